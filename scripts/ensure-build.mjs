@@ -1,0 +1,30 @@
+// Builds the web app when `build/` is missing or older than its sources, so `npm start` serves
+// what the checkout holds without rebuilding on every start.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const BUILT = 'build/index.html';
+const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+
+function newestMtime(path) {
+	if (!existsSync(path)) return 0;
+	const stat = statSync(path);
+	if (!stat.isDirectory()) return stat.mtimeMs;
+	let newest = stat.mtimeMs;
+	for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+	return newest;
+}
+
+const builtAt = existsSync(BUILT) ? statSync(BUILT).mtimeMs : 0;
+const sourcesAt = Math.max(...SOURCES.map(newestMtime));
+if (builtAt >= sourcesAt) {
+	console.log('build: up to date');
+} else {
+	console.log(builtAt ? 'build: sources changed, rebuilding' : 'build: no build yet, building');
+	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+	if (result.status !== 0) {
+		console.error('build: failed');
+		process.exit(result.status ?? 1);
+	}
+}

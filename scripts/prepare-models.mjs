@@ -1,0 +1,215 @@
+// Prepares the model files loaded at run time under models/. Run by `npm ci` (the `prepare`
+// script), so it is plain ESM with no dependencies beyond what the packages ship.
+//
+//   models/blaze_face_short_range.tflite  MediaPipe Tasks FaceDetector model: $BLAZEFACE_MODEL
+//       (a file path or http(s) URL of the official model) copied as is, or else the legacy
+//       @mediapipe/face_detection raw model with the input metadata Tasks requires added.
+//   models/face-api/                      @vladmandic/face-api weights the recognizer loads.
+import { createRequire } from 'node:module';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addImageInputMetadata, readModelMetadata } from './tflite-metadata.mjs';
+
+const require = createRequire(import.meta.url);
+const scriptsDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(scriptsDir, '..');
+const modelsDir = join(repoRoot, 'models');
+const blazeFaceOutput = join(modelsDir, 'blaze_face_short_range.tflite');
+// Records where the output came from, so switching BLAZEFACE_MODEL on or off rebuilds it even
+// when the existing file is newer than the new source.
+const blazeFaceSourceRecord = `${blazeFaceOutput}.source`;
+const faceApiModels = ['ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
+const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
+
+/** @param {string} message */
+const log = (message) => console.log(`prepare-models: ${message}`);
+/** @param {string} path */
+const shown = (path) => relative(repoRoot, path) || path;
+
+/** @param {string} name */
+function packageDir(name) {
+	try {
+		return dirname(require.resolve(`${name}/package.json`));
+	} catch (error) {
+		throw new Error(`package ${name} is not installed (${/** @type {Error} */ (error).message.split('\n')[0]})`);
+	}
+}
+
+/** @param {string} path */
+async function mtimeOf(path) {
+	try {
+		return (await stat(path)).mtimeMs;
+	} catch {
+		return undefined;
+	}
+}
+
+/** @param {string} path */
+async function readTextIfAny(path) {
+	try {
+		return await readFile(path, 'utf8');
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Avoids leaving a truncated model behind when a download or build fails midway.
+ * @param {string} path @param {Uint8Array} bytes
+ */
+async function writeAtomically(path, bytes) {
+	const temporary = `${path}.tmp-${process.pid}`;
+	try {
+		await writeFile(temporary, bytes);
+		await rename(temporary, path);
+	} finally {
+		await rm(temporary, { force: true });
+	}
+}
+
+/**
+ * @typedef {{ key: string, inputs: string[], produce: () => Promise<Uint8Array>, action: string }} BlazeFacePlan
+ * `key` identifies the source; `inputs` are local files the output must be newer than.
+ */
+
+/** Node's fetch says only "fetch failed"; the reason (DNS, refused, TLS...) is in `cause`. @param {Error} error */
+function describeFetchError(error) {
+	const cause = /** @type {{ cause?: { message?: string } }} */ (error).cause;
+	return cause?.message ? `${error.message} (${cause.message})` : error.message;
+}
+
+/** @param {string} url @returns {BlazeFacePlan} */
+function downloadPlan(url) {
+	return {
+		key: url,
+		inputs: [],
+		action: `downloaded ${url}`,
+		produce: async () => {
+			let response;
+			try {
+				response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
+			} catch (error) {
+				throw new Error(`BLAZEFACE_MODEL download of ${url} failed: ${describeFetchError(/** @type {Error} */ (error))}`);
+			}
+			if (!response.ok) {
+				const status = `HTTP ${response.status} ${response.statusText}`;
+				throw new Error(`BLAZEFACE_MODEL download of ${url} failed: ${status}`);
+			}
+			return new Uint8Array(await response.arrayBuffer());
+		}
+	};
+}
+
+/** @param {string} path @returns {BlazeFacePlan} */
+function copyPlan(path) {
+	return {
+		key: path,
+		inputs: [path],
+		action: `copied ${path}`,
+		produce: async () => {
+			try {
+				return new Uint8Array(await readFile(path));
+			} catch (error) {
+				throw new Error(`BLAZEFACE_MODEL file cannot be read: ${/** @type {Error} */ (error).message}`);
+			}
+		}
+	};
+}
+
+/** @returns {BlazeFacePlan} */
+function buildPlan() {
+	const raw = join(packageDir('@mediapipe/face_detection'), 'face_detection_short_range.tflite');
+	const generator = join(scriptsDir, 'tflite-metadata.mjs');
+	return {
+		key: `metadata added to ${shown(raw)}`,
+		inputs: [raw, generator],
+		action: `built from ${shown(raw)} with added input metadata`,
+		produce: async () => addImageInputMetadata(new Uint8Array(await readFile(raw)), { name: 'BlazeFace short-range' })
+	};
+}
+
+/** @returns {BlazeFacePlan} */
+function blazeFacePlan() {
+	const source = process.env.BLAZEFACE_MODEL?.trim();
+	if (!source) return buildPlan();
+	if (/^https?:\/\//i.test(source)) return downloadPlan(source);
+	return copyPlan(resolve(source));
+}
+
+/** @param {BlazeFacePlan} plan */
+async function isUpToDate(plan) {
+	const outputTime = await mtimeOf(blazeFaceOutput);
+	if (outputTime === undefined || (await readTextIfAny(blazeFaceSourceRecord)) !== plan.key) return false;
+	const inputTimes = await Promise.all(plan.inputs.map(mtimeOf));
+	return inputTimes.every((time) => time !== undefined && time <= outputTime);
+}
+
+/**
+ * Catches a wrong file or URL now rather than when the browser fails to start the graph.
+ * @param {Uint8Array} bytes @param {string} key
+ */
+function assertUsableByTasks(bytes, key) {
+	let metadata;
+	try {
+		metadata = readModelMetadata(bytes);
+	} catch (error) {
+		throw new Error(`${key}: ${/** @type {Error} */ (error).message}`);
+	}
+	if (metadata.tfliteMetadata === undefined) {
+		throw new Error(
+			`${key} has no TFLITE_METADATA, which MediaPipe Tasks needs; unset BLAZEFACE_MODEL to build one from the raw model`
+		);
+	}
+}
+
+async function prepareBlazeFace() {
+	const plan = blazeFacePlan();
+	if (await isUpToDate(plan)) {
+		log(`${shown(blazeFaceOutput)} is up to date (${plan.key})`);
+		return;
+	}
+	const bytes = await plan.produce();
+	assertUsableByTasks(bytes, plan.key);
+	await writeAtomically(blazeFaceOutput, bytes);
+	await writeFile(blazeFaceSourceRecord, plan.key);
+	log(`${shown(blazeFaceOutput)}: ${plan.action} (${bytes.length} bytes)`);
+}
+
+/** A manifest plus the weight shards it lists. @param {string} dir @param {string} model */
+async function faceApiFiles(dir, model) {
+	const manifest = `${model}-weights_manifest.json`;
+	/** @type {Array<{ paths: string[] }>} */
+	const groups = JSON.parse(await readFile(join(dir, manifest), 'utf8'));
+	return [manifest, ...groups.flatMap((group) => group.paths)];
+}
+
+/** @param {string} source @param {string} destination */
+async function copyIfStale(source, destination) {
+	const [sourceStat, destinationTime] = await Promise.all([stat(source), mtimeOf(destination)]);
+	if (destinationTime !== undefined && destinationTime >= sourceStat.mtimeMs) return false;
+	await copyFile(source, destination);
+	return true;
+}
+
+async function copyFaceApiWeights() {
+	const sourceDir = join(packageDir('@vladmandic/face-api'), 'model');
+	const destinationDir = join(modelsDir, 'face-api');
+	await mkdir(destinationDir, { recursive: true });
+	const files = (await Promise.all(faceApiModels.map((model) => faceApiFiles(sourceDir, model)))).flat();
+	const copied = await Promise.all(files.map((file) => copyIfStale(join(sourceDir, file), join(destinationDir, file))));
+	const count = copied.filter(Boolean).length;
+	const summary = count === 0 ? `${files.length} files up to date` : `copied ${count} of ${files.length} files`;
+	log(`${shown(destinationDir)}: ${summary}`);
+}
+
+async function main() {
+	await mkdir(modelsDir, { recursive: true });
+	await prepareBlazeFace();
+	await copyFaceApiWeights();
+}
+
+main().catch((/** @type {Error} */ error) => {
+	console.error(`prepare-models: FAILED: ${error.message}`);
+	process.exitCode = 1;
+});

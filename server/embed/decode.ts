@@ -1,0 +1,111 @@
+// Image decoding and face cropping with sharp: bytes in, raw 8-bit RGB out.
+import sharp from 'sharp';
+import { AppError } from '../../src/lib/protocol/errors.ts';
+import type { FaceBox, RgbImage } from './types.ts';
+
+export interface DecodeOptions {
+	/** Downscale (never upscale) so that the longest side is at most this many pixels. */
+	maxSide?: number;
+}
+
+export interface CropOptions {
+	/** Grow the box by this fraction of its width (height) on each side before cropping. */
+	marginRatio: number;
+	/** Downscale (never upscale) so that the longest side of the crop is at most this. */
+	maxSide: number;
+}
+
+/** A decoded image and the size of the source it came from (after EXIF orientation). */
+export interface DecodedImage extends RgbImage {
+	sourceWidth: number;
+	sourceHeight: number;
+}
+
+/** Pixel limit for decoding (sharp's default is ~268 MP); a 50 MP phone photo still passes. */
+const MAX_INPUT_PIXELS = 100_000_000;
+
+/**
+ * Decodes JPEG/PNG/WebP/... bytes to RGB: applies the EXIF orientation, flattens alpha onto
+ * black, optionally downscales so the longest side ≤ maxSide. Throws an AppError with
+ * `code: 'bad-image'` when the bytes are not a decodable image.
+ */
+export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+	if (bytes.byteLength === 0) throw new AppError('bad-image', 'empty image');
+	try {
+		const input = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
+		const meta = await input.metadata();
+		let pipeline = input.rotate();
+		const { maxSide } = options;
+		if (maxSide !== undefined) {
+			pipeline = pipeline.resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true });
+		}
+		const { data, info } = await pipeline
+			.flatten({ background: { r: 0, g: 0, b: 0 } })
+			.toColourspace('srgb')
+			.removeAlpha()
+			.raw()
+			.toBuffer({ resolveWithObject: true });
+		const image = toRgb(data, info.width, info.height, info.channels);
+		const source = meta.autoOrient ?? { width: info.width, height: info.height };
+		return { ...image, sourceWidth: source.width, sourceHeight: source.height };
+	} catch (err) {
+		throw new AppError('bad-image', 'not a decodable image', { cause: err });
+	}
+}
+
+function toRgb(data: Buffer, width: number, height: number, channels: number): RgbImage {
+	if (channels === 3) {
+		// Own the memory when the Buffer is a view into a larger (possibly pooled) allocation.
+		const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+		return { data: whole ? new Uint8Array(data.buffer) : new Uint8Array(data), width, height };
+	}
+	// sharp converts to sRGB above, so this is only a safety net: grey (+alpha) → RGB.
+	const out = new Uint8Array(width * height * 3);
+	for (let i = 0, j = 0; i < width * height; i++, j += channels) {
+		const r = data[j]!;
+		out[i * 3] = r;
+		out[i * 3 + 1] = channels >= 3 ? data[j + 1]! : r;
+		out[i * 3 + 2] = channels >= 3 ? data[j + 2]! : r;
+	}
+	return { data: out, width, height };
+}
+
+/** Maps a box from a downscaled image back to source pixels (factors sx, sy), rounded and clipped. */
+export function scaleBox(box: FaceBox, sx: number, sy: number, width: number, height: number): FaceBox {
+	const x0 = Math.min(width, Math.max(0, Math.round(box.x * sx)));
+	const y0 = Math.min(height, Math.max(0, Math.round(box.y * sy)));
+	const x1 = Math.min(width, Math.max(x0, Math.round((box.x + box.width) * sx)));
+	const y1 = Math.min(height, Math.max(y0, Math.round((box.y + box.height) * sy)));
+	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The box grown by marginRatio on each side, rounded outwards and clipped to the image. */
+export function expandBox(box: FaceBox, marginRatio: number, width: number, height: number): FaceBox {
+	const x0 = Math.max(0, Math.floor(box.x - box.width * marginRatio));
+	const y0 = Math.max(0, Math.floor(box.y - box.height * marginRatio));
+	const x1 = Math.min(width, Math.ceil(box.x + box.width * (1 + marginRatio)));
+	const y1 = Math.min(height, Math.ceil(box.y + box.height * (1 + marginRatio)));
+	if (x1 - x0 < 1 || y1 - y0 < 1) throw new RangeError('face box lies outside the image');
+	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/**
+ * Crops a face the way the browser does: the box grown by marginRatio per side, clipped to the
+ * image, then downscaled so the longest side ≤ maxSide.
+ */
+export async function cropFace(image: RgbImage, box: FaceBox, options: CropOptions): Promise<RgbImage> {
+	const region = expandBox(box, options.marginRatio, image.width, image.height);
+	const { data, info } = await sharp(image.data, {
+		raw: { width: image.width, height: image.height, channels: 3 }
+	})
+		.extract({ left: region.x, top: region.y, width: region.width, height: region.height })
+		.resize({
+			width: options.maxSide,
+			height: options.maxSide,
+			fit: 'inside',
+			withoutEnlargement: true
+		})
+		.raw()
+		.toBuffer({ resolveWithObject: true });
+	return toRgb(data, info.width, info.height, info.channels);
+}

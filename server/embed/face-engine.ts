@@ -1,0 +1,396 @@
+// The face engine: the only module that loads tfjs and face-api.
+//
+// Backend: `@tensorflow/tfjs-node` (native libtensorflow, with face-api.node.js) when it resolves
+// and loads; else `@tensorflow/tfjs-backend-wasm` (SIMD, single-threaded: tfjs disables wasm
+// threads under Node) with face-api.node-wasm.js and the .wasm binaries read from the backend
+// package's own dist/ folder on disk.
+//
+// tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
+// worker thread). A second loadFaceEngine in the same thread reuses the same tfjs runtime.
+//
+// describeCrop pipeline (chosen by measurement on the face-api demo photos, see pool.test.ts):
+//  1. 68-landmark net on the whole crop. The net expects a tight face box, so on a crop with a
+//     20-40 % margin its landmarks come out spread too wide;
+//  2. so re-run it on face-api's alignment box of the previous landmarks (their bounding box
+//     padded 10 % a side) until that box moves less than 3 % of its size (at most 4 passes,
+//     3.5 on average);
+//  3. cut a square chip around the landmarks from the crop rotated so the eyes are level
+//     (face-api only crops; de-rotating cut same-person distances on tilted heads by half);
+//  4. FaceRecognitionNet on the chip → 128-d descriptor (euclidean distance between descriptors).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type * as FaceApiTypes from '@vladmandic/face-api';
+import type * as TfTypes from '@tensorflow/tfjs';
+import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
+
+export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
+
+type FaceApi = typeof FaceApiTypes;
+type Tf = typeof TfTypes;
+type Tensor3D = TfTypes.Tensor3D;
+
+export interface FaceEngine {
+	/** The tfjs backend in use: 'tensorflow' (tfjs-node) or 'wasm'. */
+	readonly backend: string;
+	/**
+	 * The 128-d descriptor of the face in `image`, which is already a face crop with some margin
+	 * (the browser crops ~20-40 % around a detector box, ≤160 px a side). Null when there is no
+	 * usable face: image under MIN_CROP_SIDE, face under MIN_FACE_SIDE, or landmarks that fall
+	 * outside the crop.
+	 */
+	describeCrop(image: RgbImage): Promise<Float32Array | null>;
+	/** SSD MobileNet v1 on a whole photo: boxes in `image` pixels (clipped), best score first. */
+	detectFaces(image: RgbImage): Promise<DetectedFace[]>;
+	/** Releases this engine's network weights; later calls throw. */
+	dispose(): void;
+}
+
+export interface LoadFaceEngineOptions {
+	/** Folder with the ssd_mobilenetv1, face_landmark_68 and face_recognition weights. */
+	modelDir?: string;
+	/** 'auto' (default): tfjs-node when it loads, else wasm. */
+	backend?: 'auto' | 'tensorflow' | 'wasm';
+	/** SSD minimum confidence for detectFaces (default 0.5). */
+	minConfidence?: number;
+	/** SSD maximum faces per photo (default 50). */
+	maxFaces?: number;
+}
+
+/** Smallest crop side (px) that describeCrop accepts. */
+export const MIN_CROP_SIDE = 32;
+/** Smallest landmark bounding box side (px) that describeCrop accepts. */
+export const MIN_FACE_SIDE = 20;
+/** Landmark passes at most, and the box movement (fraction of its size) that ends them early. */
+export const MAX_LANDMARK_PASSES = 4;
+export const LANDMARK_CONVERGENCE = 0.03;
+/** face-api's alignment padding: the landmarks' bounding box grows this much on each side. */
+export const ALIGN_PADDING = 0.1;
+
+const require = createRequire(import.meta.url);
+const FACE_API_DIR = path.dirname(require.resolve('@vladmandic/face-api/package.json'));
+
+/** The weights shipped inside the face-api package (the app copies them to models/face-api). */
+export const PACKAGE_MODEL_DIR = path.join(FACE_API_DIR, 'model');
+
+interface Runtime {
+	faceapi: FaceApi;
+	tf: Tf;
+	backend: string;
+}
+
+let runtime: Promise<Runtime> | null = null;
+
+async function loadTensorflow(): Promise<Runtime> {
+	// Throws when tfjs-node is not installed or its native binding is missing.
+	require.resolve('@tensorflow/tfjs-node');
+	const faceapi = require(path.join(FACE_API_DIR, 'dist/face-api.node.js')) as FaceApi;
+	const tf = faceapi.tf as unknown as Tf;
+	if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node backend did not initialise');
+	await tf.ready();
+	return { faceapi, tf, backend: tf.getBackend() };
+}
+
+async function loadWasm(): Promise<Runtime> {
+	const faceApiFile = path.join(FACE_API_DIR, 'dist/face-api.node-wasm.js');
+	// Resolve the wasm backend from face-api's bundle so that both use the same module instance.
+	const fromFaceApi = createRequire(faceApiFile);
+	const wasm = fromFaceApi('@tensorflow/tfjs-backend-wasm') as {
+		setWasmPaths(prefix: string, usePlatformFetch?: boolean): void;
+	};
+	const faceapi = fromFaceApi(faceApiFile) as FaceApi;
+	const tf = faceapi.tf as unknown as Tf;
+	// A directory prefix on disk, read by emscripten with fs. usePlatformFetch must stay false:
+	// true would fetch() the path, which Node's fetch cannot do for files.
+	const wasmDir = path.dirname(fromFaceApi.resolve('@tensorflow/tfjs-backend-wasm'));
+	wasm.setWasmPaths(wasmDir + path.sep, false);
+	if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend did not initialise');
+	await tf.ready();
+	return { faceapi, tf, backend: tf.getBackend() };
+}
+
+async function loadRuntime(pref: 'auto' | 'tensorflow' | 'wasm'): Promise<Runtime> {
+	if (!runtime) {
+		const attempt = (async () => {
+			if (pref !== 'wasm') {
+				try {
+					return await loadTensorflow();
+				} catch (err) {
+					if (pref === 'tensorflow') throw err;
+				}
+			}
+			return loadWasm();
+		})();
+		runtime = attempt;
+		attempt.catch(() => {
+			if (runtime === attempt) runtime = null;
+		});
+	}
+	const loaded = await runtime;
+	if (pref !== 'auto' && loaded.backend !== pref) {
+		throw new Error(`tfjs already runs on backend ${loaded.backend} in this thread`);
+	}
+	return loaded;
+}
+
+/** Loads tfjs (once per thread) and the three networks from `modelDir`. */
+export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promise<FaceEngine> {
+	const modelDir = options.modelDir ?? PACKAGE_MODEL_DIR;
+	const { faceapi, tf, backend } = await loadRuntime(options.backend ?? 'auto');
+
+	const ssd = new faceapi.SsdMobilenetv1();
+	const landmarkNet = new faceapi.FaceLandmark68Net();
+	const recognitionNet = new faceapi.FaceRecognitionNet();
+	const disposeNets = () => {
+		for (const net of [ssd, landmarkNet, recognitionNet]) if (net.isLoaded) net.dispose();
+	};
+	try {
+		await ssd.loadFromDisk(modelDir);
+		await landmarkNet.loadFromDisk(modelDir);
+		await recognitionNet.loadFromDisk(modelDir);
+	} catch (err) {
+		disposeNets();
+		throw err;
+	}
+	const ssdOptions = new faceapi.SsdMobilenetv1Options({
+		minConfidence: options.minConfidence ?? 0.5,
+		maxResults: options.maxFaces ?? 50
+	});
+	let disposed = false;
+
+	const toTensor = (image: RgbImage): Tensor3D => {
+		assertRgb(image);
+		return tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+	};
+	// face-api declares its own copy of the tfjs types; at run time they are the same objects.
+	const forFaceApi = (t: Tensor3D) => t as unknown as FaceApiTypes.tf.Tensor3D;
+	const checkLive = () => {
+		if (disposed) throw new Error('face engine disposed');
+	};
+
+	/** The 68 landmarks of the face in `box` of `input`, in `input` pixel coordinates. */
+	async function landmarksIn(input: Tensor3D, box: FaceBox): Promise<Pt[]> {
+		const whole = box.x === 0 && box.y === 0 && box.width === input.shape[1] && box.height === input.shape[0];
+		const region = whole ? input : tf.slice(input, [box.y, box.x, 0], [box.height, box.width, 3]);
+		try {
+			const landmarks = (await landmarkNet.detectLandmarks(forFaceApi(region))) as FaceApiTypes.FaceLandmarks68;
+			return landmarks.positions.map((p) => ({ x: p.x + box.x, y: p.y + box.y }));
+		} finally {
+			if (region !== input) region.dispose();
+		}
+	}
+
+	/**
+	 * Landmarks from `start`, then re-run on their alignment box until it settles; null when
+	 * the box collapses under MIN_FACE_SIDE.
+	 */
+	async function refineLandmarks(input: Tensor3D, start: FaceBox): Promise<Pt[] | null> {
+		const [height, width] = input.shape;
+		let box = start;
+		let landmarks = await landmarksIn(input, box);
+		for (let pass = 1; pass < MAX_LANDMARK_PASSES; pass++) {
+			const next = clipBox(alignBox(landmarks), width, height);
+			if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
+			if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
+			box = next;
+			landmarks = await landmarksIn(input, box);
+		}
+		return landmarks;
+	}
+
+	return {
+		backend,
+
+		async describeCrop(image) {
+			checkLive();
+			assertRgb(image);
+			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
+			let chip: RgbImage | null = null;
+			const input = toTensor(image);
+			try {
+				// Start from the whole crop; should the landmarks collapse, retry from its centre
+				// (the crop minus a 20 % margin a side), which rescues some small or blurred faces.
+				for (const start of [0, 0.2]) {
+					const box = clipBox(
+						{ x: image.width * start, y: image.height * start, width: image.width * (1 - 2 * start), height: image.height * (1 - 2 * start) },
+						image.width,
+						image.height
+					);
+					const landmarks = box && (await refineLandmarks(input, box));
+					chip = landmarks && alignedChip(image, landmarks);
+					if (chip) break;
+				}
+			} finally {
+				input.dispose();
+			}
+			if (!chip) return null;
+			const chipTensor = toTensor(chip);
+			try {
+				const descriptor = (await recognitionNet.computeFaceDescriptor(forFaceApi(chipTensor))) as Float32Array;
+				return descriptor.length > 0 && descriptor.every(Number.isFinite) ? descriptor : null;
+			} finally {
+				chipTensor.dispose();
+			}
+		},
+
+		async detectFaces(image) {
+			checkLive();
+			const input = toTensor(image);
+			try {
+				const detections = await ssd.locateFaces(forFaceApi(input), ssdOptions);
+				const faces: DetectedFace[] = [];
+				for (const d of detections) {
+					const box = clipBox(d.box, image.width, image.height);
+					if (box) faces.push({ box, score: d.score });
+				}
+				return faces.sort((a, b) => b.score - a.score);
+			} finally {
+				input.dispose();
+			}
+		},
+
+		dispose() {
+			if (disposed) return;
+			disposed = true;
+			disposeNets();
+		}
+	};
+}
+
+function assertRgb(image: RgbImage): void {
+	const { width, height, data } = image;
+	if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+		throw new RangeError(`bad image size ${width}x${height}`);
+	}
+	if (data.length !== width * height * 3) {
+		throw new RangeError(`image data has ${data.length} bytes, expected ${width * height * 3}`);
+	}
+}
+
+export interface Pt {
+	x: number;
+	y: number;
+}
+
+/** Rounds a box to whole pixels and clips it to the image; null when nothing is left. */
+export function clipBox(box: FaceBox, width: number, height: number): FaceBox | null {
+	const x0 = Math.max(0, Math.round(box.x));
+	const y0 = Math.max(0, Math.round(box.y));
+	const x1 = Math.min(width, Math.round(box.x + box.width));
+	const y1 = Math.min(height, Math.round(box.y + box.height));
+	if (!(x1 - x0 >= 1 && y1 - y0 >= 1)) return null;
+	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+function bounds(points: readonly Pt[]): { minX: number; minY: number; maxX: number; maxY: number } {
+	let minX = Infinity;
+	let minY = Infinity;
+	let maxX = -Infinity;
+	let maxY = -Infinity;
+	for (const p of points) {
+		minX = Math.min(minX, p.x);
+		maxX = Math.max(maxX, p.x);
+		minY = Math.min(minY, p.y);
+		maxY = Math.max(maxY, p.y);
+	}
+	return { minX, minY, maxX, maxY };
+}
+
+/** face-api's alignment box (`FaceLandmarks.align()`): the bounding box grown 10 % a side. */
+export function alignBox(points: readonly Pt[]): FaceBox {
+	const { minX, minY, maxX, maxY } = bounds(points);
+	const w = maxX - minX;
+	const h = maxY - minY;
+	return { x: minX - w * ALIGN_PADDING, y: minY - h * ALIGN_PADDING, width: w * (1 + 2 * ALIGN_PADDING), height: h * (1 + 2 * ALIGN_PADDING) };
+}
+
+/** The largest edge movement between two boxes, as a fraction of the larger side of `b`. */
+export function boxShift(a: FaceBox, b: FaceBox): number {
+	const d = Math.max(
+		Math.abs(a.x - b.x),
+		Math.abs(a.y - b.y),
+		Math.abs(a.x + a.width - b.x - b.width),
+		Math.abs(a.y + a.height - b.y - b.height)
+	);
+	return d / Math.max(b.width, b.height);
+}
+
+function mean(points: readonly Pt[], from: number, to: number): Pt {
+	let x = 0;
+	let y = 0;
+	for (let i = from; i < to; i++) {
+		x += points[i]!.x;
+		y += points[i]!.y;
+	}
+	return { x: x / (to - from), y: y / (to - from) };
+}
+
+/**
+ * The chip fed to the recognition net: a square around face-api's alignment box, cut from the
+ * image rotated (about the eyes' midpoint) so that the eyes are level, bilinear, black outside
+ * the image. Null when the landmarks are not 68 finite points, the face is under MIN_FACE_SIDE,
+ * or more than 10 % of the landmarks fall outside the image (the crop missed the face).
+ */
+export function alignedChip(image: RgbImage, landmarks: readonly Pt[]): RgbImage | null {
+	if (landmarks.length !== 68 || !landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return null;
+	const leftEye = mean(landmarks, 36, 42);
+	const rightEye = mean(landmarks, 42, 48);
+	const angle = Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x);
+	const cos = Math.cos(angle);
+	const sin = Math.sin(angle);
+	const cx = (leftEye.x + rightEye.x) / 2;
+	const cy = (leftEye.y + rightEye.y) / 2;
+	// The landmarks in the de-rotated frame: rotation by -angle about (cx, cy).
+	const level = landmarks.map((p) => ({
+		x: cx + (p.x - cx) * cos + (p.y - cy) * sin,
+		y: cy - (p.x - cx) * sin + (p.y - cy) * cos
+	}));
+	const b = bounds(level);
+	const faceW = b.maxX - b.minX;
+	const faceH = b.maxY - b.minY;
+	if (Math.min(faceW, faceH) < MIN_FACE_SIDE) return null;
+	const tolX = faceW * 0.05;
+	const tolY = faceH * 0.05;
+	let outside = 0;
+	for (const p of landmarks) {
+		if (p.x < -tolX || p.y < -tolY || p.x > image.width + tolX || p.y > image.height + tolY) outside++;
+	}
+	if (outside > landmarks.length * 0.1) return null;
+
+	const box = alignBox(level);
+	const side = Math.max(box.width, box.height);
+	const left = box.x + box.width / 2 - side / 2;
+	const top = box.y + box.height / 2 - side / 2;
+	const size = Math.max(1, Math.round(side));
+	const step = side / size;
+
+	const { width: W, height: H, data: src } = image;
+	const out = new Uint8Array(size * size * 3);
+	for (let v = 0; v < size; v++) {
+		const qy = top + (v + 0.5) * step - cy;
+		for (let u = 0; u < size; u++) {
+			const qx = left + (u + 0.5) * step - cx;
+			// Back to image coordinates (rotation by +angle), then to pixel-centre indices.
+			const px = cx + qx * cos - qy * sin - 0.5;
+			const py = cy + qx * sin + qy * cos - 0.5;
+			const x0 = Math.floor(px);
+			const y0 = Math.floor(py);
+			const fx = px - x0;
+			const fy = py - y0;
+			const o = (v * size + u) * 3;
+			for (let c = 0; c < 3; c++) {
+				const p00 = pixel(src, W, H, x0, y0, c);
+				const p10 = pixel(src, W, H, x0 + 1, y0, c);
+				const p01 = pixel(src, W, H, x0, y0 + 1, c);
+				const p11 = pixel(src, W, H, x0 + 1, y0 + 1, c);
+				const upper = p00 + (p10 - p00) * fx;
+				const lower = p01 + (p11 - p01) * fx;
+				out[o + c] = Math.round(upper + (lower - upper) * fy);
+			}
+		}
+	}
+	return { data: out, width: size, height: size };
+}
+
+function pixel(src: Uint8Array, w: number, h: number, x: number, y: number, c: number): number {
+	return x < 0 || y < 0 || x >= w || y >= h ? 0 : src[(y * w + x) * 3 + c]!;
+}

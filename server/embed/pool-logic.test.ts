@@ -1,0 +1,172 @@
+// Pool mechanics with a scripted stand-in worker (a data: URL module, no models): results,
+// transfers, crashes, timeouts, start-up failures, overload and close.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEmbedPool, workerBootstrap, workerExecArgv, type EmbedPool, type EmbedPoolOptions } from './pool.ts';
+
+// The first byte of a job says what the fake does with it.
+const OK = 0;
+const CRASH = 1;
+const HANG = 2;
+const BAD = 3;
+const THROW = 4;
+const PHOTO = 5;
+
+const FAKE_WORKER = `
+import { parentPort, workerData } from 'node:worker_threads';
+if (workerData.modelDir === 'fatal') parentPort.postMessage({ type: 'fatal', message: 'no weights here' });
+else if (workerData.modelDir === 'die') process.exit(2);
+else parentPort.postMessage({ type: 'ready', backend: 'fake' });
+parentPort.on('message', (job) => {
+	const bytes = new Uint8Array(job.bytes);
+	switch (bytes[0]) {
+		case ${OK}: {
+			const descriptor = new Float32Array([bytes.length, 7]);
+			parentPort.postMessage({ id: job.id, ok: true, descriptor, ms: 1 }, [descriptor.buffer]);
+			break;
+		}
+		case ${CRASH}: process.exit(3);
+		case ${HANG}: break;
+		case ${BAD}: parentPort.postMessage({ id: job.id, ok: false, code: 'bad-image', message: 'not an image' }); break;
+		case ${THROW}: throw new Error('boom');
+		case ${PHOTO}: parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }); break;
+	}
+});
+`;
+const fakeUrl = new URL(`data:text/javascript,${encodeURIComponent(FAKE_WORKER)}`);
+
+const pools: EmbedPool[] = [];
+function fakePool(options: Partial<EmbedPoolOptions> = {}): EmbedPool {
+	const pool = createEmbedPool({ size: 1, modelDir: 'ok', workerUrl: fakeUrl, ...options });
+	pools.push(pool);
+	return pool;
+}
+const job = (op: number, length = 4) => new Uint8Array(length).fill(op, 0, 1);
+
+afterEach(async () => {
+	await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+describe('createEmbedPool with a stand-in worker', () => {
+	it('answers jobs and logs the backend once', async () => {
+		const logs: string[] = [];
+		const pool = fakePool({ size: 2, log: (m) => logs.push(m) });
+		expect(await pool.ready()).toEqual({ backend: 'fake' });
+		const { descriptor, ms } = await pool.describeCrop(job(OK, 9));
+		expect(Array.from(descriptor!)).toEqual([9, 7]);
+		expect(ms).toBe(1);
+		expect(await pool.analyzePhoto(job(PHOTO))).toEqual({ faces: [], width: 640, height: 480, ms: 2 });
+		expect(logs).toEqual(['embed: 2 workers, backend fake']);
+		expect(pool.stats()).toMatchObject({ size: 2, ready: 2, queued: 0, busy: 0, done: 2, failed: 0 });
+	});
+
+	it('copies the input instead of detaching the caller’s buffer', async () => {
+		const pool = fakePool();
+		const backing = new Uint8Array(16);
+		const view = backing.subarray(4, 10); // a view: only its 6 bytes may travel
+		await expect(pool.describeCrop(view)).resolves.toMatchObject({ descriptor: new Float32Array([6, 7]) });
+		expect(backing.byteLength).toBe(16);
+		expect(view.byteLength).toBe(6);
+	});
+
+	it('spreads jobs over idle workers and queues the rest in order', async () => {
+		const pool = fakePool({ size: 2 });
+		await pool.ready();
+		const results = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.describeCrop(job(OK, n))));
+		expect(results.map((r) => r.descriptor![0])).toEqual([1, 2, 3, 4, 5]);
+	});
+
+	it('passes bad-image through and keeps the worker', async () => {
+		const pool = fakePool();
+		await expect(pool.describeCrop(job(BAD))).rejects.toMatchObject({ code: 'bad-image', message: 'not an image' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
+		expect(pool.stats()).toMatchObject({ restarts: 0, failed: 1, done: 1 });
+	});
+
+	it('fails the job of a worker that exits, and respawns it', async () => {
+		const logs: string[] = [];
+		const pool = fakePool({ log: (m) => logs.push(m) });
+		await pool.ready();
+		await expect(pool.describeCrop(job(CRASH))).rejects.toMatchObject({ code: 'internal' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
+		expect(pool.stats()).toMatchObject({ restarts: 1, failed: 1, done: 1 });
+		expect(logs).toContain('embed: worker 0 exited (code 3); restarting');
+	});
+
+	it('survives an uncaught exception in the worker', async () => {
+		const pool = fakePool();
+		await expect(pool.describeCrop(job(THROW))).rejects.toMatchObject({ code: 'internal' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
+		expect(pool.stats().restarts).toBe(1);
+	});
+
+	it('times a job out, terminates its worker and respawns it', async () => {
+		const pool = fakePool({ jobTimeoutMs: 300 });
+		await pool.ready();
+		await expect(pool.describeCrop(job(HANG))).rejects.toMatchObject({ code: 'timeout' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
+		expect(pool.stats()).toMatchObject({ timeouts: 1, restarts: 1, done: 1 });
+	});
+
+	it('rejects overloaded at once when the queue is full', async () => {
+		const pool = fakePool({ maxQueue: 1 });
+		const waiting = pool.describeCrop(job(OK)); // queued: the worker is not ready yet
+		await expect(pool.describeCrop(job(OK))).rejects.toMatchObject({ code: 'overloaded' });
+		await expect(waiting).resolves.toBeTruthy();
+		expect(pool.stats()).toMatchObject({ overloaded: 1, done: 1 });
+	});
+
+	it('fails ready() and every job when the engine cannot load', async () => {
+		const logs: string[] = [];
+		const pool = fakePool({ modelDir: 'fatal', log: (m) => logs.push(m) });
+		const queued = pool.describeCrop(job(OK));
+		await expect(pool.ready()).rejects.toMatchObject({ code: 'internal', message: 'face engine failed to load: no weights here' });
+		await expect(queued).rejects.toMatchObject({ code: 'internal' });
+		await expect(pool.describeCrop(job(OK))).rejects.toMatchObject({ code: 'internal' });
+		expect(logs).toEqual(['embed: worker 0 cannot load the face engine: no weights here']);
+	});
+
+	it('fails ready() when a worker dies during start-up, without respawning it', async () => {
+		const pool = fakePool({ modelDir: 'die' });
+		await expect(pool.ready()).rejects.toMatchObject({ code: 'internal' });
+		expect(pool.stats()).toMatchObject({ ready: 0, restarts: 0 });
+	});
+
+	it('rejects running, waiting and later jobs with closed', async () => {
+		const pool = fakePool({ maxQueue: 4 });
+		await pool.ready();
+		const running = pool.describeCrop(job(HANG));
+		const waiting = pool.describeCrop(job(OK));
+		const settled = Promise.allSettled([running, waiting]);
+		await Promise.all([pool.close(), pool.close()]);
+		for (const result of await settled) expect(result).toMatchObject({ status: 'rejected', reason: { code: 'closed' } });
+		await expect(pool.describeCrop(job(OK))).rejects.toMatchObject({ code: 'closed' });
+		await expect(pool.analyzePhoto(job(OK))).rejects.toMatchObject({ code: 'closed' });
+		await expect(pool.ready()).rejects.toMatchObject({ code: 'closed' });
+	});
+
+	it('refuses a size under 1', () => {
+		expect(() => createEmbedPool({ size: 0, modelDir: 'x', workerUrl: fakeUrl })).toThrow(RangeError);
+	});
+});
+
+describe('worker start-up arguments', () => {
+	it('registers tsx inside the worker for a .ts entry only', () => {
+		const ts = workerBootstrap(new URL('file:///app/server/embed/worker.ts'));
+		expect(ts).toMatch(/^import\("file:\/\/\/.*\/tsx\/dist\/esm\/api\/index\.mjs"\)\.then\(\(tsx\) => \{ tsx\.register\(\); return import\("file:\/\/\/app\/server\/embed\/worker\.ts"\); \}\);$/);
+		expect(workerBootstrap(new URL('file:///app/worker.js'))).toBe('import("file:///app/worker.js");');
+	});
+
+	it('keeps the parent’s flags except inspector ports and tsx’s own hooks', () => {
+		const argv = [
+			'--require',
+			'/app/node_modules/tsx/dist/preflight.cjs',
+			'--import',
+			'file:///app/node_modules/tsx/dist/loader.mjs',
+			'--inspect=9229',
+			'--enable-source-maps',
+			'--conditions=development',
+			'--import=file:///app/node_modules/tsx/dist/loader.mjs'
+		];
+		expect(workerExecArgv(argv)).toEqual(['--enable-source-maps', '--conditions=development']);
+	});
+});

@@ -1,0 +1,113 @@
+// Embed worker thread: loads the face engine once, then answers jobs one at a time.
+//
+// In:  workerData { modelDir }
+//      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer }
+// Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
+//      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
+//      { id, ok: true, faces, width, height, ms }                  (analyze-photo)
+//      { id, ok: false, code: 'bad-image' | 'internal', message }
+// A bad job never ends the worker; the pool respawns it if anything else does.
+import { parentPort, workerData } from 'node:worker_threads';
+import { AppError } from '../../src/lib/protocol/errors.ts';
+import { cropFace, decodeImage, scaleBox } from './decode.ts';
+import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import type { AnalyzedFace } from './types.ts';
+
+/** Crops are ≤160 px a side; allow a little more before downscaling. */
+export const CROP_DECODE_MAX_SIDE = 256;
+/** Photos are detected on at most this many pixels a side. */
+export const PHOTO_DECODE_MAX_SIDE = 1280;
+/** Enrolment crops imitate the browser's: 25 % margin a side, at most 160 px. */
+export const ENROL_CROP = { marginRatio: 0.25, maxSide: 160 } as const;
+
+export interface WorkerInit {
+	modelDir: string;
+}
+
+export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer };
+
+export type WorkerReply =
+	| { type: 'ready'; backend: string }
+	| { type: 'fatal'; message: string }
+	| { id: number; ok: true; descriptor: Float32Array | null; ms: number }
+	| { id: number; ok: true; faces: AnalyzedFace[]; width: number; height: number; ms: number }
+	| { id: number; ok: false; code: 'bad-image' | 'internal'; message: string };
+
+async function describeCrop(engine: FaceEngine, bytes: Uint8Array) {
+	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
+	return { descriptor: await engine.describeCrop(image) };
+}
+
+async function analyzePhoto(engine: FaceEngine, bytes: Uint8Array) {
+	const image = await decodeImage(bytes, { maxSide: PHOTO_DECODE_MAX_SIDE });
+	const sx = image.sourceWidth / image.width;
+	const sy = image.sourceHeight / image.height;
+	const faces: AnalyzedFace[] = [];
+	for (const { box, score } of await engine.detectFaces(image)) {
+		const crop = await cropFace(image, box, ENROL_CROP);
+		faces.push({
+			box: scaleBox(box, sx, sy, image.sourceWidth, image.sourceHeight),
+			score,
+			descriptor: await engine.describeCrop(crop)
+		});
+	}
+	return { faces, width: image.sourceWidth, height: image.sourceHeight };
+}
+
+function start(): void {
+	const port = parentPort;
+	if (!port) throw new Error('worker.ts must run in a worker thread');
+	const { modelDir } = workerData as WorkerInit;
+	const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
+
+	const engine = loadFaceEngine({ modelDir });
+	engine.then(
+		(e) => post({ type: 'ready', backend: e.backend }),
+		(err: unknown) => post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) })
+	);
+
+	// One job at a time: tfjs work is synchronous per op anyway, and the pool sends one job per
+	// worker; the chain only guards against a caller that sends more.
+	let chain: Promise<void> = Promise.resolve();
+	port.on('message', (msg: unknown) => {
+		chain = chain.then(() => runJob(msg));
+	});
+
+	async function runJob(msg: unknown): Promise<void> {
+		const started = performance.now();
+		const job = msg as Partial<WorkerJob> | null;
+		const id = typeof job?.id === 'number' ? job.id : -1;
+		try {
+			if (!job || !(job.bytes instanceof ArrayBuffer)) throw new Error('malformed job');
+			const bytes = new Uint8Array(job.bytes);
+			const e = await engine;
+			if (job.kind === 'describe-crop') {
+				const { descriptor } = await describeCrop(e, bytes);
+				const owned = descriptor && new Float32Array(descriptor);
+				post({ id, ok: true, descriptor: owned, ms: performance.now() - started }, owned ? [owned.buffer] : []);
+			} else if (job.kind === 'analyze-photo') {
+				const result = await analyzePhoto(e, bytes);
+				const transfer: ArrayBuffer[] = [];
+				for (const face of result.faces) {
+					if (face.descriptor) {
+						face.descriptor = new Float32Array(face.descriptor);
+						transfer.push(face.descriptor.buffer as ArrayBuffer);
+					}
+				}
+				post({ id, ok: true, ...result, ms: performance.now() - started }, transfer);
+			} else {
+				throw new Error(`unknown job kind ${String(job.kind)}`);
+			}
+		} catch (err) {
+			const badImage = err instanceof AppError && err.code === 'bad-image';
+			post({
+				id,
+				ok: false,
+				code: badImage ? 'bad-image' : 'internal',
+				message: err instanceof Error ? err.message : String(err)
+			});
+		}
+	}
+}
+
+start();

@@ -1,0 +1,38 @@
+/** Maps the shared error catalogue to HTTP and renders `{ error, code }` bodies. */
+import type { ErrorRequestHandler, Response } from 'express';
+import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
+
+const STATUS: Record<ErrorCode, number> = {
+	'bad-message': 400,
+	'bad-request': 400,
+	'unsupported-version': 400,
+	unauthorized: 401,
+	'not-found': 404,
+	conflict: 409,
+	'too-large': 413,
+	'unsupported-media-type': 415,
+	'bad-image': 422,
+	'no-face': 422,
+	'several-faces': 422,
+	'rate-limited': 429,
+	internal: 500,
+	overloaded: 503,
+	closed: 503,
+	timeout: 504
+};
+
+export function sendError(res: Response, err: AppError): void {
+	res.status(STATUS[err.code]).json({ error: err.message, code: err.code });
+}
+
+/** Last express middleware: body-parser's own errors, AppErrors, and anything else as a 500. */
+export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
+	return (err: unknown, _req, res, _next) => {
+		const type = (err as { type?: string } | null)?.type;
+		if (type === 'entity.too.large') return sendError(res, new AppError('too-large', 'upload too large'));
+		if (type === 'entity.parse.failed') return sendError(res, new AppError('bad-request', 'body is not valid JSON'));
+		const appError = AppError.from(err);
+		if (appError.code === 'internal') log(`http: ${(err as Error)?.stack ?? String(err)}`);
+		sendError(res, appError);
+	};
+}

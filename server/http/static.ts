@@ -1,0 +1,39 @@
+/** Serves the built app, the prepared models and MediaPipe's WASM from its package. */
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+export const MEDIAPIPE_WASM_PATH = '/vendor/mediapipe/wasm';
+export const MODELS_PATH = '/models';
+
+export function mediapipeWasmDir(): string {
+	// Its `exports` hide package.json; the CommonJS entry sits at the package root.
+	return join(dirname(require.resolve('@mediapipe/tasks-vision')), 'wasm');
+}
+
+export function createStatic({ buildDir, modelsDir }: { buildDir: string; modelsDir: string }): express.Router {
+	const router = express.Router();
+	// MediaPipe Tasks posts usage logs to a Google endpoint; the page talks to this server only.
+	router.use((_req, res, next) => {
+		res.setHeader('content-security-policy', "connect-src 'self'");
+		next();
+	});
+	// Model and WASM files change only with a package upgrade, which changes the app build too.
+	router.use(MEDIAPIPE_WASM_PATH, express.static(mediapipeWasmDir(), { maxAge: '7d', fallthrough: false }));
+	router.use(MODELS_PATH, express.static(modelsDir, { maxAge: '1d', fallthrough: false }));
+	router.use(
+		'/_app/immutable',
+		express.static(join(buildDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false })
+	);
+	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0 }));
+	// SPA fallback: any other page path gets the shell, which routes on the client.
+	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {
+		const shell = join(buildDir, 'index.html');
+		if (!req.accepts('html') || !existsSync(shell)) return next();
+		res.sendFile(shell);
+	});
+	return router;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import {
+	MAX_CROPS_PER_SECOND,
+	encodeClientMessage,
+	type IdentifyMessage
+} from '../../src/lib/protocol/messages.ts';
+import { AppError } from '../../src/lib/protocol/errors.ts';
+import type { GalleryEntry } from '../gallery/matcher.ts';
+import { createRecognizer, type Embedder } from './recognizer.ts';
+
+const alice = Float32Array.from([1, 0]);
+const entries: GalleryEntry[] = [{ personId: 'a', name: 'alice', embedding: alice }];
+
+/** A fake embedder reading the "face" from the crop's first byte: 1 alice, 2 stranger, 0 none. */
+const embedder: Embedder = {
+	async describeCrop(bytes) {
+		if (bytes[0] === 9) throw new AppError('bad-image', 'cannot decode');
+		if (bytes[0] === 0) return { descriptor: null };
+		return { descriptor: bytes[0] === 1 ? alice : Float32Array.from([0, 1]) };
+	}
+};
+
+function identify(first: number, requestId = 1, size = 100): Uint8Array {
+	const msg: IdentifyMessage = {
+		type: 'identify',
+		requestId,
+		trackId: 5,
+		width: 100,
+		height: 100,
+		crop: Uint8Array.from([first, size])
+	};
+	return encodeClientMessage(msg);
+}
+
+function setup(now?: () => number) {
+	return createRecognizer({
+		embedder,
+		gallery: { entries: () => entries },
+		probe: async (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
+		threshold: 0.5,
+		recognizerId: 'rec',
+		...(now ? { now } : {})
+	}).openSession();
+}
+
+describe('recognizer', () => {
+	it('welcomes a hello with the limits', async () => {
+		const reply = await setup().handle(encodeClientMessage({ type: 'hello' }));
+		expect(reply).toMatchObject({ type: 'welcome', recognizer: 'rec', maxCropSidePx: 160 });
+	});
+
+	it('names a known face and echoes request and track ids', async () => {
+		const reply = await setup().handle(identify(1, 42));
+		expect(reply).toMatchObject({ type: 'identity', requestId: 42, trackId: 5, label: 'alice', personId: 'a' });
+	});
+
+	it('says unknown for a stranger and for a crop without a face', async () => {
+		const session = setup();
+		expect(await session.handle(identify(2))).toMatchObject({ label: 'unknown', personId: null });
+		expect(await session.handle(identify(0))).toMatchObject({ label: 'unknown', distance: null });
+	});
+
+	it('answers garbage with bad-message and keeps serving', async () => {
+		const session = setup();
+		expect(await session.handle(null)).toMatchObject({ type: 'error', code: 'bad-message' });
+		expect(await session.handle(new Uint8Array([1, 2, 3]))).toMatchObject({ code: 'bad-message' });
+		expect(await session.handle(identify(1))).toMatchObject({ label: 'alice' });
+	});
+
+	it('refuses crops larger than the limit and undecodable crops, by request id', async () => {
+		const session = setup();
+		expect(await session.handle(identify(1, 3, 200))).toMatchObject({ code: 'too-large', requestId: 3 });
+		expect(await session.handle(identify(9, 4))).toMatchObject({ code: 'bad-image', requestId: 4 });
+	});
+
+	it('rate-limits a client that floods, and recovers as time passes', async () => {
+		let t = 0;
+		const session = setup(() => t);
+		const replies = [];
+		for (let i = 0; i <= MAX_CROPS_PER_SECOND; i++) replies.push(await session.handle(identify(1, i)));
+		expect(replies.filter((r) => r.type === 'identity')).toHaveLength(MAX_CROPS_PER_SECOND);
+		expect(replies.at(-1)).toMatchObject({ code: 'rate-limited', requestId: MAX_CROPS_PER_SECOND });
+		t += 1000;
+		expect(await session.handle(identify(1))).toMatchObject({ type: 'identity' });
+	});
+});

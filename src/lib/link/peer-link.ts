@@ -1,0 +1,161 @@
+/**
+ * The browser's link to the recognizer: a PeerJS data channel carrying protocol frames, with
+ * reconnection and byte counters. The only browser file that knows PeerJS.
+ */
+import { Peer, type DataConnection } from 'peerjs';
+import {
+	decodeServerMessage,
+	encodeClientMessage,
+	type ClientMessage,
+	type ServerMessage
+} from '../protocol/messages.ts';
+
+export type LinkState = 'connecting' | 'connected' | 'offline';
+
+export type LinkStats = { bytesUp: number; bytesDown: number; cropsSent: number; answers: number };
+
+/** What the server tells a client at `GET /api/config`. */
+export type ClientConfig = { peerPath: string; peerKey: string; recognizerId: string; iceServers: RTCIceServer[] };
+
+export type PeerLinkEvents = {
+	state: (state: LinkState, detail?: string) => void;
+	message: (message: ServerMessage) => void;
+};
+
+const OPEN_TIMEOUT_MS = 10_000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 15_000;
+
+export class PeerLink {
+	state: LinkState = 'offline';
+	readonly stats: LinkStats = { bytesUp: 0, bytesDown: 0, cropsSent: 0, answers: 0 };
+	private peer: Peer | null = null;
+	private conn: DataConnection | null = null;
+	private listeners: { [K in keyof PeerLinkEvents]: Set<PeerLinkEvents[K]> } = { state: new Set(), message: new Set() };
+	private retryTimer: ReturnType<typeof setTimeout> | undefined;
+	private openTimer: ReturnType<typeof setTimeout> | undefined;
+	private backoffMs = BACKOFF_MIN_MS;
+	private closed = false;
+
+	constructor(private readonly baseUrl: URL = new URL(window.location.href)) {}
+
+	on<K extends keyof PeerLinkEvents>(event: K, fn: PeerLinkEvents[K]): () => void {
+		this.listeners[event].add(fn);
+		return () => this.listeners[event].delete(fn);
+	}
+
+	/** Connects, and keeps reconnecting with backoff until `close()`. */
+	start(): void {
+		if (this.closed) throw new Error('PeerLink is closed');
+		void this.connect();
+	}
+
+	/** Sends one message; false (and nothing sent) when the link is not connected. */
+	send(message: ClientMessage): boolean {
+		if (this.state !== 'connected' || !this.conn?.open) return false;
+		const frame = encodeClientMessage(message);
+		try {
+			this.conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		} catch {
+			this.fail('send failed');
+			return false;
+		}
+		this.stats.bytesUp += frame.byteLength;
+		if (message.type === 'identify') this.stats.cropsSent++;
+		return true;
+	}
+
+	/** Bytes waiting in the data channel: callers skip crops while it is not near zero. */
+	get backlogBytes(): number {
+		return this.conn?.dataChannel?.bufferedAmount ?? 0;
+	}
+
+	close(): void {
+		this.closed = true;
+		clearTimeout(this.retryTimer);
+		clearTimeout(this.openTimer);
+		this.teardown();
+		this.setState('offline', 'closed');
+	}
+
+	private setState(state: LinkState, detail?: string): void {
+		if (state === this.state && state !== 'offline') return;
+		this.state = state;
+		this.listeners.state.forEach((fn) => fn(state, detail));
+	}
+
+	private async connect(): Promise<void> {
+		if (this.closed) return;
+		this.setState('connecting');
+		let config: ClientConfig;
+		try {
+			const res = await fetch(new URL('/api/config', this.baseUrl), { cache: 'no-store' });
+			if (!res.ok) throw new Error(`config ${res.status}`);
+			config = (await res.json()) as ClientConfig;
+		} catch {
+			return this.fail('server unreachable');
+		}
+		if (this.closed) return;
+		const secure = this.baseUrl.protocol === 'https:';
+		const peer = new Peer({
+			host: this.baseUrl.hostname,
+			port: Number(this.baseUrl.port) || (secure ? 443 : 80),
+			path: config.peerPath,
+			key: config.peerKey,
+			secure,
+			config: { iceServers: config.iceServers },
+			debug: 0
+		});
+		this.peer = peer;
+		peer.on('error', (err) => this.fail(err.type));
+		peer.on('disconnected', () => this.fail('signalling lost'));
+		peer.on('open', () => {
+			const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw' });
+			this.conn = conn;
+			this.openTimer = setTimeout(() => this.fail('open timed out'), OPEN_TIMEOUT_MS);
+			conn.on('open', () => {
+				clearTimeout(this.openTimer);
+				this.backoffMs = BACKOFF_MIN_MS;
+				this.setState('connected');
+				this.send({ type: 'hello', client: 'facertc-web' });
+			});
+			conn.on('data', (raw) => this.receive(raw));
+			conn.on('close', () => this.fail('channel closed'));
+			conn.on('error', () => this.fail('channel error'));
+		});
+	}
+
+	private receive(raw: unknown): void {
+		if (raw instanceof ArrayBuffer) this.stats.bytesDown += raw.byteLength;
+		const decoded = decodeServerMessage(raw);
+		if (!decoded.ok) return;
+		if (decoded.message.type === 'identity') this.stats.answers++;
+		this.listeners.message.forEach((fn) => fn(decoded.message));
+	}
+
+	private teardown(): void {
+		const { peer, conn } = this;
+		this.peer = null;
+		this.conn = null;
+		conn?.removeAllListeners();
+		peer?.removeAllListeners();
+		try {
+			conn?.close();
+			peer?.destroy();
+		} catch {
+			// Already gone: nothing to release.
+		}
+	}
+
+	/** Drops the current attempt and schedules the next one. */
+	private fail(reason: string): void {
+		if (this.closed) return;
+		clearTimeout(this.openTimer);
+		clearTimeout(this.retryTimer);
+		this.teardown();
+		this.setState('offline', reason);
+		const jitter = 0.8 + Math.random() * 0.4;
+		this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs * jitter);
+		this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
+	}
+}

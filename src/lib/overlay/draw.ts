@@ -1,0 +1,33 @@
+/** Draws face boxes and names on the overlay canvas, which has the video's pixel size. */
+import type { Box } from '../geometry.ts';
+
+export type OverlayFace = { id: number; box: Box; label: string; known: boolean };
+
+const KNOWN = '#22d3ee';
+const UNKNOWN = '#fbbf24';
+
+/** `mirror`: the video is shown mirrored (front camera); boxes follow it, text stays readable. */
+export function drawOverlay(ctx: CanvasRenderingContext2D, faces: readonly OverlayFace[], mirror: boolean): void {
+	const { width, height } = ctx.canvas;
+	ctx.clearRect(0, 0, width, height);
+	const scale = Math.max(1, width / 640);
+	ctx.lineWidth = 3 * scale;
+	ctx.font = `600 ${Math.round(16 * scale)}px system-ui, sans-serif`;
+	ctx.textBaseline = 'bottom';
+	for (const face of faces) {
+		const x = mirror ? width - face.box.x - face.box.width : face.box.x;
+		const { y, width: w, height: h } = face.box;
+		const color = face.known ? KNOWN : UNKNOWN;
+		ctx.strokeStyle = color;
+		ctx.strokeRect(x, y, w, h);
+		const text = face.label;
+		const pad = 4 * scale;
+		const textWidth = ctx.measureText(text).width + pad * 2;
+		const textHeight = 22 * scale;
+		const ty = y - textHeight < 0 ? y + h + textHeight : y;
+		ctx.fillStyle = color;
+		ctx.fillRect(x - ctx.lineWidth / 2, ty - textHeight, textWidth, textHeight);
+		ctx.fillStyle = '#0f172a';
+		ctx.fillText(text, x + pad - ctx.lineWidth / 2, ty - pad / 2);
+	}
+}

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+	MAX_CROP_BYTES,
+	MAX_HEADER_BYTES,
+	PROTOCOL_VERSION,
+	decodeClientMessage,
+	decodeServerMessage,
+	encodeClientMessage,
+	encodeServerMessage,
+	type IdentifyMessage,
+	type ServerMessage
+} from './messages.ts';
+
+const crop = new Uint8Array([0xff, 0xd8, 0xff, 1, 2, 3, 4, 5]);
+const identify: IdentifyMessage = {
+	type: 'identify',
+	requestId: 7,
+	trackId: 3,
+	width: 120,
+	height: 150,
+	crop
+};
+
+function frame(header: unknown, body = new Uint8Array(), version = PROTOCOL_VERSION): Uint8Array {
+	const json = new TextEncoder().encode(JSON.stringify(header));
+	const out = new Uint8Array(6 + json.byteLength + body.byteLength);
+	out.set([0x46, 0x52, version, 0, json.byteLength >> 8, json.byteLength & 0xff]);
+	out.set(json, 6);
+	out.set(body, 6 + json.byteLength);
+	return out;
+}
+
+describe('client messages', () => {
+	it('round-trips identify with its crop bytes, as ArrayBuffer and as a view', () => {
+		const encoded = encodeClientMessage(identify);
+		const asBuffer = encoded.buffer.slice(encoded.byteOffset, encoded.byteOffset + encoded.byteLength);
+		for (const raw of [encoded, asBuffer]) {
+			const decoded = decodeClientMessage(raw);
+			expect(decoded.ok).toBe(true);
+			if (!decoded.ok) return;
+			expect(decoded.message.type).toBe('identify');
+			const { crop: got, ...rest } = decoded.message as IdentifyMessage;
+			expect(rest).toEqual({ type: 'identify', requestId: 7, trackId: 3, width: 120, height: 150 });
+			expect(Array.from(got)).toEqual(Array.from(crop));
+		}
+	});
+
+	it('round-trips hello', () => {
+		const decoded = decodeClientMessage(encodeClientMessage({ type: 'hello', client: 'test' }));
+		expect(decoded).toEqual({ ok: true, message: { type: 'hello', client: 'test' } });
+	});
+
+	it.each([
+		['null', null],
+		['a string', 'hello'],
+		['a number', 42],
+		['an object', { type: 'identify' }],
+		['empty bytes', new Uint8Array()],
+		['random bytes', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]
+	])('refuses %s as bad-message', (_name, raw) => {
+		const decoded = decodeClientMessage(raw);
+		expect(decoded.ok).toBe(false);
+		if (!decoded.ok) expect(decoded.code).toBe('bad-message');
+	});
+
+	it('refuses another protocol version', () => {
+		const decoded = decodeClientMessage(frame({ type: 'hello' }, undefined, PROTOCOL_VERSION + 1));
+		expect(decoded).toMatchObject({ ok: false, code: 'unsupported-version' });
+	});
+
+	it('refuses unknown types, extra fields and out-of-range numbers, keeping the requestId', () => {
+		expect(decodeClientMessage(frame({ type: 'enroll', requestId: 1 }))).toMatchObject({
+			ok: false,
+			code: 'bad-message',
+			requestId: 1
+		});
+		const { crop: _c, ...header } = identify;
+		expect(decodeClientMessage(frame({ ...header, admin: true }, crop))).toMatchObject({ code: 'bad-message' });
+		expect(decodeClientMessage(frame({ ...header, width: 161 }, crop))).toMatchObject({ code: 'bad-message' });
+		expect(decodeClientMessage(frame({ ...header, trackId: -1 }, crop))).toMatchObject({ code: 'bad-message' });
+		expect(decodeClientMessage(frame({ ...header, requestId: 1.5 }, crop))).toMatchObject({
+			code: 'bad-message'
+		});
+	});
+
+	it('refuses a header that is not JSON or whose length lies', () => {
+		const bad = frame({ type: 'hello' });
+		bad[6] = 0x7b;
+		bad[7] = 0xff;
+		expect(decodeClientMessage(bad)).toMatchObject({ ok: false, code: 'bad-message' });
+		const short = frame({ type: 'hello' });
+		short[4] = 0x7f;
+		expect(decodeClientMessage(short)).toMatchObject({ ok: false, code: 'bad-message' });
+	});
+
+	it('refuses an empty or oversized crop with the requestId', () => {
+		const { crop: _c, ...header } = identify;
+		expect(decodeClientMessage(frame(header))).toMatchObject({ code: 'bad-image', requestId: 7 });
+		const big = new Uint8Array(MAX_CROP_BYTES + 1);
+		expect(decodeClientMessage(frame(header, big))).toMatchObject({ code: 'too-large', requestId: 7 });
+	});
+
+	it('refuses a hello with a body', () => {
+		expect(decodeClientMessage(frame({ type: 'hello' }, crop))).toMatchObject({ code: 'bad-message' });
+	});
+
+	it('will not encode a header over the limit', () => {
+		expect(() =>
+			encodeClientMessage({ type: 'hello', client: 'x'.repeat(MAX_HEADER_BYTES + 1) })
+		).toThrow(RangeError);
+	});
+});
+
+describe('server messages', () => {
+	const messages: ServerMessage[] = [
+		{ type: 'welcome', recognizer: 'r', maxCropBytes: 1, maxCropSidePx: 2, maxCropsPerSecond: 3 },
+		{
+			type: 'identity',
+			requestId: 1,
+			trackId: 2,
+			label: 'alice',
+			personId: 'p1',
+			distance: 0.31,
+			confidence: 0.8
+		},
+		{ type: 'identity', requestId: 1, trackId: 2, label: 'unknown', personId: null, distance: null, confidence: 0 },
+		{ type: 'error', requestId: 4, code: 'overloaded', message: 'busy' },
+		{ type: 'error', code: 'bad-message', message: 'no' }
+	];
+	it.each(messages)('round-trips $type', (message) => {
+		expect(decodeServerMessage(encodeServerMessage(message))).toEqual({ ok: true, message });
+	});
+
+	it('refuses an unknown error code', () => {
+		expect(decodeServerMessage(frame({ type: 'error', code: 'nope', message: '' }))).toMatchObject({
+			ok: false
+		});
+	});
+});

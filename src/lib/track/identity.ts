@@ -1,0 +1,100 @@
+/**
+ * Per-track identity: a decaying, confidence-weighted vote over the recognizer's answers, so one
+ * bad crop does not flip a name; and the schedule of when a track's next crop is due. Pure.
+ */
+export const UNKNOWN = 'unknown';
+
+export type Answer = { label: string; personId: string | null; confidence: number; distance: number | null };
+
+export type IdentityOptions = {
+	/** Weight kept from older answers at each new one, 0..1. Default 0.75. */
+	decay?: number;
+	/** Vote weight a label needs before it is shown. Default 0.9. */
+	showAt?: number;
+	/** Vote weight, and lead over the runner-up, at which a track stops asking. Default 2. */
+	settleAt?: number;
+	/** Wait between crops while the name is unsettled, ms. Default 400. */
+	retryMs?: number;
+	/** Wait between crops of a settled track, ms. Default 2000. */
+	refreshMs?: number;
+	/** An unanswered crop is given up after this long, ms. Default 3000. */
+	timeoutMs?: number;
+};
+
+export type Identity = {
+	votes: Map<string, number>;
+	personIds: Map<string, string | null>;
+	label: string;
+	settled: boolean;
+	answers: number;
+	lastSentMs: number;
+	pendingSinceMs: number | null;
+};
+
+export function newIdentity(): Identity {
+	return {
+		votes: new Map(),
+		personIds: new Map(),
+		label: UNKNOWN,
+		settled: false,
+		answers: 0,
+		lastSentMs: -Infinity,
+		pendingSinceMs: null
+	};
+}
+
+/** Weight of one answer: a confident name counts most; a crop with no face found counts little. */
+function weightOf(answer: Answer): number {
+	if (answer.distance === null) return 0.25;
+	if (answer.personId === null) return 1;
+	return 0.5 + answer.confidence;
+}
+
+export function createIdentityRules(options: IdentityOptions = {}) {
+	const decay = options.decay ?? 0.75;
+	const showAt = options.showAt ?? 0.9;
+	const settleAt = options.settleAt ?? 2;
+	const retryMs = options.retryMs ?? 400;
+	const refreshMs = options.refreshMs ?? 2000;
+	const timeoutMs = options.timeoutMs ?? 3000;
+
+	return {
+		/** Folds one answer into the vote. */
+		record(identity: Identity, answer: Answer): void {
+			identity.pendingSinceMs = null;
+			identity.answers++;
+			for (const [label, weight] of identity.votes) identity.votes.set(label, weight * decay);
+			identity.votes.set(answer.label, (identity.votes.get(answer.label) ?? 0) + weightOf(answer));
+			identity.personIds.set(answer.label, answer.personId);
+			const ranked = [...identity.votes.entries()].sort((a, b) => b[1] - a[1]);
+			const [top, second] = ranked;
+			const topWeight = top?.[1] ?? 0;
+			identity.label = top && topWeight >= showAt ? top[0] : UNKNOWN;
+			identity.settled = topWeight >= settleAt && topWeight - (second?.[1] ?? 0) >= settleAt / 2;
+		},
+
+		/** The request for this track failed or timed out: allow another soon. */
+		fail(identity: Identity): void {
+			identity.pendingSinceMs = null;
+		},
+
+		/** Whether a crop of this track should go up now; marks it pending when so. */
+		claimCrop(identity: Identity, nowMs: number): boolean {
+			if (identity.pendingSinceMs !== null) {
+				if (nowMs - identity.pendingSinceMs < timeoutMs) return false;
+				identity.pendingSinceMs = null;
+			}
+			const wait = identity.settled ? refreshMs : identity.answers === 0 ? 0 : retryMs;
+			if (nowMs - identity.lastSentMs < wait) return false;
+			identity.lastSentMs = nowMs;
+			identity.pendingSinceMs = nowMs;
+			return true;
+		},
+
+		personIdOf(identity: Identity): string | null {
+			return identity.personIds.get(identity.label) ?? null;
+		}
+	};
+}
+
+export type IdentityRules = ReturnType<typeof createIdentityRules>;

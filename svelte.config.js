@@ -1,0 +1,21 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** The app is a client-only SPA: the camera, detector and link all live in the browser, so
+ * there is nothing to render on the server. The Node server serves `build/` as static files. */
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		serviceWorker: { register: false },
+		typescript: {
+			config(tsconfig) {
+				tsconfig.compilerOptions.allowImportingTsExtensions = true;
+				return tsconfig;
+			}
+		}
+	}
+};
+
+export default config;

@@ -1,0 +1,94 @@
+/**
+ * The live page in real Chromium: fake camera clip (written here from the face-api sample photos)
+ * → MediaPipe in the page → PeerJS data channel → the real recognizer → names in the DOM.
+ */
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
+import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { composeFrame, writeY4m } from '../helpers/y4m.ts';
+
+const W = 640;
+const H = 480;
+const RESULTS = 'test-results';
+
+let server: TestServer;
+let browser: Browser;
+let page: Page;
+
+async function facesIn(photo: Buffer): Promise<FaceBox[]> {
+	const res = await fetch(`${server.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } });
+	const { faces } = (await res.json()) as { faces: Array<{ box: FaceBox }> };
+	return faces.map((f) => f.box).sort((a, b) => b.width * b.height - a.width * a.height);
+}
+
+async function enrol(name: string, image: Buffer): Promise<void> {
+	const person = await fetch(`${server.url}/api/people`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ name })
+	});
+	const { id } = (await person.json()) as { id: string };
+	const face = await fetch(`${server.url}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(image), headers: { 'content-type': 'image/jpeg' } });
+	expect(face.status).toBe(201);
+}
+
+beforeAll(async () => {
+	mkdirSync(RESULTS, { recursive: true });
+	server = await startTestServer();
+	const photo = readFileSync(samplePhotoPath(1));
+	const [known, stranger] = await facesIn(photo);
+	if (!known || !stranger) throw new Error('sample1.jpg should hold at least two faces');
+	await enrol('alice', await cropFromPhoto(photo, known, { margin: 0.35, quality: 92 }));
+
+	// Two faces side by side, the enrolled one drifting slowly so the tracker has work to do.
+	const left = await cropFromPhoto(photo, known, { margin: 0.5, quality: 95 });
+	const right = await cropFromPhoto(photo, stranger, { margin: 0.5, quality: 95 });
+	const frames: Buffer[] = [];
+	for (let i = 0; i < 16; i++) {
+		frames.push(
+			await composeFrame(W, H, [
+				{ image: left, left: 20 + i * 2, top: 90, width: 280 },
+				{ image: right, left: 350, top: 100, width: 260 }
+			])
+		);
+	}
+	const clip = join(mkdtempSync(join(tmpdir(), 'facertc-cam-')), 'two-faces.y4m');
+	writeY4m(clip, { width: W, height: H, fps: 8, frames });
+	browser = await launchChromium({ cameraFile: clip });
+	page = await browser.newPage({ viewport: { width: 412, height: 860 } });
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+describe('live page', () => {
+	it('names the enrolled face and marks the other unknown', async () => {
+		await page.goto(server.url);
+		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id][data-label="unknown"]', { timeout: 30_000 });
+		const alice = page.locator('[data-track-id][data-label="alice"]');
+		await expect(alice.textContent()).resolves.toBe('alice');
+		await page.screenshot({ path: join(RESULTS, 'live-phone.png') });
+	});
+
+	it('counts the bytes and crops it sent, far less than the video', async () => {
+		const value = async (stat: string) => Number(await page.locator(`[data-stat="${stat}"]`).getAttribute('data-value'));
+		await page.waitForFunction(() => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) >= 2);
+		const crops = await value('crops-sent');
+		const up = await value('bytes-up');
+		const down = await value('bytes-down');
+		expect(crops).toBeGreaterThanOrEqual(2);
+		expect(up).toBeGreaterThan(crops * 500);
+		expect(up / crops).toBeLessThan(16_000);
+		expect(down).toBeGreaterThan(0);
+	});
+});

@@ -1,0 +1,73 @@
+/** A real PeerJS client in Node (over @roamhq/wrtc) that speaks the FaceRTC protocol to the recognizer. */
+import type { DataConnection, Peer } from 'peerjs';
+import {
+	decodeServerMessage,
+	encodeClientMessage,
+	type ClientMessage,
+	type ServerMessage
+} from '../../src/lib/protocol/messages.ts';
+import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
+
+export type TestPeer = {
+	/** Sends raw bytes (or anything) without encoding, to test the server's defences. */
+	sendRaw(data: unknown): void;
+	send(message: ClientMessage): void;
+	/** Resolves with the next message the recognizer sends. */
+	next(timeoutMs?: number): Promise<ServerMessage>;
+	close(): void;
+};
+
+export async function connectTestPeer(baseUrl: string): Promise<TestPeer> {
+	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as {
+		peerPath: string;
+		peerKey: string;
+		recognizerId: string;
+	};
+	const url = new URL(baseUrl);
+	const { Peer: PeerClass } = loadPeerJs();
+	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	const inbox: ServerMessage[] = [];
+	const waiters: Array<(m: ServerMessage) => void> = [];
+
+	const conn = await new Promise<DataConnection>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('data channel did not open')), 20_000);
+		peer.on('error', (err) => reject(err));
+		peer.on('open', () => {
+			const c = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw' });
+			c.on('open', () => {
+				clearTimeout(timer);
+				resolve(c);
+			});
+			c.on('data', (raw) => {
+				const decoded = decodeServerMessage(raw);
+				if (!decoded.ok) throw new Error(`recognizer sent a bad frame: ${decoded.message}`);
+				const waiter = waiters.shift();
+				if (waiter) waiter(decoded.message);
+				else inbox.push(decoded.message);
+			});
+		});
+	});
+
+	return {
+		sendRaw: (data) => conn.send(data),
+		send(message) {
+			const frame = encodeClientMessage(message);
+			conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		},
+		next(timeoutMs = 30_000) {
+			const queued = inbox.shift();
+			if (queued) return Promise.resolve(queued);
+			return new Promise((resolve, reject) => {
+				const timer = setTimeout(() => reject(new Error('no reply from the recognizer')), timeoutMs);
+				waiters.push((m) => {
+					clearTimeout(timer);
+					resolve(m);
+				});
+			});
+		},
+		close() {
+			conn.close();
+			peer.destroy();
+		}
+	};
+}

@@ -1,0 +1,69 @@
+/** Starts the real server (`server/main.ts`) as a child process on a free port with its own DATA_DIR. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type TestServer = {
+	url: string;
+	port: number;
+	dataDir: string;
+	child: ChildProcess;
+	logs: string[];
+	/** SIGTERM, wait for exit; returns the exit code. */
+	stop(): Promise<number | null>;
+};
+
+const START_TIMEOUT_MS = 120_000;
+
+export async function startTestServer(
+	options: { env?: Record<string, string>; dataDir?: string; port?: number } = {}
+): Promise<TestServer> {
+	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'facertc-test-'));
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+		env: {
+			...process.env,
+			PORT: String(options.port ?? 0),
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			EMBED_WORKERS: '2',
+			...options.env
+		},
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const logs: string[] = [];
+	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+	const port = await new Promise<number>((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), START_TIMEOUT_MS);
+		const onData = (chunk: Buffer) => {
+			const text = chunk.toString();
+			logs.push(text);
+			const match = /listening on http:\/\/localhost:(\d+)/.exec(text);
+			if (match) {
+				clearTimeout(timer);
+				resolve(Number(match[1]));
+			}
+		};
+		child.stdout?.on('data', onData);
+		child.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
+		void exited.then((code) => {
+			clearTimeout(timer);
+			reject(new Error(`server exited with ${code}:\n${logs.join('')}`));
+		});
+	});
+
+	return {
+		url: `http://127.0.0.1:${port}`,
+		port,
+		dataDir,
+		child,
+		logs,
+		async stop() {
+			if (child.exitCode === null) child.kill('SIGTERM');
+			const code = await exited;
+			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+			return code;
+		}
+	};
+}
