@@ -151,7 +151,6 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		rejectReady = reject;
 	});
 	readyPromise.catch(() => {}); // observed through ready(); never an unhandled rejection
-	let initialReady = 0;
 	let startedUp = false;
 
 	function spawn(slot: Slot): void {
@@ -173,7 +172,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			if (msg.type === 'ready') {
 				backend ??= msg.backend;
 				slot.state = 'idle';
-				if (!startedUp && ++initialReady === size) {
+				if (!startedUp && slots.every((s) => s.state === 'idle' || s.state === 'busy')) {
 					startedUp = true;
 					log?.(`embed: ${size} worker${size === 1 ? '' : 's'}, backend ${backend}`);
 					resolveReady({ backend });

@@ -26,6 +26,12 @@ export type FrameLoopOptions = {
 /** Crops in the data channel's send buffer above which new crops are skipped (a stale crop is worthless). */
 const MAX_BACKLOG_BYTES = 64 * 1024;
 
+/** Canvas pixels per CSS pixel of the displayed (object-fit: contain) picture. */
+function displayScale(canvas: HTMLCanvasElement): number {
+	const shown = Math.min(canvas.clientWidth / canvas.width, canvas.clientHeight / canvas.height);
+	return shown > 0 ? 1 / shown : 1;
+}
+
 /** Starts the loop; returns the function that stops it. */
 export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const { video, canvas, detector, link } = options;
@@ -114,7 +120,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 						return { id: t.id, box: t.box, label, known: label !== UNKNOWN };
 					});
 				const ctx = canvas.getContext('2d');
-				if (ctx) drawOverlay(ctx, faces, options.mirror());
+				if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
 				publish(faces);
 				frames++;
 			}

@@ -6,11 +6,19 @@ export type OverlayFace = { id: number; box: Box; label: string; known: boolean 
 const KNOWN = '#22d3ee';
 const UNKNOWN = '#fbbf24';
 
-/** `mirror`: the video is shown mirrored (front camera); boxes follow it, text stays readable. */
-export function drawOverlay(ctx: CanvasRenderingContext2D, faces: readonly OverlayFace[], mirror: boolean): void {
+/**
+ * `mirror`: the video is shown mirrored (front camera); boxes follow it, text stays readable.
+ * `pixelsPerCssPixel`: canvas pixels per displayed CSS pixel, so labels keep a readable size on
+ * screen whatever the video's resolution and the element's size.
+ */
+export function drawOverlay(
+	ctx: CanvasRenderingContext2D,
+	faces: readonly OverlayFace[],
+	{ mirror, pixelsPerCssPixel }: { mirror: boolean; pixelsPerCssPixel: number }
+): void {
 	const { width, height } = ctx.canvas;
 	ctx.clearRect(0, 0, width, height);
-	const scale = Math.max(1, width / 640);
+	const scale = Math.max(0.5, pixelsPerCssPixel);
 	ctx.lineWidth = 3 * scale;
 	ctx.font = `600 ${Math.round(16 * scale)}px system-ui, sans-serif`;
 	ctx.textBaseline = 'bottom';
