@@ -91,4 +91,37 @@ describe('live page', () => {
 		expect(up / crops).toBeLessThan(16_000);
 		expect(down).toBeGreaterThan(0);
 	});
+
+	it('shows offline while the server is down, keeps boxing faces, and reconnects by itself', async () => {
+		const { port, dataDir } = server;
+		await server.stop({ keepData: true });
+		await page.waitForSelector('[data-stat="link"][data-value="offline"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id]', { timeout: 10_000 });
+		const cropsBefore = Number(await page.locator('[data-stat="crops-sent"]').getAttribute('data-value'));
+
+		server = await startTestServer({ port, dataDir });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		// Names keep coming from the new server: further crops are sent and answered.
+		await page.waitForFunction(
+			(before) => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) > before,
+			cropsBefore,
+			{ timeout: 30_000 }
+		);
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+	});
+});
+
+describe('live page without a camera', () => {
+	it('says so instead of showing a blank screen', async () => {
+		const noCamera = await launchChromium();
+		try {
+			const p = await noCamera.newPage();
+			await p.goto(server.url);
+			const alert = p.locator('[role="alert"]');
+			await alert.waitFor({ timeout: 30_000 });
+			await expect(alert.textContent()).resolves.toMatch(/camera/i);
+		} finally {
+			await noCamera.close();
+		}
+	});
 });

@@ -10,8 +10,8 @@ export type TestServer = {
 	dataDir: string;
 	child: ChildProcess;
 	logs: string[];
-	/** SIGTERM, wait for exit; returns the exit code. */
-	stop(): Promise<number | null>;
+	/** SIGTERM, wait for exit; returns the exit code. A DATA_DIR this helper made is removed unless `keepData`. */
+	stop(options?: { keepData?: boolean }): Promise<number | null>;
 };
 
 const START_TIMEOUT_MS = 120_000;
@@ -59,10 +59,10 @@ export async function startTestServer(
 		dataDir,
 		child,
 		logs,
-		async stop() {
+		async stop({ keepData = false } = {}) {
 			if (child.exitCode === null) child.kill('SIGTERM');
 			const code = await exited;
-			if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+			if (!options.dataDir && !keepData) rmSync(dataDir, { recursive: true, force: true });
 			return code;
 		}
 	};

@@ -76,6 +76,18 @@ describe('REST enrolment', () => {
 
 		const missing = await post('/api/people/nobody/faces', photo, 'image/jpeg');
 		expect(missing.status).toBe(404);
+
+		const huge = await post(`/api/people/${aliceId}/faces`, new Uint8Array(11 * 1024 * 1024), 'image/jpeg');
+		expect(huge.status).toBe(413);
+		expect(await huge.json()).toMatchObject({ code: 'too-large' });
+
+		const noName = await fetch(`${server.url}/api/people`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ name: '   ' })
+		});
+		expect(noName.status).toBe(400);
+		expect(await noName.json()).toMatchObject({ code: 'bad-request', error: 'name: name is empty' });
 	});
 
 	it('recognizes the enrolled face in the whole photo', async () => {
@@ -131,8 +143,17 @@ describe('recognizer over a real WebRTC data channel', () => {
 		expect(await peer.next()).toMatchObject({ type: 'error', requestId: 5, code: 'too-large' });
 	});
 
-	it('is still healthy after all that', async () => {
+	it('is still healthy after all that, and counts what it answered', async () => {
 		const res = await fetch(`${server.url}/healthz`);
 		expect(await res.json()).toMatchObject({ ok: true, people: 1 });
+		const metrics = await (await fetch(`${server.url}/metrics`)).text();
+		expect(metrics).toMatch(/facertc_identify_total\{outcome="named"\} [1-9]/);
+		expect(metrics).toMatch(/facertc_identify_total\{outcome="error"\} [1-9]/);
+	});
+
+	it('shuts down cleanly on SIGTERM', async () => {
+		peer.close();
+		expect(await server.stop()).toBe(0);
+		expect(server.logs.join('')).toMatch(/SIGTERM, closing/);
 	});
 });

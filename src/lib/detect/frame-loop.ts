@@ -1,16 +1,29 @@
 /**
- * The live loop: every video frame, detect (when due) → track → draw; crops go up only for
- * tracks whose identity wants one. Never throws: failures land in `onStatus`.
+ * The live loop. Every video frame: detect (when the pacer says so) → track, or predict the
+ * tracks' boxes between detections → draw. Crops go up only for tracks whose identity wants one,
+ * chosen as the best of a few recent frames. Never throws: failures land in `onStatus`.
  */
 import type { Box } from '../geometry.ts';
 import type { PeerLink } from '../link/peer-link.ts';
 import { drawOverlay, type OverlayFace } from '../overlay/draw.ts';
-import { cropFace } from '../track/crop.ts';
+import { createBestShot } from '../track/best-shot.ts';
+import { captureFace, encodeCrop, measureSharpness, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
+import { cropQuality } from '../track/crop-quality.ts';
 import { createIdentityRules, newIdentity, UNKNOWN, type Identity } from '../track/identity.ts';
-import { createTracker } from '../track/tracker.ts';
+import { createTracker, type Track } from '../track/tracker.ts';
 import type { FaceDetector } from './detector.ts';
+import { createPacer } from './pacer.ts';
 
 export type ShownFace = { trackId: number; label: string; box: Box };
+
+/** Once a second: video frames drawn per second, smoothed detection time, current N, crop round trip. */
+export type LoopStatus = { fps: number; detectMs: number; detectEvery: number; rttMs: number; error?: string };
+
+/**
+ * `best-shot` (default): a track sends when its identity wants a crop, the best of its recent
+ * frames. `every-frame`: every tracked face on every detection frame — only to measure against.
+ */
+export type CropPolicy = 'best-shot' | 'every-frame';
 
 export type FrameLoopOptions = {
 	video: HTMLVideoElement;
@@ -18,13 +31,20 @@ export type FrameLoopOptions = {
 	detector: FaceDetector;
 	link: PeerLink;
 	mirror: () => boolean;
+	/** Read for every crop, so data saver and link quality apply at once. */
+	cropSettings: () => CaptureOptions & EncodeOptions;
+	policy?: CropPolicy;
+	/** Fixed N (detect every Nth frame) instead of the adaptive pacer. */
+	detectEvery?: number;
 	/** Called when the set of shown faces or their labels change. */
 	onFaces: (faces: ShownFace[]) => void;
-	onStatus: (status: { fps: number; detectMs: number; error?: string }) => void;
+	onStatus: (status: LoopStatus) => void;
 };
 
-/** Crops in the data channel's send buffer above which new crops are skipped (a stale crop is worthless). */
+/** Bytes waiting in the data channel above which new crops are skipped (a stale crop is worthless). */
 const MAX_BACKLOG_BYTES = 64 * 1024;
+/** Tracks missing this many detection frames are no longer drawn (they may still come back). */
+const HIDE_AFTER_MISSES = 2;
 
 /** Canvas pixels per CSS pixel of the displayed (object-fit: contain) picture. */
 function displayScale(canvas: HTMLCanvasElement): number {
@@ -35,57 +55,93 @@ function displayScale(canvas: HTMLCanvasElement): number {
 /** Starts the loop; returns the function that stops it. */
 export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const { video, canvas, detector, link } = options;
+	const policy = options.policy ?? 'best-shot';
 	const tracker = createTracker();
 	const rules = createIdentityRules();
+	const pacer = createPacer(options.detectEvery ? { fixedEvery: options.detectEvery } : {});
+	const shots = createBestShot<ImageBitmap>({ release: (bitmap) => bitmap.close() });
 	const identities = new Map<number, Identity>();
-	const requests = new Map<number, number>(); // requestId → trackId
+	const capturing = new Set<number>();
+	const requests = new Map<number, { trackId: number; sentMs: number }>();
+	let rttMs = 0;
 	let nextRequestId = 1;
 	let stopped = false;
 	let handle = 0;
 	let lastShown = '';
 	let frames = 0;
 	let windowStart = performance.now();
-	let detectMs = 0;
 	let lastTimestamp = -1;
 
+	const identityOf = (trackId: number) => {
+		let identity = identities.get(trackId);
+		if (!identity) identities.set(trackId, (identity = newIdentity()));
+		return identity;
+	};
+
 	const offMessage = link.on('message', (message) => {
-		if (message.type === 'welcome') return;
-		const trackId = message.requestId === undefined ? undefined : requests.get(message.requestId);
-		if (message.requestId !== undefined) requests.delete(message.requestId);
-		const identity = trackId === undefined ? undefined : identities.get(trackId);
+		if (message.type === 'welcome' || message.requestId === undefined) return;
+		const request = requests.get(message.requestId);
+		requests.delete(message.requestId);
+		if (!request) return;
+		const sample = performance.now() - request.sentMs;
+		rttMs = rttMs === 0 ? sample : rttMs * 0.8 + sample * 0.2;
+		const trackId = request.trackId;
+		const identity = identities.get(trackId);
 		if (!identity) return;
 		if (message.type === 'identity') rules.record(identity, message);
 		else rules.fail(identity);
 	});
 	const offState = link.on('state', (state) => {
-		if (state !== 'connected') {
-			requests.clear();
-			identities.forEach((identity) => rules.fail(identity));
-		}
+		if (state === 'connected') return;
+		requests.clear();
+		identities.forEach((identity) => rules.fail(identity));
 	});
 
-	function requestCrops(now: number): void {
+	async function send(trackId: number, bitmap: ImageBitmap): Promise<void> {
+		const identity = identityOf(trackId);
+		const requestId = nextRequestId++;
+		requests.set(requestId, { trackId, sentMs: performance.now() });
+		try {
+			const crop = await encodeCrop(bitmap, options.cropSettings());
+			const sent =
+				crop !== null &&
+				link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes });
+			if (!sent) throw new Error('not sent');
+		} catch {
+			requests.delete(requestId);
+			rules.fail(identity);
+		} finally {
+			bitmap.close();
+		}
+	}
+
+	/** Captures this frame of `track` as a candidate; sends the best candidate once its window closes. */
+	async function collect(track: Track, atMs: number): Promise<void> {
+		capturing.add(track.id);
+		try {
+			const bitmap = await captureFace(video, track.box, options.cropSettings());
+			if (!bitmap) return;
+			if (policy === 'every-frame') {
+				rules.claimCrop(identityOf(track.id), atMs);
+				return send(track.id, bitmap);
+			}
+			const quality = cropQuality({ box: track.box, score: track.score, keypoints: track.keypoints, sharpness: measureSharpness(bitmap) });
+			const best = shots.offer(track.id, { quality, atMs, payload: bitmap });
+			if (!best) return;
+			if (link.state === 'connected' && rules.claimCrop(identityOf(track.id), performance.now())) return send(track.id, best.payload);
+			best.payload.close();
+		} finally {
+			capturing.delete(track.id);
+		}
+	}
+
+	function requestCrops(tracks: readonly Track[], now: number): void {
+		shots.retain(new Set(tracks.map((t) => t.id)));
 		if (link.state !== 'connected' || link.backlogBytes > MAX_BACKLOG_BYTES) return;
-		for (const track of tracker.tracks()) {
-			if (!track.confirmed || track.misses > 0) continue;
-			let identity = identities.get(track.id);
-			if (!identity) identities.set(track.id, (identity = newIdentity()));
-			if (!rules.claimCrop(identity, now)) continue;
-			const requestId = nextRequestId++;
-			const trackId = track.id;
-			requests.set(requestId, trackId);
-			const claimed = identity;
-			cropFace(video, track.box)
-				.then((crop) => {
-					const sent =
-						crop !== null &&
-						link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes });
-					if (!sent) {
-						requests.delete(requestId);
-						rules.fail(claimed);
-					}
-				})
-				.catch(() => rules.fail(claimed));
+		for (const track of tracks) {
+			if (!track.confirmed || track.misses > 0 || capturing.has(track.id)) continue;
+			const wanted = policy === 'every-frame' || shots.collecting(track.id) || rules.isDue(identityOf(track.id), now);
+			if (wanted) void collect(track, now).catch(() => {});
 		}
 	}
 
@@ -96,42 +152,51 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		options.onFaces(faces.map((f) => ({ trackId: f.id, label: f.label, box: f.box })));
 	}
 
+	function step(): void {
+		if (video.readyState < 2 || video.videoWidth === 0) return;
+		if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
+			canvas.width = video.videoWidth;
+			canvas.height = video.videoHeight;
+		}
+		// MediaPipe needs strictly increasing timestamps.
+		const now = Math.max(performance.now(), lastTimestamp + 1);
+		lastTimestamp = now;
+		let shown: Array<{ track: Track; box: Box }>;
+		if (pacer.frame(now)) {
+			const t0 = performance.now();
+			const detections = detector.detect(video, now);
+			pacer.measured(performance.now() - t0);
+			const tracks = tracker.update(detections, now);
+			for (const id of identities.keys()) if (!tracks.some((t) => t.id === id)) identities.delete(id);
+			requestCrops(tracks, now);
+			shown = tracks.map((track) => ({ track, box: track.box }));
+		} else {
+			shown = tracker.predict(now);
+		}
+		const faces: OverlayFace[] = shown
+			.filter(({ track }) => track.confirmed && track.misses <= HIDE_AFTER_MISSES)
+			.map(({ track, box }) => {
+				const label = identities.get(track.id)?.label ?? UNKNOWN;
+				return { id: track.id, box, label, known: label !== UNKNOWN };
+			});
+		const ctx = canvas.getContext('2d');
+		if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
+		publish(faces);
+		frames++;
+	}
+
 	function frame(): void {
 		if (stopped) return;
 		try {
-			if (video.readyState >= 2 && video.videoWidth > 0) {
-				if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
-					canvas.width = video.videoWidth;
-					canvas.height = video.videoHeight;
-				}
-				// MediaPipe needs strictly increasing timestamps.
-				const now = Math.max(performance.now(), lastTimestamp + 1);
-				lastTimestamp = now;
-				const t0 = performance.now();
-				const detections = detector.detect(video, now);
-				detectMs = detectMs * 0.9 + (performance.now() - t0) * 0.1;
-				const tracks = tracker.update(detections, now);
-				for (const id of identities.keys()) if (!tracks.some((t) => t.id === id)) identities.delete(id);
-				requestCrops(now);
-				const faces: OverlayFace[] = tracks
-					.filter((t) => t.confirmed)
-					.map((t) => {
-						const label = identities.get(t.id)?.label ?? UNKNOWN;
-						return { id: t.id, box: t.box, label, known: label !== UNKNOWN };
-					});
-				const ctx = canvas.getContext('2d');
-				if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
-				publish(faces);
-				frames++;
-			}
+			step();
 			const elapsed = performance.now() - windowStart;
 			if (elapsed >= 1000) {
-				options.onStatus({ fps: (frames * 1000) / elapsed, detectMs });
+				options.onStatus({ fps: (frames * 1000) / elapsed, detectMs: pacer.detectMs, detectEvery: pacer.every, rttMs });
 				frames = 0;
 				windowStart = performance.now();
 			}
 		} catch (err) {
-			options.onStatus({ fps: 0, detectMs, error: (err as Error).message });
+			options.onStatus({ fps: 0, detectMs: pacer.detectMs, detectEvery: pacer.every, rttMs, error: (err as Error).message });
 		}
 		schedule();
 	}
@@ -147,6 +212,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		stopped = true;
 		if ('cancelVideoFrameCallback' in video) video.cancelVideoFrameCallback(handle);
 		cancelAnimationFrame(handle);
+		shots.clear();
 		offMessage();
 		offState();
 	};

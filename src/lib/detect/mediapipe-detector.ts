@@ -20,10 +20,18 @@ export async function createMediapipeDetector({
 	return {
 		detect(video, timestampMs) {
 			const result = detector.detectForVideo(video, timestampMs);
+			const { videoWidth: w, videoHeight: h } = video;
 			return result.detections.flatMap((d) => {
 				const b = d.boundingBox;
 				if (!b || b.width <= 0 || b.height <= 0) return [];
-				return [{ box: { x: b.originX, y: b.originY, width: b.width, height: b.height }, score: d.categories[0]?.score ?? 0 }];
+				return [
+					{
+						box: { x: b.originX, y: b.originY, width: b.width, height: b.height },
+						score: d.categories[0]?.score ?? 0,
+						// Normalized by the task; the tracker and quality checks work in video pixels.
+						keypoints: d.keypoints.map((k) => ({ x: k.x * w, y: k.y * h }))
+					}
+				];
 			});
 		},
 		close: () => detector.close()

@@ -78,14 +78,16 @@ export function createIdentityRules(options: IdentityOptions = {}) {
 			identity.pendingSinceMs = null;
 		},
 
+		/** Whether a crop of this track is due now (nothing pending, and its wait is over). */
+		isDue(identity: Identity, nowMs: number): boolean {
+			if (identity.pendingSinceMs !== null && nowMs - identity.pendingSinceMs < timeoutMs) return false;
+			const wait = identity.settled ? refreshMs : identity.answers === 0 ? 0 : retryMs;
+			return nowMs - identity.lastSentMs >= wait;
+		},
+
 		/** Whether a crop of this track should go up now; marks it pending when so. */
 		claimCrop(identity: Identity, nowMs: number): boolean {
-			if (identity.pendingSinceMs !== null) {
-				if (nowMs - identity.pendingSinceMs < timeoutMs) return false;
-				identity.pendingSinceMs = null;
-			}
-			const wait = identity.settled ? refreshMs : identity.answers === 0 ? 0 : retryMs;
-			if (nowMs - identity.lastSentMs < wait) return false;
+			if (!this.isDue(identity, nowMs)) return false;
 			identity.lastSentMs = nowMs;
 			identity.pendingSinceMs = nowMs;
 			return true;

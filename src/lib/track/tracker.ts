@@ -7,13 +7,18 @@
  */
 import { iou, type Box } from '../geometry.ts';
 
-export type Detection = { box: Box; score: number };
+export type Point = { x: number; y: number };
+
+/** A face found in one frame; `keypoints` (video px) as the detector gives them, if any. */
+export type Detection = { box: Box; score: number; keypoints?: readonly Point[] };
 
 export type Track = {
 	readonly id: number;
 	/** Smoothed (or, between detections, predicted) box in video pixels. */
 	box: Box;
 	score: number;
+	/** Keypoints of the last matched detection. */
+	keypoints?: readonly Point[] | undefined;
 	/** Detections matched so far. */
 	hits: number;
 	/** Consecutive detection frames without a match. */
@@ -71,6 +76,7 @@ export function createTracker(options: TrackerOptions = {}) {
 		track.box = toBox(predicted.map((p, i) => p + alpha * (residual[i] ?? 0)));
 		track.velocity = track.velocity.map((v, i) => v + (beta * (residual[i] ?? 0)) / dt) as Track['velocity'];
 		track.score = det.score;
+		track.keypoints = det.keypoints;
 		track.hits++;
 		track.misses = 0;
 		track.confirmed ||= track.hits >= minHits;
@@ -113,6 +119,7 @@ export function createTracker(options: TrackerOptions = {}) {
 					id: nextId++,
 					box: { ...det.box },
 					score: det.score,
+					keypoints: det.keypoints,
 					hits: 1,
 					misses: 0,
 					confirmed: minHits <= 1,

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { chooseCropSettings, createRateMeter, SLOW_LINK_RTT_MS } from './bandwidth.ts';
+
+describe('rate meter', () => {
+	it('turns running totals into per-second rates over its window', () => {
+		const meter = createRateMeter(2000);
+		meter.sample(0, { bytesUp: 0, bytesDown: 0, cropsSent: 0 });
+		const rates = meter.sample(1000, { bytesUp: 4000, bytesDown: 200, cropsSent: 1 });
+		expect(rates).toEqual({ upBytesPerS: 4000, downBytesPerS: 200, cropsPerS: 1 });
+	});
+
+	it('forgets what is older than the window', () => {
+		const meter = createRateMeter(2000);
+		meter.sample(0, { bytesUp: 0, bytesDown: 0, cropsSent: 0 });
+		meter.sample(1000, { bytesUp: 100_000, bytesDown: 0, cropsSent: 20 });
+		meter.sample(3000, { bytesUp: 100_000, bytesDown: 0, cropsSent: 20 });
+		const rates = meter.sample(5000, { bytesUp: 100_000, bytesDown: 0, cropsSent: 20 });
+		expect(rates.upBytesPerS).toBe(0);
+	});
+});
+
+describe('crop settings', () => {
+	it('sends full crops on a good link and small ones with data saver or a slow link', () => {
+		const good = chooseCropSettings({ dataSaver: false, rttMs: 80, webp: false });
+		expect(good).toMatchObject({ maxSide: 160, quality: 0.8, type: 'image/jpeg' });
+		const saver = chooseCropSettings({ dataSaver: true, rttMs: 80, webp: true });
+		expect(saver).toMatchObject({ maxSide: 112, quality: 0.6, type: 'image/webp' });
+		expect(chooseCropSettings({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1, webp: false }).maxSide).toBe(112);
+	});
+});

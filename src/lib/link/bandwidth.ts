@@ -1,0 +1,51 @@
+/**
+ * Bandwidth: rates from the link's running totals, and the crop settings that fit the link.
+ * Pure: the page feeds samples and reads results.
+ */
+import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
+
+export type Totals = { bytesUp: number; bytesDown: number; cropsSent: number };
+export type Rates = { upBytesPerS: number; downBytesPerS: number; cropsPerS: number };
+
+/** Rates over a sliding window of `windowMs` from samples of cumulative totals. */
+export function createRateMeter(windowMs = 3000) {
+	const samples: Array<{ atMs: number; totals: Totals }> = [];
+	return {
+		sample(atMs: number, totals: Totals): Rates {
+			samples.push({ atMs, totals: { ...totals } });
+			while (samples.length > 2 && atMs - samples[1]!.atMs >= windowMs) samples.shift();
+			const first = samples[0]!;
+			const seconds = (atMs - first.atMs) / 1000;
+			if (seconds <= 0) return { upBytesPerS: 0, downBytesPerS: 0, cropsPerS: 0 };
+			return {
+				upBytesPerS: (totals.bytesUp - first.totals.bytesUp) / seconds,
+				downBytesPerS: (totals.bytesDown - first.totals.bytesDown) / seconds,
+				cropsPerS: (totals.cropsSent - first.totals.cropsSent) / seconds
+			};
+		}
+	};
+}
+
+/** Crop round trip above which the link counts as slow and crops shrink, ms. */
+export const SLOW_LINK_RTT_MS = 600;
+
+export type CropSettings = Required<CaptureOptions> & Required<EncodeOptions>;
+
+/**
+ * Full crops (160 px, q0.8) on a good link; small ones (112 px — still enough for the 150 px
+ * recognition chip — at q0.6, WebP where the browser encodes it) when data saver is on or the
+ * link is slow.
+ */
+export function chooseCropSettings({
+	dataSaver,
+	rttMs,
+	webp
+}: {
+	dataSaver: boolean;
+	rttMs: number;
+	webp: boolean;
+}): CropSettings {
+	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
+	const type = webp ? 'image/webp' : 'image/jpeg';
+	return small ? { margin: 0.25, maxSide: 112, quality: 0.6, type } : { margin: 0.25, maxSide: 160, quality: 0.8, type };
+}
