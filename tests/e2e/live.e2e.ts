@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
-import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
+import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
+import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeY4m } from '../helpers/y4m.ts';
 
@@ -20,30 +21,13 @@ let server: TestServer;
 let browser: Browser;
 let page: Page;
 
-async function facesIn(photo: Buffer): Promise<FaceBox[]> {
-	const res = await fetch(`${server.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } });
-	const { faces } = (await res.json()) as { faces: Array<{ box: FaceBox }> };
-	return faces.map((f) => f.box).sort((a, b) => b.width * b.height - a.width * a.height);
-}
-
-async function enrol(name: string, image: Buffer): Promise<void> {
-	const person = await fetch(`${server.url}/api/people`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ name })
-	});
-	const { id } = (await person.json()) as { id: string };
-	const face = await fetch(`${server.url}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(image), headers: { 'content-type': 'image/jpeg' } });
-	expect(face.status).toBe(201);
-}
-
 beforeAll(async () => {
 	mkdirSync(RESULTS, { recursive: true });
 	server = await startTestServer();
 	const photo = readFileSync(samplePhotoPath(1));
-	const [known, stranger] = await facesIn(photo);
+	const [known, stranger] = await findFaces(server.url, photo);
 	if (!known || !stranger) throw new Error('sample1.jpg should hold at least two faces');
-	await enrol('alice', await cropFromPhoto(photo, known, { margin: 0.35, quality: 92 }));
+	await enrolPerson(server.url, 'alice', [await cropFromPhoto(photo, known, { margin: 0.35, quality: 92 })]);
 
 	// Two faces side by side, the enrolled one drifting slowly so the tracker has work to do.
 	const left = await cropFromPhoto(photo, known, { margin: 0.5, quality: 95 });

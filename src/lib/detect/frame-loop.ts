@@ -7,7 +7,8 @@ import type { Box } from '../geometry.ts';
 import type { PeerLink } from '../link/peer-link.ts';
 import { drawOverlay, type OverlayFace } from '../overlay/draw.ts';
 import { createBestShot } from '../track/best-shot.ts';
-import { captureFace, encodeCrop, measureSharpness, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
+import { CHANGED_BELOW, resemblance } from '../track/appearance.ts';
+import { captureFace, encodeCrop, faceSignature, measureSharpness, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
 import { cropQuality } from '../track/crop-quality.ts';
 import { createIdentityRules, newIdentity, UNKNOWN, type Identity } from '../track/identity.ts';
 import { createTracker, type Track } from '../track/tracker.ts';
@@ -125,14 +126,33 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 				rules.claimCrop(identityOf(track.id), atMs);
 				return send(track.id, bitmap);
 			}
+			const identity = identityOf(track.id);
+			const signature = faceSignature(video, track.box);
+			// A new or changed face's first crop goes at once: a name soon beats the best frame later.
+			if ((identity.answers === 0 || identity.changed) && !shots.collecting(track.id)) {
+				if (!rules.claimCrop(identity, performance.now())) return bitmap.close();
+				identity.signature = signature;
+				return send(track.id, bitmap);
+			}
 			const quality = cropQuality({ box: track.box, score: track.score, keypoints: track.keypoints, sharpness: measureSharpness(bitmap) });
 			const best = shots.offer(track.id, { quality, atMs, payload: bitmap });
 			if (!best) return;
-			if (link.state === 'connected' && rules.claimCrop(identityOf(track.id), performance.now())) return send(track.id, best.payload);
+			if (link.state === 'connected' && rules.claimCrop(identity, performance.now())) {
+				identity.signature = signature;
+				return send(track.id, best.payload);
+			}
 			best.payload.close();
 		} finally {
 			capturing.delete(track.id);
 		}
+	}
+
+	/** Asks again at once about a face that no longer looks like its last crop. */
+	function watchAppearance(track: Track): void {
+		const identity = identities.get(track.id);
+		if (!identity || identity.pendingSinceMs !== null || !identity.signature || identity.changed) return;
+		const now = faceSignature(video, track.box);
+		if (now && resemblance(now, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
 	}
 
 	function requestCrops(tracks: readonly Track[], now: number): void {
@@ -140,6 +160,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		if (link.state !== 'connected' || link.backlogBytes > MAX_BACKLOG_BYTES) return;
 		for (const track of tracks) {
 			if (!track.confirmed || track.misses > 0 || capturing.has(track.id)) continue;
+			if (policy === 'best-shot') watchAppearance(track);
 			const wanted = policy === 'every-frame' || shots.collecting(track.id) || rules.isDue(identityOf(track.id), now);
 			if (wanted) void collect(track, now).catch(() => {});
 		}

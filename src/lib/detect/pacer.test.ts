@@ -26,6 +26,11 @@ describe('detection pacer', () => {
 		expect(run(500, 33).every).toBe(4);
 	});
 
+	it('never leaves more than maxGapMs between detections on a slow video', () => {
+		expect(run(500, 125).every).toBe(1);
+		expect(run(500, 66).every).toBe(3);
+	});
+
 	it('keeps a fixed N when asked', () => {
 		const pacer = createPacer({ fixedEvery: 2 });
 		const detected = [0, 33, 66, 99].map((t) => pacer.frame(t));

@@ -8,13 +8,15 @@ export type PacerOptions = {
 	budgetShare?: number;
 	/** Largest N. Default 4. */
 	maxEvery?: number;
+	/** Longest time between detections, ms, whatever N says: beyond it the tracker loses fast faces. Default 200. */
+	maxGapMs?: number;
 	/** Smoothing of the measured times, 0..1 (weight of the newest sample). Default 0.1. */
 	smoothing?: number;
 	/** A fixed N instead of adapting (for measurements). */
 	fixedEvery?: number;
 };
 
-export function createPacer({ budgetShare = 0.5, maxEvery = 4, smoothing = 0.1, fixedEvery }: PacerOptions = {}) {
+export function createPacer({ budgetShare = 0.5, maxEvery = 4, maxGapMs = 200, smoothing = 0.1, fixedEvery }: PacerOptions = {}) {
 	let detectMs = 0;
 	let intervalMs = 0;
 	let every = fixedEvery ?? 1;
@@ -39,7 +41,8 @@ export function createPacer({ budgetShare = 0.5, maxEvery = 4, smoothing = 0.1, 
 			detectMs = ema(detectMs, ms);
 			if (fixedEvery || intervalMs <= 0) return;
 			const wanted = Math.ceil(detectMs / (budgetShare * intervalMs));
-			every = Math.max(1, Math.min(maxEvery, wanted));
+			const limit = Math.max(1, Math.min(maxEvery, Math.floor(maxGapMs / intervalMs)));
+			every = Math.max(1, Math.min(limit, wanted));
 		},
 
 		/** Current N: detection runs on one frame in `every`. */

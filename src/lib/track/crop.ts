@@ -1,6 +1,7 @@
 /** Cuts faces out of video frames with a margin, rates their sharpness, and encodes them small. */
 import { expandBox, fitWithin, type Box } from '../geometry.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
+import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
 import { laplacianVariance } from './crop-quality.ts';
 
 export type CaptureOptions = {
@@ -22,6 +23,36 @@ export type EncodedCrop = { bytes: Uint8Array; width: number; height: number };
 const SHARPNESS_SIDE_PX = 48;
 let encodeCanvas: HTMLCanvasElement | null = null;
 let probeCanvas: HTMLCanvasElement | null = null;
+let signatureCanvas: HTMLCanvasElement | null = null;
+
+/** Grey pixels of `source` (region `box`, whole source when absent) scaled to `width`×`height`. */
+function greyPixels(
+	canvas: HTMLCanvasElement,
+	source: CanvasImageSource,
+	size: { width: number; height: number },
+	box?: Box
+): Uint8Array | null {
+	canvas.width = size.width;
+	canvas.height = size.height;
+	const ctx = canvas.getContext('2d', { willReadFrequently: true });
+	if (!ctx) return null;
+	if (box) ctx.drawImage(source, box.x, box.y, box.width, box.height, 0, 0, size.width, size.height);
+	else ctx.drawImage(source, 0, 0, size.width, size.height);
+	const rgba = ctx.getImageData(0, 0, size.width, size.height).data;
+	const grey = new Uint8Array(size.width * size.height);
+	for (let i = 0; i < grey.length; i++) {
+		grey[i] = (rgba[i * 4]! * 77 + rgba[i * 4 + 1]! * 150 + rgba[i * 4 + 2]! * 29) >> 8;
+	}
+	return grey;
+}
+
+/** The face's appearance signature in the current video frame (see appearance.ts). */
+export function faceSignature(video: HTMLVideoElement, face: Box): Float32Array | null {
+	signatureCanvas ??= document.createElement('canvas');
+	const side = SIGNATURE_SIDE_PX;
+	const grey = greyPixels(signatureCanvas, video, { width: side, height: side }, face);
+	return grey ? signatureOf(grey) : null;
+}
 
 /** The face region of the current video frame, scaled down; null when too small. The caller closes it. */
 export async function captureFace(video: HTMLVideoElement, face: Box, options: CaptureOptions = {}): Promise<ImageBitmap | null> {
@@ -39,18 +70,9 @@ export async function captureFace(video: HTMLVideoElement, face: Box, options: C
 /** Laplacian variance of a small grey copy: higher is sharper. */
 export function measureSharpness(bitmap: ImageBitmap): number {
 	probeCanvas ??= document.createElement('canvas');
-	const { width, height } = fitWithin(bitmap.width, bitmap.height, SHARPNESS_SIDE_PX);
-	probeCanvas.width = width;
-	probeCanvas.height = height;
-	const ctx = probeCanvas.getContext('2d', { willReadFrequently: true });
-	if (!ctx) return 0;
-	ctx.drawImage(bitmap, 0, 0, width, height);
-	const rgba = ctx.getImageData(0, 0, width, height).data;
-	const grey = new Uint8Array(width * height);
-	for (let i = 0; i < grey.length; i++) {
-		grey[i] = (rgba[i * 4]! * 77 + rgba[i * 4 + 1]! * 150 + rgba[i * 4 + 2]! * 29) >> 8;
-	}
-	return laplacianVariance(grey, width, height);
+	const size = fitWithin(bitmap.width, bitmap.height, SHARPNESS_SIDE_PX);
+	const grey = greyPixels(probeCanvas, bitmap, size);
+	return grey ? laplacianVariance(grey, size.width, size.height) : 0;
 }
 
 export async function encodeCrop(bitmap: ImageBitmap, options: EncodeOptions = {}): Promise<EncodedCrop | null> {

@@ -25,6 +25,36 @@ describe('identity vote', () => {
 		expect(id.label).toBe('alice');
 	});
 
+	it('asks again soon after an answer that disagrees with a settled name', () => {
+		const rules = createIdentityRules({ retryMs: 400, refreshMs: 2000 });
+		const id = newIdentity();
+		for (let i = 0; i < 3; i++) rules.record(id, alice);
+		expect(id.settled).toBe(true);
+		rules.record(id, bob);
+		expect(id.label).toBe('alice');
+		expect(id.settled).toBe(false);
+	});
+
+	it('restarts the vote when the face changed and the answer names someone else', () => {
+		const rules = createIdentityRules();
+		const id = newIdentity();
+		for (let i = 0; i < 4; i++) rules.record(id, alice);
+		rules.markChanged(id);
+		expect(rules.isDue(id, 0)).toBe(true);
+		rules.record(id, bob);
+		expect(id.label).toBe('bob');
+	});
+
+	it('keeps the vote when the face changed but the answer agrees', () => {
+		const rules = createIdentityRules();
+		const id = newIdentity();
+		for (let i = 0; i < 2; i++) rules.record(id, alice);
+		rules.markChanged(id);
+		rules.record(id, alice);
+		expect(id.label).toBe('alice');
+		expect(id.settled).toBe(true);
+	});
+
 	it('follows a lasting change of evidence', () => {
 		const rules = createIdentityRules();
 		const id = newIdentity();

@@ -29,6 +29,10 @@ export type Identity = {
 	answers: number;
 	lastSentMs: number;
 	pendingSinceMs: number | null;
+	/** Appearance of the face in the last crop sent (see appearance.ts). */
+	signature: Float32Array | null;
+	/** The face changed since the last answer: the next answer may start the vote afresh. */
+	changed: boolean;
 };
 
 export function newIdentity(): Identity {
@@ -39,7 +43,9 @@ export function newIdentity(): Identity {
 		settled: false,
 		answers: 0,
 		lastSentMs: -Infinity,
-		pendingSinceMs: null
+		pendingSinceMs: null,
+		signature: null,
+		changed: false
 	};
 }
 
@@ -63,6 +69,12 @@ export function createIdentityRules(options: IdentityOptions = {}) {
 		record(identity: Identity, answer: Answer): void {
 			identity.pendingSinceMs = null;
 			identity.answers++;
+			// Someone else in the same place: their evidence must not be outweighed by the last person's.
+			if (identity.changed && answer.label !== identity.label) {
+				identity.votes.clear();
+				identity.personIds.clear();
+			}
+			identity.changed = false;
 			for (const [label, weight] of identity.votes) identity.votes.set(label, weight * decay);
 			identity.votes.set(answer.label, (identity.votes.get(answer.label) ?? 0) + weightOf(answer));
 			identity.personIds.set(answer.label, answer.personId);
@@ -70,7 +82,17 @@ export function createIdentityRules(options: IdentityOptions = {}) {
 			const [top, second] = ranked;
 			const topWeight = top?.[1] ?? 0;
 			identity.label = top && topWeight >= showAt ? top[0] : UNKNOWN;
-			identity.settled = topWeight >= settleAt && topWeight - (second?.[1] ?? 0) >= settleAt / 2;
+			// An answer against the shown name unsettles the track so that more evidence comes
+			// quickly: one bad crop does not flip the name, but a real change is not left for a refresh.
+			const disagrees = answer.label !== identity.label;
+			identity.settled = !disagrees && topWeight >= settleAt && topWeight - (second?.[1] ?? 0) >= settleAt / 2;
+		},
+
+		/** The face looks different from its last crop: ask again now, and let the answer restart the vote. */
+		markChanged(identity: Identity): void {
+			identity.changed = true;
+			identity.settled = false;
+			identity.lastSentMs = -Infinity;
 		},
 
 		/** The request for this track failed or timed out: allow another soon. */

@@ -65,6 +65,29 @@ describe('tracker', () => {
 		expect(end.find((t) => t.box.x < 300)?.id).toBe(right);
 	});
 
+	it('starts a new track when another face appears in place of the tracked one', () => {
+		const tracker = createTracker();
+		for (let i = 0; i < 10; i++) tracker.update([det(box(300 + i * 3, 120, 220))], i * 125);
+		const before = tracker.tracks()[0]?.id;
+		// Overlapping (IoU ~0.5) but a third larger at once: someone else, nearer the camera.
+		tracker.update([det({ x: 300, y: 100, width: 310, height: 310 })], 1250);
+		tracker.update([det({ x: 300, y: 100, width: 308, height: 308 })], 1375);
+		const confirmed = tracker.tracks().filter((t) => t.confirmed && t.misses === 0);
+		expect(confirmed).toHaveLength(1);
+		expect(confirmed[0]?.id).not.toBe(before);
+	});
+
+	it('keeps a fast face that turns back', () => {
+		const tracker = createTracker();
+		let id = -1;
+		for (let i = 0; i < 40; i++) {
+			const x = i < 20 ? i * 16 : (40 - i) * 16;
+			const [track] = tracker.update([det(box(x, 100, 130))], i * 125);
+			if (i === 2) id = track?.id ?? -1;
+		}
+		expect(tracker.tracks().map((t) => t.id)).toEqual([id]);
+	});
+
 	it('predicts a moving face forward between detections', () => {
 		const tracker = createTracker();
 		for (let i = 0; i < 10; i++) tracker.update([det(box(i * 10, 0))], i * 100);

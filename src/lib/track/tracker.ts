@@ -43,6 +43,8 @@ export type TrackerOptions = {
 	alpha?: number;
 	/** Velocity gain. Default 0.2. */
 	beta?: number;
+	/** Largest change of size (|log ratio|) between prediction and detection still taken as the same face. Default 0.3. */
+	maxJump?: number;
 };
 
 const toVec = (b: Box): [number, number, number, number] => [b.x, b.y, b.width, b.height];
@@ -59,12 +61,23 @@ function predictBox(track: Track, tMs: number): Box {
 	return toBox(v);
 }
 
+/**
+ * Whether `measured` is too different in size from `predicted` to be the same face: a face does
+ * not grow or shrink by a third between two detections, but a face stepping in front of another
+ * does. (Position is no test: fast faces that turn back leave the prediction far behind.)
+ */
+export function isSizeJump(predicted: Box, measured: Box, maxJump: number): boolean {
+	const ratio = (measured.width + measured.height) / Math.max(1, predicted.width + predicted.height);
+	return Math.abs(Math.log(ratio)) > maxJump;
+}
+
 export function createTracker(options: TrackerOptions = {}) {
 	const iouThreshold = options.iouThreshold ?? 0.2;
 	const minHits = options.minHits ?? 2;
 	const maxMisses = options.maxMisses ?? 6;
 	const alpha = options.alpha ?? 0.55;
 	const beta = options.beta ?? 0.2;
+	const maxJump = options.maxJump ?? 0.3;
 	let nextId = 1;
 	let tracks: Track[] = [];
 
@@ -92,7 +105,8 @@ export function createTracker(options: TrackerOptions = {}) {
 			predicted.forEach((box, t) =>
 				detections.forEach((det, d) => {
 					const score = iou(box, det.box);
-					if (score >= iouThreshold) pairs.push({ t, d, score });
+					// A young track's velocity is still a guess: judge jumps only once it has settled.
+					if (score >= iouThreshold && !isSizeJump(box, det.box, maxJump)) pairs.push({ t, d, score });
 				})
 			);
 			pairs.sort((a, b) => b.score - a.score);

@@ -1,0 +1,35 @@
+/**
+ * A face's appearance in a few numbers: a tiny grey thumbnail, normalised for brightness and
+ * contrast. When a tracked face's thumbnail stops resembling the one last sent, somebody else may
+ * have taken its place, so its identity is asked again at once. Pure.
+ */
+export const SIGNATURE_SIDE_PX = 16;
+/** Correlation under which the face counts as changed (same face, moving and blinking: > 0.8). */
+export const CHANGED_BELOW = 0.6;
+
+/** Zero-mean, unit-norm copy of grey pixels; null for a flat image. */
+export function signatureOf(grey: ArrayLike<number>): Float32Array | null {
+	const n = grey.length;
+	let mean = 0;
+	for (let i = 0; i < n; i++) mean += grey[i] as number;
+	mean /= n;
+	const out = new Float32Array(n);
+	let norm = 0;
+	for (let i = 0; i < n; i++) {
+		const v = (grey[i] as number) - mean;
+		out[i] = v;
+		norm += v * v;
+	}
+	if (norm < 1e-6) return null;
+	const inv = 1 / Math.sqrt(norm);
+	for (let i = 0; i < n; i++) out[i] = (out[i] as number) * inv;
+	return out;
+}
+
+/** Pearson correlation of two signatures, −1..1. */
+export function resemblance(a: Float32Array, b: Float32Array): number {
+	if (a.length !== b.length) return 0;
+	let dot = 0;
+	for (let i = 0; i < a.length; i++) dot += (a[i] as number) * (b[i] as number);
+	return dot;
+}
