@@ -22,9 +22,9 @@ describe('rate meter', () => {
 describe('crop settings', () => {
 	it('sends full crops on a good link and small ones with data saver or a slow link', () => {
 		const good = chooseCropSettings({ dataSaver: false, rttMs: 80, webp: false });
-		expect(good).toMatchObject({ maxSide: 160, quality: 0.8, type: 'image/jpeg' });
+		expect(good).toMatchObject({ maxSide: 128, quality: 0.7, type: 'image/jpeg' });
 		const saver = chooseCropSettings({ dataSaver: true, rttMs: 80, webp: true });
-		expect(saver).toMatchObject({ maxSide: 112, quality: 0.6, type: 'image/webp' });
-		expect(chooseCropSettings({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1, webp: false }).maxSide).toBe(112);
+		expect(saver).toMatchObject({ maxSide: 96, quality: 0.5, type: 'image/webp' });
+		expect(chooseCropSettings({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1, webp: false }).maxSide).toBe(96);
 	});
 });
