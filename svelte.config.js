@@ -8,6 +8,8 @@ const config = {
 	preprocess: vitePreprocess(),
 	kit: {
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: 'index.html', strict: true }),
+		// Kit builds src/service-worker/ into build/service-worker.js; the page registers it itself
+		// with workbox-window (src/lib/pwa/), which also offers the update when a new build waits.
 		serviceWorker: { register: false },
 		typescript: {
 			config(tsconfig) {

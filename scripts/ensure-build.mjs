@@ -1,11 +1,20 @@
-// Builds the web app when `build/` is missing or older than its sources, so `npm start` serves
-// what the checkout holds without rebuilding on every start.
+// Builds the web app when `build/` is missing, unfinished or older than its sources, so `npm start`
+// serves what the checkout holds without rebuilding on every start.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BUILT = 'build/index.html';
-const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+// Written last by the build (vite.config.ts fills in its precache list after the adapter ran).
+const BUILT = 'build/service-worker.js';
+const SOURCES = [
+	'src',
+	'static',
+	'svelte.config.js',
+	'vite.config.ts',
+	'package-lock.json',
+	'scripts/pwa-build.mjs',
+	'scripts/pwa-icons.mjs'
+];
 
 function newestMtime(path) {
 	if (!existsSync(path)) return 0;
@@ -16,12 +25,14 @@ function newestMtime(path) {
 	return newest;
 }
 
-const builtAt = existsSync(BUILT) ? statSync(BUILT).mtimeMs : 0;
+// A build stopped before its last step leaves a worker with no precache list.
+const finished = existsSync(BUILT) && !readFileSync(BUILT, 'utf8').includes('self.__WB_MANIFEST');
+const builtAt = finished ? statSync(BUILT).mtimeMs : 0;
 const sourcesAt = Math.max(...SOURCES.map(newestMtime));
 if (builtAt >= sourcesAt) {
 	console.log('build: up to date');
 } else {
-	console.log(builtAt ? 'build: sources changed, rebuilding' : 'build: no build yet, building');
+	console.log(builtAt ? 'build: sources changed, rebuilding' : 'build: no finished build yet, building');
 	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
 	if (result.status !== 0) {
 		console.error('build: failed');

@@ -6,6 +6,7 @@ import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
@@ -14,12 +15,14 @@ import { probeImage } from './embed/probe.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { createSqliteGallery } from './gallery/sqlite-gallery.ts';
 import { createApi } from './http/api.ts';
+import { tokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
 import { createStatic } from './http/static.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
 import { PEER_KEY, PEER_PATH, createPeerServer } from './signalling/peer-server.ts';
+import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
 
 /** Identifies the embedding model stored beside every vector. */
 export const EMBEDDING_MODEL = 'face-api@1.7/face_recognition_model';
@@ -60,7 +63,8 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 
 		const app = express();
 		app.disable('x-powered-by');
-		const server: Server = createHttpServer(app);
+		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log }) : null;
+		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
 		server.on('clientError', (_err, socket) => socket.destroy());
 
 		const peerServer = createPeerServer(server, {
@@ -83,6 +87,8 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 				analyzePhoto: (bytes) => pool.analyzePhoto(bytes),
 				matchThreshold: config.matchThreshold,
 				adminToken: config.adminToken,
+				recognizeToken: config.recognizeToken,
+				log,
 				maxUploadBytes: config.maxUploadBytes,
 				clientConfig,
 				metrics
@@ -106,6 +112,12 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 				})
 		);
 		const { port } = server.address() as AddressInfo;
+		let peerPort = port;
+		if (tls) {
+			const loopback = await listenLoopback(app, server);
+			cleanups.push(() => new Promise<void>((resolve) => loopback.close(() => resolve())));
+			peerPort = (loopback.address() as AddressInfo).port;
+		}
 
 		const recognizer = createRecognizer({
 			embedder: pool,
@@ -115,16 +127,19 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 			recognizerId,
 			onIdentify: (outcome) => metrics.inc('facertc_identify_total', 'Crops answered, by outcome', { outcome })
 		});
+		// The data channel is as open as /api/recognize: RECOGNIZE_TOKEN (or ADMIN_TOKEN) when set.
+		const recognizeCheck = config.recognizeToken ? tokenCheck(config.recognizeToken, config.adminToken) : null;
 		let peers = 0;
 		metrics.gauge('facertc_peers_connected', 'Data channels open to the recognizer', () => peers);
 		const endpoint: PeerEndpoint = await startPeerEndpoint({
 			host: '127.0.0.1',
-			port,
+			port: peerPort,
 			path: PEER_PATH,
 			key: PEER_KEY,
 			id: recognizerId,
 			iceServers: config.iceServers,
 			openSession: () => recognizer.openSession(),
+			authorize: recognizeCheck ? (metadata) => recognizeCheck((metadata as { token?: unknown } | null)?.token) : undefined,
 			log,
 			onConnections: (n) => (peers = n),
 			onFrame: (direction, bytes) =>
@@ -132,8 +147,13 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 		});
 		cleanups.push(() => endpoint.close());
 
-		log(`facertc: listening on http://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
-		return { port, url: `http://127.0.0.1:${port}`, backend, recognizerId, close: closeAll };
+		const scheme = tls ? 'https' : 'http';
+		log(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
+		if (tls) {
+			log(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
+			for (const ip of lanAddresses()) log(`https: from a phone on this network open https://${ip}:${port}`);
+		}
+		return { port, url: `${scheme}://127.0.0.1:${port}`, backend, recognizerId, close: closeAll };
 	} catch (err) {
 		await closeAll();
 		throw err;

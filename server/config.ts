@@ -8,7 +8,7 @@ export type Config = Readonly<{
 	/** TCP port of the one HTTP server (app, REST, PeerServer). 0 picks a free one. */
 	port: number;
 	host: string;
-	/** Where the SQLite gallery (and later TLS material) lives. */
+	/** Where the SQLite gallery and the generated TLS certificate live. */
 	dataDir: string;
 	/** Prepared model files (`npm ci` fills it). */
 	modelsDir: string;
@@ -16,6 +16,8 @@ export type Config = Readonly<{
 	buildDir: string;
 	/** When set, gallery changes need `Authorization: Bearer <adminToken>`. */
 	adminToken: string | null;
+	/** When set, recognition (`POST /api/recognize` and the data channel) needs this token or the admin token. */
+	recognizeToken: string | null;
 	/** Euclidean distance under which a face counts as a gallery person. */
 	matchThreshold: number;
 	/** Embedding worker threads. */
@@ -27,6 +29,13 @@ export type Config = Readonly<{
 	/** Largest upload to the REST API, bytes. */
 	maxUploadBytes: number;
 	logLevel: 'silent' | 'info' | 'debug';
+	/**
+	 * Serve HTTPS (and wss for signalling) instead of HTTP, on the same port. With no files given,
+	 * a self-signed certificate is made on first start and kept in `<dataDir>/tls/`.
+	 */
+	https: boolean;
+	/** PEM certificate (chain) and private key files to serve instead of the generated pair. */
+	tls: Readonly<{ certFile: string; keyFile: string }> | null;
 }>;
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -64,12 +73,35 @@ function iceServers(raw: string | undefined): IceServer[] {
 	return parsed as IceServer[];
 }
 
-/** Throws an Error naming the variable when a value is out of range. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+	const raw = (env[name] ?? '').toLowerCase();
+	if (raw === '' || raw === '0' || raw === 'false') return false;
+	if (raw === '1' || raw === 'true') return true;
+	throw new Error(`${name} must be 1 or 0, got "${env[name]}"`);
+}
+
+/** Command-line options: only `--https` (as in `npm start -- --https`). */
+function parseArgs(argv: readonly string[]): { https: boolean } {
+	const unknown = argv.filter((arg) => arg !== '--https');
+	if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')} (the only one is --https)`);
+	return { https: argv.includes('--https') };
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv, cwd: string): Config['tls'] {
+	const cert = env.TLS_CERT || '';
+	const key = env.TLS_KEY || '';
+	if (!cert && !key) return null;
+	if (!cert || !key) throw new Error('TLS_CERT and TLS_KEY go together: set both PEM files, or neither');
+	return Object.freeze({ certFile: resolve(cwd, cert), keyFile: resolve(cwd, key) });
+}
+
+/** Throws an Error naming the variable (or option) when a value is out of range. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), argv: readonly string[] = []): Config {
 	const logLevel = env.LOG_LEVEL ?? 'info';
 	if (logLevel !== 'silent' && logLevel !== 'info' && logLevel !== 'debug') {
 		throw new Error(`LOG_LEVEL must be silent, info or debug, got "${logLevel}"`);
 	}
+	const tls = tlsFiles(env, cwd);
 	return Object.freeze({
 		port: int(env, 'PORT', 8080, 0, 65535),
 		host: env.HOST || '0.0.0.0',
@@ -77,11 +109,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		modelsDir: resolve(cwd, env.MODELS_DIR || 'models'),
 		buildDir: resolve(cwd, env.BUILD_DIR || 'build'),
 		adminToken: env.ADMIN_TOKEN || null,
-		matchThreshold: num(env, 'MATCH_THRESHOLD', 0.5, 0.05, 2),
+		recognizeToken: env.RECOGNIZE_TOKEN || null,
+		matchThreshold: num(env, 'MATCH_THRESHOLD', 0.55, 0.05, 2),
 		embedWorkers: int(env, 'EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 		iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
 		recognizerIdPrefix: env.RECOGNIZER_ID || 'facertc-recognizer',
 		maxUploadBytes: int(env, 'MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
-		logLevel
+		logLevel,
+		// Given certificate files mean HTTPS: serving them over HTTP would be a silent surprise.
+		https: parseArgs(argv).https || flag(env, 'HTTPS') || tls !== null,
+		tls
 	});
 }

@@ -6,7 +6,7 @@ const log = (msg: string) => console.log(msg);
 
 let config;
 try {
-	config = loadConfig();
+	config = loadConfig(process.env, process.cwd(), process.argv.slice(2));
 } catch (err) {
 	console.error(`facertc: ${(err as Error).message}`);
 	process.exit(2);

@@ -3,10 +3,20 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import type { Gallery, GalleryExport, Person } from './gallery.ts';
+import {
+	DEFAULT_SETTINGS,
+	MAX_THUMBNAIL_BYTES,
+	type Face,
+	type Gallery,
+	type GalleryExport,
+	type GallerySettings,
+	type NewFace,
+	type Person,
+	type PersonListing
+} from './gallery.ts';
 import type { GalleryEntry } from './matcher.ts';
 
-const MIGRATIONS = ['001_init.sql'];
+const MIGRATIONS = ['001_init.sql', '002_thumbnails_settings.sql'];
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -17,6 +27,8 @@ export type SqliteGalleryOptions = {
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
+type ExportRow = { person_id: string; embedding: Buffer; thumbnail: Buffer | null };
+type ListingRow = Person & { thumbnail?: Buffer | null };
 
 function migrate(db: Database.Database): void {
 	const current = db.pragma('user_version', { simple: true }) as number;
@@ -40,38 +52,78 @@ function fromBlob(blob: Buffer): Float32Array {
 	return new Float32Array(copy.buffer);
 }
 
+const isJpeg = (b: Uint8Array) => b.byteLength > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+function checkThumbnail(thumbnail: Uint8Array, where = 'thumbnail'): void {
+	if (thumbnail.byteLength > MAX_THUMBNAIL_BYTES) {
+		throw new AppError('bad-request', `${where}: over ${MAX_THUMBNAIL_BYTES / 1024} KB`);
+	}
+	if (!isJpeg(thumbnail)) throw new AppError('bad-request', `${where}: not a JPEG`);
+}
+
 export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions): Gallery {
 	const db = new Database(file);
 	db.pragma('journal_mode = WAL');
 	db.pragma('foreign_keys = ON');
+	// With WAL, NORMAL loses no committed transaction when the process dies (only on power loss).
 	db.pragma('synchronous = NORMAL');
 	migrate(db);
 
+	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
 	const q = {
-		people: db.prepare<[], Person>(
-			`SELECT p.id, p.name, COUNT(f.id) AS faces FROM people p
-			 LEFT JOIN faces f ON f.person_id = p.id GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id`
+		people: db.prepare<[], ListingRow>(
+			`SELECT ${PERSON_COLUMNS} FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
 		),
-		person: db.prepare<[string], Person>(
-			`SELECT p.id, p.name, COUNT(f.id) AS faces FROM people p
-			 LEFT JOIN faces f ON f.person_id = p.id WHERE p.id = ? GROUP BY p.id`
+		peopleWithThumbnails: db.prepare<[], ListingRow>(
+			`SELECT ${PERSON_COLUMNS},
+			 (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL
+			  ORDER BY f.rowid DESC LIMIT 1) AS thumbnail
+			 FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
 		),
+		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
 		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
+		renamePerson: db.prepare('UPDATE people SET name = ? WHERE id = ?'),
 		insertFace: db.prepare(
-			'INSERT INTO faces (id, person_id, model, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?)'
+			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
 		),
+		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null }>(
+			'SELECT id, created_at, thumbnail FROM faces WHERE person_id = ? ORDER BY rowid'
+		),
+		deleteFace: db.prepare('DELETE FROM faces WHERE id = ? AND person_id = ?'),
 		deletePerson: db.prepare('DELETE FROM people WHERE id = ?'),
-		faces: db.prepare<[string, number], FaceRow>(
+		deleteEveryone: db.prepare('DELETE FROM people'),
+		entries: db.prepare<[string, number], FaceRow>(
 			`SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
 			 WHERE f.model = ? AND f.dim = ? ORDER BY f.rowid`
-		)
+		),
+		exportFaces: db.prepare<[string, number], ExportRow>(
+			'SELECT person_id, embedding, thumbnail FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
+		),
+		setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+		putSetting: db.prepare(
+			'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
+		),
+		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL')
 	};
 
 	let cache: GalleryEntry[] | null = null;
 
+	function readSettings(): GallerySettings {
+		const row = q.setting.get('keep_thumbnails');
+		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
+	}
+
 	function checkEmbedding(embedding: Float32Array): void {
 		if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
 			throw new AppError('bad-request', `embedding must be ${dim} finite numbers`);
+		}
+	}
+
+	function checkFaces(faces: readonly NewFace[]): void {
+		if (faces.length === 0) throw new AppError('bad-request', 'no faces to store');
+		for (const face of faces) {
+			checkEmbedding(face.embedding);
+			if (face.thumbnail) checkThumbnail(face.thumbnail);
 		}
 	}
 
@@ -81,39 +133,96 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		return person;
 	}
 
-	function insertFace(personId: string, embedding: Float32Array): string {
+	function insertFace(personId: string, face: NewFace, keepThumbnail: boolean): string {
 		const faceId = randomUUID();
-		q.insertFace.run(faceId, personId, model, dim, toBlob(embedding), Date.now());
+		const thumbnail = keepThumbnail && face.thumbnail ? Buffer.from(face.thumbnail) : null;
+		q.insertFace.run(faceId, personId, model, dim, toBlob(face.embedding), thumbnail, Date.now());
 		return faceId;
 	}
 
-	const importTx = db.transaction((doc: GalleryExport) => {
-		for (const person of doc.people) {
-			const { id } = insertPerson(person.name);
-			for (const face of person.faces) insertFace(id, Float32Array.from(face.embedding));
-		}
-		return doc.people.length;
+	const enrolTx = db.transaction((name: string, faces: readonly NewFace[]) => {
+		const keep = readSettings().keepThumbnails;
+		const person = insertPerson(name);
+		const faceIds = faces.map((face) => insertFace(person.id, face, keep));
+		return { person: { ...person, faces: faceIds.length }, faceIds };
 	});
 
+	const addFacesTx = db.transaction((personId: string, faces: readonly NewFace[]) => {
+		if (!q.person.get(personId)) throw new AppError('not-found', 'no such person');
+		const keep = readSettings().keepThumbnails;
+		return { faceIds: faces.map((face) => insertFace(personId, face, keep)) };
+	});
+
+	const settingsTx = db.transaction((patch: Partial<GallerySettings>) => {
+		if (patch.keepThumbnails !== undefined) {
+			q.putSetting.run('keep_thumbnails', JSON.stringify(patch.keepThumbnails));
+			if (!patch.keepThumbnails) q.dropThumbnails.run();
+		}
+		return readSettings();
+	});
+
+	const importTx = db.transaction((people: ReadonlyArray<{ name: string; faces: NewFace[] }>, replace: boolean) => {
+		if (replace) q.deleteEveryone.run();
+		const keep = readSettings().keepThumbnails;
+		for (const person of people) {
+			const { id } = insertPerson(person.name);
+			for (const face of person.faces) insertFace(id, face, keep);
+		}
+		return people.length;
+	});
+
+	/** Runs a write and drops the match cache, whether or not the write went through. */
+	function write<T>(fn: () => T): T {
+		try {
+			return fn();
+		} finally {
+			cache = null;
+		}
+	}
+
+	function addFaces(personId: string, faces: readonly NewFace[]): { faceIds: string[] } {
+		checkFaces(faces);
+		return write(() => addFacesTx(personId, faces));
+	}
+
 	return {
-		listPeople: () => q.people.all(),
+		listPeople(options = {}) {
+			const rows = (options.thumbnails ? q.peopleWithThumbnails : q.people).all();
+			return rows.map(({ thumbnail, ...person }): PersonListing =>
+				thumbnail ? { ...person, thumbnail: new Uint8Array(thumbnail) } : person
+			);
+		},
 		getPerson: (id) => q.person.get(id) ?? null,
-		addPerson(name) {
-			cache = null;
-			return insertPerson(name);
+		addPerson: (name) => write(() => insertPerson(name)),
+		enrolPerson(name, faces) {
+			checkFaces(faces);
+			return write(() => enrolTx(name, faces));
 		},
-		addFace(personId, embedding) {
-			checkEmbedding(embedding);
-			if (!q.person.get(personId)) throw new AppError('not-found', 'no such person');
-			cache = null;
-			return { faceId: insertFace(personId, embedding) };
+		addFace(personId, embedding, thumbnail) {
+			const { faceIds } = addFaces(personId, [{ embedding, thumbnail: thumbnail ?? null }]);
+			return { faceId: faceIds[0] as string };
 		},
-		deletePerson(id) {
-			cache = null;
-			return q.deletePerson.run(id).changes > 0;
+		addFaces,
+		renamePerson(id, name) {
+			const changed = write(() => q.renamePerson.run(name, id).changes > 0);
+			return changed ? (q.person.get(id) ?? null) : null;
 		},
+		listFaces(personId) {
+			if (!q.person.get(personId)) return null;
+			return q.faces.all(personId).map(
+				(row): Face => ({
+					id: row.id,
+					createdAt: row.created_at,
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		deleteFace: (personId, faceId) => write(() => q.deleteFace.run(faceId, personId).changes > 0),
+		deletePerson: (id) => write(() => q.deletePerson.run(id).changes > 0),
+		settings: readSettings,
+		updateSettings: (patch) => settingsTx(patch),
 		entries() {
-			cache ??= q.faces.all(model, dim).map((row) => ({
+			cache ??= q.entries.all(model, dim).map((row) => ({
 				personId: row.person_id,
 				name: row.name,
 				embedding: fromBlob(row.embedding)
@@ -123,18 +232,35 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		exportAll() {
 			const byPerson = new Map<string, GalleryExport['people'][number]>();
 			for (const person of q.people.all()) byPerson.set(person.id, { name: person.name, faces: [] });
-			for (const entry of this.entries()) {
-				byPerson.get(entry.personId)?.faces.push({ embedding: Array.from(entry.embedding) });
+			for (const row of q.exportFaces.iterate(model, dim)) {
+				const face: GalleryExport['people'][number]['faces'][number] = {
+					embedding: Array.from(fromBlob(row.embedding))
+				};
+				if (row.thumbnail) face.thumbnail = row.thumbnail.toString('base64');
+				byPerson.get(row.person_id)?.faces.push(face);
 			}
 			return { format: 'facertc-gallery', version: 1, model, dim, people: [...byPerson.values()] };
 		},
-		importAll(doc) {
+		importAll(doc, { replace = false } = {}) {
 			if (doc.model !== model || doc.dim !== dim) {
 				throw new AppError('bad-request', `document holds ${doc.model}/${doc.dim}, this server uses ${model}/${dim}`);
 			}
-			for (const person of doc.people) person.faces.forEach((f) => checkEmbedding(Float32Array.from(f.embedding)));
-			cache = null;
-			return importTx(doc);
+			// Everything is converted and checked before the first write.
+			const people = doc.people.map((person, i) => ({
+				name: person.name,
+				faces: person.faces.map((face, j): NewFace => {
+					const where = `people.${i}.faces.${j}`;
+					const embedding = Float32Array.from(face.embedding);
+					if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
+						throw new AppError('bad-request', `${where}.embedding: must be ${dim} finite numbers`);
+					}
+					if (face.thumbnail === undefined) return { embedding };
+					const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
+					checkThumbnail(thumbnail, `${where}.thumbnail`);
+					return { embedding, thumbnail };
+				})
+			}));
+			return write(() => importTx(people, replace));
 		},
 		close: () => db.close()
 	};

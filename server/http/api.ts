@@ -1,12 +1,22 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type Request, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import type { Gallery, GalleryExport } from '../gallery/gallery.ts';
+import { MAX_THUMBNAIL_BYTES, type Gallery, type GalleryExport, type NewFace } from '../gallery/gallery.ts';
 import { findMatch } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
-import { requireToken } from './auth.ts';
+import { isAuthorized, requireToken, tokenCheck } from './auth.ts';
+import {
+	DetailedError,
+	MAX_IMAGES_PER_REQUEST,
+	conflictError,
+	decodeBase64Image,
+	facesOf,
+	findConflict,
+	sendDetailedError,
+	type FaceFinder
+} from './enrol.ts';
 
 export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
@@ -15,21 +25,43 @@ export type ApiDeps = {
 	analyzePhoto(bytes: Uint8Array): Promise<PhotoAnalysis>;
 	matchThreshold: number;
 	adminToken: string | null;
+	/** When set, recognition (`/api/recognize`) needs it, or the admin token. */
+	recognizeToken?: string | null;
 	maxUploadBytes: number;
 	clientConfig: () => object;
 	metrics: Metrics;
+	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
+	log?: (msg: string) => void;
 };
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name over 64 characters'));
-const NewPerson = v.object({ name: Name });
+const Images = v.pipe(
+	v.array(v.string('each image must be a base64 string')),
+	v.minLength(1, 'no images'),
+	v.maxLength(MAX_IMAGES_PER_REQUEST, `at most ${MAX_IMAGES_PER_REQUEST} images at once`)
+);
+const NewPerson = v.object({ name: Name, images: v.optional(Images) });
+const NewFaces = v.object({ images: Images });
+const Rename = v.object({ name: Name });
+const SettingsPatch = v.strictObject({ keepThumbnails: v.optional(v.boolean()) });
 const Embedding = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1), v.maxLength(4096));
+const Base64 = v.pipe(
+	v.string(),
+	v.maxLength(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3) + 4, 'thumbnail too large'),
+	v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'thumbnail is not base64')
+);
 const ExportDoc = v.strictObject({
 	format: v.literal('facertc-gallery'),
 	version: v.literal(1),
 	model: v.string(),
 	dim: v.pipe(v.number(), v.integer(), v.minValue(1)),
 	people: v.pipe(
-		v.array(v.object({ name: Name, faces: v.pipe(v.array(v.object({ embedding: Embedding })), v.maxLength(1000)) })),
+		v.array(
+			v.object({
+				name: Name,
+				faces: v.pipe(v.array(v.object({ embedding: Embedding, thumbnail: v.optional(Base64) })), v.maxLength(1000))
+			})
+		),
 		v.maxLength(100_000)
 	)
 });
@@ -47,11 +79,13 @@ function parseBody<T extends v.GenericSchema>(schema: T, body: unknown): v.Infer
 	return result.output;
 }
 
+const contentType = (req: Request) => (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 /** Reads one image body: 415 for other types (before reading), 413 past the limit. */
 function imageBody(maxBytes: number): RequestHandler[] {
 	return [
 		(req, _res, next) => {
-			const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+			const type = contentType(req);
 			if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
 				return next(new AppError('unsupported-media-type', `send ${IMAGE_TYPES.join(', ')}; got "${type || 'nothing'}"`));
 			}
@@ -68,6 +102,8 @@ function imageBody(maxBytes: number): RequestHandler[] {
 }
 
 const bytesOf = (req: Request) => new Uint8Array(req.body as Buffer);
+const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+const forced = (req: Request) => req.query.force === '1' || req.query.force === 'true';
 
 /** Wraps an async handler so a rejection reaches the error middleware. */
 const handle =
@@ -80,53 +116,167 @@ const handle =
 
 export function createApi(deps: ApiDeps): express.Router {
 	const { gallery, metrics } = deps;
-	const admin = requireToken(deps.adminToken);
+	const log = deps.log ?? (() => {});
+	const adminCheck = tokenCheck(deps.adminToken);
+	const admin = requireToken(adminCheck);
+	const recognizeCheck = deps.recognizeToken ? tokenCheck(deps.recognizeToken, deps.adminToken) : null;
 	const api = express.Router();
 	const json = express.json({ limit: deps.maxUploadBytes });
+	// Base64 grows bytes by a third: the images of one request may hold MAX_UPLOAD_MB in all.
+	const jsonImages = express.json({ limit: Math.ceil((deps.maxUploadBytes * 4) / 3) + 64 * 1024 });
+	const finder = (): FaceFinder => ({ analyzePhoto: deps.analyzePhoto, thumbnails: gallery.settings().keepThumbnails });
+	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
+
+	/** Refuses faces that look like somebody else unless the request says `?force=1`. */
+	function checkConflict(req: Request, faces: readonly NewFace[], ownerId: string | null): void {
+		if (forced(req)) return;
+		const conflict = findConflict(faces, gallery.entries(), deps.matchThreshold, ownerId);
+		if (conflict) throw conflictError(conflict);
+	}
+
+	function enrolled(faces: number): void {
+		metrics.inc('facertc_enrolments_total', 'Faces enrolled', {}, faces);
+	}
+
+	function personOr404(req: Request) {
+		const person = gallery.getPerson(req.params.id ?? '');
+		if (!person) throw new AppError('not-found', 'no such person');
+		return person;
+	}
 
 	api.get('/config', (_req, res) => {
 		res.json(deps.clientConfig());
 	});
 
-	api.get('/people', (_req, res) => {
-		res.json(gallery.listPeople());
+	api.get('/settings', (req, res) => {
+		res.json({
+			...gallery.settings(),
+			adminTokenRequired: adminCheck !== null,
+			recognizeTokenRequired: recognizeCheck !== null,
+			authorized: isAuthorized(adminCheck, req),
+			maxUploadBytes: deps.maxUploadBytes,
+			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
+		});
+	});
+
+	api.patch(
+		'/settings',
+		admin,
+		json,
+		handle((req, res) => {
+			const patch = parseBody(SettingsPatch, req.body);
+			const settings = gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
+			log(`gallery: settings ${JSON.stringify(settings)}`);
+			res.json(settings);
+		})
+	);
+
+	api.get('/people', (req, res) => {
+		// Thumbnails are pictures of faces: only for callers who may export the gallery anyway.
+		const thumbnails = gallery.settings().keepThumbnails && isAuthorized(adminCheck, req);
+		res.json(
+			gallery.listPeople({ thumbnails }).map(({ thumbnail, ...person }) =>
+				thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person
+			)
+		);
 	});
 
 	api.post(
 		'/people',
 		admin,
-		json,
-		handle((req, res) => {
-			const { name } = parseBody(NewPerson, req.body);
-			const person = gallery.addPerson(name);
-			res.status(201).json({ id: person.id, name: person.name });
+		jsonImages,
+		handle(async (req, res) => {
+			const { name, images } = parseBody(NewPerson, req.body);
+			if (!images) {
+				const person = gallery.addPerson(name);
+				log(`gallery: added person ${person.id} without faces`);
+				res.status(201).json({ id: person.id, name: person.name });
+				return;
+			}
+			const faces = await facesOf(decodeAll(images), finder());
+			checkConflict(req, faces, null);
+			const { person, faceIds } = gallery.enrolPerson(name, faces);
+			enrolled(faceIds.length);
+			log(`gallery: enrolled person ${person.id} with ${faceIds.length} face(s)`);
+			res.status(201).json({ id: person.id, name: person.name, faceIds });
 		})
 	);
 
+	api.get('/people/:id', (req, res, next) => {
+		const person = gallery.getPerson(req.params.id ?? '');
+		if (!person) return next(new AppError('not-found', 'no such person'));
+		res.json(person);
+	});
+
+	api.patch(
+		'/people/:id',
+		admin,
+		json,
+		handle((req, res) => {
+			const { name } = parseBody(Rename, req.body);
+			const person = gallery.renamePerson(req.params.id ?? '', name);
+			if (!person) throw new AppError('not-found', 'no such person');
+			log(`gallery: renamed person ${person.id}`);
+			res.json(person);
+		})
+	);
+
+	api.get('/people/:id/faces', admin, (req, res, next) => {
+		const faces = gallery.listFaces(req.params.id ?? '');
+		if (!faces) return next(new AppError('not-found', 'no such person'));
+		res.json(faces.map(({ thumbnail, ...face }) => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
+	});
+
+	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here; anything else goes on
+	// to the next route, the DESIGN.md one: one image body → { faceId }.
 	api.post(
 		'/people/:id/faces',
 		admin,
+		// Before reading a body of up to MAX_UPLOAD_MB.
 		(req, _res, next) => next(gallery.getPerson(req.params.id ?? '') ? undefined : new AppError('not-found', 'no such person')),
+		(req, _res, next) => (contentType(req) === 'application/json' ? next() : next('route')),
+		jsonImages,
+		handle(async (req, res) => {
+			const person = personOr404(req);
+			const { images } = parseBody(NewFaces, req.body);
+			const faces = await facesOf(decodeAll(images), finder());
+			checkConflict(req, faces, person.id);
+			const { faceIds } = gallery.addFaces(person.id, faces);
+			enrolled(faceIds.length);
+			log(`gallery: added ${faceIds.length} face(s) to person ${person.id}`);
+			res.status(201).json({ faceIds });
+		})
+	);
+	api.post(
+		'/people/:id/faces',
+		admin,
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
-			const { faces } = await deps.analyzePhoto(bytesOf(req));
-			if (faces.length === 0) throw new AppError('no-face', 'no face found in the image');
-			if (faces.length > 1) throw new AppError('several-faces', `${faces.length} faces found; send a photo of one face`);
-			const descriptor = faces[0]?.descriptor;
-			if (!descriptor) throw new AppError('no-face', 'the face is too small or unclear to enrol');
-			const { faceId } = gallery.addFace(req.params.id ?? '', descriptor);
-			metrics.inc('facertc_enrolments_total', 'Faces enrolled');
-			res.status(201).json({ faceId });
+			const person = personOr404(req);
+			const faces = await facesOf([bytesOf(req)], finder(), { single: true });
+			checkConflict(req, faces, person.id);
+			const { faceIds } = gallery.addFaces(person.id, faces);
+			enrolled(1);
+			log(`gallery: added 1 face to person ${person.id}`);
+			res.status(201).json({ faceId: faceIds[0] });
 		})
 	);
 
+	api.delete('/people/:id/faces/:faceId', admin, (req, res, next) => {
+		if (!gallery.deleteFace(req.params.id ?? '', req.params.faceId ?? '')) return next(new AppError('not-found', 'no such face'));
+		log(`gallery: deleted face ${req.params.faceId} of person ${req.params.id}`);
+		res.status(204).end();
+	});
+
 	api.delete('/people/:id', admin, (req, res, next) => {
 		if (!gallery.deletePerson(req.params.id ?? '')) return next(new AppError('not-found', 'no such person'));
+		log(`gallery: deleted person ${req.params.id}`);
 		res.status(204).end();
 	});
 
 	api.post(
 		'/recognize',
+		requireToken(recognizeCheck, 'recognition needs the recognize token'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const { faces } = await deps.analyzePhoto(bytesOf(req));
@@ -152,11 +302,24 @@ export function createApi(deps: ApiDeps): express.Router {
 		admin,
 		json,
 		handle((req, res) => {
+			const mode = req.query.mode ?? 'add';
+			if (mode !== 'add' && mode !== 'replace') throw new AppError('bad-request', 'mode must be add or replace');
 			const doc = parseBody(ExportDoc, req.body) as GalleryExport;
-			res.json({ imported: gallery.importAll(doc) });
+			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
+			const removed = mode === 'replace' ? gallery.listPeople().length : 0;
+			// Logged before the write: a crash after this line must still leave all or nothing.
+			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
+			const imported = gallery.importAll(doc, { replace: mode === 'replace' });
+			log(`gallery: import of ${imported} people committed`);
+			res.json(mode === 'replace' ? { imported, removed } : { imported });
 		})
 	);
 
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));
+	const detailed: ErrorRequestHandler = (err: unknown, _req, res, next) => {
+		if (err instanceof DetailedError) return sendDetailedError(res, err);
+		next(err);
+	};
+	api.use(detailed);
 	return api;
 }

@@ -2,7 +2,7 @@
 import express from 'express';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -12,6 +12,15 @@ export const MODELS_PATH = '/models';
 export function mediapipeWasmDir(): string {
 	// Its `exports` hide package.json; the CommonJS entry sits at the package root.
 	return join(dirname(require.resolve('@mediapipe/tasks-vision')), 'wasm');
+}
+
+/** The service worker must be revalidated on every update check, or a new build is seen late. */
+const SERVICE_WORKER_FILE = 'service-worker.js';
+
+function setAppHeaders(res: express.Response, path: string): void {
+	const name = basename(path);
+	if (name === SERVICE_WORKER_FILE) res.setHeader('cache-control', 'no-cache');
+	else if (name.endsWith('.webmanifest')) res.setHeader('content-type', 'application/manifest+json; charset=utf-8');
 }
 
 export function createStatic({ buildDir, modelsDir }: { buildDir: string; modelsDir: string }): express.Router {
@@ -28,7 +37,7 @@ export function createStatic({ buildDir, modelsDir }: { buildDir: string; models
 		'/_app/immutable',
 		express.static(join(buildDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false })
 	);
-	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0 }));
+	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0, setHeaders: setAppHeaders }));
 	// SPA fallback: any other page path gets the shell, which routes on the client.
 	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {
 		const shell = join(buildDir, 'index.html');

@@ -30,6 +30,12 @@ export type PeerEndpointOptions = {
 	log: (msg: string) => void;
 	onConnections?: (count: number) => void;
 	onFrame?: (direction: 'in' | 'out', bytes: number) => void;
+	/**
+	 * Decides from the PeerJS connect `metadata` (the browser sends `{ token }`) whether a client
+	 * may use the recognizer; a refused one gets one `unauthorized` error frame and is closed.
+	 * Absent: everyone may.
+	 */
+	authorize?: (metadata: unknown) => boolean;
 };
 
 export type PeerEndpoint = { id: string; connections(): number; close(): void };
@@ -89,7 +95,16 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		}
 	}
 
+	function refuse(conn: DataConnection): void {
+		conn.on('open', () => {
+			send(conn, { type: 'error', code: 'unauthorized', message: 'this recognizer needs a token' });
+			conn.close({ flush: true });
+		});
+		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
+	}
+
 	function serve(conn: DataConnection): void {
+		if (options.authorize && !options.authorize(conn.metadata)) return refuse(conn);
 		const session = options.openSession();
 		let inFlight = 0;
 		conn.on('open', () => {

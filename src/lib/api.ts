@@ -1,26 +1,56 @@
-/** Browser client of the REST API. Keeps the admin token (when the server wants one) in localStorage. */
-export type Person = { id: string; name: string; faces: number };
+/**
+ * Browser client of the REST API. Keeps the admin token and the recognize token (when the
+ * server wants them) in localStorage, on this device only.
+ */
+export type Person = { id: string; name: string; faces: number; /** data: URL, only when kept */ thumbnail?: string };
+export type Face = { id: string; createdAt: number; thumbnail?: string };
 
-const TOKEN_KEY = 'facertc.adminToken';
+export type Settings = {
+	keepThumbnails: boolean;
+	adminTokenRequired: boolean;
+	recognizeTokenRequired: boolean;
+	/** The stored admin token is accepted (or none is needed). */
+	authorized: boolean;
+	maxUploadBytes: number;
+	maxImagesPerRequest: number;
+};
+
+/** Who the server thinks a new face already belongs to (409 `conflict`). */
+export type NearPerson = { id: string; name: string; distance: number };
+
+const ADMIN_TOKEN_KEY = 'facertc.adminToken';
+const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
 
 export class ApiError extends Error {
 	constructor(
 		message: string,
 		readonly status: number,
-		readonly code: string
+		readonly code: string,
+		/** Extra fields of the error body: `index` of the image at fault, `near` person. */
+		readonly details: { index?: number; near?: NearPerson } = {}
 	) {
 		super(message);
 	}
 }
 
-export function getToken(): string | null {
-	return localStorage.getItem(TOKEN_KEY);
+function stored(key: string): string | null {
+	try {
+		return localStorage.getItem(key);
+	} catch {
+		return null;
+	}
 }
 
-export function setToken(token: string | null): void {
-	if (token) localStorage.setItem(TOKEN_KEY, token);
-	else localStorage.removeItem(TOKEN_KEY);
+function store(key: string, value: string | null): void {
+	if (value) localStorage.setItem(key, value);
+	else localStorage.removeItem(key);
 }
+
+export const getToken = () => stored(ADMIN_TOKEN_KEY);
+export const setToken = (token: string | null) => store(ADMIN_TOKEN_KEY, token);
+/** The token the live page sends to the recognizer: the recognize token, else the admin token. */
+export const getRecognizeToken = () => stored(RECOGNIZE_TOKEN_KEY) ?? stored(ADMIN_TOKEN_KEY);
+export const setRecognizeToken = (token: string | null) => store(RECOGNIZE_TOKEN_KEY, token);
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 	const headers = new Headers(init.headers);
@@ -33,24 +63,77 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 		throw new ApiError('The server cannot be reached.', 0, 'offline');
 	}
 	if (res.status === 204) return undefined as T;
-	const body = (await res.json().catch(() => ({}))) as { error?: string; code?: string };
-	if (!res.ok) throw new ApiError(body.error ?? `HTTP ${res.status}`, res.status, body.code ?? 'internal');
+	const body = (await res.json().catch(() => ({}))) as {
+		error?: string;
+		code?: string;
+		index?: number;
+		near?: NearPerson;
+	};
+	if (!res.ok) {
+		const details = { ...(body.index !== undefined && { index: body.index }), ...(body.near && { near: body.near }) };
+		const message = res.status === 413 ? 'Too large for this server.' : (body.error ?? `HTTP ${res.status}`);
+		throw new ApiError(message, res.status, body.code ?? (res.status === 413 ? 'too-large' : 'internal'), details);
+	}
 	return body as T;
 }
 
+const sendJson = (method: string, body: unknown): RequestInit => ({
+	method,
+	headers: { 'content-type': 'application/json' },
+	body: JSON.stringify(body)
+});
+
+const query = (force: boolean) => (force ? '?force=1' : '');
+
+/** An image as the `data:` URL the JSON enrolment endpoints take. */
+export function toDataUrl(image: Blob): Promise<string> {
+	return new Promise((resolve, reject) => {
+		const reader = new FileReader();
+		reader.onload = () => resolve(reader.result as string);
+		reader.onerror = () => reject(reader.error ?? new Error('could not read the file'));
+		reader.readAsDataURL(image);
+	});
+}
+
 export const api = {
+	settings: () => request<Settings>('/api/settings'),
+	updateSettings: (patch: { keepThumbnails?: boolean }) => request<Settings>('/api/settings', sendJson('PATCH', patch)),
 	listPeople: () => request<Person[]>('/api/people'),
-	addPerson: (name: string) =>
-		request<{ id: string; name: string }>('/api/people', {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ name })
-		}),
-	addFace: (personId: string, image: Blob) =>
-		request<{ faceId: string }>(`/api/people/${encodeURIComponent(personId)}/faces`, {
+	addPerson: (name: string) => request<{ id: string; name: string }>('/api/people', sendJson('POST', { name })),
+	/** Creates the person with all the faces at once (or nothing). 409 `conflict` unless `force`. */
+	enrolPerson: async (name: string, images: Blob[], { force = false } = {}) =>
+		request<{ id: string; name: string; faceIds: string[] }>(
+			`/api/people${query(force)}`,
+			sendJson('POST', { name, images: await Promise.all(images.map(toDataUrl)) })
+		),
+	/** Adds all the faces to an existing person, or none. 409 `conflict` unless `force`. */
+	addFaces: async (personId: string, images: Blob[], { force = false } = {}) =>
+		request<{ faceIds: string[] }>(
+			`/api/people/${encodeURIComponent(personId)}/faces${query(force)}`,
+			sendJson('POST', { images: await Promise.all(images.map(toDataUrl)) })
+		),
+	addFace: (personId: string, image: Blob, { force = false } = {}) =>
+		request<{ faceId: string }>(`/api/people/${encodeURIComponent(personId)}/faces${query(force)}`, {
 			method: 'POST',
 			headers: { 'content-type': image.type || 'application/octet-stream' },
 			body: image
 		}),
-	deletePerson: (id: string) => request<void>(`/api/people/${encodeURIComponent(id)}`, { method: 'DELETE' })
+	renamePerson: (id: string, name: string) =>
+		request<Person>(`/api/people/${encodeURIComponent(id)}`, sendJson('PATCH', { name })),
+	listFaces: (id: string) => request<Face[]>(`/api/people/${encodeURIComponent(id)}/faces`),
+	deleteFace: (personId: string, faceId: string) =>
+		request<void>(`/api/people/${encodeURIComponent(personId)}/faces/${encodeURIComponent(faceId)}`, { method: 'DELETE' }),
+	deletePerson: (id: string) => request<void>(`/api/people/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+	/** The export document as a file to save. */
+	exportGallery: async (): Promise<Blob> => {
+		const doc = await request<unknown>('/api/export');
+		return new Blob([JSON.stringify(doc)], { type: 'application/json' });
+	},
+	/** `add` keeps everyone already there; `replace` swaps the whole gallery for the file's, atomically. */
+	importGallery: (text: string, mode: 'add' | 'replace' = 'add') =>
+		request<{ imported: number; removed?: number }>(`/api/import?mode=${mode}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: text
+		})
 };

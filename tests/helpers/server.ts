@@ -16,17 +16,23 @@ export type TestServer = {
 
 const START_TIMEOUT_MS = 120_000;
 
+/**
+ * `port`: 0 (default) picks a free one; give the port of an earlier server to keep the same
+ * origin (a service worker, for one, is per origin). `buildDir`: the web app to serve (BUILD_DIR).
+ * `args`: command-line options, e.g. `['--https']`; `url` then starts with `https:`.
+ */
 export async function startTestServer(
-	options: { env?: Record<string, string>; dataDir?: string; port?: number } = {}
+	options: { env?: Record<string, string>; dataDir?: string; port?: number; buildDir?: string; args?: readonly string[] } = {}
 ): Promise<TestServer> {
 	const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'facertc-test-'));
-	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+	const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...(options.args ?? [])], {
 		env: {
 			...process.env,
 			PORT: String(options.port ?? 0),
 			HOST: '127.0.0.1',
 			DATA_DIR: dataDir,
 			EMBED_WORKERS: '2',
+			...(options.buildDir ? { BUILD_DIR: options.buildDir } : {}),
 			...options.env
 		},
 		stdio: ['ignore', 'pipe', 'pipe']
@@ -34,15 +40,15 @@ export async function startTestServer(
 	const logs: string[] = [];
 	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-	const port = await new Promise<number>((resolve, reject) => {
+	const { scheme, port } = await new Promise<{ scheme: string; port: number }>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('')}`)), START_TIMEOUT_MS);
 		const onData = (chunk: Buffer) => {
 			const text = chunk.toString();
 			logs.push(text);
-			const match = /listening on http:\/\/localhost:(\d+)/.exec(text);
+			const match = /listening on (https?):\/\/localhost:(\d+)/.exec(text);
 			if (match) {
 				clearTimeout(timer);
-				resolve(Number(match[1]));
+				resolve({ scheme: match[1]!, port: Number(match[2]) });
 			}
 		};
 		child.stdout?.on('data', onData);
@@ -54,7 +60,7 @@ export async function startTestServer(
 	});
 
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `${scheme}://127.0.0.1:${port}`,
 		port,
 		dataDir,
 		child,

@@ -9,6 +9,7 @@ import {
 	type ClientMessage,
 	type ServerMessage
 } from '../protocol/messages.ts';
+import { getRecognizeToken } from '../api.ts';
 
 export type LinkState = 'connecting' | 'connected' | 'offline';
 
@@ -110,7 +111,13 @@ export class PeerLink {
 		peer.on('error', (err) => this.fail(err.type));
 		peer.on('disconnected', () => this.fail('signalling lost'));
 		peer.on('open', () => {
-			const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw' });
+			// The server checks the token here when RECOGNIZE_TOKEN is set (see peer-endpoint.ts).
+			const token = getRecognizeToken();
+			const conn = peer.connect(config.recognizerId, {
+				reliable: true,
+				serialization: 'raw',
+				...(token && { metadata: { token } })
+			});
 			this.conn = conn;
 			this.openTimer = setTimeout(() => this.fail('open timed out'), OPEN_TIMEOUT_MS);
 			conn.on('open', () => {

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../api.ts';
+import { enrolPhotos, type EnrolPorts } from './photo-enrol.ts';
+
+const MAX = 1024 * 1024;
+const photo = (name: string, { type = 'image/jpeg', size = 100 } = {}) => new File([new Uint8Array(size)], name, { type });
+
+/** A fake server: files named in `refuse` fail with that error; `conflicts` answer 409 unless forced. */
+function fakeServer({ refuse = {}, conflicts = [] as string[] }: { refuse?: Record<string, ApiError>; conflicts?: string[] } = {}) {
+	const calls: string[] = [];
+	const answer = (kind: string, images: Blob[], force: boolean) => {
+		const name = (images[0] as File).name;
+		calls.push(`${kind} ${name}${force ? ' force' : ''}`);
+		const error = refuse[name];
+		if (error) throw error;
+		if (conflicts.includes(name) && !force) {
+			throw new ApiError('close to bob', 409, 'conflict', { near: { id: 'b', name: 'bob', distance: 0.3 } });
+		}
+	};
+	const ports: EnrolPorts = {
+		enrolPerson: async (_name, images, { force }) => {
+			answer('create', images, force);
+			return { id: 'p1' };
+		},
+		addFaces: async (_id, images, { force }) => answer('add', images, force),
+		confirmConflict: async (near, file) => {
+			calls.push(`ask ${file} ${near.name}`);
+			return file.startsWith('yes');
+		}
+	};
+	return { calls, ports };
+}
+
+describe('enrolment from photos', () => {
+	it('creates the person with the first usable photo, then adds the rest, with one message per file', async () => {
+		const { calls, ports } = fakeServer({
+			refuse: {
+				'blank.png': new ApiError('no face found in the image', 422, 'no-face'),
+				'group.jpg': new ApiError('3 faces found in the image; send a photo of one face', 422, 'several-faces')
+			}
+		});
+		const progress: string[] = [];
+		const files = [
+			photo('blank.png'),
+			photo('notes.txt', { type: 'text/plain' }),
+			photo('me.jpg'),
+			photo('huge.jpg', { size: MAX + 1 }),
+			photo('group.jpg'),
+			photo('me2.webp', { type: 'image/webp' })
+		];
+		const result = await enrolPhotos({ name: 'alice', personId: null }, files, {
+			...ports,
+			maxUploadBytes: MAX,
+			onProgress: (done, total, o) => progress.push(`${done}/${total} ${o.file}`)
+		});
+		expect(result.personId).toBe('p1');
+		expect(calls).toEqual(['create blank.png', 'create me.jpg', 'add group.jpg', 'add me2.webp']);
+		expect(result.outcomes).toEqual([
+			{ file: 'blank.png', ok: false, message: 'no face found' },
+			{ file: 'notes.txt', ok: false, message: 'not an image (text/plain): use JPEG, PNG or WebP' },
+			{ file: 'me.jpg', ok: true, message: 'enrolled' },
+			{ file: 'huge.jpg', ok: false, message: 'too large (1.0 MB; at most 1.0 MB)' },
+			{ file: 'group.jpg', ok: false, message: '3 faces found: use a photo of one person' },
+			{ file: 'me2.webp', ok: true, message: 'enrolled' }
+		]);
+		expect(progress).toEqual(files.map((f, i) => `${i + 1}/6 ${f.name}`));
+	});
+
+	it('creates nobody when no photo holds a usable face', async () => {
+		const { calls, ports } = fakeServer({ refuse: { 'a.jpg': new ApiError('no face', 422, 'no-face') } });
+		const result = await enrolPhotos({ name: 'x', personId: null }, [photo('a.jpg')], { ...ports, maxUploadBytes: MAX });
+		expect(result).toEqual({ personId: null, outcomes: [{ file: 'a.jpg', ok: false, message: 'no face found' }] });
+		expect(calls).toEqual(['create a.jpg']);
+	});
+
+	it('asks before enrolling a face that looks like someone else', async () => {
+		const { calls, ports } = fakeServer({ conflicts: ['yes.jpg', 'no.jpg'] });
+		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
+		expect(calls).toEqual(['add no.jpg', 'ask no.jpg bob', 'add yes.jpg', 'ask yes.jpg bob', 'add yes.jpg force']);
+		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: looks like bob', 'enrolled']);
+	});
+
+	it('stops at once when the server wants the admin token', async () => {
+		const { ports } = fakeServer({ refuse: { 'a.jpg': new ApiError('needs the admin token', 401, 'unauthorized') } });
+		await expect(enrolPhotos({ name: 'x', personId: null }, [photo('a.jpg'), photo('b.jpg')], { ...ports, maxUploadBytes: MAX })).rejects.toMatchObject({
+			status: 401
+		});
+	});
+});

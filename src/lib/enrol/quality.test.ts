@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+	QUALITY,
+	headPose,
+	judgeGeometry,
+	judgePixels,
+	laplacianVariance,
+	toLuma,
+	type FaceObservation,
+	type Point
+} from './quality.ts';
+
+const FRAME = { width: 640, height: 480 };
+// The person's right eye, left eye, nose tip, mouth: a frontal face in a 160 px box at (240, 160).
+const FRONTAL: Point[] = [
+	{ x: 290, y: 220 },
+	{ x: 350, y: 220 },
+	{ x: 320, y: 250 },
+	{ x: 320, y: 285 }
+];
+
+function rotate(points: Point[], deg: number, about: Point): Point[] {
+	const a = (deg * Math.PI) / 180;
+	return points.map((p) => ({
+		x: about.x + (p.x - about.x) * Math.cos(a) - (p.y - about.y) * Math.sin(a),
+		y: about.y + (p.x - about.x) * Math.sin(a) + (p.y - about.y) * Math.cos(a)
+	}));
+}
+
+const face = (over: Partial<FaceObservation> = {}): FaceObservation => ({
+	box: { x: 240, y: 160, width: 160, height: 160 },
+	score: 0.9,
+	keypoints: FRONTAL,
+	...over
+});
+
+/** A width×height luma image: vertical stripes `period` px wide, optionally box-blurred `blur` times. */
+function stripes(width: number, height: number, period: number, { blur = 0, level = 128, contrast = 100 } = {}) {
+	let img = new Float32Array(width * height).map((_, i) => level + (Math.floor((i % width) / period) % 2 ? contrast : -contrast) / 2);
+	for (let pass = 0; pass < blur; pass++) {
+		const next = new Float32Array(img);
+		for (let i = 1; i < img.length - 1; i++) next[i] = ((img[i - 1] ?? 0) + (img[i] ?? 0) + (img[i + 1] ?? 0)) / 3;
+		img = next;
+	}
+	return img;
+}
+
+describe('head pose from keypoints', () => {
+	it('reads a frontal face as frontal, and the same in a mirrored video', () => {
+		const pose = headPose(FRONTAL);
+		expect(pose?.yaw).toBeCloseTo(0);
+		expect(pose?.rollDeg).toBeCloseTo(0);
+		expect(pose?.pitch).toBeGreaterThan(0.4);
+		expect(pose?.pitch).toBeLessThan(0.5);
+		const mirrored = headPose(FRONTAL.map((p) => ({ x: FRAME.width - p.x, y: p.y })));
+		expect(mirrored?.yaw).toBeCloseTo(0);
+		expect(mirrored?.rollDeg).toBeCloseTo(0);
+	});
+
+	it('tells a tilted head from a turned one', () => {
+		const tilted = headPose(rotate(FRONTAL, 15, { x: 320, y: 240 }));
+		expect(tilted?.rollDeg).toBeCloseTo(15);
+		expect(Math.abs(tilted?.yaw ?? 1)).toBeLessThan(0.01);
+		const turned = headPose(FRONTAL.map((p, i) => (i === 2 ? { x: p.x + 25, y: p.y } : p)));
+		expect(turned?.yaw).toBeCloseTo(25 / 60);
+	});
+
+	it('gives nothing without keypoints', () => {
+		expect(headPose([])).toBeNull();
+	});
+});
+
+describe('geometry checks', () => {
+	it('wants exactly one face, large, inside the frame and frontal', () => {
+		expect(judgeGeometry([], FRAME)).toMatchObject({ ok: false, issue: 'no-face' });
+		expect(judgeGeometry([face(), face()], FRAME)).toMatchObject({ ok: false, issue: 'several-faces' });
+		expect(judgeGeometry([face({ box: { x: 300, y: 200, width: 60, height: 60 } })], FRAME)).toMatchObject({
+			issue: 'too-small',
+			hint: 'Come closer'
+		});
+		expect(judgeGeometry([face({ box: { x: 560, y: 160, width: 160, height: 160 } })], FRAME)).toMatchObject({ issue: 'off-frame' });
+		const turned = FRONTAL.map((p, i) => (i === 2 ? { x: p.x + 30, y: p.y } : p));
+		expect(judgeGeometry([face({ keypoints: turned })], FRAME)).toMatchObject({ issue: 'not-frontal' });
+		const nodding = FRONTAL.map((p, i) => (i === 2 ? { x: p.x, y: 282 } : p));
+		expect(judgeGeometry([face({ keypoints: nodding })], FRAME)).toMatchObject({ issue: 'not-frontal' });
+		expect(judgeGeometry([face({ keypoints: rotate(FRONTAL, 10, { x: 320, y: 240 }) })], FRAME).ok).toBe(true);
+		expect(judgeGeometry([face({ keypoints: [] })], FRAME).ok).toBe(true);
+	});
+});
+
+describe('pixel checks', () => {
+	it('measures sharp edges far above blurred ones and a flat image as zero', () => {
+		const sharp = laplacianVariance(stripes(112, 112, 4), 112, 112);
+		const soft = laplacianVariance(stripes(112, 112, 4, { blur: 6 }), 112, 112);
+		expect(laplacianVariance(new Float32Array(112 * 112).fill(90), 112, 112)).toBe(0);
+		expect(sharp).toBeGreaterThan(10 * soft);
+	});
+
+	it('turns RGBA into luma', () => {
+		expect(Array.from(toLuma([255, 255, 255, 255, 0, 0, 0, 255], 2, 1)).map(Math.round)).toEqual([255, 0]);
+	});
+
+	it('refuses dark and blurry faces with a hint', () => {
+		expect(judgePixels(stripes(112, 112, 4, { level: 20, contrast: 20 }), 112, 112)).toMatchObject({ ok: false, issue: 'too-dark' });
+		const blurry = judgePixels(stripes(112, 112, 16, { blur: 20, contrast: 10 }), 112, 112);
+		expect(blurry).toMatchObject({ ok: false, issue: 'blurry', hint: 'Hold still' });
+		expect(blurry.sharpness).toBeLessThan(QUALITY.minSharpness);
+		expect(judgePixels(stripes(112, 112, 4), 112, 112).ok).toBe(true);
+	});
+});

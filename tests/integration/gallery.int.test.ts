@@ -1,0 +1,404 @@
+/**
+ * Gallery management over REST against the real server: enrolment (one image, many images,
+ * person and faces at once), rename, delete, duplicate warnings, thumbnails, export/import, the
+ * token rules for the gallery and for recognition (REST and the data channel), and a SIGKILL in
+ * the middle of a large import.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeServerMessage, encodeClientMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
+import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
+import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const ADMIN = 'admin-secret';
+const LOOK = 'look-secret';
+
+type Json = Record<string, unknown>;
+type Person = { id: string; name: string; faces: number; thumbnail?: string };
+
+function client(server: () => TestServer, token: string | null = ADMIN) {
+	const auth = (t: string | null): Record<string, string> => (t ? { authorization: `Bearer ${t}` } : {});
+	const call = async (method: string, path: string, body?: unknown, { as = token, type }: { as?: string | null; type?: string } = {}) => {
+		const raw = body instanceof Uint8Array || typeof body === 'string';
+		const res = await fetch(`${server().url}${path}`, {
+			method,
+			headers: { ...auth(as), ...(body === undefined ? {} : { 'content-type': type ?? (raw ? 'image/jpeg' : 'application/json') }) },
+			body: body === undefined ? undefined : raw ? (body as BodyInit) : JSON.stringify(body)
+		});
+		const text = await res.text();
+		return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as Json & Json[] };
+	};
+	return {
+		call,
+		people: async () => (await call('GET', '/api/people')).body as unknown as Person[]
+	};
+}
+
+const b64 = (bytes: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(bytes).toString('base64')}`;
+
+async function facesIn(server: TestServer, photo: Buffer): Promise<FaceBox[]> {
+	const res = await fetch(`${server.url}/api/recognize`, {
+		method: 'POST',
+		body: new Uint8Array(photo),
+		headers: { 'content-type': 'image/jpeg' }
+	});
+	const { faces } = (await res.json()) as { faces: Array<{ box: FaceBox }> };
+	return faces.map((f) => f.box).sort((a, b) => a.x - b.x);
+}
+
+/** A PeerJS data channel to the recognizer; resolves with its first message, or 'closed'. */
+async function firstReply(baseUrl: string, metadata?: unknown): Promise<ServerMessage | 'closed'> {
+	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
+	const url = new URL(baseUrl);
+	const { Peer } = loadPeerJs();
+	const peer = new Peer({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	try {
+		return await new Promise<ServerMessage | 'closed'>((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error('no answer from the recognizer')), 20_000);
+			const done = (value: ServerMessage | 'closed') => {
+				clearTimeout(timer);
+				resolve(value);
+			};
+			peer.on('error', reject);
+			peer.on('open', () => {
+				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
+				conn.on('open', () => {
+					const hello = encodeClientMessage({ type: 'hello', client: 'gallery-test' });
+					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
+				});
+				conn.on('data', (raw) => {
+					const decoded = decodeServerMessage(raw);
+					if (decoded.ok) done(decoded.message);
+				});
+				conn.on('close', () => done('closed'));
+			});
+		});
+	} finally {
+		peer.destroy();
+	}
+}
+
+const photo3 = readFileSync(samplePhotoPath(3));
+const photo6 = readFileSync(samplePhotoPath(6));
+let blank: Buffer;
+beforeAll(async () => {
+	blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
+});
+/** Two crops of one woman (sample3, middle), one each of two others (sample6), all one face. */
+const crops = {} as Record<'ann' | 'ann2' | 'bea' | 'cat', Buffer>;
+
+describe('gallery REST with ADMIN_TOKEN set', () => {
+	let server: TestServer;
+	const admin = client(() => server);
+	const anyone = client(() => server, null);
+
+	beforeAll(async () => {
+		server = await startTestServer({ env: { ADMIN_TOKEN: ADMIN, MAX_UPLOAD_MB: '2' } });
+		const [, ann] = await facesIn(server, photo3);
+		const [bea, , , cat] = await facesIn(server, photo6);
+		if (!ann || !bea || !cat) throw new Error('sample photos should hold these faces');
+		crops.ann = await cropFromPhoto(photo3, ann, { margin: 0.35, quality: 92 });
+		crops.ann2 = await cropFromPhoto(photo3, ann, { margin: 0.5, maxSide: 240, quality: 80 });
+		crops.bea = await cropFromPhoto(photo6, bea, { margin: 0.35, quality: 92 });
+		crops.cat = await cropFromPhoto(photo6, cat, { margin: 0.35, quality: 92 });
+	});
+	afterAll(async () => {
+		await server?.stop();
+	});
+
+	it('keeps the DESIGN.md contract: a person, then one image → { faceId }', async () => {
+		const created = await admin.call('POST', '/api/people', { name: 'Ann' });
+		expect(created.status).toBe(201);
+		expect(Object.keys(created.body).sort()).toEqual(['id', 'name']);
+		const face = await admin.call('POST', `/api/people/${created.body.id}/faces`, new Uint8Array(crops.ann));
+		expect(face.status).toBe(201);
+		expect(face.body).toEqual({ faceId: expect.any(String) });
+		expect(await admin.people()).toEqual([{ id: created.body.id, name: 'Ann', faces: 1 }]);
+	});
+
+	it('enrols a new person with several images in one request', async () => {
+		const res = await admin.call('POST', '/api/people', { name: 'Bea', images: [b64(crops.bea), b64(crops.bea)] });
+		expect(res.status).toBe(201);
+		expect(res.body).toMatchObject({ name: 'Bea', faceIds: [expect.any(String), expect.any(String)] });
+		expect((await admin.call('GET', `/api/people/${res.body.id}`)).body).toMatchObject({ name: 'Bea', faces: 2 });
+	});
+
+	it('refuses bad uploads with the right status and message, and stores nothing', async () => {
+		const before = await admin.people();
+		const ann = before.find((p) => p.name === 'Ann')!;
+		const group = await sharp(photo6).resize({ width: 900 }).jpeg().toBuffer();
+
+		const cases: Array<[string, Awaited<ReturnType<typeof admin.call>>, number, Json]> = [
+			['no face', await admin.call('POST', '/api/people', { name: 'X', images: [b64(crops.cat), b64(blank)] }), 422, { code: 'no-face', index: 1 }],
+			['two faces', await admin.call('POST', '/api/people', { name: 'X', images: [b64(group)] }), 422, { code: 'several-faces', index: 0 }],
+			['not an image', await admin.call('POST', '/api/people', { name: 'X', images: [b64(new TextEncoder().encode('hello, not a jpeg'))] }), 422, { code: 'bad-image' }],
+			['not base64', await admin.call('POST', '/api/people', { name: 'X', images: ['%%%'] }), 422, { code: 'bad-image' }],
+			['wrong type', await admin.call('POST', '/api/people', { name: 'X', images: ['data:text/plain;base64,aGVsbG8='] }), 415, { code: 'unsupported-media-type' }],
+			['huge JSON', await admin.call('POST', '/api/people', { name: 'X', images: [b64(new Uint8Array(3 * 1024 * 1024))] }), 413, { code: 'too-large' }],
+			['empty name', await admin.call('POST', '/api/people', { name: '  ', images: [b64(crops.cat)] }), 400, { code: 'bad-request' }],
+			['single: no face', await admin.call('POST', `/api/people/${ann.id}/faces`, new Uint8Array(blank)), 422, { code: 'no-face' }],
+			['single: two faces', await admin.call('POST', `/api/people/${ann.id}/faces`, new Uint8Array(group)), 422, { code: 'several-faces' }],
+			['single: not an image', await admin.call('POST', `/api/people/${ann.id}/faces`, 'not an image'), 422, { code: 'bad-image' }],
+			['single: text', await admin.call('POST', `/api/people/${ann.id}/faces`, 'hello', { type: 'text/plain' }), 415, { code: 'unsupported-media-type' }],
+			['single: huge', await admin.call('POST', `/api/people/${ann.id}/faces`, new Uint8Array(3 * 1024 * 1024)), 413, { code: 'too-large' }],
+			['single: nobody', await admin.call('POST', '/api/people/nobody/faces', new Uint8Array(crops.cat)), 404, { code: 'not-found' }]
+		];
+		for (const [what, res, status, body] of cases) {
+			expect({ what, status: res.status, body: res.body }).toMatchObject({ what, status, body });
+			expect(typeof res.body.error, what).toBe('string');
+		}
+		expect(cases[0]![1].body.error).toMatch(/no face found in image 2/);
+		expect(cases[1]![1].body.error).toMatch(/^\d+ faces found in image 1/);
+		expect(await admin.people()).toEqual(before);
+	});
+
+	it('warns when a new face is very close to somebody else, and enrols it when told to', async () => {
+		const ann = (await admin.people()).find((p) => p.name === 'Ann')!;
+		const dup = await admin.call('POST', '/api/people', { name: 'Anna', images: [b64(crops.ann2)] });
+		expect(dup.status).toBe(409);
+		expect(dup.body).toMatchObject({ code: 'conflict', near: { id: ann.id, name: 'Ann', distance: expect.any(Number) } });
+		expect(dup.body.error).toMatch(/Ann/);
+		expect((await admin.people()).map((p) => p.name)).not.toContain('Anna');
+
+		const bea = (await admin.people()).find((p) => p.name === 'Bea')!;
+		const mislabel = await admin.call('POST', `/api/people/${bea.id}/faces`, new Uint8Array(crops.ann2));
+		expect(mislabel.status).toBe(409);
+		expect(mislabel.body).toMatchObject({ code: 'conflict', near: { name: 'Ann' } });
+		// The same person again is no conflict.
+		const more = await admin.call('POST', `/api/people/${ann.id}/faces`, { images: [b64(crops.ann2)] });
+		expect(more.status).toBe(201);
+		expect(more.body).toEqual({ faceIds: [expect.any(String)] });
+
+		const forced = await admin.call('POST', '/api/people?force=1', { name: 'Anna', images: [b64(crops.ann2)] });
+		expect(forced.status).toBe(201);
+		expect(await admin.call('DELETE', `/api/people/${forced.body.id}`)).toMatchObject({ status: 204 });
+	});
+
+	it('renames a person', async () => {
+		const bea = (await admin.people()).find((p) => p.name === 'Bea')!;
+		const res = await admin.call('PATCH', `/api/people/${bea.id}`, { name: '  Beatrice ' });
+		expect(res).toMatchObject({ status: 200, body: { id: bea.id, name: 'Beatrice', faces: 2 } });
+		expect((await admin.call('PATCH', `/api/people/${bea.id}`, { name: '' })).status).toBe(400);
+		expect((await admin.call('PATCH', '/api/people/nobody', { name: 'x' })).status).toBe(404);
+		const recognized = await anyone.call('POST', '/api/recognize', new Uint8Array(crops.bea));
+		expect(recognized.body.faces).toMatchObject([{ label: 'Beatrice', personId: bea.id }]);
+	});
+
+	it('lists and deletes single faces', async () => {
+		const bea = (await admin.people()).find((p) => p.name === 'Beatrice')!;
+		const faces = await admin.call('GET', `/api/people/${bea.id}/faces`);
+		expect(faces.status).toBe(200);
+		expect(faces.body).toEqual([
+			{ id: expect.any(String), createdAt: expect.any(Number) },
+			{ id: expect.any(String), createdAt: expect.any(Number) }
+		]);
+		const faceId = (faces.body[0] as { id: string }).id;
+		expect((await admin.call('DELETE', `/api/people/${bea.id}/faces/${faceId}`)).status).toBe(204);
+		expect((await admin.call('DELETE', `/api/people/${bea.id}/faces/${faceId}`)).status).toBe(404);
+		expect((await admin.call('GET', `/api/people/${bea.id}`)).body).toMatchObject({ faces: 1 });
+		expect((await admin.call('GET', '/api/people/nobody/faces')).status).toBe(404);
+	});
+
+	it('keeps thumbnails only when turned on, shows them only to the admin, and drops them when turned off', async () => {
+		expect((await anyone.call('GET', '/api/settings')).body).toMatchObject({
+			keepThumbnails: false,
+			adminTokenRequired: true,
+			recognizeTokenRequired: false,
+			authorized: false
+		});
+		expect((await admin.call('GET', '/api/settings')).body).toMatchObject({ authorized: true });
+		expect((await anyone.call('PATCH', '/api/settings', { keepThumbnails: true })).status).toBe(401);
+		expect((await admin.call('PATCH', '/api/settings', { keepThumbnails: 'yes' })).status).toBe(400);
+		expect((await admin.call('PATCH', '/api/settings', { keepThumbnails: true })).body).toEqual({ keepThumbnails: true });
+
+		const cat = await admin.call('POST', '/api/people', { name: 'Cat', images: [b64(crops.cat)] });
+		expect(cat.status).toBe(201);
+		const listed = (await admin.people()).find((p) => p.id === cat.body.id)!;
+		expect(listed.thumbnail).toMatch(/^data:image\/jpeg;base64,\/9j\//);
+		const thumb = Buffer.from(listed.thumbnail!.split(',')[1]!, 'base64');
+		expect(await sharp(thumb).metadata()).toMatchObject({ width: 96, height: 96, format: 'jpeg' });
+		expect((await anyone.people()).find((p) => p.id === cat.body.id)).not.toHaveProperty('thumbnail');
+		expect((await admin.call('GET', `/api/people/${cat.body.id}/faces`)).body[0]).toHaveProperty('thumbnail');
+		const exported = await admin.call('GET', '/api/export');
+		const catDoc = (exported.body.people as Array<{ name: string; faces: Array<{ thumbnail?: string }> }>).find((p) => p.name === 'Cat');
+		expect(catDoc?.faces[0]?.thumbnail).toBe(thumb.toString('base64'));
+
+		expect((await admin.call('PATCH', '/api/settings', { keepThumbnails: false })).body).toEqual({ keepThumbnails: false });
+		expect((await admin.people()).find((p) => p.id === cat.body.id)).not.toHaveProperty('thumbnail');
+		expect((await admin.call('GET', `/api/people/${cat.body.id}/faces`)).body[0]).not.toHaveProperty('thumbnail');
+	});
+
+	it('exports and imports the gallery; a bad document changes nothing and says what is wrong', async () => {
+		const before = await admin.people();
+		const doc = (await admin.call('GET', '/api/export')).body;
+		expect(doc).toMatchObject({ format: 'facertc-gallery', version: 1, dim: 128 });
+		expect((doc.people as unknown[]).length).toBe(before.length);
+
+		const broken = structuredClone(doc) as unknown as { people: Array<{ faces: Array<{ embedding: number[] }> }> };
+		broken.people[1]!.faces[0]!.embedding = [1, 2, 3];
+		const bad = await admin.call('POST', '/api/import', broken);
+		expect(bad).toMatchObject({ status: 400, body: { code: 'bad-request' } });
+		expect(bad.body.error).toMatch(/people\.1\.faces\.0\.embedding/);
+		expect((await admin.call('POST', '/api/import', { ...doc, version: 9 })).body.error).toMatch(/version/);
+		expect((await admin.call('POST', '/api/import', '{"format": "facertc-gallery", ', { type: 'application/json' })).body.error).toMatch(/JSON/);
+		expect(await admin.people()).toEqual(before);
+
+		expect((await anyone.call('POST', '/api/import', doc)).status).toBe(401);
+		expect(await admin.call('POST', '/api/import', doc)).toMatchObject({ status: 200, body: { imported: before.length } });
+		expect(await admin.people()).toHaveLength(before.length * 2);
+
+		expect((await admin.call('POST', '/api/import?mode=merge', doc)).status).toBe(400);
+		expect((await admin.call('POST', '/api/import?mode=replace', broken)).status).toBe(400);
+		expect(await admin.people()).toHaveLength(before.length * 2);
+		const replaced = await admin.call('POST', '/api/import?mode=replace', doc);
+		expect(replaced).toMatchObject({ status: 200, body: { imported: before.length, removed: before.length * 2 } });
+		expect((await admin.people()).map((p) => [p.name, p.faces])).toEqual(before.map((p) => [p.name, p.faces]));
+	});
+
+	it('deletes a person with their faces', async () => {
+		const [first] = await admin.people();
+		expect((await anyone.call('DELETE', `/api/people/${first!.id}`)).status).toBe(401);
+		expect((await admin.call('DELETE', `/api/people/${first!.id}`)).status).toBe(204);
+		expect((await admin.call('DELETE', `/api/people/${first!.id}`)).status).toBe(404);
+		expect((await admin.people()).map((p) => p.id)).not.toContain(first!.id);
+	});
+
+	it('needs the admin token for every change, never for recognition', async () => {
+		const [someone] = await admin.people();
+		const changes: Array<[string, string, unknown?]> = [
+			['POST', '/api/people', { name: 'Eve' }],
+			['PATCH', `/api/people/${someone!.id}`, { name: 'Eve' }],
+			['POST', `/api/people/${someone!.id}/faces`, new Uint8Array(crops.cat)],
+			['GET', `/api/people/${someone!.id}/faces`],
+			['DELETE', `/api/people/${someone!.id}/faces/x`],
+			['DELETE', `/api/people/${someone!.id}`],
+			['GET', '/api/export'],
+			['POST', '/api/import', { format: 'facertc-gallery' }],
+			['PATCH', '/api/settings', { keepThumbnails: true }]
+		];
+		for (const [method, path, body] of changes) {
+			const none = await anyone.call(method, path, body);
+			expect({ method, path, status: none.status, code: none.body?.code }).toEqual({ method, path, status: 401, code: 'unauthorized' });
+			expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+			expect((await anyone.call(method, path, body, { as: 'wrong' })).status).toBe(401);
+		}
+		expect((await anyone.call('GET', '/api/people')).status).toBe(200);
+		expect((await anyone.call('POST', '/api/recognize', new Uint8Array(crops.cat))).status).toBe(200);
+		expect(await firstReply(server.url)).toMatchObject({ type: 'welcome' });
+	});
+});
+
+describe('RECOGNIZE_TOKEN', () => {
+	let server: TestServer;
+	const anyone = client(() => server, null);
+
+	beforeAll(async () => {
+		server = await startTestServer({ env: { ADMIN_TOKEN: ADMIN, RECOGNIZE_TOKEN: LOOK, EMBED_WORKERS: '1' } });
+	});
+	afterAll(async () => {
+		await server?.stop();
+	});
+
+	it('guards POST /api/recognize, accepting it or the admin token', async () => {
+		const image = new Uint8Array(blank);
+		expect(await anyone.call('POST', '/api/recognize', image)).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+		expect((await anyone.call('POST', '/api/recognize', image, { as: 'wrong' })).status).toBe(401);
+		expect(await anyone.call('POST', '/api/recognize', image, { as: LOOK })).toMatchObject({ status: 200, body: { faces: [] } });
+		expect((await anyone.call('POST', '/api/recognize', image, { as: ADMIN })).status).toBe(200);
+		expect((await anyone.call('GET', '/api/settings')).body).toMatchObject({ recognizeTokenRequired: true });
+		// The recognize token does not open the gallery.
+		expect((await anyone.call('POST', '/api/people', { name: 'x' }, { as: LOOK })).status).toBe(401);
+	});
+
+	it('guards the data channel: the token travels in the PeerJS connect metadata', async () => {
+		expect(await firstReply(server.url)).toMatchObject({ type: 'error', code: 'unauthorized' });
+		expect(await firstReply(server.url, { token: 'wrong' })).toMatchObject({ type: 'error', code: 'unauthorized' });
+		expect(await firstReply(server.url, 'not an object')).toMatchObject({ type: 'error', code: 'unauthorized' });
+		expect(await firstReply(server.url, { token: LOOK })).toMatchObject({ type: 'welcome' });
+		expect(await firstReply(server.url, { token: ADMIN })).toMatchObject({ type: 'welcome' });
+	});
+});
+
+describe('a server killed during a large import', () => {
+	const PEOPLE = 20_000;
+	let dataDir: string;
+	let server: TestServer | undefined;
+	const admin = client(() => server!);
+	const env = { MAX_UPLOAD_MB: '100', EMBED_WORKERS: '1', ADMIN_TOKEN: ADMIN };
+
+	beforeAll(() => {
+		dataDir = mkdtempSync(join(tmpdir(), 'facertc-kill-'));
+	});
+	afterAll(async () => {
+		await server?.stop();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	/** `count` people with one random face each, as an import document. */
+	function document(count: number, { dim, model }: { dim: number; model: string }): string {
+		let seed = 7;
+		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+		const people = Array.from({ length: count }, (_, i) => ({
+			name: `imported ${i}`,
+			faces: [{ embedding: Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4) }]
+		}));
+		return JSON.stringify({ format: 'facertc-gallery', version: 1, model, dim, people });
+	}
+
+	it('comes back with all of the import or none of it', async () => {
+		server = await startTestServer({ dataDir, env });
+		const empty = (await admin.call('GET', '/api/export')).body as unknown as { model: string; dim: number };
+		await admin.call('POST', '/api/import', document(3, empty), { type: 'application/json' });
+		const before = await admin.people();
+		expect(before).toHaveLength(3);
+		const doc = document(PEOPLE, empty);
+
+		const child = server.child;
+		const running = server;
+		const begun = new Promise<void>((resolve) => {
+			child.stdout?.on('data', (chunk: Buffer) => {
+				if (chunk.toString().includes(`import of ${PEOPLE} people`)) resolve();
+			});
+		});
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		const committedLog = () => running.logs.join('').includes(`import of ${PEOPLE} people committed`);
+		const request = admin.call('POST', '/api/import', doc, { type: 'application/json' }).catch((err: Error) => err);
+		await begun;
+		// The server has parsed and checked the document. Kill it once the transaction is writing:
+		// SQLite spills uncommitted pages into the WAL file when its cache fills up.
+		const wal = join(dataDir, 'gallery.db-wal');
+		const walSize = () => (existsSync(wal) ? statSync(wal).size : 0);
+		const start = walSize();
+		const deadline = Date.now() + 30_000;
+		while (walSize() < start + 1024 * 1024 && !committedLog() && Date.now() < deadline) {
+			await new Promise((resolve) => setTimeout(resolve, 1));
+		}
+		const uncommittedBytes = walSize() - start;
+		child.kill('SIGKILL');
+		await exited;
+		const answer = await request;
+		const committed = committedLog();
+		server = await startTestServer({ dataDir, env });
+		const after = await admin.people();
+		expect([before.length, before.length + PEOPLE]).toContain(after.length);
+		// Killed mid-write (nothing committed yet): none of it may be there.
+		if (!committed) expect(after).toEqual(before);
+		// No half-enrolled person: everyone kept has their face.
+		expect(after.every((p) => p.faces === 1)).toBe(true);
+		console.log(
+			`SIGKILL during import: ${after.length === before.length ? 'nothing' : 'everything'} was kept ` +
+				`(${(uncommittedBytes / 1024 / 1024).toFixed(1)} MB written to the WAL, commit logged: ${committed}, ` +
+				`client saw ${answer instanceof Error ? 'a dropped connection' : `HTTP ${answer.status}`})`
+		);
+
+		// The restarted server is whole: the same import now goes through completely.
+		const again = await admin.call('POST', '/api/import', doc, { type: 'application/json' });
+		expect(again).toMatchObject({ status: 200, body: { imported: PEOPLE } });
+		expect(await admin.people()).toHaveLength(after.length + PEOPLE);
+		expect((await fetch(`${server.url}/healthz`).then((r) => r.json())) as Json).toMatchObject({ ok: true, people: after.length + PEOPLE });
+	});
+});
