@@ -2,47 +2,26 @@
  * The live page in real Chromium: fake camera clip (written here from the face-api sample photos)
  * → MediaPipe in the page → PeerJS data channel → the real recognizer → names in the DOM.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
-import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
-import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { composeFrame, writeY4m } from '../helpers/y4m.ts';
+import { twoFaceScene } from '../helpers/scenes.ts';
 
-const W = 640;
-const H = 480;
 const RESULTS = 'test-results';
 
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+const tempDirs: string[] = [];
 
 beforeAll(async () => {
 	mkdirSync(RESULTS, { recursive: true });
 	server = await startTestServer();
-	const photo = readFileSync(samplePhotoPath(1));
-	const [known, stranger] = await findFaces(server.url, photo);
-	if (!known || !stranger) throw new Error('sample1.jpg should hold at least two faces');
-	await enrolPerson(server.url, 'alice', [await cropFromPhoto(photo, known, { margin: 0.35, quality: 92 })]);
-
-	// Two faces side by side, the enrolled one drifting slowly so the tracker has work to do.
-	const left = await cropFromPhoto(photo, known, { margin: 0.5, quality: 95 });
-	const right = await cropFromPhoto(photo, stranger, { margin: 0.5, quality: 95 });
-	const frames: Buffer[] = [];
-	for (let i = 0; i < 16; i++) {
-		frames.push(
-			await composeFrame(W, H, [
-				{ image: left, left: 20 + i * 2, top: 90, width: 280 },
-				{ image: right, left: 350, top: 100, width: 260 }
-			])
-		);
-	}
-	const clip = join(mkdtempSync(join(tmpdir(), 'facertc-cam-')), 'two-faces.y4m');
-	writeY4m(clip, { width: W, height: H, fps: 8, frames });
+	const { clip, dir } = await twoFaceScene(server.url);
+	tempDirs.push(dir);
 	browser = await launchChromium({ cameraFile: clip });
 	page = await browser.newPage({ viewport: { width: 412, height: 860 } });
 });
@@ -50,6 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await browser?.close();
 	await server?.stop();
+	for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('live page', () => {

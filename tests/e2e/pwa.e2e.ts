@@ -11,13 +11,9 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from '../helpers/browser.ts';
-import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
-import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { composeFrame, writeY4m } from '../helpers/y4m.ts';
+import { twoFaceScene } from '../helpers/scenes.ts';
 
-const W = 640;
-const H = 480;
 const RESULTS = 'test-results';
 const PHONE = { viewport: { width: 412, height: 860 }, deviceScaleFactor: 2 };
 const LIVE_PATH = /\/(api|peerjs)(\/|$)|\/healthz$|\/metrics$/;
@@ -103,25 +99,8 @@ beforeAll(async () => {
 	({ dir: appBuild, version: buildVersion } = snapshotBuild());
 	tempDirs.push(appBuild);
 	server = await startTestServer({ buildDir: appBuild });
-	const photo = readFileSync(samplePhotoPath(1));
-	const [known, stranger] = await findFaces(server.url, photo);
-	if (!known || !stranger) throw new Error('sample1.jpg should hold at least two faces');
-	await enrolPerson(server.url, 'alice', [await cropFromPhoto(photo, known, { margin: 0.35, quality: 92 })]);
-	const left = await cropFromPhoto(photo, known, { margin: 0.5, quality: 95 });
-	const right = await cropFromPhoto(photo, stranger, { margin: 0.5, quality: 95 });
-	const frames: Buffer[] = [];
-	for (let i = 0; i < 8; i++) {
-		frames.push(
-			await composeFrame(W, H, [
-				{ image: left, left: 20 + i * 2, top: 90, width: 280 },
-				{ image: right, left: 350, top: 100, width: 260 }
-			])
-		);
-	}
-	const camDir = mkdtempSync(join(tmpdir(), 'facertc-cam-'));
-	tempDirs.push(camDir);
-	const clip = join(camDir, 'two-faces.y4m');
-	writeY4m(clip, { width: W, height: H, fps: 8, frames });
+	const { clip, dir } = await twoFaceScene(server.url, 8);
+	tempDirs.push(dir);
 	browser = await launchChromium({ cameraFile: clip });
 	context = await browser.newContext(PHONE);
 	page = await context.newPage();

@@ -5,7 +5,7 @@
  * cancelled capture stores nothing.
  */
 import { expandBox, fitWithin } from '../geometry.ts';
-import type { KeypointDetector } from './keypoint-detector.ts';
+import type { FaceDetector } from '../detect/detector.ts';
 import {
 	SHARPNESS_SIDE_PX,
 	judgeGeometry,
@@ -27,7 +27,7 @@ export type CaptureState = {
 
 export type GuidedCaptureOptions = {
 	video: HTMLVideoElement;
-	detector: KeypointDetector;
+	detector: FaceDetector;
 	/** Crops to collect. Default 5. */
 	target?: number;
 	/** Least time between two crops, so they differ a little. Default 400 ms. */

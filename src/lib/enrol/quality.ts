@@ -3,15 +3,16 @@
  * a hint a person can follow out. Thresholds are for a 640×480 camera and a face crop scaled to
  * SHARPNESS_SIDE_PX; they are deliberately lenient: the server still refuses a crop it cannot use.
  */
-import type { Box } from '../geometry.ts';
+import { laplacianVariance } from '../track/crop-quality.ts';
+import type { Detection, Point } from '../track/tracker.ts';
 
-export type Point = { x: number; y: number };
+export type { Point };
 
 /**
- * One face in video pixels. `keypoints` in MediaPipe BlazeFace order: the person's right eye,
- * left eye, nose tip, mouth centre, right ear, left ear. Empty when the detector gives none.
+ * One face in video pixels, as the live detector gives it. `keypoints` in MediaPipe BlazeFace
+ * order: the person's right eye, left eye, nose tip, mouth centre, right ear, left ear.
  */
-export type FaceObservation = { box: Box; score: number; keypoints: Point[] };
+export type FaceObservation = Detection;
 
 export type QualityIssue =
 	| 'no-face'
@@ -86,7 +87,7 @@ export function judgeGeometry(faces: readonly FaceObservation[], frame: { width:
 	if (box.x < -slack || box.y < -slack || box.x + box.width > frame.width + slack || box.y + box.height > frame.height + slack) {
 		return fail('off-frame');
 	}
-	const pose = headPose(keypoints);
+	const pose = headPose(keypoints ?? []);
 	if (pose) {
 		const [minPitch, maxPitch] = QUALITY.pitchRange;
 		const nodding = !(pose.pitch >= minPitch && pose.pitch <= maxPitch);
@@ -104,26 +105,6 @@ export function toLuma(rgba: ArrayLike<number>, width: number, height: number): 
 		out[i] = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
 	}
 	return out;
-}
-
-/** Variance of the 4-neighbour Laplacian over the inner pixels: high for sharp edges, low for blur. */
-export function laplacianVariance(luma: ArrayLike<number>, width: number, height: number): number {
-	if (width < 3 || height < 3) return 0;
-	let sum = 0;
-	let sumSq = 0;
-	let n = 0;
-	for (let y = 1; y < height - 1; y++) {
-		for (let x = 1; x < width - 1; x++) {
-			const i = y * width + x;
-			const v =
-				(luma[i - 1] ?? 0) + (luma[i + 1] ?? 0) + (luma[i - width] ?? 0) + (luma[i + width] ?? 0) - 4 * (luma[i] ?? 0);
-			sum += v;
-			sumSq += v * v;
-			n++;
-		}
-	}
-	const mean = sum / n;
-	return sumSq / n - mean * mean;
 }
 
 export function mean(values: ArrayLike<number>): number {

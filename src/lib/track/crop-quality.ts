@@ -27,6 +27,7 @@ export function frontalness(keypoints: readonly Point[] | undefined): number {
 
 /** Variance of the 4-neighbour Laplacian of a greyscale image: higher is sharper. */
 export function laplacianVariance(grey: ArrayLike<number>, width: number, height: number): number {
+	if (width < 3 || height < 3) return 0;
 	let sum = 0;
 	let sumSq = 0;
 	let n = 0;
