@@ -17,7 +17,11 @@ export type TestPeer = {
 	close(): void;
 };
 
-export async function connectTestPeer(baseUrl: string): Promise<TestPeer> {
+/**
+ * `serialization` names what the offer tells the recognizer to use; a name PeerJS does not know
+ * is sent as such (the client itself still speaks raw), to test the recognizer's defences.
+ */
+export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }: { serialization?: string } = {}): Promise<TestPeer> {
 	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as {
 		peerPath: string;
 		peerKey: string;
@@ -33,7 +37,18 @@ export async function connectTestPeer(baseUrl: string): Promise<TestPeer> {
 		const timer = setTimeout(() => reject(new Error('data channel did not open')), 20_000);
 		peer.on('error', (err) => reject(err));
 		peer.on('open', () => {
-			const c = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw' });
+			const serializers = (peer as unknown as { _serializers: Record<string, new (...args: unknown[]) => { serialization: string }> })._serializers;
+			if (!serializers[serialization]) {
+				// A raw connection whose offer carries the given name (PeerJS sends the class's own name).
+				const Raw = serializers.raw!;
+				serializers[serialization] = class extends Raw {
+					constructor(...args: unknown[]) {
+						super(...args);
+						this.serialization = serialization;
+					}
+				};
+			}
+			const c = peer.connect(config.recognizerId, { reliable: true, serialization });
 			c.on('open', () => {
 				clearTimeout(timer);
 				resolve(c);

@@ -137,6 +137,20 @@ describe('recognizer over a real WebRTC data channel', () => {
 		expect(await peer.next()).toMatchObject({ type: 'identity', requestId: 4, label: 'alice' });
 	});
 
+	it('survives a client whose offer names a serialization PeerJS does not have', async () => {
+		// Unguarded, PeerJS would do `new serializers['no-such']` in its socket handler and the
+		// exception would end the server process.
+		const odd = await connectTestPeer(server.url, { serialization: 'no-such' });
+		try {
+			odd.sendRaw(new Uint8Array([9, 9, 9]).buffer);
+			expect(await odd.next()).toMatchObject({ type: 'error', code: 'bad-message' });
+		} finally {
+			odd.close();
+		}
+		const res = await fetch(`${server.url}/healthz`);
+		expect(res.status).toBe(200);
+	});
+
 	it('refuses a crop over the pixel limit', async () => {
 		const crop = await cropFromPhoto(photo, alice, { margin: 0.25, maxSide: 300, quality: 75 });
 		peer.send({ type: 'identify', requestId: 5, trackId: 11, width: 160, height: 160, crop });
