@@ -75,6 +75,24 @@ describe('live page', () => {
 	});
 });
 
+describe('live page against a recognizer that wants a token', () => {
+	it('says a token is needed, and where to set it', async () => {
+		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame' } });
+		const noCamera = await launchChromium();
+		try {
+			const p = await noCamera.newPage();
+			await p.goto(guarded.url);
+			const alert = p.locator('p.token[role="alert"]');
+			await alert.waitFor({ timeout: 30_000 });
+			await expect(alert.textContent()).resolves.toMatch(/recognition token/);
+			await expect(p.locator('[data-stat="link"]').getAttribute('data-value')).resolves.toBe('offline');
+		} finally {
+			await noCamera.close();
+			await guarded.stop();
+		}
+	});
+});
+
 describe('live page without a camera', () => {
 	it('says so instead of showing a blank screen', async () => {
 		const noCamera = await launchChromium();

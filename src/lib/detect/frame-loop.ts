@@ -197,8 +197,10 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		const faces: OverlayFace[] = shown
 			.filter(({ track }) => track.confirmed && track.misses <= HIDE_AFTER_MISSES)
 			.map(({ track, box }) => {
-				const label = identities.get(track.id)?.label ?? UNKNOWN;
-				return { id: track.id, box, label, known: label !== UNKNOWN };
+				const identity = identities.get(track.id);
+				const label = identity?.label ?? UNKNOWN;
+				const state = label !== UNKNOWN ? 'known' : identity?.answers ? 'unknown' : 'asking';
+				return { id: track.id, box, label, state };
 			});
 		const ctx = canvas.getContext('2d');
 		if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });

@@ -1,10 +1,10 @@
 /** Draws face boxes and names on the overlay canvas, which has the video's pixel size. */
 import type { Box } from '../geometry.ts';
 
-export type OverlayFace = { id: number; box: Box; label: string; known: boolean };
+/** `state`: named; `unknown` (the recognizer answered: nobody enrolled); `asking` (no answer yet). */
+export type OverlayFace = { id: number; box: Box; label: string; state: 'known' | 'unknown' | 'asking' };
 
-const KNOWN = '#22d3ee';
-const UNKNOWN = '#fbbf24';
+const COLORS = { known: '#22d3ee', unknown: '#fbbf24', asking: '#94a3b8' } as const;
 
 /**
  * `mirror`: the video is shown mirrored (front camera); boxes follow it, text stays readable.
@@ -25,10 +25,11 @@ export function drawOverlay(
 	for (const face of faces) {
 		const x = mirror ? width - face.box.x - face.box.width : face.box.x;
 		const { y, width: w, height: h } = face.box;
-		const color = face.known ? KNOWN : UNKNOWN;
+		const color = COLORS[face.state];
 		ctx.strokeStyle = color;
 		ctx.strokeRect(x, y, w, h);
-		const text = face.label;
+		// Not "unknown" before any answer (say, offline): that would claim nobody matched.
+		const text = face.state === 'asking' ? '…' : face.label;
 		const pad = 4 * scale;
 		const textWidth = ctx.measureText(text).width + pad * 2;
 		const textHeight = 22 * scale;
