@@ -10,7 +10,7 @@ import { createBestShot } from '../track/best-shot.ts';
 import { CHANGED_BELOW, resemblance } from '../track/appearance.ts';
 import { captureFace, encodeCrop, faceSignature, measureSharpness, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
 import { cropQuality } from '../track/crop-quality.ts';
-import { createIdentityRules, newIdentity, UNKNOWN, type Identity } from '../track/identity.ts';
+import { createIdentityRules, newIdentity, UNKNOWN, type Identity, type IdentityOptions } from '../track/identity.ts';
 import { createTracker, type Track } from '../track/tracker.ts';
 import type { FaceDetector } from './detector.ts';
 import { createPacer } from './pacer.ts';
@@ -34,6 +34,8 @@ export type FrameLoopOptions = {
 	mirror: () => boolean;
 	/** Read for every crop, so data saver and link quality apply at once. */
 	cropSettings: () => CaptureOptions & EncodeOptions;
+	/** How eagerly tracks ask (settling, refresh); read at every decision. Default: the rules' defaults. */
+	identityPace?: () => IdentityOptions;
 	policy?: CropPolicy;
 	/** Fixed N (detect every Nth frame) instead of the adaptive pacer. */
 	detectEvery?: number;
@@ -58,7 +60,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const { video, canvas, detector, link } = options;
 	const policy = options.policy ?? 'best-shot';
 	const tracker = createTracker();
-	const rules = createIdentityRules();
+	const rules = createIdentityRules(options.identityPace ?? {});
 	const pacer = createPacer(options.detectEvery ? { fixedEvery: options.detectEvery } : {});
 	const shots = createBestShot<ImageBitmap>({ release: (bitmap) => bitmap.close() });
 	const identities = new Map<number, Identity>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseCropSettings, createRateMeter, SLOW_LINK_RTT_MS } from './bandwidth.ts';
+import { chooseCropSettings, chooseIdentityPace, createRateMeter, SLOW_LINK_RTT_MS } from './bandwidth.ts';
+import { createIdentityRules, newIdentity } from '../track/identity.ts';
 
 describe('rate meter', () => {
 	it('turns running totals into per-second rates over its window', () => {
@@ -26,5 +27,36 @@ describe('crop settings', () => {
 		const saver = chooseCropSettings({ dataSaver: true, rttMs: 80, webp: true });
 		expect(saver).toMatchObject({ maxSide: 96, quality: 0.5, type: 'image/webp' });
 		expect(chooseCropSettings({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1, webp: false }).maxSide).toBe(96);
+	});
+});
+
+describe('identity pace', () => {
+	const alice = { label: 'alice', personId: 'a', confidence: 0.6, distance: 0.4 };
+
+	it('settles on one answer and refreshes slowly with data saver, on two answers otherwise', () => {
+		const saver = createIdentityRules(chooseIdentityPace({ dataSaver: true, rttMs: 50 }));
+		const normal = createIdentityRules(chooseIdentityPace({ dataSaver: false, rttMs: 50 }));
+		const a = newIdentity();
+		const b = newIdentity();
+		saver.claimCrop(a, 0);
+		saver.record(a, alice);
+		normal.claimCrop(b, 0);
+		normal.record(b, alice);
+		expect(a.settled).toBe(true);
+		expect(b.settled).toBe(false);
+		expect(saver.isDue(a, 3000)).toBe(false);
+		expect(saver.isDue(a, 4000)).toBe(true);
+	});
+
+	it('applies a changed setting to identities already tracked', () => {
+		let dataSaver = false;
+		const rules = createIdentityRules(() => chooseIdentityPace({ dataSaver, rttMs: 50 }));
+		const id = newIdentity();
+		rules.record(id, alice);
+		expect(id.settled).toBe(false);
+		dataSaver = true;
+		rules.record(id, alice);
+		expect(id.settled).toBe(true);
+		expect(chooseIdentityPace({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1 })).toMatchObject({ settleAt: 1 });
 	});
 });

@@ -3,6 +3,7 @@
  * Pure: the page feeds samples and reads results.
  */
 import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
+import type { IdentityOptions } from '../track/identity.ts';
 
 export type Totals = { bytesUp: number; bytesDown: number; cropsSent: number };
 export type Rates = { upBytesPerS: number; downBytesPerS: number; cropsPerS: number };
@@ -49,4 +50,14 @@ export function chooseCropSettings({
 	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
 	const type = webp ? 'image/webp' : 'image/jpeg';
 	return small ? { margin: 0.25, maxSide: 96, quality: 0.5, type } : { margin: 0.25, maxSide: 128, quality: 0.7, type };
+}
+
+/**
+ * How eagerly tracks ask: by default a name is settled by two agreeing answers and refreshed
+ * every 2 s. With data saver or a slow link one answer settles it and refreshes come every 4 s:
+ * about one crop per face that appears instead of two or three. A face that changes is still
+ * asked about at once (see appearance.ts), so a wrong first answer does not stick for long.
+ */
+export function chooseIdentityPace({ dataSaver, rttMs }: { dataSaver: boolean; rttMs: number }): IdentityOptions {
+	return dataSaver || rttMs > SLOW_LINK_RTT_MS ? { settleAt: 1, refreshMs: 4000 } : {};
 }

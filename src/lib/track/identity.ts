@@ -56,13 +56,18 @@ function weightOf(answer: Answer): number {
 	return 0.5 + answer.confidence;
 }
 
-export function createIdentityRules(options: IdentityOptions = {}) {
-	const decay = options.decay ?? 0.75;
-	const showAt = options.showAt ?? 0.9;
-	const settleAt = options.settleAt ?? 2;
-	const retryMs = options.retryMs ?? 400;
-	const refreshMs = options.refreshMs ?? 2000;
-	const timeoutMs = options.timeoutMs ?? 3000;
+/**
+ * `options` may be a function, read at every decision, so a setting such as data saver applies
+ * to the faces already tracked.
+ */
+export function createIdentityRules(options: IdentityOptions | (() => IdentityOptions) = {}) {
+	const read = typeof options === 'function' ? options : () => options;
+	const decay = () => read().decay ?? 0.75;
+	const showAt = () => read().showAt ?? 0.9;
+	const settleAt = () => read().settleAt ?? 2;
+	const retryMs = () => read().retryMs ?? 400;
+	const refreshMs = () => read().refreshMs ?? 2000;
+	const timeoutMs = () => read().timeoutMs ?? 3000;
 
 	return {
 		/** Folds one answer into the vote. */
@@ -75,17 +80,17 @@ export function createIdentityRules(options: IdentityOptions = {}) {
 				identity.personIds.clear();
 			}
 			identity.changed = false;
-			for (const [label, weight] of identity.votes) identity.votes.set(label, weight * decay);
+			for (const [label, weight] of identity.votes) identity.votes.set(label, weight * decay());
 			identity.votes.set(answer.label, (identity.votes.get(answer.label) ?? 0) + weightOf(answer));
 			identity.personIds.set(answer.label, answer.personId);
 			const ranked = [...identity.votes.entries()].sort((a, b) => b[1] - a[1]);
 			const [top, second] = ranked;
 			const topWeight = top?.[1] ?? 0;
-			identity.label = top && topWeight >= showAt ? top[0] : UNKNOWN;
+			identity.label = top && topWeight >= showAt() ? top[0] : UNKNOWN;
 			// An answer against the shown name unsettles the track so that more evidence comes
 			// quickly: one bad crop does not flip the name, but a real change is not left for a refresh.
 			const disagrees = answer.label !== identity.label;
-			identity.settled = !disagrees && topWeight >= settleAt && topWeight - (second?.[1] ?? 0) >= settleAt / 2;
+			identity.settled = !disagrees && topWeight >= settleAt() && topWeight - (second?.[1] ?? 0) >= settleAt() / 2;
 		},
 
 		/** The face looks different from its last crop: ask again now, and let the answer restart the vote. */
@@ -102,8 +107,8 @@ export function createIdentityRules(options: IdentityOptions = {}) {
 
 		/** Whether a crop of this track is due now (nothing pending, and its wait is over). */
 		isDue(identity: Identity, nowMs: number): boolean {
-			if (identity.pendingSinceMs !== null && nowMs - identity.pendingSinceMs < timeoutMs) return false;
-			const wait = identity.settled ? refreshMs : identity.answers === 0 ? 0 : retryMs;
+			if (identity.pendingSinceMs !== null && nowMs - identity.pendingSinceMs < timeoutMs()) return false;
+			const wait = identity.settled ? refreshMs() : identity.answers === 0 ? 0 : retryMs();
 			return nowMs - identity.lastSentMs >= wait;
 		},
 
