@@ -137,3 +137,37 @@ describe('server messages', () => {
 		});
 	});
 });
+
+describe('decoding anything a client can send', () => {
+	// Seeded, so a failure reproduces.
+	function random(seed: number) {
+		let s = seed >>> 0;
+		return () => {
+			s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+			return s / 2 ** 32;
+		};
+	}
+
+	it('never throws, and only accepts well-formed frames', () => {
+		const next = random(42);
+		const valid = encodeClientMessage(identify);
+		let accepted = 0;
+		for (let i = 0; i < 5000; i++) {
+			const bytes = valid.slice();
+			// Corrupt a few bytes, or cut, or grow the frame.
+			const edits = 1 + Math.floor(next() * 4);
+			for (let e = 0; e < edits; e++) bytes[Math.floor(next() * bytes.length)] = Math.floor(next() * 256);
+			const cut = next() < 0.2 ? bytes.subarray(0, Math.floor(next() * bytes.length)) : bytes;
+			const result = decodeClientMessage(cut);
+			if (result.ok) {
+				accepted++;
+				expect(result.message.type === 'hello' || result.message.type === 'identify').toBe(true);
+			} else {
+				expect(typeof result.code).toBe('string');
+			}
+		}
+		// Corrupting only the crop body still decodes; most other damage is refused.
+		expect(accepted).toBeGreaterThan(0);
+		expect(accepted).toBeLessThan(5000);
+	});
+});
