@@ -6,11 +6,11 @@
  */
 import { expandBox, fitWithin } from '../geometry.ts';
 import type { FaceDetector } from '../detect/detector.ts';
+import { readGrey } from '../track/crop.ts';
 import {
 	SHARPNESS_SIDE_PX,
 	judgeGeometry,
 	judgePixels,
-	toLuma,
 	type FaceObservation,
 	type QualityIssue,
 	type Verdict
@@ -51,7 +51,6 @@ export function guidedCapture(options: GuidedCaptureOptions): Promise<Blob[]> {
 	const target = options.target ?? 5;
 	const minIntervalMs = options.minIntervalMs ?? 400;
 	const probe = document.createElement('canvas');
-	const probeCtx = probe.getContext('2d', { willReadFrequently: true });
 	const out = document.createElement('canvas');
 	const crops: Blob[] = [];
 	let lastTimestamp = -1;
@@ -71,12 +70,9 @@ export function guidedCapture(options: GuidedCaptureOptions): Promise<Blob[]> {
 		const frame = { width: video.videoWidth, height: video.videoHeight };
 		const region = expandBox(box, 0, frame);
 		const size = { width: SHARPNESS_SIDE_PX, height: Math.max(3, Math.round((SHARPNESS_SIDE_PX * region.height) / Math.max(1, region.width))) };
-		probe.width = size.width;
-		probe.height = size.height;
-		if (!probeCtx) return { ok: true, hint: '' } satisfies Verdict;
-		probeCtx.drawImage(video, region.x, region.y, region.width, region.height, 0, 0, size.width, size.height);
-		const { data } = probeCtx.getImageData(0, 0, size.width, size.height);
-		return judgePixels(toLuma(data, size.width, size.height), size.width, size.height);
+		const luma = readGrey(probe, video, size, region);
+		if (!luma) return { ok: true, hint: '' } satisfies Verdict;
+		return judgePixels(luma, size.width, size.height);
 	}
 
 	async function encode(box: { x: number; y: number; width: number; height: number }): Promise<Blob | null> {

@@ -4,6 +4,8 @@
  * SHARPNESS_SIDE_PX; they are deliberately lenient: the server still refuses a crop it cannot use.
  */
 import { laplacianVariance } from '../track/crop-quality.ts';
+
+export { toLuma } from '../track/crop-quality.ts';
 import type { Detection, Point } from '../track/tracker.ts';
 
 export type { Point };
@@ -96,15 +98,6 @@ export function judgeGeometry(faces: readonly FaceObservation[], frame: { width:
 		}
 	}
 	return { ok: true, hint: 'Hold still' };
-}
-
-/** Luma (BT.601) of RGBA pixels, as canvas `getImageData` gives them. */
-export function toLuma(rgba: ArrayLike<number>, width: number, height: number): Float32Array {
-	const out = new Float32Array(width * height);
-	for (let i = 0; i < out.length; i++) {
-		out[i] = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
-	}
-	return out;
 }
 
 export function mean(values: ArrayLike<number>): number {

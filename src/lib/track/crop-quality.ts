@@ -25,6 +25,15 @@ export function frontalness(keypoints: readonly Point[] | undefined): number {
 	return Math.max(0, 1 - offset * 2);
 }
 
+/** Luma (BT.601) of RGBA pixels, as canvas `getImageData` gives them. */
+export function toLuma(rgba: ArrayLike<number>, width: number, height: number): Float32Array {
+	const out = new Float32Array(width * height);
+	for (let i = 0; i < out.length; i++) {
+		out[i] = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
+	}
+	return out;
+}
+
 /** Variance of the 4-neighbour Laplacian of a greyscale image: higher is sharper. */
 export function laplacianVariance(grey: ArrayLike<number>, width: number, height: number): number {
 	if (width < 3 || height < 3) return 0;

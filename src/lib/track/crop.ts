@@ -2,7 +2,7 @@
 import { expandBox, fitWithin, type Box } from '../geometry.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
 import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
-import { laplacianVariance } from './crop-quality.ts';
+import { laplacianVariance, toLuma } from './crop-quality.ts';
 
 export type CaptureOptions = {
 	/** Margin added on each side, as a share of the face box. Default 0.25. */
@@ -26,31 +26,26 @@ let probeCanvas: HTMLCanvasElement | null = null;
 let signatureCanvas: HTMLCanvasElement | null = null;
 
 /** Grey pixels of `source` (region `box`, whole source when absent) scaled to `width`×`height`. */
-function greyPixels(
+export function readGrey(
 	canvas: HTMLCanvasElement,
 	source: CanvasImageSource,
 	size: { width: number; height: number },
 	box?: Box
-): Uint8Array | null {
+): Float32Array | null {
 	canvas.width = size.width;
 	canvas.height = size.height;
 	const ctx = canvas.getContext('2d', { willReadFrequently: true });
 	if (!ctx) return null;
 	if (box) ctx.drawImage(source, box.x, box.y, box.width, box.height, 0, 0, size.width, size.height);
 	else ctx.drawImage(source, 0, 0, size.width, size.height);
-	const rgba = ctx.getImageData(0, 0, size.width, size.height).data;
-	const grey = new Uint8Array(size.width * size.height);
-	for (let i = 0; i < grey.length; i++) {
-		grey[i] = (rgba[i * 4]! * 77 + rgba[i * 4 + 1]! * 150 + rgba[i * 4 + 2]! * 29) >> 8;
-	}
-	return grey;
+	return toLuma(ctx.getImageData(0, 0, size.width, size.height).data, size.width, size.height);
 }
 
 /** The face's appearance signature in the current video frame (see appearance.ts). */
 export function faceSignature(video: HTMLVideoElement, face: Box): Float32Array | null {
 	signatureCanvas ??= document.createElement('canvas');
 	const side = SIGNATURE_SIDE_PX;
-	const grey = greyPixels(signatureCanvas, video, { width: side, height: side }, face);
+	const grey = readGrey(signatureCanvas, video, { width: side, height: side }, face);
 	return grey ? signatureOf(grey) : null;
 }
 
@@ -71,7 +66,7 @@ export async function captureFace(video: HTMLVideoElement, face: Box, options: C
 export function measureSharpness(bitmap: ImageBitmap): number {
 	probeCanvas ??= document.createElement('canvas');
 	const size = fitWithin(bitmap.width, bitmap.height, SHARPNESS_SIDE_PX);
-	const grey = greyPixels(probeCanvas, bitmap, size);
+	const grey = readGrey(probeCanvas, bitmap, size);
 	return grey ? laplacianVariance(grey, size.width, size.height) : 0;
 }
 
