@@ -18,6 +18,9 @@ type PeerInstance = import('peerjs').Peer;
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
+/** How long a refused connection's error frame may take to leave, and the grace after it. */
+const REFUSE_FLUSH_MAX_MS = 2_000;
+const REFUSE_GRACE_MS = 500;
 
 export type PeerEndpointOptions = {
 	host: string;
@@ -95,10 +98,25 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		}
 	}
 
+	/**
+	 * Closing right after sending can tear the peer connection down before the refusal reaches
+	 * the client (PeerJS's `close({ flush })` does not work on `raw` channels), so wait for the
+	 * channel's buffer to drain and give the frame a moment in flight before closing.
+	 */
 	function refuse(conn: DataConnection): void {
 		conn.on('open', () => {
 			send(conn, { type: 'error', code: 'unauthorized', message: 'this recognizer needs a token' });
-			conn.close({ flush: true });
+			const started = Date.now();
+			const closeWhenFlushed = () => {
+				if (!conn.open || closed) return;
+				const buffered = conn.dataChannel?.bufferedAmount ?? 0;
+				if (buffered > 0 && Date.now() - started < REFUSE_FLUSH_MAX_MS) {
+					setTimeout(closeWhenFlushed, 50).unref();
+					return;
+				}
+				setTimeout(() => conn.close(), REFUSE_GRACE_MS).unref();
+			};
+			closeWhenFlushed();
 		});
 		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
 	}

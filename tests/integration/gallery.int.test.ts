@@ -58,15 +58,18 @@ async function firstReply(baseUrl: string, metadata?: unknown): Promise<ServerMe
 	const peer = new Peer({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
 	try {
 		return await new Promise<ServerMessage | 'closed'>((resolve, reject) => {
-			const timer = setTimeout(() => reject(new Error('no answer from the recognizer')), 20_000);
+			let stage = 'signalling';
+			const timer = setTimeout(() => reject(new Error(`no answer from the recognizer (stuck at: ${stage})`)), 20_000);
 			const done = (value: ServerMessage | 'closed') => {
 				clearTimeout(timer);
 				resolve(value);
 			};
 			peer.on('error', reject);
 			peer.on('open', () => {
+				stage = 'data channel';
 				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
 				conn.on('open', () => {
+					stage = 'first reply';
 					const hello = encodeClientMessage({ type: 'hello', client: 'gallery-test' });
 					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
 				});
