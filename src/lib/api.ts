@@ -19,7 +19,7 @@ export type Settings = {
 export type NearPerson = { id: string; name: string; distance: number };
 
 const ADMIN_TOKEN_KEY = 'facertc.adminToken';
-const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
+export const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
 
 export class ApiError extends Error {
 	constructor(

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { twoFaceScene } from '../helpers/scenes.ts';
+import { RECOGNIZE_TOKEN_KEY } from '../../src/lib/api.ts';
 
 const RESULTS = 'test-results';
 
@@ -86,6 +87,12 @@ describe('live page against a recognizer that wants a token', () => {
 			await alert.waitFor({ timeout: 30_000 });
 			await expect(alert.textContent()).resolves.toMatch(/recognition token/);
 			await expect(p.locator('[data-stat="link"]').getAttribute('data-value')).resolves.toBe('offline');
+			// With the token (as the People page stores it) the link comes up and the alert goes.
+			await p.evaluate(`localStorage.setItem(${JSON.stringify(RECOGNIZE_TOKEN_KEY)}, 'sesame')`);
+			await p.reload();
+			await p.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
+			await p.waitForTimeout(1_000);
+			await expect(alert.count()).resolves.toBe(0);
 		} finally {
 			await noCamera.close();
 			await guarded.stop();

@@ -138,6 +138,8 @@ export class PeerLink {
 		if (!decoded.ok) return;
 		if (decoded.message.type === 'identity') this.stats.answers++;
 		this.listeners.message.forEach((fn) => fn(decoded.message));
+		// A refused channel is of no use: drop it now rather than sit "connected" until the server closes it.
+		if (decoded.message.type === 'error' && decoded.message.code === 'unauthorized') this.fail('unauthorized');
 	}
 
 	private teardown(): void {
