@@ -3,6 +3,7 @@ import { expandBox, fitWithin, type Box } from '../geometry.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
 import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
 import { laplacianVariance, toLuma } from './crop-quality.ts';
+import { stripImageMetadata } from './strip-metadata.ts';
 
 export type CaptureOptions = {
 	/** Margin added on each side, as a share of the face box. Default 0.25. */
@@ -82,5 +83,5 @@ export async function encodeCrop(bitmap: ImageBitmap, options: EncodeOptions = {
 		encodeCanvas?.toBlob(resolve, options.type ?? 'image/jpeg', options.quality ?? 0.8)
 	);
 	if (!blob) return null;
-	return { bytes: new Uint8Array(await blob.arrayBuffer()), width: bitmap.width, height: bitmap.height };
+	return { bytes: stripImageMetadata(new Uint8Array(await blob.arrayBuffer())), width: bitmap.width, height: bitmap.height };
 }
