@@ -33,10 +33,11 @@ export const SLOW_LINK_RTT_MS = 600;
 export type CropSettings = Required<CaptureOptions> & Required<EncodeOptions>;
 
 /**
- * Crops of 128 px at q0.7 on a good link (the face then spans ~85 px, plenty for the 150 px
- * recognition chip after alignment), 96 px at q0.5 when data saver is on or the link is slow;
- * WebP (~40 % smaller than JPEG) where the browser encodes it. Sizes measured on the dev clip
- * with libwebp: 1.2 KB and 0.6 KB a crop, against 3.5 KB for a 160 px JPEG at q0.8.
+ * Crops of 112 px at q0.6 on a good link (the face then spans ~75 px; the recognizer aligns it
+ * to its 150 px chip), 96 px at q0.5 when data saver is on or the link is slow; WebP (~40 %
+ * smaller than JPEG) where the browser encodes it. Chosen by `npm run bench:crops`: 112 px q0.6
+ * cost 0.84 KB a crop with libwebp and moved genuine distances by +0.005 against 128 px q0.7
+ * (1.11 KB), with no face lost on the dev clip or the photos; 96 px q0.5 (0.59 KB) adds +0.02.
  */
 export function chooseCropSettings({
 	dataSaver,
@@ -49,14 +50,15 @@ export function chooseCropSettings({
 }): CropSettings {
 	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
 	const type = webp ? 'image/webp' : 'image/jpeg';
-	return small ? { margin: 0.25, maxSide: 96, quality: 0.5, type } : { margin: 0.25, maxSide: 128, quality: 0.7, type };
+	return small ? { margin: 0.25, maxSide: 96, quality: 0.5, type } : { margin: 0.25, maxSide: 112, quality: 0.6, type };
 }
 
 /**
- * How eagerly tracks ask: by default a name is settled by two agreeing answers and refreshed
- * every 2 s. With data saver or a slow link one answer settles it and refreshes come every 4 s:
- * about one crop per face that appears instead of two or three. A face that changes is still
- * asked about at once (see appearance.ts), so a wrong first answer does not stick for long.
+ * How eagerly tracks ask: by default one very confident answer or two agreeing fair ones settle
+ * a name (see IdentityOptions.settleAt), refreshed every 2 s. With data saver or a slow link any
+ * one answer settles it and refreshes come every 4 s: about one crop per face that appears. A
+ * face that changes is still asked about at once (see appearance.ts), so a wrong first answer
+ * does not stick for long.
  */
 export function chooseIdentityPace({ dataSaver, rttMs }: { dataSaver: boolean; rttMs: number }): IdentityOptions {
 	return dataSaver || rttMs > SLOW_LINK_RTT_MS ? { settleAt: 1, refreshMs: 4000 } : {};

@@ -2,19 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { createIdentityRules, newIdentity, type Answer } from './identity.ts';
 
 const alice: Answer = { label: 'alice', personId: 'a', confidence: 0.8, distance: 0.2 };
+/** Named, but less sure than a typical genuine match (weight 1.1 < settleAt). */
+const fairAlice: Answer = { ...alice, confidence: 0.6, distance: 0.44 };
 const bob: Answer = { label: 'bob', personId: 'b', confidence: 0.55, distance: 0.45 };
 const unknown: Answer = { label: 'unknown', personId: null, confidence: 0, distance: 0.7 };
 
 describe('identity vote', () => {
-	it('shows a confident name after one answer and settles after agreement', () => {
+	it('shows a name after one answer; settles on one very confident answer, or on two fair ones that agree', () => {
+		const rules = createIdentityRules();
+		const sure = newIdentity();
+		rules.record(sure, alice);
+		expect([sure.label, sure.settled]).toEqual(['alice', true]);
+		expect(rules.personIdOf(sure)).toBe('a');
+
+		const fair = newIdentity();
+		rules.record(fair, fairAlice);
+		expect([fair.label, fair.settled]).toEqual(['alice', false]);
+		rules.record(fair, fairAlice);
+		expect(fair.settled).toBe(true);
+	});
+
+	it('settles on unknown only after two answers say so', () => {
 		const rules = createIdentityRules();
 		const id = newIdentity();
-		rules.record(id, alice);
-		expect(id.label).toBe('alice');
+		rules.record(id, unknown);
 		expect(id.settled).toBe(false);
-		rules.record(id, alice);
-		expect(id.settled).toBe(true);
-		expect(rules.personIdOf(id)).toBe('a');
+		rules.record(id, unknown);
+		expect([id.label, id.settled]).toEqual(['unknown', true]);
 	});
 
 	it('does not flip on one bad answer', () => {
@@ -86,10 +100,10 @@ describe('crop schedule', () => {
 		const rules = createIdentityRules({ retryMs: 400, refreshMs: 2000 });
 		const id = newIdentity();
 		rules.claimCrop(id, 0);
-		rules.record(id, alice);
+		rules.record(id, fairAlice);
 		expect(rules.claimCrop(id, 300)).toBe(false);
 		expect(rules.claimCrop(id, 450)).toBe(true);
-		rules.record(id, alice);
+		rules.record(id, fairAlice);
 		expect(id.settled).toBe(true);
 		expect(rules.claimCrop(id, 1500)).toBe(false);
 		expect(rules.claimCrop(id, 2500)).toBe(true);
