@@ -1,8 +1,7 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import * as v from 'valibot';
+import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { MAX_THUMBNAIL_BYTES, type Gallery, type GalleryExport, type NewFace } from '../gallery/gallery.ts';
+import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
 import { findMatch } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
@@ -17,8 +16,7 @@ import {
 	sendDetailedError,
 	type FaceFinder
 } from './enrol.ts';
-
-export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+import { ExportDoc, NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
 	gallery: Gallery;
@@ -34,85 +32,8 @@ export type ApiDeps = {
 	log?: (msg: string) => void;
 };
 
-const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name over 64 characters'));
-const Images = v.pipe(
-	v.array(v.string('each image must be a base64 string')),
-	v.minLength(1, 'no images'),
-	v.maxLength(MAX_IMAGES_PER_REQUEST, `at most ${MAX_IMAGES_PER_REQUEST} images at once`)
-);
-const NewPerson = v.object({ name: Name, images: v.optional(Images) });
-const NewFaces = v.object({ images: Images });
-const Rename = v.object({ name: Name });
-const SettingsPatch = v.strictObject({ keepThumbnails: v.optional(v.boolean()) });
-const Embedding = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1), v.maxLength(4096));
-const Base64 = v.pipe(
-	v.string(),
-	v.maxLength(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3) + 4, 'thumbnail too large'),
-	v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'thumbnail is not base64')
-);
-const ExportDoc = v.strictObject({
-	format: v.literal('facertc-gallery'),
-	version: v.literal(1),
-	model: v.string(),
-	dim: v.pipe(v.number(), v.integer(), v.minValue(1)),
-	people: v.pipe(
-		v.array(
-			v.object({
-				name: Name,
-				faces: v.pipe(v.array(v.object({ embedding: Embedding, thumbnail: v.optional(Base64) })), v.maxLength(1000))
-			})
-		),
-		v.maxLength(100_000)
-	)
-});
-
-function issueText(issues: v.BaseIssue<unknown>[]): string {
-	const first = issues[0];
-	if (!first) return 'invalid';
-	const path = first.path?.map((p) => String(p.key)).join('.') ?? '';
-	return path ? `${path}: ${first.message}` : first.message;
-}
-
-function parseBody<T extends v.GenericSchema>(schema: T, body: unknown): v.InferOutput<T> {
-	const result = v.safeParse(schema, body);
-	if (!result.success) throw new AppError('bad-request', issueText(result.issues));
-	return result.output;
-}
-
-const contentType = (req: Request) => (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-
-/** Reads one image body: 415 for other types (before reading), 413 past the limit. */
-function imageBody(maxBytes: number): RequestHandler[] {
-	return [
-		(req, _res, next) => {
-			const type = contentType(req);
-			if (!(IMAGE_TYPES as readonly string[]).includes(type)) {
-				return next(new AppError('unsupported-media-type', `send ${IMAGE_TYPES.join(', ')}; got "${type || 'nothing'}"`));
-			}
-			next();
-		},
-		express.raw({ type: () => true, limit: maxBytes }),
-		(req, _res, next) => {
-			if (!Buffer.isBuffer(req.body) || req.body.byteLength === 0) {
-				return next(new AppError('bad-image', 'empty body'));
-			}
-			next();
-		}
-	];
-}
-
-const bytesOf = (req: Request) => new Uint8Array(req.body as Buffer);
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
 const forced = (req: Request) => req.query.force === '1' || req.query.force === 'true';
-
-/** Wraps an async handler so a rejection reaches the error middleware. */
-const handle =
-	(fn: (req: Request, res: express.Response) => Promise<void> | void): RequestHandler =>
-	(req, res, next) => {
-		Promise.resolve()
-			.then(() => fn(req, res))
-			.catch(next);
-	};
 
 export function createApi(deps: ApiDeps): express.Router {
 	const { gallery, metrics } = deps;

@@ -4,8 +4,7 @@
  * the first photo that holds a usable face (one request), and the rest are added to them.
  */
 import { ApiError, type NearPerson } from '../api.ts';
-
-export const IMAGE_TYPES: readonly string[] = ['image/jpeg', 'image/png', 'image/webp'];
+import { IMAGE_TYPES } from '../protocol/rest.ts';
 
 /** Who the photos are of: a new person, or one already in the gallery. */
 export type EnrolTarget = { name: string; personId: string | null };
