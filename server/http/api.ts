@@ -2,6 +2,7 @@
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
+import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
@@ -12,7 +13,7 @@ import {
 	conflictError,
 	decodeBase64Image,
 	facesOf,
-	findConflict,
+	mismatchError,
 	sendDetailedError,
 	type FaceFinder
 } from './enrol.ts';
@@ -48,11 +49,19 @@ export function createApi(deps: ApiDeps): express.Router {
 	const finder = (): FaceFinder => ({ analyzePhoto: deps.analyzePhoto, thumbnails: gallery.settings().keepThumbnails });
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
 
-	/** Refuses faces that look like somebody else unless the request says `?force=1`. */
-	function checkConflict(req: Request, faces: readonly NewFace[], ownerId: string | null): void {
+	/**
+	 * Unless the request says `?force=1`, refuses faces that look like somebody else already
+	 * enrolled (the more telling question, so asked first), then faces that do not look like the
+	 * rest of their person (`owner`'s stored faces and each other).
+	 */
+	function checkConflict(req: Request, faces: readonly NewFace[], owner: { id: string; name: string } | null): void {
 		if (forced(req)) return;
-		const conflict = findConflict(faces, gallery.entries(), deps.matchThreshold, ownerId);
+		const entries = gallery.entries();
+		const conflict = findConflict(faces, entries, deps.matchThreshold, owner?.id ?? null);
 		if (conflict) throw conflictError(conflict);
+		const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
+		const mismatch = findMismatch(faces, stored, deps.matchThreshold);
+		if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);
 	}
 
 	function enrolled(faces: number): void {
@@ -161,7 +170,7 @@ export function createApi(deps: ApiDeps): express.Router {
 			const person = personOr404(req);
 			const { images } = parseBody(NewFaces, req.body);
 			const faces = await facesOf(decodeAll(images), finder());
-			checkConflict(req, faces, person.id);
+			checkConflict(req, faces, person);
 			const { faceIds } = gallery.addFaces(person.id, faces);
 			enrolled(faceIds.length);
 			log(`gallery: added ${faceIds.length} face(s) to person ${person.id}`);
@@ -175,7 +184,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const person = personOr404(req);
 			const faces = await facesOf([bytesOf(req)], finder(), { single: true });
-			checkConflict(req, faces, person.id);
+			checkConflict(req, faces, person);
 			const { faceIds } = gallery.addFaces(person.id, faces);
 			enrolled(1);
 			log(`gallery: added 1 face to person ${person.id}`);

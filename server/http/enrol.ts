@@ -1,14 +1,14 @@
 /**
  * Enrolment checks shared by the REST handlers: images in, faces to store out, or a coded error
- * that names the image at fault. Also the duplicate check (is this face already someone else?)
- * and the optional thumbnails. Nothing here writes to the gallery.
+ * that names the image at fault; the optional thumbnails; and the 409 answers for faces that look
+ * like somebody else (see gallery/consistency.ts). Nothing here writes to the gallery.
  */
 import type { Response } from 'express';
 import sharp from 'sharp';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import type { NewFace } from '../gallery/gallery.ts';
-import { rankPeople, type GalleryEntry } from '../gallery/matcher.ts';
+import type { Conflict, Mismatch } from '../gallery/consistency.ts';
 import { sendError } from './errors.ts';
 
 /** Images one enrolment request may carry (a guided camera capture sends 5). */
@@ -109,33 +109,21 @@ export async function facesOf(images: readonly Uint8Array[], finder: FaceFinder,
 	});
 }
 
-export type Conflict = { id: string; name: string; distance: number };
-
-/**
- * The nearest person other than `ownerId` whose centroid (as the matcher ranks people) is closer
- * than `threshold` to any of the faces: a likely duplicate or mislabel. Stricter than naming
- * (no margin): an ambiguous face is worth a question too. Null when there is none.
- */
-export function findConflict(
-	faces: readonly NewFace[],
-	entries: readonly GalleryEntry[],
-	threshold: number,
-	ownerId: string | null = null
-): Conflict | null {
-	let best: Conflict | null = null;
-	for (const face of faces) {
-		const near = rankPeople(face.embedding, entries).find((p) => p.personId !== ownerId);
-		if (near && near.distance < threshold && (!best || near.distance < best.distance)) {
-			best = { id: near.personId, name: near.name, distance: Math.round(near.distance * 1000) / 1000 };
-		}
-	}
-	return best;
-}
-
 export function conflictError(conflict: Conflict): DetailedError {
 	return new DetailedError(
 		'conflict',
 		`this face is very close to ${conflict.name} (distance ${conflict.distance.toFixed(2)}): a duplicate or a mislabel? Resend with ?force=1 to enrol anyway`,
 		{ near: conflict }
+	);
+}
+
+/** `index` counts the images of this request; `person` is set when the faces join someone already enrolled. */
+export function mismatchError(mismatch: Mismatch, person: { id: string; name: string } | null, imageCount: number): DetailedError {
+	const what = imageCount > 1 ? `image ${mismatch.index + 1}` : 'this face';
+	const others = person ? `${person.name}'s other faces` : 'the other images';
+	return new DetailedError(
+		'conflict',
+		`${what} does not look like ${others} (distance ${mismatch.distance.toFixed(2)}): somebody else? Resend with ?force=1 to enrol anyway`,
+		{ mismatch: { ...mismatch, ...(person && { person }) }, index: mismatch.index }
 	);
 }

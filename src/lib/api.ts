@@ -17,6 +17,21 @@ export type Settings = {
 
 /** Who the server thinks a new face already belongs to (409 `conflict`). */
 export type NearPerson = { id: string; name: string; distance: number };
+/**
+ * A new face unlike the rest of its person (409 `conflict`): `index` of the image in the
+ * request, its distance from the others, and the person when they were enrolled already.
+ */
+export type Mismatch = { index: number; distance: number; person?: { id: string; name: string } };
+/** What the server wants confirmed before it enrols (resend with `force`). */
+export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
+
+/** The question behind a 409 `conflict`, or null for any other failure. */
+export function doubtOf(err: unknown): Doubt | null {
+	if (!(err instanceof ApiError) || err.code !== 'conflict') return null;
+	if (err.details.near) return { near: err.details.near };
+	if (err.details.mismatch) return { mismatch: err.details.mismatch };
+	return null;
+}
 
 const ADMIN_TOKEN_KEY = 'facertc.adminToken';
 export const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
@@ -26,8 +41,8 @@ export class ApiError extends Error {
 		message: string,
 		readonly status: number,
 		readonly code: string,
-		/** Extra fields of the error body: `index` of the image at fault, `near` person. */
-		readonly details: { index?: number; near?: NearPerson } = {}
+		/** Extra fields of the error body: `index` of the image at fault, `near` person, `mismatch`. */
+		readonly details: { index?: number; near?: NearPerson; mismatch?: Mismatch } = {}
 	) {
 		super(message);
 	}
@@ -68,9 +83,14 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 		code?: string;
 		index?: number;
 		near?: NearPerson;
+		mismatch?: Mismatch;
 	};
 	if (!res.ok) {
-		const details = { ...(body.index !== undefined && { index: body.index }), ...(body.near && { near: body.near }) };
+		const details = {
+			...(body.index !== undefined && { index: body.index }),
+			...(body.near && { near: body.near }),
+			...(body.mismatch && { mismatch: body.mismatch })
+		};
 		const message = res.status === 413 ? 'Too large for this server.' : (body.error ?? `HTTP ${res.status}`);
 		throw new ApiError(message, res.status, body.code ?? (res.status === 413 ? 'too-large' : 'internal'), details);
 	}

@@ -189,6 +189,18 @@ describe('People page', () => {
 		expect(await people()).toEqual(before);
 	});
 
+	it('asks before adding a photo that does not look like the person, and lets the user decide', async () => {
+		await page.fill('#enrol-name', 'Dana Scully');
+		await page.setInputFiles('input[name="photos"]', [files['erin.jpg']!]);
+		await page.waitForSelector('[data-conflict="mismatch"]', { timeout: 60_000 });
+		await expect(page.locator('[data-conflict]').textContent()).resolves.toMatch(/does not look like Dana Scully's other faces/);
+		await page.screenshot({ path: join(RESULTS, 'people-mismatch-phone.png') });
+		await page.click('[data-conflict] button:text("Don\'t enrol")');
+		await page.waitForSelector('[data-file-result="erin.jpg"][data-ok="false"]');
+		await expect(page.locator('[data-file-result="erin.jpg"]').textContent()).resolves.toMatch(/skipped: does not look like Dana Scully/);
+		expect((await people()).find((p) => p.name === 'Dana Scully')?.faces).toBe(1);
+	});
+
 	it('deletes a person after asking', async () => {
 		await page.click('button[aria-label="Edit Camille"]');
 		await page.click('[data-name="Camille"] button:text("Delete Camille")');

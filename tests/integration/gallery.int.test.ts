@@ -181,6 +181,33 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect(await admin.call('DELETE', `/api/people/${forced.body.id}`)).toMatchObject({ status: 204 });
 	});
 
+	it('asks before enrolling faces that do not look like the rest of their person', async () => {
+		// Ann's faces would be a duplicate (asked first); here they play a stranger, so Ann leaves for a while.
+		await admin.call('DELETE', `/api/people/${(await admin.people()).find((p) => p.name === 'Ann')!.id}`);
+		// One request with two people in it (a stranger caught in a guided capture): nothing stored.
+		const mixed = await admin.call('POST', '/api/people', { name: 'Dee', images: [b64(crops.cat), b64(crops.cat), b64(crops.ann)] });
+		expect(mixed.status).toBe(409);
+		expect(mixed.body).toMatchObject({ code: 'conflict', index: 2, mismatch: { index: 2, distance: expect.any(Number) } });
+		expect((mixed.body.mismatch as { distance: number }).distance).toBeGreaterThan(0.6);
+		expect(mixed.body.error).toMatch(/image 3 does not look like the other images/);
+		expect((await admin.people()).map((p) => p.name)).not.toContain('Dee');
+
+		// A face added to somebody it does not look like (and who is nobody else here either).
+		const dee = await admin.call('POST', '/api/people', { name: 'Dee', images: [b64(crops.cat)] });
+		expect(dee.status).toBe(201);
+		const wrong = await admin.call('POST', `/api/people/${dee.body.id}/faces`, new Uint8Array(crops.ann));
+		expect(wrong.status).toBe(409);
+		expect(wrong.body).toMatchObject({ code: 'conflict', mismatch: { index: 0, person: { id: dee.body.id, name: 'Dee' } } });
+		expect(wrong.body.error).toMatch(/does not look like Dee's other faces/);
+		expect((await admin.call('GET', `/api/people/${dee.body.id}`)).body).toMatchObject({ faces: 1 });
+
+		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=1`, new Uint8Array(crops.ann));
+		expect(forced.status).toBe(201);
+		expect(await admin.call('DELETE', `/api/people/${dee.body.id}`)).toMatchObject({ status: 204 });
+		const ann = await admin.call('POST', '/api/people', { name: 'Ann', images: [b64(crops.ann), b64(crops.ann2)] });
+		expect(ann.status).toBe(201);
+	});
+
 	it('renames a person', async () => {
 		const bea = (await admin.people()).find((p) => p.name === 'Bea')!;
 		const res = await admin.call('PATCH', `/api/people/${bea.id}`, { name: '  Beatrice ' });

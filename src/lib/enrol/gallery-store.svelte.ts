@@ -3,9 +3,9 @@
  * the admin token. Every call goes through `run`, which turns a 401 into a token prompt and any
  * other failure into one message.
  */
-import { api, ApiError, getToken, type NearPerson, type Person, type Settings } from '../api.ts';
+import { api, ApiError, getToken, type Doubt, type Person, type Settings } from '../api.ts';
 
-export type PendingConflict = { near: NearPerson; what: string; answer(enrol: boolean): void };
+export type PendingConflict = { doubt: Doubt; what: string; answer(enrol: boolean): void };
 
 export class GalleryStore {
 	people = $state<Person[]>([]);
@@ -14,7 +14,7 @@ export class GalleryStore {
 	error = $state<string | null>(null);
 	/** The server refused the stored admin token (or there is none). */
 	needToken = $state(false);
-	/** A new face looks like somebody else: the page asks the user. */
+	/** The server doubts a new face (somebody else's, or unlike the others): the page asks the user. */
 	conflict = $state<PendingConflict | null>(null);
 	loaded = $state(false);
 
@@ -59,10 +59,10 @@ export class GalleryStore {
 	}
 
 	/** Resolves true when the user chooses to enrol the face anyway. */
-	askConflict(near: NearPerson, what: string): Promise<boolean> {
+	askConflict(doubt: Doubt, what: string): Promise<boolean> {
 		return new Promise((resolve) => {
 			this.conflict = {
-				near,
+				doubt,
 				what,
 				answer: (enrol) => {
 					this.conflict = null;

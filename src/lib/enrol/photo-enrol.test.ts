@@ -5,8 +5,15 @@ import { enrolPhotos, type EnrolPorts } from './photo-enrol.ts';
 const MAX = 1024 * 1024;
 const photo = (name: string, { type = 'image/jpeg', size = 100 } = {}) => new File([new Uint8Array(size)], name, { type });
 
-/** A fake server: files named in `refuse` fail with that error; `conflicts` answer 409 unless forced. */
-function fakeServer({ refuse = {}, conflicts = [] as string[] }: { refuse?: Record<string, ApiError>; conflicts?: string[] } = {}) {
+/**
+ * A fake server: files named in `refuse` fail with that error; `conflicts` answer 409 (looks like
+ * bob) and `mismatches` 409 (unlike carol's other faces) unless forced.
+ */
+function fakeServer({
+	refuse = {},
+	conflicts = [] as string[],
+	mismatches = [] as string[]
+}: { refuse?: Record<string, ApiError>; conflicts?: string[]; mismatches?: string[] } = {}) {
 	const calls: string[] = [];
 	const answer = (kind: string, images: Blob[], force: boolean) => {
 		const name = (images[0] as File).name;
@@ -16,6 +23,10 @@ function fakeServer({ refuse = {}, conflicts = [] as string[] }: { refuse?: Reco
 		if (conflicts.includes(name) && !force) {
 			throw new ApiError('close to bob', 409, 'conflict', { near: { id: 'b', name: 'bob', distance: 0.3 } });
 		}
+		if (mismatches.includes(name) && !force) {
+			const mismatch = { index: 0, distance: 0.8, person: { id: 'c', name: 'carol' } };
+			throw new ApiError('unlike carol', 409, 'conflict', { index: 0, mismatch });
+		}
 	};
 	const ports: EnrolPorts = {
 		enrolPerson: async (_name, images, { force }) => {
@@ -23,8 +34,8 @@ function fakeServer({ refuse = {}, conflicts = [] as string[] }: { refuse?: Reco
 			return { id: 'p1' };
 		},
 		addFaces: async (_id, images, { force }) => answer('add', images, force),
-		confirmConflict: async (near, file) => {
-			calls.push(`ask ${file} ${near.name}`);
+		confirmConflict: async (doubt, file) => {
+			calls.push(`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}`);
 			return file.startsWith('yes');
 		}
 	};
@@ -78,6 +89,13 @@ describe('enrolment from photos', () => {
 		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
 		expect(calls).toEqual(['add no.jpg', 'ask no.jpg bob', 'add yes.jpg', 'ask yes.jpg bob', 'add yes.jpg force']);
 		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: looks like bob', 'enrolled']);
+	});
+
+	it('asks before enrolling a face unlike the person\'s other faces', async () => {
+		const { calls, ports } = fakeServer({ mismatches: ['no.jpg', 'yes.jpg'] });
+		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
+		expect(calls).toEqual(['add no.jpg', 'ask no.jpg unlike carol', 'add yes.jpg', 'ask yes.jpg unlike carol', 'add yes.jpg force']);
+		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: does not look like carol', 'enrolled']);
 	});
 
 	it('stops at once when the server wants the admin token', async () => {

@@ -3,7 +3,7 @@
  * photo. Nobody is left in the gallery without a face: a new person is created together with
  * the first photo that holds a usable face (one request), and the rest are added to them.
  */
-import { ApiError, type NearPerson } from '../api.ts';
+import { ApiError, doubtOf, type Doubt } from '../api.ts';
 import { IMAGE_TYPES } from '../protocol/rest.ts';
 
 /** Who the photos are of: a new person, or one already in the gallery. */
@@ -14,8 +14,8 @@ export type FileOutcome = { file: string; ok: boolean; message: string };
 export type EnrolPorts = {
 	enrolPerson(name: string, images: Blob[], options: { force: boolean }): Promise<{ id: string }>;
 	addFaces(personId: string, images: Blob[], options: { force: boolean }): Promise<unknown>;
-	/** Asked when the server says a photo looks like someone else; true enrols it anyway. */
-	confirmConflict(near: NearPerson, file: string): Promise<boolean>;
+	/** Asked when the server doubts a photo (someone else's face, or unlike the others); true enrols it anyway. */
+	confirmConflict(doubt: Doubt, file: string): Promise<boolean>;
 };
 
 export type PhotoEnrolOptions = EnrolPorts & {
@@ -44,6 +44,13 @@ export function explainRefusal(err: unknown): string {
 		default:
 			return err.message;
 	}
+}
+
+/** The server's doubt in a few words, for a message beside the photo or the capture. */
+export function describeDoubt(doubt: Doubt): string {
+	if ('near' in doubt) return `looks like ${doubt.near.name}`;
+	const { person } = doubt.mismatch;
+	return person ? `does not look like ${person.name}` : 'does not look like the same person as the others';
 }
 
 /** Refusals the browser can tell without asking the server; null when the file may go up. */
@@ -82,11 +89,9 @@ export async function enrolPhotos(
 				try {
 					await upload(file, false);
 				} catch (err) {
-					const near = err instanceof ApiError && err.code === 'conflict' ? err.details.near : undefined;
-					if (!near) throw err;
-					if (!(await options.confirmConflict(near, file.name))) {
-						throw new Error(`skipped: looks like ${near.name}`);
-					}
+					const doubt = doubtOf(err);
+					if (!doubt) throw err;
+					if (!(await options.confirmConflict(doubt, file.name))) throw new Error(`skipped: ${describeDoubt(doubt)}`);
 					await upload(file, true);
 				}
 				outcome = { file: file.name, ok: true, message: 'enrolled' };
