@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { cropFace, decodeImage, expandBox, scaleBox } from './decode.ts';
+import { cropFace, decodeImage, scaleBox } from './decode.ts';
 import type { RgbImage } from './types.ts';
 
 /** An image whose red channel is x, green is y and blue 50, as raw RGB. */
@@ -62,20 +62,6 @@ describe('decodeImage', () => {
 	});
 });
 
-describe('expandBox', () => {
-	it('grows the box by the margin on each side', () => {
-		expect(expandBox({ x: 50, y: 20, width: 40, height: 40 }, 0.25, 200, 100)).toEqual({ x: 40, y: 10, width: 60, height: 60 });
-	});
-
-	it('clips at the image borders', () => {
-		expect(expandBox({ x: 5, y: 80, width: 40, height: 40 }, 0.5, 200, 100)).toEqual({ x: 0, y: 60, width: 65, height: 40 });
-	});
-
-	it('refuses a box outside the image', () => {
-		expect(() => expandBox({ x: 300, y: 10, width: 10, height: 10 }, 0.1, 200, 100)).toThrow(RangeError);
-	});
-});
-
 describe('scaleBox', () => {
 	it('maps a box back to source pixels, clipped', () => {
 		expect(scaleBox({ x: 10, y: 20, width: 30, height: 40 }, 1.5, 1.5, 1920, 1280)).toEqual({ x: 15, y: 30, width: 45, height: 60 });
@@ -84,6 +70,10 @@ describe('scaleBox', () => {
 });
 
 describe('cropFace', () => {
+	it('refuses a box outside the image', async () => {
+		await expect(cropFace(gradient(200, 100), { x: 300, y: 10, width: 10, height: 10 }, { marginRatio: 0.1, maxSide: 160 })).rejects.toThrow(RangeError);
+	});
+
 	it('crops the box plus margin and keeps small crops at their size', async () => {
 		const crop = await cropFace(gradient(200, 100), { x: 50, y: 20, width: 40, height: 40 }, { marginRatio: 0.25, maxSide: 160 });
 		expect(crop).toMatchObject({ width: 60, height: 60 });

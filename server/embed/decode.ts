@@ -1,6 +1,7 @@
 // Image decoding and face cropping with sharp: bytes in, raw 8-bit RGB out.
 import sharp from 'sharp';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { expandBox } from '../../src/lib/protocol/face-crop.ts';
 import type { FaceBox, RgbImage } from './types.ts';
 
 export interface DecodeOptions {
@@ -79,22 +80,13 @@ export function scaleBox(box: FaceBox, sx: number, sy: number, width: number, he
 	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** The box grown by marginRatio on each side, rounded outwards and clipped to the image. */
-export function expandBox(box: FaceBox, marginRatio: number, width: number, height: number): FaceBox {
-	const x0 = Math.max(0, Math.floor(box.x - box.width * marginRatio));
-	const y0 = Math.max(0, Math.floor(box.y - box.height * marginRatio));
-	const x1 = Math.min(width, Math.ceil(box.x + box.width * (1 + marginRatio)));
-	const y1 = Math.min(height, Math.ceil(box.y + box.height * (1 + marginRatio)));
-	if (x1 - x0 < 1 || y1 - y0 < 1) throw new RangeError('face box lies outside the image');
-	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
 /**
  * Crops a face the way the browser does: the box grown by marginRatio per side, clipped to the
  * image, then downscaled so the longest side ≤ maxSide.
  */
 export async function cropFace(image: RgbImage, box: FaceBox, options: CropOptions): Promise<RgbImage> {
-	const region = expandBox(box, options.marginRatio, image.width, image.height);
+	const region = expandBox(box, options.marginRatio, image);
+	if (region.width < 1 || region.height < 1) throw new RangeError('face box lies outside the image');
 	const { data, info } = await sharp(image.data, {
 		raw: { width: image.width, height: image.height, channels: 3 }
 	})

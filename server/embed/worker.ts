@@ -9,6 +9,8 @@
 // A bad job never ends the worker; the pool respawns it if anything else does.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
+import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
 import { cropFace, decodeImage, scaleBox } from './decode.ts';
 import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
 import type { AnalyzedFace } from './types.ts';
@@ -18,7 +20,7 @@ export const CROP_DECODE_MAX_SIDE = 256;
 /** Photos are detected on at most this many pixels a side. */
 export const PHOTO_DECODE_MAX_SIDE = 1280;
 /** Enrolment crops imitate the browser's: 25 % margin a side, at most 160 px. */
-export const ENROL_CROP = { marginRatio: 0.25, maxSide: 160 } as const;
+export const ENROL_CROP = { marginRatio: FACE_CROP_MARGIN, maxSide: MAX_CROP_SIDE_PX } as const;
 
 export interface WorkerInit {
 	modelDir: string;

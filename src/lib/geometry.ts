@@ -1,5 +1,7 @@
+import type { Box } from './protocol/face-crop.ts';
+
 /** Axis-aligned box in source-video pixels. */
-export type Box = { x: number; y: number; width: number; height: number };
+export type { Box };
 
 export function iou(a: Box, b: Box): number {
 	const x1 = Math.max(a.x, b.x);
@@ -9,15 +11,6 @@ export function iou(a: Box, b: Box): number {
 	const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
 	const union = a.width * a.height + b.width * b.height - inter;
 	return union > 0 ? inter / union : 0;
-}
-
-/** Grows a box by `ratio` of its size on every side and clamps it to a `width`×`height` frame. */
-export function expandBox(box: Box, ratio: number, frame: { width: number; height: number }): Box {
-	const x = Math.max(0, Math.floor(box.x - box.width * ratio));
-	const y = Math.max(0, Math.floor(box.y - box.height * ratio));
-	const right = Math.min(frame.width, Math.ceil(box.x + box.width * (1 + ratio)));
-	const bottom = Math.min(frame.height, Math.ceil(box.y + box.height * (1 + ratio)));
-	return { x, y, width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
 }
 
 /** Scales `width`×`height` down so the longest side is at most `maxSide`; never up. */

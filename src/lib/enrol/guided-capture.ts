@@ -4,7 +4,8 @@
  * memory: nothing leaves the browser until the caller uploads them all in one request, so a
  * cancelled capture stores nothing.
  */
-import { expandBox, fitWithin } from '../geometry.ts';
+import { fitWithin } from '../geometry.ts';
+import { expandBox } from '../protocol/face-crop.ts';
 import type { FaceDetector } from '../detect/detector.ts';
 import { readGrey } from '../track/crop.ts';
 import {

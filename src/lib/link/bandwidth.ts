@@ -2,6 +2,7 @@
  * Bandwidth: rates from the link's running totals, and the crop settings that fit the link.
  * Pure: the page feeds samples and reads results.
  */
+import { FACE_CROP_MARGIN } from '../protocol/face-crop.ts';
 import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
 import type { IdentityOptions } from '../track/identity.ts';
 
@@ -50,7 +51,8 @@ export function chooseCropSettings({
 }): CropSettings {
 	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
 	const type = webp ? 'image/webp' : 'image/jpeg';
-	return small ? { margin: 0.25, maxSide: 96, quality: 0.5, type } : { margin: 0.25, maxSide: 112, quality: 0.6, type };
+	const margin = FACE_CROP_MARGIN;
+	return small ? { margin, maxSide: 96, quality: 0.5, type } : { margin, maxSide: 112, quality: 0.6, type };
 }
 
 /**

@@ -1,12 +1,13 @@
 /** Cuts faces out of video frames with a margin, rates their sharpness, and encodes them small. */
-import { expandBox, fitWithin, type Box } from '../geometry.ts';
+import { fitWithin, type Box } from '../geometry.ts';
+import { expandBox, FACE_CROP_MARGIN } from '../protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
 import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
 import { laplacianVariance, toLuma } from './crop-quality.ts';
 import { stripImageMetadata } from './strip-metadata.ts';
 
 export type CaptureOptions = {
-	/** Margin added on each side, as a share of the face box. Default 0.25. */
+	/** Margin added on each side, as a share of the face box. Default FACE_CROP_MARGIN. */
 	margin?: number;
 	/** Longest side of the crop, px; at most MAX_CROP_SIDE_PX. Default MAX_CROP_SIDE_PX. */
 	maxSide?: number;
@@ -53,7 +54,7 @@ export function faceSignature(video: HTMLVideoElement, face: Box): Float32Array 
 /** The face region of the current video frame, scaled down; null when too small. The caller closes it. */
 export async function captureFace(video: HTMLVideoElement, face: Box, options: CaptureOptions = {}): Promise<ImageBitmap | null> {
 	const frame = { width: video.videoWidth, height: video.videoHeight };
-	const region = expandBox(face, options.margin ?? 0.25, frame);
+	const region = expandBox(face, options.margin ?? FACE_CROP_MARGIN, frame);
 	if (region.width < 24 || region.height < 24) return null;
 	const size = fitWithin(region.width, region.height, Math.min(options.maxSide ?? MAX_CROP_SIDE_PX, MAX_CROP_SIDE_PX));
 	return createImageBitmap(video, region.x, region.y, region.width, region.height, {

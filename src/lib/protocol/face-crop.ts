@@ -1,0 +1,23 @@
+/**
+ * How a face crop is framed. The browser cuts live crops this way and the server cuts enrolment
+ * crops from uploaded photos the same way, so gallery and live embeddings come from one path:
+ * change it here and both sides follow. Pure: no DOM, no Node.
+ */
+
+/** Axis-aligned box in image pixels. */
+export type Box = { x: number; y: number; width: number; height: number };
+
+/** Margin added on every side of the detector's face box, as a share of the box's size. */
+export const FACE_CROP_MARGIN = 0.25;
+
+/**
+ * The box grown by `ratio` of its size on every side, rounded outwards and clamped to a
+ * `width`×`height` frame; empty (zero width or height) when the box lies outside it.
+ */
+export function expandBox(box: Box, ratio: number, frame: { width: number; height: number }): Box {
+	const x = Math.max(0, Math.floor(box.x - box.width * ratio));
+	const y = Math.max(0, Math.floor(box.y - box.height * ratio));
+	const right = Math.min(frame.width, Math.ceil(box.x + box.width * (1 + ratio)));
+	const bottom = Math.min(frame.height, Math.ceil(box.y + box.height * (1 + ratio)));
+	return { x: Math.min(x, frame.width), y: Math.min(y, frame.height), width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
+}
