@@ -9,6 +9,7 @@ import {
 } from '../../src/lib/protocol/messages.ts';
 import type { IceServer } from '../config.ts';
 import type { RecognizerSession } from './recognizer.ts';
+import { createReplyGate } from './reply-gate.ts';
 import { loadPeerJs } from './webrtc-runtime.ts';
 
 type DataConnection = import('peerjs').DataConnection;
@@ -124,10 +125,12 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 	function serve(conn: DataConnection): void {
 		if (options.authorize && !options.authorize(conn.metadata)) return refuse(conn);
 		const session = options.openSession();
+		const replies = createReplyGate<ServerMessage>((message) => send(conn, message));
 		let inFlight = 0;
 		conn.on('open', () => {
 			connections.add(conn);
 			options.onConnections?.(connections.size);
+			replies.open();
 		});
 		conn.on('data', (raw: unknown) => {
 			options.onFrame?.('in', raw instanceof ArrayBuffer ? raw.byteLength : 0);
@@ -135,17 +138,18 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 				const decoded = decodeClientMessage(raw);
 				const requestId = decoded.ok && decoded.message.type === 'identify' ? decoded.message.requestId : undefined;
 				const reply: ServerMessage = { type: 'error', code: 'overloaded', message: 'too many crops in flight' };
-				return send(conn, requestId === undefined ? reply : { ...reply, requestId });
+				return replies.deliver(requestId === undefined ? reply : { ...reply, requestId });
 			}
 			inFlight++;
 			session
 				.handle(raw)
-				.then((reply) => send(conn, reply))
+				.then((reply) => replies.deliver(reply))
 				.catch((err: unknown) => log(`recognizer: ${(err as Error).message}`))
 				.finally(() => inFlight--);
 		});
 		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
 		conn.on('close', () => {
+			replies.close();
 			connections.delete(conn);
 			options.onConnections?.(connections.size);
 		});

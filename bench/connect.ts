@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:connect`: how many fresh data channels get their first reply from the
+ * recognizer, with and without a token, while busy loops load the CPU (BENCH_LOAD busy
+ * processes, default 2, the machine's core count here). Under load @roamhq/wrtc may deliver a
+ * client's first message before the channel's open event; before the reply gate
+ * (server/recognizer/reply-gate.ts) 2–7 % of the channels with a token never got their welcome
+ * (5 of 75 in one run; 0 of 75 after).
+ */
+import { spawn } from 'node:child_process';
+import { decodeServerMessage, encodeClientMessage } from '../src/lib/protocol/messages.ts';
+import { loadPeerJs } from '../server/recognizer/webrtc-runtime.ts';
+import { startTestServer } from '../tests/helpers/server.ts';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+const LOAD = Number(process.env.BENCH_LOAD ?? 2);
+const WAIT_MS = 10_000;
+
+/** The first thing the recognizer says on a new channel: a message type (and code), 'closed', or 'nothing'. */
+async function firstReply(baseUrl: string, metadata: unknown): Promise<string> {
+	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
+	const url = new URL(baseUrl);
+	const { Peer } = loadPeerJs();
+	const peer = new Peer({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	try {
+		return await new Promise<string>((resolve) => {
+			const timer = setTimeout(() => resolve('nothing'), WAIT_MS);
+			const done = (what: string) => {
+				clearTimeout(timer);
+				resolve(what);
+			};
+			peer.on('error', (err) => done(`peer error ${err.type}`));
+			peer.on('open', () => {
+				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', metadata });
+				conn.on('open', () => {
+					const hello = encodeClientMessage({ type: 'hello', client: 'bench-connect' });
+					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
+				});
+				conn.on('data', (raw) => {
+					const decoded = decodeServerMessage(raw);
+					done(!decoded.ok ? 'undecodable' : decoded.message.type === 'error' ? `error ${decoded.message.code}` : decoded.message.type);
+				});
+				conn.on('close', () => done('closed'));
+			});
+		});
+	} finally {
+		peer.destroy();
+	}
+}
+
+const burners = Array.from({ length: LOAD }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+const server = await startTestServer({ env: { RECOGNIZE_TOKEN: 'bench-token', EMBED_WORKERS: '1' } });
+try {
+	const tally = new Map<string, number>();
+	for (let i = 0; i < CONNECTIONS; i++) {
+		const withToken = i % 2 === 0;
+		const key = `${withToken ? 'with the token' : 'without'} → ${await firstReply(server.url, withToken ? { token: 'bench-token' } : {})}`;
+		tally.set(key, (tally.get(key) ?? 0) + 1);
+	}
+	console.log(`FaceRTC connect benchmark — ${new Date().toISOString()}; ${CONNECTIONS} channels, ${LOAD} busy processes; first reply within ${WAIT_MS / 1000} s:`);
+	for (const [key, n] of [...tally].sort()) console.log(`   ${key}: ${n} (${((100 * n) / (CONNECTIONS / 2)).toFixed(1)}%)`);
+} finally {
+	for (const b of burners) b.kill();
+	await server.stop();
+}
