@@ -7,8 +7,7 @@
  * (5 of 75 in one run; 0 of 75 after).
  */
 import { spawn } from 'node:child_process';
-import { decodeServerMessage, encodeClientMessage } from '../src/lib/protocol/messages.ts';
-import { loadPeerJs } from '../server/recognizer/webrtc-runtime.ts';
+import { firstReply } from '../tests/helpers/node-peer.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
@@ -16,34 +15,12 @@ const LOAD = Number(process.env.BENCH_LOAD ?? 2);
 const WAIT_MS = 10_000;
 
 /** The first thing the recognizer says on a new channel: a message type (and code), 'closed', or 'nothing'. */
-async function firstReply(baseUrl: string, metadata: unknown): Promise<string> {
-	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
-	const url = new URL(baseUrl);
-	const { Peer } = loadPeerJs();
-	const peer = new Peer({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+async function firstWord(baseUrl: string, metadata: unknown): Promise<string> {
 	try {
-		return await new Promise<string>((resolve) => {
-			const timer = setTimeout(() => resolve('nothing'), WAIT_MS);
-			const done = (what: string) => {
-				clearTimeout(timer);
-				resolve(what);
-			};
-			peer.on('error', (err) => done(`peer error ${err.type}`));
-			peer.on('open', () => {
-				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', metadata });
-				conn.on('open', () => {
-					const hello = encodeClientMessage({ type: 'hello', client: 'bench-connect' });
-					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
-				});
-				conn.on('data', (raw) => {
-					const decoded = decodeServerMessage(raw);
-					done(!decoded.ok ? 'undecodable' : decoded.message.type === 'error' ? `error ${decoded.message.code}` : decoded.message.type);
-				});
-				conn.on('close', () => done('closed'));
-			});
-		});
-	} finally {
-		peer.destroy();
+		const reply = await firstReply(baseUrl, { metadata, timeoutMs: WAIT_MS });
+		return reply === 'closed' ? reply : reply.type === 'error' ? `error ${reply.code}` : reply.type;
+	} catch {
+		return 'nothing';
 	}
 }
 
@@ -53,7 +30,7 @@ try {
 	const tally = new Map<string, number>();
 	for (let i = 0; i < CONNECTIONS; i++) {
 		const withToken = i % 2 === 0;
-		const key = `${withToken ? 'with the token' : 'without'} → ${await firstReply(server.url, withToken ? { token: 'bench-token' } : {})}`;
+		const key = `${withToken ? 'with the token' : 'without'} → ${await firstWord(server.url, withToken ? { token: 'bench-token' } : {})}`;
 		tally.set(key, (tally.get(key) ?? 0) + 1);
 	}
 	console.log(`FaceRTC connect benchmark — ${new Date().toISOString()}; ${CONNECTIONS} channels, ${LOAD} busy processes; first reply within ${WAIT_MS / 1000} s:`);

@@ -86,3 +86,46 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 		}
 	};
 }
+
+/**
+ * Opens a fresh data channel to the recognizer (PeerJS connect `metadata` as given), says hello,
+ * and resolves with the first message back, or 'closed' when the recognizer closes the channel
+ * first. Rejects after `timeoutMs`, naming the step it was stuck at.
+ */
+export async function firstReply(baseUrl: string, { metadata, timeoutMs = 20_000 }: { metadata?: unknown; timeoutMs?: number } = {}): Promise<ServerMessage | 'closed'> {
+	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
+	const url = new URL(baseUrl);
+	const { Peer: PeerClass } = loadPeerJs();
+	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	try {
+		return await new Promise<ServerMessage | 'closed'>((resolve, reject) => {
+			let stage = 'signalling';
+			const timer = setTimeout(() => reject(new Error(`no answer from the recognizer (stuck at: ${stage})`)), timeoutMs);
+			const done = (value: ServerMessage | 'closed') => {
+				clearTimeout(timer);
+				resolve(value);
+			};
+			peer.on('error', (err) => {
+				clearTimeout(timer);
+				reject(err);
+			});
+			peer.on('open', () => {
+				stage = 'data channel';
+				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
+				conn.on('open', () => {
+					stage = 'first reply';
+					const hello = encodeClientMessage({ type: 'hello', client: 'node-test-peer' });
+					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
+				});
+				conn.on('data', (raw) => {
+					const decoded = decodeServerMessage(raw);
+					if (decoded.ok) done(decoded.message);
+					else reject(new Error(`recognizer sent a bad frame: ${decoded.message}`));
+				});
+				conn.on('close', () => done('closed'));
+			});
+		});
+	} finally {
+		peer.destroy();
+	}
+}

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeServerMessage, encodeClientMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
-import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
+import { firstReply } from '../helpers/node-peer.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const ADMIN = 'admin-secret';
@@ -48,41 +47,6 @@ async function facesIn(server: TestServer, photo: Buffer): Promise<FaceBox[]> {
 	});
 	const { faces } = (await res.json()) as { faces: Array<{ box: FaceBox }> };
 	return faces.map((f) => f.box).sort((a, b) => a.x - b.x);
-}
-
-/** A PeerJS data channel to the recognizer; resolves with its first message, or 'closed'. */
-async function firstReply(baseUrl: string, metadata?: unknown): Promise<ServerMessage | 'closed'> {
-	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
-	const url = new URL(baseUrl);
-	const { Peer } = loadPeerJs();
-	const peer = new Peer({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
-	try {
-		return await new Promise<ServerMessage | 'closed'>((resolve, reject) => {
-			let stage = 'signalling';
-			const timer = setTimeout(() => reject(new Error(`no answer from the recognizer (stuck at: ${stage})`)), 20_000);
-			const done = (value: ServerMessage | 'closed') => {
-				clearTimeout(timer);
-				resolve(value);
-			};
-			peer.on('error', reject);
-			peer.on('open', () => {
-				stage = 'data channel';
-				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
-				conn.on('open', () => {
-					stage = 'first reply';
-					const hello = encodeClientMessage({ type: 'hello', client: 'gallery-test' });
-					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
-				});
-				conn.on('data', (raw) => {
-					const decoded = decodeServerMessage(raw);
-					if (decoded.ok) done(decoded.message);
-				});
-				conn.on('close', () => done('closed'));
-			});
-		});
-	} finally {
-		peer.destroy();
-	}
 }
 
 const photo3 = readFileSync(samplePhotoPath(3));
@@ -346,10 +310,10 @@ describe('RECOGNIZE_TOKEN', () => {
 
 	it('guards the data channel: the token travels in the PeerJS connect metadata', async () => {
 		expect(await firstReply(server.url)).toMatchObject({ type: 'error', code: 'unauthorized' });
-		expect(await firstReply(server.url, { token: 'wrong' })).toMatchObject({ type: 'error', code: 'unauthorized' });
-		expect(await firstReply(server.url, 'not an object')).toMatchObject({ type: 'error', code: 'unauthorized' });
-		expect(await firstReply(server.url, { token: LOOK })).toMatchObject({ type: 'welcome' });
-		expect(await firstReply(server.url, { token: ADMIN })).toMatchObject({ type: 'welcome' });
+		expect(await firstReply(server.url, { metadata: { token: 'wrong' } })).toMatchObject({ type: 'error', code: 'unauthorized' });
+		expect(await firstReply(server.url, { metadata: 'not an object' })).toMatchObject({ type: 'error', code: 'unauthorized' });
+		expect(await firstReply(server.url, { metadata: { token: LOOK } })).toMatchObject({ type: 'welcome' });
+		expect(await firstReply(server.url, { metadata: { token: ADMIN } })).toMatchObject({ type: 'welcome' });
 	});
 });
 
