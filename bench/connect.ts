@@ -4,7 +4,7 @@
  * processes, default 2, the machine's core count here). Under load @roamhq/wrtc may deliver a
  * client's first message before the channel's open event; before the reply gate
  * (server/recognizer/reply-gate.ts) 2–7 % of the channels with a token never got their welcome
- * (5 of 75 in one run; 0 of 75 after).
+ * (5 of 75 in a run of 150 channels; 0 of 75 after).
  */
 import { spawn } from 'node:child_process';
 import { firstReply } from '../tests/helpers/node-peer.ts';

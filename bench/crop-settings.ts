@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { createEmbedPool } from '../server/embed/pool.ts';
 import { findMatch, type GalleryEntry } from '../server/gallery/matcher.ts';
+import { expandBox, FACE_CROP_MARGIN } from '../src/lib/protocol/face-crop.ts';
 import { DATA_DIR, clipFrames, hasSharedData, i420ToRgb, labelledFaces } from './data.ts';
 
 const THRESHOLD = 0.55;
-const MARGIN_SHARE = 0.25;
 /** [longest side px, WebP quality 0..100]; the first is the pre-issue-4 reference (JPEG q80, 160 px). */
 const SETTINGS: Array<{ side: number; quality: number; format: 'jpeg' | 'webp' }> = [
 	{ side: 160, quality: 80, format: 'jpeg' },
@@ -43,13 +43,10 @@ if (!hasSharedData()) {
 
 type Region = { identity: string; rgb: Buffer; width: number; height: number; box: { left: number; top: number; width: number; height: number } };
 
-/** The face rectangle grown by the browser's margin, clamped to the picture. */
+/** The face rectangle framed as the browser frames it, in sharp's terms. */
 function withMargin(x: number, y: number, w: number, h: number, width: number, height: number): Region['box'] {
-	const left = Math.max(0, Math.floor(x - w * MARGIN_SHARE));
-	const top = Math.max(0, Math.floor(y - h * MARGIN_SHARE));
-	const right = Math.min(width, Math.ceil(x + w * (1 + MARGIN_SHARE)));
-	const bottom = Math.min(height, Math.ceil(y + h * (1 + MARGIN_SHARE)));
-	return { left, top, width: right - left, height: bottom - top };
+	const r = expandBox({ x, y, width: w, height: h }, FACE_CROP_MARGIN, { width, height });
+	return { left: r.x, top: r.y, width: r.width, height: r.height };
 }
 
 async function encode(region: Region, setting: (typeof SETTINGS)[number]): Promise<Buffer> {
@@ -73,7 +70,7 @@ try {
 			const { descriptor } = await pool.describeCrop(new Uint8Array(readFileSync(file)));
 			const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
 			// The photos are tight crops: pad with grey so the margin has something in it, as accuracy.ts B does.
-			const pad = Math.round(info.width * MARGIN_SHARE);
+			const pad = Math.round(info.width * FACE_CROP_MARGIN);
 			const padded = await sharp(data, { raw: info })
 				.extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#808080' })
 				.raw()
@@ -95,7 +92,8 @@ try {
 	for (const setting of SETTINGS) {
 		let bytes = 0;
 		let crops = 0;
-		const tally = () => ({ right: 0, unknown: 0, wrong: 0, n: 0, d: 0 });
+		/** `d` sums each found face's distance to its own person; `found` counts them. */
+		const tally = () => ({ right: 0, unknown: 0, wrong: 0, n: 0, d: 0, found: 0 });
 		const onClip = tally();
 		const onPhotos = tally();
 		let impostors = 0;
@@ -105,7 +103,10 @@ try {
 			if (!query) return void t.unknown++;
 			const match = findMatch(query, gallery, THRESHOLD);
 			const own = gallery.filter((e) => e.name === truth);
-			if (own.length) t.d += findMatch(query, own, 10, { margin: 0 }).distance ?? 0;
+			if (own.length) {
+				t.d += findMatch(query, own, 10, { margin: 0 }).distance ?? 0;
+				t.found++;
+			}
 			if (match.personId === null) t.unknown++;
 			else if (match.label === truth) t.right++;
 			else t.wrong++;
@@ -130,7 +131,7 @@ try {
 		const row = (t: ReturnType<typeof tally>) => `${pct(t.right, t.n)} ${pct(t.unknown, t.n)} ${pct(t.wrong, t.n)}`;
 		console.log(
 			`   ${`${setting.side} px ${setting.format} q${setting.quality}`.padEnd(17)}${`${fmt(bytes / crops / 1000, 2)} KB`.padStart(8)} │ ` +
-				`${row(onClip)}  ${fmt(onClip.d / onClip.n, 3)} │ ${row(onPhotos)} ${pct(accepted, impostors)}  ${fmt(onPhotos.d / onPhotos.n, 3)}`
+				`${row(onClip)}  ${fmt(onClip.d / onClip.found, 3)} │ ${row(onPhotos)} ${pct(accepted, impostors)}  ${fmt(onPhotos.d / onPhotos.found, 3)}`
 		);
 	}
 } finally {

@@ -5,8 +5,8 @@
  *
  * On the shared labelled faces (`../shared/data/faces`, tight crops embedded by the recognizer's
  * pipeline): every subset of k photos of one person (genuine sets), and every subset of k − 1
- * photos of one person plus one photo of another (intruder sets; caught when findMismatch names
- * the intruder), for k = 2, 3 and 5, at several slacks over MATCH_THRESHOLD 0.55.
+ * photos of one person plus one photo of another (intruder sets: questioned at all, and with the
+ * intruder named), for k = 2, 3 and 5, at several slacks over MATCH_THRESHOLD 0.55.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -19,7 +19,7 @@ import type { AnalyzedFace } from './types.ts';
 export const CROP_DECODE_MAX_SIDE = 256;
 /** Photos are detected on at most this many pixels a side. */
 export const PHOTO_DECODE_MAX_SIDE = 1280;
-/** Enrolment crops imitate the browser's: 25 % margin a side, at most 160 px. */
+/** Enrolment crops are framed like the browser's (FACE_CROP_MARGIN), at the protocol's largest side. */
 export const ENROL_CROP = { marginRatio: FACE_CROP_MARGIN, maxSide: MAX_CROP_SIDE_PX } as const;
 
 export interface WorkerInit {

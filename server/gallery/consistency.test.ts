@@ -10,7 +10,7 @@ describe('findMismatch', () => {
 	it('finds the one face of a set that is somebody else', () => {
 		const set = [face(0, 0, 0), face(0.1, 0, 0), face(0, 0.1, 0), face(1.2, 0, 0), face(0, 0, 0.1)];
 		const mismatch = findMismatch(set, [], T);
-		expect(mismatch?.index).toBe(3);
+		expect(mismatch).toMatchObject({ index: 3, others: 4 });
 		// The others' mean is (0.025, 0.025, 0.025).
 		expect(mismatch?.distance).toBeCloseTo(Math.hypot(1.175, 0.025, 0.025), 3);
 	});
@@ -35,7 +35,9 @@ describe('findMismatch', () => {
 	});
 
 	it('ignores stored faces of another dimension', () => {
-		expect(findMismatch([face(0, 0, 0)], [vec(9, 9)], T)).toBeNull();
+		// The 2-d vector would pull the mean far off if it counted (and make the distance NaN).
+		expect(findMismatch([face(0.1, 0, 0)], [vec(0, 0, 0), vec(0.1, 0.1, 0), vec(9, 9)], T)).toBeNull();
+		expect(findMismatch([face(0.9, 0, 0)], [vec(0, 0, 0), vec(0.1, 0, 0), vec(9, 9)], T)).toMatchObject({ index: 0, others: 2 });
 	});
 });
 

@@ -18,8 +18,12 @@ export type Conflict = { id: string; name: string; distance: number };
  */
 export const MISMATCH_SLACK = 0.05;
 
-/** The face of the set least like the others: its `index` among the new faces, and its distance. */
-export type Mismatch = { index: number; distance: number };
+/**
+ * The face of the set least like the others: its `index` among the new faces, its distance from
+ * the mean of the others, and how many others there were. With one other face there is no
+ * telling which of the two is the odd one.
+ */
+export type Mismatch = { index: number; distance: number; others: number };
 
 const rounded = (distance: number) => Math.round(distance * 1000) / 1000;
 
@@ -62,7 +66,9 @@ export function findMismatch(faces: readonly NewFace[], stored: readonly Float32
 		if (face.embedding.length !== dim) return;
 		for (let i = 0; i < dim; i++) others[i] = (sum[i]! - face.embedding[i]!) / (all.length - 1);
 		const distance = euclidean(face.embedding, others);
-		if (distance >= threshold + MISMATCH_SLACK && (!worst || distance > worst.distance)) worst = { index, distance: rounded(distance) };
+		if (distance >= threshold + MISMATCH_SLACK && (!worst || distance > worst.distance)) {
+			worst = { index, distance: rounded(distance), others: all.length - 1 };
+		}
 	});
 	return worst;
 }

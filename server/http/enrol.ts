@@ -6,6 +6,7 @@
 import type { Response } from 'express';
 import sharp from 'sharp';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
+import { IMAGE_TYPES } from '../../src/lib/protocol/rest.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import type { NewFace } from '../gallery/gallery.ts';
 import type { Conflict, Mismatch } from '../gallery/consistency.ts';
@@ -38,7 +39,7 @@ export function sendDetailedError(res: Response, err: DetailedError): void {
 export function decodeBase64Image(text: string, index: number, maxBytes: number): Uint8Array {
 	const where = `image ${index + 1}`;
 	const match = /^data:([^;,]*)(;base64)?,/.exec(text);
-	if (match && !/^image\/(jpeg|png|webp)$/.test(match[1] ?? '')) {
+	if (match && !IMAGE_TYPES.includes(match[1] ?? '')) {
 		throw new DetailedError('unsupported-media-type', `${where}: send JPEG, PNG or WebP`, { index });
 	}
 	if (match && !match[2]) throw new DetailedError('bad-image', `${where}: not base64`, { index });
@@ -120,10 +121,16 @@ export function conflictError(conflict: Conflict): DetailedError {
 /** `index` counts the images of this request; `person` is set when the faces join someone already enrolled. */
 export function mismatchError(mismatch: Mismatch, person: { id: string; name: string } | null, imageCount: number): DetailedError {
 	const what = imageCount > 1 ? `image ${mismatch.index + 1}` : 'this face';
-	const others = person ? `${person.name}'s other faces` : 'the other images';
-	return new DetailedError(
-		'conflict',
-		`${what} does not look like ${others} (distance ${mismatch.distance.toFixed(2)}): somebody else? Resend with ?force=1 to enrol anyway`,
-		{ mismatch: { ...mismatch, ...(person && { person }) }, index: mismatch.index }
-	);
+	const distance = `(distance ${mismatch.distance.toFixed(2)})`;
+	// With only two faces there is no telling which one is the stranger.
+	const message =
+		mismatch.others > 1
+			? `${what} does not look like ${person ? `${person.name}'s other faces` : 'the other images'} ${distance}: somebody else?`
+			: person && imageCount === 1
+				? `this face and ${person.name}'s one other face do not look like the same person ${distance}: somebody else?`
+				: `the two images do not look like the same person ${distance}: somebody else?`;
+	return new DetailedError('conflict', `${message} Resend with ?force=1 to enrol anyway`, {
+		mismatch: { ...mismatch, ...(person && { person }) },
+		index: mismatch.index
+	});
 }

@@ -19,9 +19,8 @@ type PeerInstance = import('peerjs').Peer;
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
-/** How long a refused connection's error frame may take to leave, and the grace after it. */
-const REFUSE_FLUSH_MAX_MS = 2_000;
-const REFUSE_GRACE_MS = 500;
+/** How long a refused client may keep its channel after the refusal is sent. */
+const REFUSE_CLOSE_AFTER_MS = 5_000;
 
 export type PeerEndpointOptions = {
 	host: string;
@@ -101,24 +100,17 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 
 	/**
 	 * Closing right after sending can tear the peer connection down before the refusal reaches
-	 * the client (PeerJS's `close({ flush })` does not work on `raw` channels), so wait for the
-	 * channel's buffer to drain and give the frame a moment in flight before closing.
+	 * the client (PeerJS's `close({ flush })` does not work on `raw` channels), and a drained
+	 * buffer only means the frame left for SCTP. Our client closes as soon as it reads the
+	 * refusal; anyone else is closed after REFUSE_CLOSE_AFTER_MS.
 	 */
 	function refuse(conn: DataConnection): void {
+		let timer: NodeJS.Timeout | undefined;
 		conn.on('open', () => {
 			send(conn, { type: 'error', code: 'unauthorized', message: 'this recognizer needs a token' });
-			const started = Date.now();
-			const closeWhenFlushed = () => {
-				if (!conn.open || closed) return;
-				const buffered = conn.dataChannel?.bufferedAmount ?? 0;
-				if (buffered > 0 && Date.now() - started < REFUSE_FLUSH_MAX_MS) {
-					setTimeout(closeWhenFlushed, 50).unref();
-					return;
-				}
-				setTimeout(() => conn.close(), REFUSE_GRACE_MS).unref();
-			};
-			closeWhenFlushed();
+			timer = setTimeout(() => conn.close(), REFUSE_CLOSE_AFTER_MS).unref();
 		});
+		conn.on('close', () => clearTimeout(timer));
 		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
 	}
 

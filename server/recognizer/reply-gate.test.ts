@@ -25,12 +25,12 @@ describe('reply gate', () => {
 		expect(sent).toEqual(['a']);
 	});
 
-	it('keeps at most `max`, dropping the oldest', () => {
+	it('keeps at most `max`, the first ones (the welcome comes first)', () => {
 		const sent: number[] = [];
 		const gate = createReplyGate<number>((m) => sent.push(m), { max: 3 });
 		for (let i = 1; i <= 5; i++) gate.deliver(i);
 		gate.open();
-		expect(sent).toEqual([3, 4, 5]);
+		expect(sent).toEqual([1, 2, 3]);
 	});
 
 	it('drops what it kept when the channel closes first', () => {

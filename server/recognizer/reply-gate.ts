@@ -2,7 +2,8 @@
  * Holds a connection's replies until PeerJS says its channel is open. Under load @roamhq/wrtc can
  * deliver a client's first message before the channel's `open` event, and PeerJS will not send on
  * a connection it does not yet call open: the reply to that message (the `welcome`, or a name)
- * would be lost. Pure; bounded, dropping the oldest, as real-time paths should.
+ * would be lost. Pure; bounded: past `max` the newest are dropped, so the welcome and the first
+ * answers survive a burst.
  */
 export type ReplyGate<T> = {
 	/** Sends now if open, else keeps the message for `open()`. */
@@ -21,8 +22,7 @@ export function createReplyGate<T>(send: (message: T) => void, { max = 16 }: { m
 	return {
 		deliver(message) {
 			if (isOpen) return send(message);
-			kept.push(message);
-			if (kept.length > max) kept.shift();
+			if (kept.length < max) kept.push(message);
 		},
 		open() {
 			if (isOpen) return;

@@ -19,9 +19,10 @@ export type Settings = {
 export type NearPerson = { id: string; name: string; distance: number };
 /**
  * A new face unlike the rest of its person (409 `conflict`): `index` of the image in the
- * request, its distance from the others, and the person when they were enrolled already.
+ * request, its distance from the mean of the `others` (with one other face, either of the two
+ * may be the stranger), and the person when they were enrolled already.
  */
-export type Mismatch = { index: number; distance: number; person?: { id: string; name: string } };
+export type Mismatch = { index: number; distance: number; others: number; person?: { id: string; name: string } };
 /** What the server wants confirmed before it enrols (resend with `force`). */
 export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
 

@@ -151,7 +151,7 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		// One request with two people in it (a stranger caught in a guided capture): nothing stored.
 		const mixed = await admin.call('POST', '/api/people', { name: 'Dee', images: [b64(crops.cat), b64(crops.cat), b64(crops.ann)] });
 		expect(mixed.status).toBe(409);
-		expect(mixed.body).toMatchObject({ code: 'conflict', index: 2, mismatch: { index: 2, distance: expect.any(Number) } });
+		expect(mixed.body).toMatchObject({ code: 'conflict', index: 2, mismatch: { index: 2, distance: expect.any(Number), others: 2 } });
 		expect((mixed.body.mismatch as { distance: number }).distance).toBeGreaterThan(0.6);
 		expect(mixed.body.error).toMatch(/image 3 does not look like the other images/);
 		expect((await admin.people()).map((p) => p.name)).not.toContain('Dee');
@@ -161,9 +161,14 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect(dee.status).toBe(201);
 		const wrong = await admin.call('POST', `/api/people/${dee.body.id}/faces`, new Uint8Array(crops.ann));
 		expect(wrong.status).toBe(409);
-		expect(wrong.body).toMatchObject({ code: 'conflict', mismatch: { index: 0, person: { id: dee.body.id, name: 'Dee' } } });
-		expect(wrong.body.error).toMatch(/does not look like Dee's other faces/);
-		expect((await admin.call('GET', `/api/people/${dee.body.id}`)).body).toMatchObject({ faces: 1 });
+		expect(wrong.body).toMatchObject({ code: 'conflict', mismatch: { index: 0, others: 1, person: { id: dee.body.id, name: 'Dee' } } });
+		expect(wrong.body.error).toMatch(/this face and Dee's one other face do not look like the same person/);
+		// With two faces of Dee stored, the new one is the odd one out.
+		expect((await admin.call('POST', `/api/people/${dee.body.id}/faces`, { images: [b64(crops.cat)] })).status).toBe(201);
+		const odd = await admin.call('POST', `/api/people/${dee.body.id}/faces`, new Uint8Array(crops.ann));
+		expect(odd.body).toMatchObject({ code: 'conflict', mismatch: { others: 2 } });
+		expect(odd.body.error).toMatch(/this face does not look like Dee's other faces/);
+		expect((await admin.call('GET', `/api/people/${dee.body.id}`)).body).toMatchObject({ faces: 2 });
 
 		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=1`, new Uint8Array(crops.ann));
 		expect(forced.status).toBe(201);

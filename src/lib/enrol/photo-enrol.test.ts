@@ -24,7 +24,7 @@ function fakeServer({
 			throw new ApiError('close to bob', 409, 'conflict', { near: { id: 'b', name: 'bob', distance: 0.3 } });
 		}
 		if (mismatches.includes(name) && !force) {
-			const mismatch = { index: 0, distance: 0.8, person: { id: 'c', name: 'carol' } };
+			const mismatch = { index: 0, distance: 0.8, others: 3, person: { id: 'c', name: 'carol' } };
 			throw new ApiError('unlike carol', 409, 'conflict', { index: 0, mismatch });
 		}
 	};

@@ -49,7 +49,8 @@ export function explainRefusal(err: unknown): string {
 /** The server's doubt in a few words, for a message beside the photo or the capture. */
 export function describeDoubt(doubt: Doubt): string {
 	if ('near' in doubt) return `looks like ${doubt.near.name}`;
-	const { person } = doubt.mismatch;
+	const { person, others } = doubt.mismatch;
+	if (others === 1) return person ? `does not look like ${person.name}'s one other face` : 'does not look like the other picture';
 	return person ? `does not look like ${person.name}` : 'does not look like the same person as the others';
 }
 

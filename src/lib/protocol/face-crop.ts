@@ -1,7 +1,9 @@
 /**
- * How a face crop is framed. The browser cuts live crops this way and the server cuts enrolment
- * crops from uploaded photos the same way, so gallery and live embeddings come from one path:
- * change it here and both sides follow. Pure: no DOM, no Node.
+ * How a face crop is framed. The browser frames live crops this way and the server frames
+ * enrolment crops from uploaded photos the same way, so gallery and live embeddings come from one
+ * path: change the framing here and both sides follow. (How large a crop is scaled differs by
+ * purpose: see chooseCropSettings in src/lib/link/bandwidth.ts and ENROL_CROP on the server.)
+ * Pure: no DOM, no Node.
  */
 
 /** Axis-aligned box in image pixels. */

@@ -16,10 +16,10 @@ function sources(dir: string): string[] {
 		.map((e) => relative(ROOT, join(e.parentPath, e.name)));
 }
 
-/** Every module specifier a file imports or re-exports, resolved to a repo path when relative. */
-function importsOf(file: string): string[] {
-	const text = readFileSync(join(ROOT, file), 'utf8');
-	const specs = [...text.matchAll(/(?:^|\s)(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => (m[1] ?? m[2])!);
+/** Every module specifier in `text` (imports, re-exports, side-effect and dynamic imports), resolved to a repo path when relative. */
+function importsIn(text: string, file: string): string[] {
+	const pattern = /(?:^|\s)(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|(?:^|\s)import\s*['"]([^'"]+)['"]/gm;
+	const specs = [...text.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3])!);
 	return specs.map((spec) => {
 		if (spec.startsWith('.')) return relative(ROOT, resolve(ROOT, dirname(file), spec));
 		if (spec.startsWith('$lib/')) return join('src', 'lib', spec.slice(5));
@@ -27,13 +27,29 @@ function importsOf(file: string): string[] {
 	});
 }
 
+const importsOf = (file: string) => importsIn(readFileSync(join(ROOT, file), 'utf8'), file);
+
 const offending = (files: string[], allowed: (target: string) => boolean) =>
 	files.flatMap((file) => importsOf(file).filter((target) => !allowed(target)).map((target) => `${file} → ${target}`));
 
 describe('layering', () => {
-	it('reads imports (self-check: this test would see a breach)', () => {
+	it('reads every kind of import (self-check: a breach would be seen)', () => {
 		expect(importsOf(join('server', 'http', 'request.ts'))).toContain(join(PROTOCOL, 'errors.ts'));
 		expect(sources('server').length).toBeGreaterThan(20);
+		const planted = [
+			"import { a } from '../../../server/a.ts';",
+			"import type { B } from '$lib/b.ts';",
+			"export { c } from 'node:c';",
+			"import '../../../server/side-effect.ts';",
+			"const d = await import('node:d');"
+		].join('\n');
+		expect(importsIn(planted, join(PROTOCOL, 'planted.ts'))).toEqual([
+			join('server', 'a.ts'),
+			join('src', 'lib', 'b.ts'),
+			'node:c',
+			join('server', 'side-effect.ts'),
+			'node:d'
+		]);
 	});
 
 	it('keeps the browser out of the server', () => {

@@ -1,7 +1,7 @@
 /**
  * Drops what an encoded crop carries besides its pixels. Chromium's canvas encoder embeds its
  * sRGB colour profile in every WebP (ICCP chunk, 456 bytes) and JPEG (APP2, 472 bytes): a third
- * of a 128 px crop. The recognizer reads untagged images as sRGB, which is what the canvas
+ * of a 112 px crop. The recognizer reads untagged images as sRGB, which is what the canvas
  * holds, so the profile changes nothing but the bill. Pure; answers the input untouched whenever
  * the bytes are not a layout it fully understands, so it can never corrupt a crop.
  */
@@ -67,8 +67,9 @@ function stripWebp(bytes: Uint8Array): Uint8Array | null {
 	const kept = chunks.slice(1).filter((c) => !WEBP_METADATA_CHUNKS.has(c.id));
 	if (kept.length === chunks.length - 1) return null;
 	// Without alpha the bitstream alone is a complete simple-format file; with it, VP8X must stay.
-	const needsExtended = kept.some((c) => c.id === 'ALPH');
-	const parts = needsExtended ? [extended, ...kept] : kept;
+	// A simple file is one VP8/VP8L chunk and nothing else: any other chunk left keeps VP8X too.
+	const simple = kept.length === 1 && (kept[0]!.id === 'VP8 ' || kept[0]!.id === 'VP8L');
+	const parts = simple ? kept : [extended, ...kept];
 	const length = RIFF_HEADER_BYTES + parts.reduce((sum, c) => sum + c.end - c.start, 0);
 	const out = new Uint8Array(length);
 	out.set(bytes.subarray(0, RIFF_HEADER_BYTES));
