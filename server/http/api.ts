@@ -1,6 +1,7 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { parseForce } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch } from '../gallery/matcher.ts';
@@ -34,7 +35,6 @@ export type ApiDeps = {
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
-const forced = (req: Request) => req.query.force === '1' || req.query.force === 'true';
 
 export function createApi(deps: ApiDeps): express.Router {
 	const { gallery, metrics } = deps;
@@ -50,15 +50,16 @@ export function createApi(deps: ApiDeps): express.Router {
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
 
 	/**
-	 * Unless the request says `?force=1`, refuses faces that look like somebody else already
-	 * enrolled (the more telling question, so asked first), then faces that do not look like the
-	 * rest of their person (`owner`'s stored faces and each other).
+	 * Refuses faces that look like somebody else already enrolled (the more telling question, so
+	 * asked first), then faces that do not look like the rest of their person (`owner`'s stored
+	 * faces and each other), unless the request's `force` answers that question (see rest.ts).
 	 */
 	function checkConflict(req: Request, faces: readonly NewFace[], owner: { id: string; name: string } | null): void {
-		if (forced(req)) return;
+		const answered = parseForce(req.query.force);
 		const entries = gallery.entries();
-		const conflict = findConflict(faces, entries, deps.matchThreshold, owner?.id ?? null);
+		const conflict = answered.has('near') ? null : findConflict(faces, entries, deps.matchThreshold, owner?.id ?? null);
 		if (conflict) throw conflictError(conflict);
+		if (answered.has('mismatch')) return;
 		const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
 		const mismatch = findMismatch(faces, stored, deps.matchThreshold);
 		if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);

@@ -113,7 +113,7 @@ export async function facesOf(images: readonly Uint8Array[], finder: FaceFinder,
 export function conflictError(conflict: Conflict): DetailedError {
 	return new DetailedError(
 		'conflict',
-		`this face is very close to ${conflict.name} (distance ${conflict.distance.toFixed(2)}): a duplicate or a mislabel? Resend with ?force=1 to enrol anyway`,
+		`this face is very close to ${conflict.name} (distance ${conflict.distance.toFixed(2)}): a duplicate or a mislabel? Resend with ?force=near to enrol anyway`,
 		{ near: conflict }
 	);
 }
@@ -129,7 +129,7 @@ export function mismatchError(mismatch: Mismatch, person: { id: string; name: st
 			: person && imageCount === 1
 				? `this face and ${person.name}'s one other face do not look like the same person ${distance}: somebody else?`
 				: `the two images do not look like the same person ${distance}: somebody else?`;
-	return new DetailedError('conflict', `${message} Resend with ?force=1 to enrol anyway`, {
+	return new DetailedError('conflict', `${message} Resend with ?force=mismatch to enrol anyway`, {
 		mismatch: { ...mismatch, ...(person && { person }) },
 		index: mismatch.index
 	});

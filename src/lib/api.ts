@@ -2,6 +2,8 @@
  * Browser client of the REST API. Keeps the admin token and the recognize token (when the
  * server wants them) in localStorage, on this device only.
  */
+import { forceQuery, type EnrolQuestion } from './protocol/rest.ts';
+
 export type Person = { id: string; name: string; faces: number; /** data: URL, only when kept */ thumbnail?: string };
 export type Face = { id: string; createdAt: number; thumbnail?: string };
 
@@ -23,16 +25,9 @@ export type NearPerson = { id: string; name: string; distance: number };
  * may be the stranger), and the person when they were enrolled already.
  */
 export type Mismatch = { index: number; distance: number; others: number; person?: { id: string; name: string } };
-/** What the server wants confirmed before it enrols (resend with `force`). */
+/** What the server wants confirmed before it enrols (see src/lib/enrol/doubts.ts). */
 export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
 
-/** The question behind a 409 `conflict`, or null for any other failure. */
-export function doubtOf(err: unknown): Doubt | null {
-	if (!(err instanceof ApiError) || err.code !== 'conflict') return null;
-	if (err.details.near) return { near: err.details.near };
-	if (err.details.mismatch) return { mismatch: err.details.mismatch };
-	return null;
-}
 
 const ADMIN_TOKEN_KEY = 'facertc.adminToken';
 export const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
@@ -104,7 +99,6 @@ const sendJson = (method: string, body: unknown): RequestInit => ({
 	body: JSON.stringify(body)
 });
 
-const query = (force: boolean) => (force ? '?force=1' : '');
 
 /** An image as the `data:` URL the JSON enrolment endpoints take. */
 export function toDataUrl(image: Blob): Promise<string> {
@@ -121,24 +115,18 @@ export const api = {
 	updateSettings: (patch: { keepThumbnails?: boolean }) => request<Settings>('/api/settings', sendJson('PATCH', patch)),
 	listPeople: () => request<Person[]>('/api/people'),
 	addPerson: (name: string) => request<{ id: string; name: string }>('/api/people', sendJson('POST', { name })),
-	/** Creates the person with all the faces at once (or nothing). 409 `conflict` unless `force`. */
-	enrolPerson: async (name: string, images: Blob[], { force = false } = {}) =>
+	/** Creates the person with all the faces at once (or nothing). 409 `conflict` for a question not `answered`. */
+	enrolPerson: async (name: string, images: Blob[], { answered = [] as EnrolQuestion[] } = {}) =>
 		request<{ id: string; name: string; faceIds: string[] }>(
-			`/api/people${query(force)}`,
+			`/api/people${forceQuery(answered)}`,
 			sendJson('POST', { name, images: await Promise.all(images.map(toDataUrl)) })
 		),
-	/** Adds all the faces to an existing person, or none. 409 `conflict` unless `force`. */
-	addFaces: async (personId: string, images: Blob[], { force = false } = {}) =>
+	/** Adds all the faces to an existing person, or none. 409 `conflict` for a question not `answered`. */
+	addFaces: async (personId: string, images: Blob[], { answered = [] as EnrolQuestion[] } = {}) =>
 		request<{ faceIds: string[] }>(
-			`/api/people/${encodeURIComponent(personId)}/faces${query(force)}`,
+			`/api/people/${encodeURIComponent(personId)}/faces${forceQuery(answered)}`,
 			sendJson('POST', { images: await Promise.all(images.map(toDataUrl)) })
 		),
-	addFace: (personId: string, image: Blob, { force = false } = {}) =>
-		request<{ faceId: string }>(`/api/people/${encodeURIComponent(personId)}/faces${query(force)}`, {
-			method: 'POST',
-			headers: { 'content-type': image.type || 'application/octet-stream' },
-			body: image
-		}),
 	renamePerson: (id: string, name: string) =>
 		request<Person>(`/api/people/${encodeURIComponent(id)}`, sendJson('PATCH', { name })),
 	listFaces: (id: string) => request<Face[]>(`/api/people/${encodeURIComponent(id)}/faces`),

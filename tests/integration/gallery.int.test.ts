@@ -170,7 +170,11 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect(odd.body.error).toMatch(/this face does not look like Dee's other faces/);
 		expect((await admin.call('GET', `/api/people/${dee.body.id}`)).body).toMatchObject({ faces: 2 });
 
-		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=1`, new Uint8Array(crops.ann));
+		// Each question is answered on its own: `near` does not answer `mismatch`.
+		const nearOnly = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=near`, new Uint8Array(crops.ann));
+		expect(nearOnly.body).toMatchObject({ code: 'conflict', mismatch: { index: 0 } });
+		expect(nearOnly.body.error).toMatch(/force=mismatch/);
+		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=mismatch`, new Uint8Array(crops.ann));
 		expect(forced.status).toBe(201);
 		expect(await admin.call('DELETE', `/api/people/${dee.body.id}`)).toMatchObject({ status: 204 });
 		const ann = await admin.call('POST', '/api/people', { name: 'Ann', images: [b64(crops.ann), b64(crops.ann2)] });

@@ -15,25 +15,25 @@ function fakeServer({
 	mismatches = [] as string[]
 }: { refuse?: Record<string, ApiError>; conflicts?: string[]; mismatches?: string[] } = {}) {
 	const calls: string[] = [];
-	const answer = (kind: string, images: Blob[], force: boolean) => {
+	const answer = (kind: string, images: Blob[], answered: string[]) => {
 		const name = (images[0] as File).name;
-		calls.push(`${kind} ${name}${force ? ' force' : ''}`);
+		calls.push(`${kind} ${name}${answered.length ? ` force=${answered.join(',')}` : ''}`);
 		const error = refuse[name];
 		if (error) throw error;
-		if (conflicts.includes(name) && !force) {
+		if (conflicts.includes(name) && !answered.includes('near')) {
 			throw new ApiError('close to bob', 409, 'conflict', { near: { id: 'b', name: 'bob', distance: 0.3 } });
 		}
-		if (mismatches.includes(name) && !force) {
+		if (mismatches.includes(name) && !answered.includes('mismatch')) {
 			const mismatch = { index: 0, distance: 0.8, others: 3, person: { id: 'c', name: 'carol' } };
 			throw new ApiError('unlike carol', 409, 'conflict', { index: 0, mismatch });
 		}
 	};
 	const ports: EnrolPorts = {
-		enrolPerson: async (_name, images, { force }) => {
-			answer('create', images, force);
+		enrolPerson: async (_name, images, { answered }) => {
+			answer('create', images, answered);
 			return { id: 'p1' };
 		},
-		addFaces: async (_id, images, { force }) => answer('add', images, force),
+		addFaces: async (_id, images, { answered }) => answer('add', images, answered),
 		confirmConflict: async (doubt, file) => {
 			calls.push(`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}`);
 			return file.startsWith('yes');
@@ -87,15 +87,23 @@ describe('enrolment from photos', () => {
 	it('asks before enrolling a face that looks like someone else', async () => {
 		const { calls, ports } = fakeServer({ conflicts: ['yes.jpg', 'no.jpg'] });
 		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
-		expect(calls).toEqual(['add no.jpg', 'ask no.jpg bob', 'add yes.jpg', 'ask yes.jpg bob', 'add yes.jpg force']);
+		expect(calls).toEqual(['add no.jpg', 'ask no.jpg bob', 'add yes.jpg', 'ask yes.jpg bob', 'add yes.jpg force=near']);
 		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: looks like bob', 'enrolled']);
 	});
 
 	it('asks before enrolling a face unlike the person\'s other faces', async () => {
 		const { calls, ports } = fakeServer({ mismatches: ['no.jpg', 'yes.jpg'] });
 		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
-		expect(calls).toEqual(['add no.jpg', 'ask no.jpg unlike carol', 'add yes.jpg', 'ask yes.jpg unlike carol', 'add yes.jpg force']);
+		expect(calls).toEqual(['add no.jpg', 'ask no.jpg unlike carol', 'add yes.jpg', 'ask yes.jpg unlike carol', 'add yes.jpg force=mismatch']);
 		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: does not look like carol', 'enrolled']);
+	});
+
+	it('asks each question once: a face that is somebody else and unlike the person needs both answers', async () => {
+		const both = 'yes-both.jpg';
+		const { calls, ports } = fakeServer({ conflicts: [both], mismatches: [both] });
+		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo(both)], { ...ports, maxUploadBytes: MAX });
+		expect(calls).toEqual([`add ${both}`, `ask ${both} bob`, `add ${both} force=near`, `ask ${both} unlike carol`, `add ${both} force=near,mismatch`]);
+		expect(result.outcomes).toEqual([{ file: both, ok: true, message: 'enrolled' }]);
 	});
 
 	it('stops at once when the server wants the admin token', async () => {

@@ -3,8 +3,9 @@
  * photo. Nobody is left in the gallery without a face: a new person is created together with
  * the first photo that holds a usable face (one request), and the rest are added to them.
  */
-import { ApiError, doubtOf, type Doubt } from '../api.ts';
-import { IMAGE_TYPES } from '../protocol/rest.ts';
+import { ApiError, type Doubt } from '../api.ts';
+import { IMAGE_TYPES, type EnrolQuestion } from '../protocol/rest.ts';
+import { describeDoubt, sendConfirming } from './doubts.ts';
 
 /** Who the photos are of: a new person, or one already in the gallery. */
 export type EnrolTarget = { name: string; personId: string | null };
@@ -12,8 +13,8 @@ export type EnrolTarget = { name: string; personId: string | null };
 export type FileOutcome = { file: string; ok: boolean; message: string };
 
 export type EnrolPorts = {
-	enrolPerson(name: string, images: Blob[], options: { force: boolean }): Promise<{ id: string }>;
-	addFaces(personId: string, images: Blob[], options: { force: boolean }): Promise<unknown>;
+	enrolPerson(name: string, images: Blob[], options: { answered: EnrolQuestion[] }): Promise<{ id: string }>;
+	addFaces(personId: string, images: Blob[], options: { answered: EnrolQuestion[] }): Promise<unknown>;
 	/** Asked when the server doubts a photo (someone else's face, or unlike the others); true enrols it anyway. */
 	confirmConflict(doubt: Doubt, file: string): Promise<boolean>;
 };
@@ -46,14 +47,6 @@ export function explainRefusal(err: unknown): string {
 	}
 }
 
-/** The server's doubt in a few words, for a message beside the photo or the capture. */
-export function describeDoubt(doubt: Doubt): string {
-	if ('near' in doubt) return `looks like ${doubt.near.name}`;
-	const { person, others } = doubt.mismatch;
-	if (others === 1) return person ? `does not look like ${person.name}'s one other face` : 'does not look like the other picture';
-	return person ? `does not look like ${person.name}` : 'does not look like the same person as the others';
-}
-
 /** Refusals the browser can tell without asking the server; null when the file may go up. */
 export function precheck(file: File, maxUploadBytes: number): string | null {
 	if (!IMAGE_TYPES.includes(file.type)) return `not an image (${file.type || 'unknown type'}): use JPEG, PNG or WebP`;
@@ -74,9 +67,9 @@ export async function enrolPhotos(
 	let personId = target.personId;
 	const outcomes: FileOutcome[] = [];
 
-	async function upload(file: File, force: boolean): Promise<void> {
-		if (personId) await options.addFaces(personId, [file], { force });
-		else personId = (await options.enrolPerson(target.name, [file], { force })).id;
+	async function upload(file: File, answered: EnrolQuestion[]): Promise<void> {
+		if (personId) await options.addFaces(personId, [file], { answered });
+		else personId = (await options.enrolPerson(target.name, [file], { answered })).id;
 	}
 
 	for (const file of files) {
@@ -87,15 +80,14 @@ export async function enrolPhotos(
 			outcome = { file: file.name, ok: false, message: refused };
 		} else {
 			try {
-				try {
-					await upload(file, false);
-				} catch (err) {
-					const doubt = doubtOf(err);
-					if (!doubt) throw err;
-					if (!(await options.confirmConflict(doubt, file.name))) throw new Error(`skipped: ${describeDoubt(doubt)}`);
-					await upload(file, true);
-				}
-				outcome = { file: file.name, ok: true, message: 'enrolled' };
+				const result = await sendConfirming(
+					(answered) => upload(file, answered),
+					(doubt) => options.confirmConflict(doubt, file.name)
+				);
+				outcome =
+					'sent' in result
+						? { file: file.name, ok: true, message: 'enrolled' }
+						: { file: file.name, ok: false, message: `skipped: ${describeDoubt(result.declined)}` };
 			} catch (err) {
 				if (err instanceof ApiError && err.status === 401) throw err;
 				outcome = { file: file.name, ok: false, message: explainRefusal(err) };
