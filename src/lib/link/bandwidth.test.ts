@@ -23,7 +23,7 @@ describe('rate meter', () => {
 describe('crop settings', () => {
 	it('sends full crops on a good link and small ones with data saver or a slow link', () => {
 		const good = chooseCropSettings({ dataSaver: false, rttMs: 80, webp: false });
-		expect(good).toMatchObject({ maxSide: 112, quality: 0.6, type: 'image/jpeg' });
+		expect(good).toMatchObject({ maxSide: 112, quality: 0.5, type: 'image/jpeg' });
 		const saver = chooseCropSettings({ dataSaver: true, rttMs: 80, webp: true });
 		expect(saver).toMatchObject({ maxSide: 96, quality: 0.5, type: 'image/webp' });
 		expect(chooseCropSettings({ dataSaver: false, rttMs: SLOW_LINK_RTT_MS + 1, webp: false }).maxSide).toBe(96);
@@ -32,7 +32,7 @@ describe('crop settings', () => {
 
 describe('identity pace', () => {
 	/** A fair match: settles alone only with data saver. */
-	const alice = { label: 'alice', personId: 'a', confidence: 0.6, distance: 0.44 };
+	const alice = { label: 'alice', personId: 'a', confidence: 0.55, distance: 0.495 };
 
 	it('settles on one fair answer and refreshes slowly with data saver, on two such answers otherwise', () => {
 		const saver = createIdentityRules(chooseIdentityPace({ dataSaver: true, rttMs: 50 }));

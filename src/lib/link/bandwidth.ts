@@ -34,11 +34,12 @@ export const SLOW_LINK_RTT_MS = 600;
 export type CropSettings = Required<CaptureOptions> & Required<EncodeOptions>;
 
 /**
- * Crops of 112 px at q0.6 on a good link (the face then spans ~75 px; the recognizer aligns it
+ * Crops of 112 px at q0.5 on a good link (the face then spans ~75 px; the recognizer aligns it
  * to its 150 px chip), 96 px at q0.5 when data saver is on or the link is slow; WebP (~40 %
- * smaller than JPEG) where the browser encodes it. Chosen by `npm run bench:crops`: 112 px q0.6
- * cost 0.84 KB a crop with libwebp and moved genuine distances by +0.005 against 128 px q0.7
- * (1.11 KB), with no face lost on the dev clip or the photos; 96 px q0.5 (0.59 KB) adds +0.02.
+ * smaller than JPEG) where the browser encodes it. Chosen by `npm run bench:crops`: 112 px q0.5
+ * cost 0.76 KB a crop with libwebp and moved mean genuine distances by +0.012 against 128 px q0.7
+ * (1.11 KB; q0.6 at 112 px: 0.84 KB, +0.008), with no face lost on the dev clip or the photos;
+ * 96 px q0.5 (0.59 KB) adds +0.02–0.03 and loses 10 % of the photos at the threshold.
  */
 export function chooseCropSettings({
 	dataSaver,
@@ -52,7 +53,7 @@ export function chooseCropSettings({
 	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
 	const type = webp ? 'image/webp' : 'image/jpeg';
 	const margin = FACE_CROP_MARGIN;
-	return small ? { margin, maxSide: 96, quality: 0.5, type } : { margin, maxSide: 112, quality: 0.6, type };
+	return small ? { margin, maxSide: 96, quality: 0.5, type } : { margin, maxSide: 112, quality: 0.5, type };
 }
 
 /**

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createIdentityRules, newIdentity, type Answer } from './identity.ts';
 
 const alice: Answer = { label: 'alice', personId: 'a', confidence: 0.8, distance: 0.2 };
-/** Named, but less sure than a typical genuine match (weight 1.1 < settleAt). */
-const fairAlice: Answer = { ...alice, confidence: 0.6, distance: 0.44 };
+/** Named, but less sure than a typical genuine match (weight 1.05 < settleAt). */
+const fairAlice: Answer = { ...alice, confidence: 0.55, distance: 0.495 };
 const bob: Answer = { label: 'bob', personId: 'b', confidence: 0.55, distance: 0.45 };
 const unknown: Answer = { label: 'unknown', personId: null, confidence: 0, distance: 0.7 };
 
