@@ -50,7 +50,7 @@ async function enrolAll(server: TestServer, timeline: ClipFrame[]): Promise<void
 		// One at a time: a photo the server finds no face in is reported, not fatal.
 		const id = await enrolPerson(server.url, name, []);
 		for (const file of [first, ...rest]) {
-			const res = await fetch(`${server.url}/api/people/${id}/faces?force=1`, { method: 'POST', body: new Uint8Array(await padded(file)), headers: { 'content-type': 'image/jpeg' } });
+			const res = await fetch(`${server.url}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(await padded(file)), headers: { 'content-type': 'image/jpeg' } });
 			if (res.status === 201) enrolled++;
 			else refused.push(`${file.slice(DATA_DIR.length + 1)} (${res.status})`);
 		}

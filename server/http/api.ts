@@ -158,8 +158,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		res.json(faces.map(({ thumbnail, ...face }) => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
 	});
 
-	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here; anything else goes on
-	// to the next route, the DESIGN.md one: one image body → { faceId }.
+	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here (with the questions);
+	// anything else goes on to the next route, the DESIGN.md one: one image body → { faceId }.
 	api.post(
 		'/people/:id/faces',
 		admin,
@@ -178,6 +178,9 @@ export function createApi(deps: ApiDeps): express.Router {
 			res.status(201).json({ faceIds });
 		})
 	);
+	// The DESIGN.md route that other tools rely on: `{ faceId }`, or 422 when there is not one face.
+	// It stores what it is given and asks no questions (no 409): the JSON routes above, which the
+	// People page uses, are the ones that check for duplicates and mix-ups.
 	api.post(
 		'/people/:id/faces',
 		admin,
@@ -185,7 +188,6 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const person = personOr404(req);
 			const faces = await facesOf([bytesOf(req)], finder(), { single: true });
-			checkConflict(req, faces, person);
 			const { faceIds } = gallery.addFaces(person.id, faces);
 			enrolled(1);
 			log(`gallery: added 1 face to person ${person.id}`);

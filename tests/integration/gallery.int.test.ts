@@ -132,9 +132,13 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect((await admin.people()).map((p) => p.name)).not.toContain('Anna');
 
 		const bea = (await admin.people()).find((p) => p.name === 'Bea')!;
-		const mislabel = await admin.call('POST', `/api/people/${bea.id}/faces`, new Uint8Array(crops.ann2));
+		const mislabel = await admin.call('POST', `/api/people/${bea.id}/faces`, { images: [b64(crops.ann2)] });
 		expect(mislabel.status).toBe(409);
 		expect(mislabel.body).toMatchObject({ code: 'conflict', near: { name: 'Ann' } });
+		// The DESIGN.md one-image route stores what it is given: tools relying on it get { faceId }.
+		const asTold = await admin.call('POST', `/api/people/${bea.id}/faces`, new Uint8Array(crops.ann2));
+		expect(asTold).toMatchObject({ status: 201, body: { faceId: expect.any(String) } });
+		expect((await admin.call('DELETE', `/api/people/${bea.id}/faces/${asTold.body.faceId}`)).status).toBe(204);
 		// The same person again is no conflict.
 		const more = await admin.call('POST', `/api/people/${ann.id}/faces`, { images: [b64(crops.ann2)] });
 		expect(more.status).toBe(201);
@@ -159,22 +163,22 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		// A face added to somebody it does not look like (and who is nobody else here either).
 		const dee = await admin.call('POST', '/api/people', { name: 'Dee', images: [b64(crops.cat)] });
 		expect(dee.status).toBe(201);
-		const wrong = await admin.call('POST', `/api/people/${dee.body.id}/faces`, new Uint8Array(crops.ann));
+		const wrong = await admin.call('POST', `/api/people/${dee.body.id}/faces`, { images: [b64(crops.ann)] });
 		expect(wrong.status).toBe(409);
 		expect(wrong.body).toMatchObject({ code: 'conflict', mismatch: { index: 0, others: 1, person: { id: dee.body.id, name: 'Dee' } } });
 		expect(wrong.body.error).toMatch(/this face and Dee's one other face do not look like the same person/);
 		// With two faces of Dee stored, the new one is the odd one out.
 		expect((await admin.call('POST', `/api/people/${dee.body.id}/faces`, { images: [b64(crops.cat)] })).status).toBe(201);
-		const odd = await admin.call('POST', `/api/people/${dee.body.id}/faces`, new Uint8Array(crops.ann));
+		const odd = await admin.call('POST', `/api/people/${dee.body.id}/faces`, { images: [b64(crops.ann)] });
 		expect(odd.body).toMatchObject({ code: 'conflict', mismatch: { others: 2 } });
 		expect(odd.body.error).toMatch(/this face does not look like Dee's other faces/);
 		expect((await admin.call('GET', `/api/people/${dee.body.id}`)).body).toMatchObject({ faces: 2 });
 
 		// Each question is answered on its own: `near` does not answer `mismatch`.
-		const nearOnly = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=near`, new Uint8Array(crops.ann));
+		const nearOnly = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=near`, { images: [b64(crops.ann)] });
 		expect(nearOnly.body).toMatchObject({ code: 'conflict', mismatch: { index: 0 } });
 		expect(nearOnly.body.error).toMatch(/force=mismatch/);
-		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=mismatch`, new Uint8Array(crops.ann));
+		const forced = await admin.call('POST', `/api/people/${dee.body.id}/faces?force=mismatch`, { images: [b64(crops.ann)] });
 		expect(forced.status).toBe(201);
 		expect(await admin.call('DELETE', `/api/people/${dee.body.id}`)).toMatchObject({ status: 204 });
 		const ann = await admin.call('POST', '/api/people', { name: 'Ann', images: [b64(crops.ann), b64(crops.ann2)] });
