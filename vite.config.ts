@@ -5,7 +5,7 @@ import { ICONS, renderIcon } from './scripts/pwa-icons.mjs';
 import { finishPwaBuild } from './scripts/pwa-build.mjs';
 
 // `npm run dev` serves the UI with hot reload and forwards everything the Node server owns
-// (REST, signalling, models) to it: start it beside with `npm run server`.
+// (REST, signalling, models) to it: start it beside with `npm run server:dev`.
 const serverUrl = process.env.FACERTC_SERVER ?? 'http://localhost:8080';
 
 /** adapter-static's `pages` in svelte.config.js. */
