@@ -4,8 +4,7 @@
  * guided camera capture on a fake camera clip (made here from a face-api sample photo), a
  * cancelled capture that stores nothing, the duplicate warning, thumbnails, export and import.
  */
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { composeFrame, writeY4m } from '../helpers/y4m.ts';
+import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
 
 const W = 640;
 const H = 480;
@@ -23,6 +22,7 @@ const TOKEN = 'people-page-secret';
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+let clipDir: string | undefined;
 const files: Record<string, { name: string; mimeType: string; buffer: Buffer }> = {};
 
 type Person = { id: string; name: string; faces: number };
@@ -70,8 +70,8 @@ beforeAll(async () => {
 	for (let i = 0; i < 12; i++) {
 		frames.push(await composeFrame(W, H, [{ image: face, left: 170 + Math.round(6 * Math.sin(i / 2)), top: 70 + (i % 3), width: 300 }]));
 	}
-	const clip = join(mkdtempSync(join(tmpdir(), 'facertc-cam-')), 'one-face.y4m');
-	writeY4m(clip, { width: W, height: H, fps: 10, frames });
+	const { clip, dir } = writeTempClip('one-face.y4m', { width: W, height: H, fps: 10, frames });
+	clipDir = dir;
 	browser = await launchChromium({ cameraFile: clip });
 	page = await browser.newPage({ viewport: { width: 412, height: 860 } });
 });
@@ -79,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await browser?.close();
 	await server?.stop();
+	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
 });
 
 describe('People page', () => {

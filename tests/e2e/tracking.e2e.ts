@@ -2,16 +2,14 @@
  * One face slides across the fake camera and back (a ping-pong path, so the looping clip has no
  * jump): it must keep one track id and its name the whole way.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
 import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { composeFrame, writeY4m } from '../helpers/y4m.ts';
+import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
 
 const W = 640;
 const H = 480;
@@ -21,6 +19,7 @@ const STEPS = 24; // 3 s one way, 6 s a loop
 let server: TestServer;
 let browser: Browser;
 let page: Page;
+let clipDir: string | undefined;
 
 beforeAll(async () => {
 	server = await startTestServer();
@@ -36,8 +35,8 @@ beforeAll(async () => {
 		const phase = i < STEPS ? i / STEPS : 2 - i / STEPS;
 		frames.push(await composeFrame(W, H, [{ image: still, left: 10 + phase * travel, top: 110, width }]));
 	}
-	const clip = join(mkdtempSync(join(tmpdir(), 'facertc-cam-')), 'moving-face.y4m');
-	writeY4m(clip, { width: W, height: H, fps: FPS, frames });
+	const { clip, dir } = writeTempClip('moving-face.y4m', { width: W, height: H, fps: FPS, frames });
+	clipDir = dir;
 	browser = await launchChromium({ cameraFile: clip });
 	page = await browser.newPage({ viewport: { width: 900, height: 700 } });
 });
@@ -45,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await browser?.close();
 	await server?.stop();
+	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
 });
 
 describe('tracking a moving face', () => {

@@ -1,10 +1,8 @@
 /** Fake-camera scenes shared by the browser tests. */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { cropFromPhoto, samplePhotoPath } from './faces.ts';
 import { enrolPerson, findFaces } from './gallery.ts';
-import { composeFrame, writeY4m } from './y4m.ts';
+import { composeFrame, writeTempClip } from './y4m.ts';
 
 /**
  * Enrols the largest face of face-api's sample1.jpg as `alice` on the server, and writes a
@@ -27,8 +25,5 @@ export async function twoFaceScene(baseUrl: string, frameCount = 16): Promise<{ 
 			])
 		);
 	}
-	const dir = mkdtempSync(join(tmpdir(), 'facertc-cam-'));
-	const clip = join(dir, 'two-faces.y4m');
-	writeY4m(clip, { width: 640, height: 480, fps: 8, frames });
-	return { clip, dir };
+	return writeTempClip('two-faces.y4m', { width: 640, height: 480, fps: 8, frames });
 }

@@ -1,5 +1,7 @@
 /** Writes a fake-camera clip for Chromium (`--use-file-for-fake-video-capture`): YUV4MPEG2, 4:2:0. */
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import sharp from 'sharp';
 
 export type Layer = { image: Buffer; left: number; top: number; width: number };
@@ -67,4 +69,12 @@ export function writeY4m(file: string, { width, height, fps, frames }: { width: 
 	} finally {
 		closeSync(fd);
 	}
+}
+
+/** Writes the clip as `name` in a new temporary folder; returns its path and the folder (the caller removes it). */
+export function writeTempClip(name: string, clip: Parameters<typeof writeY4m>[1]): { clip: string; dir: string } {
+	const dir = mkdtempSync(join(tmpdir(), 'facertc-cam-'));
+	const file = join(dir, name);
+	writeY4m(file, clip);
+	return { clip: file, dir };
 }
