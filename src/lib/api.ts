@@ -100,8 +100,20 @@ const sendJson = (method: string, body: unknown): RequestInit => ({
 });
 
 
+/** Each image's data URL, kept while the image lives: a request resent after a 409 reuses it. */
+const dataUrls = new WeakMap<Blob, Promise<string>>();
+
 /** An image as the `data:` URL the JSON enrolment endpoints take. */
 export function toDataUrl(image: Blob): Promise<string> {
+	const known = dataUrls.get(image);
+	if (known) return known;
+	const url = readAsDataUrl(image);
+	dataUrls.set(image, url);
+	url.catch(() => dataUrls.delete(image));
+	return url;
+}
+
+function readAsDataUrl(image: Blob): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const reader = new FileReader();
 		reader.onload = () => resolve(reader.result as string);
@@ -114,7 +126,6 @@ export const api = {
 	settings: () => request<Settings>('/api/settings'),
 	updateSettings: (patch: { keepThumbnails?: boolean }) => request<Settings>('/api/settings', sendJson('PATCH', patch)),
 	listPeople: () => request<Person[]>('/api/people'),
-	addPerson: (name: string) => request<{ id: string; name: string }>('/api/people', sendJson('POST', { name })),
 	/** Creates the person with all the faces at once (or nothing). 409 `conflict` for a question not `answered`. */
 	enrolPerson: async (name: string, images: Blob[], { answered = [] as EnrolQuestion[] } = {}) =>
 		request<{ id: string; name: string; faceIds: string[] }>(

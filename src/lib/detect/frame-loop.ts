@@ -58,6 +58,8 @@ function displayScale(canvas: HTMLCanvasElement): number {
 /** Starts the loop; returns the function that stops it. */
 export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const { video, canvas, detector, link } = options;
+	// A canvas hands out one 2D context for its life (resizing clears it but keeps the object).
+	const ctx = canvas.getContext('2d');
 	const policy = options.policy ?? 'best-shot';
 	const tracker = createTracker();
 	const rules = createIdentityRules(options.identityPace ?? {});
@@ -129,18 +131,18 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 				return send(track.id, bitmap);
 			}
 			const identity = identityOf(track.id);
-			const signature = faceSignature(video, track.box);
 			// A new or changed face's first crop goes at once: a name soon beats the best frame later.
+			// (The signature is read only when a crop goes, and nothing is awaited before: same frame.)
 			if ((identity.answers === 0 || identity.changed) && !shots.collecting(track.id)) {
 				if (!rules.claimCrop(identity, performance.now())) return bitmap.close();
-				identity.signature = signature;
+				identity.signature = faceSignature(video, track.box);
 				return send(track.id, bitmap);
 			}
 			const quality = cropQuality({ box: track.box, score: track.score, keypoints: track.keypoints, sharpness: measureSharpness(bitmap) });
 			const best = shots.offer(track.id, { quality, atMs, payload: bitmap });
 			if (!best) return;
 			if (link.state === 'connected' && rules.claimCrop(identity, performance.now())) {
-				identity.signature = signature;
+				identity.signature = faceSignature(video, track.box);
 				return send(track.id, best.payload);
 			}
 			best.payload.close();
@@ -157,8 +159,8 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		if (now && resemblance(now, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
 	}
 
-	function requestCrops(tracks: readonly Track[], now: number): void {
-		shots.retain(new Set(tracks.map((t) => t.id)));
+	function requestCrops(tracks: readonly Track[], live: ReadonlySet<number>, now: number): void {
+		shots.retain(live);
 		if (link.state !== 'connected' || link.backlogBytes > MAX_BACKLOG_BYTES) return;
 		for (const track of tracks) {
 			if (!track.confirmed || track.misses > 0 || capturing.has(track.id)) continue;
@@ -190,8 +192,9 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 			const detections = detector.detect(video, now);
 			pacer.measured(performance.now() - t0);
 			const tracks = tracker.update(detections, now);
-			for (const id of identities.keys()) if (!tracks.some((t) => t.id === id)) identities.delete(id);
-			requestCrops(tracks, now);
+			const live = new Set(tracks.map((t) => t.id));
+			for (const id of identities.keys()) if (!live.has(id)) identities.delete(id);
+			requestCrops(tracks, live, now);
 			shown = tracks.map((track) => ({ track, box: track.box }));
 		} else {
 			shown = tracker.predict(now);
@@ -204,7 +207,6 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 				const state = label !== UNKNOWN ? 'known' : identity?.answers ? 'unknown' : 'asking';
 				return { id: track.id, box, label, state };
 			});
-		const ctx = canvas.getContext('2d');
 		if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
 		publish(faces);
 		frames++;

@@ -4,11 +4,10 @@ import {
 	headPose,
 	judgeGeometry,
 	judgePixels,
-	toLuma,
 	type FaceObservation,
 	type Point
 } from './quality.ts';
-import { laplacianVariance } from '../track/crop-quality.ts';
+import { laplacianVariance, toLuma } from '../track/crop-quality.ts';
 
 const FRAME = { width: 640, height: 480 };
 // The person's right eye, left eye, nose tip, mouth: a frontal face in a 160 px box at (240, 160).

@@ -4,8 +4,6 @@
  * SHARPNESS_SIDE_PX; they are deliberately lenient: the server still refuses a crop it cannot use.
  */
 import { laplacianVariance } from '../track/crop-quality.ts';
-
-export { toLuma } from '../track/crop-quality.ts';
 import type { Detection, Point } from '../track/tracker.ts';
 
 export type { Point };

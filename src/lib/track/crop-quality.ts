@@ -3,8 +3,7 @@
  * Pure: the caller measures sharpness on pixels; everything else comes from the detection.
  */
 import type { Box } from '../geometry.ts';
-
-export type Point = { x: number; y: number };
+import type { Point } from './tracker.ts';
 
 /** Face width, px, at which size stops adding quality (FaceRecognitionNet works on 150 px). */
 export const FULL_QUALITY_FACE_PX = 112;

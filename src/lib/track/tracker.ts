@@ -81,9 +81,10 @@ export function createTracker(options: TrackerOptions = {}) {
 	let nextId = 1;
 	let tracks: Track[] = [];
 
-	function correct(track: Track, det: Detection, tMs: number): void {
+	/** Folds `det` into `track`, from the box `predictedBox` the track was expected at `tMs`. */
+	function correct(track: Track, det: Detection, tMs: number, predictedBox: Box): void {
 		const dt = Math.max(1, tMs - track.lastUpdateMs);
-		const predicted = toVec(predictBox(track, tMs));
+		const predicted = toVec(predictedBox);
 		const measured = toVec(det.box);
 		const residual = measured.map((m, i) => m - (predicted[i] ?? 0));
 		track.box = toBox(predicted.map((p, i) => p + alpha * (residual[i] ?? 0)));
@@ -116,7 +117,7 @@ export function createTracker(options: TrackerOptions = {}) {
 				if (usedTracks.has(t) || usedDetections.has(d)) continue;
 				usedTracks.add(t);
 				usedDetections.add(d);
-				correct(tracks[t] as Track, detections[d] as Detection, tMs);
+				correct(tracks[t] as Track, detections[d] as Detection, tMs, predicted[t] as Box);
 			}
 			tracks.forEach((track, t) => {
 				if (usedTracks.has(t)) return;
