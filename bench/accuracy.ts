@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
 import { createEmbedPool, type EmbedPool } from '../server/embed/pool.ts';
-import { DEFAULT_MARGIN, findMatch, type GalleryEntry } from '../server/gallery/matcher.ts';
+import { DEFAULT_MARGIN, euclidean, findMatch, type GalleryEntry } from '../server/gallery/matcher.ts';
 import { cropFromPhoto } from '../tests/helpers/faces.ts';
 import { DATA_DIR, clipFrames, hasSharedData, i420ToRgb, labelledFaces, strangerFaces } from './data.ts';
 
@@ -173,11 +173,6 @@ type Gallery = Map<string, Float32Array[]>;
 type Verdict = { person: string; distance: number; second: number };
 type Rule = { name: string; prepare(gallery: Gallery): (q: Float32Array) => Verdict | null };
 
-function dist(a: Float32Array, b: Float32Array): number {
-	let s = 0;
-	for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-	return Math.sqrt(s);
-}
 function mean(vs: Float32Array[]): Float32Array {
 	const out = new Float32Array(vs[0]!.length);
 	for (const v of vs) for (let i = 0; i < v.length; i++) out[i]! += v[i]! / vs.length;
@@ -187,7 +182,7 @@ function medoid(vs: Float32Array[]): Float32Array {
 	let best = vs[0]!;
 	let bestSum = Infinity;
 	for (const a of vs) {
-		const s = vs.reduce((acc, b) => acc + dist(a, b), 0);
+		const s = vs.reduce((acc, b) => acc + euclidean(a, b), 0);
 		if (s < bestSum) [best, bestSum] = [a, s];
 	}
 	return best;
@@ -207,9 +202,9 @@ function perPerson(name: string, score: (q: Float32Array, vs: Float32Array[], de
 		}
 	};
 }
-const nearest = (q: Float32Array, vs: Float32Array[]) => Math.min(...vs.map((v) => dist(q, v)));
+const nearest = (q: Float32Array, vs: Float32Array[]) => Math.min(...vs.map((v) => euclidean(q, v)));
 const meanOfNearest = (k: number) => (q: Float32Array, vs: Float32Array[]) => {
-	const ds = vs.map((v) => dist(q, v)).sort((a, b) => a - b).slice(0, k);
+	const ds = vs.map((v) => euclidean(q, v)).sort((a, b) => a - b).slice(0, k);
 	return ds.reduce((a, b) => a + b, 0) / ds.length;
 };
 /** k nearest stored vectors vote; the winner's distance is its nearest vector. */
@@ -219,7 +214,7 @@ function knnVote(k: number): Rule {
 		prepare(gallery) {
 			const flat = [...gallery].flatMap(([person, vs]) => vs.map((v) => ({ person, v })));
 			return (q) => {
-				const ds = flat.map((e) => ({ person: e.person, d: dist(q, e.v) })).sort((a, b) => a.d - b.d);
+				const ds = flat.map((e) => ({ person: e.person, d: euclidean(q, e.v) })).sort((a, b) => a.d - b.d);
 				const votes = new Map<string, { n: number; sum: number }>();
 				for (const { person, d } of ds.slice(0, k)) {
 					const v = votes.get(person) ?? { n: 0, sum: 0 };
@@ -251,12 +246,12 @@ function unitNorm(rule: Rule): Rule {
 const RULES: Rule[] = [
 	perPerson('nearest', nearest),
 	knnVote(3),
-	perPerson('centroid', (q, _vs, c) => dist(q, c)),
-	perPerson('medoid', (q, _vs, m) => dist(q, m), medoid),
+	perPerson('centroid', (q, _vs, c) => euclidean(q, c)),
+	perPerson('medoid', (q, _vs, m) => euclidean(q, m), medoid),
 	perPerson('mean-2-nearest', meanOfNearest(2)),
 	perPerson('mean-all', meanOfNearest(Infinity)),
-	perPerson('nn+centroid/2', (q, vs, c) => (nearest(q, vs) + dist(q, c)) / 2),
-	unitNorm(perPerson('centroid', (q, _vs, c) => dist(q, c)))
+	perPerson('nn+centroid/2', (q, vs, c) => (nearest(q, vs) + euclidean(q, c)) / 2),
+	unitNorm(perPerson('centroid', (q, _vs, c) => euclidean(q, c)))
 ];
 
 // ---------------------------------------------------------------- scoring

@@ -59,6 +59,8 @@ export type MatchOptions = {
 };
 
 export const UNKNOWN_LABEL = 'unknown';
+/** The answer when there is nothing to compare: no face in the crop, or nobody of its dimension. */
+export const NO_MATCH: Readonly<Match> = { personId: null, label: UNKNOWN_LABEL, distance: null, confidence: 0 };
 /**
  * See the header: at threshold 0.55 in the bench, 0.04 cost no genuine face and turned away the
  * impostors and the misnamed face that the threshold alone let through (not the look-alike).
@@ -204,7 +206,7 @@ export function findMatch(
 	if (!(margin >= 0)) throw new TypeError(`margin must be a distance ≥ 0, got ${margin}`);
 	const index = indexFor(entries, query.length);
 	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
-	if (best < 0) return { personId: null, label: UNKNOWN_LABEL, distance: null, confidence: 0 };
+	if (best < 0) return { ...NO_MATCH };
 	const distance = Math.sqrt(bestSq);
 	if (distance >= threshold || Math.sqrt(secondSq) - distance < margin) {
 		return { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 };

@@ -113,9 +113,10 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
 	}
 
-	function checkEmbedding(embedding: Float32Array): void {
+	/** `where` names the embedding's place in an import document, for the message. */
+	function checkEmbedding(embedding: Float32Array, where?: string): void {
 		if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
-			throw new AppError('bad-request', `embedding must be ${dim} finite numbers`);
+			throw new AppError('bad-request', `${where ? `${where}.embedding: ` : 'embedding '}must be ${dim} finite numbers`);
 		}
 	}
 
@@ -251,9 +252,7 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 				faces: person.faces.map((face, j): NewFace => {
 					const where = `people.${i}.faces.${j}`;
 					const embedding = Float32Array.from(face.embedding);
-					if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
-						throw new AppError('bad-request', `${where}.embedding: must be ${dim} finite numbers`);
-					}
+					checkEmbedding(embedding, where);
 					if (face.thumbnail === undefined) return { embedding };
 					const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
 					checkThumbnail(thumbnail, `${where}.thumbnail`);

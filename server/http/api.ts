@@ -4,7 +4,7 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import { parseForce } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
-import { findMatch } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import { isAuthorized, requireToken, tokenCheck } from './auth.ts';
@@ -216,9 +216,7 @@ export function createApi(deps: ApiDeps): express.Router {
 			const entries = gallery.entries();
 			res.json({
 				faces: faces.map((face) => {
-					const match = face.descriptor
-						? findMatch(face.descriptor, entries, deps.matchThreshold)
-						: { label: 'unknown', distance: null, personId: null, confidence: 0 };
+					const match = face.descriptor ? findMatch(face.descriptor, entries, deps.matchThreshold) : NO_MATCH;
 					return { box: face.box, score: face.score, ...match };
 				})
 			});

@@ -11,7 +11,7 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { findMatch, type GalleryEntry } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
 import { createTokenBucket } from './rate-limit.ts';
 
 export type Embedder = {
@@ -43,9 +43,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(): Recogni
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
 		const { descriptor } = await embedder.describeCrop(msg.crop);
-		const match = descriptor
-			? findMatch(descriptor, gallery.entries(), threshold)
-			: { personId: null, label: 'unknown', distance: null, confidence: 0 };
+		const match = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };
 	}
