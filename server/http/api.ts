@@ -1,5 +1,5 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { parseForce } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
@@ -8,16 +8,9 @@ import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import { isAuthorized, requireToken, tokenCheck } from './auth.ts';
-import {
-	DetailedError,
-	MAX_IMAGES_PER_REQUEST,
-	conflictError,
-	decodeBase64Image,
-	facesOf,
-	mismatchError,
-	sendDetailedError,
-	type FaceFinder
-} from './enrol.ts';
+import { facesOf, type FaceFinder } from './enrol/faces.ts';
+import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
+import { conflictError, mismatchError } from './enrol/questions.ts';
 import { ExportDoc, NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
@@ -28,6 +21,8 @@ export type ApiDeps = {
 	/** When set, recognition (`/api/recognize`) needs it, or the admin token. */
 	recognizeToken?: string | null;
 	maxUploadBytes: number;
+	/** The embedding model in use, and who must be enrolled again after a model change (gallery/model-change.ts). */
+	model?: () => { embeddingModel: string; reEnrol: ReadonlyArray<{ id: string; name: string; faces: number }> };
 	clientConfig: () => object;
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
@@ -86,7 +81,9 @@ export function createApi(deps: ApiDeps): express.Router {
 			recognizeTokenRequired: recognizeCheck !== null,
 			authorized: isAuthorized(adminCheck, req),
 			maxUploadBytes: deps.maxUploadBytes,
-			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
+			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST,
+			// Names only for callers who may see the gallery.
+			...(deps.model && isAuthorized(adminCheck, req) ? deps.model() : {})
 		});
 	});
 
@@ -246,11 +243,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
+	// Errors, DetailedErrors' fields included, are rendered by errors.ts's errorHandler (app.ts).
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));
-	const detailed: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-		if (err instanceof DetailedError) return sendDetailedError(res, err);
-		next(err);
-	};
-	api.use(detailed);
 	return api;
 }

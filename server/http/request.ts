@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { IMAGE_TYPES } from '../../src/lib/protocol/rest.ts';
 import { MAX_THUMBNAIL_BYTES } from '../gallery/gallery.ts';
-import { MAX_IMAGES_PER_REQUEST } from './enrol.ts';
+import { MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
 
 const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name over 64 characters'));
 const Images = v.pipe(
