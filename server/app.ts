@@ -18,6 +18,7 @@ import { createApi } from './http/api.ts';
 import { tokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
 import { createStatic } from './http/static.ts';
+import { reembedOtherModels, type ModelChangeReport } from './gallery/model-change.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
@@ -61,6 +62,21 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 
+		// Faces of another embedding model are never matched: re-embed them from their thumbnails
+		// in the background, and keep the list of people who must be enrolled again.
+		let modelChange: ModelChangeReport = { reembedded: 0, reEnrol: [] };
+		reembedOtherModels({
+			gallery,
+			describeThumbnail: async (jpeg) => {
+				const { faces } = await pool.analyzePhoto(jpeg);
+				return faces.length === 1 ? (faces[0]?.descriptor ?? null) : null;
+			},
+			log
+		}).then(
+			(report) => (modelChange = report),
+			(err: unknown) => log(`gallery: re-embedding faces of another model failed: ${(err as Error).message}`)
+		);
+
 		const app = express();
 		app.disable('x-powered-by');
 		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log }) : null;
@@ -90,6 +106,7 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 				recognizeToken: config.recognizeToken,
 				log,
 				maxUploadBytes: config.maxUploadBytes,
+				model: () => ({ embeddingModel: EMBEDDING_MODEL, reEnrol: modelChange.reEnrol }),
 				clientConfig,
 				metrics
 			})

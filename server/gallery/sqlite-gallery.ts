@@ -11,6 +11,7 @@ import {
 	type GalleryExport,
 	type GallerySettings,
 	type NewFace,
+	type OtherModelFace,
 	type Person,
 	type PersonListing
 } from './gallery.ts';
@@ -103,7 +104,12 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		putSetting: db.prepare(
 			'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
 		),
-		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL')
+		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL'),
+		otherModelFaces: db.prepare<[string, number], { id: string; person_id: string; name: string; model: string; dim: number; thumbnail: Buffer | null }>(
+			`SELECT f.id, f.person_id, p.name, f.model, f.dim, f.thumbnail FROM faces f JOIN people p ON p.id = f.person_id
+			 WHERE f.model <> ? OR f.dim <> ? ORDER BY f.rowid`
+		),
+		reembedFace: db.prepare('UPDATE faces SET model = ?, dim = ?, embedding = ? WHERE id = ?')
 	};
 
 	let cache: GalleryEntry[] | null = null;
@@ -260,6 +266,22 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 				})
 			}));
 			return write(() => importTx(people, replace));
+		},
+		otherModelFaces() {
+			return q.otherModelFaces.all(model, dim).map(
+				(row): OtherModelFace => ({
+					id: row.id,
+					personId: row.person_id,
+					name: row.name,
+					model: row.model,
+					dim: row.dim,
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		reembedFace(faceId, embedding) {
+			checkEmbedding(embedding);
+			return write(() => q.reembedFace.run(model, dim, toBlob(embedding), faceId).changes > 0);
 		},
 		close: () => db.close()
 	};
