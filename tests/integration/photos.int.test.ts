@@ -50,6 +50,7 @@ beforeAll(async () => {
 	for (const n of [3, 6]) {
 		const photo = readFileSync(samplePhotoPath(n));
 		const res = await call('POST', '/api/recognize', new Uint8Array(photo));
+		if (!Array.isArray(res.body.faces)) throw new Error(`recognize on sample${n}: ${res.status} ${JSON.stringify(res.body)}`);
 		const boxes = (res.body.faces as Array<{ box: FaceBox; score: number }>).filter((f) => f.score > 0.8).map((f) => f.box);
 		tight.push(...(await tightCrops(photo, boxes.slice(0, 3), { inset: 0, grey: n === 6 })));
 	}
@@ -80,7 +81,7 @@ describe('photos people have', () => {
 	});
 
 	it('says what would help when no face can be found', async () => {
-		const plain = await sharp({ create: { width: 150, height: 150, channels: 3, background: '#b09080' } }).jpeg().toBuffer();
+		const plain = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
 		const tiny = await sharp(tight[0]!).resize(24, 24).jpeg().toBuffer();
 		const person = await call('POST', '/api/people', { name: 'Nobody yet' });
 		const cases = [

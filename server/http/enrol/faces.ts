@@ -43,7 +43,7 @@ async function faceOf(bytes: Uint8Array, finder: FaceFinder, index?: number): Pr
 	const face = faces[0];
 	if (!face?.descriptor) {
 		const side = face ? Math.round(Math.max(face.box.width, face.box.height)) : 0;
-		throw fail('no-face', `the face in ${where} (${side} pixels wide) is too small or unclear to enrol: send a closer, sharper photo in better light`);
+		throw fail('no-face', `the face in ${where} (${side} pixels wide) is too small or unclear to enrol: send a closer, sharper photo of the whole head in good light`);
 	}
 	const thumbnail = finder.thumbnails ? await makeThumbnail(bytes, analysis, face.box).catch(() => null) : null;
 	return { embedding: face.descriptor, thumbnail };
