@@ -116,7 +116,27 @@ for (const f of frnetFaces) {
 	const crop = await liveCrop(image, f.box, tight);
 	onnxFaces.push({ ...f, v: { enrol: await describe(image, f.box), live: await describe(crop, { x: 0, y: 0, width: crop.width, height: crop.height }) } });
 }
+// Cost per face, interleaved on the same inputs: each model alone on an aligned face.
+const costs = { frnet: [] as number[], onnx: [] as number[] };
+{
+	const image = decoded.values().next().value as RgbImage;
+	const f = frnetFaces[0]!;
+	const landmarks = (await engine.findLandmarks(image, f.box, 4))!;
+	const { alignedChip } = await import('../server/embed/face-engine.ts');
+	const chip = alignedChip(image, landmarks)!;
+	const input = warp(image, similarity(fivePoints(landmarks)));
+	for (let k = 0; k < 40; k++) {
+		let t = performance.now();
+		await engine.describeChip(chip);
+		costs.frnet.push(performance.now() - t);
+		t = performance.now();
+		await session.run({ input: new ort.Tensor('float32', input, [1, 3, 112, 112]) });
+		costs.onnx.push(performance.now() - t);
+	}
+}
 engine.dispose();
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
 
 function report(name: string, all: BenchFace[]): void {
 	const faces = labelGroups(all as typeof frnetFaces, () => {});
@@ -151,4 +171,10 @@ function report(name: string, all: BenchFace[]): void {
 console.log(`FaceRTC embedders — ${new Date().toISOString()}; ${frnetFaces.length} faces; shared 2-core machine`);
 report('face-api FaceRecognitionNet (shipped: enrolment path crop160, live 112 px crops)', frnetFaces.map((f) => ({ ...f, v: { enrol: f.v.crop160, live: f.v.live } })));
 report('faceplugin fr_feature.onnx (ArcFace-style, 5-point alignment from face-api landmarks, cosine)', onnxFaces);
-console.log(`\ncost: fr_feature.onnx ${(ms / runs).toFixed(0)} ms per face (onnxruntime-node, 1 thread, ${runs} runs); FaceRecognitionNet: see bench:accuracy's per-variant cost`);
+console.log(
+	`\ncost per face, the model alone, interleaved, 40 runs each (median, p10–p90; shared 2-core machine): ` +
+		`FaceRecognitionNet ${med(costs.frnet).toFixed(0)} ms (${q(costs.frnet, 0.1).toFixed(0)}–${q(costs.frnet, 0.9).toFixed(0)}), ` +
+		`fr_feature.onnx ${med(costs.onnx).toFixed(0)} ms (${q(costs.onnx, 0.1).toFixed(0)}–${q(costs.onnx, 0.9).toFixed(0)}); ` +
+		`ratio ${(med(costs.onnx) / med(costs.frnet)).toFixed(1)}×; mean over the whole set: fr_feature.onnx ${(ms / runs).toFixed(0)} ms (${runs} runs). ` +
+		'Both before landmarks (~12 ms a pass) and decoding.'
+);
