@@ -73,6 +73,7 @@ export function createAdmission(limits: ChannelLimits, { now = () => performance
 			return null;
 		},
 		opened(key) {
+			sweep(now());
 			const e = entries.get(key);
 			if (!e) return false;
 			e.open = true;
