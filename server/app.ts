@@ -252,7 +252,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		// Shutdown runs these last-pushed first: stop taking work (new offers, new HTTP connections);
 		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
 		// flight; then the pool and the gallery.
-		cleanups.push(() => running.drain(DRAIN_TIMEOUT_MS));
+		cleanups.push(async () => {
+			await running.drain(DRAIN_TIMEOUT_MS);
+			guard.closeSockets();
+		});
 		cleanups.push(() => {
 			guard.stopAdmitting();
 			void stopHttp();

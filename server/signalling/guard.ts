@@ -59,6 +59,8 @@ export type SignallingGuard = {
 	release(): void;
 	/** Refuses every new offer from now on (shutdown). */
 	stopAdmitting(): void;
+	/** Closes every signalling socket (shutdown: an HTTP server does not close upgraded sockets itself). */
+	closeSockets(): void;
 };
 
 type ClientMessage = { type?: unknown; dst?: unknown; payload?: { connectionId?: unknown; type?: unknown; metadata?: unknown } };
@@ -68,6 +70,7 @@ const sameSecret = (a: string, b: string) => a.length === b.length && timingSafe
 export function createSignallingGuard(options: SignallingGuardOptions): SignallingGuard {
 	const { recognizerId, log } = options;
 	const perAddress = new Map<string, number>();
+	const sockets = new Set<WebSocket>();
 	let clients = 0;
 	let recognizerSocket: WebSocket | null = null;
 	let held = false;
@@ -192,6 +195,8 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 
 	function onConnection(socket: WebSocket, req: IncomingMessage, facade: EventEmitter): void {
 		socket.on('error', (err) => log.debug({ err: err.message }, 'signalling: socket error'));
+		sockets.add(socket);
+		socket.once('close', () => sockets.delete(socket));
 		const params = new URL(req.url ?? '', 'http://signalling').searchParams;
 		const id = params.get('id') ?? '';
 		const token = params.get('token') ?? '';
@@ -218,6 +223,9 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 		},
 		stopAdmitting() {
 			admitting = false;
+		},
+		closeSockets() {
+			for (const socket of sockets) socket.terminate();
 		}
 	};
 }
