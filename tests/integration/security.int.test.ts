@@ -283,8 +283,13 @@ describe('the recognizer id belongs to the server', () => {
 describe('one address cannot take the server down', () => {
 	let server: TestServer;
 	const peers: TestPeer[] = [];
+	let crop: Buffer;
 	beforeAll(async () => {
 		server = await startTestServer({ env: { EMBED_WORKERS: '1' } });
+		// Before the rate-limit test spends this address's recognition budget.
+		const photo = readFileSync(samplePhotoPath(1));
+		const [face] = await findFaces(server.url, photo);
+		crop = await cropFromPhoto(photo, face!, { margin: 0.25, maxSide: 112, quality: 70 });
 	});
 	afterAll(async () => {
 		for (const p of peers) p.close();
@@ -406,9 +411,6 @@ describe('one address cannot take the server down', () => {
 	});
 
 	it('on SIGTERM answers what is in flight, tells clients it is going, and exits 0', async () => {
-		const photo = readFileSync(samplePhotoPath(1));
-		const [face] = await findFaces(server.url, photo);
-		const crop = await cropFromPhoto(photo, face!, { margin: 0.25, maxSide: 112, quality: 70 });
 		const peer = await connectPolitely(server);
 		peers.push(peer);
 		peer.send({ type: 'identify', requestId: 77, trackId: 1, width: 112, height: 112, crop });
