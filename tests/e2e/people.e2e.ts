@@ -249,10 +249,17 @@ describe('People page', () => {
 		expect(await people()).toHaveLength(2);
 
 		const backup = { name: 'backup.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) };
+		// Adding people named like people already here is refused: two labels could not be told apart.
 		await page.setInputFiles('input[data-import]', backup);
 		await page.click('[data-import-choice] button:text("Add to the gallery")');
+		await page.waitForSelector('[data-import-status="failed"]');
+		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/already enrolled/);
+		expect(await people()).toHaveLength(2);
+		const copies = { ...doc, people: doc.people.map((p) => ({ ...p, name: `${p.name} (copy)` })) };
+		await page.setInputFiles('input[data-import]', { name: 'copies.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(copies)) });
+		await page.click('[data-import-choice] button:text("Add to the gallery")');
 		await page.waitForSelector('[data-import-status="ok"]');
-		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/Imported 2 people from backup\.json\./);
+		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/Imported 2 people from copies\.json\./);
 		expect(await people()).toHaveLength(4);
 		await page.waitForFunction(() => document.querySelectorAll('[data-person-id]').length === 4);
 
