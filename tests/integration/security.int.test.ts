@@ -5,9 +5,10 @@
  * open; per-address rate limits; names that cannot pass for others; the drain on SIGTERM.
  * Figures (latencies, descriptors, seconds to clean up) are printed, never asserted on time.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,7 +16,7 @@ import type { ServerMessage } from '../../src/lib/protocol/messages.ts';
 import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
 import { findFaces } from '../helpers/gallery.ts';
 import { connectTestPeer, firstReply, type Refused, type TestPeer } from '../helpers/node-peer.ts';
-import { authHeaders, startTestServer, type TestServer } from '../helpers/server.ts';
+import { TEST_ADMIN_TOKEN, authHeaders, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Json = Record<string, unknown>;
 
@@ -45,6 +46,15 @@ function register(server: { port: number }, id: string, token = 'squatter-token'
 		ws.on('message', (data) => done((JSON.parse(String(data)) as { type: string }).type));
 		ws.on('close', () => done('closed'));
 		ws.on('error', () => done('unreachable'));
+	});
+}
+
+function freePort(): Promise<number> {
+	return new Promise((resolve) => {
+		const probe = createServer().listen(0, '127.0.0.1', () => {
+			const { port } = probe.address() as { port: number };
+			probe.close(() => resolve(port));
+		});
 	});
 }
 
@@ -231,12 +241,7 @@ describe('the recognizer id belongs to the server', () => {
 	});
 
 	it('refuses squatters on the id and its prefix during start-up', async () => {
-		const port = await new Promise<number>((resolve) => {
-			const probe = createServer().listen(0, '127.0.0.1', () => {
-				const { port: free } = probe.address() as { port: number };
-				probe.close(() => resolve(free));
-			});
-		});
+		const port = await freePort();
 		const ids = ['facertc-recognizer', 'facertc-recognizer-000000000000', 'facertc-recognizer-squat', 'c-0000000000000000-000000000000000000000000'];
 		const outcomes = new Map<string, number>();
 		let started = false;
@@ -426,5 +431,45 @@ describe('one address cannot take the server down', () => {
 		expect(seen.at(-1)).toMatchObject({ type: 'error', code: 'closed', message: expect.stringMatching(/restarting/) });
 		expect(seen.filter((m) => m.type === 'error' && m.code !== 'closed' && m.code !== 'rate-limited')).toEqual([]);
 		expect(await server.stop()).toBe(0);
+	});
+});
+
+describe('crash policy', () => {
+	it('refuses a bad setting naming it (exit 2); logs an uncaught exception even at LOG_LEVEL=silent and exits 1', async () => {
+		const bad = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+			env: { ...process.env, PORT: 'eighty', LOG_LEVEL: 'silent' },
+			encoding: 'utf8',
+			timeout: 60_000
+		});
+		expect(bad.status).toBe(2);
+		expect(bad.stderr).toMatch(/PORT must be an integer from 0 to 65535/);
+
+		const port = await freePort();
+		const dataDir = mkdtempSync(join(tmpdir(), 'facertc-crash-'));
+		const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tests/helpers/crash-on-sighup.ts', 'server/main.ts'], {
+			env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_TOKEN: TEST_ADMIN_TOKEN, OPEN_RECOGNITION: '1', EMBED_WORKERS: '1' },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+		const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+		try {
+			await until('the silent server to answer', async () => {
+				const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+				return res?.status === 200 ? true : undefined;
+			}, 120_000);
+			expect(stdout).toBe('');
+			child.kill('SIGHUP');
+			expect(await exited).toBe(1);
+			const fatal = JSON.parse(stderr.trim().split('\n').at(-1)!) as { level: number; msg: string; err: { message: string; stack: string } };
+			expect(fatal).toMatchObject({ level: 60, msg: expect.stringMatching(/uncaught exception; exiting for the supervisor to restart/) });
+			expect(fatal.err.message).toBe('crash test: thrown from a timer');
+			expect(fatal.err.stack).toMatch(/crash-on-sighup\.ts/);
+		} finally {
+			child.kill('SIGKILL');
+			rmSync(dataDir, { recursive: true, force: true });
+		}
 	});
 });

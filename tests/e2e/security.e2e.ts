@@ -1,13 +1,15 @@
 /**
- * The security headers with the real build in real Chromium: the Content-Security-Policy must not
- * break the live page (MediaPipe's WASM, the PeerJS WebSocket and data channel), the People page
- * (thumbnails, the pairing QR code) or the service worker (its precache fetches), and it must
- * really be enforced (an injected inline script does not run).
+ * Security as a user meets it, with the real build in real Chromium: the Content-Security-Policy
+ * must not break the live page (MediaPipe's WASM, the PeerJS WebSocket and data channel), the
+ * People page (thumbnails, the pairing QR code) or the service worker (its precache fetches), and
+ * it must really be enforced (an injected inline script does not run); a live page refused for
+ * lack of room says the server is busy and gets in by itself once there is room.
  */
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, storeTokens } from '../helpers/browser.ts';
+import { connectTestPeer } from '../helpers/node-peer.ts';
 import { twoFaceScene } from '../helpers/scenes.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -103,5 +105,25 @@ describe('security headers', () => {
 		await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
 		expect(await violations()).toEqual([]);
 		await context.close();
+	});
+});
+
+describe('a full server', () => {
+	it('makes the live page say it is busy, then connect by itself when a channel frees up', async () => {
+		const full = await startTestServer({ env: { MAX_CHANNELS: '1', EMBED_WORKERS: '1' } });
+		const noCamera = await launchChromium();
+		try {
+			const holder = await connectTestPeer(full.url);
+			const page = await noCamera.newPage();
+			await page.goto(full.url);
+			const link = page.locator('[data-stat="link"]');
+			await expect.poll(() => link.textContent(), { timeout: 30_000 }).toMatch(/server busy/);
+			expect(await link.getAttribute('data-value')).toBe('offline');
+			holder.close();
+			await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		} finally {
+			await noCamera.close();
+			await full.stop();
+		}
 	});
 });
