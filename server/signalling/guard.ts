@@ -65,6 +65,14 @@ export type SignallingGuard = {
 
 type ClientMessage = { type?: unknown; dst?: unknown; payload?: { connectionId?: unknown; type?: unknown; metadata?: unknown } };
 
+const originHost = (origin: string) => {
+	try {
+		return new URL(origin).host;
+	} catch {
+		return null;
+	}
+};
+
 const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createSignallingGuard(options: SignallingGuardOptions): SignallingGuard {
@@ -197,6 +205,11 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 		socket.on('error', (err) => log.debug({ err: err.message }, 'signalling: socket error'));
 		sockets.add(socket);
 		socket.once('close', () => sockets.delete(socket));
+		// A browser always says which page opened the socket: only this server's own pages may
+		// (another site could otherwise spend a visitor's per-address quota). Node clients send none.
+		const origin = req.headers.origin;
+		const hosts = [req.headers.host, options.trustProxy ? req.headers['x-forwarded-host'] : undefined].flat();
+		if (origin && !hosts.includes(originHost(origin) ?? '')) return refuse(socket, 'cross-origin', 'signalling is for this server’s own pages');
 		const params = new URL(req.url ?? '', 'http://signalling').searchParams;
 		const id = params.get('id') ?? '';
 		const token = params.get('token') ?? '';

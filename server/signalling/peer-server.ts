@@ -28,6 +28,8 @@ export function createPeerServer(
 		expire_timeout: 5_000,
 		cleanup_out_msgs: 1_000,
 		generateClientId: () => peerIds.issue(),
+		// Only this server's pages use it: no CORS headers for other sites.
+		corsOptions: { origin: false },
 		createWebSocketServer: (options) => guard.createWebSocketServer(options)
 	});
 	// An EventEmitter 'error' without a listener throws: one bad socket must not take the server down.
