@@ -34,9 +34,9 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 }
 
 /** Opens a signalling socket with this id and token the way PeerJS does; says what the server answered first. */
-function register(server: { port: number }, id: string, token = 'squatter-token'): Promise<string> {
+function register(server: { port: number }, id: string, token = 'squatter-token', origin?: string): Promise<string> {
 	return new Promise((resolve) => {
-		const ws = new WebSocket(`ws://127.0.0.1:${server.port}/peerjs/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}&version=1.5.5`);
+		const ws = new WebSocket(`ws://127.0.0.1:${server.port}/peerjs/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}&version=1.5.5`, origin ? { origin } : {});
 		const done = (what: string) => {
 			ws.removeAllListeners();
 			ws.on('error', () => {});
@@ -282,6 +282,14 @@ describe('the recognizer id belongs to the server', () => {
 		expect(((await (await fetch(`${server.url}/api/config`)).json()) as { recognizerId: string }).recognizerId).toBe(recognizerId);
 		expect(await firstReply(server.url)).toMatchObject({ type: 'welcome' });
 		expect(server.logs.join('')).toMatch(/lost signalling, reconnecting/);
+	});
+
+	it('gives clients their ids, and takes signalling only from its own pages', async () => {
+		const issued = async () => (await fetch(`${server.url}/peerjs/peerjs/id`)).text();
+		expect(await register(server, 'my-own-id')).toBe('ERROR');
+		expect(await register(server, await issued(), 't1', 'http://evil.example')).toBe('ERROR');
+		expect(await register(server, await issued(), 't2', `http://127.0.0.1:${server.port}`)).toBe('OPEN');
+		expect(await register(server, await issued(), 't3')).toBe('OPEN');
 	});
 });
 
