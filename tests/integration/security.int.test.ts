@@ -393,9 +393,10 @@ describe('one address cannot take the server down', () => {
 	});
 
 	it('rate-limits crops per address across channels, and REST recognition per address with 429 and Retry-After', async () => {
-		const [a, b] = [peers[0] ?? (await connectPolitely(server)), await connectPolitely(server)];
-		peers.push(b);
-		if (!peers.includes(a)) peers.push(a);
+		for (const p of peers.splice(0)) p.close();
+		const a = await connectPolitely(server);
+		const b = await connectPolitely(server);
+		peers.push(a, b);
 		// Rounds of 4 crops per channel (the in-flight limit of one channel), 20 per channel in all:
 		// under a per-channel budget of 20 none would be refused; the per-address budget is 20 for both.
 		const junk = new TextEncoder().encode('not a picture');
