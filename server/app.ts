@@ -23,15 +23,13 @@ import { createPairApi } from './http/pair-api.ts';
 import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
 import { createStatic } from './http/static.ts';
-import { loadTokens, newToken, type Tokens } from './http/tokens.ts';
+import { loadTokens, type Tokens } from './http/tokens.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
-import { createAdmission } from './signalling/admission.ts';
-import { createSignallingGuard } from './signalling/guard.ts';
-import { createPeerIds } from './signalling/peer-ids.ts';
-import { PEER_KEY, PEER_PATH, createPeerServer } from './signalling/peer-server.ts';
+import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
+import { createSignalling } from './signalling/signalling.ts';
 import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
 
 /** Identifies the embedding model stored beside every vector. */
@@ -110,36 +108,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 		// Signalling: server-assigned ids, the recognizer's id kept for the recognizer, every
 		// data channel admitted at its offer (before a native peer connection exists).
-		const admission = createAdmission(config.channels);
-		const peerIds = createPeerIds();
-		const recognizerToken = newToken();
-		const guard = createSignallingGuard({
+		const { router: peerServer, admission, guard, recognizerToken } = createSignalling({
+			server,
+			channels: config.channels,
+			trustProxy: config.trustProxy,
 			recognizerId,
 			recognizerIdPrefix: config.recognizerIdPrefix,
-			recognizerToken,
-			peerIds,
-			trustProxy: config.trustProxy,
-			socketsPerAddress: Math.max(8, config.channels.perAddress * 2),
-			socketsTotal: Math.max(64, config.channels.total * 4),
-			admitOffer({ key, address, metadata }) {
-				if (recognizeCheck && !recognizeCheck((metadata as { token?: unknown } | null)?.token)) {
-					return { reason: 'unauthorized', code: 'unauthorized', message: 'this recognizer needs a paired device (a recognize token)', retryAfterS: 0 };
-				}
-				const refused = admission.tryAdmit(key, address);
-				metrics.channelsPending.set(admission.counts().pending);
-				if (!refused) return null;
-				const code = refused.reason === 'total' || refused.reason === 'pending-total' ? 'overloaded' : 'rate-limited';
-				return { ...refused, code };
-			},
-			log: log('signalling'),
-			onRefused: (reason) => {
-				if (reason.startsWith('offer-')) metrics.channelsRefused.inc({ reason: reason.slice('offer-'.length) });
-				else metrics.signallingRefused.inc({ reason });
-			},
-			onClients: (n) => metrics.signallingClients.set(n),
-			onRecognizer: (registered) => metrics.recognizerRegistered.set(registered ? 1 : 0)
+			recognizeCheck,
+			metrics,
+			log: log('signalling')
 		});
-		const peerServer = createPeerServer(server, { guard, peerIds, maxClients: Math.max(64, config.channels.total * 4), log: log('signalling') });
 		app.use(PEER_PATH, peerServer);
 
 		let endpoint: PeerEndpoint | null = null;
