@@ -42,7 +42,12 @@ try {
 	await health;
 	const open = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as TestPeer[];
 	const codes = new Map<string, number>();
-	for (const r of results) if (r.status === 'rejected') codes.set((r.reason as { code?: string }).code ?? 'error', (codes.get((r.reason as { code?: string }).code ?? 'error') ?? 0) + 1);
+	for (const r of results) {
+		if (r.status !== 'rejected') continue;
+		const reason = r.reason as { type?: string; code?: string; message?: string };
+		const key = reason.type === 'refused' ? `refused ${reason.code}` : `failed: ${reason.message}`;
+		codes.set(key, (codes.get(key) ?? 0) + 1);
+	}
 	latencies.sort((a, b) => a - b);
 	const withChannels = fds();
 	const closedAt = performance.now();
@@ -53,7 +58,7 @@ try {
 	}
 	const cleanMs = performance.now() - closedAt;
 	console.log(`FaceRTC flood benchmark — ${new Date().toISOString()}; ${FLOOD} connects at once from one address (loopback; shared 2-core machine)`);
-	console.log(`   opened ${open.length}, refused ${FLOOD - open.length} (${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')}), all settled in ${fmt(floodMs)} ms`);
+	console.log(`   opened ${open.length}; not opened ${FLOOD - open.length} (${[...codes].map(([c, n]) => `${c}: ${n}`).join(', ')}); all settled in ${fmt(floodMs)} ms`);
 	console.log(`   /healthz during the flood: ${latencies.length} answers, ${unanswered} unanswered; median ${fmt(latencies[latencies.length >> 1] ?? NaN)} ms, max ${fmt(latencies.at(-1) ?? NaN)} ms`);
 	console.log(`   server file descriptors: ${baseline} before, peak ${peak}, ${withChannels} with ${open.length} channels open, ${fds()} after they closed (${fmt(cleanMs)} ms to give them back)`);
 	console.log(`   server alive afterwards: ${(await fetch(`${server.url}/healthz`)).ok}`);
