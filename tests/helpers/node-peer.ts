@@ -48,6 +48,10 @@ export async function connectTestPeer(
 	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
 	const inbox: ServerMessage[] = [];
 	const waiters: Array<(m: ServerMessage) => void> = [];
+	// The server closes a channel idle for 45 s; like the live page, say hello when idle, and keep
+	// the welcomes those hellos bring out of the test's inbox.
+	let lastSent = Date.now();
+	let keepAlives = 0;
 
 	const conn = await new Promise<DataConnection>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error('data channel did not open')), 20_000);
@@ -76,6 +80,10 @@ export async function connectTestPeer(
 			c.on('data', (raw) => {
 				const decoded = decodeServerMessage(raw);
 				if (!decoded.ok) throw new Error(`recognizer sent a bad frame: ${decoded.message}`);
+				if (decoded.message.type === 'welcome' && keepAlives > 0) {
+					keepAlives--;
+					return;
+				}
 				const waiter = waiters.shift();
 				if (waiter) waiter(decoded.message);
 				else inbox.push(decoded.message);
@@ -83,12 +91,24 @@ export async function connectTestPeer(
 		});
 	});
 
+	const sendFrame = (message: ClientMessage) => {
+		const frame = encodeClientMessage(message);
+		conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		lastSent = Date.now();
+	};
+	const keepAlive = setInterval(() => {
+		if (!conn.open || Date.now() - lastSent < 15_000) return;
+		keepAlives++;
+		sendFrame({ type: 'hello', client: 'node-test-peer keep-alive' });
+	}, 5_000);
+	keepAlive.unref();
+
 	return {
-		sendRaw: (data) => conn.send(data),
-		send(message) {
-			const frame = encodeClientMessage(message);
-			conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		sendRaw: (data) => {
+			conn.send(data);
+			lastSent = Date.now();
 		},
+		send: sendFrame,
 		next(timeoutMs = 30_000) {
 			const queued = inbox.shift();
 			if (queued) return Promise.resolve(queued);
@@ -101,6 +121,7 @@ export async function connectTestPeer(
 			});
 		},
 		close() {
+			clearInterval(keepAlive);
 			conn.close();
 			peer.destroy();
 		}
