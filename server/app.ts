@@ -13,7 +13,7 @@ import type { Config } from './config.ts';
 import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
 import type { Gallery } from './gallery/gallery.ts';
-import { createSqliteGallery } from './gallery/sqlite-gallery.ts';
+import { openGallery } from './gallery/open-gallery.ts';
 import { createApi } from './http/api.ts';
 import { tokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
@@ -46,10 +46,12 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 	};
 
 	try {
-		const gallery: Gallery = createSqliteGallery({
-			file: join(config.dataDir, 'gallery.db'),
+		const gallery: Gallery = await openGallery({
+			databaseUrl: config.databaseUrl,
+			dataDir: config.dataDir,
 			model: EMBEDDING_MODEL,
-			dim: EMBEDDING_DIM
+			dim: EMBEDDING_DIM,
+			log
 		});
 		cleanups.push(() => gallery.close());
 
@@ -75,7 +77,9 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 
 		const clientConfig = () => ({ peerPath: PEER_PATH, peerKey: PEER_KEY, recognizerId, iceServers: config.iceServers });
 		app.get('/healthz', (_req, res) => {
-			res.json({ ok: true, backend, recognizerId, people: gallery.listPeople().length });
+			// `people`: those the recognizer can name (with faces of this model), from memory: cheap to poll.
+			const { ok, reason, store, people, syncedAgoMs } = gallery.health();
+			res.status(ok ? 200 : 503).json({ ok, ...(reason && { reason }), backend, recognizerId, people, gallery: { store, syncedAgoMs } });
 		});
 		app.get('/metrics', (_req, res) => {
 			res.type('text/plain; version=0.0.4').send(metrics.render());

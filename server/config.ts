@@ -10,6 +10,8 @@ export type Config = Readonly<{
 	host: string;
 	/** Where the SQLite gallery and the generated TLS certificate live. */
 	dataDir: string;
+	/** postgres://…: the gallery lives in PostgreSQL, shared by every server given the same URL; null: SQLite in dataDir. */
+	databaseUrl: string | null;
 	/** Prepared model files (`npm ci` fills it). */
 	modelsDir: string;
 	/** Built SvelteKit app. */
@@ -95,6 +97,12 @@ function tlsFiles(env: NodeJS.ProcessEnv, cwd: string): Config['tls'] {
 	return Object.freeze({ certFile: resolve(cwd, cert), keyFile: resolve(cwd, key) });
 }
 
+function databaseUrl(raw: string | undefined): string | null {
+	if (!raw) return null;
+	if (!/^postgres(ql)?:\/\/./.test(raw)) throw new Error('DATABASE_URL must be a postgres:// URL (unset: SQLite in DATA_DIR)');
+	return raw;
+}
+
 /** Throws an Error naming the variable (or option) when a value is out of range. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), argv: readonly string[] = []): Config {
 	const logLevel = env.LOG_LEVEL ?? 'info';
@@ -106,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		port: int(env, 'PORT', 8080, 0, 65535),
 		host: env.HOST || '0.0.0.0',
 		dataDir: resolve(cwd, env.DATA_DIR || 'data'),
+		databaseUrl: databaseUrl(env.DATABASE_URL),
 		modelsDir: resolve(cwd, env.MODELS_DIR || 'models'),
 		buildDir: resolve(cwd, env.BUILD_DIR || 'build'),
 		adminToken: env.ADMIN_TOKEN || null,

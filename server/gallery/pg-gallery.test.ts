@@ -1,0 +1,44 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresMissing, startPostgres, type TestPostgres } from '../../tests/helpers/postgres.ts';
+import { galleryContract } from './gallery.contract.ts';
+import { createPgGallery } from './pg-gallery.ts';
+
+const missing = postgresMissing();
+let server: TestPostgres | undefined;
+
+if (missing) {
+	console.log(`skipping the PostgreSQL gallery tests: ${missing}`);
+	describe.skip(`postgres gallery (${missing})`, () => it('needs PostgreSQL', () => {}));
+} else {
+	beforeAll(async () => {
+		server = await startPostgres();
+	}, 60_000);
+	afterAll(async () => {
+		await server?.stop();
+	});
+	galleryContract('postgres', async () => {
+		const url = await server!.createDatabase();
+		return {
+			open: async ({ model = 'm1' } = {}) => createPgGallery({ url, model, dim: 4, pollMs: 200 }),
+			cleanup: async () => {}
+		};
+	});
+
+	describe('postgres gallery schema and reach', () => {
+		it('refuses a database written by a newer FaceRTC', async () => {
+			const url = await server!.createDatabase();
+			await (await createPgGallery({ url, model: 'm1', dim: 4 })).close();
+			const client = new pg.Client({ connectionString: url });
+			await client.connect();
+			await client.query('UPDATE facertc_schema SET version = 99');
+			await client.end();
+			await expect(createPgGallery({ url, model: 'm1', dim: 4 })).rejects.toThrow(/schema version 99 is newer/);
+		});
+
+		it('says the database is unreachable, without waiting long, when it cannot connect', async () => {
+			const url = `postgres://postgres@127.0.0.1:${server!.port}/postgres`.replace(String(server!.port), '1');
+			await expect(createPgGallery({ url, model: 'm1', dim: 4 })).rejects.toMatchObject({ code: 'unavailable' });
+		});
+	});
+}
