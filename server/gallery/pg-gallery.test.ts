@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../tests/helpers/postgres.ts';
-import { galleryContract } from './gallery.contract.ts';
+import { galleryContract, waitUntil } from './gallery.contract.ts';
 import { createPgGallery } from './pg-gallery.ts';
 
 const missing = postgresMissing();
@@ -39,6 +39,27 @@ if (missing) {
 		it('says the database is unreachable, without waiting long, when it cannot connect', async () => {
 			const url = `postgres://postgres@127.0.0.1:${server!.port}/postgres`.replace(String(server!.port), '1');
 			await expect(createPgGallery({ url, model: 'm1', dim: 4 })).rejects.toMatchObject({ code: 'unavailable' });
+		});
+
+		it('stops naming within its stale bound when the database goes, says why, and recovers', async () => {
+			const url = await server!.createDatabase();
+			const gallery = await createPgGallery({ url, model: 'm1', dim: 4, pollMs: 100, staleAfterMs: 1000 });
+			try {
+				await gallery.enrolPerson('kim', [{ embedding: Float32Array.from([1, 0, 0, 0]) }]);
+				expect(gallery.entries()).toHaveLength(1);
+				await server!.pause();
+				const waited = await waitUntil(() => !gallery.health().ok, 'the gallery calls itself stale');
+				expect(() => gallery.entries()).toThrow(expect.objectContaining({ code: 'unavailable' }));
+				expect(gallery.health().reason).toMatch(/gallery database unreachable for \d+ s/);
+				await expect(gallery.listPeople()).rejects.toMatchObject({ code: 'unavailable' });
+				console.log(`postgres: stopped naming ${waited.toFixed(0)} ms after the database went (bound 1000 ms + one poll)`);
+				await server!.start();
+				await waitUntil(() => gallery.health().ok, 'the gallery is fresh again');
+				expect(gallery.entries()).toHaveLength(1);
+			} finally {
+				await server!.start();
+				await gallery.close();
+			}
 		});
 	});
 }
