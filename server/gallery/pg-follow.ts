@@ -7,11 +7,10 @@
  * a server cut off from the database may hold people deleted elsewhere, so it names nobody.
  */
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { fromBytes } from './checks.ts';
 import type { GalleryHealth } from './gallery.ts';
 import type { GalleryEntry } from './matcher.ts';
 import type { PgDatabase, Sql } from './pg-db.ts';
-import type { Snapshot } from './snapshot.ts';
+import { toEntries, type Snapshot } from './snapshot.ts';
 
 export const NOTIFY_CHANNEL = 'facertc_gallery';
 /** Poll interval, ms: the fallback when a notification is lost; also the database liveness check. */
@@ -48,7 +47,7 @@ export type FollowerOptions = {
 	now?: () => number;
 };
 
-const toEntry = (row: EntryRow): GalleryEntry => ({ personId: row.person_id, name: row.name, embedding: fromBytes(row.embedding) });
+const toStored = (row: EntryRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
 
 /** Loads the snapshot (at start: throws when the database cannot be read) and follows it from then on. */
 export async function followGallery(options: FollowerOptions): Promise<Follower> {
@@ -69,14 +68,13 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 				 WHERE f.model = $1 AND f.dim = $2 AND f.seq > $3 ORDER BY f.seq LIMIT ${LOAD_PAGE_ROWS}`,
 				[model, dim, after]
 			);
-			for (const row of rows) entries.push(toEntry(row));
+			for (const entry of toEntries(rows.map(toStored))) entries.push(entry);
 			if (rows.length < LOAD_PAGE_ROWS) return entries;
 			after = rows[rows.length - 1]!.seq;
 		}
 	}
 
 	async function refreshOnce(): Promise<void> {
-		const startedAt = now();
 		await db.transaction(
 			async (sql) => {
 				const [state] = await sql<{ version: string; pruned_below: string }>('SELECT version, pruned_below FROM gallery_state');
@@ -93,7 +91,7 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 						 WHERE f.person_id = ANY($1) AND f.model = $2 AND f.dim = $3 ORDER BY f.seq`,
 						[people, model, dim]
 					);
-					snapshot.replacePeople(people, rows.map(toEntry));
+					snapshot.replacePeople(people, toEntries(rows.map(toStored)));
 				} else {
 					snapshot.replaceAll(await loadAll(sql));
 				}
@@ -101,8 +99,9 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 			},
 			{ readOnlySnapshot: true }
 		);
-		// The snapshot is as of the read's start: vouch for it from then, not from its end.
-		syncedAt = startedAt;
+		// Vouched for from the end of the read: the database answered throughout. A write committed
+		// during it is newer than the snapshot, and its NOTIFY has already queued the next refresh.
+		syncedAt = now();
 		if (lastError) log(`gallery: database reachable again`);
 		lastError = null;
 	}

@@ -146,7 +146,11 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const thumbnail = options.thumbnails
 				? `, (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL ORDER BY f.seq DESC LIMIT 1) AS thumbnail`
 				: '';
-			const rows = await db.sql<PersonRow>(`SELECT ${PERSON_COLUMNS}${thumbnail} FROM people p ${ORDER}`);
+			// One grouped join, not a count per person: 100 000 people list in one pass over faces.
+			const rows = await db.sql<PersonRow>(
+				`SELECT p.id, p.name, COALESCE(c.faces, 0) AS faces${thumbnail} FROM people p
+				 LEFT JOIN (SELECT person_id, COUNT(*) AS faces FROM faces GROUP BY person_id) c ON c.person_id = p.id ${ORDER}`
+			);
 			return rows.map((row): PersonListing => (row.thumbnail ? { ...toPerson(row), thumbnail: new Uint8Array(row.thumbnail) } : toPerson(row)));
 		},
 		getPerson: (id) => getPerson(db.sql, id),

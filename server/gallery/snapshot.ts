@@ -56,3 +56,30 @@ export function createSnapshot(): Snapshot {
 		}
 	};
 }
+
+/** A stored face as a driver returns it: the embedding as float32 little-endian bytes. */
+export type StoredFace = { personId: string; name: string; embedding: Uint8Array };
+
+/**
+ * Entries for a batch of stored faces, built to be light at 100 000 people: the batch's
+ * embeddings share one buffer (a buffer of its own costs ~200 bytes beyond a 512-byte vector), and
+ * each person's id and name are one string each, not one per face. Copies: a driver's bytes need
+ * not be 4-byte aligned. A buffer lives until the last of its entries goes (a full reload frees all).
+ */
+export function toEntries(faces: readonly StoredFace[]): GalleryEntry[] {
+	let floats = 0;
+	for (const face of faces) floats += face.embedding.byteLength >>> 2;
+	const packed = new Float32Array(floats);
+	const bytes = new Uint8Array(packed.buffer);
+	const people = new Map<string, { personId: string; name: string }>();
+	let at = 0;
+	return faces.map((face) => {
+		let person = people.get(face.personId);
+		if (!person || person.name !== face.name) people.set(face.personId, (person = { personId: face.personId, name: face.name }));
+		const length = face.embedding.byteLength >>> 2;
+		bytes.set(face.embedding.subarray(0, length * 4), at * 4);
+		const embedding = packed.subarray(at, at + length);
+		at += length;
+		return { personId: person.personId, name: person.name, embedding };
+	});
+}

@@ -1,7 +1,7 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkFaces, exportDocument, fromBytes, prepareImport, toBytes, type ImportedPerson } from './checks.ts';
+import { checkFaces, exportDocument, prepareImport, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
 	type Face,
@@ -11,8 +11,7 @@ import {
 	type Person,
 	type PersonListing
 } from './gallery.ts';
-import type { GalleryEntry } from './matcher.ts';
-import { createSnapshot } from './snapshot.ts';
+import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 
 export type SqliteGalleryOptions = {
@@ -74,13 +73,13 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		dataVersion: db.prepare('PRAGMA data_version').pluck()
 	};
 
-	const toEntry = (row: FaceRow): GalleryEntry => ({ personId: row.person_id, name: row.name, embedding: fromBytes(row.embedding) });
+	const stored = (row: FaceRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
 	const snapshot = createSnapshot();
-	const reloadAll = () => snapshot.replaceAll(q.entries.all(model, dim).map(toEntry));
+	const reloadAll = () => snapshot.replaceAll(toEntries(q.entries.all(model, dim).map(stored)));
 	/** After a write (committed or not): the snapshot follows the people it touched. */
 	const refresh = (people: Iterable<string>) => {
 		const ids = [...people];
-		snapshot.replacePeople(ids, ids.flatMap((id) => q.personEntries.all(id, model, dim).map(toEntry)));
+		snapshot.replacePeople(ids, toEntries(ids.flatMap((id) => q.personEntries.all(id, model, dim).map(stored))));
 	};
 	reloadAll();
 

@@ -58,7 +58,8 @@ function userIds(name: string): { uid: number; gid: number } | null {
 	}
 }
 
-export async function startPostgres(): Promise<TestPostgres> {
+/** `durable`: keep fsync on (benchmarks of write cost); off by default, as these clusters live for one run. */
+export async function startPostgres({ durable = false }: { durable?: boolean } = {}): Promise<TestPostgres> {
 	const bin = findPostgresBin();
 	if (!bin) throw new Error(postgresMissing()!);
 	const root = process.getuid?.() === 0;
@@ -77,10 +78,10 @@ export async function startPostgres(): Promise<TestPostgres> {
 	let log = '';
 
 	async function start(): Promise<void> {
-		// Durability off: these clusters live for one test run (the FaceRTC servers, not PostgreSQL, get killed).
+		// Durability off unless asked: the FaceRTC servers get killed in tests, never PostgreSQL.
+		const fast = durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
 		const [cmd, args] = asOwner(join(bin!, 'postgres'), [
-			'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-			'-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'
+			'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...fast, '-c', 'max_connections=200'
 		]);
 		child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 		child.stdout?.on('data', (c: Buffer) => (log += c.toString()));
