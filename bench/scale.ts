@@ -78,7 +78,10 @@ async function* syntheticRows(table: string): AsyncIterable<Row[]> {
 }
 
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
-const heapMb = () => {
+/** Live heap + array buffers, MB, after two full collections (array buffers are freed after a collection). */
+const heapMb = async () => {
+	gc();
+	await new Promise((resolve) => setTimeout(resolve, 50));
 	gc();
 	const m = process.memoryUsage();
 	return (m.heapUsed + m.arrayBuffers) / 1024 / 1024;
@@ -109,12 +112,12 @@ function queryCost(entries: Gallery['entries'] extends () => infer E ? E : never
 }
 
 async function measureStore(label: string, open: () => Promise<Gallery>): Promise<Gallery> {
-	const before = heapMb();
+	const before = await heapMb();
 	const t0 = performance.now();
 	const gallery = await open();
 	const load = ms(t0);
 	const entries = gallery.entries();
-	const held = heapMb() - before;
+	const held = (await heapMb()) - before;
 	console.log(`${label}: load at start ${fmt(load)} ms for ${entries.length} embeddings; snapshot holds ${fmt(held)} MB (heap + array buffers)`);
 	const q = queryCost(entries);
 	console.log(
