@@ -78,6 +78,8 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 	const client = await pool.connect().catch((err: unknown) => {
 		throw toAppError(err);
 	});
+	const lost = () => {}; // the running query rejects; see transaction()
+	client.on('error', lost);
 	try {
 		await client.query('BEGIN');
 		await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
@@ -99,6 +101,7 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 		await client.query('ROLLBACK').catch(() => {});
 		throw toAppError(err);
 	} finally {
+		client.off('error', lost);
 		client.release();
 	}
 }
@@ -130,6 +133,10 @@ export async function openPostgres(url: string, { poolSize = 10, log = () => {} 
 				throw toAppError(err);
 			}
 			let broken = false;
+			// A checked-out client has no pool listener: a connection lost now would be an unhandled 'error'
+			// (the running query rejects on its own).
+			const lost = () => (broken = true);
+			client.on('error', lost);
 			try {
 				await client.query(readOnlySnapshot ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN');
 				const result = await fn(runner(client));
@@ -139,6 +146,7 @@ export async function openPostgres(url: string, { poolSize = 10, log = () => {} 
 				await client.query('ROLLBACK').catch(() => (broken = true));
 				throw toAppError(err);
 			} finally {
+				client.off('error', lost);
 				client.release(broken);
 			}
 		},

@@ -128,11 +128,19 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 	}
 
 	await refresh();
+	let listening = true; // said once per outage, not at every retry
 	const stopListening = db.listen(NOTIFY_CHANNEL, {
 		onNotify: () => void refresh().catch(() => {}),
-		// Anything written while the connection was down is picked up now.
-		onConnect: () => void refresh().catch(() => {}),
-		onError: (err) => log(`gallery: notification connection lost (${err.message}); polling every ${pollMs} ms`)
+		onConnect() {
+			if (!listening) log('gallery: notification connection back');
+			listening = true;
+			// Anything written while the connection was down is picked up now.
+			void refresh().catch(() => {});
+		},
+		onError(err) {
+			if (listening) log(`gallery: notification connection lost (${err.message}); polling every ${pollMs} ms`);
+			listening = false;
+		}
 	});
 	const poll = setInterval(() => void refresh().catch(() => {}), pollMs);
 	poll.unref();

@@ -41,6 +41,25 @@ if (missing) {
 			await expect(createPgGallery({ url, model: 'm1', dim: 4 })).rejects.toMatchObject({ code: 'unavailable' });
 		});
 
+		it('a follower that falls behind the kept changes reloads everything, and ends equal', async () => {
+			const url = await server!.createDatabase();
+			const open = () => createPgGallery({ url, model: 'm1', dim: 4, pollMs: 100, changesKept: 2 });
+			const [writer, follower] = await Promise.all([open(), open()]);
+			try {
+				const ids = await Promise.all(
+					Array.from({ length: 12 }, (_, i) => writer.enrolPerson(`p${i}`, [{ embedding: Float32Array.from([i, 1, 0, 0]) }]))
+				);
+				await Promise.all(ids.slice(0, 6).map(({ person }) => writer.deletePerson(person.id)));
+				await writer.renamePerson(ids[6]!.person.id, 'renamed');
+				const view = (g: typeof writer) => g.entries().map((e) => `${e.personId}:${e.name}:${e.embedding[0]}`).sort();
+				await waitUntil(() => view(follower).join() === view(writer).join(), 'the follower equals the writer');
+				expect(view(follower)).toHaveLength(6);
+				expect(follower.entries().some((e) => e.name === 'renamed')).toBe(true);
+			} finally {
+				await Promise.all([writer.close(), follower.close()]);
+			}
+		});
+
 		it('stops naming within its stale bound when the database goes, says why, and recovers', async () => {
 			const url = await server!.createDatabase();
 			const gallery = await createPgGallery({ url, model: 'm1', dim: 4, pollMs: 100, staleAfterMs: 1000 });

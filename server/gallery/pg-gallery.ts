@@ -19,6 +19,8 @@ export type PgGalleryOptions = {
 	/** See pg-follow.ts: DEFAULT_POLL_MS, DEFAULT_STALE_AFTER_MS. */
 	pollMs?: number;
 	staleAfterMs?: number;
+	/** Versions whose changed people are kept for followers that fall behind; default CHANGES_KEPT. */
+	changesKept?: number;
 	log?: (msg: string) => void;
 };
 
@@ -34,7 +36,7 @@ const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, face
 type FaceInsert = { id: string; personId: string; embedding: Buffer; thumbnail: Buffer | null };
 
 export async function createPgGallery(options: PgGalleryOptions): Promise<Gallery> {
-	const { url, model, dim, log = () => {} } = options;
+	const { url, model, dim, log = () => {}, changesKept = CHANGES_KEPT } = options;
 	const db = await openPostgres(url, { log });
 	const snapshot = createSnapshot();
 	let follower: Follower;
@@ -103,13 +105,14 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const all = people === 'all';
 			const [state] = await sql<{ version: string }>(
 				`UPDATE gallery_state SET version = version + 1,
-				 pruned_below = CASE WHEN $1 THEN version + 2 ELSE greatest(pruned_below, version + 1 - $2) END
+				 pruned_below = CASE WHEN $1 THEN version + 2 ELSE greatest(pruned_below, version + 2 - $2) END
 				 RETURNING version`,
-				[all, CHANGES_KEPT]
+				[all, changesKept]
 			);
 			const version = Number(state!.version);
 			if (!all) await sql('INSERT INTO changes (version, person_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [version, [...new Set(people)]]);
-			await sql('DELETE FROM changes WHERE version <= $1', [version - CHANGES_KEPT]);
+			// The last CHANGES_KEPT versions stay: pruned_below (the lowest kept) is version - CHANGES_KEPT + 1.
+			await sql('DELETE FROM changes WHERE version <= $1', [version - changesKept]);
 			await sql('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, String(version)]);
 			changed = true;
 			return value;
@@ -257,13 +260,16 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			return people.length;
 		},
 		async sharedSecret(name, make) {
-			const value = make();
-			const [row] = await db.sql<{ value: string }>(
-				`WITH put AS (INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value)
-				 SELECT value FROM put UNION ALL SELECT value FROM secrets WHERE name = $1 LIMIT 1`,
-				[name, value, Date.now()]
+			const [made] = await db.sql<{ value: string }>(
+				'INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value',
+				[name, make(), Date.now()]
 			);
-			return row!.value;
+			if (made) return made.value;
+			// Another server's insert won (the conflict waited for its commit). A new statement, a new
+			// snapshot: one statement reading back would not see a row committed while it waited.
+			const [kept] = await db.sql<{ value: string }>('SELECT value FROM secrets WHERE name = $1', [name]);
+			if (!kept) throw new AppError('internal', `secret ${name} vanished`);
+			return kept.value;
 		},
 		async close() {
 			await follower.close();
