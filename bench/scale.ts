@@ -6,7 +6,8 @@
  * start and the memory it holds, the matcher's index build and cost per query, the cost of a
  * write, GET /api/people's query, and with PostgreSQL the time for a change made by one server to
  * reach another (two galleries on one database, in one process) and `npm run gallery -- copy`'s rate.
- * Prints figures, never pass/fail. Run on a quiet machine; on a shared one, read ratios.
+ * Prints figures, never pass/fail. CPU time (this process's) is printed beside wall time: on a
+ * shared machine the wall time of a query grows with everyone else's load, its CPU time barely.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -93,19 +94,29 @@ const stats = (xs: number[]) => {
 	return `median ${fmt(s[Math.floor(s.length / 2)]!)} ms (min ${fmt(s[0]!)}, max ${fmt(s.at(-1)!)}, n ${s.length})`;
 };
 
-/** µs per findMatch over ≥ 1 s of calls, known faces and strangers. */
-function queryCost(entries: Gallery['entries'] extends () => infer E ? E : never): { known: number; stranger: number; build: number; named: number } {
+/** CPU ms this process spent since `from` (user + system): unlike wall time, barely moved by other processes. */
+const cpuMs = (from: NodeJS.CpuUsage) => {
+	const d = process.cpuUsage(from);
+	return (d.user + d.system) / 1000;
+};
+type Cost = { wall: number; cpu: number };
+const cost = (c: Cost, unit = 'ms', digits = 0) => `${fmt(c.cpu, digits)} ${unit} CPU (${fmt(c.wall, digits)} wall)`;
+
+/** Per findMatch over ≥ 1 s of calls, known faces and strangers, µs; the index build once, ms. */
+function queryCost(entries: Gallery['entries'] extends () => infer E ? E : never): { known: Cost; stranger: Cost; build: Cost; named: number } {
 	const copy = [...entries];
 	let t0 = performance.now();
+	let c0 = process.cpuUsage();
 	findMatch(vector(null), copy, THRESHOLD);
-	const build = ms(t0);
+	const build = { wall: ms(t0), cpu: cpuMs(c0) };
 	const known = Array.from({ length: 64 }, (_, k) => vector(centres[(k * 7919) % PEOPLE]!));
 	const strangers = Array.from({ length: 64 }, () => vector(null));
-	const per = (qs: Float32Array[]) => {
+	const per = (qs: Float32Array[]): Cost => {
 		let calls = 0;
 		t0 = performance.now();
+		c0 = process.cpuUsage();
 		while (ms(t0) < 1000) findMatch(qs[calls++ % qs.length]!, copy, THRESHOLD);
-		return (1000 * ms(t0)) / calls;
+		return { wall: (1000 * ms(t0)) / calls, cpu: (1000 * cpuMs(c0)) / calls };
 	};
 	const named = known.filter((q) => findMatch(q, copy, THRESHOLD).personId).length;
 	return { known: per(known), stranger: per(strangers), build, named };
@@ -114,15 +125,16 @@ function queryCost(entries: Gallery['entries'] extends () => infer E ? E : never
 async function measureStore(label: string, open: () => Promise<Gallery>): Promise<Gallery> {
 	const before = await heapMb();
 	const t0 = performance.now();
+	const c0 = process.cpuUsage();
 	const gallery = await open();
-	const load = ms(t0);
+	const load = { wall: ms(t0), cpu: cpuMs(c0) };
 	const entries = gallery.entries();
 	const held = (await heapMb()) - before;
-	console.log(`${label}: load at start ${fmt(load)} ms for ${entries.length} embeddings; snapshot holds ${fmt(held)} MB (heap + array buffers)`);
+	console.log(`${label}: load at start ${cost(load)} for ${entries.length} embeddings; snapshot holds ${fmt(held)} MB (heap + array buffers)`);
 	const q = queryCost(entries);
 	console.log(
-		`${label}: matcher index build ${fmt(q.build)} ms (after every change, on the first query); ` +
-			`${fmt(q.known, 1)} µs a query for a known face, ${fmt(q.stranger, 1)} µs for a stranger (${q.named}/64 known named)`
+		`${label}: matcher index build ${cost(q.build)} (after every change, on the first query); a query for a known face ` +
+			`${cost(q.known, 'µs')}, for a stranger ${cost(q.stranger, 'µs')} (${q.named}/64 known named)`
 	);
 	const writes: number[] = [];
 	for (let k = 0; k < CHANGES; k++) {
