@@ -118,7 +118,8 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 				return refreshOnce();
 			});
 		next.catch((err: unknown) => {
-			const message = (err as Error).message;
+			// The driver's own words ("connect ECONNREFUSED 10.0.0.5:5432"), not the AppError's wrapping.
+			const message = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
 			if (message !== lastError) log(`gallery: could not follow the database (${message})`);
 			lastError = message;
 		});

@@ -64,6 +64,8 @@ if (missing) {
 		const nodes: { a?: TestServer; b?: TestServer } = {};
 		const peers: TestPeer[] = [];
 		let probe: Buffer;
+		/** The enrolment photo of the same face, as the People page sends it. */
+		let enrolImage = '';
 		let requestId = 0;
 		const env = () => ({ DATABASE_URL: url, ADMIN_TOKEN: ADMIN, OPEN_RECOGNITION: '1', EMBED_WORKERS: '1', MAX_UPLOAD_MB: '40' });
 		const startNode = () => startTestServer({ env: env() });
@@ -85,20 +87,19 @@ if (missing) {
 			const largest = [...faces].sort((x, y) => y.box.width * y.box.height - x.box.width * x.box.height)[0]!.box;
 			probe = await cropFromPhoto(photo, largest, { margin: 0.2, maxSide: 112, quality: 60 });
 			const enrolPhoto = await cropFromPhoto(photo, largest, { margin: 0.35, quality: 92 });
-			(globalThis as { enrolImage?: string }).enrolImage = `data:image/jpeg;base64,${enrolPhoto.toString('base64')}`;
+			enrolImage = `data:image/jpeg;base64,${enrolPhoto.toString('base64')}`;
 		});
 		afterAll(async () => {
 			for (const peer of peers) peer.close();
 			await Promise.all([nodes.a?.stop(), nodes.b?.stop()]);
 			await postgres?.stop();
 		});
-		const enrolImage = () => (globalThis as { enrolImage?: string }).enrolImage!;
 
 		it('a face enrolled on one server is named by the other, and forgotten there once deleted', async () => {
 			const onB = await connectTestPeer(nodes.b!.url);
 			peers.push(onB);
 			expect(await identify(onB)()).toMatchObject({ type: 'identity', label: 'unknown' });
-			const enrolled = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'alice', images: [enrolImage()] });
+			const enrolled = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'alice', images: [enrolImage] });
 			expect(enrolled.status).toBe(201);
 			const reached = await askUntil(identify(onB), named('alice'), 'server B names alice');
 			console.log(`enrolled on A → named by B after ${reached.toFixed(0)} ms (one crop embedded per ask, ~30–100 ms each)`);
@@ -111,7 +112,7 @@ if (missing) {
 		});
 
 		it("a client of a server that dies goes on with the other by itself, and the restarted server knows what was enrolled meanwhile", async () => {
-			const bea = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'bea', images: [enrolImage()] });
+			const bea = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'bea', images: [enrolImage] });
 			expect(bea.status).toBe(201);
 			// A load balancer in front of both: sticky to A while A is up (deploy/ has the real configs).
 			const order = () => [nodes.a!.port, nodes.b!.port];
@@ -155,7 +156,7 @@ if (missing) {
 				console.log(`server A killed → the client was named again through server B after ${back.toFixed(0)} ms; link: ${states.join(', ')}`);
 
 				// While A is down, B serves and enrols.
-				const cleo = await call(nodes.b!, 'POST', '/api/people?force=1', { name: 'cleo', images: [enrolImage()] });
+				const cleo = await call(nodes.b!, 'POST', '/api/people?force=1', { name: 'cleo', images: [enrolImage] });
 				expect(cleo.status).toBe(201);
 				nodes.a = await startNode();
 				expect(aDir).not.toBe(nodes.a.dataDir);
@@ -177,7 +178,7 @@ if (missing) {
 		it('a server killed in the middle of a large import leaves the gallery as before or after it', async () => {
 			const PEOPLE = 20_000;
 			const { model, dim } = (await call(nodes.a!, 'GET', '/api/export')).body as { model: string; dim: number };
-			const seeded = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'dana', images: [enrolImage()] });
+			const seeded = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'dana', images: [enrolImage] });
 			expect(seeded.status).toBe(201);
 			let seed = 11;
 			const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
