@@ -77,7 +77,21 @@ export async function startPostgres({ durable = false }: { durable?: boolean } =
 	let child: ChildProcess | null = null;
 	let log = '';
 
+	/** The postmaster's pid (first line of postmaster.pid), or null when it is not running. */
+	function postmasterPid(): number | null {
+		const pidFile = join(data, 'postmaster.pid');
+		if (!existsSync(pidFile)) return null;
+		const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+		try {
+			process.kill(pid, 0);
+			return pid;
+		} catch {
+			return null;
+		}
+	}
+
 	async function start(): Promise<void> {
+		if (postmasterPid() !== null) return; // already running: a second postmaster would fail and be mistaken for it
 		// Durability off unless asked: the FaceRTC servers get killed in tests, never PostgreSQL.
 		const fast = durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
 		const [cmd, args] = asOwner(join(bin!, 'postgres'), [
@@ -103,14 +117,13 @@ export async function startPostgres({ durable = false }: { durable?: boolean } =
 	}
 
 	async function pause(): Promise<void> {
+		// The postmaster itself (runuser would not pass the signal on), by its pid.
+		const pid = postmasterPid();
 		const running = child;
-		if (!running || running.exitCode !== null) return;
-		const exited = new Promise((resolve) => running.once('exit', resolve));
-		// The postmaster itself (runuser would not pass the signal on): its pid is the first line of postmaster.pid.
-		const pidFile = join(data, 'postmaster.pid');
-		const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : running.pid;
-		if (pid) process.kill(pid, 'SIGINT');
-		await exited;
+		if (pid !== null) process.kill(pid, 'SIGINT');
+		if (running && running.exitCode === null) await new Promise((resolve) => running.once('exit', resolve));
+		const deadline = Date.now() + 30_000;
+		while (postmasterPid() !== null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 		child = null;
 	}
 
