@@ -96,7 +96,7 @@ if (missing) {
 		});
 
 		it('a face enrolled on one server is named by the other, and forgotten there once deleted', async () => {
-			const onB = await connectTestPeer(nodes.b!.url);
+			const onB = await connectTestPeer(nodes.b!.url, { token: ADMIN });
 			peers.push(onB);
 			expect(await identify(onB)()).toMatchObject({ type: 'identity', label: 'unknown' });
 			const enrolled = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'alice', images: [enrolImage] });
@@ -162,7 +162,7 @@ if (missing) {
 				expect(aDir).not.toBe(nodes.a.dataDir);
 				const people = (await call(nodes.a, 'GET', '/api/people')).body as unknown as Array<{ name: string }>;
 				expect(people.map((p) => p.name).sort()).toEqual(['bea', 'cleo']);
-				const onA = await connectTestPeer(nodes.a.url);
+				const onA = await connectTestPeer(nodes.a.url, { token: ADMIN });
 				peers.push(onA);
 				const reply = await identify(onA)();
 				// bea and cleo share a face: the margin rule says unknown, but the answer now comes from the shared gallery.
@@ -186,7 +186,7 @@ if (missing) {
 				format: 'facertc-gallery', version: 1, model, dim,
 				people: Array.from({ length: PEOPLE }, (_, i) => ({ name: `imported ${i}`, faces: [{ embedding: Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4) }] }))
 			});
-			const onB = await connectTestPeer(nodes.b!.url);
+			const onB = await connectTestPeer(nodes.b!.url, { token: ADMIN });
 			peers.push(onB);
 			await askUntil(identify(onB), named('dana'), 'server B names dana');
 
@@ -234,7 +234,7 @@ if (missing) {
 		});
 
 		it('a server that loses the database stops naming within its bound, says why, and recovers', async () => {
-			const onB = await connectTestPeer(nodes.b!.url);
+			const onB = await connectTestPeer(nodes.b!.url, { token: ADMIN });
 			peers.push(onB);
 			await askUntil(identify(onB), named('dana'), 'server B names dana');
 			await postgres.pause();
