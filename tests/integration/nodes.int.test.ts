@@ -16,7 +16,8 @@ import { connectTestPeer, type TestPeer } from '../helpers/node-peer.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-const ADMIN = 'nodes-admin-secret';
+/** The admin token the servers made and keep in the database (read from there once they are up). */
+let ADMIN = '';
 const missing = postgresMissing();
 const photo = readFileSync(samplePhotoPath(1));
 type Json = Record<string, unknown>;
@@ -67,7 +68,8 @@ if (missing) {
 		/** The enrolment photo of the same face, as the People page sends it. */
 		let enrolImage = '';
 		let requestId = 0;
-		const env = () => ({ DATABASE_URL: url, ADMIN_TOKEN: ADMIN, OPEN_RECOGNITION: '1', EMBED_WORKERS: '1', MAX_UPLOAD_MB: '40' });
+		// No ADMIN_TOKEN: each server makes one, and with DATABASE_URL they must agree on it.
+		const env = () => ({ DATABASE_URL: url, ADMIN_TOKEN: '', OPEN_RECOGNITION: '1', EMBED_WORKERS: '1', MAX_UPLOAD_MB: '40' });
 		const startNode = () => startTestServer({ env: env() });
 		const identify = (peer: TestPeer) => async () => {
 			const id = ++requestId;
@@ -82,6 +84,10 @@ if (missing) {
 			postgres = await startPostgres();
 			url = await postgres.createDatabase('facertc_nodes');
 			[nodes.a, nodes.b] = await Promise.all([startNode(), startNode()]);
+			const db = new pg.Client({ connectionString: url });
+			await db.connect();
+			ADMIN = (await db.query<{ value: string }>("SELECT value FROM secrets WHERE name = 'admin-token'")).rows[0]!.value;
+			await db.end();
 			const res = await fetch(`${nodes.a.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${ADMIN}` } });
 			const { faces } = (await res.json()) as { faces: Array<{ box: FaceBox }> };
 			const largest = [...faces].sort((x, y) => y.box.width * y.box.height - x.box.width * x.box.height)[0]!.box;
@@ -93,6 +99,15 @@ if (missing) {
 			for (const peer of peers) peer.close();
 			await Promise.all([nodes.a?.stop(), nodes.b?.stop()]);
 			await postgres?.stop();
+		});
+
+		it('servers started together make one admin token, kept in the database, that both accept', async () => {
+			expect(ADMIN).toMatch(/^[A-Za-z0-9_-]{43}$/);
+			for (const node of [nodes.a!, nodes.b!]) {
+				expect((await call(node, 'GET', '/api/people')).status).toBe(200);
+				const wrong = await fetch(`${node.url}/api/people`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
+				expect(wrong.status).toBe(401);
+			}
 		});
 
 		it('a face enrolled on one server is named by the other, and forgotten there once deleted', async () => {
