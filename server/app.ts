@@ -146,7 +146,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 		const restLimits = createRestLimits({ trustProxy: config.trustProxy, onLimited: (route) => metrics.rateLimited.inc({ route }) });
 		const admin = requireToken(adminCheck, 'this needs the admin token');
-		const pairing = createPairing();
+		// Several servers on one gallery: a code made on one must be good on whichever the phone reaches.
+		const pairing = createPairing({ shared: config.databaseUrl ? gallery : null });
 		let port = 0;
 		const scheme = tls ? 'https' : 'http';
 		const lanOrigins = () => lanAddresses().map((ip) => `${scheme}://${ip}:${port}`);
@@ -262,8 +263,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			tlsLog.info(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
 			for (const origin of lanOrigins()) tlsLog.info(`https: from a phone on this network open ${origin}`);
 		}
-		const local = pairing.create('admin');
-		const phone = lanOrigins()[0] ? pairing.create('admin') : null;
+		const local = await pairing.create('admin');
+		const phone = lanOrigins()[0] ? await pairing.create('admin') : null;
 		return {
 			port,
 			url: `${scheme}://127.0.0.1:${port}`,

@@ -205,6 +205,20 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(await gallery.sharedSecret('recognize-token', () => 'other')).toBe('other');
 		});
 
+		it('keeps a pairing code for every opener, good once and only until it expires', async () => {
+			const other = await storage.open();
+			others.push(other);
+			const now = Date.now();
+			await gallery.savePairingCode('hash-a', 'admin', now + 60_000);
+			await gallery.savePairingCode('hash-b', 'recognize', now + 60_000);
+			await gallery.savePairingCode('hash-old', 'admin', now + 10);
+			const taken = await Promise.all([other.takePairingCode('hash-a', now), gallery.takePairingCode('hash-a', now)]);
+			expect(taken.sort()).toEqual(['admin', null]);
+			expect(await gallery.takePairingCode('hash-old', now + 10)).toBeNull();
+			expect(await gallery.takePairingCode('nothing', now)).toBeNull();
+			expect(await other.takePairingCode('hash-b', now)).toBe('recognize');
+		});
+
 		it('a second opener of the same gallery follows writes made by the first', async () => {
 			const other = await storage.open();
 			others.push(other);

@@ -94,5 +94,9 @@ export interface Gallery {
 	 * every server sharing the gallery must agree on, such as generated tokens.
 	 */
 	sharedSecret(name: string, make: () => string): Promise<string>;
+	/** Keeps a one-time code (by its hash) until `expiresAt` (ms); drops expired ones. */
+	savePairingCode(codeHash: string, role: string, expiresAt: number): Promise<void>;
+	/** The role of a code kept and not expired at `now`, which is used up (atomic across servers); null otherwise. */
+	takePairingCode(codeHash: string, now: number): Promise<string | null>;
 	close(): Promise<void>;
 }

@@ -271,6 +271,14 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			if (!kept) throw new AppError('internal', `secret ${name} vanished`);
 			return kept.value;
 		},
+		async savePairingCode(codeHash, role, expiresAt) {
+			await db.sql('DELETE FROM pairing_codes WHERE expires_at <= $1', [Date.now()]);
+			await db.sql('INSERT INTO pairing_codes (code_hash, role, expires_at) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING', [codeHash, role, expiresAt]);
+		},
+		async takePairingCode(codeHash, now) {
+			const [row] = await db.sql<{ role: string }>('DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING role', [codeHash, now]);
+			return row?.role ?? null;
+		},
 		async close() {
 			await follower.close();
 			await db.close();

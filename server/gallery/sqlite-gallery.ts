@@ -70,7 +70,10 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL'),
 		secret: db.prepare<[string], { value: string }>('SELECT value FROM secrets WHERE name = ?'),
 		putSecret: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING'),
-		dataVersion: db.prepare('PRAGMA data_version').pluck()
+		dataVersion: db.prepare('PRAGMA data_version').pluck(),
+		savePairingCode: db.prepare('INSERT OR REPLACE INTO pairing_codes (code_hash, role, expires_at) VALUES (?, ?, ?)'),
+		dropExpiredCodes: db.prepare('DELETE FROM pairing_codes WHERE expires_at <= ?'),
+		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role')
 	};
 
 	const stored = (row: FaceRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
@@ -222,6 +225,11 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			return ids.length;
 		},
 		sharedSecret: async (name, make) => secretTx(name, make),
+		async savePairingCode(codeHash, role, expiresAt) {
+			q.dropExpiredCodes.run(Date.now());
+			q.savePairingCode.run(codeHash, role, expiresAt);
+		},
+		takePairingCode: async (codeHash, now) => q.takePairingCode.get(codeHash, now)?.role ?? null,
 		async close() {
 			if (poll) clearInterval(poll);
 			db.close();
