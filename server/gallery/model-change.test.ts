@@ -12,24 +12,23 @@ const jpeg = (fill: number) => Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, fill, fi
 describe('a change of embedding model', () => {
 	let dir: string;
 	let file: string;
-	beforeEach(() => {
+	beforeEach(async () => {
 		dir = mkdtempSync(join(tmpdir(), 'facertc-model-'));
 		file = join(dir, 'gallery.db');
-		const old = createSqliteGallery({ file, model: 'old', dim: 3 });
-		old.updateSettings({ keepThumbnails: true });
-		old.enrolPerson('ann', [{ embedding: Float32Array.of(1, 0, 0), thumbnail: jpeg(1) }, { embedding: Float32Array.of(0.9, 0.1, 0), thumbnail: jpeg(2) }]);
-		old.enrolPerson('bo', [{ embedding: Float32Array.of(0, 1, 0), thumbnail: jpeg(3) }, { embedding: Float32Array.of(0, 0.9, 0.1) }]);
-		old.updateSettings({ keepThumbnails: true });
-		old.enrolPerson('cy', [{ embedding: Float32Array.of(0, 0, 1), thumbnail: jpeg(9) }]);
-		old.close();
+		const old = createSqliteGallery({ file, model: 'old', dim: 3, pollMs: 0 });
+		await old.updateSettings({ keepThumbnails: true });
+		await old.enrolPerson('ann', [{ embedding: Float32Array.of(1, 0, 0), thumbnail: jpeg(1) }, { embedding: Float32Array.of(0.9, 0.1, 0), thumbnail: jpeg(2) }]);
+		await old.enrolPerson('bo', [{ embedding: Float32Array.of(0, 1, 0), thumbnail: jpeg(3) }, { embedding: Float32Array.of(0, 0.9, 0.1) }]);
+		await old.enrolPerson('cy', [{ embedding: Float32Array.of(0, 0, 1), thumbnail: jpeg(9) }]);
+		await old.close();
 	});
 	afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 	it('never matches old vectors, re-embeds from thumbnails, and names who must be enrolled again', async () => {
-		const gallery = createSqliteGallery({ file, model: 'new', dim: 4 });
+		const gallery = createSqliteGallery({ file, model: 'new', dim: 4, pollMs: 0 });
 		try {
 			expect(gallery.entries()).toEqual([]);
-			expect(gallery.otherModelFaces().map((f) => [f.name, f.model, f.dim, f.thumbnail !== null])).toEqual([
+			expect((await gallery.otherModelFaces()).map((f) => [f.name, f.model, f.dim, f.thumbnail !== null])).toEqual([
 				['ann', 'old', 3, true],
 				['ann', 'old', 3, true],
 				['bo', 'old', 3, true],
@@ -44,7 +43,7 @@ describe('a change of embedding model', () => {
 				log: (m) => logs.push(m)
 			});
 			expect(report.reembedded).toBe(3);
-			const people = gallery.listPeople();
+			const people = await gallery.listPeople();
 			const id = (name: string) => people.find((p) => p.name === name)!.id;
 			expect(report.reEnrol).toEqual([
 				{ id: id('bo'), name: 'bo', faces: 1, models: ['old'] },
@@ -55,25 +54,25 @@ describe('a change of embedding model', () => {
 				['ann', [2, 0, 0, 1]],
 				['bo', [3, 0, 0, 1]]
 			]);
-			expect(gallery.otherModelFaces()).toHaveLength(2);
+			expect(await gallery.otherModelFaces()).toHaveLength(2);
 			expect(logs.join()).toMatch(/5 face\(s\) were embedded by another model; 3 re-embedded.*2 person\(s\) must be enrolled again/);
 			expect(logs.join()).not.toMatch(/ann|bo|cy/); // ids, never names, in the log
 			// Nothing is left to do on the next start but the two faces without a usable thumbnail.
 			const again = await reembedOtherModels({ gallery, describeThumbnail: async () => null });
 			expect(again).toMatchObject({ reembedded: 0, reEnrol: [{ name: 'bo' }, { name: 'cy' }] });
 		} finally {
-			gallery.close();
+			await gallery.close();
 		}
 	});
 
-	it('refuses an embedding of the wrong size for the current model', () => {
-		const gallery = createSqliteGallery({ file, model: 'new', dim: 4 });
+	it('refuses an embedding of the wrong size for the current model', async () => {
+		const gallery = createSqliteGallery({ file, model: 'new', dim: 4, pollMs: 0 });
 		try {
-			const [face] = gallery.otherModelFaces();
-			expect(() => gallery.reembedFace(face!.id, Float32Array.of(1, 2, 3))).toThrow(/4 finite numbers/);
-			expect(gallery.reembedFace('no-such-face', Float32Array.of(1, 2, 3, 4))).toBe(false);
+			const [face] = await gallery.otherModelFaces();
+			await expect(gallery.reembedFace(face!.id, Float32Array.of(1, 2, 3))).rejects.toThrow(/4 finite numbers/);
+			expect(await gallery.reembedFace('no-such-face', Float32Array.of(1, 2, 3, 4))).toBe(false);
 		} finally {
-			gallery.close();
+			await gallery.close();
 		}
 	});
 });

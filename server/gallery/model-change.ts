@@ -22,12 +22,12 @@ export type ModelChangeDeps = {
 
 /** Re-embeds what it can, one face at a time (each one write), and reports the rest. */
 export async function reembedOtherModels({ gallery, describeThumbnail, log = () => {} }: ModelChangeDeps): Promise<ModelChangeReport> {
-	const faces = gallery.otherModelFaces();
+	const faces = await gallery.otherModelFaces();
 	const left = new Map<string, ModelChangeReport['reEnrol'][number]>();
 	let reembedded = 0;
 	for (const face of faces) {
 		const embedding = face.thumbnail ? await describeThumbnail(face.thumbnail).catch(() => null) : null;
-		if (embedding && gallery.reembedFace(face.id, embedding)) {
+		if (embedding && (await gallery.reembedFace(face.id, embedding))) {
 			reembedded++;
 			continue;
 		}

@@ -34,12 +34,12 @@ beforeAll(async () => {
 	const thumbnail = await makeThumbnail(photo, { width, height }, ann);
 
 	dataDir = mkdtempSync(join(tmpdir(), 'facertc-model-change-'));
-	const old = createSqliteGallery({ file: join(dataDir, 'gallery.db'), model: 'an-older-model', dim: 128 });
-	old.updateSettings({ keepThumbnails: true });
+	const old = createSqliteGallery({ file: join(dataDir, 'gallery.db'), model: 'an-older-model', dim: 128, pollMs: 0 });
+	await old.updateSettings({ keepThumbnails: true });
 	const noise = () => Float32Array.from({ length: 128 }, (_, i) => Math.sin(i * 7.1) * 0.1);
-	old.enrolPerson('Ann', [{ embedding: noise(), thumbnail }]);
-	old.enrolPerson('Bo', [{ embedding: noise() }]);
-	old.close();
+	await old.enrolPerson('Ann', [{ embedding: noise(), thumbnail }]);
+	await old.enrolPerson('Bo', [{ embedding: noise() }]);
+	await old.close();
 	server = await startTestServer({ dataDir });
 });
 afterAll(async () => {
