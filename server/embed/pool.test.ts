@@ -55,7 +55,8 @@ describe('embed pool (real models)', () => {
 	const logs: string[] = [];
 
 	beforeAll(async () => {
-		pool = createEmbedPool({ size: 2, modelDir: PACKAGE_MODEL_DIR, log: (m) => logs.push(m) });
+		// A busy 2-core machine can take over the default 10 s for a whole photo; timeouts are tested in pool-logic.test.ts.
+		pool = createEmbedPool({ size: 2, modelDir: PACKAGE_MODEL_DIR, jobTimeoutMs: 90_000, log: (m) => logs.push(m) });
 		await pool.ready();
 		[sample1, sample3] = await Promise.all([pool.analyzePhoto(photo(1)), pool.analyzePhoto(photo(3))]);
 	}, 120_000);
