@@ -21,6 +21,9 @@ export const DEFAULT_SETTINGS: GallerySettings = Object.freeze({ keepThumbnails:
 /** Largest thumbnail stored or imported, bytes (a 96 px JPEG is ~3 KB). */
 export const MAX_THUMBNAIL_BYTES = 32 * 1024;
 
+/** A face stored with another embedding model (or dimension) than the one the server runs. */
+export type OtherModelFace = { id: string; personId: string; name: string; model: string; dim: number; thumbnail: Uint8Array | null };
+
 /** Versioned document of `GET /api/export` and `POST /api/import`. */
 export type GalleryExport = {
 	format: 'facertc-gallery';
@@ -82,6 +85,16 @@ export interface Gallery {
 	entries(): readonly GalleryEntry[];
 	health(): GalleryHealth;
 	exportAll(): Promise<GalleryExport>;
+	/**
+	 * Faces embedded by another model than the current one: never matched (vectors of two models
+	 * are not comparable) until re-embedded from their thumbnail or enrolled again.
+	 */
+	otherModelFaces(): Promise<OtherModelFace[]>;
+	/**
+	 * Stores a current-model embedding in place of a face's other-model one (the snapshot follows);
+	 * false if no such face. Throws AppError('bad-request') for an embedding of the wrong size.
+	 */
+	reembedFace(faceId: string, embedding: Float32Array): Promise<boolean>;
 	/**
 	 * Checks the whole document first (model, sizes, thumbnails), then adds every person in one
 	 * transaction; returns how many. With `replace`, the same transaction first deletes everyone
