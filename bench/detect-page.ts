@@ -46,7 +46,7 @@ function fixedStrategies(): Record<string, Strategy> {
 	return {
 		'short (today)': shortWhole,
 		'full (room)': fullWhole,
-		'full 2 tiles (far)': full2,
+		'full 2 tiles': full2,
 		'full 2x2 tiles': over(full, (f) => squareTiles(f.width, f.height, { size: 360, minOverlap: 80 })),
 		'short 3x2 tiles+whole': (frame, t) => mergeDetections([shortWhole(frame, t), over(short, (f) => squareTiles(f.width, f.height, { size: 240, minOverlap: 40 }))(frame, t)])
 	};

@@ -19,6 +19,7 @@ import { launchChromium } from '../tests/helpers/browser.ts';
 import { mediapipeWasmDir, MEDIAPIPE_WASM_PATH, MODELS_PATH } from '../server/http/static.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { nearScenes, roomScenes, type Scene } from './detect-scenes.ts';
+import { printLiveLoop } from './detect-live.ts';
 import { addToTally, newTally, recallFrom, scoreFrame, SIZE_BUCKETS, type Tally } from './detect-score.ts';
 import type { RunResult } from './detect-page.ts';
 
@@ -215,6 +216,13 @@ async function main(): Promise<void> {
 	for (const model of ['blaze_face_short_range.tflite', 'blaze_face_full_range.tflite']) {
 		if (!existsSync(join(MODELS_DIR, model))) throw new Error(`models/${model} is missing: run \`npm ci\` (or node scripts/prepare-models.mjs)`);
 	}
+	const part = process.env.BENCH_DETECT_ONLY; // 'frames' or 'live'; both when unset
+	if (part !== 'live') await benchFrames();
+	if (part !== 'frames') await printLiveLoop(THROTTLE > 1 ? [1, THROTTLE] : [1]);
+}
+
+/** The still frames: accuracy by strategy, the threshold sweep, per-frame detail, costs. */
+async function benchFrames(): Promise<void> {
 	const scenes = [...(await roomScenes()), ...(await nearScenes())];
 	console.log(`bench:detect: ${scenes.length} frames from ${DATA_DIR}; the machine is shared, so timings are noisy: compare ratios`);
 	const page = await servePage(scenes);

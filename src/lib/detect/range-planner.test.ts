@@ -6,7 +6,7 @@ const SIDE = 640;
 const FRAME_MS = 33;
 const box = (x: number, width: number): Box => ({ x, y: 100, width, height: width });
 const NEAR_FACE = box(200, 240); // 0.375 of the frame
-const ROOM_FACE = box(300, 80); // 0.125
+const ROOM_FACE = box(300, 50); // 0.078: too small for the short range, big enough for room
 const FAR_FACE = box(500, 30); // 0.047
 
 /**
@@ -71,6 +71,19 @@ describe('createRangePlanner', () => {
 		const found = used.findIndex((r, i) => i >= 50 && r === 'far');
 		expect(found).toBeGreaterThan(50);
 		expect(used.slice(found, found + 40)).toEqual(Array(40).fill('far'));
+	});
+
+	it('tries the short range on mid-size faces, and keeps it only while it keeps every face', () => {
+		const mid = [box(100, 80), box(300, 90)];
+		expect(drive(() => mid, 90).slice(5)).not.toContain('room');
+		// The short range loses the second face: after the one probe, room is held for 4 × 1.5 s.
+		const lossy = drive((r) => (r === 'near' ? mid.slice(0, 1) : mid), 200);
+		const near = lossy.flatMap((r, i) => (r === 'near' ? [i] : []));
+		// One probe at the start, the next one ~6 s (180 frames) later; each followed by a finer range at once.
+		expect(near).toHaveLength(2);
+		expect(near[1]! - near[0]!).toBeGreaterThanOrEqual(180);
+		for (const i of near) expect(lossy[i + 1]).not.toBe('near');
+		expect(share(lossy, 'room')).toBeGreaterThan(0.85);
 	});
 
 	it('comes back at once, for longer, when stepping down loses a face the finer range had', () => {

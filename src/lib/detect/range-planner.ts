@@ -10,13 +10,14 @@
  * Rules:
  * 1. Every `discoverEveryMs` a coarser range makes way for one `far` frame, which finds every face
  *    the others would; so a face too small for the current range is found within that time.
- * 2. A finer range that finds a face the previous, coarser frame did not have (it was too small for
- *    it) is held for `holdMs`; so is `far` while a face under `farBelow` is in view, and `room`
- *    while any face is under `nearFrom` (or none is in view: an empty room may hold small faces).
- * 3. When the holds run out the range steps down one level, and the first coarser frame is a
- *    probe: if it lost a face the finer one had, the finer range comes back at once, held
- *    `probeHoldFactor` times longer, so a face only the finer range sees is missed once, not
- *    every few seconds.
+ * 2. A finer range that finds a face the previous, coarser frame did not have (too small for it)
+ *    is held for `holdMs`; so is `far` while a face under `farBelow` is in view, and `room` while
+ *    any face is under `nearFrom` (or none is in view: an empty room may hold small faces).
+ * 3. When the holds run out the range steps down one level, and every coarser frame after a finer
+ *    one is a probe: if it lost a face the finer frame had, the next finer range is held at once,
+ *    `probeHoldFactor` times longer. So a face only a finer range sees is missed for one frame
+ *    every few seconds (the tracker bridges that), and the cheapest range that keeps every face
+ *    is the one that runs.
  */
 import type { Box } from '../geometry.ts';
 import { overlapOfSmaller } from './merge.ts';
@@ -38,9 +39,9 @@ export type RangePlannerOptions = {
 	 */
 	farBelow?: number;
 	/**
-	 * Face width, same unit, from which the short-range model alone is trusted. Default 0.25 (160 px
-	 * of 640): on the selfie frames of amy…leonard it found every face from 160 px and missed 2 of
-	 * 4 at 120 px (penny…stuart, never used to choose: 4 of 4 from 160 px).
+	 * Face width, same unit, under which the short-range model is not even tried. Default 0.09
+	 * (58 px of 640): on the faces-real/ group photos it found none of the 12 faces under 60 px and
+	 * 5 of 7 from 60 to 90 px; from there on the probes (rule 3) decide.
 	 */
 	nearFrom?: number;
 	/** The finest range ever used (e.g. `near` for enrolment). Default `far`. */
@@ -61,7 +62,7 @@ export function createRangePlanner({
 	holdMs = 1500,
 	probeHoldFactor = 4,
 	farBelow = 0.07,
-	nearFrom = 0.25,
+	nearFrom = 0.09,
 	finest = 'far',
 	coarsest = 'near'
 }: RangePlannerOptions = {}) {
@@ -95,7 +96,7 @@ export function createRangePlanner({
 			if (ran === top) lastDiscoveryMs = nowMs;
 			if (previous && ran > previous.level && unmatched(boxes, previous.boxes) > 0) hold(ran, nowMs + holdMs);
 			if (previous && ran < previous.level && unmatched(previous.boxes, boxes) > 0) {
-				hold(previous.level, nowMs + holdMs * probeHoldFactor);
+				hold(ran + 1, nowMs + holdMs * probeHoldFactor);
 			}
 			const widths = boxes.map((b) => b.width / frameSide);
 			const smallest = widths.length ? Math.min(...widths) : 0;
