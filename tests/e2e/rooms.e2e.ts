@@ -100,15 +100,24 @@ describe.each(VIEWPORTS)('a group in front of the camera ($name, $width×$height
 		await page?.close();
 	});
 
-	it('lists at least 80 % of the faces, no more faces than there are, and names the enrolled one', async () => {
+	it('lists at least 80 % of the faces at both distances, none that are not there, and names the enrolled one', async () => {
 		const needed = Math.ceil(0.8 * expected.length);
-		await page.waitForFunction((n) => document.querySelectorAll('[data-track-id]').length >= n, needed, { timeout: 60_000 });
+		await page.waitForFunction((n) => document.querySelectorAll('[data-track-id]').length >= n, needed, { timeout: 60_000 }).catch(async (error: Error) => {
+			const listed = await page.locator('[data-track-id]').count();
+			throw new Error(`waited for ${needed} of ${expected.length} faces to be listed; ${listed} are: ${error.message}`);
+		});
 		await page.waitForSelector('[data-track-id][data-label="dana"]', { timeout: 60_000 });
-		await page.screenshot({ path: join(RESULTS, `rooms-${viewport.name}.png`) });
-		// A whole loop of the clip: both distances.
-		const counts = await listedCounts(page, LOOP_S * 1000);
-		expect(Math.max(...counts), `listed over a loop: ${counts.join(',')}`).toBeLessThanOrEqual(expected.length);
+		await page.screenshot({ path: join(RESULTS, `rooms-${viewport.name}-1.png`) });
+		// A whole loop of the clip, both distances; a second screenshot half a loop after the first.
+		const counts = await listedCounts(page, (LOOP_S / 2) * 1000);
+		await page.screenshot({ path: join(RESULTS, `rooms-${viewport.name}-2.png`) });
+		counts.push(...(await listedCounts(page, (LOOP_S / 2) * 1000)));
+		const seen = `listed over a loop: ${counts.join(',')}`;
+		// Boxes on torsos or walls would stay listed; a track restarting can overlap its successor for a moment.
+		expect(counts.filter((c) => c > expected.length).length / counts.length, seen).toBeLessThan(0.05);
+		expect(Math.max(...counts), seen).toBeLessThanOrEqual(expected.length + 1);
+		// The far quarter of the loop (faces ~30-35 px) included: missing it would leave under 75 %.
 		const atLeast = counts.filter((c) => c >= needed).length;
-		expect(atLeast / counts.length, `listed over a loop: ${counts.join(',')}`).toBeGreaterThan(0.6);
+		expect(atLeast / counts.length, seen).toBeGreaterThan(0.85);
 	});
 });
