@@ -88,9 +88,17 @@ async function listedCounts(page: Page, ms: number): Promise<number[]> {
 
 describe.each(VIEWPORTS)('a group in front of the camera ($name, $width×$height)', (viewport) => {
 	let page: Page;
+	/** Requests to anywhere but our server, and console messages about refused connections. */
+	const leaks: string[] = [];
 
 	beforeAll(async () => {
 		page = await browser.newPage({ viewport: { width: viewport.width, height: viewport.height } });
+		page.on('request', (req) => {
+			if (!req.url().startsWith(server.url) && !req.url().startsWith('data:') && !req.url().startsWith('blob:')) leaks.push(`request ${req.url()}`);
+		});
+		page.on('console', (msg) => {
+			if (/googleapis|Refused to connect/i.test(msg.text())) leaks.push(`console ${msg.text()}`);
+		});
 		await page.goto(server.url);
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
@@ -119,5 +127,24 @@ describe.each(VIEWPORTS)('a group in front of the camera ($name, $width×$height
 		// The far quarter of the loop (faces ~30-35 px) included: missing it would leave under 75 %.
 		const atLeast = counts.filter((c) => c >= needed).length;
 		expect(atLeast / counts.length, seen).toBeGreaterThan(0.85);
+	});
+
+	it("sends nothing anywhere but this server, MediaPipe's usage logs included (posted when a detector closes)", async () => {
+		// Watch the page's fetch for MediaPipe's upload, and note when it has settled.
+		await page.evaluate(() => {
+			const w = window as unknown as { fetch: typeof fetch; telemetrySettled?: boolean };
+			const inner = w.fetch;
+			w.fetch = (input, init) => {
+				const answer = inner(input, init);
+				const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+				if (url.includes('googleapis')) void answer.finally(() => (w.telemetrySettled = true)).catch(() => {});
+				return answer;
+			};
+		});
+		// Leaving the live page closes its detectors, which makes MediaPipe upload its logs.
+		await page.click('a[href="/people"]');
+		await page.waitForURL('**/people');
+		await page.waitForFunction(() => (window as unknown as { telemetrySettled?: boolean }).telemetrySettled === true, null, { timeout: 30_000 });
+		expect(leaks).toEqual([]);
 	});
 });
