@@ -22,6 +22,7 @@ declare global {
 			init(minConfidence?: number): Promise<string[]>;
 			run(strategy: string, url: string, repeats: number): Promise<RunResult>;
 			timePasses(url: string, repeats: number): Promise<Record<string, number[]>>;
+			runSequence(strategy: string, urls: string[], frameMs: number): Promise<RunResult>;
 		};
 	}
 }
@@ -103,6 +104,22 @@ window.detectBench = {
 			ms.push(performance.now() - t0);
 		}
 		return { boxes: [toBoxes(found)], ms, ranges: [] };
+	},
+	async runSequence(name, urls, frameMs) {
+		// A video: the frames in order, one call each, `frameMs` apart (a fresh planner for `auto`).
+		const frames = await Promise.all(urls.map(loadFrame));
+		const ranged = name === 'auto' ? createRangedDetector({ short, full, planner: createRangePlanner() }) : null;
+		const detect: Strategy | undefined = ranged ? (f, t) => ranged.detectFrame(f, t) : strategies[name];
+		if (!detect) throw new Error(`no strategy ${name}`);
+		const out: RunResult = { boxes: [], ms: [], ranges: [] };
+		for (const frame of frames) {
+			const t0 = performance.now();
+			const found = detect(frame, (clockMs += frameMs));
+			out.ms.push(performance.now() - t0);
+			out.boxes.push(toBoxes(found));
+			if (ranged) out.ranges.push(ranged.lastRange!);
+		}
+		return out;
 	},
 	async timePasses(url, repeats) {
 		const frame = await loadFrame(url);

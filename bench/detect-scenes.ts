@@ -6,12 +6,15 @@
  * - near: each identity's photo 1 (a tight 150 px face crop) padded by half a side and shown with
  *   the face 120 to 360 px wide (selfie distance; 360 is a face at arm's length filling the
  *   frame's height).
- * Face boxes come from bench/detect-truth.json (rooms) or are the crop itself (near).
+ * - clip: the dev camera clip (video/dev_faces_640x480_8fps.y4m, 8 fps), frame by frame: one
+ *   face at a time at selfie distance, sliding and zooming, as a camera would show it.
+ * Face boxes come from bench/detect-truth.json (rooms), are the crop itself (near), or the pasted
+ * still's rectangle from the clip's timeline (clip; the stills are tight face crops).
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import sharp from 'sharp';
-import { DATA_DIR, labelledFaces } from './data.ts';
+import { clipFrames, DATA_DIR, i420ToRgb, labelledFaces } from './data.ts';
 
 export const FRAME_WIDTH = 640;
 export const FRAME_HEIGHT = 480;
@@ -34,7 +37,7 @@ export const GROUP_PHOTOS = [
 export type Box = { x: number; y: number; width: number; height: number };
 export type TruthFace = Box & { optional?: boolean };
 /** `source`: the photo it was made from, relative to DATA_DIR. */
-export type Scene = { name: string; kind: 'room' | 'near'; source: string; png: Buffer; faces: TruthFace[] };
+export type Scene = { name: string; kind: 'room' | 'near' | 'clip'; source: string; png: Buffer; faces: TruthFace[] };
 
 type TruthFile = Record<string, { width: number; height: number; faces: TruthFace[] }>;
 
@@ -86,6 +89,18 @@ export async function nearScenes(): Promise<Scene[]> {
 			const { png, faces } = await placed(padded, { width: 300, height: 300 }, [face], (faceWidth * 2) / FRAME_HEIGHT);
 			scenes.push({ name: `${identity}@${faceWidth}px`, kind: 'near', source: relative(DATA_DIR, file), png, faces });
 		}
+	}
+	return scenes;
+}
+
+/** The dev clip, in order. */
+export async function clipScenes(): Promise<Scene[]> {
+	const scenes: Scene[] = [];
+	for (const { frame, yuv, width, height } of clipFrames()) {
+		const png = await sharp(i420ToRgb(yuv, width, height), { raw: { width, height, channels: 3 } }).png().toBuffer();
+		const r = frame.imageRect;
+		const faces = frame.identity && r ? [{ x: r.x, y: r.y, width: r.w, height: r.h }] : [];
+		scenes.push({ name: `clip ${frame.i}`, kind: 'clip', source: 'video/dev_faces_640x480_8fps.y4m', png, faces });
 	}
 	return scenes;
 }

@@ -18,7 +18,7 @@ import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/helpers/browser.ts';
 import { mediapipeWasmDir, MEDIAPIPE_WASM_PATH, MODELS_PATH } from '../server/http/static.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
-import { nearScenes, roomScenes, type Scene } from './detect-scenes.ts';
+import { clipScenes, nearScenes, roomScenes, type Scene } from './detect-scenes.ts';
 import { printLiveLoop } from './detect-live.ts';
 import { addToTally, newTally, recallFrom, scoreFrame, SIZE_BUCKETS, type Tally } from './detect-score.ts';
 import type { RunResult } from './detect-page.ts';
@@ -34,7 +34,8 @@ const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7];
 const SHIPPED_THRESHOLD = 0.5;
 
 type Calls = RunResult['boxes'];
-type Collected = Map<string, { calls: Calls[]; ms: number[]; ranges: string[][] }>;
+/** Per strategy, indexed by frame: the boxes of every call, the time of every timed call, the ranges `auto` used. */
+type Collected = Map<string, { calls: Calls[]; ms: number[][]; ranges: string[][] }>;
 
 const pct = (n: number, d: number) => (d === 0 ? '  n/a' : `${((100 * n) / d).toFixed(0).padStart(4)}%`);
 const quantile = (xs: number[], q: number) => {
@@ -82,11 +83,11 @@ async function collect(url: string, indices: number[], { throttle, minConfidence
 	return withPage(url, { throttle, minConfidence }, async (page, names) => {
 		const out: Collected = new Map();
 		for (const name of names.filter(pick)) {
-			const entry = { calls: [] as Calls[], ms: [] as number[], ranges: [] as string[][] };
+			const entry = { calls: [] as Calls[], ms: [] as number[][], ranges: [] as string[][] };
 			for (const i of indices) {
 				const r = (await page.evaluate(`window.detectBench.run(${JSON.stringify(name)}, '/frames/${i}.png', ${REPEATS})`)) as RunResult;
 				entry.calls[i] = r.boxes;
-				entry.ms.push(...r.ms);
+				entry.ms[i] = r.ms;
 				entry.ranges[i] = r.ranges;
 			}
 			out.set(name, entry);
@@ -148,6 +149,7 @@ function printPerScene(scenes: Scene[], results: Collected): void {
 	console.log('\nPer frame: faces ≥25 px found / asked (false boxes)');
 	console.log(['frame'.padEnd(18), ...names.map((n) => n.slice(0, 18).padStart(20))].join(''));
 	scenes.forEach((scene, i) => {
+		if (scene.kind === 'clip') return;
 		const cells = names.map((n) => {
 			// The last call: for `auto`, the range it settled on.
 			const boxes = (results.get(n)!.calls[i]?.at(-1) ?? []).filter((b) => b.score >= SHIPPED_THRESHOLD);
@@ -178,21 +180,55 @@ function printRanges(scenes: Scene[], results: Collected): void {
 	}
 }
 
-function printCost(normal: Collected, throttled: Collected): void {
-	console.log(`\nCost per 640×480 frame, ms (median, p90; ${REPEATS} timed runs per frame after one untimed)`);
-	console.log(['strategy'.padEnd(26), 'this CPU'.padStart(16), `CPU ÷${THROTTLE}`.padStart(16), 'vs short'.padStart(10)].join(''));
-	const base = quantile(normal.get('short (today)')?.ms ?? [], 0.5);
-	for (const [name, m] of normal) {
-		const t = throttled.get(name)?.ms ?? [];
-		const med = quantile(m.ms, 0.5);
+function printCost(scenes: Scene[], normal: Collected, throttled: Collected): void {
+	const of = (c: Collected | undefined, name: string, kind: Scene['kind']) =>
+		(c?.get(name)?.ms ?? []).flatMap((xs, i) => (xs && scenes[i]!.kind === kind ? xs : []));
+	const cell = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5).toFixed(1)}, ${quantile(xs, 0.9).toFixed(1)}` : 'n/a').padStart(15);
+	console.log(`\nCost per 640×480 frame, ms (median, p90; ${REPEATS} timed calls per frame after one untimed, ${'`'}auto${'`'} every call of its 60)`);
+	console.log(['strategy'.padEnd(26), 'groups'.padStart(15), `groups CPU÷${THROTTLE}`.padStart(15), 'selfie'.padStart(15), `selfie CPU÷${THROTTLE}`.padStart(15), '  vs short'].join(''));
+	const base = quantile(of(normal, 'short (today)', 'room'), 0.5);
+	for (const name of normal.keys()) {
+		const groups = of(normal, name, 'room');
 		console.log(
 			[
 				name.padEnd(26),
-				`${med.toFixed(1)}, ${quantile(m.ms, 0.9).toFixed(1)}`.padStart(16),
-				(t.length ? `${quantile(t, 0.5).toFixed(1)}, ${quantile(t, 0.9).toFixed(1)}` : 'n/a').padStart(16),
-				(Number.isFinite(base) ? `${(med / base).toFixed(1)}×` : '').padStart(10)
+				cell(groups),
+				cell(of(throttled, name, 'room')),
+				cell(of(normal, name, 'near')),
+				cell(of(throttled, name, 'near')),
+				`${(quantile(groups, 0.5) / base).toFixed(1)}×`.padStart(10)
 			].join('')
 		);
+	}
+}
+
+const CLIP_FRAME_MS = 125;
+
+/** The dev clip as a video (8 fps), for today's detector and the shipped one, on this CPU and throttled. */
+async function printClip(url: string, scenes: Scene[]): Promise<void> {
+	const indices = scenes.flatMap((s, i) => (s.kind === 'clip' ? [i] : []));
+	if (indices.length === 0) return;
+	const urls = JSON.stringify(indices.map((i) => `/frames/${i}.png`));
+	console.log(`\nThe dev clip as a video (${indices.length} frames, 8 fps; one face at a time, near): frames with the face found, false boxes, ms per frame (median, p90)`);
+	for (const throttle of THROTTLE > 1 ? [1, THROTTLE] : [1]) {
+		await withPage(url, { throttle, minConfidence: SHIPPED_THRESHOLD }, async (page) => {
+			for (const name of ['short (today)', 'auto']) {
+				const r = (await page.evaluate(`window.detectBench.runSequence(${JSON.stringify(name)}, ${urls}, ${CLIP_FRAME_MS})`)) as RunResult;
+				let asked = 0;
+				let found = 0;
+				let falseBoxes = 0;
+				indices.forEach((sceneIndex, k) => {
+					const scene = scenes[sceneIndex]!;
+					const score = scoreFrame(scene.faces, r.boxes[k] ?? []);
+					asked += scene.faces.length;
+					found += score.found.filter(Boolean).length;
+					falseBoxes += score.falseBoxes;
+				});
+				const ranges = r.ranges.length ? `; ranges ${[...new Set(r.ranges)].map((x) => `${x} ${pct(r.ranges.filter((y) => y === x).length, r.ranges.length).trim()}`).join(', ')}` : '';
+				const cpu = throttle > 1 ? `CPU ÷${throttle}` : 'this CPU';
+				console.log(`  ${name.padEnd(14)} ${cpu.padEnd(9)} found ${found}/${asked}${pct(found, asked)}, false ${falseBoxes}, ms ${quantile(r.ms, 0.5).toFixed(1)}, ${quantile(r.ms, 0.9).toFixed(1)}${ranges}`);
+			}
+		});
 	}
 }
 
@@ -223,18 +259,18 @@ async function main(): Promise<void> {
 
 /** The still frames: accuracy by strategy, the threshold sweep, per-frame detail, costs. */
 async function benchFrames(): Promise<void> {
-	const scenes = [...(await roomScenes()), ...(await nearScenes())];
+	const scenes = [...(await roomScenes()), ...(await nearScenes()), ...(await clipScenes())];
 	console.log(`bench:detect: ${scenes.length} frames from ${DATA_DIR}; the machine is shared, so timings are noisy: compare ratios`);
 	const page = await servePage(scenes);
 	try {
-		const all = scenes.map((_, i) => i);
+		const all = scenes.flatMap((s, i) => (s.kind === 'clip' ? [] : [i]));
 		const isAuto = (n: string) => n === 'auto';
 		// Fixed strategies once at the lowest threshold (higher ones are applied here); `auto` at the
 		// shipped one, since what it finds steers its next frame.
 		const normal = await collect(page.url, all, { throttle: 1, minConfidence: SWEEP_FROM, pick: (n) => !isAuto(n) });
 		for (const [name, r] of await collect(page.url, all, { throttle: 1, minConfidence: SHIPPED_THRESHOLD, pick: isAuto })) normal.set(name, r);
-		// Throttled, only the time matters (the boxes are the same): every third group frame.
-		const timed = all.filter((i) => scenes[i]!.kind === 'room' && i % 3 === 0);
+		// Throttled, only the time matters (the boxes are the same): every third group frame, every fifth selfie one.
+		const timed = all.filter((i) => i % (scenes[i]!.kind === 'room' ? 3 : 5) === 0);
 		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : new Map();
 		if (process.env.BENCH_DETECT_DUMP) {
 			const dump = { scenes: scenes.map(({ png: _png, ...rest }) => rest), results: Object.fromEntries(normal) };
@@ -244,8 +280,9 @@ async function benchFrames(): Promise<void> {
 		printSweep(scenes, normal);
 		printPerScene(scenes, normal);
 		printRanges(scenes, normal);
-		printCost(normal, throttled);
+		printCost(scenes, normal, throttled);
 		await printPassCost(page.url, 0);
+		await printClip(page.url, scenes);
 	} finally {
 		page.close();
 	}
