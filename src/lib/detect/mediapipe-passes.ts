@@ -8,10 +8,11 @@
  *   (Tasks' FaceDetector cannot run this model: its 896 anchors at 128 px are hard-coded).
  */
 import { FaceDetector as MpFaceDetector, FilesetResolver, ObjectDetector, type Detection as MpDetection } from '@mediapipe/tasks-vision';
-
-type WasmFileset = Awaited<ReturnType<typeof FilesetResolver.forVisionTasks>>;
 import type { Detection } from '../track/tracker.ts';
 import { toFramePixels, wholeFrame, type Region } from './regions.ts';
+import { guardTelemetry } from './telemetry-guard.ts';
+
+type WasmFileset = Awaited<ReturnType<typeof FilesetResolver.forVisionTasks>>;
 
 /** Served by our own server from the package and models/ (never a CDN); precached by the service worker. */
 export const MEDIAPIPE_WASM_URL = '/vendor/mediapipe/wasm';
@@ -34,6 +35,7 @@ export type DetectorPass = {
 let fileset: Promise<WasmFileset> | null = null;
 /** One WASM fileset for every task of the page. */
 export function visionFileset(): Promise<WasmFileset> {
+	guardTelemetry();
 	fileset ??= FilesetResolver.forVisionTasks(MEDIAPIPE_WASM_URL);
 	return fileset;
 }
