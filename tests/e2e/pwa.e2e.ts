@@ -199,7 +199,7 @@ describe('installable app', () => {
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
 		const cached = Object.values(await cachedUrls(page)).flat();
-		for (const path of ['/index.html', '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', '/vendor/mediapipe/wasm/vision_wasm_internal.js', '/models/blaze_face_short_range.tflite', '/manifest.webmanifest']) {
+		for (const path of ['/index.html', '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', '/vendor/mediapipe/wasm/vision_wasm_internal.js', '/models/blaze_face_short_range.tflite', '/models/blaze_face_full_range.tflite', '/manifest.webmanifest']) {
 			expect(cached, path).toContain(path);
 		}
 		// The app has by now fetched /api/config (and the link talked to /peerjs): none of it is kept.
