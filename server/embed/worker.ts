@@ -12,7 +12,8 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
 import { cropFace, decodeImage, scaleBox } from './decode.ts';
-import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import { loadFaceEngine, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { yawFromLandmarks } from './pose.ts';
 import type { AnalyzedFace } from './types.ts';
 
 /** Crops are ≤160 px a side; allow a little more before downscaling. */
@@ -47,10 +48,12 @@ async function analyzePhoto(engine: FaceEngine, bytes: Uint8Array) {
 	const faces: AnalyzedFace[] = [];
 	for (const { box, score } of await engine.detectFaces(image)) {
 		const crop = await cropFace(image, box, ENROL_CROP);
+		const found: FoundLandmarks = {};
 		faces.push({
 			box: scaleBox(box, sx, sy, image.sourceWidth, image.sourceHeight),
 			score,
-			descriptor: await engine.describeCrop(crop)
+			descriptor: await engine.describeCrop(crop, found),
+			yaw: found.landmarks ? yawFromLandmarks(found.landmarks) : null
 		});
 	}
 	return { faces, width: image.sourceWidth, height: image.sourceHeight };
