@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -31,7 +32,7 @@ describe('sqlite gallery', () => {
 		gallery.addFace(alice.id, vec(0.5, 0, 0, 0));
 		gallery.close();
 		gallery = createSqliteGallery({ file, model: 'm1', dim: DIM });
-		expect(gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2 }]);
+		expect(gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2, yaws: [null, null] }]);
 		expect(gallery.entries().map((e) => Array.from(e.embedding))).toEqual([
 			[1, 2, 3, 4],
 			[0.5, 0, 0, 0]
@@ -64,18 +65,75 @@ describe('sqlite gallery', () => {
 		expect(gallery.listPeople()).toEqual([]);
 	});
 
-	it('exports and imports all or nothing', () => {
+	it('exports and imports all or nothing, saying in words what is wrong', () => {
 		const p = gallery.addPerson('carol');
 		gallery.addFace(p.id, vec(1, 0, 0, 0));
 		const doc = gallery.exportAll();
 		expect(doc).toMatchObject({ format: 'facertc-gallery', version: 1, model: 'm1', dim: DIM });
 		const bad = structuredClone(doc);
-		bad.people.push({ name: 'broken', faces: [{ embedding: [1, 2] }] });
-		expect(() => gallery.importAll(bad)).toThrow();
+		bad.people.push({ name: 'dave', faces: [{ embedding: [0, 1, 0, 0] }] }, { name: 'broken', faces: [{ embedding: [1, 2] }] });
+		expect(() => gallery.importAll(bad)).toThrow('person 3 (“broken”), face 1: the face data is damaged (it should be 4 numbers).');
 		expect(gallery.listPeople()).toHaveLength(1);
-		expect(gallery.importAll(doc)).toBe(1);
-		expect(gallery.listPeople().map((x) => x.name)).toEqual(['carol', 'carol']);
-		expect(() => gallery.importAll({ ...doc, model: 'other' })).toThrow(/other/);
+		expect(() => gallery.importAll({ ...doc, model: 'other' })).toThrow(/another face model \(other, 4 numbers a face\); this server uses m1/);
+		bad.people.pop();
+		expect(gallery.importAll(bad)).toEqual({ imported: 1, merged: 0, unchanged: 1, facesAdded: 1, facesSkipped: 1 });
+		expect(gallery.listPeople().map((x) => x.name)).toEqual(['carol', 'dave']);
+	});
+
+	it('imports your own backup without doubling anyone: same name and embedding are skipped, new faces merged', () => {
+		const carol = gallery.enrolPerson('Carol', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(0, 1, 0, 0) }]).person;
+		gallery.enrolPerson('dan', [{ embedding: vec(0, 0, 1, 0) }]);
+		const backup = gallery.exportAll();
+		expect(gallery.importAll(backup)).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 3 });
+		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+
+		// Another device's backup: Carol (other case and spacing) with one face more, a newcomer twice.
+		const other = structuredClone(backup);
+		other.people[0]!.name = '  carol ';
+		other.people[0]!.faces.push({ embedding: [0, 0, 0, 1] });
+		other.people.push({ name: 'Eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }] }, { name: 'eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }, { embedding: [0, 0.5, 0.5, 0] }] });
+		expect(gallery.importAll(other)).toEqual({ imported: 1, merged: 1, unchanged: 1, facesAdded: 3, facesSkipped: 4 });
+		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 3], ['dan', 1], ['Eve', 2]]);
+		expect(gallery.listFaces(carol.id)?.map((f) => f.source)).toEqual([null, null, 'import']);
+
+		expect(gallery.importAll(backup, { replace: true })).toEqual({ imported: 2, merged: 0, unchanged: 0, facesAdded: 3, facesSkipped: 0, removed: 3 });
+		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+	});
+
+	it('stores the pose and source of each face, lists the poses per person, and keeps them through a backup', () => {
+		const { person } = gallery.enrolPerson('gil', [
+			{ embedding: vec(1, 0, 0, 0), yaw: 0.02, source: 'camera' },
+			{ embedding: vec(0, 1, 0, 0), yaw: 0.3, source: 'camera' },
+			{ embedding: vec(0, 0, 1, 0), yaw: Number.NaN, source: 'photo' }
+		]);
+		expect(gallery.listFaces(person.id)?.map((f) => [f.yaw === null ? null : Math.round(f.yaw * 100) / 100, f.source])).toEqual([
+			[0.02, 'camera'],
+			[0.3, 'camera'],
+			[null, 'photo']
+		]);
+		expect(gallery.listPeople()[0]?.yaws.map((y) => (y === null ? null : Math.round(y * 100) / 100))).toEqual([0.02, 0.3, null]);
+		const doc = gallery.exportAll();
+		expect(doc.people[0]?.faces.map((f) => f.yaw !== undefined)).toEqual([true, true, false]);
+		gallery.importAll(doc, { replace: true });
+		const [copy] = gallery.listPeople();
+		expect(copy?.yaws.map((y) => (y === null ? null : Math.round(y * 100) / 100))).toEqual([0.02, 0.3, null]);
+		expect(gallery.listFaces(copy!.id)?.map((f) => f.source)).toEqual(['import', 'import', 'import']);
+	});
+
+	it('opens a gallery made before poses were stored, keeping every face (pose unknown)', () => {
+		gallery.close();
+		rmSync(file);
+		// The schema as migrations 001 and 002 left it, with a face in it.
+		const old = new Database(file);
+		for (const m of ['001_init.sql', '002_thumbnails_settings.sql']) old.exec(readFileSync(new URL(`./migrations/${m}`, import.meta.url), 'utf8'));
+		old.pragma('user_version = 2');
+		old.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)').run('p1', 'old timer', 1);
+		old.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('f1', 'p1', 'm1', DIM, Buffer.from(vec(1, 0, 0, 0).buffer), 2);
+		old.close();
+		gallery = createSqliteGallery({ file, model: 'm1', dim: DIM });
+		expect(gallery.listPeople()).toEqual([{ id: 'p1', name: 'old timer', faces: 1, yaws: [null] }]);
+		expect(gallery.listFaces('p1')).toEqual([{ id: 'f1', createdAt: 2, thumbnail: null, yaw: null, source: null }]);
+		expect(gallery.entries()).toHaveLength(1);
 	});
 
 	it('enrols a person with all their faces at once, or not at all', () => {
@@ -130,13 +188,15 @@ describe('sqlite gallery', () => {
 		expect(doc.people[0]?.faces[0]?.thumbnail).toBe(Buffer.from(jpeg(3)).toString('base64'));
 		const bad = structuredClone(doc);
 		bad.people.push({ name: 'h', faces: [{ embedding: [0, 0, 0, 1], thumbnail: Buffer.from('nope').toString('base64') }] });
-		expect(() => gallery.importAll(bad)).toThrow(/people\.1\.faces\.0\.thumbnail: not a JPEG/);
+		expect(() => gallery.importAll(bad)).toThrow('person 2 (“h”), face 1: the picture is damaged or not a JPEG.');
 		expect(gallery.listPeople()).toHaveLength(1);
-		expect(gallery.importAll(doc)).toBe(1);
+		doc.people[0]!.name = 'g2';
+		expect(gallery.importAll(doc).imported).toBe(1);
 		const [, copy] = gallery.listPeople({ thumbnails: true });
 		expect(copy?.thumbnail).toBeDefined();
 		gallery.updateSettings({ keepThumbnails: false });
-		expect(gallery.importAll(doc)).toBe(1);
+		doc.people[0]!.name = 'g3';
+		expect(gallery.importAll(doc).imported).toBe(1);
 		expect(gallery.exportAll().people.flatMap((p) => p.faces).every((f) => f.thumbnail === undefined)).toBe(true);
 	});
 
@@ -148,7 +208,7 @@ describe('sqlite gallery', () => {
 		bad.people.push({ name: 'broken', faces: [{ embedding: [1] }] });
 		expect(() => gallery.importAll(bad, { replace: true })).toThrow();
 		expect(gallery.listPeople().map((p) => p.name)).toEqual(['old']);
-		expect(gallery.importAll(doc, { replace: true })).toBe(1);
+		expect(gallery.importAll(doc, { replace: true })).toMatchObject({ imported: 1, removed: 1 });
 		expect(gallery.listPeople().map((p) => p.name)).toEqual(['new']);
 		expect(gallery.entries()).toHaveLength(1);
 	});

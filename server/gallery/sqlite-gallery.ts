@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { badEmbedding, badThumbnail, modelMismatch } from '../../src/lib/protocol/gallery-doc.ts';
+import { FACE_SOURCES, type FaceSource } from '../../src/lib/protocol/rest.ts';
 import {
 	DEFAULT_SETTINGS,
 	MAX_THUMBNAIL_BYTES,
@@ -14,9 +16,10 @@ import {
 	type Person,
 	type PersonListing
 } from './gallery.ts';
+import { DocError, planImport, type ImportPerson } from './import-plan.ts';
 import type { GalleryEntry } from './matcher.ts';
 
-const MIGRATIONS = ['001_init.sql', '002_thumbnails_settings.sql'];
+const MIGRATIONS = ['001_init.sql', '002_thumbnails_settings.sql', '003_face_pose_source.sql'];
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -27,8 +30,12 @@ export type SqliteGalleryOptions = {
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
-type ExportRow = { person_id: string; embedding: Buffer; thumbnail: Buffer | null };
-type ListingRow = Person & { thumbnail?: Buffer | null };
+type ExportRow = { person_id: string; embedding: Buffer; thumbnail: Buffer | null; yaw: number | null };
+type ListingRow = Person & { yaws: string; thumbnail?: Buffer | null };
+
+/** A stored yaw or source read back: anything unexpected (a hand-edited row) reads as unknown. */
+const yawOf = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+const sourceOf = (value: unknown): FaceSource | null => (FACE_SOURCES as readonly unknown[]).includes(value) ? (value as FaceSource) : null;
 
 function migrate(db: Database.Database): void {
 	const current = db.pragma('user_version', { simple: true }) as number;
@@ -70,12 +77,14 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 	migrate(db);
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
+	// Each face's yaw, as a JSON array (null for unmeasured faces): the page counts poses from it.
+	const YAWS = '(SELECT json_group_array(f.yaw) FROM faces f WHERE f.person_id = p.id) AS yaws';
 	const q = {
 		people: db.prepare<[], ListingRow>(
-			`SELECT ${PERSON_COLUMNS} FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
+			`SELECT ${PERSON_COLUMNS}, ${YAWS} FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
 		),
 		peopleWithThumbnails: db.prepare<[], ListingRow>(
-			`SELECT ${PERSON_COLUMNS},
+			`SELECT ${PERSON_COLUMNS}, ${YAWS},
 			 (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL
 			  ORDER BY f.rowid DESC LIMIT 1) AS thumbnail
 			 FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
@@ -84,10 +93,10 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
 		renamePerson: db.prepare('UPDATE people SET name = ? WHERE id = ?'),
 		insertFace: db.prepare(
-			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
 		),
-		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null }>(
-			'SELECT id, created_at, thumbnail FROM faces WHERE person_id = ? ORDER BY rowid'
+		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
+			'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = ? ORDER BY rowid'
 		),
 		deleteFace: db.prepare('DELETE FROM faces WHERE id = ? AND person_id = ?'),
 		deletePerson: db.prepare('DELETE FROM people WHERE id = ?'),
@@ -97,7 +106,7 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 			 WHERE f.model = ? AND f.dim = ? ORDER BY f.rowid`
 		),
 		exportFaces: db.prepare<[string, number], ExportRow>(
-			'SELECT person_id, embedding, thumbnail FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
+			'SELECT person_id, embedding, thumbnail, yaw FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
 		setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
 		putSetting: db.prepare(
@@ -113,10 +122,9 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
 	}
 
-	/** `where` names the embedding's place in an import document, for the message. */
-	function checkEmbedding(embedding: Float32Array, where?: string): void {
+	function checkEmbedding(embedding: Float32Array): void {
 		if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
-			throw new AppError('bad-request', `${where ? `${where}.embedding: ` : 'embedding '}must be ${dim} finite numbers`);
+			throw new AppError('bad-request', `embedding must be ${dim} finite numbers`);
 		}
 	}
 
@@ -137,7 +145,8 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 	function insertFace(personId: string, face: NewFace, keepThumbnail: boolean): string {
 		const faceId = randomUUID();
 		const thumbnail = keepThumbnail && face.thumbnail ? Buffer.from(face.thumbnail) : null;
-		q.insertFace.run(faceId, personId, model, dim, toBlob(face.embedding), thumbnail, Date.now());
+		const yaw = yawOf(face.yaw);
+		q.insertFace.run(faceId, personId, model, dim, toBlob(face.embedding), thumbnail, Date.now(), yaw, sourceOf(face.source));
 		return faceId;
 	}
 
@@ -162,14 +171,17 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		return readSettings();
 	});
 
-	const importTx = db.transaction((people: ReadonlyArray<{ name: string; faces: NewFace[] }>, replace: boolean) => {
-		if (replace) q.deleteEveryone.run();
+	// Planned inside the transaction, against the gallery as it is at that moment.
+	const importTx = db.transaction((people: readonly ImportPerson[], replace: boolean) => {
+		const removed = replace ? q.deleteEveryone.run().changes : 0;
+		const plan = planImport(people, { people: q.people.all(), entries: q.entries.all(model, dim).map(toEntry) });
 		const keep = readSettings().keepThumbnails;
-		for (const person of people) {
+		for (const person of plan.create) {
 			const { id } = insertPerson(person.name);
 			for (const face of person.faces) insertFace(id, face, keep);
 		}
-		return people.length;
+		for (const { personId, faces } of plan.extend) for (const face of faces) insertFace(personId, face, keep);
+		return replace ? { ...plan.counts, removed } : plan.counts;
 	});
 
 	/** Runs a write and drops the match cache, whether or not the write went through. */
@@ -181,6 +193,10 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		}
 	}
 
+	function toEntry(row: FaceRow): GalleryEntry {
+		return { personId: row.person_id, name: row.name, embedding: fromBlob(row.embedding) };
+	}
+
 	function addFaces(personId: string, faces: readonly NewFace[]): { faceIds: string[] } {
 		checkFaces(faces);
 		return write(() => addFacesTx(personId, faces));
@@ -189,9 +205,10 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 	return {
 		listPeople(options = {}) {
 			const rows = (options.thumbnails ? q.peopleWithThumbnails : q.people).all();
-			return rows.map(({ thumbnail, ...person }): PersonListing =>
-				thumbnail ? { ...person, thumbnail: new Uint8Array(thumbnail) } : person
-			);
+			return rows.map(({ thumbnail, yaws, ...person }): PersonListing => {
+				const listing = { ...person, yaws: (JSON.parse(yaws) as unknown[]).map(yawOf) };
+				return thumbnail ? { ...listing, thumbnail: new Uint8Array(thumbnail) } : listing;
+			});
 		},
 		getPerson: (id) => q.person.get(id) ?? null,
 		addPerson: (name) => write(() => insertPerson(name)),
@@ -214,7 +231,9 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 				(row): Face => ({
 					id: row.id,
 					createdAt: row.created_at,
-					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
+					yaw: yawOf(row.yaw),
+					source: sourceOf(row.source)
 				})
 			);
 		},
@@ -223,11 +242,7 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		settings: readSettings,
 		updateSettings: (patch) => settingsTx(patch),
 		entries() {
-			cache ??= q.entries.all(model, dim).map((row) => ({
-				personId: row.person_id,
-				name: row.name,
-				embedding: fromBlob(row.embedding)
-			}));
+			cache ??= q.entries.all(model, dim).map(toEntry);
 			return cache;
 		},
 		exportAll() {
@@ -238,25 +253,33 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 					embedding: Array.from(fromBlob(row.embedding))
 				};
 				if (row.thumbnail) face.thumbnail = row.thumbnail.toString('base64');
+				const yaw = yawOf(row.yaw);
+				if (yaw !== null) face.yaw = yaw;
 				byPerson.get(row.person_id)?.faces.push(face);
 			}
 			return { format: 'facertc-gallery', version: 1, model, dim, people: [...byPerson.values()] };
 		},
 		importAll(doc, { replace = false } = {}) {
-			if (doc.model !== model || doc.dim !== dim) {
-				throw new AppError('bad-request', `document holds ${doc.model}/${doc.dim}, this server uses ${model}/${dim}`);
-			}
+			if (doc.model !== model || doc.dim !== dim) throw new DocError(modelMismatch(doc, { model, dim }));
 			// Everything is converted and checked before the first write.
 			const people = doc.people.map((person, i) => ({
 				name: person.name,
 				faces: person.faces.map((face, j): NewFace => {
-					const where = `people.${i}.faces.${j}`;
 					const embedding = Float32Array.from(face.embedding);
-					checkEmbedding(embedding, where);
-					if (face.thumbnail === undefined) return { embedding };
+					try {
+						checkEmbedding(embedding);
+					} catch {
+						throw new DocError(badEmbedding(doc, i, j, dim));
+					}
+					const imported: NewFace = { embedding, yaw: face.yaw ?? null, source: 'import' };
+					if (face.thumbnail === undefined) return imported;
 					const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
-					checkThumbnail(thumbnail, `${where}.thumbnail`);
-					return { embedding, thumbnail };
+					try {
+						checkThumbnail(thumbnail);
+					} catch {
+						throw new DocError(badThumbnail(doc, i, j));
+					}
+					return { ...imported, thumbnail };
 				})
 			}));
 			return write(() => importTx(people, replace));

@@ -1,8 +1,18 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { parseForce } from '../../src/lib/protocol/rest.ts';
-import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
+import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
+import { coverageOf } from '../../src/lib/protocol/pose.ts';
+import {
+	parseForce,
+	type FaceInfo,
+	type FaceSource,
+	type ImportResult,
+	type PersonInfo,
+	type SettingsInfo
+} from '../../src/lib/protocol/rest.ts';
+import type { Gallery, NewFace } from '../gallery/gallery.ts';
+import { DocError } from '../gallery/import-plan.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
 import type { Metrics } from '../metrics.ts';
@@ -18,7 +28,7 @@ import {
 	sendDetailedError,
 	type FaceFinder
 } from './enrol.ts';
-import { ExportDoc, NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
+import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
 	gallery: Gallery;
@@ -48,6 +58,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	const jsonImages = express.json({ limit: Math.ceil((deps.maxUploadBytes * 4) / 3) + 64 * 1024 });
 	const finder = (): FaceFinder => ({ analyzePhoto: deps.analyzePhoto, thumbnails: gallery.settings().keepThumbnails });
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
+	const from = (source: FaceSource | undefined) => (faces: NewFace[]) => faces.map((face) => ({ ...face, source: source ?? 'api' }));
 
 	/**
 	 * Refuses faces that look like somebody else already enrolled (the more telling question, so
@@ -79,15 +90,17 @@ export function createApi(deps: ApiDeps): express.Router {
 		res.json(deps.clientConfig());
 	});
 
+	const settingsOf = (req: Request): SettingsInfo => ({
+		...gallery.settings(),
+		adminTokenRequired: adminCheck !== null,
+		recognizeTokenRequired: recognizeCheck !== null,
+		authorized: isAuthorized(adminCheck, req),
+		maxUploadBytes: deps.maxUploadBytes,
+		maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
+	});
+
 	api.get('/settings', (req, res) => {
-		res.json({
-			...gallery.settings(),
-			adminTokenRequired: adminCheck !== null,
-			recognizeTokenRequired: recognizeCheck !== null,
-			authorized: isAuthorized(adminCheck, req),
-			maxUploadBytes: deps.maxUploadBytes,
-			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
-		});
+		res.json(settingsOf(req));
 	});
 
 	api.patch(
@@ -98,7 +111,7 @@ export function createApi(deps: ApiDeps): express.Router {
 			const patch = parseBody(SettingsPatch, req.body);
 			const settings = gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
 			log(`gallery: settings ${JSON.stringify(settings)}`);
-			res.json(settings);
+			res.json(settingsOf(req));
 		})
 	);
 
@@ -106,9 +119,10 @@ export function createApi(deps: ApiDeps): express.Router {
 		// Thumbnails are pictures of faces: only for callers who may export the gallery anyway.
 		const thumbnails = gallery.settings().keepThumbnails && isAuthorized(adminCheck, req);
 		res.json(
-			gallery.listPeople({ thumbnails }).map(({ thumbnail, ...person }) =>
-				thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person
-			)
+			gallery.listPeople({ thumbnails }).map(({ thumbnail, yaws, ...person }): PersonInfo => {
+				const listed = { ...person, coverage: coverageOf(yaws) };
+				return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
+			})
 		);
 	});
 
@@ -117,14 +131,14 @@ export function createApi(deps: ApiDeps): express.Router {
 		admin,
 		jsonImages,
 		handle(async (req, res) => {
-			const { name, images } = parseBody(NewPerson, req.body);
+			const { name, images, source } = parseBody(NewPerson, req.body);
 			if (!images) {
 				const person = gallery.addPerson(name);
 				log(`gallery: added person ${person.id} without faces`);
 				res.status(201).json({ id: person.id, name: person.name });
 				return;
 			}
-			const faces = await facesOf(decodeAll(images), finder());
+			const faces = from(source)(await facesOf(decodeAll(images), finder()));
 			checkConflict(req, faces, null);
 			const { person, faceIds } = gallery.enrolPerson(name, faces);
 			enrolled(faceIds.length);
@@ -155,7 +169,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.get('/people/:id/faces', admin, (req, res, next) => {
 		const faces = gallery.listFaces(req.params.id ?? '');
 		if (!faces) return next(new AppError('not-found', 'no such person'));
-		res.json(faces.map(({ thumbnail, ...face }) => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
+		res.json(faces.map(({ thumbnail, ...face }): FaceInfo => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
 	});
 
 	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here (with the questions);
@@ -169,8 +183,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		jsonImages,
 		handle(async (req, res) => {
 			const person = personOr404(req);
-			const { images } = parseBody(NewFaces, req.body);
-			const faces = await facesOf(decodeAll(images), finder());
+			const { images, source } = parseBody(NewFaces, req.body);
+			const faces = from(source)(await facesOf(decodeAll(images), finder()));
 			checkConflict(req, faces, person);
 			const { faceIds } = gallery.addFaces(person.id, faces);
 			enrolled(faceIds.length);
@@ -187,7 +201,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const person = personOr404(req);
-			const faces = await facesOf([bytesOf(req)], finder(), { single: true });
+			const faces = from('api')(await facesOf([bytesOf(req)], finder(), { single: true }));
 			const { faceIds } = gallery.addFaces(person.id, faces);
 			enrolled(1);
 			log(`gallery: added 1 face to person ${person.id}`);
@@ -235,14 +249,23 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle((req, res) => {
 			const mode = req.query.mode ?? 'add';
 			if (mode !== 'add' && mode !== 'replace') throw new AppError('bad-request', 'mode must be add or replace');
-			const doc = parseBody(ExportDoc, req.body) as GalleryExport;
+			const problem = checkGalleryDoc(req.body);
+			if (problem) throw new DetailedError('bad-request', problem.message, { where: problem.where });
+			const doc = req.body as GalleryExport;
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
-			const removed = mode === 'replace' ? gallery.listPeople().length : 0;
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
-			const imported = gallery.importAll(doc, { replace: mode === 'replace' });
-			log(`gallery: import of ${imported} people committed`);
-			res.json(mode === 'replace' ? { imported, removed } : { imported });
+			let result: ImportResult;
+			try {
+				result = gallery.importAll(doc, { replace: mode === 'replace' });
+			} catch (err) {
+				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
+			}
+			log(
+				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
+					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`
+			);
+			res.json(result satisfies ImportResult);
 		})
 	);
 

@@ -95,7 +95,7 @@ async function faceOf(bytes: Uint8Array, finder: FaceFinder, index?: number): Pr
 	const face = faces[0];
 	if (!face?.descriptor) throw fail('no-face', `the face in ${where} is too small or unclear to enrol`);
 	const thumbnail = finder.thumbnails ? await makeThumbnail(bytes, analysis, face.box).catch(() => null) : null;
-	return { embedding: face.descriptor, thumbnail };
+	return { embedding: face.descriptor, thumbnail, yaw: face.yaw ?? null };
 }
 
 /**
