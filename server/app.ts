@@ -6,7 +6,7 @@ import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Config } from './config.ts';
@@ -22,7 +22,7 @@ import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
 import { PEER_KEY, PEER_PATH, createPeerServer } from './signalling/peer-server.ts';
-import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
+import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
 
 /** Identifies the embedding model stored beside every vector. */
 export const EMBEDDING_MODEL = 'face-api@1.7/face_recognition_model';
@@ -65,6 +65,7 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 		app.disable('x-powered-by');
 		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log }) : null;
 		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
+		if (tls) redirectPlainHttp(server as HttpsServer);
 		server.on('clientError', (_err, socket) => socket.destroy());
 
 		const peerServer = createPeerServer(server, {
