@@ -1,6 +1,7 @@
 /** MediaPipe Tasks FaceDetector (BlazeFace short range) behind the FaceDetector interface. */
 import { FaceDetector as MpFaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
 import type { FaceDetector } from './detector.ts';
+import { silenceUsageLogging } from './mediapipe-quiet.ts';
 
 /** Served by our own server from the package (never a CDN). */
 export const MEDIAPIPE_WASM_URL = '/vendor/mediapipe/wasm';
@@ -17,6 +18,7 @@ export async function createMediapipeDetector({
 		minDetectionConfidence: minConfidence,
 		minSuppressionThreshold: 0.3
 	});
+	silenceUsageLogging(detector);
 	return {
 		detect(video, timestampMs) {
 			const result = detector.detectForVideo(video, timestampMs);

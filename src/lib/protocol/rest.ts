@@ -137,6 +137,9 @@ export const ErrorBody = v.object({
 });
 export type ErrorBody = v.InferOutput<typeof ErrorBody>;
 
+/** `GET /healthz`, as far as the pages read it: how many people are enrolled. */
+export const Health = v.object({ ok: v.boolean(), people: v.optional(Count) });
+
 /** Why an answer is not what the schema says, in one line: the first fault and where it is. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
 	const first = issues[0];
