@@ -50,7 +50,13 @@ async function enrolAll(server: TestServer, timeline: ClipFrame[]): Promise<void
 		// One at a time: a photo the server finds no face in is reported, not fatal.
 		const id = await enrolPerson(server.url, name, []);
 		for (const file of [first, ...rest]) {
-			const res = await fetch(`${server.url}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(await padded(file)), headers: { 'content-type': 'image/jpeg' } });
+			const body = new Uint8Array(await padded(file));
+			let res = await server.api(`/api/people/${id}/faces`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
+			// The server limits enrolments per address: wait as it says, like any client.
+			while (res.status === 429) {
+				await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get('retry-after') ?? 1) * 1000));
+				res = await server.api(`/api/people/${id}/faces`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
+			}
 			if (res.status === 201) enrolled++;
 			else refused.push(`${file.slice(DATA_DIR.length + 1)} (${res.status})`);
 		}

@@ -1,11 +1,14 @@
 /**
  * What an import adds, decided before anything is written: a person of the document whose name is
- * already in the gallery (or earlier in the document) is the same person, and gets only the faces
- * it does not hold yet (the same embedding, bit for bit, is the same face). So importing your own
- * backup with `add` changes nothing, and a newer backup adds only what is new. Pure.
+ * already in the gallery (the same name by the rule of src/lib/protocol/names.ts) is the same
+ * person, and gets only the faces it does not hold yet (the same embedding, bit for bit, is the
+ * same face). So importing your own backup with `add` changes nothing, and a newer backup adds only
+ * what is new. A name that comes twice in one document (an old gallery could hold it twice) is two
+ * people: the later one is numbered, "Ann (2)", the same way on every import. Pure.
  */
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import type { DocProblem } from '../../src/lib/protocol/gallery-doc.ts';
+import { MAX_NAME_CHARS, nameKey } from '../../src/lib/protocol/names.ts';
 import type { NewFace } from './gallery.ts';
 import type { GalleryEntry } from './matcher.ts';
 
@@ -21,6 +24,8 @@ export type ImportCounts = {
 	facesAdded: number;
 	/** Faces already stored (same embedding) and left out. */
 	facesSkipped: number;
+	/** People whose name came earlier in the same document, numbered to keep them apart. */
+	renamed: number;
 };
 
 export type ImportPlan = {
@@ -30,8 +35,11 @@ export type ImportPlan = {
 	counts: ImportCounts;
 };
 
-/** Names are the same person when equal after Unicode normalisation, case folding and spacing. */
-export const nameKey = (name: string) => name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('und');
+/** `name (n)`, cut so that it stays within the name rule's length. */
+function numbered(name: string, n: number): string {
+	const suffix = ` (${n})`;
+	return [...name].slice(0, MAX_NAME_CHARS - suffix.length).join('').trimEnd() + suffix;
+}
 
 const embeddingKey = (embedding: Float32Array) =>
 	Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength).toString('base64');
@@ -44,7 +52,7 @@ export function planImport(
 	people: readonly ImportPerson[],
 	existing: { people: ReadonlyArray<{ id: string; name: string }>; entries: readonly GalleryEntry[] }
 ): ImportPlan {
-	const counts: ImportCounts = { imported: 0, merged: 0, unchanged: 0, facesAdded: 0, facesSkipped: 0 };
+	const counts: ImportCounts = { imported: 0, merged: 0, unchanged: 0, facesAdded: 0, facesSkipped: 0, renamed: 0 };
 	/** By name key: the person's faces so far, and where new ones go. */
 	const known = new Map<string, { faces: Set<string>; target: { personId: string } | { created: ImportPerson } }>();
 	for (const person of existing.people) {
@@ -60,11 +68,19 @@ export function planImport(
 	const create: ImportPerson[] = [];
 	const extend = new Map<string, NewFace[]>();
 	const touched = new Map<string, boolean>();
+	/** Name keys this document has used so far. */
+	const inDocument = new Set<string>();
 	for (const person of people) {
-		const key = nameKey(person.name);
+		let name = person.name;
+		let key = nameKey(name);
+		if (inDocument.has(key)) {
+			for (let n = 2; inDocument.has(key); n++) key = nameKey((name = numbered(person.name, n)));
+			counts.renamed++;
+		}
+		inDocument.add(key);
 		let entry = known.get(key);
 		if (!entry) {
-			const created: ImportPerson = { name: person.name, faces: [] };
+			const created: ImportPerson = { name, faces: [] };
 			create.push(created);
 			counts.imported++;
 			entry = { faces: new Set(), target: { created } };

@@ -76,7 +76,7 @@ describe('sqlite gallery', () => {
 		expect(gallery.listPeople()).toHaveLength(1);
 		expect(() => gallery.importAll({ ...doc, model: 'other' })).toThrow(/another face model \(other, 4 numbers a face\); this server uses m1/);
 		bad.people.pop();
-		expect(gallery.importAll(bad)).toEqual({ imported: 1, merged: 0, unchanged: 1, facesAdded: 1, facesSkipped: 1 });
+		expect(gallery.importAll(bad)).toEqual({ imported: 1, merged: 0, unchanged: 1, facesAdded: 1, facesSkipped: 1, renamed: 0 });
 		expect(gallery.listPeople().map((x) => x.name)).toEqual(['carol', 'dave']);
 	});
 
@@ -84,19 +84,20 @@ describe('sqlite gallery', () => {
 		const carol = gallery.enrolPerson('Carol', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(0, 1, 0, 0) }]).person;
 		gallery.enrolPerson('dan', [{ embedding: vec(0, 0, 1, 0) }]);
 		const backup = gallery.exportAll();
-		expect(gallery.importAll(backup)).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 3 });
+		expect(gallery.importAll(backup)).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 3, renamed: 0 });
 		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
 
-		// Another device's backup: Carol (other case and spacing) with one face more, a newcomer twice.
+		// Another device's backup: Carol (other case and spacing) with one face more, and one name
+		// twice (two people: the later is numbered).
 		const other = structuredClone(backup);
 		other.people[0]!.name = '  carol ';
 		other.people[0]!.faces.push({ embedding: [0, 0, 0, 1] });
 		other.people.push({ name: 'Eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }] }, { name: 'eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }, { embedding: [0, 0.5, 0.5, 0] }] });
-		expect(gallery.importAll(other)).toEqual({ imported: 1, merged: 1, unchanged: 1, facesAdded: 3, facesSkipped: 4 });
-		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 3], ['dan', 1], ['Eve', 2]]);
+		expect(gallery.importAll(other)).toEqual({ imported: 2, merged: 1, unchanged: 1, facesAdded: 4, facesSkipped: 3, renamed: 1 });
+		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 3], ['dan', 1], ['Eve', 1], ['eve (2)', 2]]);
 		expect(gallery.listFaces(carol.id)?.map((f) => f.source)).toEqual([null, null, 'import']);
 
-		expect(gallery.importAll(backup, { replace: true })).toEqual({ imported: 2, merged: 0, unchanged: 0, facesAdded: 3, facesSkipped: 0, removed: 3 });
+		expect(gallery.importAll(backup, { replace: true })).toEqual({ imported: 2, merged: 0, unchanged: 0, facesAdded: 3, facesSkipped: 0, renamed: 0, removed: 4 });
 		expect(gallery.listPeople().map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
 	});
 

@@ -2,6 +2,7 @@
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
+import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import {
 	parseForce,
@@ -15,9 +16,10 @@ import type { Gallery, NewFace } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
+import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
-import { isAuthorized, requireToken, tokenCheck } from './auth.ts';
+import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import {
 	DetailedError,
 	MAX_IMAGES_PER_REQUEST,
@@ -28,30 +30,32 @@ import {
 	sendDetailedError,
 	type FaceFinder
 } from './enrol.ts';
+import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
 	gallery: Gallery;
 	analyzePhoto(bytes: Uint8Array): Promise<PhotoAnalysis>;
 	matchThreshold: number;
-	adminToken: string | null;
-	/** When set, recognition (`/api/recognize`) needs it, or the admin token. */
-	recognizeToken?: string | null;
+	/** Reading and changing the gallery. */
+	adminCheck: TokenCheck;
+	/** Recognition (`/api/recognize`); null when it is open (OPEN_RECOGNITION=1). */
+	recognizeCheck: TokenCheck | null;
+	/** Per-address rate limits for the costly routes. */
+	limit: RestLimiter;
 	maxUploadBytes: number;
 	clientConfig: () => object;
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
-	log?: (msg: string) => void;
+	log: Logger;
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
 
 export function createApi(deps: ApiDeps): express.Router {
-	const { gallery, metrics } = deps;
-	const log = deps.log ?? (() => {});
-	const adminCheck = tokenCheck(deps.adminToken);
-	const admin = requireToken(adminCheck);
-	const recognizeCheck = deps.recognizeToken ? tokenCheck(deps.recognizeToken, deps.adminToken) : null;
+	const { gallery, metrics, adminCheck, recognizeCheck, limit } = deps;
+	const log = (msg: string) => deps.log.info(msg);
+	const admin = requireToken(adminCheck, 'the gallery needs the admin token');
 	const api = express.Router();
 	const json = express.json({ limit: deps.maxUploadBytes });
 	// Base64 grows bytes by a third: the images of one request may hold MAX_UPLOAD_MB in all.
@@ -77,7 +81,13 @@ export function createApi(deps: ApiDeps): express.Router {
 	}
 
 	function enrolled(faces: number): void {
-		metrics.inc('facertc_enrolments_total', 'Faces enrolled', {}, faces);
+		metrics.enrolments.inc(faces);
+	}
+
+	/** 409 when somebody else already has this name (src/lib/protocol/names.ts). Checked right before the write. */
+	function assertNameFree(name: string, except?: string): void {
+		const taken = sameName(gallery.listPeople(), name, except);
+		if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
 	}
 
 	function personOr404(req: Request) {
@@ -115,9 +125,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people', (req, res) => {
-		// Thumbnails are pictures of faces: only for callers who may export the gallery anyway.
-		const thumbnails = gallery.settings().keepThumbnails && isAuthorized(adminCheck, req);
+	api.get('/people', admin, (_req, res) => {
+		const thumbnails = gallery.settings().keepThumbnails;
 		res.json(
 			gallery.listPeople({ thumbnails }).map(({ thumbnail, yaws, ...person }): PersonInfo => {
 				const listed = { ...person, coverage: coverageOf(yaws) };
@@ -129,9 +138,11 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people',
 		admin,
+		limit('enrol'),
 		jsonImages,
 		handle(async (req, res) => {
 			const { name, images, source } = parseBody(NewPerson, req.body);
+			assertNameFree(name);
 			if (!images) {
 				const person = gallery.addPerson(name);
 				log(`gallery: added person ${person.id} without faces`);
@@ -140,6 +151,7 @@ export function createApi(deps: ApiDeps): express.Router {
 			}
 			const faces = from(source)(await facesOf(decodeAll(images), finder()));
 			checkConflict(req, faces, null);
+			assertNameFree(name);
 			const { person, faceIds } = gallery.enrolPerson(name, faces);
 			enrolled(faceIds.length);
 			log(`gallery: enrolled person ${person.id} with ${faceIds.length} face(s)`);
@@ -147,7 +159,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people/:id', (req, res, next) => {
+	api.get('/people/:id', admin, (req, res, next) => {
 		const person = gallery.getPerson(req.params.id ?? '');
 		if (!person) return next(new AppError('not-found', 'no such person'));
 		res.json(person);
@@ -159,6 +171,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		json,
 		handle((req, res) => {
 			const { name } = parseBody(Rename, req.body);
+			personOr404(req);
+			assertNameFree(name, req.params.id);
 			const person = gallery.renamePerson(req.params.id ?? '', name);
 			if (!person) throw new AppError('not-found', 'no such person');
 			log(`gallery: renamed person ${person.id}`);
@@ -177,6 +191,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people/:id/faces',
 		admin,
+		limit('enrol'),
 		// Before reading a body of up to MAX_UPLOAD_MB.
 		(req, _res, next) => next(gallery.getPerson(req.params.id ?? '') ? undefined : new AppError('not-found', 'no such person')),
 		(req, _res, next) => (contentType(req) === 'application/json' ? next() : next('route')),
@@ -198,6 +213,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people/:id/faces',
 		admin,
+		limit('enrol'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const person = personOr404(req);
@@ -223,7 +239,8 @@ export function createApi(deps: ApiDeps): express.Router {
 
 	api.post(
 		'/recognize',
-		requireToken(recognizeCheck, 'recognition needs the recognize token'),
+		requireToken(recognizeCheck, 'recognition needs a paired device: the recognize token or the admin token'),
+		limit('recognize'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const { faces } = await deps.analyzePhoto(bytesOf(req));
@@ -245,6 +262,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/import',
 		admin,
+		limit('import'),
 		json,
 		handle((req, res) => {
 			const mode = req.query.mode ?? 'add';

@@ -1,8 +1,8 @@
 /**
  * Browser client of the REST API. Every answer is parsed with its schema from
  * `protocol/rest.ts` (a server that answers something else is an error that says so, never a
- * cast). Keeps the admin token and the recognize token (when the server wants them) in
- * localStorage, on this device only.
+ * cast). Keeps the admin token and the recognize token in localStorage, on this device only (a
+ * paired device: see /pair and server/http/pairing.ts).
  */
 import * as v from 'valibot';
 import {
@@ -13,6 +13,8 @@ import {
 	FaceList,
 	Health,
 	ImportResult,
+	Paired,
+	PairingCodeInfo,
 	PeopleList,
 	PersonSummary,
 	SettingsInfo,
@@ -29,6 +31,8 @@ export type { ImportResult, Mismatch, NearPerson } from './protocol/rest.ts';
 export type Person = PersonInfo;
 export type Face = FaceInfo;
 export type Settings = SettingsInfo;
+/** A one-time pairing code an admin made (`POST /api/pair/codes`), with links to open it on another device. */
+export type PairingCode = v.InferOutput<typeof PairingCodeInfo>;
 /** What the server wants confirmed before it enrols (see src/lib/enrol/doubts.ts). */
 export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
 /** How the People page took the images it enrols (stored with each face). */
@@ -87,7 +91,7 @@ async function request<T extends v.GenericSchema | null>(
 		throw new ApiError('The server cannot be reached.', 0, 'offline');
 	}
 	const body: unknown = res.status === 204 ? null : await res.json().catch(() => null);
-	if (!res.ok) throw errorOf(res.status, body);
+	if (!res.ok) throw errorOf(res.status, body, res.headers.get('retry-after'));
 	if (schema === null) return undefined as Out;
 	const parsed = v.safeParse(schema, body);
 	if (!parsed.success) {
@@ -96,7 +100,10 @@ async function request<T extends v.GenericSchema | null>(
 	return parsed.output as Out;
 }
 
-function errorOf(status: number, body: unknown): ApiError {
+function errorOf(status: number, body: unknown, retryAfter: string | null): ApiError {
+	if (status === 429) {
+		return new ApiError(`The server is busy with requests from this device: try again${retryAfter ? ` in ${retryAfter} s` : ' shortly'}.`, status, 'rate-limited');
+	}
 	const parsed = v.safeParse(ErrorBody, body);
 	// A proxy or an old server may answer an error without our body.
 	if (!parsed.success) {
@@ -148,6 +155,15 @@ type EnrolOptions = { answered?: EnrolQuestion[]; source?: EnrolSource };
 export const api = {
 	/** Whether the server can recognise, and how many people are enrolled (open to anyone). */
 	health: () => request('/healthz', Health),
+	/** Trades a one-time pairing code for its token, and keeps the token on this device. */
+	pair: async (code: string): Promise<'admin' | 'recognize'> => {
+		const { role, token } = await request('/api/pair', Paired, sendJson('POST', { code }));
+		if (role === 'admin') setToken(token);
+		else setRecognizeToken(token);
+		return role;
+	},
+	/** A pairing code for another device (admin only). */
+	createPairingCode: (role: 'admin' | 'recognize') => request('/api/pair/codes', PairingCodeInfo, sendJson('POST', { role })),
 	settings: () => request('/api/settings', SettingsInfo),
 	updateSettings: (patch: { keepThumbnails?: boolean }) => request('/api/settings', SettingsInfo, sendJson('PATCH', patch)),
 	listPeople: () => request('/api/people', PeopleList),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, storeTokens } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
@@ -117,11 +117,11 @@ describe('People page', () => {
 
 	it('says what is wrong with a name as it is typed, and never cuts it silently', async () => {
 		await page.fill('#enrol-name', 'A'.repeat(70));
-		await expect(page.locator('[data-name-problem]').textContent()).resolves.toBe('Names are at most 64 characters; this one has 70.');
+		await expect(page.locator('[data-name-problem]').textContent()).resolves.toBe('The name is 70 characters long; the limit is 64.');
 		expect(await page.inputValue('#enrol-name')).toHaveLength(70);
 		expect(await button('Use camera').isDisabled()).toBe(true);
 		await page.fill('#enrol-name', '\u202eanA');
-		await expect(page.locator('[data-name-problem]').textContent()).resolves.toMatch(/invisible control characters/);
+		await expect(page.locator('[data-name-problem]').textContent()).resolves.toMatch(/text-direction control \(U\+202E\)/);
 		await page.fill('#enrol-name', 'Ann');
 		expect(await page.locator('[data-name-problem]').count()).toBe(0);
 		expect(await button('Use camera').isDisabled()).toBe(false);
@@ -401,35 +401,54 @@ describe('People page', () => {
 	});
 });
 
-describe('with RECOGNIZE_TOKEN', () => {
+describe('pairing a phone for recognition', () => {
 	let guarded: TestServer;
 
 	beforeAll(async () => {
-		guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'look-secret', EMBED_WORKERS: '1' } });
+		guarded = await startTestServer({ env: { OPEN_RECOGNITION: '0', EMBED_WORKERS: '1' } });
 	});
 	afterAll(async () => {
 		await guarded?.stop();
 	});
 
-	it('keeps the token entered on the People page and the live page connects with it', async () => {
-		const context = await browser.newContext({ viewport: PHONE });
-		const tab = await context.newPage();
+	it('shows a one-time QR code on the People page; the phone opens it, is paired, and the live page connects', async () => {
+		const admin = await browser.newContext({ viewport: PHONE });
+		await storeTokens(admin, { admin: guarded.adminToken });
+		const phone = await browser.newContext({ viewport: PHONE });
 		try {
-			await tab.goto(`${guarded.url}/people`);
-			await tab.waitForSelector('[data-token-form="recognize"]');
-			expect(await tab.locator('[data-token-form="admin"]').count()).toBe(0);
-			await tab.fill('#recognize-token', 'look-secret');
-			await tab.click('[data-token-form="recognize"] button[type="submit"]');
-			await tab.waitForSelector('text=Saved for the live page.');
-			await tab.click('nav a:text("Live")');
+			const desk = await admin.newPage();
+			await desk.goto(`${guarded.url}/people`);
+			await desk.waitForSelector('[data-ready="true"]');
+			expect(await desk.locator('[data-token-form="admin"]').count()).toBe(0);
+			await desk.click('[data-pair-role="recognize"]');
+			const qr = desk.locator('[data-pairing-code="recognize"] img');
+			await qr.waitFor();
+			expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+			await desk.screenshot({ path: join(RESULTS, 'people-pairing-phone.png') });
+			const link = (await desk.locator('[data-pairing-link]').getAttribute('href'))!;
+			expect(link).toMatch(/\/pair#code=[A-Za-z0-9_-]{22}$/);
+
+			// The phone: a fresh browser with no token, opening what the QR code holds.
+			const tab = await phone.newPage();
+			await tab.goto(new URL(new URL(link).pathname + new URL(link).hash, guarded.url).href);
+			await tab.waitForSelector('[data-pair-status="paired"]');
+			expect(tab.url()).not.toContain('code=');
+			expect(await tab.evaluate(() => [localStorage.getItem('facertc.recognizeToken') !== null, localStorage.getItem('facertc.adminToken')])).toEqual([true, null]);
+			await tab.click('a:text("Open the live view")');
 			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-			// A refused channel opens for a moment too; only an accepted one counts on the server.
 			const peers = async () => /facertc_peers_connected (\d+)/.exec(await (await fetch(`${guarded.url}/metrics`)).text())?.[1];
 			const deadline = Date.now() + 15_000;
 			while ((await peers()) !== '1' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
 			expect(await peers()).toBe('1');
+
+			// The same link a second time pairs nothing.
+			const again = await phone.newPage();
+			await again.goto(new URL(new URL(link).pathname + new URL(link).hash, guarded.url).href);
+			await again.waitForSelector('[data-pair-status="failed"]');
+			await expect(again.locator('[role="alert"]').textContent()).resolves.toMatch(/used already, or expired/);
 		} finally {
-			await context.close();
+			await admin.close();
+			await phone.close();
 		}
 	});
 });

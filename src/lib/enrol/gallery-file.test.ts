@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeImport, readGalleryFile } from './gallery-file.ts';
 
-const result = (r: Partial<Parameters<typeof describeImport>[0]>) => ({ imported: 0, merged: 0, unchanged: 0, facesAdded: 0, facesSkipped: 0, ...r });
+const result = (r: Partial<Parameters<typeof describeImport>[0]>) => ({ imported: 0, merged: 0, unchanged: 0, facesAdded: 0, facesSkipped: 0, renamed: 0, ...r });
 
 describe('gallery files', () => {
 	it('reads what a file holds, or says in words why it is not a gallery', () => {
@@ -20,5 +20,8 @@ describe('gallery files', () => {
 		);
 		expect(describeImport(result({ imported: 3, facesAdded: 3, removed: 9 }), 'b.json')).toBe('Replaced the gallery (9 people) with the 3 people of b.json.');
 		expect(describeImport(result({}), 'empty.json')).toBe('Nothing to import: empty.json holds nobody.');
+		expect(describeImport(result({ imported: 2, facesAdded: 2, renamed: 1 }), 'old.json')).toBe(
+			'From old.json: added 2 people (2 faces in all). One name came twice in the file: the later person was numbered, like “Ann (2)”, to keep them apart.'
+		);
 	});
 });

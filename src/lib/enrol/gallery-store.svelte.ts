@@ -5,6 +5,7 @@
  * other failure into one message. Face deletes wait for an Undo window (deferred-delete.ts).
  */
 import { api, ApiError, getToken, type Doubt, type Person, type Settings } from '../api.ts';
+import { sameName } from '../protocol/names.ts';
 import { createDeferredDeletes, type DeferredDeletes } from './deferred-delete.ts';
 import { createReconnect, type Reconnect } from './reconnect.ts';
 
@@ -161,9 +162,8 @@ export class GalleryStore {
 		return this.pendingDeletes.some((p) => p.faceId === faceId);
 	}
 
-	/** The person a typed name refers to (same name, ignoring case and spaces), if any. */
+	/** The person a typed name refers to (the same name by the server's rule: case, width, joiners, spaces), if any. */
 	personNamed(name: string): Person | undefined {
-		const wanted = name.trim().toLocaleLowerCase();
-		return wanted ? this.people.find((p) => p.name.trim().toLocaleLowerCase() === wanted) : undefined;
+		return name.trim() ? sameName(this.people, name) : undefined;
 	}
 }

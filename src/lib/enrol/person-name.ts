@@ -1,10 +1,10 @@
 /**
  * Names as the People page shows and takes them: initials that never split a character (emoji,
- * accents, scripts without case), and what is wrong with a typed name before it is sent.
+ * accents, scripts without case), and what is wrong with a typed name before it is sent (the
+ * shared rule of src/lib/protocol/names.ts, in a sentence).
  */
 
-/** The server's longest name (src/lib/protocol: the name rule), in UTF-16 units as it counts. */
-export const MAX_NAME_LENGTH = 64;
+import { checkName } from '../protocol/names.ts';
 
 const segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
@@ -28,17 +28,9 @@ export function initialsOf(name: string): string {
 		.join('');
 }
 
-// Control characters (newline, NUL, …) and the invisible bidirectional controls that can make a
-// name display as something else.
-const FORBIDDEN = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
-
-/** Why `name` cannot be sent as is (in words for the form), or null when it can. */
+/** Why `name` cannot be sent as is, as a sentence for the form (the server's own rule), or null when it can. */
 export function nameProblem(name: string): string | null {
-	const trimmed = name.trim();
-	if (!trimmed) return 'Type a name.';
-	if (FORBIDDEN.test(trimmed)) return 'Names cannot hold line breaks, tabs or invisible control characters.';
-	if (trimmed.length > MAX_NAME_LENGTH) {
-		return `Names are at most ${MAX_NAME_LENGTH} characters; this one has ${trimmed.length}.`;
-	}
-	return null;
+	if (!name.trim()) return 'Type a name.';
+	const checked = checkName(name);
+	return checked.ok ? null : `The ${checked.message}.`;
 }

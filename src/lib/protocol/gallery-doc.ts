@@ -4,6 +4,7 @@
  * document in words a person can act on (not validator output).
  */
 import * as v from 'valibot';
+import { MAX_NAME_CHARS, checkName } from './names.ts';
 
 export const GALLERY_FORMAT = 'facertc-gallery';
 export const GALLERY_VERSION = 1;
@@ -13,9 +14,17 @@ export const MAX_IMPORT_PEOPLE = 100_000;
 export const MAX_FACES_PER_PERSON = 1000;
 /** Longest embedding a document may hold; the server then checks it against its own model's. */
 const MAX_EMBEDDING_DIM = 4096;
-const MAX_NAME_LENGTH = 64;
 
-const Name = v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(MAX_NAME_LENGTH));
+/** The name rule of names.ts; its message says what is wrong. */
+const Name = v.pipe(
+	v.string('the name is missing'),
+	v.rawTransform(({ dataset, addIssue, NEVER }) => {
+		const checked = checkName(dataset.value);
+		if (checked.ok) return checked.name;
+		addIssue({ message: `the ${checked.message}` });
+		return NEVER;
+	})
+);
 const Embedding = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1), v.maxLength(MAX_EMBEDDING_DIM));
 const Thumbnail = v.pipe(
 	v.string(),
@@ -47,7 +56,7 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 export function personLabel(doc: unknown, index: number): string {
 	const people = isRecord(doc) && Array.isArray(doc.people) ? doc.people : [];
 	const entry: unknown = people[index];
-	const name = isRecord(entry) && typeof entry.name === 'string' ? entry.name.trim().slice(0, MAX_NAME_LENGTH) : '';
+	const name = isRecord(entry) && typeof entry.name === 'string' && checkName(entry.name).ok ? entry.name.trim() : '';
 	return name ? `person ${index + 1} (“${name}”)` : `person ${index + 1}`;
 }
 
@@ -92,7 +101,7 @@ function explainIssue(issue: v.BaseIssue<unknown> | undefined, doc: unknown): Do
 			: { message: 'This gallery export holds no list of people.', where };
 	}
 	const who = personLabel(doc, i);
-	if (field === 'name') return { message: `${who}: the name is missing, empty or longer than ${MAX_NAME_LENGTH} characters.`, where };
+	if (field === 'name') return { message: `${who}: ${issue?.message ?? `the name is missing or longer than ${MAX_NAME_CHARS} characters`}.`, where };
 	if (field !== 'faces' || typeof j !== 'number') {
 		return field === 'faces' && issue?.type === 'max_length'
 			? { message: `${who} has more than ${MAX_FACES_PER_PERSON} faces, more than one person may have.`, where }

@@ -95,7 +95,8 @@ export const AddedFaces = v.object({ faceIds: v.array(Id) });
 /**
  * `POST /api/import`. `imported`: people created; `merged`: people already here (same name) who
  * got new faces; `unchanged`: people already here with every face of the file; `facesAdded` and
- * `facesSkipped` (already stored, same embedding); `removed`: people deleted first (`replace`).
+ * `facesSkipped` (already stored, same embedding); `renamed`: people whose name came earlier in
+ * the same file, numbered ("Ann (2)"); `removed`: people deleted first (`replace`).
  */
 export const ImportResult = v.object({
 	imported: Count,
@@ -103,6 +104,7 @@ export const ImportResult = v.object({
 	unchanged: Count,
 	facesAdded: Count,
 	facesSkipped: Count,
+	renamed: Count,
 	removed: v.optional(Count)
 });
 export type ImportResult = v.InferOutput<typeof ImportResult>;
@@ -136,6 +138,16 @@ export const ErrorBody = v.object({
 	where: v.optional(v.string())
 });
 export type ErrorBody = v.InferOutput<typeof ErrorBody>;
+
+/** `POST /api/pair`: the role a one-time code gave this device and its token (null: recognition is open). */
+export const Paired = v.object({ role: v.picklist(['admin', 'recognize']), token: v.nullable(v.string()) });
+/** `POST /api/pair/codes`: a one-time pairing code (expiry in ms since the epoch) and links that open it. */
+export const PairingCodeInfo = v.object({
+	code: v.string(),
+	role: v.picklist(['admin', 'recognize']),
+	expiresAt: v.number(),
+	links: v.array(v.string())
+});
 
 /** `GET /healthz`, as far as the pages read it: how many people are enrolled. */
 export const Health = v.object({ ok: v.boolean(), people: v.optional(Count) });
