@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, storeTokens } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
@@ -42,7 +42,7 @@ async function call(method: string, path: string, body?: unknown): Promise<{ sta
 
 /** A page of `context` that already holds the admin token, as after pairing once. */
 async function openPage(context: BrowserContext, path: string): Promise<Page> {
-	await context.addInitScript((token) => localStorage.setItem('facertc.adminToken', token), TOKEN);
+	await storeTokens(context, { admin: TOKEN });
 	const page = await context.newPage();
 	await page.goto(`${server.url}${path}`);
 	return page;
@@ -190,6 +190,10 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		await page.getByRole('button', { name: `Edit ${LONG_NAME}`, exact: true }).click();
 		await expect(page.getByRole('button', { name: `Close ${LONG_NAME}`, exact: true }).count()).resolves.toBe(1);
 		await page.waitForSelector(`[data-name="${LONG_NAME}"] [data-face-id]`);
+		// Renaming to a name already taken (the rule ignores case and spacing) is refused before sending.
+		await long.locator('input[id^="name-"]').fill('ada   LOVELACE');
+		await expect(long.locator('[data-name-problem]').textContent()).resolves.toBe('“Ada Lovelace” is already enrolled: two people cannot share a name (case and spacing aside).');
+		expect(await long.getByRole('button', { name: 'Rename' }).isDisabled()).toBe(true);
 		await expect(long.locator('[data-advice]').textContent()).resolves.toMatch(/\S/);
 		await shot('long-names');
 		await page.getByRole('button', { name: `Close ${LONG_NAME}`, exact: true }).click();

@@ -244,6 +244,8 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect((await admin.call('GET', `/api/people/${cat.body.id}/faces`)).body[0]).not.toHaveProperty('thumbnail');
 	});
 
+	// Imports are rate-limited per address (10, then one per 5 s): this test sends 10. The cases it
+	// leaves out are unit tests (src/lib/protocol/gallery-doc.test.ts, server/gallery/import-plan.test.ts).
 	it('exports and imports the gallery; a bad document changes nothing and says what is wrong', async () => {
 		const before = await admin.people();
 		const doc = (await admin.call('GET', '/api/export')).body;
@@ -262,7 +264,6 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		});
 		expect((await admin.call('POST', '/api/import', { ...doc, version: 9 })).body.error).toMatch(/format version 9; this server reads version 1/);
 		expect((await admin.call('POST', '/api/import', { ...doc, model: 'other-model' })).body.error).toMatch(/made with another face model \(other-model/);
-		expect((await admin.call('POST', '/api/import', { hello: 'world' })).body).toMatchObject({ error: 'This is not a FaceRTC gallery export.', where: 'format' });
 		expect((await admin.call('POST', '/api/import', '{"format": "facertc-gallery", ', { type: 'application/json' })).body.error).toMatch(/JSON/);
 		expect(await admin.people()).toEqual(before);
 
@@ -288,7 +289,6 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		const twice = { ...doc, people: [{ name: 'Twin', faces: [{ embedding: extra.map((x) => x * 0.9) }] }, { name: 'twin', faces: [{ embedding: extra.map((x) => x * 0.8) }] }] };
 		expect(await admin.call('POST', '/api/import', twice)).toMatchObject({ status: 200, body: { imported: 2, renamed: 1 } });
 		expect((await admin.people()).map((p) => p.name).filter((n) => /twin/i.test(n)).sort()).toEqual(['Twin', 'twin (2)']);
-		expect(await admin.call('POST', '/api/import', twice)).toMatchObject({ status: 200, body: { imported: 0, unchanged: 2 } });
 		expect(await admin.people()).toHaveLength(before.length + 3);
 
 		expect((await admin.call('POST', '/api/import?mode=merge', doc)).status).toBe(400);
