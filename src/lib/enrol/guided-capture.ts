@@ -120,6 +120,18 @@ export function guidedCapture(options: GuidedCaptureOptions): GuidedCapture {
 		return new Promise((resolve) => out.toBlob(resolve, 'image/jpeg', 0.9));
 	}
 
+	/** Whether the video, as it is now, still shows one good face in the pose wanted. */
+	function judgedAgain(wanted: Pose): boolean {
+		try {
+			const now = Math.max(performance.now(), lastTimestamp + 1);
+			lastTimestamp = now;
+			const frame = { width: video.videoWidth, height: video.videoHeight };
+			return judgeGeometry(detector.detect(video, now), frame, { guide: GUIDE, want: wanted }).ok;
+		} catch {
+			return false;
+		}
+	}
+
 	const result = new Promise<Blob[]>((resolve, reject) => {
 		if (signal.aborted) return reject(abortError());
 		const onAbort = () => {
@@ -168,9 +180,13 @@ export function guidedCapture(options: GuidedCaptureOptions): GuidedCapture {
 			if (!face) return;
 			encoding = true;
 			lastCapture = now;
-			void encode(face.box)
+			// The crop is drawn from the video now, a moment after the frame was judged: judge the
+			// video again, so a frame that changed in between (a cut, a turn) is never kept.
+			const cropped = encode(face.box);
+			const confirmed = judgedAgain(wanted);
+			void cropped
 				.then((blob) => {
-					if (signal.aborted || !blob || want() !== wanted) return;
+					if (signal.aborted || !blob || !confirmed || want() !== wanted) return;
 					crops.push(blob);
 					stepSince = performance.now();
 					options.onCrop?.(blob);
