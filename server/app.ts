@@ -24,6 +24,7 @@ import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
 import { createStatic } from './http/static.ts';
 import { loadSharedTokens, loadTokens, type Tokens } from './http/tokens.ts';
+import { reembedOtherModels, type ModelChangeReport } from './gallery/model-change.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
@@ -105,6 +106,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 
+		// Faces of another embedding model are never matched: re-embed them from their thumbnails
+		// in the background, and keep the list of people who must be enrolled again.
+		let modelChange: ModelChangeReport = { reembedded: 0, reEnrol: [] };
+		const modelLog = log('gallery');
+		reembedOtherModels({
+			gallery,
+			describeThumbnail: async (jpeg) => {
+				const { faces } = await pool.analyzePhoto(jpeg);
+				return faces.length === 1 ? (faces[0]?.descriptor ?? null) : null;
+			},
+			log: (msg) => modelLog.info(msg)
+		}).then(
+			(report) => (modelChange = report),
+			(err: unknown) => modelLog.error({ err }, 're-embedding faces of another model failed')
+		);
+
 		const app = express();
 		app.disable('x-powered-by');
 		const tlsLog = log('https');
@@ -179,6 +196,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				limit: restLimits,
 				log: log('gallery'),
 				maxUploadBytes: config.maxUploadBytes,
+				model: () => ({ embeddingModel: EMBEDDING_MODEL, reEnrol: modelChange.reEnrol }),
 				clientConfig,
 				metrics
 			})

@@ -203,7 +203,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			}
 		} else {
 			counts.failed++;
-			job.reject(poolError(msg.code === 'bad-image' ? 'bad-image' : 'internal', msg.message));
+			job.reject(poolError(msg.code === 'bad-image' || msg.code === 'too-large' ? msg.code : 'internal', msg.message));
 		}
 		pump();
 	}

@@ -78,6 +78,22 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(gallery.entries()).toEqual([]);
 		});
 
+		it('lists faces of another model and re-embeds them in place; the snapshot follows', async () => {
+			await gallery.updateSettings({ keepThumbnails: true });
+			const { person } = await gallery.enrolPerson('ann', [{ embedding: vec(1, 0, 0, 0), thumbnail: jpeg(1) }, { embedding: vec(0, 1, 0, 0) }]);
+			await reopen('m2');
+			const old = await gallery.otherModelFaces();
+			expect(old.map((f) => [f.personId, f.name, f.model, f.dim, f.thumbnail !== null])).toEqual([
+				[person.id, 'ann', 'm1', DIM, true],
+				[person.id, 'ann', 'm1', DIM, false]
+			]);
+			expect(await gallery.reembedFace(old[0]!.id, vec(0, 0, 1, 0))).toBe(true);
+			expect(gallery.entries().map((e) => [e.personId, Array.from(e.embedding)])).toEqual([[person.id, [0, 0, 1, 0]]]);
+			expect((await gallery.otherModelFaces()).map((f) => f.id)).toEqual([old[1]!.id]);
+			expect(await gallery.reembedFace('no-such-face', vec(1, 1, 1, 1))).toBe(false);
+			await expect(gallery.reembedFace(old[1]!.id, vec(1, 2, 3))).rejects.toMatchObject({ code: 'bad-request' });
+		});
+
 		it('refuses a face for an unknown person or of the wrong size', async () => {
 			await expect(gallery.addFace('nobody', vec(1, 2, 3, 4))).rejects.toThrow(/no such person/);
 			const p = await gallery.addPerson('p');

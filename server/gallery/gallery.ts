@@ -42,6 +42,9 @@ import type { GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 /** What an import did (import-plan.ts); `removed`: people deleted first by a `replace`. */
 export type ImportResult = ImportCounts & { removed?: number };
 
+/** A face stored with another embedding model (or dimension) than the one the server runs. */
+export type OtherModelFace = { id: string; personId: string; name: string; model: string; dim: number; thumbnail: Uint8Array | null };
+
 /** What `/healthz` says about the store. */
 export type GalleryHealth = {
 	store: 'sqlite' | 'postgres';
@@ -93,6 +96,16 @@ export interface Gallery {
 	entries(): readonly GalleryEntry[];
 	health(): GalleryHealth;
 	exportAll(): Promise<GalleryExport>;
+	/**
+	 * Faces embedded by another model than the current one: never matched (vectors of two models
+	 * are not comparable) until re-embedded from their thumbnail or enrolled again.
+	 */
+	otherModelFaces(): Promise<OtherModelFace[]>;
+	/**
+	 * Stores a current-model embedding in place of a face's other-model one (the snapshot follows);
+	 * false if no such face. Throws AppError('bad-request') for an embedding of the wrong size.
+	 */
+	reembedFace(faceId: string, embedding: Float32Array): Promise<boolean>;
 	/**
 	 * Checks the whole document first (model, sizes, thumbnails; DocError naming the fault), then
 	 * in one transaction adds what is new (import-plan.ts: a person already here by name gets only

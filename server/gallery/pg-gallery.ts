@@ -5,8 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
-import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type Person, type PersonListing } from './gallery.ts';
+import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
+import {
+	DEFAULT_SETTINGS,
+	type Face,
+	type Gallery,
+	type GallerySettings,
+	type NewFace,
+	type OtherModelFace,
+	type Person,
+	type PersonListing
+} from './gallery.ts';
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
 import { planImport } from './import-plan.ts';
@@ -306,6 +315,34 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 				({ touched }) => (replace ? 'all' : touched)
 			);
 			return result;
+		},
+		async otherModelFaces() {
+			const rows = await db.sql<{ id: string; person_id: string; name: string; model: string; dim: number; thumbnail: Buffer | null }>(
+				`SELECT f.id, f.person_id, p.name, f.model, f.dim, f.thumbnail FROM faces f JOIN people p ON p.id = f.person_id
+				 WHERE f.model <> $1 OR f.dim <> $2 ORDER BY f.seq`,
+				[model, dim]
+			);
+			return rows.map(
+				(row): OtherModelFace => ({
+					id: row.id,
+					personId: row.person_id,
+					name: row.name,
+					model: row.model,
+					dim: Number(row.dim),
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		async reembedFace(faceId, embedding) {
+			checkEmbedding(embedding, dim);
+			const people = await write(
+				async (sql) =>
+					(await sql<{ person_id: string }>('UPDATE faces SET model = $1, dim = $2, embedding = $3 WHERE id = $4 RETURNING person_id', [model, dim, toBytes(embedding), faceId])).map(
+						(r) => r.person_id
+					),
+				(ids) => ids
+			);
+			return people.length > 0;
 		},
 		async sharedSecret(name, make) {
 			const [made] = await db.sql<{ value: string }>(

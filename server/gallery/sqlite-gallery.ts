@@ -1,13 +1,14 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
+import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
 	type Face,
 	type Gallery,
 	type GallerySettings,
 	type NewFace,
+	type OtherModelFace,
 	type Person,
 	type PersonListing
 } from './gallery.ts';
@@ -77,7 +78,14 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		dataVersion: db.prepare('PRAGMA data_version').pluck(),
 		savePairingCode: db.prepare('INSERT OR REPLACE INTO pairing_codes (code_hash, role, expires_at) VALUES (?, ?, ?)'),
 		dropExpiredCodes: db.prepare('DELETE FROM pairing_codes WHERE expires_at <= ?'),
-		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role')
+		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role'),
+		otherModelFaces: db.prepare<[string, number], { id: string; person_id: string; name: string; model: string; dim: number; thumbnail: Buffer | null }>(
+			`SELECT f.id, f.person_id, p.name, f.model, f.dim, f.thumbnail FROM faces f JOIN people p ON p.id = f.person_id
+			 WHERE f.model <> ? OR f.dim <> ? ORDER BY f.rowid`
+		),
+		reembedFace: db.prepare<[string, number, Buffer, string], { person_id: string }>(
+			'UPDATE faces SET model = ?, dim = ?, embedding = ? WHERE id = ? RETURNING person_id'
+		)
 	};
 
 	const stored = (row: FaceRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
@@ -239,6 +247,24 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			if (replace) reloadAll();
 			else refresh(touched);
 			return result;
+		},
+		async otherModelFaces() {
+			return q.otherModelFaces.all(model, dim).map(
+				(row): OtherModelFace => ({
+					id: row.id,
+					personId: row.person_id,
+					name: row.name,
+					model: row.model,
+					dim: row.dim,
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		async reembedFace(faceId, embedding) {
+			checkEmbedding(embedding, dim);
+			const row = q.reembedFace.get(model, dim, toBytes(embedding), faceId);
+			if (row) refresh([row.person_id]);
+			return row !== undefined;
 		},
 		sharedSecret: async (name, make) => secretTx(name, make),
 		async savePairingCode(codeHash, role, expiresAt) {

@@ -1,5 +1,5 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
@@ -20,16 +20,10 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
-import {
-	DetailedError,
-	MAX_IMAGES_PER_REQUEST,
-	conflictError,
-	decodeBase64Image,
-	facesOf,
-	mismatchError,
-	sendDetailedError,
-	type FaceFinder
-} from './enrol.ts';
+import { DetailedError } from './errors.ts';
+import { facesOf, type FaceFinder } from './enrol/faces.ts';
+import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
+import { conflictError, mismatchError } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
@@ -44,6 +38,8 @@ export type ApiDeps = {
 	/** Per-address rate limits for the costly routes. */
 	limit: RestLimiter;
 	maxUploadBytes: number;
+	/** The embedding model in use, and who must be enrolled again after a model change (gallery/model-change.ts). */
+	model?: () => { embeddingModel: string; reEnrol: ReadonlyArray<{ id: string; name: string; faces: number }> };
 	clientConfig: () => object;
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
@@ -106,7 +102,9 @@ export function createApi(deps: ApiDeps): express.Router {
 		recognizeTokenRequired: recognizeCheck !== null,
 		authorized: isAuthorized(adminCheck, req),
 		maxUploadBytes: deps.maxUploadBytes,
-		maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
+		maxImagesPerRequest: MAX_IMAGES_PER_REQUEST,
+		// Names only for callers who may see the gallery.
+		...(deps.model && isAuthorized(adminCheck, req) ? deps.model() : {})
 	});
 
 	api.get('/settings', handle(async (req, res) => {
@@ -288,11 +286,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
+	// Errors, DetailedErrors' fields included, are rendered by errors.ts's errorHandler (app.ts).
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));
-	const detailed: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-		if (err instanceof DetailedError) return sendDetailedError(res, err);
-		next(err);
-	};
-	api.use(detailed);
 	return api;
 }

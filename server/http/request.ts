@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkName } from '../../src/lib/protocol/names.ts';
 import { IMAGE_TYPES, describeIssues } from '../../src/lib/protocol/rest.ts';
-import { MAX_IMAGES_PER_REQUEST } from './enrol.ts';
+import { MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
 
 /** A person's name: the shared rule of src/lib/protocol/names.ts; the output is the name to store. */
 const Name = v.pipe(

@@ -81,7 +81,11 @@ export const SettingsInfo = v.object({
 	/** The request's admin token is accepted (or none is needed). */
 	authorized: v.boolean(),
 	maxUploadBytes: Count,
-	maxImagesPerRequest: Count
+	maxImagesPerRequest: Count,
+	/** The embedding model in use (admin callers only). */
+	embeddingModel: v.optional(v.string()),
+	/** People whose faces were made by another model and could not be re-embedded: enrol them again (admin callers only). */
+	reEnrol: v.optional(v.pipe(v.array(v.object({ id: Id, name: v.string(), faces: Count })), v.readonly()))
 });
 export type SettingsInfo = v.InferOutput<typeof SettingsInfo>;
 
