@@ -16,6 +16,11 @@ import { probeImage } from './embed/probe.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { openGallery } from './gallery/open-gallery.ts';
 import { createApi } from './http/api.ts';
+import { thumbnailOfCrop } from './http/enrol/thumbnail.ts';
+import { createLearnApi, sightingInfo } from './http/learn-api.ts';
+import { createLearner } from './learn/learner.ts';
+import { createSseHub } from './learn/sse.ts';
+import { createWebhook } from './learn/webhook.ts';
 import { requireToken, tokenCheck, type TokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
 import { securityHeaders } from './http/headers.ts';
@@ -122,6 +127,29 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			(err: unknown) => modelLog.error({ err }, 're-embedding faces of another model failed')
 		);
 
+		// Learning from what people confirm (issue 11): negatives, unknown groups, corrections, sightings.
+		const learnLog = log('learn');
+		const hub = createSseHub();
+		const webhook = config.webhookUrl
+			? createWebhook({ url: config.webhookUrl, log: (msg) => learnLog.warn(msg) })
+			: null;
+		const toThumbnail = (crop: Uint8Array) => thumbnailOfCrop(crop).catch(() => null);
+		const learner = createLearner({
+			store: gallery.learn,
+			gallery,
+			retentionMs: config.retentionMs,
+			sightings: config.sightings,
+			toThumbnail,
+			onSighting: ({ type, sighting }) => {
+				const info = sightingInfo(sighting);
+				hub.publish(type, info);
+				if (type === 'sighting') webhook?.post({ type, ...info });
+			},
+			log: { info: (msg) => learnLog.info(msg), warn: (msg) => learnLog.warn(msg) }
+		});
+		await learner.start();
+		cleanups.push(() => learner.close());
+
 		const app = express();
 		app.disable('x-powered-by');
 		const tlsLog = log('https');
@@ -198,7 +226,33 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				maxUploadBytes: config.maxUploadBytes,
 				model: () => ({ embeddingModel: EMBEDDING_MODEL, reEnrol: modelChange.reEnrol }),
 				clientConfig,
-				metrics
+				metrics,
+				learning: {
+					router: createLearnApi({
+						gallery,
+						learner,
+						hub,
+						matchThreshold: config.matchThreshold,
+						admin,
+						limit: restLimits,
+						trustProxy: config.trustProxy,
+						sightings: config.sightings,
+						toThumbnail,
+						log: learnLog,
+						onEnrolled: (faces) => metrics.enrolments.inc(faces)
+					}),
+					refine: (embedding, match) => learner.refine(embedding, match),
+					settings: async () => ({
+						rememberUnknowns: (await gallery.learn.learnSettings()).rememberUnknowns,
+						retentionDays: config.retentionMs / 86_400_000,
+						sightings: config.sightings
+					}),
+					async update(patch) {
+						if (patch.rememberUnknowns !== undefined) await gallery.learn.updateLearnSettings({ rememberUnknowns: patch.rememberUnknowns });
+						if (patch.keepThumbnails === false) await gallery.learn.dropUnknownThumbnails();
+						await learner.reloadSettings();
+					}
+				}
 			})
 		);
 		app.use(createStatic({ buildDir: config.buildDir, modelsDir: config.modelsDir }));
@@ -238,6 +292,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			threshold: config.matchThreshold,
 			recognizerId,
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
+			onAnswer: (answer) => learner.answer(answer),
 			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});
 		endpoint = await startPeerEndpoint({
@@ -249,7 +304,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			token: recognizerToken,
 			iceServers: config.iceServers,
 			admission,
-			openSession: (address) => recognizer.openSession(address),
+			openSession: (address, peerId) => recognizer.openSession(address, peerId),
 			log: log('recognizer'),
 			onConnections: (n) => {
 				metrics.peersConnected.set(n);
@@ -269,6 +324,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		cleanups.push(() => {
 			guard.stopAdmitting();
 			void stopHttp();
+		});
+
+		// Runs first at shutdown: event streams end with a `close` event (an open stream would hold
+		// the HTTP server's close until it is cut), and the webhook stops retrying.
+		cleanups.push(() => {
+			hub.close();
+			webhook?.close();
 		});
 
 		logger.info(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);

@@ -72,6 +72,12 @@ export type Config = Readonly<{
 	warnings: readonly string[];
 	/** `TEST_HOOKS=1`, for the test suite only: SIGUSR2 drops and holds (then restores) the recognizer's signalling. */
 	testHooks: boolean;
+	/** `RETENTION_DAYS` (default 7) in ms: how long unknown faces and sightings are kept. */
+	retentionMs: number;
+	/** `SIGHTINGS=off`: no sighting is followed, stored, streamed or posted. */
+	sightings: boolean;
+	/** `WEBHOOK_URL`: receives a JSON POST per sighting; null: none. */
+	webhookUrl: string | null;
 }>;
 
 /** An unset or empty variable is `undefined`: `FOO=` means the default, as before. */
@@ -181,7 +187,13 @@ export const EnvSchema = v.object({
 	HTTPS: flag('HTTPS'),
 	TLS_CERT: optionalText,
 	TLS_KEY: optionalText,
-	TEST_HOOKS: flag('TEST_HOOKS')
+	TEST_HOOKS: flag('TEST_HOOKS'),
+	RETENTION_DAYS: decimal('RETENTION_DAYS', 7, 0.0001, 3650),
+	SIGHTINGS: v.pipe(text('on'), v.transform((raw) => raw.toLowerCase()), v.picklist(['on', 'off'], 'SIGHTINGS must be on or off')),
+	WEBHOOK_URL: v.pipe(
+		optionalText,
+		v.check((raw) => raw === null || /^https?:\/\/[^\s]+$/.test(raw), 'WEBHOOK_URL must be an http:// or https:// URL (or unset)')
+	)
 });
 
 /** Command-line options: only `--https` (as in `npm start -- --https`). */
@@ -241,6 +253,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		https: args.https || e.HTTPS || tls !== null,
 		tls,
 		warnings: Object.freeze(warnings),
-		testHooks: e.TEST_HOOKS
+		testHooks: e.TEST_HOOKS,
+		retentionMs: Math.round(e.RETENTION_DAYS * 24 * 60 * 60 * 1000),
+		sightings: e.SIGHTINGS === 'on',
+		webhookUrl: e.WEBHOOK_URL
 	});
 }

@@ -5,7 +5,6 @@ import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gall
 import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import {
-	parseForce,
 	type FaceInfo,
 	type FaceSource,
 	type ImportResult,
@@ -14,8 +13,7 @@ import {
 } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, NewFace } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
-import { findConflict, findMismatch } from '../gallery/consistency.ts';
-import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
@@ -23,7 +21,7 @@ import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import { DetailedError } from './errors.ts';
 import { facesOf, type FaceFinder } from './enrol/faces.ts';
 import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
-import { conflictError, mismatchError } from './enrol/questions.ts';
+import { askQuestions } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
@@ -44,6 +42,14 @@ export type ApiDeps = {
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
 	log: Logger;
+	/** Learning (issue 11): its routes (learn-api.ts), negatives on `/recognize`, its settings. */
+	learning?: {
+		router: express.Router;
+		refine(embedding: Float32Array, match: Match): Match;
+		settings(): Promise<{ rememberUnknowns: boolean; retentionDays: number; sightings: boolean }>;
+		/** After a settings change (rememberUnknowns stored here; thumbnails off drops the unknown faces' too). */
+		update(patch: { rememberUnknowns?: boolean; keepThumbnails?: boolean }): Promise<void>;
+	};
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
@@ -60,20 +66,8 @@ export function createApi(deps: ApiDeps): express.Router {
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
 	const from = (source: FaceSource | undefined) => (faces: NewFace[]) => faces.map((face) => ({ ...face, source: source ?? 'api' }));
 
-	/**
-	 * Refuses faces that look like somebody else already enrolled (the more telling question, so
-	 * asked first), then faces that do not look like the rest of their person (`owner`'s stored
-	 * faces and each other), unless the request's `force` answers that question (see rest.ts).
-	 */
 	function checkConflict(req: Request, faces: readonly NewFace[], owner: { id: string; name: string } | null): void {
-		const answered = parseForce(req.query.force);
-		const entries = gallery.entries();
-		const conflict = answered.has('near') ? null : findConflict(faces, entries, deps.matchThreshold, owner?.id ?? null);
-		if (conflict) throw conflictError(conflict);
-		if (answered.has('mismatch')) return;
-		const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
-		const mismatch = findMismatch(faces, stored, deps.matchThreshold);
-		if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);
+		askQuestions({ force: req.query.force, faces, entries: gallery.entries(), threshold: deps.matchThreshold, owner });
 	}
 
 	function enrolled(faces: number): void {
@@ -98,6 +92,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
 	const settingsOf = async (req: Request): Promise<SettingsInfo> => ({
 		...(await gallery.settings()),
+		...(deps.learning ? await deps.learning.settings() : {}),
 		adminTokenRequired: adminCheck !== null,
 		recognizeTokenRequired: recognizeCheck !== null,
 		authorized: isAuthorized(adminCheck, req),
@@ -118,7 +113,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const patch = parseBody(SettingsPatch, req.body);
 			const settings = await gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
-			log(`gallery: settings ${JSON.stringify(settings)}`);
+			await deps.learning?.update(patch);
+			log(`gallery: settings ${JSON.stringify({ ...settings, ...(patch.rememberUnknowns !== undefined && { rememberUnknowns: patch.rememberUnknowns }) })}`);
 			res.json(await settingsOf(req));
 		})
 	);
@@ -245,7 +241,8 @@ export function createApi(deps: ApiDeps): express.Router {
 			const entries = gallery.entries();
 			res.json({
 				faces: faces.map((face) => {
-					const match = face.descriptor ? findMatch(face.descriptor, entries, deps.matchThreshold) : NO_MATCH;
+					const found = face.descriptor ? findMatch(face.descriptor, entries, deps.matchThreshold) : NO_MATCH;
+					const match = face.descriptor && deps.learning ? deps.learning.refine(face.descriptor, found) : found;
 					return { box: face.box, score: face.score, ...match };
 				})
 			});
@@ -285,6 +282,8 @@ export function createApi(deps: ApiDeps): express.Router {
 			res.json(result satisfies ImportResult);
 		})
 	);
+
+	if (deps.learning) api.use(deps.learning.router);
 
 	// Errors, DetailedErrors' fields included, are rendered by errors.ts's errorHandler (app.ts).
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));

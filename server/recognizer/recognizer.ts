@@ -11,7 +11,7 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 
 export type Embedder = {
@@ -31,16 +31,21 @@ export type RecognizerDeps = {
 	onIdentify?: (outcome: 'named' | 'unknown' | 'no-face' | 'error') => void;
 	/** A crop refused by the per-address rate limit. */
 	onRateLimited?: () => void;
+	/**
+	 * Learning (server/learn/learner.ts): sees every face answered on a channel and returns the
+	 * answer to send (negative examples may take a name away). Synchronous and cheap.
+	 */
+	onAnswer?: (answer: { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
 };
 
 /** One connected client; `handle` answers each frame it sent. Never throws. */
 export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage> };
 
 /**
- * `openSession(address)`: crops are rate-limited per client address, across all its channels
+ * `openSession(address, peerId)` (`peerId`: the client's server-issued PeerJS id): crops are rate-limited per client address, across all its channels
  * (MAX_CROPS_PER_SECOND, bursts up to the same count), so opening more channels buys no more.
  */
-export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string): RecognizerSession } {
+export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string, peerId?: string): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
 	const crops = createKeyedLimiter({
 		capacity: MAX_CROPS_PER_SECOND,
@@ -48,13 +53,14 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		...(deps.now ? { now: deps.now } : {})
 	});
 
-	async function identify(msg: IdentifyMessage): Promise<ServerMessage> {
+	async function identify(msg: IdentifyMessage, peerId: string): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
 		const { descriptor } = await embedder.describeCrop(msg.crop);
-		const match = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
+		const found = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
+		const match = descriptor && deps.onAnswer ? deps.onAnswer({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };
 	}
@@ -67,7 +73,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	}
 
 	return {
-		openSession(address = 'local') {
+		openSession(address = 'local', peerId = address) {
 			return {
 				async handle(raw) {
 					const decoded = decodeClientMessage(raw);
@@ -87,7 +93,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 						return errorReply(new AppError('rate-limited', 'too many crops'), msg.requestId);
 					}
 					try {
-						return await identify(msg);
+						return await identify(msg, peerId);
 					} catch (err) {
 						return errorReply(err, msg.requestId);
 					}
