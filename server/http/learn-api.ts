@@ -152,8 +152,11 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 		const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
 		let correction: Correction;
 		if (body.kind === 'not') {
-			const personId = body.personId ?? face.match.personId;
-			if (!personId) throw new AppError('bad-request', 'this face was not named: say whom it is not (personId)');
+			// Whom it is not: as given (the label the page shows may lag the last answer), else the last answer's.
+			const byName = body.name === undefined ? undefined : sameName(await gallery.listPeople(), body.name)?.id;
+			if (body.name !== undefined && !byName) throw new AppError('not-found', 'nobody has that name');
+			const personId = body.personId ?? byName ?? face.match.personId;
+			if (!personId) throw new AppError('bad-request', 'this face was not named: say whom it is not (personId or name)');
 			if (!(await gallery.getPerson(personId))) throw new AppError('not-found', 'no such person');
 			const negative = await store.addNegative(personId, face.embedding);
 			await learner.reloadNegatives();

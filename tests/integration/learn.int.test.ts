@@ -88,9 +88,12 @@ function openStream(): { events: SseEvent[]; comments: number; ended: Promise<vo
 		expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
 		const decoder = new TextDecoder();
 		let buffer = '';
+		const reader = res.body!.getReader();
 		try {
-			for await (const chunk of res.body!) {
-				buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				buffer += decoder.decode(value, { stream: true });
 				let cut: number;
 				while ((cut = buffer.indexOf('\n\n')) >= 0) {
 					const block = buffer.slice(0, cut);
