@@ -84,7 +84,7 @@ if (humanDir) {
 	}
 }
 const onnx = await loadOnnxDescriber(engine);
-if (onnx) candidates.push({ name: `onnx-${onnx.runtime}`, note: `faceplugin fr_feature.onnx (ArcFace-style 512-d, 5-point alignment from face-api landmarks) on ${onnx.runtime}, unit length`, faces: () => vectorsOf('faceplugin', labelled, async () => onnx.describeCrop, console.log).then((fs) => mapVectors(fs, unit)) });
+if (onnx) candidates.push({ name: `onnx-${onnx.runtime}`, note: `faceplugin fr_feature.onnx (ArcFace-style 512-d, 5-point alignment from face-api landmarks) on ${onnx.runtime}, unit length (the server's EMBEDDER=arcface-onnx)`, faces: () => vectorsOf('arcface-onnx', labelled, async () => onnx.describeCrop, console.log) });
 
 async function mirrored(img: { data: Uint8Array; width: number; height: number }) {
 	const out = new Uint8Array(img.data.length);

@@ -38,7 +38,7 @@ export async function measureCosts({ engine, human, onnx, faces }: { engine: Fac
 	if (human[0]) contenders.push(['human BlazeFace alone', (k) => human[0]!.detect(crops[k % crops.length]!, 5)]);
 	if (onnx) {
 		contenders.push([`onnx fr_feature whole path on ${onnx.runtime} (landmarks ≤4 passes, warp, model)`, (k) => onnx.describeCrop(crops[k % crops.length]!)]);
-		for (const r of onnx.runtimes) contenders.push([`onnx fr_feature alone on onnxruntime-${r.runtime}`, () => r.runOnce()]);
+		for (const r of onnx.runtimes) contenders.push([`onnx fr_feature alone on ${r.runtime}`, () => r.runOnce()]);
 	}
 	const times = contenders.map(() => [] as number[]);
 	for (const [, run] of contenders) await run(0); // warm-up: first runs compile kernels

@@ -76,18 +76,21 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
 	return { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
 }
 
-/** The descriptor of the face in `box` of a photo, by `path`. */
-export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH): Promise<Float32Array | null> {
-	if (path === 'crop') return engine.describeCrop(await cropFace(image, box, ENROL_CROP));
+/** Describes the face a crop holds: the face engine's describeCrop, or another embedder's (embedders/). */
+export type CropDescriber = (crop: RgbImage) => Promise<Float32Array | null>;
+
+/** The descriptor of the face in `box` of a photo, by `path` ('photo' is face-api's own chip; other embedders take 'crop'). */
+export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<Float32Array | null> {
+	if (path === 'crop' || describe) return (describe ?? engine.describeCrop)(await cropFace(image, box, ENROL_CROP));
 	const landmarks = await engine.findLandmarks(image, box, MAX_LANDMARK_PASSES);
 	const chip = landmarks && alignedChip(image, landmarks);
 	return chip && engine.describeChip(chip);
 }
 
 /** Every face in a decoded photo with its descriptor (null when too small or unclear), best first. */
-export async function analyzeImage(engine: FaceEngine, image: RgbImage, path: EnrolPath = ENROL_PATH): Promise<AnalyzedFace[]> {
+export async function analyzeImage(engine: FaceEngine, image: RgbImage, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<AnalyzedFace[]> {
 	const { boxes } = await findFaces(engine, image);
 	const faces: AnalyzedFace[] = [];
-	for (const { box, score } of boxes) faces.push({ box, score, descriptor: await describeFaceInPhoto(engine, image, box, path) });
+	for (const { box, score } of boxes) faces.push({ box, score, descriptor: await describeFaceInPhoto(engine, image, box, path, describe) });
 	return faces;
 }
