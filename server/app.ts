@@ -6,7 +6,7 @@ import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -32,7 +32,7 @@ import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint
 import { createRecognizer } from './recognizer/recognizer.ts';
 import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
 import { createSignalling } from './signalling/signalling.ts';
-import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
+import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
 
 /** The default embedder's model name (stored beside every vector) and dimension; EMBEDDER picks another. */
 export const EMBEDDING_MODEL = EMBEDDERS[DEFAULT_EMBEDDER].model;
@@ -131,6 +131,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const tlsLog = log('https');
 		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log: (msg) => tlsLog.info(msg) }) : null;
 		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
+		if (tls) redirectPlainHttp(server as HttpsServer);
 		server.on('clientError', (_err, socket) => socket.destroy());
 		app.use(securityHeaders({ https: tls !== null }));
 

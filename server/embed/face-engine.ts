@@ -49,7 +49,7 @@ export interface FaceEngine {
 	 * usable face: image under MIN_CROP_SIDE, face under MIN_FACE_SIDE, or landmarks that fall
 	 * outside the crop.
 	 */
-	describeCrop(image: RgbImage): Promise<Float32Array | null>;
+	describeCrop(image: RgbImage, found?: FoundLandmarks): Promise<Float32Array | null>;
 	/** SSD MobileNet v1 on a whole photo: boxes in `image` pixels (clipped), best score first. */
 	detectFaces(image: RgbImage): Promise<DetectedFace[]>;
 	/**
@@ -63,6 +63,11 @@ export interface FaceEngine {
 	describeChip(chip: RgbImage): Promise<Float32Array | null>;
 	/** Releases this engine's network weights; later calls throw. */
 	dispose(): void;
+}
+
+/** Filled by describeCrop with the 68 landmarks (crop pixels) the chip was aligned on, e.g. for the pose. */
+export interface FoundLandmarks {
+	landmarks?: Pt[];
 }
 
 export interface LoadFaceEngineOptions {
@@ -244,7 +249,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			}
 		},
 
-		async describeCrop(image) {
+		async describeCrop(image, found) {
 			checkLive();
 			assertRgb(image);
 			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
@@ -261,6 +266,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 					);
 					const landmarks = box && (await refineLandmarks(input, box, MAX_LANDMARK_PASSES));
 					chip = landmarks && alignedChip(image, landmarks);
+					if (chip && found && landmarks) found.landmarks = landmarks;
 					if (chip) break;
 				}
 			} finally {

@@ -12,7 +12,8 @@
 import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
 import { cropFace, padImage } from './decode.ts';
-import { alignedChip, MAX_LANDMARK_PASSES, type FaceEngine } from './face-engine.ts';
+import { alignedChip, MAX_LANDMARK_PASSES, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { yawFromLandmarks } from './pose.ts';
 import type { AnalyzedFace, FaceBox, RgbImage } from './types.ts';
 
 /** Crops are ≤160 px a side; allow a little more before downscaling. */
@@ -79,18 +80,37 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
 /** Describes the face a crop holds: the face engine's describeCrop, or another embedder's (embedders/). */
 export type CropDescriber = (crop: RgbImage) => Promise<Float32Array | null>;
 
-/** The descriptor of the face in `box` of a photo, by `path` ('photo' is face-api's own chip; other embedders take 'crop'). */
+/** The descriptor of the face in `box` of a photo, by `path` ('photo' is face-api's own chip; another embedder's `describe` takes the crop). */
 export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<Float32Array | null> {
-	if (path === 'crop' || describe) return (describe ?? engine.describeCrop)(await cropFace(image, box, ENROL_CROP));
-	const landmarks = await engine.findLandmarks(image, box, MAX_LANDMARK_PASSES);
-	const chip = landmarks && alignedChip(image, landmarks);
-	return chip && engine.describeChip(chip);
+	return (await describeWithPose(engine, image, box, path, describe)).descriptor;
 }
 
-/** Every face in a decoded photo with its descriptor (null when too small or unclear), best first. */
+/**
+ * The descriptor of the face in `box` of a photo, by `path`, and its head pose measured on the
+ * landmarks the chip was aligned on (server/embed/pose.ts; null without landmarks).
+ */
+async function describeWithPose(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath, describe?: CropDescriber): Promise<{ descriptor: Float32Array | null; yaw: number | null }> {
+	if (describe) {
+		// Another embedder: its descriptor of the enrolment crop; the pose from face-api's landmarks on it.
+		const crop = await cropFace(image, box, ENROL_CROP);
+		const descriptor = await describe(crop);
+		const landmarks = descriptor && (await engine.findLandmarks(crop, { x: 0, y: 0, width: crop.width, height: crop.height }));
+		return { descriptor, yaw: landmarks ? yawFromLandmarks(landmarks) : null };
+	}
+	if (path === 'crop') {
+		const found: FoundLandmarks = {};
+		const descriptor = await engine.describeCrop(await cropFace(image, box, ENROL_CROP), found);
+		return { descriptor, yaw: found.landmarks ? yawFromLandmarks(found.landmarks) : null };
+	}
+	const landmarks = await engine.findLandmarks(image, box, MAX_LANDMARK_PASSES);
+	const chip = landmarks && alignedChip(image, landmarks);
+	return { descriptor: chip && (await engine.describeChip(chip)), yaw: landmarks ? yawFromLandmarks(landmarks) : null };
+}
+
+/** Every face in a decoded photo with its descriptor (null when too small or unclear) and pose, best first. */
 export async function analyzeImage(engine: FaceEngine, image: RgbImage, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<AnalyzedFace[]> {
 	const { boxes } = await findFaces(engine, image);
 	const faces: AnalyzedFace[] = [];
-	for (const { box, score } of boxes) faces.push({ box, score, descriptor: await describeFaceInPhoto(engine, image, box, path, describe) });
+	for (const { box, score } of boxes) faces.push({ box, score, ...(await describeWithPose(engine, image, box, path, describe)) });
 	return faces;
 }

@@ -46,7 +46,7 @@ async function faceOf(bytes: Uint8Array, finder: FaceFinder, index?: number): Pr
 		throw fail('no-face', `the face in ${where} (${side} pixels wide) is too small or unclear to enrol: send a closer, sharper photo of the whole head in good light`);
 	}
 	const thumbnail = finder.thumbnails ? await makeThumbnail(bytes, analysis, face.box).catch(() => null) : null;
-	return { embedding: face.descriptor, thumbnail };
+	return { embedding: face.descriptor, thumbnail, yaw: face.yaw ?? null };
 }
 
 /**
