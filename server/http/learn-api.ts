@@ -148,7 +148,9 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 	api.post('/corrections', admin, limit('enrol'), json, handle(async (req, res) => {
 		const body = parseBody(CorrectionBody, req.body);
 		const face = learner.recentFace(body.peerId, body.trackId);
-		if (!face) throw new AppError('not-found', 'that face is no longer remembered: corrections work for 2 minutes after its label was shown');
+		// Remembered: the last face the embedder found in this track's crops, for 2 minutes. A track
+		// answered "unknown" because no crop held a face (turned away, blurred) has nothing to learn from.
+		if (!face) throw new AppError('not-found', 'there is no face of this track to learn from: its crops held no face the recognizer could use, or its label is more than 2 minutes old. Wait for a clearer view and tap again');
 		const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
 		let correction: Correction;
 		if (body.kind === 'not') {
