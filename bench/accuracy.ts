@@ -16,6 +16,8 @@
  *     mean and spread over splits, false accepts with the impostor trials they rest on;
  *  V. the identity vote's settle distance (one live answer that close settles a name);
  *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
+ *  X. negative examples ("Not <name>"): taken from one half's wrongly named strangers, scored on
+ *     the other half, and the margin that decides "close to a negative" (accuracy/negatives.ts);
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
 import { embedAll, type BenchFace, type Variant } from './accuracy/embed.ts';
@@ -23,6 +25,8 @@ import { labelGroups } from './accuracy/labels.ts';
 import { sideTrials, split, type Side } from './accuracy/trials.ts';
 import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, rates, score, shippedNames, type Params, type Scored } from './accuracy/tune.ts';
 import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
+import { negativeOutcomes, NEGATIVE_MARGINS, type NegativeOutcome } from './accuracy/negatives.ts';
+import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
 import { MISMATCH_SLACK, DUPLICATE_SLACK } from '../server/gallery/consistency.ts';
@@ -243,6 +247,35 @@ console.log(
 const smis = checks.map((c) => c.shippedMismatch);
 console.log(`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`);
 
+// ---------------------------------------------------------------- X
+const negatives: NegativeOutcome[] = [];
+for (let seed = 1; seed <= SPLITS; seed++) negatives.push(...negativeOutcomes(faces, seed, SHIPPED.threshold));
+{
+	const sum = (pick: (o: NegativeOutcome) => number) => negatives.reduce((n, o) => n + pick(o), 0);
+	const line = (what: string, r: (o: NegativeOutcome) => NegativeOutcome['without']) => {
+		const far = negatives.map((o) => (r(o).i ? r(o).accepted / r(o).i : 0));
+		const recall = negatives.map((o) => (r(o).g ? r(o).named / r(o).g : 0));
+		console.log(
+			`   ${what.padEnd(34)} strangers named ${ms(far)} (${sum((o) => r(o).accepted)}/${sum((o) => r(o).i)}); ` +
+				`recall ${ms(recall)} (${sum((o) => r(o).named)}/${sum((o) => r(o).g)}), wrong names ${sum((o) => r(o).wrong)}`
+		);
+	};
+	console.log(`\nX. Negative examples, held out: ${SPLITS} seeds × 2 directions; every identity enrolled; stranger photos and each person's photos cut in halves;`);
+	console.log('   the tuning half\'s named strangers (live crops) become negatives of whom they were named as; scored on the other half\'s live crops');
+	console.log(`   negatives per tuning half: ${negatives.map((o) => o.negatives).join(' ')}; margin chosen on the tuning half (of ${NEGATIVE_MARGINS.join(' ')}): ${negatives.map((o) => o.margin).join(' ')}`);
+	line('without negatives', (o) => o.without);
+	line('with, at the margin chosen per split', (o) => o.chosen);
+	const chosenMedian = median(negatives.map((o) => o.margin));
+	for (const m of NEGATIVE_MARGINS) {
+		const mark = m === DEFAULT_NEGATIVE_MARGIN ? ' (shipped)' : m === chosenMedian ? ' (median choice)' : '';
+		line(`with, at margin ${m}${mark}`, (o) => o.byMargin.get(m)!);
+	}
+	console.log(
+		`   the same stranger again (another crop of a corrected face): named ${sum((o) => o.again.before)} without the correction; after it, by margin: ` +
+			NEGATIVE_MARGINS.map((m) => `${m}: ${sum((o) => o.again.after.get(m)!)}`).join(', ')
+	);
+}
+
 // ---------------------------------------------------------------- N
 /**
  * N: what to ship. A tuned rule replaces the shipped one only when it has the lower test-side
@@ -280,4 +313,14 @@ const PROOF = 0.75;
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
 	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);
+	const negCost = (pick: (o: NegativeOutcome) => NegativeOutcome['without']) =>
+		avg(negatives.map((o) => {
+			const r = pick(o);
+			return (r.g ? (r.g - r.named + FALSE_ACCEPT_COST * r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * (r.i ? r.accepted / r.i : 0);
+		}));
+	const chosenMargin = median(negatives.map((o) => o.margin));
+	const [c, s0] = [negCost((o) => o.byMargin.get(chosenMargin)!), negCost((o) => o.byMargin.get(DEFAULT_NEGATIVE_MARGIN)!)];
+	console.log(
+		`   negative margin: ${c < s0 - 1e-9 ? `${chosenMargin} (median choice; test cost ${c.toFixed(3)} against ${s0.toFixed(3)} at the shipped ${DEFAULT_NEGATIVE_MARGIN})` : `keep ${DEFAULT_NEGATIVE_MARGIN} (test cost ${s0.toFixed(3)}; the median choice ${chosenMargin}: ${c.toFixed(3)})`}`
+	);
 }
