@@ -17,6 +17,7 @@ import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
+import type { LearnImportResult } from '../learn/transfer.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import { DetailedError } from './errors.ts';
 import { facesOf, type FaceFinder } from './enrol/faces.ts';
@@ -49,6 +50,10 @@ export type ApiDeps = {
 		settings(): Promise<{ rememberUnknowns: boolean; retentionDays: number; sightings: boolean }>;
 		/** After a settings change (rememberUnknowns stored here; thumbnails off drops the unknown faces' too). */
 		update(patch: { rememberUnknowns?: boolean; keepThumbnails?: boolean }): Promise<void>;
+		/** The export with every person's negatives, and the unknown groups when asked (learn/transfer.ts). */
+		exportWith(doc: GalleryExport, options: { unknowns: boolean }): Promise<GalleryExport>;
+		/** Checks the document's learning parts now (throws DocError, writes nothing); the writer runs after the people are in. */
+		prepareImport(doc: GalleryExport): () => Promise<LearnImportResult>;
 	};
 };
 
@@ -249,8 +254,10 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/export', admin, handle(async (_req, res) => {
-		const doc = await gallery.exportAll();
+	api.get('/export', admin, handle(async (req, res) => {
+		const unknowns = req.query.unknowns === '1' || req.query.unknowns === 'true';
+		const people = await gallery.exportAll();
+		const doc = deps.learning ? await deps.learning.exportWith(people, { unknowns }) : people;
 		res.setHeader('content-disposition', 'attachment; filename="facertc-gallery.json"');
 		res.json(doc);
 	}));
@@ -269,9 +276,11 @@ export function createApi(deps: ApiDeps): express.Router {
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
-			let result: ImportResult;
+			let result: ImportResult & Partial<LearnImportResult>;
 			try {
+				const learned = deps.learning?.prepareImport(doc);
 				result = await gallery.importAll(doc, { replace: mode === 'replace' });
+				if (learned) result = { ...result, ...(await learned()) };
 			} catch (err) {
 				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
 			}
@@ -279,7 +288,7 @@ export function createApi(deps: ApiDeps): express.Router {
 				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
 					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`
 			);
-			res.json(result satisfies ImportResult);
+			res.json(result);
 		})
 	);
 

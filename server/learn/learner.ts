@@ -51,6 +51,8 @@ export type Learner = {
 	/** Re-reads what API writes changed. */
 	reloadNegatives(): Promise<void>;
 	reloadSettings(): Promise<void>;
+	/** Re-reads the stored unknown groups (after an import). */
+	reloadGroups(): Promise<void>;
 	/** A group was named or forgotten. */
 	dropGroup(groupId: string): void;
 	/** Resolves when every queued write is done (tests, shutdown). */
@@ -173,6 +175,7 @@ export function createLearner(options: LearnerOptions): Learner {
 		recentFace: (peerId, trackId) => memory.get(peerId, trackId),
 		reloadNegatives,
 		reloadSettings,
+		reloadGroups,
 		dropGroup: (groupId) => grouper.drop(groupId),
 		async flush() {
 			while (pending > 0) await tail;

@@ -253,6 +253,83 @@ describe('corrections from the live page', () => {
 	});
 });
 
+describe('privacy: export and import carry negatives and (when asked) unknown groups; retention deletes old unknowns', () => {
+	type Doc = { people: Array<{ name: string; faces: unknown[]; negatives?: number[][] }>; unknowns?: Array<{ faces: Array<{ embedding: number[]; at: number }> }> };
+	const patch = (target: TestServer, body: object) => target.api('/api/settings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	let other: TestServer | undefined;
+	let otherPeer: TestPeer | undefined;
+
+	afterAll(async () => {
+		otherPeer?.close();
+		await other?.stop();
+	});
+
+	it('exports each person’s negatives always and unknown groups only when asked; imports them elsewhere, once', async () => {
+		expect((await patch(server, { rememberUnknowns: true })).status).toBe(200);
+		expect(await identify(faces.lookalike!, 501, 0)).toMatchObject({ label: 'Ann' });
+		expect((await server.api('/api/corrections', json({ peerId: peer.id, trackId: 501, kind: 'not' }))).status).toBe(201);
+		expect(await identify(faces.strangerB!, 502, 0)).toMatchObject({ label: 'unknown' });
+		await waitFor(async () => (await unknowns()).length > 0, 'the stranger’s group');
+
+		const plain = (await (await server.api('/api/export')).json()) as Doc;
+		expect(plain.unknowns).toBeUndefined();
+		const ann = plain.people.find((p) => p.name === 'Ann');
+		expect(ann?.negatives).toHaveLength(1);
+		const full = (await (await server.api('/api/export?unknowns=1')).json()) as Doc;
+		expect(full.unknowns?.length).toBeGreaterThan(0);
+
+		other = await startTestServer();
+		// Unknown faces are taken only while the receiving server remembers them.
+		const refused = (await (await other.api('/api/import', json(full))).json()) as Record<string, number>;
+		expect(refused).toMatchObject({ imported: plain.people.length, negativesAdded: 1, unknownFacesAdded: 0, unknownsSkipped: expect.any(Number) as number });
+		expect(await (await other.api('/api/unknowns')).json()).toEqual([]);
+
+		expect((await patch(other, { rememberUnknowns: true })).status).toBe(200);
+		const taken = (await (await other.api('/api/import', json(full))).json()) as Record<string, number>;
+		const faceCount = full.unknowns!.reduce((n, g) => n + g.faces.length, 0);
+		expect(taken).toMatchObject({ imported: 0, negativesAdded: 0, unknownFacesAdded: faceCount });
+		const again = (await (await other.api('/api/import', json(full))).json()) as Record<string, number>;
+		expect(again).toMatchObject({ negativesAdded: 0, unknownFacesAdded: 0 });
+		const groups = (await (await other.api('/api/unknowns')).json()) as Group[];
+		expect(groups.reduce((n, g) => n + g.faces, 0)).toBe(faceCount);
+
+		// The imported negative works there: the look-alike is not named Ann.
+		otherPeer = await connectTestPeer(other.url);
+		expect(await identify(faces.lookalike!, 1, 0, otherPeer)).toMatchObject({ label: 'unknown', personId: null });
+		expect(await identify(faces.ann!, 2, 0, otherPeer)).toMatchObject({ label: 'Ann' });
+	});
+
+	it('refuses a document with a damaged negative, changing nothing', async () => {
+		const doc = (await (await server.api('/api/export')).json()) as Doc;
+		const before = await (await other!.api('/api/export?unknowns=1')).json();
+		const bad = { ...doc, people: doc.people.map((p) => (p.name === 'Ann' ? { ...p, negatives: [[0.1, 0.2]] } : p)) };
+		const res = await other!.api('/api/import?mode=replace', json(bad));
+		expect(res.status).toBe(400);
+		expect(await res.json()).toMatchObject({ code: 'bad-request', where: expect.stringMatching(/^people\.\d+\.negatives\.0$/) as string });
+		expect(await (await other!.api('/api/export?unknowns=1')).json()).toEqual(before);
+	});
+
+	it('deletes unknown faces older than RETENTION_DAYS when the server starts, and keeps the negatives', async () => {
+		const full = (await (await server.api('/api/export?unknowns=1')).json()) as Doc;
+		const twoDaysAgo = Date.now() - 2 * 86_400_000;
+		const aged = { ...full, people: [], unknowns: full.unknowns!.map((g) => ({ faces: g.faces.map((f) => ({ ...f, at: twoDaysAgo, embedding: f.embedding.map((x) => x * 0.999) })) })) };
+		const taken = (await (await other!.api('/api/import', json(aged))).json()) as Record<string, number>;
+		expect(taken.unknownFacesAdded).toBeGreaterThan(0);
+		const kept = (await (await other!.api('/api/unknowns')).json()) as Group[];
+		expect(kept.some((g) => g.firstSeen === twoDaysAgo)).toBe(true);
+
+		otherPeer?.close();
+		otherPeer = undefined;
+		const { port, dataDir } = other!;
+		await other!.stop({ keepData: true });
+		other = await startTestServer({ port, dataDir, env: { RETENTION_DAYS: '1' } });
+		const left = (await (await other.api('/api/unknowns')).json()) as Group[];
+		expect(left.length).toBeGreaterThan(0);
+		expect(left.every((g) => g.firstSeen > twoDaysAgo)).toBe(true);
+		expect(((await (await other.api('/api/export')).json()) as Doc).people.find((p) => p.name === 'Ann')?.negatives).toHaveLength(1);
+	});
+});
+
 describe('sightings', () => {
 	it('reports a named track once, not per crop, on the stream, the list and the webhook; then its end', async () => {
 		const bobId = await enrolPerson(server.url, 'Bob', [await cropFromPhoto(faces.bob!.photo, faces.bob!.box, { margin: 0.35, quality: 92 })]);
