@@ -216,8 +216,9 @@ export const api = {
 		request(`/api/people/${encodeURIComponent(personId)}/faces/${encodeURIComponent(faceId)}`, null, { method: 'DELETE', keepalive }),
 	deletePerson: (id: string) => request(`/api/people/${encodeURIComponent(id)}`, null, { method: 'DELETE' }),
 	/** The export document as a file to save (checked on import, not here: it is saved as it came). */
-	exportGallery: async (): Promise<Blob> => {
-		const doc = await request('/api/export', v.unknown());
+	/** `unknowns`: with the groups of unknown faces (issue 11); every person's negatives come always. */
+	exportGallery: async ({ unknowns = false }: { unknowns?: boolean } = {}): Promise<Blob> => {
+		const doc = await request(unknowns ? '/api/export?unknowns=1' : '/api/export', v.unknown());
 		return new Blob([JSON.stringify(doc)], { type: 'application/json' });
 	},
 	/** `add` keeps everyone already there and adds only what is new; `replace` swaps the whole gallery for the file's, atomically. */

@@ -212,6 +212,24 @@ describe('naming a group of unknown faces on the People page', () => {
 		});
 	}
 
+	it('exports the unknown groups only when asked', async () => {
+		const context = await browser.newContext({ viewport: DESKTOP, acceptDownloads: true });
+		await storeTokens(context);
+		const page = await context.newPage();
+		try {
+			await page.goto(`${server.url}/people`);
+			const exported = async () => {
+				const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export gallery', exact: true }).click()]);
+				return JSON.parse(readFileSync((await download.path())!, 'utf8')) as { unknowns?: unknown[] };
+			};
+			expect((await exported()).unknowns).toBeUndefined();
+			await page.locator('[data-export-unknowns]').check();
+			expect((await exported()).unknowns?.length).toBeGreaterThan(0);
+		} finally {
+			await context.close();
+		}
+	});
+
 	it('Name… enrols the group as a new person, and the group is gone', async () => {
 		const [biggest] = (await (await server.api('/api/unknowns')).json()) as Array<{ id: string; faces: number }>;
 		if (!biggest) throw new Error('the group should still be there');
