@@ -16,6 +16,8 @@
  *     mean and spread over splits, false accepts with the impostor trials they rest on;
  *  V. the identity vote's settle distance (one live answer that close settles a name);
  *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
+ *  G. grouping of unknown faces: JOIN_DISTANCE chosen on one side, groups scored on the other
+ *     (accuracy/grouping.ts);
  *  X. negative examples ("Not <name>"): taken from one half's wrongly named strangers, scored on
  *     the other half, and the margin that decides "close to a negative" (accuracy/negatives.ts);
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
@@ -27,6 +29,8 @@ import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, r
 import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
 import { negativeOutcomes, NEGATIVE_MARGINS, type NegativeOutcome } from './accuracy/negatives.ts';
 import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
+import { groupingOutcome, JOIN_DISTANCES, MIXED_COST, type GroupingScore } from './accuracy/grouping.ts';
+import { JOIN_DISTANCE } from '../server/learn/grouping.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
 import { MISMATCH_SLACK, DUPLICATE_SLACK } from '../server/gallery/consistency.ts';
@@ -247,6 +251,27 @@ console.log(
 const smis = checks.map((c) => c.shippedMismatch);
 console.log(`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`);
 
+// ---------------------------------------------------------------- G
+const grouping: Array<ReturnType<typeof groupingOutcome>> = [];
+for (let seed = 1; seed <= SPLITS; seed++) {
+	const sides = split(faces, seed);
+	for (const [tune, test] of [[0, 1], [1, 0]] as const) grouping.push(groupingOutcome(sides[tune]!, sides[test]!, seed, JOIN_DISTANCE));
+}
+{
+	const line = (what: string, pick: (o: (typeof grouping)[number]) => GroupingScore) => {
+		const s = grouping.map(pick);
+		const sum = (f: (g: GroupingScore) => number) => s.reduce((n, g) => n + f(g), 0);
+		console.log(
+			`   ${what.padEnd(30)} faces in another person's group ${ms(s.map((g) => g.mixed / g.faces))} (${sum((g) => g.mixed)}/${sum((g) => g.faces)}); ` +
+				`extra groups per person ${avg(s.map((g) => g.split / g.people)).toFixed(2)} (${sum((g) => g.split)} for ${sum((g) => g.people)} people)`
+		);
+	};
+	console.log(`\nG. Grouping unknown faces (every side's people and strangers unknown; a photo's live crops are one track): ${SPLITS} seeds × 2`);
+	console.log(`   join distance chosen on the tuning side (of ${JOIN_DISTANCES[0]}–${JOIN_DISTANCES.at(-1)}; cost ${MIXED_COST} × mixed share + extra groups per person): ${grouping.map((o) => o.chosen).join(' ')}`);
+	line('at the distance chosen', (o) => o.test);
+	line(`at the shipped ${JOIN_DISTANCE}`, (o) => o.shippedTest);
+}
+
 // ---------------------------------------------------------------- X
 const negatives: NegativeOutcome[] = [];
 for (let seed = 1; seed <= SPLITS; seed++) negatives.push(...negativeOutcomes(faces, seed, SHIPPED.threshold));
@@ -318,6 +343,11 @@ const PROOF = 0.75;
 			const r = pick(o);
 			return (r.g ? (r.g - r.named + FALSE_ACCEPT_COST * r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * (r.i ? r.accepted / r.i : 0);
 		}));
+	const joinCost = (pick: (o: (typeof grouping)[number]) => GroupingScore) => avg(grouping.map((o) => pick(o).cost));
+	const [gc, gs] = [joinCost((o) => o.test), joinCost((o) => o.shippedTest)];
+	console.log(
+		`   join distance: ${gc < gs - 1e-9 ? `${median(grouping.map((o) => o.chosen))} (median choice; test cost ${gc.toFixed(3)} against ${gs.toFixed(3)})` : `keep ${JOIN_DISTANCE} (test cost ${gs.toFixed(3)}; split choices ${gc.toFixed(3)})`}`
+	);
 	const chosenMargin = median(negatives.map((o) => o.margin));
 	const [c, s0] = [negCost((o) => o.byMargin.get(chosenMargin)!), negCost((o) => o.byMargin.get(DEFAULT_NEGATIVE_MARGIN)!)];
 	console.log(
