@@ -13,6 +13,7 @@ import { cropQuality } from '../track/crop-quality.ts';
 import { createIdentityRules, newIdentity, UNKNOWN, type Identity, type IdentityOptions } from '../track/identity.ts';
 import { createTracker, type Track } from '../track/tracker.ts';
 import type { FaceDetector } from './detector.ts';
+import type { RecordedFrame } from './frame-record.ts';
 import { createPacer } from './pacer.ts';
 
 export type ShownFace = { trackId: number; label: string; box: Box };
@@ -42,6 +43,8 @@ export type FrameLoopOptions = {
 	/** Called when the set of shown faces or their labels change. */
 	onFaces: (faces: ShownFace[]) => void;
 	onStatus: (status: LoopStatus) => void;
+	/** Called with what was drawn on every video frame (see frame-record.ts). */
+	onRendered?: (frame: RecordedFrame) => void;
 };
 
 /** Bytes waiting in the data channel above which new crops are skipped (a stale crop is worthless). */
@@ -177,7 +180,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		options.onFaces(faces.map((f) => ({ trackId: f.id, label: f.label, box: f.box })));
 	}
 
-	function step(): void {
+	function step(mediaTime: number | null): void {
 		if (video.readyState < 2 || video.videoWidth === 0) return;
 		if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
 			canvas.width = video.videoWidth;
@@ -209,13 +212,14 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 			});
 		if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
 		publish(faces);
+		options.onRendered?.({ mediaTime, faces: faces.map((f) => ({ id: f.id, label: f.label, state: f.state, box: f.box })) });
 		frames++;
 	}
 
-	function frame(): void {
+	function frame(_now?: number, metadata?: VideoFrameCallbackMetadata): void {
 		if (stopped) return;
 		try {
-			step();
+			step(metadata?.mediaTime ?? null);
 			const elapsed = performance.now() - windowStart;
 			if (elapsed >= 1000) {
 				options.onStatus({ fps: (frames * 1000) / elapsed, detectMs: pacer.detectMs, detectEvery: pacer.every, rttMs });
