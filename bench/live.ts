@@ -70,6 +70,9 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	console.log(
 		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
 	);
+	const detectedCuts = run.frames.filter((f) => f.cut).length;
+	const trueCuts = scored.filter((f, i) => i > 0 && clip.frames[f.index]?.shot !== clip.frames[scored[i - 1]!.index]?.shot).length;
+	if (run.frames.some((f) => 'cut' in f) || detectedCuts === 0) console.log(`    cuts: ${trueCuts} in the frames played, ${detectedCuts} seen by the page`);
 	console.log(`    names carried over a cut: ${s.carriedFrames} frames (longest ${fmt(s.carriedLongestS * 1000, 0)} ms)`);
 	console.log(`    a right name that gave way and came back: to unknown ${s.flickers.toUnknown}, to … ${s.flickers.toAsking}, to no box ${s.flickers.toNothing}`);
 	console.log(

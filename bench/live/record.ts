@@ -6,12 +6,12 @@
  */
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../tests/helpers/browser.ts';
-import { READ_FRAME_TAG_SOURCE } from '../../tests/helpers/frame-tag.ts';
+import { startFrameTags, TAGGED_FRAMES_SOURCE } from '../../tests/helpers/frame-record.ts';
 import type { DrawnFace } from './score.ts';
 
 export type RecordedRun = {
 	/** Per rendered frame: the clip frame's tag (null: no tag in the picture) and media time. */
-	frames: Array<{ tag: number | null; mediaTime: number; faces: DrawnFace[] }>;
+	frames: Array<{ tag: number | null; mediaTime: number; faces: DrawnFace[]; cut?: boolean }>;
 	/** Link totals over the recording. */
 	crops: number;
 	bytesUp: number;
@@ -28,26 +28,16 @@ export type RecordOptions = {
 	viewport?: { width: number; height: number };
 };
 
-/** In the page: totals, and a media time → frame tag map filled by our own video frame callback. */
+const STAT_SOURCE = `(name) => Number(document.querySelector('[data-stat="' + name + '"]')?.getAttribute('data-value') ?? 0)`;
 const START_SOURCE = `(() => {
-	const readTag = ${READ_FRAME_TAG_SOURCE};
-	const video = document.querySelector('video');
-	const tags = (window.__benchTags = new Map());
-	const onFrame = (_now, meta) => {
-		tags.set(meta.mediaTime, readTag(video));
-		video.requestVideoFrameCallback(onFrame);
-	};
-	video.requestVideoFrameCallback(onFrame);
-	window.__facertcFrames.length = 0;
-	const stat = (name) => Number(document.querySelector('[data-stat="' + name + '"]')?.getAttribute('data-value') ?? 0);
+	const stat = ${STAT_SOURCE};
 	window.__benchStart = { crops: stat('crops-sent'), up: stat('bytes-up'), down: stat('bytes-down'), at: performance.now() };
 })()`;
-
 const STOP_SOURCE = `(() => {
-	const stat = (name) => Number(document.querySelector('[data-stat="' + name + '"]')?.getAttribute('data-value') ?? 0);
+	const stat = ${STAT_SOURCE};
 	const start = window.__benchStart;
 	return {
-		frames: window.__facertcFrames.map((f) => ({ tag: window.__benchTags.get(f.mediaTime) ?? null, mediaTime: f.mediaTime, faces: f.faces })),
+		frames: ${TAGGED_FRAMES_SOURCE},
 		crops: stat('crops-sent') - start.crops,
 		bytesUp: stat('bytes-up') - start.up,
 		bytesDown: stat('bytes-down') - start.down,
@@ -63,6 +53,7 @@ export async function recordRun({ serverUrl, clipFile, query = '', seconds, view
 		await page.goto(`${serverUrl}/${query}${sep}record=frames`);
 		await page.waitForSelector('[data-ready="true"]', { timeout: 90_000 });
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		await startFrameTags(page);
 		await page.evaluate(START_SOURCE);
 		await page.waitForTimeout(seconds * 1000);
 		return (await page.evaluate(STOP_SOURCE)) as RecordedRun;

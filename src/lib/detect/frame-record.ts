@@ -13,7 +13,7 @@ export type RecordedFace = { id: number; label: string; state: 'known' | 'unknow
  * browser has no such callback): a test's own callback on the same video gets the same value for
  * the same frame, and can read the frame's pixels there.
  */
-export type RecordedFrame = { mediaTime: number | null; faces: RecordedFace[] };
+export type RecordedFrame = { mediaTime: number | null; faces: RecordedFace[]; cut?: boolean };
 
 export const MAX_RECORDED_FRAMES = 10_000;
 

@@ -1,0 +1,94 @@
+/**
+ * Identity bookkeeping for the live tracks: one Identity per track id, kept in step with the
+ * tracker (tracks that end take their names with them; a duplicate merged into an older track
+ * gives it its answers), each track's latest appearance, and what each track shows. Pure.
+ */
+import { CHANGED_BELOW, resemblance } from './appearance.ts';
+import { createIdentityRules, mergeIdentities, newIdentity, shownState, type Answer, type Identity, type IdentityOptions, type ShownState } from './identity.ts';
+import type { TrackUpdate } from './tracker.ts';
+
+export type TrackIdentities = ReturnType<typeof createTrackIdentities>;
+
+export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOptions) = {}) {
+	const rules = createIdentityRules(pace);
+	const identities = new Map<number, Identity>();
+	/** Each live track's appearance in its latest detection frame. */
+	const looks = new Map<number, Float32Array>();
+
+	const identityOf = (trackId: number): Identity => {
+		let identity = identities.get(trackId);
+		if (!identity) identities.set(trackId, (identity = newIdentity()));
+		return identity;
+	};
+	const end = (trackId: number) => {
+		identities.delete(trackId);
+		looks.delete(trackId);
+	};
+
+	return {
+		rules,
+		identityOf,
+		/** The identity of a live track, if it has one yet (answers for ended tracks find none). */
+		find: (trackId: number): Identity | undefined => identities.get(trackId),
+
+		/** Follows one tracker update: merged tracks hand over their answers, ended ones are forgotten. */
+		apply(update: TrackUpdate): void {
+			for (const { from, into } of update.merged) {
+				const source = identities.get(from);
+				if (source) identities.set(into, mergeIdentities(identityOf(into), source));
+			}
+			for (const { id } of update.ended) end(id);
+		},
+
+		/** Every track ended at once (a cut). */
+		clear(): void {
+			identities.clear();
+			looks.clear();
+		},
+
+		/**
+		 * Notes a track's appearance in this detection frame. A face that no longer resembles its
+		 * last crop may be somebody else: it is asked about again at once.
+		 */
+		see(trackId: number, signature: Float32Array | null): void {
+			if (!signature) return;
+			looks.set(trackId, signature);
+			const identity = identities.get(trackId);
+			if (!identity || identity.pending > 0 || !identity.signature || identity.changed) return;
+			if (resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
+		},
+
+		/** The track's appearance in its latest detection frame, if read. */
+		looksOf: (trackId: number): Float32Array | null => looks.get(trackId) ?? null,
+
+		/** Whether `signature` (a detection's, now) still looks like the face of `trackId`. */
+		looksLike(trackId: number, signature: Float32Array | null): boolean {
+			const before = looks.get(trackId);
+			return Boolean(before && signature && resemblance(before, signature) >= CHANGED_BELOW);
+		},
+
+		record(trackId: number, answer: Answer): void {
+			const identity = identities.get(trackId);
+			if (identity) rules.record(identity, answer);
+		},
+
+		fail(trackId: number): void {
+			const identity = identities.get(trackId);
+			if (identity) rules.fail(identity);
+		},
+
+		/** Every pending request is lost (the link dropped). */
+		failAll(): void {
+			identities.forEach((identity) => {
+				identity.pending = 0;
+			});
+		},
+
+		/** What a track shows: its label and state (see identity.ts ShownState). */
+		shown(trackId: number): { label: string; state: ShownState } {
+			const identity = identities.get(trackId);
+			if (!identity) return { label: '', state: 'asking' };
+			return { label: identity.label, state: shownState(identity) };
+		}
+	};
+}
