@@ -60,10 +60,21 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const { video, canvas, detector } = options;
 	// A canvas hands out one 2D context for its life (resizing clears it but keeps the object).
 	const ctx = canvas.getContext('2d');
+	const capture = videoCapture(video);
+	// Recording (tests, benchmarks): a test's probe reads the picture each time the loop does.
+	let probe: unknown;
+	const record = options.onRendered;
+	if (record) {
+		const thumbnail = capture.thumbnail;
+		capture.thumbnail = () => {
+			probe = window.__facertcFrameProbe?.(video);
+			return thumbnail();
+		};
+	}
 	const loop = createLiveLoop({
 		clock: performance,
 		detector: { detect: (timestampMs) => detector.detect(video, timestampMs) },
-		capture: videoCapture(video),
+		capture,
 		link: options.link,
 		frameSize: () => ({ width: video.videoWidth, height: video.videoHeight }),
 		draw: (faces) => {
@@ -75,7 +86,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		detectEvery: options.detectEvery,
 		onFaces: options.onFaces,
 		onStatus: options.onStatus,
-		onRendered: options.onRendered
+		onRendered: record && ((frame) => record(probe === undefined ? frame : { ...frame, probe }))
 	});
 	let stopped = false;
 	let handle = 0;

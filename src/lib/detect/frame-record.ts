@@ -13,13 +13,14 @@ export type RecordedFace = { id: number; label: string; state: 'known' | 'unknow
  * browser has no such callback): a test's own callback on the same video gets the same value for
  * the same frame, and can read the frame's pixels there.
  */
-export type RecordedFrame = { mediaTime: number | null; faces: RecordedFace[]; cut?: boolean };
+export type RecordedFrame = { mediaTime: number | null; faces: RecordedFace[]; cut?: boolean; probe?: unknown };
 
 export const MAX_RECORDED_FRAMES = 10_000;
 
 declare global {
 	interface Window {
 		__facertcFrames?: RecordedFrame[];
+		__facertcFrameProbe?: (video: HTMLVideoElement) => unknown;
 	}
 }
 

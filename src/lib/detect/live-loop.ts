@@ -1,6 +1,6 @@
 /**
  * The live loop's work on one video frame, wired from its parts: cut check → detect (when the
- * pacer says so) and track, or predict the boxes between detections → identities → crops →
+ * pacer says so), cut check again, and track, or predict the boxes between detections → identities → crops →
  * publish → stats. Every dependency is injected (frame-loop.ts hands in the browser's), so the
  * whole pipeline runs in unit tests on fakes. Never throws: a failed frame lands in the status.
  */
@@ -71,24 +71,40 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		pacer.force();
 	}
 
-	function detectAndTrack(nowMs: number): Track[] {
+	/** Reads the picture and checks it against the last one; true when a new shot began. */
+	function checkCut(): boolean {
+		const thumbnail = capture.thumbnail();
+		if (thumbnail === null || !cuts.isCut(thumbnail)) return false;
+		cut();
+		return true;
+	}
+
+	function detectAndTrack(nowMs: number): { tracks: Track[]; cut: boolean } {
 		const t0 = clock.now();
 		const detections = detector.detect(nowMs);
 		pacer.measured(clock.now() - t0);
+		// The video may have moved on during detection, past a cut: look again, so that no track
+		// of the old picture takes a detection of the new one (they then all start fresh).
+		const isCut = checkCut();
 		const update = tracker.update(detections, nowMs);
 		identities.apply(update);
 		crops.retain(new Set(update.tracks.map((t) => t.id)));
 		for (const track of update.tracks) if (track.misses === 0) identities.see(track.id, capture.signature(track.box));
 		crops.consider(update.tracks, nowMs);
 		crops.expire(nowMs, REQUEST_EXPIRY_MS);
-		return [...update.tracks];
+		return { tracks: [...update.tracks], cut: isCut };
 	}
 
 	function step(nowMs: number, mediaTime: number | null): void {
-		const thumbnail = capture.thumbnail();
-		const isCut = thumbnail !== null && cuts.isCut(thumbnail);
-		if (isCut) cut();
-		const shown = pacer.frame(nowMs) ? detectAndTrack(nowMs).map((track) => ({ track, box: track.box })) : tracker.predict(nowMs);
+		let isCut = checkCut();
+		let shown: Array<{ track: Track; box: Track['box'] }>;
+		if (pacer.frame(nowMs)) {
+			const detected = detectAndTrack(nowMs);
+			isCut ||= detected.cut;
+			shown = detected.tracks.map((track) => ({ track, box: track.box }));
+		} else {
+			shown = tracker.predict(nowMs);
+		}
 		const faces: OverlayFace[] = [];
 		for (const { track, box } of shown) {
 			if (!track.confirmed || track.misses > HIDE_AFTER_MISSES) continue;
