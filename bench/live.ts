@@ -24,7 +24,7 @@ import { CLIP_SCRIPTS } from './clip/scripts.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { builtClip, devClip, meanFrameJpegBytes, type BenchClip } from './live/clips.ts';
 import { recordRun, type RecordedRun } from './live/record.ts';
-import { isVisible, scoreFrames, type LiveScore, type ScoredFrame } from './live/score.ts';
+import { assignFaces, isVisible, scoreFrames, type LiveScore, type ScoredFrame } from './live/score.ts';
 
 const LOOPS = Number(process.env.BENCH_LIVE_LOOPS ?? 2);
 const REPEAT = Number(process.env.BENCH_LIVE_REPEAT ?? 1);
@@ -51,6 +51,30 @@ function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
 	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces }));
 }
 
+/** Detection scores and frontalness of the boxes drawn on faces (frontal or turned in the truth) and on nothing. */
+function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null {
+	const groups: Record<'frontal' | 'turned' | 'nothing', { score: number[]; frontal: number[] }> = {
+		frontal: { score: [], frontal: [] },
+		turned: { score: [], frontal: [] },
+		nothing: { score: [], frontal: [] }
+	};
+	for (const { index, faces } of scored) {
+		const truth = clip.frames[index]?.faces ?? [];
+		const owner = assignFaces(truth, faces);
+		faces.forEach((face, i) => {
+			const t = truth[owner[i]!];
+			const group = !t ? 'nothing' : t.frontal ? 'frontal' : 'turned';
+			if (face.score !== undefined) groups[group].score.push(face.score);
+			if (face.frontal !== undefined) groups[group].frontal.push(face.frontal);
+		});
+	}
+	const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? NaN;
+	const line = (name: string, g: { score: number[]; frontal: number[] }) =>
+		g.score.length ? `${name} (${g.score.length}) score p5 ${fmt(q(g.score, 0.05), 2)} median ${fmt(q(g.score, 0.5), 2)}, frontalness p5 ${fmt(q(g.frontal, 0.05), 2)} median ${fmt(q(g.frontal, 0.5), 2)}` : `${name}: none`;
+	if (!groups.frontal.score.length && !groups.nothing.score.length) return null;
+	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}`;
+}
+
 function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {
 	const scored = toScored(clip, run);
 	const s: LiveScore = scoreFrames(clip, scored);
@@ -66,13 +90,15 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	const o = s.goalOutcomes;
 	console.log(`      the others showed: unknown ${o.unknown}, … ${o.asking}, a wrong name ${o.wrong}, no box ${o.nothing}`);
 	console.log(`      per shot, right / goal face-frames (no box): ${s.perShot.map((p, i) => (p ? `${i + 1}: ${p.right}/${p.goal} (${p.nothing})` : '')).filter(Boolean).join(', ')}`);
-	console.log(`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames`);
+	console.log(`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; an \`unknown\` box on no face: ${s.unknownsOnNothing}`);
 	console.log(
 		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
 	);
 	const detectedCuts = run.frames.filter((f) => f.cut).length;
 	const trueCuts = scored.filter((f, i) => i > 0 && clip.frames[f.index]?.shot !== clip.frames[scored[i - 1]!.index]?.shot).length;
 	if (run.frames.some((f) => 'cut' in f) || detectedCuts === 0) console.log(`    cuts: ${trueCuts} in the frames played, ${detectedCuts} seen by the page`);
+	const detection = detectionFigures(clip, scored);
+	if (detection) console.log(`    ${detection}`);
 	console.log(`    names carried over a cut: ${s.carriedFrames} frames (longest ${fmt(s.carriedLongestS * 1000, 0)} ms)`);
 	console.log(`    a right name that gave way and came back: to unknown ${s.flickers.toUnknown}, to … ${s.flickers.toAsking}, to no box ${s.flickers.toNothing}`);
 	console.log(

@@ -39,7 +39,10 @@ async function enrolPhotos(serverUrl: string, people: Record<string, string[]>, 
 		for (const file of files) {
 			const path = join(DATA_DIR, file);
 			const body = pad ? await padded(path) : readFileSync(path);
-			const res = await fetch(`${serverUrl}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'image/jpeg' } });
+			const post = () => fetch(`${serverUrl}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'image/jpeg' } });
+			let res = await post();
+			// A loaded machine may time the embedding out (503/504): try again before counting it refused.
+			for (let attempt = 0; attempt < 3 && res.status >= 503; attempt++) res = await post();
 			if (res.status === 201) enrolled++;
 			else refused.push(`${file} (${res.status})`);
 		}

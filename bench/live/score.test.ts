@@ -32,11 +32,12 @@ describe('live score', () => {
 		expect(s.firstCorrect).toEqual([{ name: 'bob', shot: 1, seconds: 0 }]);
 	});
 
-	it('counts a name on a stranger as wrong and a name where no face is', () => {
+	it('counts a name on a stranger as wrong, and names and unknowns where no face is', () => {
 		const t = { fps: 10, frames: [{ i: 0, t: 0, shot: 0, cut: true, faces: [face(null)] }] };
 		const elsewhere: DrawnFace = { id: 2, label: 'carol', state: 'known', box: { x: 500, y: 300, width: 80, height: 80 } };
-		const s = scoreFrames(t, [{ index: 0, faces: [...drawn('alice'), elsewhere] }]);
-		expect([s.visibleFaceFrames, s.wrong, s.namesOnNothing, s.goalFaceFrames]).toEqual([1, 1, 1, 0]);
+		const torso: DrawnFace = { id: 3, label: 'unknown', state: 'unknown', box: { x: 300, y: 380, width: 90, height: 90 } };
+		const s = scoreFrames(t, [{ index: 0, faces: [...drawn('alice'), elsewhere, torso] }]);
+		expect([s.visibleFaceFrames, s.wrong, s.namesOnNothing, s.unknownsOnNothing, s.goalFaceFrames]).toEqual([1, 1, 1, 1, 0]);
 	});
 
 	it('leaves turned faces out of the goal but counts them in the any-pose share', () => {

@@ -8,7 +8,15 @@
  */
 import type { TruthFace, TruthFrame } from '../clip/camera.ts';
 
-export type DrawnFace = { id: number; label: string; state: 'known' | 'unknown' | 'asking'; box: { x: number; y: number; width: number; height: number } };
+export type DrawnFace = {
+	id: number;
+	label: string;
+	state: 'known' | 'unknown' | 'asking';
+	box: { x: number; y: number; width: number; height: number };
+	/** The track's last detection's score and frontalness, where the page records them. */
+	score?: number;
+	frontal?: number;
+};
 /** One rendered frame: which clip frame it showed (index into the timeline) and what was drawn. */
 export type ScoredFrame = { index: number; faces: DrawnFace[] };
 
@@ -33,6 +41,8 @@ export type LiveScore = {
 	wrong: number;
 	/** Rendered frames showing a name where no face of the truth is (a torso, a box left behind). */
 	namesOnNothing: number;
+	/** Boxes shown as `unknown` where no face of the truth is: a torso listed as a person. */
+	unknownsOnNothing: number;
 	/** Per appearance of a visible enrolled frontal face: seconds to the first right name (null: never). */
 	firstCorrect: Array<{ name: string; shot: number; seconds: number | null }>;
 	/** Frames, after a cut, showing a person of the previous shot on a face of this one; and the longest run, s. */
@@ -86,6 +96,7 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		visibleFaceFrames: 0,
 		wrong: 0,
 		namesOnNothing: 0,
+		unknownsOnNothing: 0,
 		firstCorrect: [],
 		carriedFrames: 0,
 		carriedLongestS: 0,
@@ -128,6 +139,7 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		const owner = assignFaces(truth.faces, drawn);
 		drawn.forEach((d, i) => {
 			if (d.state === 'known' && (owner[i] === -1 || !isVisible(truth.faces[owner[i]!]!))) score.namesOnNothing++;
+			if (d.state === 'unknown' && owner[i] === -1) score.unknownsOnNothing++;
 		});
 		const previousShot = (truth.shot + shots - 1) % shots;
 		let carried = false;

@@ -3,7 +3,7 @@
  * list (only when the set of faces or their labels change) and, when asked, to the frame record.
  */
 import type { OverlayFace } from '../overlay/draw.ts';
-import type { RecordedFrame } from './frame-record.ts';
+import type { RecordedFace, RecordedFrame } from './frame-record.ts';
 
 /** A face as the page lists it; `label` is '' while the recognizer is being asked (`state` 'asking'). */
 export type ShownFace = { trackId: number; label: string; state: OverlayFace['state']; box: OverlayFace['box'] };
@@ -20,14 +20,18 @@ export function createFramePublisher({ draw, onFaces, onRendered }: PublisherOpt
 	let lastShown = '';
 	return {
 		/** Shows `faces` on the frame whose media time is `mediaTime` (null when unknown); `cut`: a new shot began. */
-		publish(faces: readonly OverlayFace[], mediaTime: number | null, cut = false): void {
+		publish(faces: ReadonlyArray<OverlayFace & Pick<RecordedFace, 'score' | 'frontal'>>, mediaTime: number | null, cut = false): void {
 			draw(faces);
 			const key = faces.map((f) => `${f.id}:${f.state}:${f.label}`).join('|');
 			if (key !== lastShown) {
 				lastShown = key;
 				onFaces(faces.map((f) => ({ trackId: f.id, label: f.state === 'asking' ? '' : f.label, state: f.state, box: f.box })));
 			}
-			onRendered?.({ mediaTime, faces: faces.map((f) => ({ id: f.id, label: f.label, state: f.state, box: f.box })), ...(cut ? { cut } : {}) });
+			onRendered?.({
+				mediaTime,
+				faces: faces.map((f) => ({ id: f.id, label: f.label, state: f.state, box: f.box, ...(f.score === undefined ? {} : { score: f.score }), ...(f.frontal === undefined ? {} : { frontal: f.frontal }) })),
+				...(cut ? { cut } : {})
+			});
 		}
 	};
 }

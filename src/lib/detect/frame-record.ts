@@ -6,7 +6,8 @@
  */
 import type { Box } from '../geometry.ts';
 
-export type RecordedFace = { id: number; label: string; state: 'known' | 'unknown' | 'asking'; box: Box };
+/** `score` and `frontal` (0..1, see crop-quality.ts) are the track's last detection's. */
+export type RecordedFace = { id: number; label: string; state: 'known' | 'unknown' | 'asking'; box: Box; score?: number; frontal?: number };
 
 /**
  * `mediaTime`: the frame's media time from requestVideoFrameCallback (seconds; null where the

@@ -10,6 +10,7 @@ import { createCutDetector } from '../track/scene-cut.ts';
 import { createTrackIdentities } from '../track/track-identities.ts';
 import { createTracker, type Track } from '../track/tracker.ts';
 import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
+import { frontalness } from '../track/crop-quality.ts';
 import { createCropRequests, type CropPolicy } from './crop-requests.ts';
 import { createFramePublisher, type ShownFace } from './frame-publisher.ts';
 import type { RecordedFrame } from './frame-record.ts';
@@ -105,11 +106,11 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		} else {
 			shown = tracker.predict(nowMs);
 		}
-		const faces: OverlayFace[] = [];
+		const faces: Array<OverlayFace & { score: number; frontal: number }> = [];
 		for (const { track, box } of shown) {
 			if (!track.confirmed || track.misses > HIDE_AFTER_MISSES) continue;
 			const { label, state } = identities.shown(track.id);
-			if (state !== 'hidden') faces.push({ id: track.id, box, label, state });
+			if (state !== 'hidden') faces.push({ id: track.id, box, label, state, score: track.score, frontal: frontalness(track.keypoints) });
 		}
 		publisher.publish(faces, mediaTime, isCut);
 	}
