@@ -53,7 +53,7 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 	const policy = options.policy ?? 'best-shot';
 	const shots = createBestShot<Shot>({ release: (shot) => capture.release(shot) });
 	const capturing = new Set<number>();
-	const requests = new Map<number, { trackId: number; sentMs: number }>();
+	const requests = new Map<number, { trackId: number; sentMs: number; epoch: number }>();
 	let nextRequestId = 1;
 	let rttMs = 0;
 
@@ -64,7 +64,7 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 		if (!request) return;
 		const sample = clock.now() - request.sentMs;
 		rttMs = rttMs === 0 ? sample : rttMs * 0.8 + sample * 0.2;
-		if (message.type === 'identity') identities.record(request.trackId, message);
+		if (message.type === 'identity') identities.record(request.trackId, message, request.epoch);
 		else identities.fail(request.trackId);
 	});
 	const offState = link.on('state', (state) => {
@@ -73,9 +73,9 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 		identities.failAll();
 	});
 
-	async function send(trackId: number, shot: Shot): Promise<void> {
+	async function send(trackId: number, epoch: number, shot: Shot): Promise<void> {
 		const requestId = nextRequestId++;
-		requests.set(requestId, { trackId, sentMs: clock.now() });
+		requests.set(requestId, { trackId, sentMs: clock.now(), epoch });
 		try {
 			const crop = await capture.encode(shot, options.cropSettings());
 			const sent = crop !== null && link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes });
@@ -99,7 +99,7 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 			return Promise.resolve();
 		}
 		identity.signature = identities.looksOf(track.id) ?? identity.signature;
-		return send(track.id, shot);
+		return send(track.id, identity.epoch, shot);
 	}
 
 	/**

@@ -10,6 +10,14 @@ export const SIGNATURE_SIDE_PX = 16;
  * into the same place falls to ~0.15–0.25.
  */
 export const CHANGED_BELOW = 0.35;
+/**
+ * Correlation of a face's signatures in two detection frames in a row above which it is still the
+ * same face (a box jump continues the track; below it, a face that swapped in is asked about at
+ * once). Chosen on the `tv` clip (`npm run bench:cuts`, signatures of the true face boxes): the
+ * same face in consecutive frames ≥ 0.87 in 99 % of frames (lowest 0.65, in a fast blurred pan);
+ * two different faces in the same place across a cut 0.25–0.65.
+ */
+export const SAME_FACE_ABOVE = 0.7;
 
 /** Zero-mean, unit-norm copy of grey pixels; null for a flat image. */
 export function signatureOf(grey: ArrayLike<number>): Float32Array | null {

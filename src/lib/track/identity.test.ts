@@ -179,13 +179,29 @@ describe('crops with no face', () => {
 });
 
 describe('crop schedule', () => {
-	it(`sends ${EAGER_CROPS} crops of a new face without waiting for answers, then waits`, () => {
-		const rules = createIdentityRules();
+	it(`sends a fresh face's ${EAGER_CROPS} first crops back to back, each as soon as the last answer is in`, () => {
+		const rules = createIdentityRules({ retryMs: 400 });
 		const id = newIdentity();
 		expect(rules.claimCrop(id, 0)).toBe(true);
-		expect(rules.claimCrop(id, 66)).toBe(true);
-		expect(rules.claimCrop(id, 132)).toBe(false);
-		expect(id.pending).toBe(2);
+		expect(rules.claimCrop(id, 66)).toBe(false);
+		rules.record(id, unknown);
+		// No retry wait for the second.
+		expect(rules.claimCrop(id, 70)).toBe(true);
+		rules.record(id, unknown);
+		expect(id.settled).toBe(true);
+		expect(rules.claimCrop(id, 100)).toBe(false);
+	});
+
+	it('waits the retry time after the first crops when the name is still unsure', () => {
+		const rules = createIdentityRules({ retryMs: 400 });
+		const id = newIdentity();
+		rules.claimCrop(id, 0);
+		rules.record(id, fairAlice);
+		rules.claimCrop(id, 70);
+		rules.record(id, unknown);
+		expect(id.settled).toBe(false);
+		expect(rules.claimCrop(id, 400)).toBe(false);
+		expect(rules.claimCrop(id, 470)).toBe(true);
 	});
 
 	it('sends no second crop when the first answer settled the name', () => {
@@ -201,8 +217,8 @@ describe('crop schedule', () => {
 		const rules = createIdentityRules({ retryMs: 400, refreshMs: 2000 });
 		const id = newIdentity();
 		rules.claimCrop(id, 0);
-		rules.claimCrop(id, 50);
 		rules.record(id, unknown);
+		rules.claimCrop(id, 50);
 		rules.record(id, fairAlice);
 		expect(id.settled).toBe(false);
 		expect(rules.claimCrop(id, 300)).toBe(false);
@@ -218,10 +234,26 @@ describe('crop schedule', () => {
 		const id = newIdentity();
 		rules.claimCrop(id, 0);
 		rules.record(id, alice);
+		expect(rules.claimCrop(id, 100)).toBe(false);
 		rules.markChanged(id);
 		expect(rules.claimCrop(id, 100)).toBe(true);
-		expect(rules.claimCrop(id, 166)).toBe(true);
-		expect(rules.claimCrop(id, 232)).toBe(false);
+		rules.record(id, bob);
+		expect(rules.claimCrop(id, 110)).toBe(true);
+		expect(rules.claimCrop(id, 120)).toBe(false);
+	});
+
+	it('does not count answers about the face before a change', () => {
+		const rules = createIdentityRules();
+		const id = newIdentity();
+		rules.claimCrop(id, 0);
+		const before = id.epoch;
+		rules.markChanged(id);
+		// The crop in flight was of the face before: its answer must not name the new one.
+		rules.record(id, alice, before);
+		expect([id.label, shownState(id)]).toEqual(['unknown', 'asking']);
+		rules.claimCrop(id, 10);
+		rules.record(id, bob, id.epoch);
+		expect(id.label).toBe('bob');
 	});
 
 	it('gives up on unanswered crops after the timeout', () => {

@@ -44,7 +44,12 @@ export type IdentityOptions = {
  * one answer). Checked on the `tv` clip of `npm run bench:live`: no flicker back to `unknown`.
  */
 export const SWITCH_LEAD = 0.5;
-/** Crops a fresh (or changed) face sends without waiting for answers: this frame's, and another frame's at once. */
+/**
+ * Crops a fresh (or changed) face sends back to back: the first on its first good detection, the
+ * next from a new frame as soon as the last one's answer is in, without the retry wait. (Not all
+ * at once: a confident first answer makes the second useless, and on a loaded server a second crop
+ * only queues in front of other faces' first ones.)
+ */
 export const EAGER_CROPS = 2;
 /** No-face answers, with no face ever found, after which a track is asked only rarely (it is still hidden). */
 export const MAX_NO_FACE = 2;
@@ -71,6 +76,8 @@ export type Identity = {
 	signature: Float32Array | null;
 	/** The face changed since the last answer: the next answer may start the vote afresh. */
 	changed: boolean;
+	/** Counts the face's changes: an answer about a crop taken before the last change does not vote. */
+	epoch: number;
 };
 
 export function newIdentity(): Identity {
@@ -86,7 +93,8 @@ export function newIdentity(): Identity {
 		pending: 0,
 		lastSentMs: -Infinity,
 		signature: null,
-		changed: false
+		changed: false,
+		epoch: 0
 	};
 }
 
@@ -131,8 +139,10 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 		 * Folds one answer into the vote. An answer with no face in the crop (`distance` null) says
 		 * nothing about who it is: it does not vote; a track the server never found a face in is hidden.
 		 */
-		record(identity: Identity, answer: Answer): void {
+		record(identity: Identity, answer: Answer, epoch = identity.epoch): void {
 			identity.pending = Math.max(0, identity.pending - 1);
+			// About the face that was there before it changed: no evidence about this one.
+			if (epoch !== identity.epoch) return;
 			if (answer.distance === null) {
 				identity.noFaceAnswers++;
 				return;
@@ -169,6 +179,9 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 			identity.changed = true;
 			identity.settled = false;
 			identity.sent = 0;
+			identity.epoch++;
+			// Crops still in flight are about the face before: do not wait for them.
+			identity.pending = 0;
 			// A track never found to be a face keeps its slow pace: its looks change whenever it moves.
 			if (identity.faceFound) identity.lastSentMs = -Infinity;
 		},
@@ -186,8 +199,8 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 		/** Whether a crop of this track is due now. */
 		isDue(identity: Identity, nowMs: number): boolean {
 			const pending = inFlight(identity, nowMs);
-			if (this.isEager(identity)) return pending < EAGER_CROPS;
 			if (pending > 0) return false;
+			if (this.isEager(identity)) return true;
 			let wait = identity.settled ? refreshMs() : retryMs();
 			if (!identity.faceFound && identity.noFaceAnswers >= MAX_NO_FACE) {
 				wait = Math.min(MAX_NO_FACE_WAIT_MS, refreshMs() * 2 ** (identity.noFaceAnswers - MAX_NO_FACE));

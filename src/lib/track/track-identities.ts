@@ -3,7 +3,7 @@
  * tracker (tracks that end take their names with them; a duplicate merged into an older track
  * gives it its answers), each track's latest appearance, and what each track shows. Pure.
  */
-import { CHANGED_BELOW, resemblance } from './appearance.ts';
+import { CHANGED_BELOW, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
 import { createIdentityRules, mergeIdentities, newIdentity, shownState, type Answer, type Identity, type IdentityOptions, type ShownState } from './identity.ts';
 import type { TrackUpdate } from './tracker.ts';
 
@@ -47,15 +47,19 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		},
 
 		/**
-		 * Notes a track's appearance in this detection frame. A face that no longer resembles its
-		 * last crop may be somebody else: it is asked about again at once.
+		 * Notes a track's appearance in this detection frame. A face unlike its look in the last
+		 * detection frame (somebody swapped in) or unlike its last crop (a slow change) may be
+		 * somebody else: it is asked about at once, and answers about the face before do not count.
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
+			const previous = looks.get(trackId);
 			looks.set(trackId, signature);
 			const identity = identities.get(trackId);
-			if (!identity || identity.pending > 0 || !identity.signature || identity.changed) return;
-			if (resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
+			if (!identity || identity.changed) return;
+			const swapped = previous !== undefined && resemblance(previous, signature) < SAME_FACE_ABOVE;
+			const drifted = identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW;
+			if (swapped || drifted) rules.markChanged(identity);
 		},
 
 		/** The track's appearance in its latest detection frame, if read. */
@@ -64,12 +68,13 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		/** Whether `signature` (a detection's, now) still looks like the face of `trackId`. */
 		looksLike(trackId: number, signature: Float32Array | null): boolean {
 			const before = looks.get(trackId);
-			return Boolean(before && signature && resemblance(before, signature) >= CHANGED_BELOW);
+			return Boolean(before && signature && resemblance(before, signature) >= SAME_FACE_ABOVE);
 		},
 
-		record(trackId: number, answer: Answer): void {
+		/** An answer about a crop sent when the track's identity was at `epoch`. */
+		record(trackId: number, answer: Answer, epoch?: number): void {
 			const identity = identities.get(trackId);
-			if (identity) rules.record(identity, answer);
+			if (identity) rules.record(identity, answer, epoch);
 		},
 
 		fail(trackId: number): void {
