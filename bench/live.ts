@@ -70,7 +70,9 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 	}
 	const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? NaN;
 	const line = (name: string, g: { score: number[]; frontal: number[] }) =>
-		g.score.length ? `${name} (${g.score.length}) score p5 ${fmt(q(g.score, 0.05), 2)} median ${fmt(q(g.score, 0.5), 2)}, frontalness p5 ${fmt(q(g.frontal, 0.05), 2)} median ${fmt(q(g.frontal, 0.5), 2)}` : `${name}: none`;
+		g.score.length
+			? `${name}(${g.score.length}) score p5/p10/p25/p50 ${[0.05, 0.1, 0.25, 0.5].map((p) => fmt(q(g.score, p), 2)).join('/')}, frontalness p5/p50 ${fmt(q(g.frontal, 0.05), 2)}/${fmt(q(g.frontal, 0.5), 2)}`
+			: `${name}none`;
 	if (!groups.frontal.score.length && !groups.nothing.score.length) return null;
 	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}`;
 }

@@ -53,6 +53,19 @@ describe('track identities', () => {
 		expect(book.looksLike(1, null)).toBe(false);
 	});
 
+	it('starts over when another face swapped in between two detection frames', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.see(1, face);
+		book.rules.claimCrop(identity, 0);
+		book.record(1, alice);
+		book.see(1, sameFace);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		book.see(1, otherFace);
+		expect(book.shown(1).state).toBe('asking');
+		expect(book.rules.isDue(book.identityOf(1), 10)).toBe(true);
+	});
+
 	it('asks again at once when the face no longer looks like its last crop', () => {
 		const book = createTrackIdentities();
 		const identity = book.identityOf(1);
@@ -60,10 +73,13 @@ describe('track identities', () => {
 		identity.signature = face;
 		book.record(1, alice);
 		expect(book.rules.isDue(identity, 100)).toBe(false);
-		book.see(1, sameFace);
+		// A slow drift, frame after frame (each look close to the one before), away from the crop's.
+		const mix = (t: number) => look(...[0, 1, 2, 3].map((i) => (1 - t) * face[i]! + t * otherFace[i]!));
+		book.see(1, mix(0.1));
 		expect(book.rules.isDue(identity, 100)).toBe(false);
-		book.see(1, otherFace);
+		for (let t = 0.2; t <= 1; t += 0.1) book.see(1, mix(t));
 		expect(identity.changed).toBe(true);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
 		expect(book.rules.isDue(identity, 100)).toBe(true);
 	});
 

@@ -48,18 +48,19 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 
 		/**
 		 * Notes a track's appearance in this detection frame. A face unlike its look in the last
-		 * detection frame (somebody swapped in) or unlike its last crop (a slow change) may be
-		 * somebody else: it is asked about at once, and answers about the face before do not count.
+		 * detection frame is somebody who swapped in without a cut: the track starts over (`…`, asked
+		 * at once). A face unlike its last crop (a slow change) may be somebody else: it is asked
+		 * about at once and keeps its name until the answer. Answers about crops taken before either
+		 * change do not count.
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
 			const previous = looks.get(trackId);
 			looks.set(trackId, signature);
 			const identity = identities.get(trackId);
-			if (!identity || identity.changed) return;
-			const swapped = previous !== undefined && resemblance(previous, signature) < SAME_FACE_ABOVE;
-			const drifted = identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW;
-			if (swapped || drifted) rules.markChanged(identity);
+			if (!identity) return;
+			if (previous !== undefined && resemblance(previous, signature) < SAME_FACE_ABOVE) return rules.restart(identity);
+			if (!identity.changed && identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
 		},
 
 		/** The track's appearance in its latest detection frame, if read. */
