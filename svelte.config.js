@@ -11,6 +11,10 @@ const config = {
 		// Kit builds src/service-worker/ into build/service-worker.js; the page registers it itself
 		// with workbox-window (src/lib/pwa/), which also offers the update when a new build waits.
 		serviceWorker: { register: false },
+		// No `csp` here: the Node server sends the policy as a header (server/http/headers.ts), with
+		// the hash of kit's inline bootstrap script read from the built index.html. A header can say
+		// frame-ancestors (a <meta> policy cannot), covers the service worker script too, and keeps
+		// the policy in one place.
 		typescript: {
 			config(tsconfig) {
 				tsconfig.compilerOptions.allowImportingTsExtensions = true;

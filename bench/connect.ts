@@ -1,6 +1,7 @@
 /**
  * `npm run bench:connect`: how many fresh data channels get their first reply from the
- * recognizer, with and without a token, while busy loops load the CPU (BENCH_LOAD busy
+ * recognizer, with and without a token (without one, the offer is refused before any peer
+ * connection is made), while busy loops load the CPU (BENCH_LOAD busy
  * processes, default 2, the machine's core count here). Under load @roamhq/wrtc may deliver a
  * client's first message before the channel's open event; before the reply gate
  * (server/recognizer/reply-gate.ts) 2–7 % of the channels with a token never got their welcome
@@ -18,14 +19,18 @@ const WAIT_MS = 10_000;
 async function firstWord(baseUrl: string, metadata: unknown): Promise<string> {
 	try {
 		const reply = await firstReply(baseUrl, { metadata, timeoutMs: WAIT_MS });
-		return reply === 'closed' ? reply : reply.type === 'error' ? `error ${reply.code}` : reply.type;
+		if (reply === 'closed') return reply;
+		return reply.type === 'error' || reply.type === 'refused' ? `${reply.type} ${reply.code}` : reply.type;
 	} catch {
 		return 'nothing';
 	}
 }
 
 const burners = Array.from({ length: LOAD }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
-const server = await startTestServer({ env: { RECOGNIZE_TOKEN: 'bench-token', EMBED_WORKERS: '1' } });
+// Closed recognition, and channel caps lifted: this measures first replies, not the flood limits.
+const server = await startTestServer({
+	env: { RECOGNIZE_TOKEN: 'bench-token', OPEN_RECOGNITION: '0', MAX_CHANNELS: '1000', MAX_CHANNELS_PER_ADDRESS: '1000', EMBED_WORKERS: '1' }
+});
 try {
 	const tally = new Map<string, number>();
 	for (let i = 0; i < CONNECTIONS; i++) {

@@ -1,6 +1,6 @@
 /**
- * Composition root: builds the whole server from a Config. No side effects on import;
- * `createServer` opens nothing until `start()`.
+ * Composition root: builds the whole server from a Config and a logger. No side effects on
+ * import; nothing opens until `startServer`.
  */
 import express from 'express';
 import { randomBytes } from 'node:crypto';
@@ -9,30 +9,56 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { createSqliteGallery } from './gallery/sqlite-gallery.ts';
 import { createApi } from './http/api.ts';
-import { tokenCheck } from './http/auth.ts';
+import { requireToken, tokenCheck, type TokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
+import { securityHeaders } from './http/headers.ts';
+import { createPairApi } from './http/pair-api.ts';
+import { createPairing, pairingLink } from './http/pairing.ts';
+import { createRestLimits } from './http/rate-limits.ts';
 import { createStatic } from './http/static.ts';
+import { loadTokens, type Tokens } from './http/tokens.ts';
+import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
-import { PEER_KEY, PEER_PATH, createPeerServer } from './signalling/peer-server.ts';
+import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
+import { createSignalling } from './signalling/signalling.ts';
 import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
 
 /** Identifies the embedding model stored beside every vector. */
 export const EMBEDDING_MODEL = 'face-api@1.7/face_recognition_model';
 export const EMBEDDING_DIM = 128;
+/** How long a shutdown waits for answers in flight and HTTP requests before it cuts them. */
+export const DRAIN_TIMEOUT_MS = 5_000;
 
-export type RunningServer = { port: number; url: string; backend: string; recognizerId: string; close(): Promise<void> };
+export type RunningServer = {
+	port: number;
+	url: string;
+	backend: string;
+	recognizerId: string;
+	tokens: Tokens;
+	/** One-time pairing links made at start (admin role): this machine, and a LAN address for a phone. */
+	pairing: { local: string; phone: string | null; expiresAt: number };
+	/** Test hooks (TEST_HOOKS=1): drop the recognizer's signalling socket and hold it off, or let it back. */
+	dropRecognizer(hold: boolean): void;
+	releaseRecognizer(): void;
+	/** Stops taking work, drains what is in flight (at most DRAIN_TIMEOUT_MS), closes everything. */
+	close(): Promise<void>;
+};
 
-export async function startServer(config: Config, log: (msg: string) => void): Promise<RunningServer> {
+const isLoopbackHost = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host);
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
 	mkdirSync(config.dataDir, { recursive: true });
-	const metrics = createMetrics();
+	const log = (component: string) => logger.child({ component });
+	const metrics = createMetrics(new Registry());
 	const recognizerId = `${config.recognizerIdPrefix}-${randomBytes(6).toString('hex')}`;
 	const cleanups: Array<() => unknown> = [];
 	const closeAll = async () => {
@@ -40,12 +66,22 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 			try {
 				await cleanup();
 			} catch (err) {
-				log(`shutdown: ${(err as Error).message}`);
+				logger.warn({ err }, 'shutdown step failed');
 			}
 		}
 	};
 
 	try {
+		const tokens = loadTokens({
+			dataDir: config.dataDir,
+			adminToken: config.adminToken,
+			recognizeToken: config.recognizeToken,
+			openRecognition: config.openRecognition
+		});
+		for (const note of [...config.warnings, ...tokens.notes]) logger.warn(note);
+		const adminCheck = tokenCheck(tokens.admin.value) as TokenCheck;
+		const recognizeCheck = tokens.recognize ? tokenCheck(tokens.recognize.value, tokens.admin.value) : null;
+
 		const gallery: Gallery = createSqliteGallery({
 			file: join(config.dataDir, 'gallery.db'),
 			model: EMBEDDING_MODEL,
@@ -53,49 +89,88 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 		});
 		cleanups.push(() => gallery.close());
 
+		const embedLog = log('embed');
 		const pool: EmbedPool = createEmbedPool({
 			size: config.embedWorkers,
 			modelDir: join(config.modelsDir, 'face-api'),
-			log
+			log: (msg) => embedLog.info(msg)
 		});
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 
 		const app = express();
 		app.disable('x-powered-by');
-		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log }) : null;
+		const tlsLog = log('https');
+		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log: (msg) => tlsLog.info(msg) }) : null;
 		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
 		server.on('clientError', (_err, socket) => socket.destroy());
+		app.use(securityHeaders({ https: tls !== null }));
 
-		const peerServer = createPeerServer(server, {
-			log: config.logLevel === 'debug' ? log : () => {},
-			onCount: () => {}
+		// Signalling: server-assigned ids, the recognizer's id kept for the recognizer, every
+		// data channel admitted at its offer (before a native peer connection exists).
+		const { router: peerServer, admission, guard, recognizerToken } = createSignalling({
+			server,
+			channels: config.channels,
+			trustProxy: config.trustProxy,
+			recognizerId,
+			recognizerIdPrefix: config.recognizerIdPrefix,
+			recognizeCheck,
+			metrics,
+			log: log('signalling')
 		});
 		app.use(PEER_PATH, peerServer);
 
+		let endpoint: PeerEndpoint | null = null;
 		const clientConfig = () => ({ peerPath: PEER_PATH, peerKey: PEER_KEY, recognizerId, iceServers: config.iceServers });
 		app.get('/healthz', (_req, res) => {
-			res.json({ ok: true, backend, recognizerId, people: gallery.listPeople().length });
+			const health = endpoint?.health() ?? { registered: false as const, reason: 'recognizer starting' };
+			const body = { ok: health.registered, backend, recognizerId, people: gallery.listPeople().length };
+			if (health.registered) res.json(body);
+			else res.status(503).json({ ...body, reason: health.reason });
 		});
-		app.get('/metrics', (_req, res) => {
-			res.type('text/plain; version=0.0.4').send(metrics.render());
+		app.get('/metrics', (_req, res, next) => {
+			metrics.render().then((text) => res.type(metrics.contentType).send(text), next);
 		});
+
+		const restLimits = createRestLimits({ trustProxy: config.trustProxy, onLimited: (route) => metrics.rateLimited.inc({ route }) });
+		const admin = requireToken(adminCheck, 'this needs the admin token');
+		const pairing = createPairing();
+		let port = 0;
+		const scheme = tls ? 'https' : 'http';
+		const lanOrigins = () => lanAddresses().map((ip) => `${scheme}://${ip}:${port}`);
+		app.use(
+			'/api',
+			createPairApi({
+				pairing,
+				tokens,
+				admin,
+				limit: restLimits('pair'),
+				origins: (req) => {
+					const host = req.get('host');
+					const own = host && !isLoopbackHost(host) ? [`${scheme}://${host}`] : [];
+					const all = [...new Set([...own, ...lanOrigins()])];
+					return all.length ? all : [`${scheme}://localhost:${port}`];
+				},
+				log: log('pairing')
+			})
+		);
 		app.use(
 			'/api',
 			createApi({
 				gallery,
 				analyzePhoto: (bytes) => pool.analyzePhoto(bytes),
 				matchThreshold: config.matchThreshold,
-				adminToken: config.adminToken,
-				recognizeToken: config.recognizeToken,
-				log,
+				adminCheck,
+				recognizeCheck,
+				limit: restLimits,
+				log: log('gallery'),
 				maxUploadBytes: config.maxUploadBytes,
 				clientConfig,
 				metrics
 			})
 		);
 		app.use(createStatic({ buildDir: config.buildDir, modelsDir: config.modelsDir }));
-		app.use(errorHandler(log));
+		app.use(errorHandler(log('http')));
 
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
@@ -104,14 +179,19 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 				resolve();
 			});
 		});
-		cleanups.push(
-			() =>
-				new Promise<void>((resolve) => {
-					server.close(() => resolve());
-					server.closeAllConnections();
-				})
-		);
-		const { port } = server.address() as AddressInfo;
+		// Shutdown, HTTP side: stop accepting, let requests in flight finish (bounded), then cut.
+		let httpClosed: Promise<void> | null = null;
+		const stopHttp = () =>
+			(httpClosed ??= new Promise<void>((resolve) => {
+				const cut = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+				server.close(() => {
+					clearTimeout(cut);
+					resolve();
+				});
+				server.closeIdleConnections();
+			}));
+		cleanups.push(stopHttp);
+		port = (server.address() as AddressInfo).port;
 		let peerPort = port;
 		if (tls) {
 			const loopback = await listenLoopback(app, server);
@@ -125,35 +205,68 @@ export async function startServer(config: Config, log: (msg: string) => void): P
 			probe: probeImage,
 			threshold: config.matchThreshold,
 			recognizerId,
-			onIdentify: (outcome) => metrics.inc('facertc_identify_total', 'Crops answered, by outcome', { outcome })
+			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
+			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});
-		// The data channel is as open as /api/recognize: RECOGNIZE_TOKEN (or ADMIN_TOKEN) when set.
-		const recognizeCheck = config.recognizeToken ? tokenCheck(config.recognizeToken, config.adminToken) : null;
-		let peers = 0;
-		metrics.gauge('facertc_peers_connected', 'Data channels open to the recognizer', () => peers);
-		const endpoint: PeerEndpoint = await startPeerEndpoint({
+		endpoint = await startPeerEndpoint({
 			host: '127.0.0.1',
 			port: peerPort,
 			path: PEER_PATH,
 			key: PEER_KEY,
 			id: recognizerId,
+			token: recognizerToken,
 			iceServers: config.iceServers,
-			openSession: () => recognizer.openSession(),
-			authorize: recognizeCheck ? (metadata) => recognizeCheck((metadata as { token?: unknown } | null)?.token) : undefined,
-			log,
-			onConnections: (n) => (peers = n),
-			onFrame: (direction, bytes) =>
-				metrics.inc('facertc_datachannel_bytes_total', 'Data-channel bytes', { direction }, bytes)
+			admission,
+			openSession: (address) => recognizer.openSession(address),
+			log: log('recognizer'),
+			onConnections: (n) => {
+				metrics.peersConnected.set(n);
+				metrics.channelsPending.set(admission.counts().pending);
+			},
+			onFrame: (direction, bytes) => metrics.datachannelBytes.inc({ direction }, bytes),
+			onClosed: (reason) => metrics.channelsClosed.inc({ reason })
 		});
-		cleanups.push(() => endpoint.close());
+		const running = endpoint;
+		// Shutdown runs these last-pushed first: stop taking work (new offers, new HTTP connections);
+		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
+		// flight; then the pool and the gallery.
+		cleanups.push(async () => {
+			await running.drain(DRAIN_TIMEOUT_MS);
+			guard.closeSockets();
+		});
+		cleanups.push(() => {
+			guard.stopAdmitting();
+			void stopHttp();
+		});
 
-		const scheme = tls ? 'https' : 'http';
-		log(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
+		logger.info(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
+		logger.info(
+			{ admin: tokens.admin.source, recognize: tokens.recognize?.source ?? 'open' },
+			config.openRecognition
+				? 'auth: the gallery needs the admin token; recognition is OPEN to anyone who can reach this server (OPEN_RECOGNITION=1)'
+				: 'auth: the gallery needs the admin token; recognition needs a paired device (recognize or admin token)'
+		);
 		if (tls) {
-			log(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
-			for (const ip of lanAddresses()) log(`https: from a phone on this network open https://${ip}:${port}`);
+			tlsLog.info(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
+			for (const origin of lanOrigins()) tlsLog.info(`https: from a phone on this network open ${origin}`);
 		}
-		return { port, url: `${scheme}://127.0.0.1:${port}`, backend, recognizerId, close: closeAll };
+		const local = pairing.create('admin');
+		const phone = lanOrigins()[0] ? pairing.create('admin') : null;
+		return {
+			port,
+			url: `${scheme}://127.0.0.1:${port}`,
+			backend,
+			recognizerId,
+			tokens,
+			pairing: {
+				local: pairingLink(`${scheme}://localhost:${port}`, local.code),
+				phone: phone ? pairingLink(lanOrigins()[0]!, phone.code) : null,
+				expiresAt: local.expiresAt
+			},
+			dropRecognizer: (hold) => guard.dropRecognizer({ hold }),
+			releaseRecognizer: () => guard.release(),
+			close: closeAll
+		};
 	} catch (err) {
 		await closeAll();
 		throw err;

@@ -22,3 +22,54 @@ describe('loadConfig: HTTPS', () => {
 		expect(() => loadConfig({ TLS_KEY: 'k.pem' }, '/srv')).toThrow(/TLS_CERT and TLS_KEY go together/);
 	});
 });
+
+describe('loadConfig: the env schema', () => {
+	it('gives every variable its default, and an empty one means the default', () => {
+		const config = loadConfig({ PORT: '', ADMIN_TOKEN: '' }, '/srv');
+		expect(config).toMatchObject({
+			port: 8080,
+			host: '0.0.0.0',
+			dataDir: '/srv/data',
+			adminToken: null,
+			recognizeToken: null,
+			openRecognition: false,
+			trustProxy: false,
+			logLevel: 'info',
+			channels: { total: 32, perAddress: 6, pendingTotal: 8, pendingPerAddress: 3 },
+			warnings: []
+		});
+		expect(Object.isFrozen(config)).toBe(true);
+	});
+
+	it('names the variable in every error', () => {
+		const cases: Array<[Record<string, string>, RegExp]> = [
+			[{ PORT: 'eighty' }, /^PORT must be an integer from 0 to 65535/],
+			[{ PORT: '70000' }, /^PORT must be an integer/],
+			[{ MATCH_THRESHOLD: 'NaN' }, /^MATCH_THRESHOLD must be a number/],
+			[{ OPEN_RECOGNITION: 'yes' }, /^OPEN_RECOGNITION must be 1 or 0/],
+			[{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+			[{ ICE_SERVERS: '[{' }, /^ICE_SERVERS must be a JSON array/],
+			[{ ICE_SERVERS: '[{"url":"stun:x"}]' }, /ICE_SERVERS/],
+			[{ ADMIN_TOKEN: 'has a space' }, /^ADMIN_TOKEN must be/],
+			[{ RECOGNIZER_ID: 'bad id!' }, /^RECOGNIZER_ID must be/],
+			[{ MAX_CHANNELS: '0' }, /^MAX_CHANNELS must be an integer from 1/]
+		];
+		for (const [env, message] of cases) expect(() => loadConfig(env, '/srv'), JSON.stringify(env)).toThrow(message);
+	});
+
+	it('keeps existing settings working: a short token is accepted with a warning', () => {
+		const config = loadConfig({ ADMIN_TOKEN: 'sesame', OPEN_RECOGNITION: 'true', LOG_LEVEL: 'silent' }, '/srv');
+		expect(config).toMatchObject({ adminToken: 'sesame', openRecognition: true, logLevel: 'silent' });
+		expect(config.warnings).toEqual([expect.stringMatching(/^ADMIN_TOKEN is shorter than 16/)]);
+		expect(loadConfig({ ICE_SERVERS: '[{"urls":"stun:stun.example.org"}]' }, '/srv').iceServers).toEqual([{ urls: 'stun:stun.example.org' }]);
+	});
+
+	it('derives the set-up caps from the channel caps, never above them', () => {
+		expect(loadConfig({ MAX_CHANNELS: '4', MAX_CHANNELS_PER_ADDRESS: '10' }, '/srv').channels).toEqual({
+			total: 4,
+			perAddress: 4,
+			pendingTotal: 2,
+			pendingPerAddress: 2
+		});
+	});
+});

@@ -1,34 +1,58 @@
-/** The only reader of `process.env`: environment in, frozen typed Config out. */
+/**
+ * The only reader of `process.env`: environment in, frozen typed Config out. One valibot schema
+ * describes every variable; an error names the variable and what it accepts.
+ */
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import * as v from 'valibot';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Caps on WebRTC peer connections, checked at the signalling offer (see server/signalling/admission.ts). */
+export type ChannelLimits = Readonly<{
+	/** Data channels open at once, from all clients. */
+	total: number;
+	/** Data channels open at once from one client address (an IPv6 /64 counts as one). */
+	perAddress: number;
+	/** Peer connections being set up (offer relayed, channel not yet open), from all clients. */
+	pendingTotal: number;
+	/** Peer connections being set up from one address. */
+	pendingPerAddress: number;
+}>;
 
 export type Config = Readonly<{
 	/** TCP port of the one HTTP server (app, REST, PeerServer). 0 picks a free one. */
 	port: number;
 	host: string;
-	/** Where the SQLite gallery and the generated TLS certificate live. */
+	/** Where the SQLite gallery, the generated tokens and the generated TLS certificate live. */
 	dataDir: string;
 	/** Prepared model files (`npm ci` fills it). */
 	modelsDir: string;
 	/** Built SvelteKit app. */
 	buildDir: string;
-	/** When set, gallery changes need `Authorization: Bearer <adminToken>`. */
+	/** `ADMIN_TOKEN`; null: the server makes one on first start and keeps it in `<dataDir>/admin-token`. */
 	adminToken: string | null;
-	/** When set, recognition (`POST /api/recognize` and the data channel) needs this token or the admin token. */
+	/** `RECOGNIZE_TOKEN`; null: made like the admin token (`<dataDir>/recognize-token`) unless recognition is open. */
 	recognizeToken: string | null;
+	/** `OPEN_RECOGNITION=1`: recognition needs no token (a trusted network); the gallery stays closed. */
+	openRecognition: boolean;
+	/** `TRUST_PROXY=1`: the client address is the last `X-Forwarded-For` hop (one reverse proxy in front). */
+	trustProxy: boolean;
 	/** Euclidean distance under which a face counts as a gallery person. */
 	matchThreshold: number;
 	/** Embedding worker threads. */
 	embedWorkers: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
 	iceServers: readonly IceServer[];
-	/** Prefix of the recognizer's peer id; a random suffix keeps others from squatting it. */
+	/** Prefix of the recognizer's peer id (a random suffix is added); only the server may register it. */
 	recognizerIdPrefix: string;
 	/** Largest upload to the REST API, bytes. */
 	maxUploadBytes: number;
-	logLevel: 'silent' | 'info' | 'debug';
+	channels: ChannelLimits;
+	logLevel: LogLevel;
 	/**
 	 * Serve HTTPS (and wss for signalling) instead of HTTP, on the same port. With no files given,
 	 * a self-signed certificate is made on first start and kept in `<dataDir>/tls/`.
@@ -36,49 +60,117 @@ export type Config = Readonly<{
 	https: boolean;
 	/** PEM certificate (chain) and private key files to serve instead of the generated pair. */
 	tls: Readonly<{ certFile: string; keyFile: string }> | null;
+	/** Things worth saying at start that do not stop it (a short token). */
+	warnings: readonly string[];
+	/** `TEST_HOOKS=1`, for the test suite only: SIGUSR2 drops and holds (then restores) the recognizer's signalling. */
+	testHooks: boolean;
 }>;
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-	const raw = env[name];
-	if (raw === undefined || raw === '') return fallback;
-	const value = Number(raw);
-	if (!Number.isInteger(value) || value < min || value > max) {
-		throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-	}
-	return value;
+/** An unset or empty variable is `undefined`: `FOO=` means the default, as before. */
+const unset = (raw: unknown) => (typeof raw !== 'string' || raw.trim() === '' ? undefined : raw.trim());
+/**
+ * A variable as given (a string, or absent). `v.unknown()` rather than `v.optional()` first, so
+ * the parsed object's keys are not optional: each pipe below ends in a value or its default.
+ */
+const variable = () => v.pipe(v.unknown(), v.transform(unset));
+
+function integer(name: string, fallback: number, min: number, max: number) {
+	const message = `${name} must be an integer from ${min} to ${max}`;
+	return v.pipe(
+		variable(),
+		v.transform((raw) => (raw === undefined ? fallback : Number(raw))),
+		v.number(message),
+		v.integer(message),
+		v.minValue(min, message),
+		v.maxValue(max, message)
+	);
 }
 
-function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-	const raw = env[name];
-	if (raw === undefined || raw === '') return fallback;
-	const value = Number(raw);
-	if (!Number.isFinite(value) || value < min || value > max) {
-		throw new Error(`${name} must be a number from ${min} to ${max}, got "${raw}"`);
-	}
-	return value;
+function decimal(name: string, fallback: number, min: number, max: number) {
+	const message = `${name} must be a number from ${min} to ${max}`;
+	return v.pipe(
+		variable(),
+		v.transform((raw) => (raw === undefined ? fallback : Number(raw))),
+		v.number(message),
+		v.finite(message),
+		v.minValue(min, message),
+		v.maxValue(max, message)
+	);
 }
 
-function iceServers(raw: string | undefined): IceServer[] {
-	if (!raw) return [];
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(raw);
-	} catch {
-		throw new Error('ICE_SERVERS must be JSON, e.g. [{"urls":"stun:stun.example.org"}]');
-	}
-	const ok =
-		Array.isArray(parsed) &&
-		parsed.every((s) => typeof s === 'object' && s !== null && ('urls' in s));
-	if (!ok) throw new Error('ICE_SERVERS must be a JSON array of {urls, username?, credential?}');
-	return parsed as IceServer[];
+function flag(name: string) {
+	return v.pipe(
+		variable(),
+		v.transform((raw) => raw?.toLowerCase() ?? '0'),
+		v.picklist(['0', '1', 'false', 'true'], `${name} must be 1 or 0`),
+		v.transform((raw) => raw === '1' || raw === 'true')
+	);
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-	const raw = (env[name] ?? '').toLowerCase();
-	if (raw === '' || raw === '0' || raw === 'false') return false;
-	if (raw === '1' || raw === 'true') return true;
-	throw new Error(`${name} must be 1 or 0, got "${env[name]}"`);
+const text = (fallback: string) => v.pipe(variable(), v.transform((raw) => raw ?? fallback));
+const optionalText = v.pipe(variable(), v.transform((raw) => raw ?? null));
+
+/** Shorter given tokens still work (existing settings keep working) but get a warning at start. */
+export const MIN_TOKEN_CHARS = 16;
+
+/** A shared secret: printable, no spaces (it travels in a header). */
+function token(name: string) {
+	return v.pipe(
+		optionalText,
+		v.check(
+			(raw) => raw === null || /^[\x21-\x7e]{1,256}$/.test(raw),
+			`${name} must be up to 256 printable ASCII characters without spaces (or unset, and the server makes one)`
+		)
+	);
 }
+
+const IceServerSchema = v.object({
+	urls: v.union([v.string(), v.array(v.string())]),
+	username: v.optional(v.string()),
+	credential: v.optional(v.string())
+});
+const ICE_MESSAGE = 'ICE_SERVERS must be a JSON array of {urls, username?, credential?}, e.g. [{"urls":"stun:stun.example.org"}]';
+const iceServers = v.pipe(
+	variable(),
+	v.rawTransform(({ dataset, addIssue, NEVER }) => {
+		if (dataset.value === undefined) return [];
+		try {
+			return JSON.parse(dataset.value) as unknown;
+		} catch {
+			addIssue({ message: ICE_MESSAGE });
+			return NEVER;
+		}
+	}),
+	v.array(IceServerSchema, ICE_MESSAGE)
+);
+
+/** Every variable the server reads, and what each accepts. */
+export const EnvSchema = v.object({
+	PORT: integer('PORT', 8080, 0, 65535),
+	HOST: text('0.0.0.0'),
+	DATA_DIR: text('data'),
+	MODELS_DIR: text('models'),
+	BUILD_DIR: text('build'),
+	ADMIN_TOKEN: token('ADMIN_TOKEN'),
+	RECOGNIZE_TOKEN: token('RECOGNIZE_TOKEN'),
+	OPEN_RECOGNITION: flag('OPEN_RECOGNITION'),
+	TRUST_PROXY: flag('TRUST_PROXY'),
+	MATCH_THRESHOLD: decimal('MATCH_THRESHOLD', 0.55, 0.05, 2),
+	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
+	ICE_SERVERS: iceServers,
+	RECOGNIZER_ID: v.pipe(
+		text('facertc-recognizer'),
+		v.regex(/^[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)*$/, 'RECOGNIZER_ID must be letters and digits, joined by - or _')
+	),
+	MAX_UPLOAD_MB: integer('MAX_UPLOAD_MB', 10, 1, 200),
+	MAX_CHANNELS: integer('MAX_CHANNELS', 32, 1, 1000),
+	MAX_CHANNELS_PER_ADDRESS: integer('MAX_CHANNELS_PER_ADDRESS', 6, 1, 1000),
+	LOG_LEVEL: v.pipe(text('info'), v.picklist(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
+	HTTPS: flag('HTTPS'),
+	TLS_CERT: optionalText,
+	TLS_KEY: optionalText,
+	TEST_HOOKS: flag('TEST_HOOKS')
+});
 
 /** Command-line options: only `--https` (as in `npm start -- --https`). */
 function parseArgs(argv: readonly string[]): { https: boolean } {
@@ -87,37 +179,55 @@ function parseArgs(argv: readonly string[]): { https: boolean } {
 	return { https: argv.includes('--https') };
 }
 
-function tlsFiles(env: NodeJS.ProcessEnv, cwd: string): Config['tls'] {
-	const cert = env.TLS_CERT || '';
-	const key = env.TLS_KEY || '';
-	if (!cert && !key) return null;
-	if (!cert || !key) throw new Error('TLS_CERT and TLS_KEY go together: set both PEM files, or neither');
-	return Object.freeze({ certFile: resolve(cwd, cert), keyFile: resolve(cwd, key) });
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+	const name = issue.path?.[0]?.key;
+	// Messages of our own name their variable; valibot's generic ones get the name in front.
+	return typeof name === 'string' && !issue.message.startsWith(name) ? `${name}: ${issue.message}` : issue.message;
 }
 
-/** Throws an Error naming the variable (or option) when a value is out of range. */
+/** Throws an Error naming the variable (or option) when a value is not acceptable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), argv: readonly string[] = []): Config {
-	const logLevel = env.LOG_LEVEL ?? 'info';
-	if (logLevel !== 'silent' && logLevel !== 'info' && logLevel !== 'debug') {
-		throw new Error(`LOG_LEVEL must be silent, info or debug, got "${logLevel}"`);
-	}
-	const tls = tlsFiles(env, cwd);
+	const args = parseArgs(argv);
+	// Every variable present (unset ones as undefined): the schema gives each its default.
+	const input = Object.fromEntries(Object.keys(EnvSchema.entries).map((name) => [name, env[name]]));
+	const parsed = v.safeParse(EnvSchema, input);
+	if (!parsed.success) throw new Error(describeIssue(parsed.issues[0]));
+	const e = parsed.output;
+	if (!e.TLS_CERT !== !e.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: set both PEM files, or neither');
+	const tls = e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certFile: resolve(cwd, e.TLS_CERT), keyFile: resolve(cwd, e.TLS_KEY) }) : null;
+	const warnings = (['ADMIN_TOKEN', 'RECOGNIZE_TOKEN'] as const)
+		.filter((name) => e[name] !== null && e[name].length < MIN_TOKEN_CHARS)
+		.map((name) => `${name} is shorter than ${MIN_TOKEN_CHARS} characters: easy to guess`);
+	const total = e.MAX_CHANNELS;
+	const perAddress = Math.min(e.MAX_CHANNELS_PER_ADDRESS, total);
 	return Object.freeze({
-		port: int(env, 'PORT', 8080, 0, 65535),
-		host: env.HOST || '0.0.0.0',
-		dataDir: resolve(cwd, env.DATA_DIR || 'data'),
-		modelsDir: resolve(cwd, env.MODELS_DIR || 'models'),
-		buildDir: resolve(cwd, env.BUILD_DIR || 'build'),
-		adminToken: env.ADMIN_TOKEN || null,
-		recognizeToken: env.RECOGNIZE_TOKEN || null,
-		matchThreshold: num(env, 'MATCH_THRESHOLD', 0.55, 0.05, 2),
-		embedWorkers: int(env, 'EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
-		iceServers: Object.freeze(iceServers(env.ICE_SERVERS)),
-		recognizerIdPrefix: env.RECOGNIZER_ID || 'facertc-recognizer',
-		maxUploadBytes: int(env, 'MAX_UPLOAD_MB', 10, 1, 200) * 1024 * 1024,
-		logLevel,
+		port: e.PORT,
+		host: e.HOST,
+		dataDir: resolve(cwd, e.DATA_DIR),
+		modelsDir: resolve(cwd, e.MODELS_DIR),
+		buildDir: resolve(cwd, e.BUILD_DIR),
+		adminToken: e.ADMIN_TOKEN,
+		recognizeToken: e.RECOGNIZE_TOKEN,
+		openRecognition: e.OPEN_RECOGNITION,
+		trustProxy: e.TRUST_PROXY,
+		matchThreshold: e.MATCH_THRESHOLD,
+		embedWorkers: e.EMBED_WORKERS,
+		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
+		recognizerIdPrefix: e.RECOGNIZER_ID,
+		maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+		// Setting up a peer connection (ICE, DTLS, SCTP) is the costly, attackable moment: a quarter
+		// of the open caps, at least 1 and 2, may be in flight.
+		channels: Object.freeze({
+			total,
+			perAddress,
+			pendingTotal: Math.max(2, Math.ceil(total / 4)),
+			pendingPerAddress: Math.max(1, Math.ceil(perAddress / 2))
+		}),
+		logLevel: e.LOG_LEVEL,
 		// Given certificate files mean HTTPS: serving them over HTTP would be a silent surprise.
-		https: parseArgs(argv).https || flag(env, 'HTTPS') || tls !== null,
-		tls
+		https: args.https || e.HTTPS || tls !== null,
+		tls,
+		warnings: Object.freeze(warnings),
+		testHooks: e.TEST_HOOKS
 	});
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { enrolPerson } from '../../tests/helpers/gallery.ts';
+import { authHeaders } from '../../tests/helpers/server.ts';
 import type { TruthFrame } from '../clip/camera.ts';
 import { buildClip } from '../clip/build.ts';
 import type { ClipScript } from '../clip/scripts.ts';
@@ -39,10 +40,16 @@ async function enrolPhotos(serverUrl: string, people: Record<string, string[]>, 
 		for (const file of files) {
 			const path = join(DATA_DIR, file);
 			const body = pad ? await padded(path) : readFileSync(path);
-			const post = () => fetch(`${serverUrl}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'image/jpeg' } });
+			const post = () =>
+				fetch(`${serverUrl}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'image/jpeg', ...authHeaders() } });
 			let res = await post();
-			// A loaded machine may time the embedding out (503/504): try again before counting it refused.
-			for (let attempt = 0; attempt < 3 && res.status >= 503; attempt++) res = await post();
+			for (let attempt = 0; attempt < 5 && (res.status === 429 || res.status >= 503); attempt++) {
+				// The server limits enrolments per address (wait as it says, like any client), and a
+				// loaded machine may time an embedding out: try again before counting it refused.
+				const waitS = res.status === 429 ? Number(res.headers.get('retry-after') ?? 1) : 0;
+				await new Promise((resolve) => setTimeout(resolve, waitS * 1000));
+				res = await post();
+			}
 			if (res.status === 201) enrolled++;
 			else refused.push(`${file} (${res.status})`);
 		}

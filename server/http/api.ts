@@ -1,13 +1,15 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
 import express, { type ErrorRequestHandler, type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { nameKey, nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { parseForce } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
+import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
-import { isAuthorized, requireToken, tokenCheck } from './auth.ts';
+import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import {
 	DetailedError,
 	MAX_IMAGES_PER_REQUEST,
@@ -18,30 +20,32 @@ import {
 	sendDetailedError,
 	type FaceFinder
 } from './enrol.ts';
+import type { RestLimiter } from './rate-limits.ts';
 import { ExportDoc, NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
 	gallery: Gallery;
 	analyzePhoto(bytes: Uint8Array): Promise<PhotoAnalysis>;
 	matchThreshold: number;
-	adminToken: string | null;
-	/** When set, recognition (`/api/recognize`) needs it, or the admin token. */
-	recognizeToken?: string | null;
+	/** Reading and changing the gallery. */
+	adminCheck: TokenCheck;
+	/** Recognition (`/api/recognize`); null when it is open (OPEN_RECOGNITION=1). */
+	recognizeCheck: TokenCheck | null;
+	/** Per-address rate limits for the costly routes. */
+	limit: RestLimiter;
 	maxUploadBytes: number;
 	clientConfig: () => object;
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
-	log?: (msg: string) => void;
+	log: Logger;
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
 
 export function createApi(deps: ApiDeps): express.Router {
-	const { gallery, metrics } = deps;
-	const log = deps.log ?? (() => {});
-	const adminCheck = tokenCheck(deps.adminToken);
-	const admin = requireToken(adminCheck);
-	const recognizeCheck = deps.recognizeToken ? tokenCheck(deps.recognizeToken, deps.adminToken) : null;
+	const { gallery, metrics, adminCheck, recognizeCheck, limit } = deps;
+	const log = (msg: string) => deps.log.info(msg);
+	const admin = requireToken(adminCheck, 'the gallery needs the admin token');
 	const api = express.Router();
 	const json = express.json({ limit: deps.maxUploadBytes });
 	// Base64 grows bytes by a third: the images of one request may hold MAX_UPLOAD_MB in all.
@@ -66,7 +70,13 @@ export function createApi(deps: ApiDeps): express.Router {
 	}
 
 	function enrolled(faces: number): void {
-		metrics.inc('facertc_enrolments_total', 'Faces enrolled', {}, faces);
+		metrics.enrolments.inc(faces);
+	}
+
+	/** 409 when somebody else already has this name (src/lib/protocol/names.ts). Checked right before the write. */
+	function assertNameFree(name: string, except?: string): void {
+		const taken = sameName(gallery.listPeople(), name, except);
+		if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
 	}
 
 	function personOr404(req: Request) {
@@ -102,9 +112,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people', (req, res) => {
-		// Thumbnails are pictures of faces: only for callers who may export the gallery anyway.
-		const thumbnails = gallery.settings().keepThumbnails && isAuthorized(adminCheck, req);
+	api.get('/people', admin, (_req, res) => {
+		const thumbnails = gallery.settings().keepThumbnails;
 		res.json(
 			gallery.listPeople({ thumbnails }).map(({ thumbnail, ...person }) =>
 				thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person
@@ -115,9 +124,11 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people',
 		admin,
+		limit('enrol'),
 		jsonImages,
 		handle(async (req, res) => {
 			const { name, images } = parseBody(NewPerson, req.body);
+			assertNameFree(name);
 			if (!images) {
 				const person = gallery.addPerson(name);
 				log(`gallery: added person ${person.id} without faces`);
@@ -126,6 +137,7 @@ export function createApi(deps: ApiDeps): express.Router {
 			}
 			const faces = await facesOf(decodeAll(images), finder());
 			checkConflict(req, faces, null);
+			assertNameFree(name);
 			const { person, faceIds } = gallery.enrolPerson(name, faces);
 			enrolled(faceIds.length);
 			log(`gallery: enrolled person ${person.id} with ${faceIds.length} face(s)`);
@@ -133,7 +145,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people/:id', (req, res, next) => {
+	api.get('/people/:id', admin, (req, res, next) => {
 		const person = gallery.getPerson(req.params.id ?? '');
 		if (!person) return next(new AppError('not-found', 'no such person'));
 		res.json(person);
@@ -145,6 +157,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		json,
 		handle((req, res) => {
 			const { name } = parseBody(Rename, req.body);
+			personOr404(req);
+			assertNameFree(name, req.params.id);
 			const person = gallery.renamePerson(req.params.id ?? '', name);
 			if (!person) throw new AppError('not-found', 'no such person');
 			log(`gallery: renamed person ${person.id}`);
@@ -163,6 +177,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people/:id/faces',
 		admin,
+		limit('enrol'),
 		// Before reading a body of up to MAX_UPLOAD_MB.
 		(req, _res, next) => next(gallery.getPerson(req.params.id ?? '') ? undefined : new AppError('not-found', 'no such person')),
 		(req, _res, next) => (contentType(req) === 'application/json' ? next() : next('route')),
@@ -184,6 +199,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/people/:id/faces',
 		admin,
+		limit('enrol'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const person = personOr404(req);
@@ -209,7 +225,8 @@ export function createApi(deps: ApiDeps): express.Router {
 
 	api.post(
 		'/recognize',
-		requireToken(recognizeCheck, 'recognition needs the recognize token'),
+		requireToken(recognizeCheck, 'recognition needs a paired device: the recognize token or the admin token'),
+		limit('recognize'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const { faces } = await deps.analyzePhoto(bytesOf(req));
@@ -231,11 +248,13 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.post(
 		'/import',
 		admin,
+		limit('import'),
 		json,
 		handle((req, res) => {
 			const mode = req.query.mode ?? 'add';
 			if (mode !== 'add' && mode !== 'replace') throw new AppError('bad-request', 'mode must be add or replace');
 			const doc = parseBody(ExportDoc, req.body) as GalleryExport;
+			assertImportNames(doc, mode === 'replace');
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
 			const removed = mode === 'replace' ? gallery.listPeople().length : 0;
 			// Logged before the write: a crash after this line must still leave all or nothing.
@@ -245,6 +264,21 @@ export function createApi(deps: ApiDeps): express.Router {
 			res.json(mode === 'replace' ? { imported, removed } : { imported });
 		})
 	);
+
+	/** An import may not bring two people of one name, nor (adding) someone named like a person already here. */
+	function assertImportNames(doc: GalleryExport, replace: boolean): void {
+		const seen = new Map<string, number>();
+		for (const person of replace ? [] : gallery.listPeople()) seen.set(nameKey(person.name), -1);
+		for (const [i, person] of doc.people.entries()) {
+			const key = nameKey(person.name);
+			const first = seen.get(key);
+			if (first !== undefined) {
+				const where = first === -1 ? 'is already enrolled here (import with mode=replace, or rename first)' : `is the same name as people.${first}`;
+				throw new AppError('conflict', `people.${i}.name: "${person.name}" ${where}`);
+			}
+			seen.set(key, i);
+		}
+	}
 
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));
 	const detailed: ErrorRequestHandler = (err: unknown, _req, res, next) => {

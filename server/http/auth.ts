@@ -1,7 +1,8 @@
 /**
- * Shared-secret checks: `ADMIN_TOKEN` for gallery changes, `RECOGNIZE_TOKEN` for recognition
- * (REST and the data channel). Tokens are compared as SHA-256 digests in constant time, so
- * neither the length nor the content of a wrong guess leaks through timing.
+ * Shared-secret checks: the admin token for the gallery (always set: given or made, tokens.ts),
+ * the recognize token or the admin token for recognition (REST, and the data channel at its
+ * signalling offer) unless recognition is open. Tokens are compared as SHA-256 digests in
+ * constant time, so neither the length nor the content of a wrong guess leaks through timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';

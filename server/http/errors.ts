@@ -1,6 +1,7 @@
 /** Maps the shared error catalogue to HTTP and renders `{ error, code }` bodies. */
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
+import type { Logger } from '../log.ts';
 
 const STATUS: Record<ErrorCode, number> = {
 	'bad-message': 400,
@@ -26,13 +27,13 @@ export function sendError(res: Response, err: AppError): void {
 }
 
 /** Last express middleware: body-parser's own errors, AppErrors, and anything else as a 500. */
-export function errorHandler(log: (msg: string) => void): ErrorRequestHandler {
+export function errorHandler(log: Logger): ErrorRequestHandler {
 	return (err: unknown, _req, res, _next) => {
 		const type = (err as { type?: string } | null)?.type;
 		if (type === 'entity.too.large') return sendError(res, new AppError('too-large', 'upload too large'));
 		if (type === 'entity.parse.failed') return sendError(res, new AppError('bad-request', 'body is not valid JSON'));
 		const appError = AppError.from(err);
-		if (appError.code === 'internal') log(`http: ${(err as Error)?.stack ?? String(err)}`);
+		if (appError.code === 'internal') log.error({ err }, 'http: request failed');
 		sendError(res, appError);
 	};
 }

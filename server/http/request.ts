@@ -2,11 +2,21 @@
 import express, { type Request, type RequestHandler } from 'express';
 import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { checkName } from '../../src/lib/protocol/names.ts';
 import { IMAGE_TYPES } from '../../src/lib/protocol/rest.ts';
 import { MAX_THUMBNAIL_BYTES } from '../gallery/gallery.ts';
 import { MAX_IMAGES_PER_REQUEST } from './enrol.ts';
 
-const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name over 64 characters'));
+/** A person's name: the shared rule of src/lib/protocol/names.ts; the output is the name to store. */
+const Name = v.pipe(
+	v.string('name must be text'),
+	v.rawTransform(({ dataset, addIssue, NEVER }) => {
+		const checked = checkName(dataset.value);
+		if (checked.ok) return checked.name;
+		addIssue({ message: checked.message });
+		return NEVER;
+	})
+);
 const Images = v.pipe(
 	v.array(v.string('each image must be a base64 string')),
 	v.minLength(1, 'no images'),

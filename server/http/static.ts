@@ -3,6 +3,7 @@ import express from 'express';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { policyForFile } from './headers.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -17,19 +18,29 @@ export function mediapipeWasmDir(): string {
 /** The service worker must be revalidated on every update check, or a new build is seen late. */
 const SERVICE_WORKER_FILE = 'service-worker.js';
 
-function setAppHeaders(res: express.Response, path: string): void {
-	const name = basename(path);
-	if (name === SERVICE_WORKER_FILE) res.setHeader('cache-control', 'no-cache');
-	else if (name.endsWith('.webmanifest')) res.setHeader('content-type', 'application/manifest+json; charset=utf-8');
-}
-
 export function createStatic({ buildDir, modelsDir }: { buildDir: string; modelsDir: string }): express.Router {
 	const router = express.Router();
-	// MediaPipe Tasks posts usage logs to a Google endpoint; the page talks to this server only.
+	const shell = join(buildDir, 'index.html');
+	// The app's policy (headers.ts) on everything served from here: pages, and the service worker,
+	// whose own fetches (the precache) follow the policy of its script's response. It also keeps
+	// MediaPipe Tasks from posting usage logs to a Google endpoint: the page talks to this server only.
+	const shellPolicy = policyForFile(shell);
+	const pagePolicies = new Map<string, () => string>();
+	const policyFor = (file: string) => {
+		if (file === shell || !file.endsWith('.html')) return shellPolicy();
+		if (!pagePolicies.has(file)) pagePolicies.set(file, policyForFile(file));
+		return pagePolicies.get(file)!();
+	};
 	router.use((_req, res, next) => {
-		res.setHeader('content-security-policy', "connect-src 'self'");
+		res.setHeader('content-security-policy', shellPolicy());
 		next();
 	});
+	const setAppHeaders = (res: express.Response, path: string) => {
+		const name = basename(path);
+		res.setHeader('content-security-policy', policyFor(path));
+		if (name === SERVICE_WORKER_FILE) res.setHeader('cache-control', 'no-cache');
+		else if (name.endsWith('.webmanifest')) res.setHeader('content-type', 'application/manifest+json; charset=utf-8');
+	};
 	// Model and WASM files change only with a package upgrade, which changes the app build too.
 	router.use(MEDIAPIPE_WASM_PATH, express.static(mediapipeWasmDir(), { maxAge: '7d', fallthrough: false }));
 	router.use(MODELS_PATH, express.static(modelsDir, { maxAge: '1d', fallthrough: false }));
@@ -40,7 +51,6 @@ export function createStatic({ buildDir, modelsDir }: { buildDir: string; models
 	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0, setHeaders: setAppHeaders }));
 	// SPA fallback: any other page path gets the shell, which routes on the client.
 	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {
-		const shell = join(buildDir, 'index.html');
 		if (!req.accepts('html') || !existsSync(shell)) return next();
 		res.sendFile(shell);
 	});

@@ -1,6 +1,7 @@
 /**
- * The recognizer as a PeerJS peer in Node: turns data-channel frames into session calls and
- * guards PeerJS against what clients send.
+ * The recognizer as a PeerJS peer in Node: turns data-channel frames into session calls, guards
+ * PeerJS against what clients send, keeps its signalling registration by itself, and gives every
+ * channel's native resources back as soon as it is of no use: never opened, idle, or its peer gone.
  */
 import {
 	decodeClientMessage,
@@ -8,6 +9,9 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import type { IceServer } from '../config.ts';
+import type { Logger } from '../log.ts';
+import type { CloseReason } from '../metrics.ts';
+import { PENDING_TIMEOUT_MS, channelKey, type Admission } from '../signalling/admission.ts';
 import type { RecognizerSession } from './recognizer.ts';
 import { createReplyGate } from './reply-gate.ts';
 import { loadPeerJs } from './webrtc-runtime.ts';
@@ -17,10 +21,13 @@ type PeerInstance = import('peerjs').Peer;
 
 /** Frames a single connection may have in the recognizer at once; more are answered `overloaded`. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
+/** An open channel that sent nothing for this long is closed (the live page says hello every 15 s). */
+export const IDLE_TIMEOUT_MS = 45_000;
+/** A peer connection ICE calls `disconnected` for this long is taken for gone (ICE would call it `failed` only after ~30 s). */
+export const PEER_LOST_GRACE_MS = 4_000;
+const SWEEP_INTERVAL_MS = 1_000;
 const RECONNECT_MIN_MS = 250;
-const RECONNECT_MAX_MS = 10_000;
-/** How long a refused client may keep its channel after the refusal is sent. */
-const REFUSE_CLOSE_AFTER_MS = 5_000;
+const RECONNECT_MAX_MS = 5_000;
 
 export type PeerEndpointOptions = {
 	host: string;
@@ -28,27 +35,41 @@ export type PeerEndpointOptions = {
 	path: string;
 	key: string;
 	id: string;
+	/** The secret PeerJS token that lets this peer, and only it, register `id` (see signalling/guard.ts). */
+	token: string;
 	iceServers: readonly IceServer[];
-	openSession: () => RecognizerSession;
-	log: (msg: string) => void;
+	/** Admitted channels: every channel must have passed the signalling offer check. */
+	admission: Pick<Admission, 'opened' | 'release' | 'addressOf'>;
+	/** A session for a client at `address` (per-address limits live in the recognizer). */
+	openSession: (address: string) => RecognizerSession;
+	log: Logger;
 	onConnections?: (count: number) => void;
 	onFrame?: (direction: 'in' | 'out', bytes: number) => void;
-	/**
-	 * Decides from the PeerJS connect `metadata` (the browser sends `{ token }`) whether a client
-	 * may use the recognizer; a refused one gets one `unauthorized` error frame and is closed.
-	 * Absent: everyone may.
-	 */
-	authorize?: (metadata: unknown) => boolean;
+	onClosed?: (reason: CloseReason) => void;
+	onRegistered?: (registered: boolean) => void;
+	now?: () => number;
 };
 
-export type PeerEndpoint = { id: string; connections(): number; close(): void };
+export type EndpointHealth = { registered: true } | { registered: false; reason: string };
+
+export type PeerEndpoint = {
+	id: string;
+	connections(): number;
+	health(): EndpointHealth;
+	/**
+	 * Shutdown: waits (at most `timeoutMs`) for answers in flight, tells every client the server is
+	 * going (`closed` error frame), closes every channel and leaves signalling.
+	 */
+	drain(timeoutMs: number): Promise<void>;
+	close(): void;
+};
 
 /**
  * Every client offer names a serializer; PeerJS does `new serializers[name]` and a name it
  * lacks throws inside its socket handler, which in Node kills the process. Force `raw` for every
  * name, so every byte a client sends reaches our own decoder and nothing else.
  */
-function hardenPeer(peer: PeerInstance, log: (msg: string) => void): void {
+function hardenPeer(peer: PeerInstance, log: Logger): void {
 	const internals = peer as unknown as {
 		_serializers: Record<string, unknown>;
 		_handleMessage: (message: unknown) => void;
@@ -60,7 +81,7 @@ function hardenPeer(peer: PeerInstance, log: (msg: string) => void): void {
 		try {
 			handleMessage(message);
 		} catch (err) {
-			log(`recognizer: dropped a signalling message: ${(err as Error).message}`);
+			log.warn({ err: (err as Error).message }, 'recognizer: dropped a signalling message');
 		}
 	};
 }
@@ -69,10 +90,24 @@ function toArrayBuffer(frame: Uint8Array): ArrayBuffer {
 	return frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength) as ArrayBuffer;
 }
 
+type Tracked = {
+	conn: DataConnection;
+	key: string;
+	born: number;
+	lastFrame: number;
+	/** When ICE first said `disconnected` (null while connected). */
+	lostSince: number | null;
+	inFlight: number;
+	closing: boolean;
+};
+
 export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEndpoint> {
-	const { log } = options;
-	const connections = new Set<DataConnection>();
+	const { log, admission } = options;
+	const now = options.now ?? (() => performance.now());
+	const tracked = new Map<DataConnection, Tracked>();
 	let closed = false;
+	let registered = false;
+	let lastProblem = 'not registered yet';
 	let reconnectDelay = RECONNECT_MIN_MS;
 	let reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -81,11 +116,20 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		port: options.port,
 		path: options.path,
 		key: options.key,
+		token: options.token,
 		secure: false,
 		debug: 0,
+		// PeerJS pings the signalling server every 5 s by default: keep it, the PeerServer drops silent sockets.
 		config: { iceServers: [...options.iceServers] }
 	});
 	hardenPeer(peer, log);
+
+	function setRegistered(value: boolean, problem?: string): void {
+		if (problem) lastProblem = problem;
+		if (registered === value) return;
+		registered = value;
+		options.onRegistered?.(value);
+	}
 
 	function send(conn: DataConnection, message: ServerMessage): void {
 		if (!conn.open) return;
@@ -94,77 +138,122 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 			conn.send(toArrayBuffer(frame));
 			options.onFrame?.('out', frame.byteLength);
 		} catch (err) {
-			log(`recognizer: send to ${conn.peer} failed: ${(err as Error).message}`);
+			log.debug({ err: (err as Error).message }, 'recognizer: send failed');
 		}
 	}
 
-	/**
-	 * Closing right after sending can tear the peer connection down before the refusal reaches
-	 * the client (PeerJS's `close({ flush })` does not work on `raw` channels), and a drained
-	 * buffer only means the frame left for SCTP. Our client closes as soon as it reads the
-	 * refusal; anyone else is closed after REFUSE_CLOSE_AFTER_MS.
-	 */
-	function refuse(conn: DataConnection): void {
-		let timer: NodeJS.Timeout | undefined;
-		conn.on('open', () => {
-			send(conn, { type: 'error', code: 'unauthorized', message: 'this recognizer needs a token' });
-			timer = setTimeout(() => conn.close(), REFUSE_CLOSE_AFTER_MS).unref();
-		});
-		conn.on('close', () => clearTimeout(timer));
-		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
+	/** Closes a channel and gives back its native peer connection. */
+	function shut(t: Tracked, reason: CloseReason, farewell?: ServerMessage): void {
+		if (t.closing) return;
+		t.closing = true;
+		if (farewell) send(t.conn, farewell);
+		options.onClosed?.(reason);
+		log.debug({ reason }, 'recognizer: closing a channel');
+		try {
+			t.conn.close();
+		} catch (err) {
+			log.debug({ err: (err as Error).message }, 'recognizer: close failed');
+		}
+		forget(t);
 	}
 
+	function forget(t: Tracked): void {
+		if (!tracked.delete(t.conn)) return;
+		admission.release(t.key);
+		options.onConnections?.(countOpen());
+	}
+
+	const countOpen = () => [...tracked.values()].filter((t) => t.conn.open).length;
+
+	function sweep(): void {
+		const t0 = now();
+		for (const t of [...tracked.values()]) {
+			const state = t.conn.peerConnection?.connectionState ?? 'new';
+			const ice = t.conn.peerConnection?.iceConnectionState ?? 'new';
+			if (state === 'failed' || state === 'closed' || ice === 'failed' || ice === 'closed') {
+				shut(t, 'peer-lost');
+			} else if (ice === 'disconnected' || state === 'disconnected') {
+				t.lostSince ??= t0;
+				if (t0 - t.lostSince >= PEER_LOST_GRACE_MS) shut(t, 'peer-lost');
+			} else {
+				t.lostSince = null;
+				if (!t.conn.open && t0 - t.born >= PENDING_TIMEOUT_MS) shut(t, 'never-opened');
+				else if (t.conn.open && t0 - t.lastFrame >= IDLE_TIMEOUT_MS) {
+					shut(t, 'idle', { type: 'error', code: 'timeout', message: `nothing sent for ${IDLE_TIMEOUT_MS / 1000} s` });
+				}
+			}
+		}
+	}
+	const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+	sweeper.unref();
+
 	function serve(conn: DataConnection): void {
-		if (options.authorize && !options.authorize(conn.metadata)) return refuse(conn);
-		const session = options.openSession();
+		const key = channelKey(conn.peer, conn.connectionId);
+		const address = admission.addressOf(key);
+		const t: Tracked = { conn, key, born: now(), lastFrame: now(), lostSince: null, inFlight: 0, closing: false };
+		tracked.set(conn, t);
+		conn.on('error', (err) => log.debug({ err: err.message }, 'recognizer: connection error'));
+		if (address === undefined || closed) return shut(t, 'not-admitted');
+		const session = options.openSession(address);
 		const replies = createReplyGate<ServerMessage>((message) => send(conn, message));
-		let inFlight = 0;
 		conn.on('open', () => {
-			connections.add(conn);
-			options.onConnections?.(connections.size);
+			if (!admission.opened(key)) return shut(t, 'not-admitted');
+			t.lastFrame = now();
 			replies.open();
+			options.onConnections?.(countOpen());
 		});
 		conn.on('data', (raw: unknown) => {
+			t.lastFrame = now();
 			options.onFrame?.('in', raw instanceof ArrayBuffer ? raw.byteLength : 0);
-			if (inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
+			if (t.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
 				const decoded = decodeClientMessage(raw);
 				const requestId = decoded.ok && decoded.message.type === 'identify' ? decoded.message.requestId : undefined;
 				const reply: ServerMessage = { type: 'error', code: 'overloaded', message: 'too many crops in flight' };
 				return replies.deliver(requestId === undefined ? reply : { ...reply, requestId });
 			}
-			inFlight++;
+			t.inFlight++;
 			session
 				.handle(raw)
 				.then((reply) => replies.deliver(reply))
-				.catch((err: unknown) => log(`recognizer: ${(err as Error).message}`))
-				.finally(() => inFlight--);
+				.catch((err: unknown) => log.error({ err }, 'recognizer: session failed'))
+				.finally(() => t.inFlight--);
 		});
-		conn.on('error', (err) => log(`recognizer: connection ${conn.peer}: ${err.message}`));
 		conn.on('close', () => {
 			replies.close();
-			connections.delete(conn);
-			options.onConnections?.(connections.size);
+			forget(t);
 		});
 	}
 
 	peer.on('connection', serve);
 	peer.on('call', (call) => call.close());
 	peer.on('disconnected', () => {
+		setRegistered(false, 'signalling connection lost; reconnecting');
 		if (closed) return;
-		log(`recognizer: lost signalling, reconnecting in ${reconnectDelay} ms`);
+		log.warn({ retryMs: reconnectDelay }, 'recognizer: lost signalling, reconnecting');
+		clearTimeout(reconnectTimer);
 		reconnectTimer = setTimeout(() => {
-			if (!closed && !peer.destroyed) peer.reconnect();
+			if (!closed && !peer.destroyed && peer.disconnected) peer.reconnect();
 		}, reconnectDelay);
 		reconnectDelay = Math.min(RECONNECT_MAX_MS, reconnectDelay * 2);
 	});
 
 	const endpoint: PeerEndpoint = {
 		id: options.id,
-		connections: () => connections.size,
+		connections: countOpen,
+		health: () => (registered ? { registered: true } : { registered: false, reason: `recognizer not registered with signalling: ${lastProblem}` }),
+		async drain(timeoutMs) {
+			closed = true;
+			const deadline = now() + timeoutMs;
+			const busy = () => [...tracked.values()].some((t) => t.inFlight > 0);
+			while (busy() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+			for (const t of [...tracked.values()]) shut(t, 'shutdown', { type: 'error', code: 'closed', message: 'the server is restarting' });
+			endpoint.close();
+		},
 		close() {
 			closed = true;
 			clearTimeout(reconnectTimer);
-			for (const conn of connections) conn.close();
+			clearInterval(sweeper);
+			for (const t of [...tracked.values()]) shut(t, 'shutdown');
 			peer.destroy();
 		}
 	};
@@ -173,13 +262,16 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		let opened = false;
 		peer.on('open', () => {
 			reconnectDelay = RECONNECT_MIN_MS;
+			setRegistered(true);
+			log.info({ id: options.id }, 'recognizer: registered with signalling');
 			if (!opened) {
 				opened = true;
 				resolve(endpoint);
 			}
 		});
 		peer.on('error', (err) => {
-			log(`recognizer: ${err.type}: ${err.message}`);
+			lastProblem = `${err.type}: ${err.message}`;
+			log.warn({ type: err.type, err: err.message }, 'recognizer: signalling error');
 			if (!opened) {
 				endpoint.close();
 				reject(err);

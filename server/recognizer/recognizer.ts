@@ -12,7 +12,7 @@ import {
 } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
-import { createTokenBucket } from './rate-limit.ts';
+import { createKeyedLimiter } from '../rate-limit.ts';
 
 export type Embedder = {
 	/** The face embedding of a crop, or null when no face can be found in it. */
@@ -29,13 +29,24 @@ export type RecognizerDeps = {
 	recognizerId: string;
 	now?: () => number;
 	onIdentify?: (outcome: 'named' | 'unknown' | 'no-face' | 'error') => void;
+	/** A crop refused by the per-address rate limit. */
+	onRateLimited?: () => void;
 };
 
 /** One connected client; `handle` answers each frame it sent. Never throws. */
 export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage> };
 
-export function createRecognizer(deps: RecognizerDeps): { openSession(): RecognizerSession } {
+/**
+ * `openSession(address)`: crops are rate-limited per client address, across all its channels
+ * (MAX_CROPS_PER_SECOND, bursts up to the same count), so opening more channels buys no more.
+ */
+export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
+	const crops = createKeyedLimiter({
+		capacity: MAX_CROPS_PER_SECOND,
+		perSecond: MAX_CROPS_PER_SECOND,
+		...(deps.now ? { now: deps.now } : {})
+	});
 
 	async function identify(msg: IdentifyMessage): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
@@ -56,12 +67,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(): Recogni
 	}
 
 	return {
-		openSession() {
-			const bucket = createTokenBucket({
-				capacity: MAX_CROPS_PER_SECOND,
-				perSecond: MAX_CROPS_PER_SECOND,
-				...(deps.now ? { now: deps.now } : {})
-			});
+		openSession(address = 'local') {
 			return {
 				async handle(raw) {
 					const decoded = decodeClientMessage(raw);
@@ -76,7 +82,8 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(): Recogni
 							maxCropsPerSecond: MAX_CROPS_PER_SECOND
 						};
 					}
-					if (!bucket.take()) {
+					if (!crops.take(address).ok) {
+						deps.onRateLimited?.();
 						return errorReply(new AppError('rate-limited', 'too many crops'), msg.requestId);
 					}
 					try {

@@ -1,11 +1,14 @@
 /**
- * Browser client of the REST API. Keeps the admin token and the recognize token (when the
- * server wants them) in localStorage, on this device only.
+ * Browser client of the REST API. Keeps the admin token and the recognize token in localStorage,
+ * on this device only (a paired device: see /pair and server/http/pairing.ts).
  */
 import { forceQuery, type EnrolQuestion } from './protocol/rest.ts';
 
 export type Person = { id: string; name: string; faces: number; /** data: URL, only when kept */ thumbnail?: string };
 export type Face = { id: string; createdAt: number; thumbnail?: string };
+
+/** A one-time pairing code an admin made (`POST /api/pair/codes`), with links to open it on another device. */
+export type PairingCode = { code: string; role: 'admin' | 'recognize'; expiresAt: number; links: string[] };
 
 export type Settings = {
 	keepThumbnails: boolean;
@@ -87,7 +90,13 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 			...(body.near && { near: body.near }),
 			...(body.mismatch && { mismatch: body.mismatch })
 		};
-		const message = res.status === 413 ? 'Too large for this server.' : (body.error ?? `HTTP ${res.status}`);
+		const retry = res.headers.get('retry-after');
+		const message =
+			res.status === 413
+				? 'Too large for this server.'
+				: res.status === 429
+					? `The server is busy with requests from this device: try again${retry ? ` in ${retry} s` : ' shortly'}.`
+					: (body.error ?? `HTTP ${res.status}`);
 		throw new ApiError(message, res.status, body.code ?? (res.status === 413 ? 'too-large' : 'internal'), details);
 	}
 	return body as T;
@@ -123,6 +132,15 @@ function readAsDataUrl(image: Blob): Promise<string> {
 }
 
 export const api = {
+	/** Trades a one-time pairing code for its token, and keeps the token on this device. */
+	pair: async (code: string): Promise<'admin' | 'recognize'> => {
+		const { role, token } = await request<{ role: 'admin' | 'recognize'; token: string | null }>('/api/pair', sendJson('POST', { code }));
+		if (role === 'admin') setToken(token);
+		else setRecognizeToken(token);
+		return role;
+	},
+	/** A pairing code for another device (admin only). */
+	createPairingCode: (role: 'admin' | 'recognize') => request<PairingCode>('/api/pair/codes', sendJson('POST', { role })),
 	settings: () => request<Settings>('/api/settings'),
 	updateSettings: (patch: { keepThumbnails?: boolean }) => request<Settings>('/api/settings', sendJson('PATCH', patch)),
 	listPeople: () => request<Person[]>('/api/people'),

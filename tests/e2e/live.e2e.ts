@@ -101,7 +101,7 @@ describe('live page before the recognizer answers', () => {
 
 describe('live page against a recognizer that wants a token', () => {
 	it('says a token is needed, and where to set it', async () => {
-		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame' } });
+		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame', OPEN_RECOGNITION: '0' } });
 		const noCamera = await launchChromium();
 		try {
 			const p = await noCamera.newPage();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, storeTokens } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
@@ -26,7 +26,7 @@ let clipDir: string | undefined;
 const files: Record<string, { name: string; mimeType: string; buffer: Buffer }> = {};
 
 type Person = { id: string; name: string; faces: number };
-const people = async (): Promise<Person[]> => (await fetch(`${server.url}/api/people`)).json() as Promise<Person[]>;
+const people = async (): Promise<Person[]> => (await server.api('/api/people')).json() as Promise<Person[]>;
 
 async function facesIn(photo: Buffer): Promise<FaceBox[]> {
 	const res = await fetch(`${server.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } });
@@ -249,10 +249,17 @@ describe('People page', () => {
 		expect(await people()).toHaveLength(2);
 
 		const backup = { name: 'backup.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(doc)) };
+		// Adding people named like people already here is refused: two labels could not be told apart.
 		await page.setInputFiles('input[data-import]', backup);
 		await page.click('[data-import-choice] button:text("Add to the gallery")');
+		await page.waitForSelector('[data-import-status="failed"]');
+		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/already enrolled/);
+		expect(await people()).toHaveLength(2);
+		const copies = { ...doc, people: doc.people.map((p) => ({ ...p, name: `${p.name} (copy)` })) };
+		await page.setInputFiles('input[data-import]', { name: 'copies.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(copies)) });
+		await page.click('[data-import-choice] button:text("Add to the gallery")');
 		await page.waitForSelector('[data-import-status="ok"]');
-		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/Imported 2 people from backup\.json\./);
+		await expect(page.locator('[data-import-status]').textContent()).resolves.toMatch(/Imported 2 people from copies\.json\./);
 		expect(await people()).toHaveLength(4);
 		await page.waitForFunction(() => document.querySelectorAll('[data-person-id]').length === 4);
 
@@ -269,35 +276,54 @@ describe('People page', () => {
 	});
 });
 
-describe('with RECOGNIZE_TOKEN', () => {
+describe('pairing a phone for recognition', () => {
 	let guarded: TestServer;
 
 	beforeAll(async () => {
-		guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'look-secret', EMBED_WORKERS: '1' } });
+		guarded = await startTestServer({ env: { OPEN_RECOGNITION: '0', EMBED_WORKERS: '1' } });
 	});
 	afterAll(async () => {
 		await guarded?.stop();
 	});
 
-	it('keeps the token entered on the People page and the live page connects with it', async () => {
-		const context = await browser.newContext({ viewport: { width: 412, height: 860 } });
-		const tab = await context.newPage();
+	it('shows a one-time QR code on the People page; the phone opens it, is paired, and the live page connects', async () => {
+		const admin = await browser.newContext({ viewport: { width: 412, height: 860 } });
+		await storeTokens(admin, { admin: guarded.adminToken });
+		const phone = await browser.newContext({ viewport: { width: 412, height: 860 } });
 		try {
-			await tab.goto(`${guarded.url}/people`);
-			await tab.waitForSelector('[data-token-form="recognize"]');
-			expect(await tab.locator('[data-token-form="admin"]').count()).toBe(0);
-			await tab.fill('#recognize-token', 'look-secret');
-			await tab.click('[data-token-form="recognize"] button[type="submit"]');
-			await tab.waitForSelector('text=Saved for the live page.');
-			await tab.click('nav a:text("Live")');
+			const desk = await admin.newPage();
+			await desk.goto(`${guarded.url}/people`);
+			await desk.waitForSelector('[data-ready="true"]');
+			expect(await desk.locator('[data-token-form="admin"]').count()).toBe(0);
+			await desk.click('[data-pair-role="recognize"]');
+			const qr = desk.locator('[data-pairing-code="recognize"] img');
+			await qr.waitFor();
+			expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+			await desk.screenshot({ path: join(RESULTS, 'people-pairing-phone.png') });
+			const link = (await desk.locator('[data-pairing-link]').getAttribute('href'))!;
+			expect(link).toMatch(/\/pair#code=[A-Za-z0-9_-]{22}$/);
+
+			// The phone: a fresh browser with no token, opening what the QR code holds.
+			const tab = await phone.newPage();
+			await tab.goto(new URL(new URL(link).pathname + new URL(link).hash, guarded.url).href);
+			await tab.waitForSelector('[data-pair-status="paired"]');
+			expect(tab.url()).not.toContain('code=');
+			expect(await tab.evaluate(() => [localStorage.getItem('facertc.recognizeToken') !== null, localStorage.getItem('facertc.adminToken')])).toEqual([true, null]);
+			await tab.click('a:text("Open the live view")');
 			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-			// A refused channel opens for a moment too; only an accepted one counts on the server.
 			const peers = async () => /facertc_peers_connected (\d+)/.exec(await (await fetch(`${guarded.url}/metrics`)).text())?.[1];
 			const deadline = Date.now() + 15_000;
 			while ((await peers()) !== '1' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
 			expect(await peers()).toBe('1');
+
+			// The same link a second time pairs nothing.
+			const again = await phone.newPage();
+			await again.goto(new URL(new URL(link).pathname + new URL(link).hash, guarded.url).href);
+			await again.waitForSelector('[data-pair-status="failed"]');
+			await expect(again.locator('[role="alert"]').textContent()).resolves.toMatch(/used already, or expired/);
 		} finally {
-			await context.close();
+			await admin.close();
+			await phone.close();
 		}
 	});
 });

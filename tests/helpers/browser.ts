@@ -1,6 +1,7 @@
 /** Debian's Chromium driven by playwright-core, with a fake camera playing a y4m file. */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { TEST_ADMIN_TOKEN } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -22,4 +23,18 @@ export async function launchChromium({ cameraFile }: { cameraFile?: string } = {
 	];
 	if (cameraFile) args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`);
 	return chromium.launch({ executablePath: CHROMIUM, args });
+}
+
+/**
+ * Pairs a page or a whole context as the People page would: the tokens go in localStorage before
+ * any page script runs, on every navigation. `admin` defaults to the test servers' admin token.
+ */
+export async function storeTokens(target: Page | BrowserContext, { admin = TEST_ADMIN_TOKEN, recognize }: { admin?: string | null; recognize?: string } = {}): Promise<void> {
+	await target.addInitScript(
+		([a, r]) => {
+			if (a) localStorage.setItem('facertc.adminToken', a);
+			if (r) localStorage.setItem('facertc.recognizeToken', r);
+		},
+		[admin, recognize ?? null] as const
+	);
 }

@@ -6,7 +6,18 @@ import {
 	type ClientMessage,
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
+import { decodeRefusal, type Refusal } from '../../src/lib/protocol/refusal.ts';
 import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
+import { TEST_ADMIN_TOKEN } from './server.ts';
+
+/** The server refused the channel at the signalling offer (no peer connection was made). */
+export type Refused = { type: 'refused' } & Refusal;
+
+/** A PeerJS error, read as the server's refusal when it is one. */
+export function refusalOf(err: unknown): Refused | null {
+	const refusal = (err as { type?: string } | null)?.type === 'server-error' ? decodeRefusal((err as Error).message) : null;
+	return refusal && { type: 'refused', ...refusal };
+}
 
 export type TestPeer = {
 	/** Sends raw bytes (or anything) without encoding, to test the server's defences. */
@@ -20,8 +31,13 @@ export type TestPeer = {
 /**
  * `serialization` names what the offer tells the recognizer to use; a name PeerJS does not know
  * is sent as such (the client itself still speaks raw), to test the recognizer's defences.
+ * `token` goes in the connect metadata (the admin token by default, so it works whether or not
+ * recognition is open). Rejects with the server's refusal (`Refused`) when the offer is refused.
  */
-export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }: { serialization?: string } = {}): Promise<TestPeer> {
+export async function connectTestPeer(
+	baseUrl: string,
+	{ serialization = 'raw', token = TEST_ADMIN_TOKEN }: { serialization?: string; token?: string | null } = {}
+): Promise<TestPeer> {
 	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as {
 		peerPath: string;
 		peerKey: string;
@@ -32,10 +48,18 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
 	const inbox: ServerMessage[] = [];
 	const waiters: Array<(m: ServerMessage) => void> = [];
+	// The server closes a channel idle for 45 s; like the live page, say hello when idle, and keep
+	// the welcomes those hellos bring out of the test's inbox.
+	let lastSent = Date.now();
+	let keepAlives = 0;
 
 	const conn = await new Promise<DataConnection>((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error('data channel did not open')), 20_000);
-		peer.on('error', (err) => reject(err));
+		peer.on('error', (err) => {
+			clearTimeout(timer);
+			peer.destroy();
+			reject(refusalOf(err) ?? err);
+		});
 		peer.on('open', () => {
 			const serializers = (peer as unknown as { _serializers: Record<string, new (...args: unknown[]) => { serialization: string }> })._serializers;
 			if (!serializers[serialization]) {
@@ -48,7 +72,7 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 					}
 				};
 			}
-			const c = peer.connect(config.recognizerId, { reliable: true, serialization });
+			const c = peer.connect(config.recognizerId, { reliable: true, serialization, ...(token ? { metadata: { token } } : {}) });
 			c.on('open', () => {
 				clearTimeout(timer);
 				resolve(c);
@@ -56,6 +80,10 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 			c.on('data', (raw) => {
 				const decoded = decodeServerMessage(raw);
 				if (!decoded.ok) throw new Error(`recognizer sent a bad frame: ${decoded.message}`);
+				if (decoded.message.type === 'welcome' && keepAlives > 0) {
+					keepAlives--;
+					return;
+				}
 				const waiter = waiters.shift();
 				if (waiter) waiter(decoded.message);
 				else inbox.push(decoded.message);
@@ -63,12 +91,24 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 		});
 	});
 
+	const sendFrame = (message: ClientMessage) => {
+		const frame = encodeClientMessage(message);
+		conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		lastSent = Date.now();
+	};
+	const keepAlive = setInterval(() => {
+		if (!conn.open || Date.now() - lastSent < 15_000) return;
+		keepAlives++;
+		sendFrame({ type: 'hello', client: 'node-test-peer keep-alive' });
+	}, 5_000);
+	keepAlive.unref();
+
 	return {
-		sendRaw: (data) => conn.send(data),
-		send(message) {
-			const frame = encodeClientMessage(message);
-			conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		sendRaw: (data) => {
+			conn.send(data);
+			lastSent = Date.now();
 		},
+		send: sendFrame,
 		next(timeoutMs = 30_000) {
 			const queued = inbox.shift();
 			if (queued) return Promise.resolve(queued);
@@ -81,6 +121,7 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 			});
 		},
 		close() {
+			clearInterval(keepAlive);
 			conn.close();
 			peer.destroy();
 		}
@@ -89,23 +130,29 @@ export async function connectTestPeer(baseUrl: string, { serialization = 'raw' }
 
 /**
  * Opens a fresh data channel to the recognizer (PeerJS connect `metadata` as given), says hello,
- * and resolves with the first message back, or 'closed' when the recognizer closes the channel
- * first. Rejects after `timeoutMs`, naming the step it was stuck at.
+ * and resolves with the first message back, `{ type: 'refused', code, … }` when the server refuses
+ * the channel at the signalling offer, or 'closed' when the recognizer closes the channel first.
+ * Rejects after `timeoutMs`, naming the step it was stuck at.
  */
-export async function firstReply(baseUrl: string, { metadata, timeoutMs = 20_000 }: { metadata?: unknown; timeoutMs?: number } = {}): Promise<ServerMessage | 'closed'> {
+export async function firstReply(
+	baseUrl: string,
+	{ metadata, timeoutMs = 20_000 }: { metadata?: unknown; timeoutMs?: number } = {}
+): Promise<ServerMessage | Refused | 'closed'> {
 	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
 	const url = new URL(baseUrl);
 	const { Peer: PeerClass } = loadPeerJs();
 	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
 	try {
-		return await new Promise<ServerMessage | 'closed'>((resolve, reject) => {
+		return await new Promise<ServerMessage | Refused | 'closed'>((resolve, reject) => {
 			let stage = 'signalling';
 			const timer = setTimeout(() => reject(new Error(`no answer from the recognizer (stuck at: ${stage})`)), timeoutMs);
-			const done = (value: ServerMessage | 'closed') => {
+			const done = (value: ServerMessage | Refused | 'closed') => {
 				clearTimeout(timer);
 				resolve(value);
 			};
 			peer.on('error', (err) => {
+				const refused = refusalOf(err);
+				if (refused) return done(refused);
 				clearTimeout(timer);
 				reject(err);
 			});

@@ -1,11 +1,28 @@
-/** Starts the real server (`server/main.ts`) as a child process on a free port with its own DATA_DIR. */
+/**
+ * Starts the real server (`server/main.ts`) as a child process on a free port with its own DATA_DIR.
+ *
+ * Like every tool (DESIGN.md), a test server gets a known admin token (TEST_ADMIN_TOKEN) and open
+ * recognition (OPEN_RECOGNITION=1) unless the test says otherwise in `env`: `OPEN_RECOGNITION: '0'`
+ * closes recognition, `ADMIN_TOKEN: ''` lets the server make its own token as in production (then
+ * `server.adminToken` holds it). `server.api(path, init)` is `fetch` with the admin token sent.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** The admin token a test server gets unless the test gives `env.ADMIN_TOKEN`. */
+export const TEST_ADMIN_TOKEN = 'facertc-test-admin-token-0123456789';
+
+/** `Authorization: Bearer <token>` (the test admin token by default), to spread into fetch headers. */
+export const authHeaders = (token: string = TEST_ADMIN_TOKEN): Record<string, string> => ({ authorization: `Bearer ${token}` });
+
 export type TestServer = {
 	url: string;
+	/** The admin token in force: the one given in env, or the one the server made in DATA_DIR. */
+	adminToken: string;
+	/** `fetch(url + path, init)` with `Authorization: Bearer <adminToken>` unless init sets one. */
+	api(path: string, init?: RequestInit): Promise<Response>;
 	port: number;
 	dataDir: string;
 	child: ChildProcess;
@@ -32,6 +49,9 @@ export async function startTestServer(
 			HOST: '127.0.0.1',
 			DATA_DIR: dataDir,
 			EMBED_WORKERS: '2',
+			ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+			OPEN_RECOGNITION: '1',
+			TEST_HOOKS: '1',
 			...(options.buildDir ? { BUILD_DIR: options.buildDir } : {}),
 			...options.env
 		},
@@ -59,8 +79,17 @@ export async function startTestServer(
 		});
 	});
 
+	const env = { ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
+	const adminToken = env.ADMIN_TOKEN || readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+	const url = `${scheme}://127.0.0.1:${port}`;
 	return {
-		url: `${scheme}://127.0.0.1:${port}`,
+		url,
+		adminToken,
+		api(path, init = {}) {
+			const headers = new Headers(init.headers);
+			if (!headers.has('authorization')) headers.set('authorization', `Bearer ${adminToken}`);
+			return fetch(`${url}${path}`, { ...init, headers });
+		},
 		port,
 		dataDir,
 		child,

@@ -17,7 +17,7 @@ import { generateSelfSigned } from '../../server/tls.ts';
 import { decodeServerMessage, encodeClientMessage } from '../../src/lib/protocol/messages.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
-type Answer = { status: number; body: string; peerFingerprint: string };
+type Answer = { status: number; body: string; peerFingerprint: string; headers: Record<string, string | string[] | undefined> };
 
 /** GET over TLS trusting only `ca`; also returns the fingerprint of the certificate served. */
 function get(url: string, ca: string): Promise<Answer> {
@@ -27,7 +27,7 @@ function get(url: string, ca: string): Promise<Answer> {
 			let body = '';
 			res.setEncoding('utf8');
 			res.on('data', (chunk: string) => (body += chunk));
-			res.on('end', () => resolve({ status: res.statusCode ?? 0, body, peerFingerprint }));
+			res.on('end', () => resolve({ status: res.statusCode ?? 0, body, peerFingerprint, headers: res.headers }));
 		});
 		req.on('error', reject);
 		req.end();
@@ -69,10 +69,12 @@ describe('built-in HTTPS with a generated certificate', () => {
 		const page = await get(`${server!.url}/`, cert);
 		expect(page.status).toBe(200);
 		expect(page.body).toContain('manifest.webmanifest');
+		expect(page.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
 	});
 
-	it('runs PeerJS signalling over wss', async () => {
-		const url = `${server!.url.replace('https:', 'wss:')}/peerjs/peerjs?key=peerjs&id=wss-probe&token=t1`;
+	it('runs PeerJS signalling over wss, with an id the server gave', async () => {
+		const id = (await get(`${server!.url}/peerjs/peerjs/id`, cert)).body;
+		const url = `${server!.url.replace('https:', 'wss:')}/peerjs/peerjs?key=peerjs&id=${id}&token=t1`;
 		const first = await new Promise<unknown>((resolve, reject) => {
 			const ws = new WebSocket(url, { ca: cert });
 			ws.once('message', (data: Buffer) => {
@@ -96,8 +98,9 @@ describe('built-in HTTPS with a generated certificate', () => {
 		}
 		const saved = (globalThis as { WebSocket?: unknown }).WebSocket;
 		Object.assign(globalThis, { WebSocket: TrustingWebSocket });
-		// With an id of its own, PeerJS skips its id request over fetch (which has no `ca` option).
-		const peer = new Peer(`https-test-${process.pid}`, { host: '127.0.0.1', port: server!.port, path: config.peerPath, key: config.peerKey, secure: true, debug: 0, config: { iceServers: [] } });
+		// Given the id the server issued, PeerJS skips its id request over fetch (which has no `ca` option).
+		const id = (await get(`${server!.url}/peerjs/peerjs/id`, cert)).body;
+		const peer = new Peer(id, { host: '127.0.0.1', port: server!.port, path: config.peerPath, key: config.peerKey, secure: true, debug: 0, config: { iceServers: [] } });
 		try {
 			const welcome = await new Promise<unknown>((resolve, reject) => {
 				const timer = setTimeout(() => reject(new Error('no welcome over the data channel')), 30_000);

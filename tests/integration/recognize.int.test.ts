@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { connectTestPeer, type TestPeer } from '../helpers/node-peer.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { authHeaders, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Recognized = { faces: Array<{ box: FaceBox; label: string; distance: number | null; personId: string | null }> };
 
@@ -19,7 +19,7 @@ let aliceId: string;
 
 async function post(path: string, body: Uint8Array | string, type: string, headers: Record<string, string> = {}) {
 	const payload = typeof body === 'string' ? body : new Uint8Array(body);
-	return fetch(`${server.url}${path}`, { method: 'POST', body: payload, headers: { 'content-type': type, ...headers } });
+	return fetch(`${server.url}${path}`, { method: 'POST', body: payload, headers: { 'content-type': type, ...authHeaders(), ...headers } });
 }
 
 beforeAll(async () => {
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('REST enrolment', () => {
 	it('enrols a face from a photo holding one face', async () => {
-		const created = await fetch(`${server.url}/api/people`, {
+		const created = await server.api('/api/people', {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ name: 'alice' })
@@ -51,7 +51,7 @@ describe('REST enrolment', () => {
 		const res = await post(`/api/people/${aliceId}/faces`, enrolPhoto, 'image/jpeg');
 		expect(res.status).toBe(201);
 		expect(await res.json()).toHaveProperty('faceId');
-		const people = (await (await fetch(`${server.url}/api/people`)).json()) as unknown[];
+		const people = (await (await server.api('/api/people')).json()) as unknown[];
 		expect(people).toEqual([{ id: aliceId, name: 'alice', faces: 1 }]);
 	});
 
@@ -81,7 +81,7 @@ describe('REST enrolment', () => {
 		expect(huge.status).toBe(413);
 		expect(await huge.json()).toMatchObject({ code: 'too-large' });
 
-		const noName = await fetch(`${server.url}/api/people`, {
+		const noName = await server.api('/api/people', {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ name: '   ' })

@@ -4,6 +4,7 @@
  * other failure into one message.
  */
 import { api, ApiError, getToken, type Doubt, type Person, type Settings } from '../api.ts';
+import { sameName } from '../protocol/names.ts';
 
 export type PendingConflict = { doubt: Doubt; what: string; answer(enrol: boolean): void };
 
@@ -72,9 +73,8 @@ export class GalleryStore {
 		});
 	}
 
-	/** The person a typed name refers to (same name, ignoring case and spaces), if any. */
+	/** The person a typed name refers to (the same name by the server's rule: case, width, joiners, spaces), if any. */
 	personNamed(name: string): Person | undefined {
-		const wanted = name.trim().toLocaleLowerCase();
-		return wanted ? this.people.find((p) => p.name.trim().toLocaleLowerCase() === wanted) : undefined;
+		return name.trim() ? sameName(this.people, name) : undefined;
 	}
 }

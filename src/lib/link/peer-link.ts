@@ -9,9 +9,11 @@ import {
 	type ClientMessage,
 	type ServerMessage
 } from '../protocol/messages.ts';
+import { decodeRefusal } from '../protocol/refusal.ts';
 import { getRecognizeToken } from '../api.ts';
 
-export type LinkState = 'connecting' | 'connected' | 'offline';
+/** `busy`: the server refused a new channel for now (too many from this address or in all); it retries by itself. */
+export type LinkState = 'connecting' | 'connected' | 'offline' | 'busy';
 
 export type LinkStats = { bytesUp: number; bytesDown: number; cropsSent: number; answers: number };
 
@@ -24,6 +26,8 @@ export type PeerLinkEvents = {
 };
 
 const OPEN_TIMEOUT_MS = 10_000;
+/** With nothing else to send, a hello this often keeps the server from closing the channel as idle (it waits 45 s). */
+const KEEPALIVE_MS = 15_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
 
@@ -35,6 +39,8 @@ export class PeerLink {
 	private listeners: { [K in keyof PeerLinkEvents]: Set<PeerLinkEvents[K]> } = { state: new Set(), message: new Set() };
 	private retryTimer: ReturnType<typeof setTimeout> | undefined;
 	private openTimer: ReturnType<typeof setTimeout> | undefined;
+	private keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+	private lastSentAt = 0;
 	private backoffMs = BACKOFF_MIN_MS;
 	private closed = false;
 
@@ -62,6 +68,7 @@ export class PeerLink {
 			return false;
 		}
 		this.stats.bytesUp += frame.byteLength;
+		this.lastSentAt = Date.now();
 		if (message.type === 'identify') this.stats.cropsSent++;
 		return true;
 	}
@@ -108,7 +115,16 @@ export class PeerLink {
 			debug: 0
 		});
 		this.peer = peer;
-		peer.on('error', (err) => this.fail(err.type));
+		peer.on('error', (err) => {
+			// The server refuses a channel at the signalling offer, before any peer connection.
+			const refusal = err.type === 'server-error' ? decodeRefusal(err.message) : null;
+			if (!refusal) return this.fail(err.type);
+			if (refusal.code === 'unauthorized') {
+				this.listeners.message.forEach((fn) => fn({ type: 'error', code: refusal.code, message: refusal.message }));
+				return this.fail('unauthorized');
+			}
+			this.fail(refusal.message, { busy: true, retryAfterMs: refusal.retryAfterS * 1000 });
+		});
 		peer.on('disconnected', () => this.fail('signalling lost'));
 		peer.on('open', () => {
 			// The server checks the token here when RECOGNIZE_TOKEN is set (see peer-endpoint.ts).
@@ -125,6 +141,10 @@ export class PeerLink {
 				this.backoffMs = BACKOFF_MIN_MS;
 				this.setState('connected');
 				this.send({ type: 'hello', client: 'facertc-web' });
+				clearInterval(this.keepAliveTimer);
+				this.keepAliveTimer = setInterval(() => {
+					if (Date.now() - this.lastSentAt >= KEEPALIVE_MS) this.send({ type: 'hello', client: 'facertc-web' });
+				}, KEEPALIVE_MS / 3);
 			});
 			conn.on('data', (raw) => this.receive(raw));
 			conn.on('close', () => this.fail('channel closed'));
@@ -143,6 +163,7 @@ export class PeerLink {
 	}
 
 	private teardown(): void {
+		clearInterval(this.keepAliveTimer);
 		const { peer, conn } = this;
 		this.peer = null;
 		this.conn = null;
@@ -156,15 +177,15 @@ export class PeerLink {
 		}
 	}
 
-	/** Drops the current attempt and schedules the next one. */
-	private fail(reason: string): void {
+	/** Drops the current attempt and schedules the next one (not before the server's `retryAfterMs`). */
+	private fail(reason: string, { busy = false, retryAfterMs = 0 } = {}): void {
 		if (this.closed) return;
 		clearTimeout(this.openTimer);
 		clearTimeout(this.retryTimer);
 		this.teardown();
-		this.setState('offline', reason);
+		this.setState(busy ? 'busy' : 'offline', reason);
 		const jitter = 0.8 + Math.random() * 0.4;
-		this.retryTimer = setTimeout(() => void this.connect(), this.backoffMs * jitter);
+		this.retryTimer = setTimeout(() => void this.connect(), Math.max(this.backoffMs, retryAfterMs) * jitter);
 		this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
 	}
 }

@@ -1,0 +1,63 @@
+/**
+ * The server's shared secrets. A token not given in the environment is made on first start
+ * (32 random bytes, base64url) and kept in `$DATA_DIR/<name>` with mode 0600, so it survives
+ * restarts and only the server's user can read it. The only module that touches those files.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ADMIN_TOKEN_FILE = 'admin-token';
+export const RECOGNIZE_TOKEN_FILE = 'recognize-token';
+
+export type TokenSource = 'env' | 'file' | 'generated';
+export type Secret = { value: string; source: TokenSource; file: string | null };
+export type Tokens = {
+	admin: Secret;
+	/** Null when recognition is open (OPEN_RECOGNITION=1). */
+	recognize: Secret | null;
+	/** Things to tell the operator (a token file others could read, now fixed). */
+	notes: string[];
+};
+
+export const newToken = () => randomBytes(32).toString('base64url');
+
+function kept(dataDir: string, name: string, notes: string[]): Secret {
+	const file = join(dataDir, name);
+	try {
+		writeFileSync(file, `${newToken()}\n`, { mode: 0o600, flag: 'wx' });
+		return { value: readFileSync(file, 'utf8').trim(), source: 'generated', file };
+	} catch (err) {
+		if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+	}
+	if ((statSync(file).mode & 0o077) !== 0) {
+		chmodSync(file, 0o600);
+		notes.push(`${file} could be read by other users: now mode 0600 (consider a new token: delete the file and restart)`);
+	}
+	const value = readFileSync(file, 'utf8').trim();
+	if (!/^[\x21-\x7e]{16,256}$/.test(value)) {
+		throw new Error(`${file} does not hold a token (16 to 256 printable characters): delete it to have a new one made`);
+	}
+	return { value, source: 'file', file };
+}
+
+export function loadTokens({
+	dataDir,
+	adminToken,
+	recognizeToken,
+	openRecognition
+}: {
+	dataDir: string;
+	adminToken: string | null;
+	recognizeToken: string | null;
+	openRecognition: boolean;
+}): Tokens {
+	const notes: string[] = [];
+	const admin: Secret = adminToken ? { value: adminToken, source: 'env', file: null } : kept(dataDir, ADMIN_TOKEN_FILE, notes);
+	const recognize: Secret | null = openRecognition
+		? null
+		: recognizeToken
+			? { value: recognizeToken, source: 'env', file: null }
+			: kept(dataDir, RECOGNIZE_TOKEN_FILE, notes);
+	return { admin, recognize, notes };
+}
