@@ -19,6 +19,7 @@
  * BENCH_LIVE_REPEAT (default 1) runs of each.
  */
 import { join, resolve } from 'node:path';
+import { SAME_FACE_ABOVE } from '../src/lib/track/appearance.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { CLIP_SCRIPTS } from './clip/scripts.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
@@ -58,6 +59,7 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 		turned: { score: [], frontal: [] },
 		nothing: { score: [], frontal: [] }
 	};
+	const likeness: number[] = [];
 	for (const { index, faces } of scored) {
 		const truth = clip.frames[index]?.faces ?? [];
 		const owner = assignFaces(truth, faces);
@@ -65,6 +67,7 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 			const t = truth[owner[i]!];
 			const group = !t ? 'nothing' : t.frontal ? 'frontal' : 'turned';
 			if (face.score !== undefined) groups[group].score.push(face.score);
+			if (t && face.likeness !== undefined) likeness.push(face.likeness);
 			if (face.frontal !== undefined) groups[group].frontal.push(face.frontal);
 		});
 	}
@@ -74,7 +77,10 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 			? `${name}(${g.score.length}) score p5/p10/p25/p50 ${[0.05, 0.1, 0.25, 0.5].map((p) => fmt(q(g.score, p), 2)).join('/')}, frontalness p5/p50 ${fmt(q(g.frontal, 0.05), 2)}/${fmt(q(g.frontal, 0.5), 2)}`
 			: `${name}none`;
 	if (!groups.frontal.score.length && !groups.nothing.score.length) return null;
-	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}`;
+	const looks = likeness.length
+		? `; a face's look against its last (${likeness.length}) p1 ${fmt(q(likeness, 0.01), 2)} p5 ${fmt(q(likeness, 0.05), 2)}, under SAME_FACE_ABOVE ${SAME_FACE_ABOVE}: ${likeness.filter((x) => x < SAME_FACE_ABOVE).length}`
+		: '';
+	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}${looks}`;
 }
 
 function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {

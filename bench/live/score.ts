@@ -13,9 +13,10 @@ export type DrawnFace = {
 	label: string;
 	state: 'known' | 'unknown' | 'asking';
 	box: { x: number; y: number; width: number; height: number };
-	/** The track's last detection's score and frontalness, where the page records them. */
+	/** The track's last detection's score and frontalness, and its look's likeness to its face, where the page records them. */
 	score?: number;
 	frontal?: number;
+	likeness?: number;
 };
 /** One rendered frame: which clip frame it showed (index into the timeline) and what was drawn. */
 export type ScoredFrame = { index: number; faces: DrawnFace[] };

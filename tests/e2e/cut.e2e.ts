@@ -11,7 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
-import { startFrameTags, TAGGED_FRAMES_SOURCE, taggedFrames, type TaggedFrame } from '../helpers/frame-record.ts';
+import { startFrameTags, TAGGED_FRAMES_SOURCE, taggedFrames, waitInPage, type TaggedFrame } from '../helpers/frame-record.ts';
 import { stampFrameTag } from '../helpers/frame-tag.ts';
 import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -110,7 +110,7 @@ describe.each([
 			await page.waitForSelector('[data-ready="true"]', { timeout: 90_000 });
 			await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
 			await startFrameTags(page);
-			await page.waitForFunction(ENOUGH_SOURCE, undefined, { timeout: 120_000, polling: 250 });
+			await waitInPage(page, ENOUGH_SOURCE, 120_000);
 			const frames = await taggedFrames(page);
 			const tagged = frames.filter((f) => f.tag !== null);
 			expect(tagged.length / frames.length).toBeGreaterThan(0.9);

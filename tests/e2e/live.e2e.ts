@@ -81,7 +81,7 @@ describe('live page', () => {
 describe('live page before the recognizer answers', () => {
 	it('lists each face as … (data-state="asking", no data-label), never as unknown', async () => {
 		// A recognizer that refuses this browser (no token): faces are boxed, never answered.
-		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame' } });
+		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame', OPEN_RECOGNITION: '0' } });
 		const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
 		try {
 			await p.goto(guarded.url);

@@ -27,3 +27,13 @@ export const TAGGED_FRAMES_SOURCE = `window.__facertcFrames.map((f) => ({ ...f, 
 export async function taggedFrames(page: Page): Promise<TaggedFrame[]> {
 	return (await page.evaluate(TAGGED_FRAMES_SOURCE)) as TaggedFrame[];
 }
+
+/**
+ * Waits until the expression `source` (page-side JavaScript, may use TAGGED_FRAMES_SOURCE) is true.
+ * The page's CSP forbids eval, so a string predicate cannot go to waitForFunction: it is installed
+ * by an evaluate (which the CSP does not govern) and waited on through a function.
+ */
+export async function waitInPage(page: Page, source: string, timeoutMs: number): Promise<void> {
+	await page.evaluate(`window.__waitPredicate = () => (${source})`);
+	await page.waitForFunction(() => (window as unknown as { __waitPredicate: () => boolean }).__waitPredicate(), undefined, { timeout: timeoutMs, polling: 250 });
+}

@@ -20,7 +20,7 @@ export function createFramePublisher({ draw, onFaces, onRendered }: PublisherOpt
 	let lastShown = '';
 	return {
 		/** Shows `faces` on the frame whose media time is `mediaTime` (null when unknown); `cut`: a new shot began. */
-		publish(faces: ReadonlyArray<OverlayFace & Pick<RecordedFace, 'score' | 'frontal'>>, mediaTime: number | null, cut = false): void {
+		publish(faces: ReadonlyArray<OverlayFace & Pick<RecordedFace, 'score' | 'frontal' | 'likeness'>>, mediaTime: number | null, cut = false): void {
 			draw(faces);
 			const key = faces.map((f) => `${f.id}:${f.state}:${f.label}`).join('|');
 			if (key !== lastShown) {
@@ -29,7 +29,15 @@ export function createFramePublisher({ draw, onFaces, onRendered }: PublisherOpt
 			}
 			onRendered?.({
 				mediaTime,
-				faces: faces.map((f) => ({ id: f.id, label: f.label, state: f.state, box: f.box, ...(f.score === undefined ? {} : { score: f.score }), ...(f.frontal === undefined ? {} : { frontal: f.frontal }) })),
+				faces: faces.map(({ id, label, state, box, score, frontal, likeness }) => ({
+					id,
+					label,
+					state,
+					box,
+					...(score === undefined ? {} : { score }),
+					...(frontal === undefined ? {} : { frontal }),
+					...(likeness === undefined ? {} : { likeness })
+				})),
 				...(cut ? { cut } : {})
 			});
 		}

@@ -6,8 +6,19 @@
  */
 import type { Box } from '../geometry.ts';
 
-/** `score` and `frontal` (0..1, see crop-quality.ts) are the track's last detection's. */
-export type RecordedFace = { id: number; label: string; state: 'known' | 'unknown' | 'asking'; box: Box; score?: number; frontal?: number };
+/**
+ * `score` and `frontal` (0..1, see crop-quality.ts) are the track's last detection's; `likeness`
+ * how much its last look resembled the track's face (appearance.ts; SAME_FACE_ABOVE).
+ */
+export type RecordedFace = {
+	id: number;
+	label: string;
+	state: 'known' | 'unknown' | 'asking';
+	box: Box;
+	score?: number;
+	frontal?: number;
+	likeness?: number;
+};
 
 /**
  * `mediaTime`: the frame's media time from requestVideoFrameCallback (seconds; null where the

@@ -90,7 +90,8 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		const update = tracker.update(detections, nowMs);
 		identities.apply(update);
 		crops.retain(new Set(update.tracks.map((t) => t.id)));
-		for (const track of update.tracks) if (track.misses === 0) identities.see(track.id, capture.signature(track.box));
+		// Looks are read on the detection's own box, so a moving face (which the smoothed box lags) still looks like itself.
+		for (const track of update.tracks) if (track.misses === 0) identities.see(track.id, capture.signature(track.measured));
 		crops.consider(update.tracks, nowMs);
 		crops.expire(nowMs, REQUEST_EXPIRY_MS);
 		return { tracks: [...update.tracks], cut: isCut };
@@ -106,11 +107,13 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		} else {
 			shown = tracker.predict(nowMs);
 		}
-		const faces: Array<OverlayFace & { score: number; frontal: number }> = [];
+		const faces: Array<OverlayFace & { score: number; frontal: number; likeness?: number }> = [];
 		for (const { track, box } of shown) {
 			if (!track.confirmed || track.misses > HIDE_AFTER_MISSES) continue;
 			const { label, state } = identities.shown(track.id);
-			if (state !== 'hidden') faces.push({ id: track.id, box, label, state, score: track.score, frontal: frontalness(track.keypoints) });
+			if (state === 'hidden') continue;
+			const likeness = identities.likenessOf(track.id);
+			faces.push({ id: track.id, box, label, state, score: track.score, frontal: frontalness(track.keypoints), ...(likeness === null ? {} : { likeness }) });
 		}
 		publisher.publish(faces, mediaTime, isCut);
 	}

@@ -14,6 +14,11 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 	const identities = new Map<number, Identity>();
 	/** Each live track's appearance in its latest detection frame. */
 	const looks = new Map<number, Float32Array>();
+	/**
+	 * Each track's face as last accepted, how much its latest look resembled it, and whether the
+	 * latest look was unlike it (one such frame may be a detector's glitch; two in a row are not).
+	 */
+	const anchors = new Map<number, { look: Float32Array; resemblance: number; unlike: boolean }>();
 
 	const identityOf = (trackId: number): Identity => {
 		let identity = identities.get(trackId);
@@ -23,6 +28,7 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 	const end = (trackId: number) => {
 		identities.delete(trackId);
 		looks.delete(trackId);
+		anchors.delete(trackId);
 	};
 
 	return {
@@ -44,24 +50,44 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		clear(): void {
 			identities.clear();
 			looks.clear();
+			anchors.clear();
 		},
 
 		/**
-		 * Notes a track's appearance in this detection frame. A face unlike its look in the last
-		 * detection frame is somebody who swapped in without a cut: the track starts over (`…`, asked
-		 * at once). A face unlike its last crop (a slow change) may be somebody else: it is asked
-		 * about at once and keeps its name until the answer. Answers about crops taken before either
-		 * change do not count.
+		 * Notes a track's appearance in this detection frame. A face unlike the track's face (as last
+		 * accepted) is asked about at once, keeping its name until the answer; unlike it in two
+		 * detection frames in a row, it is somebody who swapped in without a cut: the track starts
+		 * over (`…`, asked at once). A face drifting away from its last crop (a slow change) is asked
+		 * about at once too. Answers about crops taken before a change do not count.
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
-			const previous = looks.get(trackId);
 			looks.set(trackId, signature);
+			const anchor = anchors.get(trackId);
+			if (!anchor) {
+				anchors.set(trackId, { look: signature, resemblance: 1, unlike: false });
+				return;
+			}
+			const likeness = resemblance(anchor.look, signature);
 			const identity = identities.get(trackId);
-			if (!identity) return;
-			if (previous !== undefined && resemblance(previous, signature) < SAME_FACE_ABOVE) return rules.restart(identity);
-			if (!identity.changed && identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
+			if (likeness >= SAME_FACE_ABOVE) {
+				anchors.set(trackId, { look: signature, resemblance: likeness, unlike: false });
+				if (identity && !identity.changed && identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW) {
+					rules.markChanged(identity);
+				}
+				return;
+			}
+			if (!anchor.unlike) {
+				anchors.set(trackId, { ...anchor, resemblance: likeness, unlike: true });
+				if (identity) rules.markChanged(identity);
+				return;
+			}
+			anchors.set(trackId, { look: signature, resemblance: likeness, unlike: false });
+			if (identity) rules.restart(identity);
 		},
+
+		/** How much the track's latest look resembled its face (1: the same), for measurements. */
+		likenessOf: (trackId: number): number | null => anchors.get(trackId)?.resemblance ?? null,
 
 		/** The track's appearance in its latest detection frame, if read. */
 		looksOf: (trackId: number): Float32Array | null => looks.get(trackId) ?? null,

@@ -25,6 +25,8 @@ export type Track = {
 	readonly id: number;
 	/** Smoothed (or, between detections, predicted) box in video pixels. */
 	box: Box;
+	/** The last matched detection's own box: where the face really was then (the smoothed box lags a moving face). */
+	measured: Box;
 	score: number;
 	/** Keypoints of the last matched detection. */
 	keypoints?: readonly Point[] | undefined;
@@ -143,6 +145,7 @@ export function createTracker(options: TrackerOptions = {}) {
 	}
 
 	function seen(track: Track, det: Detection, tMs: number): void {
+		track.measured = { ...det.box };
 		track.score = det.score;
 		track.keypoints = det.keypoints;
 		track.hits++;
@@ -217,6 +220,7 @@ export function createTracker(options: TrackerOptions = {}) {
 				tracks.push({
 					id: nextId++,
 					box: { ...det.box },
+					measured: { ...det.box },
 					score: det.score,
 					keypoints: det.keypoints,
 					hits: 1,
