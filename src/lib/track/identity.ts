@@ -186,14 +186,6 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 			if (identity.faceFound) identity.lastSentMs = -Infinity;
 		},
 
-		/**
-		 * Somebody else took this track's place: its votes go (it shows `…` and asks at once, like a
-		 * new face), and answers about crops taken before do not count.
-		 */
-		restart(identity: Identity): void {
-			Object.assign(identity, newIdentity(), { epoch: identity.epoch + 1 });
-		},
-
 		/** The request for this track failed or timed out: allow another soon. */
 		fail(identity: Identity): void {
 			identity.pending = Math.max(0, identity.pending - 1);

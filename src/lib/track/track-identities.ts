@@ -3,7 +3,7 @@
  * tracker (tracks that end take their names with them; a duplicate merged into an older track
  * gives it its answers), each track's latest appearance, and what each track shows. Pure.
  */
-import { CHANGED_BELOW, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
+import { CHANGED_BELOW, likeness, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
 import { createIdentityRules, mergeIdentities, newIdentity, shownState, type Answer, type Identity, type IdentityOptions, type ShownState } from './identity.ts';
 import type { TrackUpdate } from './tracker.ts';
 
@@ -14,11 +14,8 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 	const identities = new Map<number, Identity>();
 	/** Each live track's appearance in its latest detection frame. */
 	const looks = new Map<number, Float32Array>();
-	/**
-	 * Each track's face as last accepted, how much its latest look resembled it, and whether the
-	 * latest look was unlike it (one such frame may be a detector's glitch; two in a row are not).
-	 */
-	const anchors = new Map<number, { look: Float32Array; resemblance: number; unlike: boolean }>();
+	/** How much each track's latest look was like the one before (for measurements). */
+	const likenesses = new Map<number, number>();
 
 	const identityOf = (trackId: number): Identity => {
 		let identity = identities.get(trackId);
@@ -28,7 +25,7 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 	const end = (trackId: number) => {
 		identities.delete(trackId);
 		looks.delete(trackId);
-		anchors.delete(trackId);
+		likenesses.delete(trackId);
 	};
 
 	return {
@@ -50,44 +47,26 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		clear(): void {
 			identities.clear();
 			looks.clear();
-			anchors.clear();
+			likenesses.clear();
 		},
 
 		/**
-		 * Notes a track's appearance in this detection frame. A face unlike the track's face (as last
-		 * accepted) is asked about at once, keeping its name until the answer; unlike it in two
-		 * detection frames in a row, it is somebody who swapped in without a cut: the track starts
-		 * over (`…`, asked at once). A face drifting away from its last crop (a slow change) is asked
-		 * about at once too. Answers about crops taken before a change do not count.
+		 * Notes a track's appearance in this detection frame. A face that no longer resembles its
+		 * last crop may be somebody else: it is asked about again at once (keeping its name until the
+		 * answer), and answers about crops taken before do not count.
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
+			const previous = looks.get(trackId);
 			looks.set(trackId, signature);
-			const anchor = anchors.get(trackId);
-			if (!anchor) {
-				anchors.set(trackId, { look: signature, resemblance: 1, unlike: false });
-				return;
-			}
-			const likeness = resemblance(anchor.look, signature);
+			if (previous) likenesses.set(trackId, likeness(previous, signature));
 			const identity = identities.get(trackId);
-			if (likeness >= SAME_FACE_ABOVE) {
-				anchors.set(trackId, { look: signature, resemblance: likeness, unlike: false });
-				if (identity && !identity.changed && identity.pending === 0 && identity.signature !== null && resemblance(signature, identity.signature) < CHANGED_BELOW) {
-					rules.markChanged(identity);
-				}
-				return;
-			}
-			if (!anchor.unlike) {
-				anchors.set(trackId, { ...anchor, resemblance: likeness, unlike: true });
-				if (identity) rules.markChanged(identity);
-				return;
-			}
-			anchors.set(trackId, { look: signature, resemblance: likeness, unlike: false });
-			if (identity) rules.restart(identity);
+			if (!identity || identity.changed || identity.pending > 0 || !identity.signature) return;
+			if (resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
 		},
 
-		/** How much the track's latest look resembled its face (1: the same), for measurements. */
-		likenessOf: (trackId: number): number | null => anchors.get(trackId)?.resemblance ?? null,
+		/** How much the track's latest look was like the one before (appearance.ts `likeness`), for measurements. */
+		likenessOf: (trackId: number): number | null => likenesses.get(trackId) ?? null,
 
 		/** The track's appearance in its latest detection frame, if read. */
 		looksOf: (trackId: number): Float32Array | null => looks.get(trackId) ?? null,
@@ -95,7 +74,7 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		/** Whether `signature` (a detection's, now) still looks like the face of `trackId`. */
 		looksLike(trackId: number, signature: Float32Array | null): boolean {
 			const before = looks.get(trackId);
-			return Boolean(before && signature && resemblance(before, signature) >= SAME_FACE_ABOVE);
+			return Boolean(before && signature && likeness(before, signature) >= SAME_FACE_ABOVE);
 		},
 
 		/** An answer about a crop sent when the track's identity was at `epoch`. */
