@@ -19,7 +19,7 @@
  * BENCH_LIVE_REPEAT (default 1) runs of each.
  */
 import { join, resolve } from 'node:path';
-import { SAME_FACE_ABOVE } from '../src/lib/track/appearance.ts';
+import { LOOK_CHANGED_BELOW, SAME_FACE_ABOVE } from '../src/lib/track/appearance.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { CLIP_SCRIPTS } from './clip/scripts.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
@@ -78,7 +78,7 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 			: `${name}none`;
 	if (!groups.frontal.score.length && !groups.nothing.score.length) return null;
 	const looks = likeness.length
-		? `; a face's look against its last (${likeness.length}) p1 ${fmt(q(likeness, 0.01), 2)} p5 ${fmt(q(likeness, 0.05), 2)}, under SAME_FACE_ABOVE ${SAME_FACE_ABOVE}: ${likeness.filter((x) => x < SAME_FACE_ABOVE).length}`
+		? `; a face's look against its last (${likeness.length}) p1 ${fmt(q(likeness, 0.01), 2)} p5 ${fmt(q(likeness, 0.05), 2)}, under SAME_FACE_ABOVE ${SAME_FACE_ABOVE}: ${likeness.filter((x) => x < SAME_FACE_ABOVE).length}, under LOOK_CHANGED_BELOW ${LOOK_CHANGED_BELOW}: ${likeness.filter((x) => x < LOOK_CHANGED_BELOW).length}`
 		: '';
 	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}${looks}`;
 }

@@ -18,6 +18,15 @@ export const CHANGED_BELOW = 0.35;
  * new question, the reverse would carry a name: the threshold sits above every different pair.
  */
 export const SAME_FACE_ABOVE = 0.75;
+/**
+ * Likeness of a face's looks in two detection frames in a row under which somebody else may have
+ * stepped into its place (no cut, no jump): it is asked about again at once. Chosen on the `tv`
+ * clip: the page's own looks of one face fell under 0.75 in ~1 % of detection frames (each a
+ * needless crop, so the trigger sits lower); different faces in the same place 0.32–0.72 with
+ * detector-like boxes (`npm run bench:cuts`), 4 of the 7 under 0.6. The rest are left to the
+ * last-crop check and the refresh.
+ */
+export const LOOK_CHANGED_BELOW = 0.6;
 /** Largest shift tried by `likeness`, in signature cells (each 1/16 of the box). */
 const LIKENESS_SHIFT = 2;
 

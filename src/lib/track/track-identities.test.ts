@@ -63,6 +63,24 @@ describe('track identities', () => {
 		expect(book.likenessOf(1)).toBeLessThan(0.5);
 	});
 
+	it('asks at once about a face unlike its look a frame before, even with a crop in flight, and takes the new answer', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.see(1, face);
+		book.rules.claimCrop(identity, 0);
+		book.record(1, alice, identity.epoch);
+		book.rules.claimCrop(identity, 2500);
+		const inFlight = identity.epoch;
+		book.see(1, otherFace);
+		expect(identity.changed).toBe(true);
+		// The name stays until an answer says otherwise; the answer about the crop before does not count.
+		book.record(1, alice, inFlight);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		expect(book.rules.claimCrop(identity, 2510)).toBe(true);
+		book.record(1, { label: 'bob', personId: 'b', confidence: 0.55, distance: 0.45 }, identity.epoch);
+		expect(book.shown(1)).toEqual({ label: 'bob', state: 'known' });
+	});
+
 	it('asks again at once when the face no longer looks like its last crop', () => {
 		const book = createTrackIdentities();
 		const identity = book.identityOf(1);

@@ -3,7 +3,7 @@
  * tracker (tracks that end take their names with them; a duplicate merged into an older track
  * gives it its answers), each track's latest appearance, and what each track shows. Pure.
  */
-import { CHANGED_BELOW, likeness, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
+import { CHANGED_BELOW, likeness, LOOK_CHANGED_BELOW, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
 import { createIdentityRules, mergeIdentities, newIdentity, shownState, type Answer, type Identity, type IdentityOptions, type ShownState } from './identity.ts';
 import type { TrackUpdate } from './tracker.ts';
 
@@ -51,18 +51,21 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		},
 
 		/**
-		 * Notes a track's appearance in this detection frame. A face that no longer resembles its
-		 * last crop may be somebody else: it is asked about again at once (keeping its name until the
-		 * answer), and answers about crops taken before do not count.
+		 * Notes a track's appearance in this detection frame. A face unlike its look a detection frame
+		 * before (somebody stepped into its place), or no longer resembling its last crop (a slower
+		 * change), may be somebody else: it is asked about again at once, keeping its name until the
+		 * answer, which replaces the name if it differs; answers about crops taken before do not count.
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
 			const previous = looks.get(trackId);
 			looks.set(trackId, signature);
-			if (previous) likenesses.set(trackId, likeness(previous, signature));
+			const like = previous ? likeness(previous, signature) : null;
+			if (like !== null) likenesses.set(trackId, like);
 			const identity = identities.get(trackId);
-			if (!identity || identity.changed || identity.pending > 0 || !identity.signature) return;
-			if (resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
+			if (!identity || identity.changed) return;
+			if (like !== null && like < LOOK_CHANGED_BELOW) return rules.markChanged(identity);
+			if (identity.pending === 0 && identity.signature && resemblance(signature, identity.signature) < CHANGED_BELOW) rules.markChanged(identity);
 		},
 
 		/** How much the track's latest look was like the one before (appearance.ts `likeness`), for measurements. */
