@@ -56,6 +56,8 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 	const policy = options.policy ?? 'best-shot';
 	const shots = createBestShot<Shot>({ release: (shot) => capture.release(shot) });
 	const capturing = new Set<number>();
+	/** The identity epoch each open best-shot window started in: a window older than its face's last change is stale. */
+	const windowEpochs = new Map<number, number>();
 	const requests = new Map<number, { trackId: number; sentMs: number; epoch: number }>();
 	let nextRequestId = 1;
 	let rttMs = 0;
@@ -92,12 +94,13 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 	}
 
 	/**
-	 * Sends `shot` of `track` if its identity (still there: a cut may have ended it while the shot
-	 * was taken) claims a crop now; the crop's look becomes the one later frames are compared with.
+	 * Sends `shot` of `track`, taken when its identity was at `epoch`, if that identity is still
+	 * there (a cut may have ended it while the shot was taken), its face has not changed since, and
+	 * it claims a crop now; the crop's look becomes the one later frames are compared with.
 	 */
-	function claimAndSend(track: Track, shot: Shot, force: boolean): Promise<void> {
+	function claimAndSend(track: Track, shot: Shot, epoch: number, force: boolean): Promise<void> {
 		const identity = identities.find(track.id);
-		if (!identity || link.state !== 'connected' || (!force && !rules.claimCrop(identity, clock.now()))) {
+		if (!identity || identity.epoch !== epoch || link.state !== 'connected' || (!force && !rules.claimCrop(identity, clock.now()))) {
 			capture.release(shot);
 			return Promise.resolve();
 		}
@@ -111,14 +114,20 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 	 */
 	async function collect(track: Track, atMs: number, how: 'now' | 'force' | 'window'): Promise<void> {
 		capturing.add(track.id);
+		const epoch = identities.identityOf(track.id).epoch;
 		try {
 			// This frame's detection box: the smoothed box lags a moving face.
 			const shot = await capture.capture(track.measured, options.cropSettings(), track.keypoints ?? []);
 			if (!shot) return;
-			if (how !== 'window') return await claimAndSend(track, shot, how === 'force');
+			if (how !== 'window') return await claimAndSend(track, shot, epoch, how === 'force');
+			if (identities.find(track.id)?.epoch !== epoch) return capture.release(shot);
+			if (!shots.collecting(track.id)) windowEpochs.set(track.id, epoch);
 			const quality = cropQuality({ box: track.measured, score: track.score, keypoints: track.keypoints, sharpness: capture.sharpness(shot) });
 			const best = shots.offer(track.id, { quality, atMs, payload: shot });
-			if (best) await claimAndSend(track, best.payload, false);
+			if (best) {
+				windowEpochs.delete(track.id);
+				await claimAndSend(track, best.payload, epoch, false);
+			}
 		} finally {
 			capturing.delete(track.id);
 		}
@@ -137,6 +146,11 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 				for (const track of tracks) {
 					if (track.misses > 0 || capturing.has(track.id)) continue;
 					const identity = identities.identityOf(track.id);
+					// Frames collected before the face changed show whoever was there before.
+					if (shots.collecting(track.id) && windowEpochs.get(track.id) !== identity.epoch) {
+						shots.drop(track.id);
+						windowEpochs.delete(track.id);
+					}
 					if ((identity.sent === 0) !== (pass === 'first')) continue;
 					if (policy === 'every-frame') {
 						if (track.confirmed) void collect(track, nowMs, 'force').catch(() => {});
@@ -156,11 +170,13 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 		/** Tracks that ended: their waiting candidates are dropped. */
 		retain(live: ReadonlySet<number>): void {
 			shots.retain(live);
+			for (const id of windowEpochs.keys()) if (!live.has(id)) windowEpochs.delete(id);
 		},
 
 		/** Every track ended (a cut): drops all candidates; answers still on their way will find no track. */
 		clear(): void {
 			shots.clear();
+			windowEpochs.clear();
 		},
 
 		/** Smoothed crop round trip, ms (0 until the first answer). */

@@ -91,6 +91,18 @@ describe('live loop', () => {
 		expect(after.slice(1).every((l) => l === 'bob')).toBe(true);
 	});
 
+	it('never sends a frame collected before the face changed as a crop of the new face', async () => {
+		// A is named and settled; at the 2 s refresh a best-shot window opens on A's frames, and B
+		// takes A's place (same box) in the middle of it.
+		const frames = [...repeat(32, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(8, { picture: 'room', faces: [{ who: 'B', box: at(100) }] })];
+		const { drawn, sent } = await run(frames);
+		const refresh = sent.slice(1).map((s) => s.who);
+		expect(refresh).not.toContain('A');
+		expect(refresh[0]).toBe('B');
+		expect(labels(drawn.at(-1)!)).toEqual(['bob']);
+		expect(drawn.slice(33).map((f) => labels(f).join())).not.toContain('alice');
+	});
+
 	it('keeps the track, its id and its name through a jump of the same face', async () => {
 		const frames = [...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(190) }] })];
 		const { drawn, sent } = await run(frames);
