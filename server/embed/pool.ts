@@ -25,6 +25,8 @@ export interface EmbedPoolOptions {
 	size: number;
 	/** Folder with the face-api weights, handed to each worker. */
 	modelDir: string;
+	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
+	embedder?: WorkerInit['embedder'];
 	/** Per-job limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;
 	/** Jobs that may wait for a worker (default 64). */
@@ -126,7 +128,7 @@ function poolError(code: ErrorCode, message: string): AppError {
 }
 
 export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
-	const { modelDir, log } = options;
+	const { modelDir, embedder, log } = options;
 	const size = Math.floor(options.size);
 	if (!(size >= 1)) throw new RangeError(`embed pool size must be ≥ 1, got ${options.size}`);
 	const jobTimeoutMs = options.jobTimeoutMs ?? 10_000;
@@ -134,7 +136,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
 	const bootstrap = workerBootstrap(workerUrl);
 	const execArgv = workerExecArgv();
-	const init: WorkerInit = { modelDir };
+	const init: WorkerInit = { modelDir, ...(embedder ? { embedder } : {}) };
 
 	const queue: Job[] = [];
 	const slots: Slot[] = [];
@@ -203,7 +205,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			}
 		} else {
 			counts.failed++;
-			job.reject(poolError(msg.code === 'bad-image' ? 'bad-image' : 'internal', msg.message));
+			job.reject(poolError(msg.code === 'bad-image' || msg.code === 'too-large' ? msg.code : 'internal', msg.message));
 		}
 		pump();
 	}
