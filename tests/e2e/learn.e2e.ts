@@ -3,7 +3,7 @@
  * fake camera (face-api's sample1: `alice` enrolled, a stranger beside her):
  *   - the live page on a phone (390×844): a tap on a label opens the correction sheet; without the
  *     admin token it says how to pair; with it, *This is…* names the stranger (who is then
- *     recognised), *Not alice* takes her name away, and *Undo* gives it back; the person's entry
+ *     recognised), *Not alice* stores a logged negative and *Undo* takes it back; the person's entry
  *     on the People page lists the correction, and *Undo* there takes the added face away;
  *   - the People page: the stranger's faces, remembered while `rememberUnknowns` is on, form a
  *     group that *Name…* enrols as a new person; its Recent list shows the sighting; the export
@@ -134,33 +134,33 @@ describe('correcting a name from the live page (phone)', () => {
 		}
 	});
 
-	it('Not alice takes her name away from faces like that one, and Undo gives it back', async () => {
+	it('Not alice stores that face as a negative of alice, logged; Undo takes it back', async () => {
 		const page = await livePage(server, { admin: true, labels: ['alice', 'bob'] });
 		try {
+			const people = (await (await server.api('/api/people')).json()) as Array<{ id: string; name: string }>;
+			const alice = people.find((p) => p.name === 'alice');
+			const log = async () => (await (await server.api(`/api/people/${alice?.id}/corrections`)).json()) as Array<{ kind: string; undoneAt: number | null }>;
 			await labelButton(page, 'alice').tap();
 			await expect(sheet(page).locator('h2').textContent()).resolves.toBe('Is this alice?');
 			await page.screenshot({ path: join(RESULTS, 'learn-live-sheet-phone.png') });
 			await sheet(page).locator('[data-action="not"]').tap();
 			await sheet(page).locator('[data-result="not"]').waitFor({ timeout: 30_000 });
 			await page.screenshot({ path: join(RESULTS, 'learn-live-not-phone.png') });
-			// The sheet stays open with its Undo: meanwhile the next answers for her track lose the name.
-			// The page's vote per track lets one contrary answer pass: the name goes after a few refreshes (2 s each).
-			await page.waitForFunction(() => !document.querySelector('[data-track-id][data-label="alice"]'), undefined, { timeout: 120_000 });
-			await expect(page.locator('[data-track-id][data-label="bob"]').count()).resolves.toBe(1);
+			expect(await log()).toEqual([expect.objectContaining({ kind: 'not', undoneAt: null })]);
+			// What a negative does to the answers is proven with real channels in learn.int.test.ts (a
+			// look-alike stops being named). Here alice *is* alice: her other crops are nearer her own
+			// faces than this one negative, and the page's vote keeps her name, as it should.
 
 			await sheet(page).locator('[data-action="undo"]').tap();
 			await sheet(page).locator('[data-result="undone"]').waitFor({ timeout: 30_000 });
 			await sheet(page).getByRole('button', { name: 'Close' }).tap();
-			await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 120_000 });
-
-			const people = (await (await server.api('/api/people')).json()) as Array<{ id: string; name: string }>;
-			const alice = people.find((p) => p.name === 'alice');
-			const log = (await (await server.api(`/api/people/${alice?.id}/corrections`)).json()) as Array<{ kind: string; undoneAt: number | null }>;
-			expect(log).toEqual([expect.objectContaining({ kind: 'not', undoneAt: expect.any(Number) as number })]);
+			await sheet(page).waitFor({ state: 'detached' });
+			expect(await log()).toEqual([expect.objectContaining({ kind: 'not', undoneAt: expect.any(Number) as number })]);
+			await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 		} finally {
 			await page.context().close();
 		}
-	}, 420_000);
+	});
 
 	it('lists the corrections under the person on the People page, and Undo there takes the added face away', async () => {
 		const context = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true });
