@@ -34,8 +34,14 @@
  * embeddings, with squared distances and early abandon (`npm run bench:match`).
  */
 
-/** One stored embedding, already validated for model and dimension. */
-export type GalleryEntry = { personId: string; name: string; embedding: Float32Array };
+import { euclidean } from './distance.ts';
+import { adaptiveStats, passesAdaptive, type AdaptiveRule } from './adaptive.ts';
+
+/**
+ * One stored embedding, already validated for model and dimension. `weight` (> 0, default 1):
+ * how much it counts in its person's centroid (enrol-quality.ts).
+ */
+export type GalleryEntry = { personId: string; name: string; embedding: Float32Array; weight?: number };
 
 export type Match = {
 	personId: string | null;
@@ -61,8 +67,16 @@ export type MatchOptions = {
 	 * much like a stranger as like that person.
 	 */
 	cohort?: Cohort | null;
-	/** See `cohort`; default DEFAULT_COHORT_MARGIN. Negative: the cohort face must be that much closer. */
-	cohortMargin?: number;
+	/**
+	 * See `cohort`; default DEFAULT_COHORT_MARGIN. Negative: the cohort face must be that much
+	 * closer. Null: no such veto (the cohort then serves `adaptive` only).
+	 */
+	cohortMargin?: number | null;
+	/**
+	 * The adaptive open-set rules on top of threshold and margin (adaptive.ts): per-person
+	 * thresholds, cohort normalisation (needs `cohort`). Default none.
+	 */
+	adaptive?: AdaptiveRule | null;
 };
 
 /** Cohort faces of one dimension, flat: row k is face k. */
@@ -138,25 +152,26 @@ export const DEFAULT_COHORT_MARGIN = 0;
 export const COHORT_EXCLUSION = 0.44;
 
 /** Centroids of one dimension: row p of `centroids` is person p's mean embedding. */
-type PeopleIndex = { ids: string[]; names: string[]; centroids: Float32Array; dim: number };
+export type PeopleIndex = {
+	ids: string[];
+	names: string[];
+	centroids: Float32Array;
+	dim: number;
+	/** Row p: person p's embeddings (for adaptive.ts's per-person figures). */
+	members: Float32Array[][];
+};
 
 /** Keyed by the entries array itself: a new array (any gallery write) gets a fresh index. */
 const indexCache = new WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>>();
 
-export function euclidean(a: Float32Array, b: Float32Array): number {
-	let sum = 0;
-	for (let i = 0; i < a.length; i++) {
-		const d = (a[i] as number) - (b[i] as number);
-		sum += d * d;
-	}
-	return Math.sqrt(sum);
-}
+export { euclidean };
 
 function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
 	const rows = new Map<string, number>();
 	const ids: string[] = [];
 	const names: string[] = [];
 	const counts: number[] = [];
+	const members: Float32Array[][] = [];
 	const rowOf = new Int32Array(entries.length).fill(-1);
 	for (let e = 0; e < entries.length; e++) {
 		const { personId, name, embedding } = entries[e] as GalleryEntry;
@@ -168,8 +183,10 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 			ids.push(personId);
 			names.push(name);
 			counts.push(0);
+			members.push([]);
 		}
-		counts[row] = (counts[row] as number) + 1;
+		counts[row] = (counts[row] as number) + weightOf(entries[e] as GalleryEntry);
+		(members[row] as Float32Array[]).push(embedding);
 		rowOf[e] = row;
 	}
 	const sums = new Float64Array(ids.length * dim);
@@ -177,9 +194,10 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 		const row = rowOf[e] as number;
 		if (row < 0) continue;
 		const embedding = (entries[e] as GalleryEntry).embedding;
+		const w = weightOf(entries[e] as GalleryEntry);
 		const base = row * dim;
 		for (let i = 0; i < dim; i++) {
-			sums[base + i] = (sums[base + i] as number) + (embedding[i] as number);
+			sums[base + i] = (sums[base + i] as number) + w * (embedding[i] as number);
 		}
 	}
 	const centroids = new Float32Array(sums.length);
@@ -187,8 +205,11 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 		const count = counts[row] as number;
 		for (let i = row * dim; i < (row + 1) * dim; i++) centroids[i] = (sums[i] as number) / count;
 	}
-	return { ids, names, centroids, dim };
+	return { ids, names, centroids, dim, members };
 }
+
+/** An entry's weight in its centroid: its `weight` when finite and > 0, else 1. */
+const weightOf = (entry: GalleryEntry): number => (entry.weight !== undefined && Number.isFinite(entry.weight) && entry.weight > 0 ? entry.weight : 1);
 
 function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
 	let byDim = indexCache.get(entries);
@@ -278,11 +299,13 @@ export function findMatch(
 	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
 	if (best < 0) return { ...NO_MATCH };
 	const distance = Math.sqrt(bestSq);
-	const cohortMargin = options.cohortMargin ?? DEFAULT_COHORT_MARGIN;
+	const cohortMargin = options.cohortMargin === undefined ? DEFAULT_COHORT_MARGIN : options.cohortMargin;
+	const cohort = options.cohort ? cohortFor(entries, index, options.cohort) : null;
 	if (
 		distance >= threshold ||
 		Math.sqrt(secondSq) - distance < margin ||
-		(options.cohort && cohortWithin(query, cohortFor(entries, index, options.cohort), distance + cohortMargin))
+		(cohort && cohortMargin !== null && cohortWithin(query, cohort, distance + cohortMargin)) ||
+		(options.adaptive && !passesAdaptive({ query, distance, threshold, row: best, stats: adaptiveStats(index, cohort, options.adaptive), cohort, rule: options.adaptive }))
 	) {
 		return { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 };
 	}
