@@ -46,6 +46,7 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 	for (const [f, q] of quality) if (f.v.enrol) qualityOfVector.set(f.v.enrol, q);
 	const variants = ['shipped', 'spread', 'neighbour', 'cohort-person', 'cohort-query', 'cohort-both', 'cohort-unknowns', 'quality', 'spread+cohort', 'cohort-both (recall kept)', 'spread+cohort (recall kept)', 'cohort-unknowns (recall kept)'] as const;
 	const outcomes = new Map<string, Outcome[]>(variants.map((v) => [v, []]));
+	const outcomeScores: AScored[] = [];
 	const record = (variant: string, test: AScored[], rule: AdaptiveRule, label: string) => {
 		const byGroup = groupsA(test);
 		const sample = test.filter((_, k) => k % 7 === 0);
@@ -60,6 +61,7 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		const sides = split(faces, seed);
 		const trials = sides.map(trialsOf);
 		const plain = trials.map((ts) => scoreAdaptive(ts, samples));
+		for (const ts of plain) outcomeScores.push(...ts.filter((t) => t.scenario === 'L' && t.probe === 'live' && t.source === 'faces-real'));
 		const ownVectors = sides.map((s) => s.photos.filter((f) => f.v.enrol).map((f) => f.v.enrol!));
 		const unknowns = trials.map((ts, s) => scoreAdaptive(ts, [...samples, ...ownVectors[1 - s]!]));
 		for (const [tune, test] of [[0, 1], [1, 0]] as const) {
@@ -127,6 +129,33 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		log(`   cost ${avg(c).toFixed(3)} ±${sd(c).toFixed(3)}; against shipped ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)}, lower on ${lower}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}; wrong names ${wrong(list)} (shipped ${wrong(shipped)}); findMatch agrees on ${agree}/${checked} sampled test trials`);
 		if (variant !== 'shipped' && lower >= PROOF * diff.length && wrong(list) <= wrong(shipped) && recall >= 0.9) winners.push(variant);
 	}
+	separation(outcomeScores, log);
 	log(`\n   verdict (cheaper on ≥ ${PROOF * 100} % of paired test sides, no added wrong name, look-alike live recall ≥ 90 %): ${winners.length ? winners.join(', ') : 'none wins; the shipped rule stays'}`);
 	return { winners };
+}
+
+/**
+ * Threshold-free: does a score separate look-alikes better than the raw distance, or only move
+ * along the same trade-off? Strangers named at the cut that names 90 % (and 80 %) of genuine
+ * faces, on every split's look-alike live trials (each trial once per side it falls in).
+ */
+function separation(trials: readonly AScored[], log: (line: string) => void): void {
+	const k = 1; // KS index: k = 3
+	const scores: Array<[string, (t: AScored) => number]> = [
+		['distance', (t) => t.d1],
+		['distance / spread', (t) => (t.spread ? t.d1 / t.spread : t.d1 / 0.4)],
+		['distance / person ref', (t) => t.d1 / (t.refP[k] ?? 1)],
+		['distance / query ref', (t) => t.d1 / (t.refQ[k] ?? 1)],
+		['distance / both refs', (t) => t.d1 / (((t.refP[k] ?? 1) + (t.refQ[k] ?? 1)) / 2)]
+	];
+	log('\n   threshold-free, look-alikes (L faces-real live, all test sides): strangers named at 90 % / 80 % of genuine faces named (cohort k = 3)');
+	for (const [name, s] of scores) {
+		const gen = trials.filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? s(t) : Infinity)).sort((a, b) => a - b);
+		const imp = trials.filter((t) => t.truth === null).map(s);
+		const at = (recall: number) => {
+			const cut = gen[Math.max(0, Math.ceil(recall * gen.length) - 1)]!;
+			return `${imp.filter((x) => x <= cut).length}/${imp.length}`;
+		};
+		log(`   ${name.padEnd(24)} ${at(0.9).padStart(9)}  ${at(0.8).padStart(9)}`);
+	}
 }

@@ -26,6 +26,14 @@
  * (83 → 25 of 4 365) but cost one-photo recall (56 → 35 %); it was cheaper on 9 test halves and
  * dearer on 8, so it is not proven and the server does not pass a cohort.
  *
+ * The adaptive rules (MatchOptions.adaptive, issue 13.3: per-person thresholds from spread and
+ * nearest neighbour, cohort normalisation, quality-weighted centroids via GalleryEntry.weight) are
+ * built and measured in bench:accuracy section A, each chosen on one half and scored on the other:
+ * none is on by default. Cohort normalisation (query and person references, k = 3) cut look-alike
+ * strangers named from 46 to 15 of 771 held-out trials but named 69 % instead of 91 % of genuine
+ * live crops; chosen to keep recall, it cut them only to 41 of 771 at 88 %. None was cheaper on
+ * 75 % of the paired test halves while keeping look-alike recall ≥ 90 % (README, *Recognition accuracy*).
+ *
  * Raw descriptors, not rescaled to one norm: their norm (1.36–1.59) is steady per person, and
  * normalising cut centroid's error-free window from 0.07 to 0.02.
  *
