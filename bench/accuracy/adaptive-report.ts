@@ -47,6 +47,7 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 	const variants = ['shipped', 'spread', 'neighbour', 'cohort-person', 'cohort-query', 'cohort-both', 'cohort-unknowns', 'quality', 'spread+cohort', 'cohort-both (recall kept)', 'spread+cohort (recall kept)', 'cohort-unknowns (recall kept)'] as const;
 	const outcomes = new Map<string, Outcome[]>(variants.map((v) => [v, []]));
 	const outcomeScores: AScored[] = [];
+	const qualityScores: AScored[] = [];
 	const record = (variant: string, test: AScored[], rule: AdaptiveRule, label: string) => {
 		const byGroup = groupsA(test);
 		const sample = test.filter((_, k) => k % 7 === 0);
@@ -97,7 +98,9 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 				if (c < bestQ.c - 1e-12) bestQ = { c, q };
 			}
 			const weightOf = (v: Float32Array) => qualityWeight(qualityOfVector.get(v) ?? {}, bestQ.q);
-			record('quality', scoreAdaptive(trials[test]!, samples, weightOf), {}, `${describe({}, bestQ.q)} side ${fullSide.toFixed(0)} sharp ${fullSharpness.toFixed(0)}`);
+			const weighted = scoreAdaptive(trials[test]!, samples, weightOf);
+			qualityScores.push(...weighted.filter((t) => t.scenario === 'L' && t.probe === 'live' && t.source === 'faces-real'));
+			record('quality', weighted, {}, `${describe({}, bestQ.q)} side ${fullSide.toFixed(0)} sharp ${fullSharpness.toFixed(0)}`);
 		}
 	}
 
@@ -129,7 +132,7 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		log(`   cost ${avg(c).toFixed(3)} ±${sd(c).toFixed(3)}; against shipped ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)}, lower on ${lower}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}; wrong names ${wrong(list)} (shipped ${wrong(shipped)}); findMatch agrees on ${agree}/${checked} sampled test trials`);
 		if (variant !== 'shipped' && lower >= PROOF * diff.length && wrong(list) <= wrong(shipped) && recall >= 0.9) winners.push(variant);
 	}
-	separation(outcomeScores, log);
+	separation(outcomeScores, qualityScores, log);
 	log(`\n   verdict (cheaper on ≥ ${PROOF * 100} % of paired test sides, no added wrong name, look-alike live recall ≥ 90 %): ${winners.length ? winners.join(', ') : 'none wins; the shipped rule stays'}`);
 	return { winners };
 }
@@ -137,9 +140,10 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 /**
  * Threshold-free: does a score separate look-alikes better than the raw distance, or only move
  * along the same trade-off? Strangers named at the cut that names 90 % (and 80 %) of genuine
- * faces, on every split's look-alike live trials (each trial once per side it falls in).
+ * faces, on every split's look-alike live trials (each trial once per side it falls in); the
+ * quality-weighted row uses the strength and medians chosen on each split's tuning side.
  */
-function separation(trials: readonly AScored[], log: (line: string) => void): void {
+function separation(trials: readonly AScored[], weighted: readonly AScored[], log: (line: string) => void): void {
 	const k = 1; // KS index: k = 3
 	const scores: Array<[string, (t: AScored) => number]> = [
 		['distance', (t) => t.d1],
@@ -149,7 +153,8 @@ function separation(trials: readonly AScored[], log: (line: string) => void): vo
 		['distance / both refs', (t) => t.d1 / (((t.refP[k] ?? 1) + (t.refQ[k] ?? 1)) / 2)]
 	];
 	log('\n   threshold-free, look-alikes (L faces-real live, all test sides): strangers named at 90 % / 80 % of genuine faces named (cohort k = 3)');
-	for (const [name, s] of scores) {
+	const rows: Array<[string, (t: AScored) => number, readonly AScored[]]> = [...scores.map(([n, s]) => [n, s, trials] as [string, (t: AScored) => number, readonly AScored[]]), ['distance, quality-weighted', (t) => t.d1, weighted]];
+	for (const [name, s, trials] of rows) {
 		const gen = trials.filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? s(t) : Infinity)).sort((a, b) => a - b);
 		const imp = trials.filter((t) => t.truth === null).map(s);
 		const at = (recall: number) => {
