@@ -6,7 +6,8 @@
  */
 import { passesCohortNorm, meanNearest, type CohortNormRule } from './cohort-norm.ts';
 import { euclidean } from './distance.ts';
-import type { Cohort, PeopleIndex } from './matcher.ts';
+import type { Cohort } from './cohort.ts';
+import type { PeopleIndex } from './matcher.ts';
 import { leaveOneOutSpread, personThreshold, type PersonSpread, type PersonThresholdRule } from './person-threshold.ts';
 
 /** Which adaptive rules apply; an absent or null part is off. */
