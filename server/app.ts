@@ -205,6 +205,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			probe: probeImage,
 			threshold: config.matchThreshold,
 			recognizerId,
+			cropsPerSecond: config.cropsPerSecondPerAddress,
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
 			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
+import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
 
@@ -52,6 +53,12 @@ export type Config = Readonly<{
 	/** Largest upload to the REST API, bytes. */
 	maxUploadBytes: number;
 	channels: ChannelLimits;
+	/**
+	 * Crops a second one client address may send over all its channels (bursts up to the same
+	 * count). Default MAX_CROPS_PER_SECOND; raise it for a venue of phones behind one NAT, or a
+	 * load test from one machine (`npm run bench:load`).
+	 */
+	cropsPerSecondPerAddress: number;
 	logLevel: LogLevel;
 	/**
 	 * Serve HTTPS (and wss for signalling) instead of HTTP, on the same port. With no files given,
@@ -165,6 +172,7 @@ export const EnvSchema = v.object({
 	MAX_UPLOAD_MB: integer('MAX_UPLOAD_MB', 10, 1, 200),
 	MAX_CHANNELS: integer('MAX_CHANNELS', 32, 1, 1000),
 	MAX_CHANNELS_PER_ADDRESS: integer('MAX_CHANNELS_PER_ADDRESS', 6, 1, 1000),
+	CROP_RATE_PER_ADDRESS: integer('CROP_RATE_PER_ADDRESS', MAX_CROPS_PER_SECOND, 1, 100_000),
 	LOG_LEVEL: v.pipe(text('info'), v.picklist(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
 	HTTPS: flag('HTTPS'),
 	TLS_CERT: optionalText,
@@ -223,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 			pendingTotal: Math.max(2, Math.ceil(total / 4)),
 			pendingPerAddress: Math.max(1, Math.ceil(perAddress / 2))
 		}),
+		cropsPerSecondPerAddress: e.CROP_RATE_PER_ADDRESS,
 		logLevel: e.LOG_LEVEL,
 		// Given certificate files mean HTTPS: serving them over HTTP would be a silent surprise.
 		https: args.https || e.HTTPS || tls !== null,

@@ -27,6 +27,8 @@ export type RecognizerDeps = {
 	/** Euclidean distance under which a face is named. */
 	threshold: number;
 	recognizerId: string;
+	/** Crops a second per client address, bursts up to the same count (default MAX_CROPS_PER_SECOND). */
+	cropsPerSecond?: number;
 	now?: () => number;
 	onIdentify?: (outcome: 'named' | 'unknown' | 'no-face' | 'error') => void;
 	/** A crop refused by the per-address rate limit. */
@@ -38,13 +40,14 @@ export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage> }
 
 /**
  * `openSession(address)`: crops are rate-limited per client address, across all its channels
- * (MAX_CROPS_PER_SECOND, bursts up to the same count), so opening more channels buys no more.
+ * (`cropsPerSecond`, bursts up to the same count), so opening more channels buys no more.
  */
 export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
+	const cropsPerSecond = deps.cropsPerSecond ?? MAX_CROPS_PER_SECOND;
 	const crops = createKeyedLimiter({
-		capacity: MAX_CROPS_PER_SECOND,
-		perSecond: MAX_CROPS_PER_SECOND,
+		capacity: cropsPerSecond,
+		perSecond: cropsPerSecond,
 		...(deps.now ? { now: deps.now } : {})
 	});
 
@@ -79,7 +82,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 							recognizer: recognizerId,
 							maxCropBytes: MAX_CROP_BYTES,
 							maxCropSidePx: MAX_CROP_SIDE_PX,
-							maxCropsPerSecond: MAX_CROPS_PER_SECOND
+							maxCropsPerSecond: cropsPerSecond
 						};
 					}
 					if (!crops.take(address).ok) {
