@@ -9,10 +9,12 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
+import { health } from './health.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { createSqliteGallery } from './gallery/sqlite-gallery.ts';
 import { createApi } from './http/api.ts';
@@ -93,8 +95,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const pool: EmbedPool = createEmbedPool({
 			size: config.embedWorkers,
 			modelDir: join(config.modelsDir, 'face-api'),
-			log: (msg) => embedLog.info(msg)
+			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),
+			log: (msg, level = 'info') => embedLog[level](msg),
+			observer: {
+				jobDone: ({ priority, waitedMs, runMs }) => {
+					metrics.embedSeconds.observe({ priority }, runMs / 1000);
+					metrics.embedQueueSeconds.observe({ priority }, waitedMs / 1000);
+				},
+				dropped: (priority, reason) => metrics.overloaded.inc({ priority, reason }),
+				workerExit: () => metrics.workerRestarts.inc()
+			}
 		});
+		metrics.sources.pool = () => pool.stats();
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 
@@ -123,10 +135,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		let endpoint: PeerEndpoint | null = null;
 		const clientConfig = () => ({ peerPath: PEER_PATH, peerKey: PEER_KEY, recognizerId, iceServers: config.iceServers });
 		app.get('/healthz', (_req, res) => {
-			const health = endpoint?.health() ?? { registered: false as const, reason: 'recognizer starting' };
-			const body = { ok: health.registered, backend, recognizerId, people: gallery.listPeople().length };
-			if (health.registered) res.json(body);
-			else res.status(503).json({ ...body, reason: health.reason });
+			const { status, body } = health({ endpoint: endpoint?.health() ?? null, pool: pool.stats(), backend, recognizerId, people: gallery.listPeople().length });
+			res.status(status).json(body);
 		});
 		app.get('/metrics', (_req, res, next) => {
 			metrics.render().then((text) => res.type(metrics.contentType).send(text), next);
@@ -158,7 +168,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			'/api',
 			createApi({
 				gallery,
-				analyzePhoto: (bytes) => pool.analyzePhoto(bytes),
+				// REST recognition before enrolment and import (the scheduler's classes); live crops before both.
+				analyzePhoto: (bytes, priority = 'enrol') => pool.analyzePhoto(bytes, { priority }),
 				matchThreshold: config.matchThreshold,
 				adminCheck,
 				recognizeCheck,
@@ -206,10 +217,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			threshold: config.matchThreshold,
 			recognizerId,
 			cropsPerSecond: config.cropsPerSecondPerAddress,
+			liveDeadlineMs: config.liveDeadlineMs,
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
+			onAnswer: (ms, outcome) => metrics.cropAnswerSeconds.observe({ outcome }, ms / 1000),
 			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});
-		endpoint = await startPeerEndpoint({
+		const running = (endpoint = await startPeerEndpoint({
 			host: '127.0.0.1',
 			port: peerPort,
 			path: PEER_PATH,
@@ -225,9 +238,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				metrics.channelsPending.set(admission.counts().pending);
 			},
 			onFrame: (direction, bytes) => metrics.datachannelBytes.inc({ direction }, bytes),
-			onClosed: (reason) => metrics.channelsClosed.inc({ reason })
-		});
-		const running = endpoint;
+			onClosed: (reason) => metrics.channelsClosed.inc({ reason }),
+			onInFlightRefused: () => metrics.overloaded.inc({ priority: 'live', reason: 'in-flight' })
+		}));
+		metrics.sources.peerConnections = () => running.peerConnections();
 		// Shutdown runs these last-pushed first: stop taking work (new offers, new HTTP connections);
 		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
 		// flight; then the pool and the gallery.

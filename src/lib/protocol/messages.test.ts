@@ -125,10 +125,18 @@ describe('server messages', () => {
 		},
 		{ type: 'identity', requestId: 1, trackId: 2, label: 'unknown', personId: null, distance: null, confidence: 0 },
 		{ type: 'error', requestId: 4, code: 'overloaded', message: 'busy' },
+		{ type: 'error', requestId: 5, code: 'overloaded', message: 'busy', retryAfterMs: 750 },
 		{ type: 'error', code: 'bad-message', message: 'no' }
 	];
 	it.each(messages)('round-trips $type', (message) => {
 		expect(decodeServerMessage(encodeServerMessage(message))).toEqual({ ok: true, message });
+	});
+
+	it('ignores server fields it does not know (a newer server), but refuses a bad retry-after', () => {
+		const decoded = decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: 'busy', requestId: 3, hint: 'later' }));
+		expect(decoded).toEqual({ ok: true, message: { type: 'error', code: 'overloaded', message: 'busy', requestId: 3 } });
+		expect(decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: '', retryAfterMs: -1 }))).toMatchObject({ ok: false });
+		expect(decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: '', retryAfterMs: 1e9 }))).toMatchObject({ ok: false });
 	});
 
 	it('refuses an unknown error code', () => {

@@ -1,0 +1,234 @@
+/**
+ * Which embedding job runs next (issue #10). Pure: the clock and the pool's worker counts are
+ * handed in; the pool (pool.ts) runs what `next()` gives.
+ *
+ * - Classes, in order: `live` crops from the data channel, `recognize` (REST photos), `enrol`
+ *   (enrolment, import and everything else). A class is served before the ones after it, but a
+ *   waiting job climbs one class for every `agingMs` it has waited, and among equals the job that
+ *   waited longest goes first: under a live overload a REST recognition still starts within about
+ *   `agingMs`, an enrolment within about 2 × `agingMs`. Lower classes can take from live only what
+ *   they bring, which their own bounds and the REST rate limits keep small.
+ * - Within a class, each client (a data channel; one REST address) has its own queue, and the
+ *   queues are served in turn (round robin: the jobs of one class cost about the same, so deficit
+ *   round robin would reduce to it). A client sending more than its share waits behind itself.
+ * - A job may carry a deadline to be answered by (live crops: what an overlay can still use). It
+ *   is refused at once when the work ahead of it means it cannot make it (`would-be-late`), and
+ *   dropped when it could no longer make it if it started now (`late`). A refusal says when to
+ *   come back: the client's fair interval, (clients waiting × run time) ÷ workers.
+ * - Bounded: at most `maxPerClient` jobs per client and `maxQueued` per class. A client over its
+ *   bound is refused (`queue-full`); a full class makes room by dropping the oldest job of the
+ *   client with the longest queue when that client holds more than the newcomer would
+ *   (`displaced`), so one client cannot fill a class and lock the others out.
+ */
+
+export const PRIORITIES = ['live', 'recognize', 'enrol'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export type DropReason = 'queue-full' | 'would-be-late' | 'late' | 'displaced';
+/** Why a job was refused or dropped, and when its client should try again. */
+export type Drop = { reason: DropReason; retryAfterMs: number };
+
+export type ClassLimits = { maxQueued: number; maxPerClient: number };
+
+export type SchedulerOptions<T> = {
+	now: () => number;
+	/** Workers that can run jobs now (alive and ready). */
+	workers: () => number;
+	/** Jobs running now. */
+	running: () => number;
+	limits: Record<Priority, ClassLimits>;
+	/** A waiting job climbs one class per this many ms. Default 1000. */
+	agingMs?: number;
+	/** Expected run time of a job before any has been measured, ms. Default 100. */
+	initialRunMs?: number;
+	/** Bounds of the retry-after a refusal gives, ms. Default 200 and 5000. */
+	retryAfterMs?: { min: number; max: number };
+	/** A queued job dropped (`late`, `displaced`): the caller answers it. */
+	onDrop: (job: T, drop: Drop) => void;
+};
+
+export type SubmitOptions = {
+	priority: Priority;
+	/** Whose job (a data channel, an address): the unit of fairness within the class. */
+	client: string;
+	/** When (clock ms) the answer must be ready by; none: the job waits its turn. */
+	deadline?: number;
+};
+
+type Entry<T> = { job: T; client: string; priority: Priority; enqueuedAt: number; deadline: number };
+
+type ClassQueue<T> = {
+	/** Clients with jobs waiting, in the order they are served; each list oldest first. */
+	clients: Map<string, Array<Entry<T>>>;
+	size: number;
+};
+
+export type Scheduler<T> = {
+	/** Queues a job; null when queued, or why it was refused (it is not queued then). */
+	submit(job: T, options: SubmitOptions): Drop | null;
+	/** The next job to run, dropping late ones on the way; null when none waits. */
+	next(): { job: T; priority: Priority; waitedMs: number } | null;
+	/** Drops every job that can no longer make its deadline. */
+	expire(): void;
+	/** When the earliest queued deadline will be missed (clock ms); null when no job has one. */
+	nextExpiry(): number | null;
+	/** A measured run time (ms) of a job of this class, to estimate waits. */
+	observe(priority: Priority, runMs: number): void;
+	/** The expected run time of a job of this class, ms. */
+	runMs(priority: Priority): number;
+	/** Removes and returns every queued job. */
+	drain(): T[];
+	depth(): Record<Priority, number>;
+};
+
+/** Weight of a new run time in the running estimate. */
+const RUN_EWMA = 0.2;
+
+export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
+	const { now, limits, onDrop } = options;
+	const agingMs = options.agingMs ?? 1000;
+	const retryBounds = options.retryAfterMs ?? { min: 200, max: 5000 };
+	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0 }])) as Record<Priority, ClassQueue<T>>;
+	const runEstimate = Object.fromEntries(PRIORITIES.map((p) => [p, options.initialRunMs ?? 100])) as Record<Priority, number>;
+	const workers = () => Math.max(1, options.workers());
+
+	/** A client's fair interval in this class: how often its turn comes round, ms. */
+	function retryAfter(priority: Priority, extraClients = 0): number {
+		const clients = queues[priority].clients.size + extraClients;
+		const ms = (Math.max(1, clients) * runEstimate[priority]) / workers();
+		return Math.round(Math.min(retryBounds.max, Math.max(retryBounds.min, ms)));
+	}
+
+	/** Expected wait (ms) before a new job of `client` starts, served in turn behind the class. */
+	function expectedWait(priority: Priority, client: string): number {
+		const q = queues[priority];
+		const own = q.clients.get(client)?.length ?? 0;
+		let ahead = own;
+		for (const [other, list] of q.clients) if (other !== client) ahead += Math.min(list.length, own + 1);
+		// Higher classes go first (aging aside).
+		for (const p of PRIORITIES) {
+			if (p === priority) break;
+			ahead += queues[p].size;
+		}
+		const free = workers() - options.running();
+		if (ahead < free) return 0;
+		// Jobs start as workers free up, about one every run ÷ workers; the first after half of that.
+		return (ahead - free + 0.5) * (runEstimate[priority] / workers());
+	}
+
+	function remove(entry: Entry<T>): void {
+		const q = queues[entry.priority];
+		const list = q.clients.get(entry.client);
+		if (!list) return;
+		const i = list.indexOf(entry);
+		if (i < 0) return;
+		list.splice(i, 1);
+		q.size--;
+		if (list.length === 0) q.clients.delete(entry.client);
+	}
+
+	/** Whether a job started now would miss its deadline. */
+	const tooLate = (entry: Entry<T>, t: number) => t + runEstimate[entry.priority] > entry.deadline;
+
+	function expire(): void {
+		const t = now();
+		for (const p of PRIORITIES) {
+			for (const list of [...queues[p].clients.values()]) {
+				for (const entry of [...list]) {
+					if (!tooLate(entry, t)) continue;
+					remove(entry);
+					onDrop(entry.job, { reason: 'late', retryAfterMs: retryAfter(p, 1) });
+				}
+			}
+		}
+	}
+
+	/** The class to serve: lowest class rank less the aging of its oldest job; oldest first among equals. */
+	function pickClass(t: number): Priority | null {
+		let best: { p: Priority; rank: number; since: number } | null = null;
+		for (const [base, p] of PRIORITIES.entries()) {
+			const q = queues[p];
+			if (q.size === 0) continue;
+			let since = Infinity;
+			for (const list of q.clients.values()) since = Math.min(since, list[0]!.enqueuedAt);
+			const rank = Math.max(0, base - Math.floor((t - since) / agingMs));
+			if (!best || rank < best.rank || (rank === best.rank && since < best.since)) best = { p, rank, since };
+		}
+		return best?.p ?? null;
+	}
+
+	return {
+		submit(job, { priority, client, deadline = Infinity }) {
+			const t = now();
+			const q = queues[priority];
+			const limit = limits[priority];
+			const own = q.clients.get(client);
+			if ((own?.length ?? 0) >= limit.maxPerClient) return { reason: 'queue-full', retryAfterMs: retryAfter(priority) };
+			if (deadline !== Infinity && t + expectedWait(priority, client) + runEstimate[priority] > deadline) {
+				return { reason: 'would-be-late', retryAfterMs: retryAfter(priority, own ? 0 : 1) };
+			}
+			if (q.size >= limit.maxQueued) {
+				let longest: Array<Entry<T>> | null = null;
+				for (const list of q.clients.values()) if (!longest || list.length > longest.length) longest = list;
+				if (!longest || longest.length <= (own?.length ?? 0) + 1) return { reason: 'queue-full', retryAfterMs: retryAfter(priority) };
+				const victim = longest[0]!;
+				remove(victim);
+				onDrop(victim.job, { reason: 'displaced', retryAfterMs: retryAfter(priority) });
+			}
+			const entry: Entry<T> = { job, client, priority, enqueuedAt: t, deadline };
+			const list = q.clients.get(client);
+			if (list) list.push(entry);
+			else q.clients.set(client, [entry]);
+			q.size++;
+			return null;
+		},
+
+		next() {
+			expire();
+			const t = now();
+			const p = pickClass(t);
+			if (!p) return null;
+			const q = queues[p];
+			// The client first in turn; it goes to the back of the turn if it has more waiting.
+			const [client, list] = q.clients.entries().next().value as [string, Array<Entry<T>>];
+			const entry = list.shift()!;
+			q.clients.delete(client);
+			if (list.length > 0) q.clients.set(client, list);
+			q.size--;
+			return { job: entry.job, priority: p, waitedMs: t - entry.enqueuedAt };
+		},
+
+		expire,
+
+		nextExpiry() {
+			let earliest = Infinity;
+			for (const p of PRIORITIES) {
+				for (const list of queues[p].clients.values()) {
+					for (const entry of list) earliest = Math.min(earliest, entry.deadline - runEstimate[p]);
+				}
+			}
+			return earliest === Infinity ? null : earliest;
+		},
+
+		observe(priority, runMs) {
+			if (!(runMs >= 0) || !Number.isFinite(runMs)) return;
+			runEstimate[priority] = runEstimate[priority] * (1 - RUN_EWMA) + runMs * RUN_EWMA;
+		},
+
+		runMs: (priority) => runEstimate[priority],
+
+		drain() {
+			const jobs: T[] = [];
+			for (const p of PRIORITIES) {
+				for (const list of queues[p].clients.values()) for (const entry of list) jobs.push(entry.job);
+				queues[p].clients.clear();
+				queues[p].size = 0;
+			}
+			return jobs;
+		},
+
+		depth() {
+			return Object.fromEntries(PRIORITIES.map((p) => [p, queues[p].size])) as Record<Priority, number>;
+		}
+	};
+}
