@@ -8,8 +8,9 @@
  *      whatever comes back;
  *   3. closed loop at saturation: BENCH_CLOSED_CLIENTS (4) clients each keeping BENCH_IN_FLIGHT (4)
  *      crops in flight for BENCH_SECONDS;
- *   4. overload: BENCH_OVERLOAD_CLIENTS (30) clients at BENCH_OVERLOAD_RATE (4) crops/s, while one
- *      REST client recognizes photos and another enrols faces, one request at a time.
+ *   4. overload: BENCH_OVERLOAD_CLIENTS (30) clients with a crop due BENCH_OVERLOAD_RATE (4) times a
+ *      second, holding back when told to as the live page does, while one REST client recognizes
+ *      photos and another enrols faces, one request at a time.
  * Prints faces/s answered, crop → answer p50/p95/p99, the shares refused / late / failed, per-client
  * fairness, REST progress under load, and the machine (cores, load average) and the CPU each side used.
  *
@@ -19,7 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { FACE_CROP_MARGIN } from '../src/lib/protocol/face-crop.ts';
+import { createCropBackoff } from '../src/lib/link/backoff.ts';
 import { enrolPerson, findFaces } from '../tests/helpers/gallery.ts';
 import { cropFromPhoto, samplePhotoPath } from '../tests/helpers/faces.ts';
 import { startTestServer, type TestServer } from '../tests/helpers/server.ts';
@@ -64,7 +65,11 @@ async function measured<T>(server: TestServer, run: () => Promise<T>): Promise<{
 	const server_ = (cpuTicks(pid) - s0) / 100 / seconds;
 	const c = process.cpuUsage(c0);
 	const clients = (c.user + c.system) / 1e6 / seconds;
-	const perFace = (answered: number) => (answered ? `, ${((server_ * seconds * 1000) / answered).toFixed(1)} ms of server CPU per answered face` : '');
+	const perFace = (answered: number) => {
+		if (!answered) return '';
+		const cpuMs = (server_ * seconds * 1000) / answered;
+		return `, ${cpuMs.toFixed(1)} ms of server CPU per answered face (${((cpus().length * 1000) / cpuMs).toFixed(0)} faces/s if the server had all ${cpus().length} cores)`;
+	};
 	return {
 		result,
 		line: (answered) => `   CPU: server ${server_.toFixed(2)} cores${perFace(answered)}; the load clients ${clients.toFixed(2)} cores; load average now ${loadavg()[0]!.toFixed(1)}`
@@ -104,29 +109,45 @@ async function oneClient(url: string, crops: readonly Crop[]): Promise<void> {
 	console.log(`   crop → answer p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}`);
 }
 
-/** Each client sends `rate` crops/s (random phase, ±20 % jitter) for `seconds`, whatever comes back. */
-async function openLoop(clients: readonly LoadClient[], crops: readonly Crop[], rate: number, seconds: number): Promise<void> {
+/**
+ * Each client has a crop due `rate` times a second (random phase, ±20 % jitter) for `seconds`.
+ * Without `backoff` it sends every one, whatever comes back (a fixed offered load); with it, it
+ * holds back as the live page does (src/lib/link/backoff.ts). Returns the crops held back.
+ */
+async function openLoop(clients: readonly LoadClient[], crops: readonly Crop[], rate: number, seconds: number, backoff = false): Promise<number> {
 	const end = performance.now() + seconds * 1000;
 	let k = 0;
+	let held = 0;
 	await Promise.all(
 		clients.map(async (client) => {
+			const pacing = createCropBackoff({ now: () => performance.now() });
+			if (backoff) client.onReply((_id, _outcome, message) => pacing.observe(message));
 			await sleep(Math.random() * (1000 / rate));
 			while (performance.now() < end) {
-				client.send(crops[k++ % crops.length]!);
+				if (pacing.allows()) client.send(crops[k++ % crops.length]!);
+				else held++;
 				await sleep((1000 / rate) * (0.8 + Math.random() * 0.4));
 			}
 		})
 	);
+	return held;
 }
 
-/** Each client keeps `inFlight` crops unanswered for `seconds`. */
+/**
+ * Each client keeps `inFlight` crops unanswered for `seconds`: a new one as soon as one is
+ * answered, or once the retry-after of a refusal has passed (a client that ignored it would spin).
+ */
 async function closedLoop(clients: readonly LoadClient[], crops: readonly Crop[], inFlight: number, seconds: number): Promise<void> {
 	const end = performance.now() + seconds * 1000;
 	let k = 0;
 	await new Promise<void>((resolve) => {
 		for (const client of clients) {
-			client.onReply(() => {
+			const again = () => {
 				if (performance.now() < end) client.send(crops[k++ % crops.length]!);
+			};
+			client.onReply((_id, outcome) => {
+				if (outcome.reply === 'identity') again();
+				else setTimeout(again, outcome.retryAfterMs ?? 1000);
 			});
 			for (let i = 0; i < inFlight; i++) client.send(crops[k++ % crops.length]!);
 		}
@@ -160,7 +181,9 @@ const server = await startTestServer({
 		EMBED_WORKERS: String(WORKERS),
 		MAX_CHANNELS: '200',
 		MAX_CHANNELS_PER_ADDRESS: '200',
-		CROP_RATE_PER_ADDRESS: '100000'
+		CROP_RATE_PER_ADDRESS: '100000',
+		// e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the server's time goes.
+		...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {})
 	}
 });
 console.log(`server: ${WORKERS} embed workers; answers later than ${LATE_MS} ms count as late`);
@@ -205,14 +228,15 @@ try {
 		const until = from + SECONDS * 1000;
 		const { result, line } = await measured(server, () =>
 			Promise.all([
-				openLoop(clients, crops, OVERLOAD_RATE, SECONDS),
+				openLoop(clients, crops, OVERLOAD_RATE, SECONDS, true),
 				restLoop(() => server.api('/api/recognize', { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } }), until, 250),
 				restLoop(() => server.api(`/api/people/${personId}/faces`, { method: 'POST', body: new Uint8Array(enrolCrop), headers: { 'content-type': 'image/jpeg' } }), until, 1000)
 			])
 		);
 		await settle(clients, from);
-		const [, recognize, enrol] = result;
-		console.log(`\n4. Overload: ${OVERLOAD_CLIENTS} clients × ${OVERLOAD_RATE} crops/s for ${SECONDS} s (offered ${OVERLOAD_CLIENTS * OVERLOAD_RATE} crops/s), with REST beside`);
+		const [held, recognize, enrol] = result;
+		console.log(`\n4. Overload: ${OVERLOAD_CLIENTS} clients with a crop due ${OVERLOAD_RATE} times a second for ${SECONDS} s (${OVERLOAD_CLIENTS * OVERLOAD_RATE} crops/s), backing off as told, with REST beside`);
+		console.log(`   held back by the clients' backoff: ${held} crops`);
 		const figures = phaseFigures(since(clients, from), SECONDS, LATE_MS);
 		for (const l of describePhase(figures, LATE_MS)) console.log(l);
 		const rest = (name: string, r: typeof recognize) =>

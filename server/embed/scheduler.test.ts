@@ -60,6 +60,31 @@ describe('scheduler: fairness', () => {
 	});
 });
 
+describe('scheduler: fairness over time', () => {
+	it('serves a client that was turned away before one that was just served', () => {
+		const { scheduler, take } = setup();
+		scheduler.submit({ id: 'a1' }, { priority: 'live', client: 'a' });
+		expect(take()).toBe('a1');
+		scheduler.submit({ id: 'a2' }, { priority: 'live', client: 'a' });
+		scheduler.submit({ id: 'b1' }, { priority: 'live', client: 'b' });
+		expect(take()).toBe('b1');
+		expect(take()).toBe('a2');
+	});
+
+	it('shares a full server between clients whose crops always arrive in the same order', () => {
+		// One worker, always busy, one crop finishing every 50 ms; each tick `a` sends just before `b`.
+		const { clock, scheduler, take } = setup({ workers: () => 1, running: () => 1 });
+		const served = { a: 0, b: 0 };
+		for (let tick = 0; tick < 200; tick++, clock.t += 50) {
+			for (const client of ['a', 'b'] as const) scheduler.submit({ id: client }, { priority: 'live', client, deadline: clock.t + 100 });
+			const id = take() as 'a' | 'b' | null;
+			if (id) served[id]++;
+		}
+		expect(served.a + served.b).toBeGreaterThan(190);
+		expect(Math.abs(served.a - served.b)).toBeLessThanOrEqual(2);
+	});
+});
+
 describe('scheduler: priorities', () => {
 	it('serves live crops before REST recognition, and both before enrolment', () => {
 		const { scheduler, takeAll } = setup();
@@ -117,6 +142,22 @@ describe('scheduler: deadlines', () => {
 		expect(scheduler.submit({ id: 'quiet' }, { priority: 'live', client: 'quiet', deadline: 100 })).toBeNull();
 		// The busy client's fifth would wait behind its own four.
 		expect(scheduler.submit({ id: 'busy4' }, { priority: 'live', client: 'busy', deadline: 100 })).toMatchObject({ reason: 'queue-full' });
+	});
+
+	it('still serves what it can when a job takes longer than the deadline, a little late, instead of refusing everything', () => {
+		const busy = { n: 0 };
+		const { clock, scheduler, dropped, take } = setup({ running: () => busy.n });
+		for (let i = 0; i < 40; i++) scheduler.observe('live', 600);
+		// A free worker: taken, whatever the estimate says (answered ~600 ms after arrival).
+		expect(scheduler.submit({ id: 'now' }, { priority: 'live', client: 'a', deadline: 400 })).toBeNull();
+		expect(take()).toBe('now');
+		// Both workers busy: it may wait half its time (200 ms) for one; ~150 ms expected, so queued.
+		busy.n = 2;
+		expect(scheduler.submit({ id: 'soon' }, { priority: 'live', client: 'a', deadline: 400 })).toBeNull();
+		expect(scheduler.nextExpiry()).toBe(200);
+		clock.t = 201;
+		scheduler.expire();
+		expect(dropped).toMatchObject([{ id: 'soon', reason: 'late' }]);
 	});
 
 	it('learns the run time from measurements, and the retry-after grows with the clients waiting', () => {

@@ -8,13 +8,21 @@
  *   waited longest goes first: under a live overload a REST recognition still starts within about
  *   `agingMs`, an enrolment within about 2 × `agingMs`. Lower classes can take from live only what
  *   they bring, which their own bounds and the REST rate limits keep small.
- * - Within a class, each client (a data channel; one REST address) has its own queue, and the
- *   queues are served in turn (round robin: the jobs of one class cost about the same, so deficit
- *   round robin would reduce to it). A client sending more than its share waits behind itself.
+ * - Within a class, each client (a data channel; one REST address) has its own queue, served by
+ *   start-time fair queuing (the jobs of one class cost about the same: one unit each). A job's
+ *   tag is where its client's service would start if every client got an equal share: the
+ *   class's virtual time or its client's last finish, whichever is later, plus one per job of
+ *   its own ahead of it; the lowest tag goes first, ties by arrival. With every client busy this
+ *   is round robin; unlike round robin it remembers: a client that was just served queues behind
+ *   one that was turned away, so a client whose crops keep arriving at a bad moment is not
+ *   refused every time, and a client sending more than its share waits behind itself.
  * - A job may carry a deadline to be answered by (live crops: what an overlay can still use). It
- *   is refused at once when the work ahead of it means it cannot make it (`would-be-late`), and
- *   dropped when it could no longer make it if it started now (`late`). A refusal says when to
- *   come back: the client's fair interval, (clients waiting × run time) ÷ workers.
+ *   must start by the deadline less its expected run time, but may always wait half of its time
+ *   (so a server slower than the deadline still answers what it can start at once, a little late,
+ *   rather than refusing everything). It is refused at once when the work ahead of it means it
+ *   cannot start in time (`would-be-late`; never when a worker is free), and dropped when its
+ *   start time passes (`late`). A refusal says when to come back: the client's fair interval,
+ *   (clients waiting × run time) ÷ workers.
  * - Bounded: at most `maxPerClient` jobs per client and `maxQueued` per class. A client over its
  *   bound is refused (`queue-full`); a full class makes room by dropping the oldest job of the
  *   client with the longest queue when that client holds more than the newcomer would
@@ -55,12 +63,17 @@ export type SubmitOptions = {
 	deadline?: number;
 };
 
-type Entry<T> = { job: T; client: string; priority: Priority; enqueuedAt: number; deadline: number };
+/** `startBy`: the job is dropped if it has not started by then (Infinity: never). */
+type Entry<T> = { job: T; client: string; priority: Priority; enqueuedAt: number; startBy: number };
 
 type ClassQueue<T> = {
-	/** Clients with jobs waiting, in the order they are served; each list oldest first. */
+	/** Clients with jobs waiting; each list oldest first. */
 	clients: Map<string, Array<Entry<T>>>;
 	size: number;
+	/** Virtual time: the tag of the job that started last. */
+	vtime: number;
+	/** Each client's virtual finish: the tag of its last started job, plus one. Kept while ahead of vtime. */
+	finish: Map<string, number>;
 };
 
 export type Scheduler<T> = {
@@ -70,7 +83,7 @@ export type Scheduler<T> = {
 	next(): { job: T; priority: Priority; waitedMs: number } | null;
 	/** Drops every job that can no longer make its deadline. */
 	expire(): void;
-	/** When the earliest queued deadline will be missed (clock ms); null when no job has one. */
+	/** When the first queued job with a deadline must start by (clock ms); null when no job has one. */
 	nextExpiry(): number | null;
 	/** A measured run time (ms) of a job of this class, to estimate waits. */
 	observe(priority: Priority, runMs: number): void;
@@ -88,7 +101,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 	const { now, limits, onDrop } = options;
 	const agingMs = options.agingMs ?? 1000;
 	const retryBounds = options.retryAfterMs ?? { min: 200, max: 5000 };
-	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0 }])) as Record<Priority, ClassQueue<T>>;
+	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0, vtime: 0, finish: new Map() }])) as Record<Priority, ClassQueue<T>>;
 	const runEstimate = Object.fromEntries(PRIORITIES.map((p) => [p, options.initialRunMs ?? 100])) as Record<Priority, number>;
 	const workers = () => Math.max(1, options.workers());
 
@@ -99,12 +112,19 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		return Math.round(Math.min(retryBounds.max, Math.max(retryBounds.min, ms)));
 	}
 
-	/** Expected wait (ms) before a new job of `client` starts, served in turn behind the class. */
+	/** The tag of `client`'s first waiting job (or of its next one, when none waits). */
+	const headTag = (q: ClassQueue<T>, client: string) => Math.max(q.vtime, q.finish.get(client) ?? -Infinity);
+
+	/** Expected wait (ms) before a new job of `client` starts: the jobs with lower tags go first. */
 	function expectedWait(priority: Priority, client: string): number {
 		const q = queues[priority];
 		const own = q.clients.get(client)?.length ?? 0;
+		const tag = headTag(q, client) + own;
 		let ahead = own;
-		for (const [other, list] of q.clients) if (other !== client) ahead += Math.min(list.length, own + 1);
+		// Another client's waiting jobs carry tags head, head + 1, …: those not above the newcomer's go first.
+		for (const [other, list] of q.clients) {
+			if (other !== client) ahead += Math.max(0, Math.min(list.length, Math.floor(tag - headTag(q, other)) + 1));
+		}
 		// Higher classes go first (aging aside).
 		for (const p of PRIORITIES) {
 			if (p === priority) break;
@@ -127,15 +147,16 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		if (list.length === 0) q.clients.delete(entry.client);
 	}
 
-	/** Whether a job started now would miss its deadline. */
-	const tooLate = (entry: Entry<T>, t: number) => t + runEstimate[entry.priority] > entry.deadline;
+	/** When a job due by `deadline` must start: its run time before, but never less than half its time from now. */
+	const startByOf = (priority: Priority, t: number, deadline: number) =>
+		deadline === Infinity ? Infinity : deadline - Math.min(runEstimate[priority], Math.max(0, deadline - t) / 2);
 
 	function expire(): void {
 		const t = now();
 		for (const p of PRIORITIES) {
 			for (const list of [...queues[p].clients.values()]) {
 				for (const entry of [...list]) {
-					if (!tooLate(entry, t)) continue;
+					if (t <= entry.startBy) continue;
 					remove(entry);
 					onDrop(entry.job, { reason: 'late', retryAfterMs: retryAfter(p, 1) });
 				}
@@ -164,9 +185,9 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 			const limit = limits[priority];
 			const own = q.clients.get(client);
 			if ((own?.length ?? 0) >= limit.maxPerClient) return { reason: 'queue-full', retryAfterMs: retryAfter(priority) };
-			if (deadline !== Infinity && t + expectedWait(priority, client) + runEstimate[priority] > deadline) {
-				return { reason: 'would-be-late', retryAfterMs: retryAfter(priority, own ? 0 : 1) };
-			}
+			const startBy = startByOf(priority, t, deadline);
+			const wait = startBy === Infinity ? 0 : expectedWait(priority, client);
+			if (wait > 0 && t + wait > startBy) return { reason: 'would-be-late', retryAfterMs: retryAfter(priority, own ? 0 : 1) };
 			if (q.size >= limit.maxQueued) {
 				let longest: Array<Entry<T>> | null = null;
 				for (const list of q.clients.values()) if (!longest || list.length > longest.length) longest = list;
@@ -175,7 +196,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 				remove(victim);
 				onDrop(victim.job, { reason: 'displaced', retryAfterMs: retryAfter(priority) });
 			}
-			const entry: Entry<T> = { job, client, priority, enqueuedAt: t, deadline };
+			const entry: Entry<T> = { job, client, priority, enqueuedAt: t, startBy };
 			const list = q.clients.get(client);
 			if (list) list.push(entry);
 			else q.clients.set(client, [entry]);
@@ -189,12 +210,18 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 			const p = pickClass(t);
 			if (!p) return null;
 			const q = queues[p];
-			// The client first in turn; it goes to the back of the turn if it has more waiting.
-			const [client, list] = q.clients.entries().next().value as [string, Array<Entry<T>>];
-			const entry = list.shift()!;
-			q.clients.delete(client);
-			if (list.length > 0) q.clients.set(client, list);
-			q.size--;
+			let best: { client: string; tag: number; entry: Entry<T> } | null = null;
+			for (const [client, list] of q.clients) {
+				const tag = headTag(q, client);
+				const entry = list[0]!;
+				if (!best || tag < best.tag || (tag === best.tag && entry.enqueuedAt < best.entry.enqueuedAt)) best = { client, tag, entry };
+			}
+			const { client, tag, entry } = best!;
+			remove(entry);
+			q.vtime = tag;
+			q.finish.set(client, tag + 1);
+			// A finish at or behind the virtual time says nothing a new client's would not: forget it.
+			for (const [c, f] of q.finish) if (f <= q.vtime && !q.clients.has(c)) q.finish.delete(c);
 			return { job: entry.job, priority: p, waitedMs: t - entry.enqueuedAt };
 		},
 
@@ -204,7 +231,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 			let earliest = Infinity;
 			for (const p of PRIORITIES) {
 				for (const list of queues[p].clients.values()) {
-					for (const entry of list) earliest = Math.min(earliest, entry.deadline - runEstimate[p]);
+					for (const entry of list) earliest = Math.min(earliest, entry.startBy);
 				}
 			}
 			return earliest === Infinity ? null : earliest;
@@ -223,6 +250,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 				for (const list of queues[p].clients.values()) for (const entry of list) jobs.push(entry.job);
 				queues[p].clients.clear();
 				queues[p].size = 0;
+				queues[p].finish.clear();
 			}
 			return jobs;
 		},

@@ -161,7 +161,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 
 	function requestCrops(tracks: readonly Track[], live: ReadonlySet<number>, now: number): void {
 		shots.retain(live);
-		if (link.state !== 'connected' || link.backlogBytes > MAX_BACKLOG_BYTES) return;
+		if (link.state !== 'connected' || link.backlogBytes > MAX_BACKLOG_BYTES || link.cropsPaused) return;
 		for (const track of tracks) {
 			if (!track.confirmed || track.misses > 0 || capturing.has(track.id)) continue;
 			if (policy === 'best-shot') watchAppearance(track);
