@@ -113,6 +113,27 @@ describe('scheduler: priorities', () => {
 	});
 });
 
+describe('scheduler: a backlog of photos under a live overload', () => {
+	it('gets a steady trickle, about one start per aging step and class, and live keeps the rest', () => {
+		const { clock, scheduler, take } = setup({ limits: { live: { maxQueued: 64, maxPerClient: 8 }, recognize: { maxQueued: 32, maxPerClient: 32 }, enrol: { maxQueued: 32, maxPerClient: 32 } } });
+		for (let i = 0; i < 30; i++) {
+			scheduler.submit({ id: 'recognize' }, { priority: 'recognize', client: 'rest' });
+			scheduler.submit({ id: 'enrol' }, { priority: 'enrol', client: 'rest' });
+		}
+		const starts = { live: 0, recognize: 0, enrol: 0 } as Record<string, number>;
+		let n = 0;
+		for (clock.t = 0; clock.t < 10_000; clock.t += 25) {
+			for (let i = 0; i < 2; i++) scheduler.submit({ id: 'live' }, { priority: 'live', client: `phone${n++ % 8}` });
+			starts[take()!]!++;
+		}
+		expect(starts.recognize).toBeGreaterThanOrEqual(9);
+		expect(starts.recognize).toBeLessThanOrEqual(11);
+		expect(starts.enrol).toBeGreaterThanOrEqual(7);
+		expect(starts.enrol).toBeLessThanOrEqual(10);
+		expect(starts.live).toBeGreaterThan(375);
+	});
+});
+
 describe('scheduler: deadlines', () => {
 	it('drops a crop that can no longer be answered in time, with a retry-after, and runs the rest', () => {
 		const { clock, scheduler, dropped, take } = setup();

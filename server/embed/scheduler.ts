@@ -6,8 +6,9 @@
  *   (enrolment, import and everything else). A class is served before the ones after it, but a
  *   waiting job climbs one class for every `agingMs` it has waited, and among equals the job that
  *   waited longest goes first: under a live overload a REST recognition still starts within about
- *   `agingMs`, an enrolment within about 2 × `agingMs`. Lower classes can take from live only what
- *   they bring, which their own bounds and the REST rate limits keep small.
+ *   `agingMs`, an enrolment within about 2 × `agingMs`. A class may jump ahead that way at most
+ *   once per `agingMs`, so a backlog of photos gets a steady trickle, not the whole server: nothing
+ *   starves, and live crops keep the rest.
  * - Within a class, each client (a data channel; one REST address) has its own queue, served by
  *   start-time fair queuing (the jobs of one class cost about the same: one unit each). A job's
  *   tag is where its client's service would start if every client got an equal share: the
@@ -104,6 +105,8 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0, vtime: 0, finish: new Map() }])) as Record<Priority, ClassQueue<T>>;
 	const runEstimate = Object.fromEntries(PRIORITIES.map((p) => [p, options.initialRunMs ?? 100])) as Record<Priority, number>;
 	const workers = () => Math.max(1, options.workers());
+	/** When each class last started a job ahead of a higher class by aging. */
+	const promotedAt = Object.fromEntries(PRIORITIES.map((p) => [p, -Infinity])) as Record<Priority, number>;
 
 	/** A client's fair interval in this class: how often its turn comes round, ms. */
 	function retryAfter(priority: Priority, extraClients = 0): number {
@@ -164,17 +167,25 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		}
 	}
 
-	/** The class to serve: lowest class rank less the aging of its oldest job; oldest first among equals. */
+	/**
+	 * The class to serve: the lowest rank, where a class's rank drops by one per `agingMs` its
+	 * oldest job has waited (unless it jumped ahead within the last `agingMs`); oldest first among
+	 * equals.
+	 */
 	function pickClass(t: number): Priority | null {
-		let best: { p: Priority; rank: number; since: number } | null = null;
+		let best: { p: Priority; base: number; rank: number; since: number } | null = null;
+		let firstWaiting: number | null = null;
 		for (const [base, p] of PRIORITIES.entries()) {
 			const q = queues[p];
 			if (q.size === 0) continue;
+			firstWaiting ??= base;
 			let since = Infinity;
 			for (const list of q.clients.values()) since = Math.min(since, list[0]!.enqueuedAt);
-			const rank = Math.max(0, base - Math.floor((t - since) / agingMs));
-			if (!best || rank < best.rank || (rank === best.rank && since < best.since)) best = { p, rank, since };
+			const aged = t - promotedAt[p] >= agingMs ? Math.floor((t - since) / agingMs) : 0;
+			const rank = Math.max(0, base - aged);
+			if (!best || rank < best.rank || (rank === best.rank && since < best.since)) best = { p, base, rank, since };
 		}
+		if (best && firstWaiting !== null && best.base > firstWaiting) promotedAt[best.p] = t;
 		return best?.p ?? null;
 	}
 
