@@ -16,7 +16,7 @@ import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
 import { health } from './health.ts';
 import type { Gallery } from './gallery/gallery.ts';
-import { createSqliteGallery } from './gallery/sqlite-gallery.ts';
+import { openGallery } from './gallery/open-gallery.ts';
 import { createApi } from './http/api.ts';
 import { requireToken, tokenCheck, type TokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
@@ -25,7 +25,7 @@ import { createPairApi } from './http/pair-api.ts';
 import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
 import { createStatic } from './http/static.ts';
-import { loadTokens, type Tokens } from './http/tokens.ts';
+import { loadSharedTokens, loadTokens, type Tokens } from './http/tokens.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
@@ -74,22 +74,29 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 	};
 
 	try {
-		const tokens = loadTokens({
+		const galleryLog = log('gallery');
+		const gallery: Gallery = await openGallery({
+			databaseUrl: config.databaseUrl,
+			dataDir: config.dataDir,
+			model: EMBEDDING_MODEL,
+			dim: EMBEDDING_DIM,
+			log: (msg) => galleryLog.info(msg)
+		});
+		cleanups.push(() => gallery.close());
+
+		const tokenOptions = {
 			dataDir: config.dataDir,
 			adminToken: config.adminToken,
 			recognizeToken: config.recognizeToken,
 			openRecognition: config.openRecognition
-		});
+		};
+		// Servers sharing a gallery must accept the same tokens: made ones live in the database then.
+		const tokens = config.databaseUrl
+			? await loadSharedTokens({ ...tokenOptions, shared: (name, make) => gallery.sharedSecret(name, make) })
+			: loadTokens(tokenOptions);
 		for (const note of [...config.warnings, ...tokens.notes]) logger.warn(note);
 		const adminCheck = tokenCheck(tokens.admin.value) as TokenCheck;
 		const recognizeCheck = tokens.recognize ? tokenCheck(tokens.recognize.value, tokens.admin.value) : null;
-
-		const gallery: Gallery = createSqliteGallery({
-			file: join(config.dataDir, 'gallery.db'),
-			model: EMBEDDING_MODEL,
-			dim: EMBEDDING_DIM
-		});
-		cleanups.push(() => gallery.close());
 
 		const embedLog = log('embed');
 		const pool: EmbedPool = createEmbedPool({
@@ -135,7 +142,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		let endpoint: PeerEndpoint | null = null;
 		const clientConfig = () => ({ peerPath: PEER_PATH, peerKey: PEER_KEY, recognizerId, iceServers: config.iceServers });
 		app.get('/healthz', (_req, res) => {
-			const { status, body } = health({ endpoint: endpoint?.health() ?? null, pool: pool.stats(), backend, recognizerId, people: gallery.listPeople().length });
+			// `people` (in health.ts): those the recognizer can name, from memory (cheap to poll); the
+			// gallery says whether it can vouch for them (PostgreSQL reachable).
+			const { status, body } = health({ endpoint: endpoint?.health() ?? null, pool: pool.stats(), gallery: gallery.health(), backend, recognizerId });
 			res.status(status).json(body);
 		});
 		app.get('/metrics', (_req, res, next) => {
@@ -144,7 +153,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 		const restLimits = createRestLimits({ trustProxy: config.trustProxy, onLimited: (route) => metrics.rateLimited.inc({ route }) });
 		const admin = requireToken(adminCheck, 'this needs the admin token');
-		const pairing = createPairing();
+		// Several servers on one gallery: a code made on one must be good on whichever the phone reaches.
+		const pairing = createPairing({ shared: config.databaseUrl ? gallery : null });
 		let port = 0;
 		const scheme = tls ? 'https' : 'http';
 		const lanOrigins = () => lanAddresses().map((ip) => `${scheme}://${ip}:${port}`);
@@ -265,8 +275,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			tlsLog.info(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
 			for (const origin of lanOrigins()) tlsLog.info(`https: from a phone on this network open ${origin}`);
 		}
-		const local = pairing.create('admin');
-		const phone = lanOrigins()[0] ? pairing.create('admin') : null;
+		const local = await pairing.create('admin');
+		const phone = lanOrigins()[0] ? await pairing.create('admin') : null;
 		return {
 			port,
 			url: `${scheme}://127.0.0.1:${port}`,

@@ -31,6 +31,11 @@ export type Config = Readonly<{
 	host: string;
 	/** Where the SQLite gallery, the generated tokens and the generated TLS certificate live. */
 	dataDir: string;
+	/**
+	 * postgres://…: the gallery lives in PostgreSQL, shared by every server given the same URL, and
+	 * so do the tokens the server makes; null: SQLite (and token files) in dataDir.
+	 */
+	databaseUrl: string | null;
 	/** Prepared model files (`npm ci` fills it). */
 	modelsDir: string;
 	/** Built SvelteKit app. */
@@ -161,6 +166,10 @@ export const EnvSchema = v.object({
 	PORT: integer('PORT', 8080, 0, 65535),
 	HOST: text('0.0.0.0'),
 	DATA_DIR: text('data'),
+	DATABASE_URL: v.pipe(
+		optionalText,
+		v.check((raw) => raw === null || /^postgres(ql)?:\/\/./.test(raw), 'DATABASE_URL must be a postgres:// URL (or unset: SQLite in DATA_DIR)')
+	),
 	MODELS_DIR: text('models'),
 	BUILD_DIR: text('build'),
 	ADMIN_TOKEN: token('ADMIN_TOKEN'),
@@ -220,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		port: e.PORT,
 		host: e.HOST,
 		dataDir: resolve(cwd, e.DATA_DIR),
+		databaseUrl: e.DATABASE_URL,
 		modelsDir: resolve(cwd, e.MODELS_DIR),
 		buildDir: resolve(cwd, e.BUILD_DIR),
 		adminToken: e.ADMIN_TOKEN,

@@ -12,7 +12,9 @@ export function pairingBanner({ tokens, pairing }: Pick<RunningServer, 'tokens' 
 		'',
 		'FaceRTC is closed by default: the gallery needs the admin token' +
 			(tokens.recognize ? ', and recognition a paired device.' : '; recognition is open (OPEN_RECOGNITION=1).'),
-		`The admin token is in ${tokens.admin.file} (readable by this user only).`,
+		tokens.admin.file
+			? `The admin token is in ${tokens.admin.file} (readable by this user only).`
+			: 'The admin token is kept in the gallery database (DATABASE_URL), the same for every server on it.',
 		'',
 		`Pair a browser on this machine (one use, ${minutes} min):`,
 		`  ${pairing.local}`

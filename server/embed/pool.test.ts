@@ -55,7 +55,9 @@ describe('embed pool (real models)', () => {
 	const logs: string[] = [];
 
 	beforeAll(async () => {
-		pool = createEmbedPool({ size: 2, modelDir: PACKAGE_MODEL_DIR, log: (m) => logs.push(m) });
+		// These tests check answers, not timing (pool-logic.test.ts covers timeouts): a generous job
+		// limit keeps them green on a slow, busy machine, where one photo can take several seconds.
+		pool = createEmbedPool({ size: 2, modelDir: PACKAGE_MODEL_DIR, jobTimeoutMs: 60_000, log: (m) => logs.push(m) });
 		await pool.ready();
 		[sample1, sample3] = await Promise.all([pool.analyzePhoto(photo(1)), pool.analyzePhoto(photo(3))]);
 	}, 120_000);

@@ -1,155 +1,36 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Gallery } from './gallery.ts';
+import { describe, expect, it } from 'vitest';
+import { galleryContract } from './gallery.contract.ts';
 import { createSqliteGallery } from './sqlite-gallery.ts';
 
-const DIM = 4;
-const vec = (...xs: number[]) => Float32Array.from(xs);
-/** Smallest thing that passes the JPEG check: SOI + APP0 marker and some bytes. */
-const jpeg = (fill: number) => Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, fill, fill, 0xff, 0xd9]);
+galleryContract('sqlite', async () => {
+	const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
+	const file = join(dir, 'gallery.db');
+	return {
+		// A short poll: the contract's second opener follows writes through PRAGMA data_version.
+		open: async ({ model = 'm1' } = {}) => createSqliteGallery({ file, model, dim: 4, pollMs: 50 }),
+		cleanup: async () => rmSync(dir, { recursive: true, force: true })
+	};
+});
 
-describe('sqlite gallery', () => {
-	let dir: string;
-	let file: string;
-	let gallery: Gallery;
-
-	beforeEach(() => {
-		dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
-		file = join(dir, 'gallery.db');
-		gallery = createSqliteGallery({ file, model: 'm1', dim: DIM });
-	});
-	afterEach(() => {
-		gallery.close();
-		rmSync(dir, { recursive: true, force: true });
-	});
-
-	it('stores people and faces in the file and reads them back after reopening', () => {
-		const alice = gallery.addPerson('alice');
-		gallery.addFace(alice.id, vec(1, 2, 3, 4));
-		gallery.addFace(alice.id, vec(0.5, 0, 0, 0));
-		gallery.close();
-		gallery = createSqliteGallery({ file, model: 'm1', dim: DIM });
-		expect(gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2 }]);
-		expect(gallery.entries().map((e) => Array.from(e.embedding))).toEqual([
-			[1, 2, 3, 4],
-			[0.5, 0, 0, 0]
-		]);
-	});
-
-	it('never matches embeddings of another model', () => {
-		const bob = gallery.addPerson('bob');
-		gallery.addFace(bob.id, vec(1, 1, 1, 1));
-		gallery.close();
-		gallery = createSqliteGallery({ file, model: 'm2', dim: DIM });
-		expect(gallery.listPeople()[0]?.faces).toBe(1);
-		expect(gallery.entries()).toEqual([]);
-	});
-
-	it('refuses a face for an unknown person or of the wrong size', () => {
-		expect(() => gallery.addFace('nobody', vec(1, 2, 3, 4))).toThrow(/no such person/);
-		const p = gallery.addPerson('p');
-		expect(() => gallery.addFace(p.id, vec(1, 2))).toThrow(/4 finite numbers/);
-		expect(() => gallery.addFace(p.id, vec(1, 2, 3, Number.NaN))).toThrow(/finite/);
-	});
-
-	it('deletes a person with their faces, and the match cache follows', () => {
-		const p = gallery.addPerson('p');
-		gallery.addFace(p.id, vec(1, 2, 3, 4));
-		expect(gallery.entries()).toHaveLength(1);
-		expect(gallery.deletePerson(p.id)).toBe(true);
-		expect(gallery.deletePerson(p.id)).toBe(false);
-		expect(gallery.entries()).toHaveLength(0);
-		expect(gallery.listPeople()).toEqual([]);
-	});
-
-	it('exports and imports all or nothing', () => {
-		const p = gallery.addPerson('carol');
-		gallery.addFace(p.id, vec(1, 0, 0, 0));
-		const doc = gallery.exportAll();
-		expect(doc).toMatchObject({ format: 'facertc-gallery', version: 1, model: 'm1', dim: DIM });
-		const bad = structuredClone(doc);
-		bad.people.push({ name: 'broken', faces: [{ embedding: [1, 2] }] });
-		expect(() => gallery.importAll(bad)).toThrow();
-		expect(gallery.listPeople()).toHaveLength(1);
-		expect(gallery.importAll(doc)).toBe(1);
-		expect(gallery.listPeople().map((x) => x.name)).toEqual(['carol', 'carol']);
-		expect(() => gallery.importAll({ ...doc, model: 'other' })).toThrow(/other/);
-	});
-
-	it('enrols a person with all their faces at once, or not at all', () => {
-		const { person, faceIds } = gallery.enrolPerson('dora', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(0, 1, 0, 0) }]);
-		expect(person).toMatchObject({ name: 'dora', faces: 2 });
-		expect(faceIds).toHaveLength(2);
-		expect(() => gallery.enrolPerson('eve', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(1, 2) }])).toThrow(/finite/);
-		expect(() => gallery.enrolPerson('nobody', [])).toThrow(/no faces/);
-		expect(gallery.listPeople().map((p) => p.name)).toEqual(['dora']);
-		expect(gallery.entries()).toHaveLength(2);
-	});
-
-	it('renames a person, lists and deletes single faces', () => {
-		const { person, faceIds } = gallery.enrolPerson('fred', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(0, 1, 0, 0) }]);
-		expect(gallery.entries()[0]?.name).toBe('fred');
-		expect(gallery.renamePerson(person.id, 'Frederick')).toEqual({ id: person.id, name: 'Frederick', faces: 2 });
-		expect(gallery.entries()[0]?.name).toBe('Frederick');
-		expect(gallery.renamePerson('nobody', 'x')).toBeNull();
-		const faces = gallery.listFaces(person.id);
-		expect(faces?.map((f) => f.id)).toEqual(faceIds);
-		expect(faces?.[0]).toMatchObject({ thumbnail: null, createdAt: expect.any(Number) });
-		expect(gallery.listFaces('nobody')).toBeNull();
-		expect(gallery.deleteFace('other-person', faceIds[0]!)).toBe(false);
-		expect(gallery.deleteFace(person.id, faceIds[0]!)).toBe(true);
-		expect(gallery.deleteFace(person.id, faceIds[0]!)).toBe(false);
-		expect(gallery.getPerson(person.id)?.faces).toBe(1);
-		expect(gallery.entries().map((e) => Array.from(e.embedding))).toEqual([[0, 1, 0, 0]]);
-	});
-
-	it('keeps thumbnails only while the setting is on, and drops them all when it is turned off', () => {
-		expect(gallery.settings()).toEqual({ keepThumbnails: false });
-		const a = gallery.enrolPerson('a', [{ embedding: vec(1, 0, 0, 0), thumbnail: jpeg(1) }]);
-		expect(gallery.listFaces(a.person.id)?.[0]?.thumbnail).toBeNull();
-		expect(gallery.updateSettings({ keepThumbnails: true })).toEqual({ keepThumbnails: true });
-		const b = gallery.enrolPerson('b', [{ embedding: vec(0, 1, 0, 0), thumbnail: jpeg(2) }]);
-		expect(Array.from(gallery.listFaces(b.person.id)?.[0]?.thumbnail ?? [])).toEqual(Array.from(jpeg(2)));
-		expect(gallery.listPeople({ thumbnails: true }).map((p) => p.thumbnail !== undefined)).toEqual([false, true]);
-		expect(gallery.listPeople()[1]).not.toHaveProperty('thumbnail');
-		expect(() => gallery.addFace(b.person.id, vec(0, 0, 1, 0), Uint8Array.from([1, 2, 3, 4]))).toThrow(/not a JPEG/);
-
-		gallery.close();
-		gallery = createSqliteGallery({ file, model: 'm1', dim: DIM });
-		expect(gallery.settings()).toEqual({ keepThumbnails: true });
-		gallery.updateSettings({ keepThumbnails: false });
-		expect(gallery.listFaces(b.person.id)?.[0]?.thumbnail).toBeNull();
-	});
-
-	it('exports thumbnails when kept and imports them back, checking them before writing', () => {
-		gallery.updateSettings({ keepThumbnails: true });
-		gallery.enrolPerson('g', [{ embedding: vec(1, 0, 0, 0), thumbnail: jpeg(3) }]);
-		const doc = gallery.exportAll();
-		expect(doc.people[0]?.faces[0]?.thumbnail).toBe(Buffer.from(jpeg(3)).toString('base64'));
-		const bad = structuredClone(doc);
-		bad.people.push({ name: 'h', faces: [{ embedding: [0, 0, 0, 1], thumbnail: Buffer.from('nope').toString('base64') }] });
-		expect(() => gallery.importAll(bad)).toThrow(/people\.1\.faces\.0\.thumbnail: not a JPEG/);
-		expect(gallery.listPeople()).toHaveLength(1);
-		expect(gallery.importAll(doc)).toBe(1);
-		const [, copy] = gallery.listPeople({ thumbnails: true });
-		expect(copy?.thumbnail).toBeDefined();
-		gallery.updateSettings({ keepThumbnails: false });
-		expect(gallery.importAll(doc)).toBe(1);
-		expect(gallery.exportAll().people.flatMap((p) => p.faces).every((f) => f.thumbnail === undefined)).toBe(true);
-	});
-
-	it('replaces the whole gallery on import when asked, in the same transaction', () => {
-		gallery.enrolPerson('old', [{ embedding: vec(1, 0, 0, 0) }]);
-		const doc = gallery.exportAll();
-		doc.people[0]!.name = 'new';
-		const bad = structuredClone(doc);
-		bad.people.push({ name: 'broken', faces: [{ embedding: [1] }] });
-		expect(() => gallery.importAll(bad, { replace: true })).toThrow();
-		expect(gallery.listPeople().map((p) => p.name)).toEqual(['old']);
-		expect(gallery.importAll(doc, { replace: true })).toBe(1);
-		expect(gallery.listPeople().map((p) => p.name)).toEqual(['new']);
-		expect(gallery.entries()).toHaveLength(1);
+describe('sqlite gallery schema', () => {
+	it('refuses a file written by a newer FaceRTC, and leaves it alone', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
+		const file = join(dir, 'gallery.db');
+		try {
+			createSqliteGallery({ file, model: 'm1', dim: 4 }).close();
+			const db = new Database(file);
+			db.pragma('user_version = 99');
+			db.close();
+			expect(() => createSqliteGallery({ file, model: 'm1', dim: 4 })).toThrow(/schema version 99 is newer/);
+			const again = new Database(file);
+			expect(again.pragma('user_version', { simple: true })).toBe(99);
+			again.close();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

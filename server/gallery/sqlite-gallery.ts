@@ -1,22 +1,18 @@
-/** The only module that talks to SQLite. */
-import Database from 'better-sqlite3';
+/** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { checkFaces, exportDocument, prepareImport, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
-	MAX_THUMBNAIL_BYTES,
 	type Face,
 	type Gallery,
-	type GalleryExport,
 	type GallerySettings,
 	type NewFace,
 	type Person,
 	type PersonListing
 } from './gallery.ts';
-import type { GalleryEntry } from './matcher.ts';
-
-const MIGRATIONS = ['001_init.sql', '002_thumbnails_settings.sql'];
+import { createSnapshot, toEntries } from './snapshot.ts';
+import { openSqlite } from './sqlite-db.ts';
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -24,61 +20,29 @@ export type SqliteGalleryOptions = {
 	/** Identifies the embedding model; rows of another model are kept but never matched. */
 	model: string;
 	dim: number;
+	/**
+	 * How often to look for writes by another process on the same file (`npm run gallery -- copy
+	 * --replace` into a running server's file), ms; 0: never. Default 1000.
+	 */
+	pollMs?: number;
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
-type ExportRow = { person_id: string; embedding: Buffer; thumbnail: Buffer | null };
 type ListingRow = Person & { thumbnail?: Buffer | null };
 
-function migrate(db: Database.Database): void {
-	const current = db.pragma('user_version', { simple: true }) as number;
-	MIGRATIONS.slice(current).forEach((file, i) => {
-		const sql = readFileSync(new URL(`./migrations/${file}`, import.meta.url), 'utf8');
-		db.transaction(() => {
-			db.exec(sql);
-			db.pragma(`user_version = ${current + i + 1}`);
-		})();
-	});
-}
-
-function toBlob(embedding: Float32Array): Buffer {
-	return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
-}
-
-function fromBlob(blob: Buffer): Float32Array {
-	// Copy: a Buffer from SQLite need not be 4-byte aligned.
-	const copy = new Uint8Array(blob.byteLength);
-	copy.set(blob);
-	return new Float32Array(copy.buffer);
-}
-
-const isJpeg = (b: Uint8Array) => b.byteLength > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-
-function checkThumbnail(thumbnail: Uint8Array, where = 'thumbnail'): void {
-	if (thumbnail.byteLength > MAX_THUMBNAIL_BYTES) {
-		throw new AppError('bad-request', `${where}: over ${MAX_THUMBNAIL_BYTES / 1024} KB`);
-	}
-	if (!isJpeg(thumbnail)) throw new AppError('bad-request', `${where}: not a JPEG`);
-}
-
-export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions): Gallery {
-	const db = new Database(file);
-	db.pragma('journal_mode = WAL');
-	db.pragma('foreign_keys = ON');
-	// With WAL, NORMAL loses no committed transaction when the process dies (only on power loss).
-	db.pragma('synchronous = NORMAL');
-	migrate(db);
+export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteGalleryOptions): Gallery {
+	const db = openSqlite(file);
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
+	const ORDER = 'ORDER BY p.name COLLATE NOCASE, p.id';
+	const ENTRY = 'SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id';
 	const q = {
-		people: db.prepare<[], ListingRow>(
-			`SELECT ${PERSON_COLUMNS} FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
-		),
+		people: db.prepare<[], ListingRow>(`SELECT ${PERSON_COLUMNS} FROM people p ${ORDER}`),
 		peopleWithThumbnails: db.prepare<[], ListingRow>(
 			`SELECT ${PERSON_COLUMNS},
 			 (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL
 			  ORDER BY f.rowid DESC LIMIT 1) AS thumbnail
-			 FROM people p ORDER BY p.name COLLATE NOCASE, p.id`
+			 FROM people p ${ORDER}`
 		),
 		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
 		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
@@ -92,40 +56,50 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		deleteFace: db.prepare('DELETE FROM faces WHERE id = ? AND person_id = ?'),
 		deletePerson: db.prepare('DELETE FROM people WHERE id = ?'),
 		deleteEveryone: db.prepare('DELETE FROM people'),
-		entries: db.prepare<[string, number], FaceRow>(
-			`SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id
-			 WHERE f.model = ? AND f.dim = ? ORDER BY f.rowid`
+		entries: db.prepare<[string, number], FaceRow>(`${ENTRY} WHERE f.model = ? AND f.dim = ? ORDER BY f.rowid`),
+		personEntries: db.prepare<[string, string, number], FaceRow>(
+			`${ENTRY} WHERE f.person_id = ? AND f.model = ? AND f.dim = ? ORDER BY f.rowid`
 		),
-		exportFaces: db.prepare<[string, number], ExportRow>(
+		exportFaces: db.prepare<[string, number], { person_id: string; embedding: Buffer; thumbnail: Buffer | null }>(
 			'SELECT person_id, embedding, thumbnail FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
 		setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
 		putSetting: db.prepare(
 			'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
 		),
-		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL')
+		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL'),
+		secret: db.prepare<[string], { value: string }>('SELECT value FROM secrets WHERE name = ?'),
+		putSecret: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING'),
+		dataVersion: db.prepare('PRAGMA data_version').pluck(),
+		savePairingCode: db.prepare('INSERT OR REPLACE INTO pairing_codes (code_hash, role, expires_at) VALUES (?, ?, ?)'),
+		dropExpiredCodes: db.prepare('DELETE FROM pairing_codes WHERE expires_at <= ?'),
+		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role')
 	};
 
-	let cache: GalleryEntry[] | null = null;
+	const stored = (row: FaceRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
+	const snapshot = createSnapshot();
+	const reloadAll = () => snapshot.replaceAll(toEntries(q.entries.all(model, dim).map(stored)));
+	/** After a write (committed or not): the snapshot follows the people it touched. */
+	const refresh = (people: Iterable<string>) => {
+		const ids = [...people];
+		snapshot.replacePeople(ids, toEntries(ids.flatMap((id) => q.personEntries.all(id, model, dim).map(stored))));
+	};
+	reloadAll();
+
+	// PRAGMA data_version changes when another connection commits to the file.
+	let seenVersion = q.dataVersion.get() as number;
+	const poll = pollMs > 0 && file !== ':memory:' ? setInterval(() => {
+		const version = q.dataVersion.get() as number;
+		if (version !== seenVersion) {
+			seenVersion = version;
+			reloadAll();
+		}
+	}, pollMs) : null;
+	poll?.unref();
 
 	function readSettings(): GallerySettings {
 		const row = q.setting.get('keep_thumbnails');
 		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
-	}
-
-	/** `where` names the embedding's place in an import document, for the message. */
-	function checkEmbedding(embedding: Float32Array, where?: string): void {
-		if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
-			throw new AppError('bad-request', `${where ? `${where}.embedding: ` : 'embedding '}must be ${dim} finite numbers`);
-		}
-	}
-
-	function checkFaces(faces: readonly NewFace[]): void {
-		if (faces.length === 0) throw new AppError('bad-request', 'no faces to store');
-		for (const face of faces) {
-			checkEmbedding(face.embedding);
-			if (face.thumbnail) checkThumbnail(face.thumbnail);
-		}
 	}
 
 	function insertPerson(name: string): Person {
@@ -137,7 +111,7 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 	function insertFace(personId: string, face: NewFace, keepThumbnail: boolean): string {
 		const faceId = randomUUID();
 		const thumbnail = keepThumbnail && face.thumbnail ? Buffer.from(face.thumbnail) : null;
-		q.insertFace.run(faceId, personId, model, dim, toBlob(face.embedding), thumbnail, Date.now());
+		q.insertFace.run(faceId, personId, model, dim, toBytes(face.embedding), thumbnail, Date.now());
 		return faceId;
 	}
 
@@ -162,53 +136,56 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 		return readSettings();
 	});
 
-	const importTx = db.transaction((people: ReadonlyArray<{ name: string; faces: NewFace[] }>, replace: boolean) => {
+	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean) => {
 		if (replace) q.deleteEveryone.run();
 		const keep = readSettings().keepThumbnails;
-		for (const person of people) {
+		return people.map((person) => {
 			const { id } = insertPerson(person.name);
 			for (const face of person.faces) insertFace(id, face, keep);
-		}
-		return people.length;
+			return id;
+		});
 	});
 
-	/** Runs a write and drops the match cache, whether or not the write went through. */
-	function write<T>(fn: () => T): T {
-		try {
-			return fn();
-		} finally {
-			cache = null;
-		}
-	}
+	const secretTx = db.transaction((name: string, make: () => string) => {
+		q.putSecret.run(name, make(), Date.now());
+		return (q.secret.get(name) as { value: string }).value;
+	});
 
-	function addFaces(personId: string, faces: readonly NewFace[]): { faceIds: string[] } {
-		checkFaces(faces);
-		return write(() => addFacesTx(personId, faces));
+	async function addFaces(personId: string, faces: readonly NewFace[]): Promise<{ faceIds: string[] }> {
+		checkFaces(faces, dim);
+		try {
+			return addFacesTx(personId, faces);
+		} finally {
+			refresh([personId]);
+		}
 	}
 
 	return {
-		listPeople(options = {}) {
+		async listPeople(options = {}) {
 			const rows = (options.thumbnails ? q.peopleWithThumbnails : q.people).all();
 			return rows.map(({ thumbnail, ...person }): PersonListing =>
 				thumbnail ? { ...person, thumbnail: new Uint8Array(thumbnail) } : person
 			);
 		},
-		getPerson: (id) => q.person.get(id) ?? null,
-		addPerson: (name) => write(() => insertPerson(name)),
-		enrolPerson(name, faces) {
-			checkFaces(faces);
-			return write(() => enrolTx(name, faces));
+		getPerson: async (id) => q.person.get(id) ?? null,
+		addPerson: async (name) => insertPerson(name),
+		async enrolPerson(name, faces) {
+			checkFaces(faces, dim);
+			const enrolled = enrolTx(name, faces);
+			refresh([enrolled.person.id]);
+			return enrolled;
 		},
-		addFace(personId, embedding, thumbnail) {
-			const { faceIds } = addFaces(personId, [{ embedding, thumbnail: thumbnail ?? null }]);
+		async addFace(personId, embedding, thumbnail) {
+			const { faceIds } = await addFaces(personId, [{ embedding, thumbnail: thumbnail ?? null }]);
 			return { faceId: faceIds[0] as string };
 		},
 		addFaces,
-		renamePerson(id, name) {
-			const changed = write(() => q.renamePerson.run(name, id).changes > 0);
+		async renamePerson(id, name) {
+			const changed = q.renamePerson.run(name, id).changes > 0;
+			refresh([id]);
 			return changed ? (q.person.get(id) ?? null) : null;
 		},
-		listFaces(personId) {
+		async listFaces(personId) {
 			if (!q.person.get(personId)) return null;
 			return q.faces.all(personId).map(
 				(row): Face => ({
@@ -218,49 +195,44 @@ export function createSqliteGallery({ file, model, dim }: SqliteGalleryOptions):
 				})
 			);
 		},
-		deleteFace: (personId, faceId) => write(() => q.deleteFace.run(faceId, personId).changes > 0),
-		deletePerson: (id) => write(() => q.deletePerson.run(id).changes > 0),
-		settings: readSettings,
-		updateSettings: (patch) => settingsTx(patch),
-		entries() {
-			cache ??= q.entries.all(model, dim).map((row) => ({
-				personId: row.person_id,
-				name: row.name,
-				embedding: fromBlob(row.embedding)
-			}));
-			return cache;
+		async deleteFace(personId, faceId) {
+			const deleted = q.deleteFace.run(faceId, personId).changes > 0;
+			refresh([personId]);
+			return deleted;
 		},
-		exportAll() {
-			const byPerson = new Map<string, GalleryExport['people'][number]>();
-			for (const person of q.people.all()) byPerson.set(person.id, { name: person.name, faces: [] });
-			for (const row of q.exportFaces.iterate(model, dim)) {
-				const face: GalleryExport['people'][number]['faces'][number] = {
-					embedding: Array.from(fromBlob(row.embedding))
-				};
-				if (row.thumbnail) face.thumbnail = row.thumbnail.toString('base64');
-				byPerson.get(row.person_id)?.faces.push(face);
-			}
-			return { format: 'facertc-gallery', version: 1, model, dim, people: [...byPerson.values()] };
+		async deletePerson(id) {
+			const deleted = q.deletePerson.run(id).changes > 0;
+			refresh([id]);
+			return deleted;
 		},
-		importAll(doc, { replace = false } = {}) {
-			if (doc.model !== model || doc.dim !== dim) {
-				throw new AppError('bad-request', `document holds ${doc.model}/${doc.dim}, this server uses ${model}/${dim}`);
-			}
+		settings: async () => readSettings(),
+		updateSettings: async (patch) => settingsTx(patch),
+		entries: () => snapshot.entries(),
+		health: () => ({ store: 'sqlite', ok: true, people: snapshot.people, embeddings: snapshot.embeddings, syncedAgoMs: 0 }),
+		async exportAll() {
+			const faces = q.exportFaces.iterate(model, dim);
+			const rows = (function* () {
+				for (const row of faces) yield { personId: row.person_id, embedding: row.embedding, thumbnail: row.thumbnail };
+			})();
+			return exportDocument(model, dim, q.people.all(), rows);
+		},
+		async importAll(doc, { replace = false } = {}) {
 			// Everything is converted and checked before the first write.
-			const people = doc.people.map((person, i) => ({
-				name: person.name,
-				faces: person.faces.map((face, j): NewFace => {
-					const where = `people.${i}.faces.${j}`;
-					const embedding = Float32Array.from(face.embedding);
-					checkEmbedding(embedding, where);
-					if (face.thumbnail === undefined) return { embedding };
-					const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
-					checkThumbnail(thumbnail, `${where}.thumbnail`);
-					return { embedding, thumbnail };
-				})
-			}));
-			return write(() => importTx(people, replace));
+			const people = prepareImport(doc, model, dim);
+			const ids = importTx(people, replace);
+			if (replace) reloadAll();
+			else refresh(ids);
+			return ids.length;
 		},
-		close: () => db.close()
+		sharedSecret: async (name, make) => secretTx(name, make),
+		async savePairingCode(codeHash, role, expiresAt) {
+			q.dropExpiredCodes.run(Date.now());
+			q.savePairingCode.run(codeHash, role, expiresAt);
+		},
+		takePairingCode: async (codeHash, now) => q.takePairingCode.get(codeHash, now)?.role ?? null,
+		async close() {
+			if (poll) clearInterval(poll);
+			db.close();
+		}
 	};
 }

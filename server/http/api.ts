@@ -51,7 +51,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	const json = express.json({ limit: deps.maxUploadBytes });
 	// Base64 grows bytes by a third: the images of one request may hold MAX_UPLOAD_MB in all.
 	const jsonImages = express.json({ limit: Math.ceil((deps.maxUploadBytes * 4) / 3) + 64 * 1024 });
-	const finder = (): FaceFinder => ({ analyzePhoto: deps.analyzePhoto, thumbnails: gallery.settings().keepThumbnails });
+	const finder = async (): Promise<FaceFinder> => ({ analyzePhoto: deps.analyzePhoto, thumbnails: (await gallery.settings()).keepThumbnails });
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
 
 	/**
@@ -75,13 +75,13 @@ export function createApi(deps: ApiDeps): express.Router {
 	}
 
 	/** 409 when somebody else already has this name (src/lib/protocol/names.ts). Checked right before the write. */
-	function assertNameFree(name: string, except?: string): void {
-		const taken = sameName(gallery.listPeople(), name, except);
+	async function assertNameFree(name: string, except?: string): Promise<void> {
+		const taken = sameName(await gallery.listPeople(), name, except);
 		if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
 	}
 
-	function personOr404(req: Request) {
-		const person = gallery.getPerson(req.params.id ?? '');
+	async function personOr404(req: Request) {
+		const person = await gallery.getPerson(req.params.id ?? '');
 		if (!person) throw new AppError('not-found', 'no such person');
 		return person;
 	}
@@ -90,37 +90,37 @@ export function createApi(deps: ApiDeps): express.Router {
 		res.json(deps.clientConfig());
 	});
 
-	api.get('/settings', (req, res) => {
+	api.get('/settings', handle(async (req, res) => {
 		res.json({
-			...gallery.settings(),
+			...(await gallery.settings()),
 			adminTokenRequired: adminCheck !== null,
 			recognizeTokenRequired: recognizeCheck !== null,
 			authorized: isAuthorized(adminCheck, req),
 			maxUploadBytes: deps.maxUploadBytes,
 			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
 		});
-	});
+	}));
 
 	api.patch(
 		'/settings',
 		admin,
 		json,
-		handle((req, res) => {
+		handle(async (req, res) => {
 			const patch = parseBody(SettingsPatch, req.body);
-			const settings = gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
+			const settings = await gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
 			log(`gallery: settings ${JSON.stringify(settings)}`);
 			res.json(settings);
 		})
 	);
 
-	api.get('/people', admin, (_req, res) => {
-		const thumbnails = gallery.settings().keepThumbnails;
+	api.get('/people', admin, handle(async (_req, res) => {
+		const thumbnails = (await gallery.settings()).keepThumbnails;
 		res.json(
-			gallery.listPeople({ thumbnails }).map(({ thumbnail, ...person }) =>
+			(await gallery.listPeople({ thumbnails })).map(({ thumbnail, ...person }) =>
 				thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person
 			)
 		);
-	});
+	}));
 
 	api.post(
 		'/people',
@@ -129,49 +129,47 @@ export function createApi(deps: ApiDeps): express.Router {
 		jsonImages,
 		handle(async (req, res) => {
 			const { name, images } = parseBody(NewPerson, req.body);
-			assertNameFree(name);
+			await assertNameFree(name);
 			if (!images) {
-				const person = gallery.addPerson(name);
+				const person = await gallery.addPerson(name);
 				log(`gallery: added person ${person.id} without faces`);
 				res.status(201).json({ id: person.id, name: person.name });
 				return;
 			}
-			const faces = await facesOf(decodeAll(images), finder());
+			const faces = await facesOf(decodeAll(images), await finder());
 			checkConflict(req, faces, null);
-			assertNameFree(name);
-			const { person, faceIds } = gallery.enrolPerson(name, faces);
+			await assertNameFree(name);
+			const { person, faceIds } = await gallery.enrolPerson(name, faces);
 			enrolled(faceIds.length);
 			log(`gallery: enrolled person ${person.id} with ${faceIds.length} face(s)`);
 			res.status(201).json({ id: person.id, name: person.name, faceIds });
 		})
 	);
 
-	api.get('/people/:id', admin, (req, res, next) => {
-		const person = gallery.getPerson(req.params.id ?? '');
-		if (!person) return next(new AppError('not-found', 'no such person'));
-		res.json(person);
-	});
+	api.get('/people/:id', admin, handle(async (req, res) => {
+		res.json(await personOr404(req));
+	}));
 
 	api.patch(
 		'/people/:id',
 		admin,
 		json,
-		handle((req, res) => {
+		handle(async (req, res) => {
 			const { name } = parseBody(Rename, req.body);
-			personOr404(req);
-			assertNameFree(name, req.params.id);
-			const person = gallery.renamePerson(req.params.id ?? '', name);
+			await personOr404(req);
+			await assertNameFree(name, req.params.id);
+			const person = await gallery.renamePerson(req.params.id ?? '', name);
 			if (!person) throw new AppError('not-found', 'no such person');
 			log(`gallery: renamed person ${person.id}`);
 			res.json(person);
 		})
 	);
 
-	api.get('/people/:id/faces', admin, (req, res, next) => {
-		const faces = gallery.listFaces(req.params.id ?? '');
-		if (!faces) return next(new AppError('not-found', 'no such person'));
+	api.get('/people/:id/faces', admin, handle(async (req, res) => {
+		const faces = await gallery.listFaces(req.params.id ?? '');
+		if (!faces) throw new AppError('not-found', 'no such person');
 		res.json(faces.map(({ thumbnail, ...face }) => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
-	});
+	}));
 
 	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here (with the questions);
 	// anything else goes on to the next route, the DESIGN.md one: one image body → { faceId }.
@@ -180,15 +178,17 @@ export function createApi(deps: ApiDeps): express.Router {
 		admin,
 		limit('enrol'),
 		// Before reading a body of up to MAX_UPLOAD_MB.
-		(req, _res, next) => next(gallery.getPerson(req.params.id ?? '') ? undefined : new AppError('not-found', 'no such person')),
+		(req, _res, next) => {
+			gallery.getPerson(req.params.id ?? '').then((person) => next(person ? undefined : new AppError('not-found', 'no such person')), next);
+		},
 		(req, _res, next) => (contentType(req) === 'application/json' ? next() : next('route')),
 		jsonImages,
 		handle(async (req, res) => {
-			const person = personOr404(req);
+			const person = await personOr404(req);
 			const { images } = parseBody(NewFaces, req.body);
-			const faces = await facesOf(decodeAll(images), finder());
+			const faces = await facesOf(decodeAll(images), await finder());
 			checkConflict(req, faces, person);
-			const { faceIds } = gallery.addFaces(person.id, faces);
+			const { faceIds } = await gallery.addFaces(person.id, faces);
 			enrolled(faceIds.length);
 			log(`gallery: added ${faceIds.length} face(s) to person ${person.id}`);
 			res.status(201).json({ faceIds });
@@ -203,26 +203,26 @@ export function createApi(deps: ApiDeps): express.Router {
 		limit('enrol'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
-			const person = personOr404(req);
-			const faces = await facesOf([bytesOf(req)], finder(), { single: true });
-			const { faceIds } = gallery.addFaces(person.id, faces);
+			const person = await personOr404(req);
+			const faces = await facesOf([bytesOf(req)], await finder(), { single: true });
+			const { faceIds } = await gallery.addFaces(person.id, faces);
 			enrolled(1);
 			log(`gallery: added 1 face to person ${person.id}`);
 			res.status(201).json({ faceId: faceIds[0] });
 		})
 	);
 
-	api.delete('/people/:id/faces/:faceId', admin, (req, res, next) => {
-		if (!gallery.deleteFace(req.params.id ?? '', req.params.faceId ?? '')) return next(new AppError('not-found', 'no such face'));
+	api.delete('/people/:id/faces/:faceId', admin, handle(async (req, res) => {
+		if (!(await gallery.deleteFace(req.params.id ?? '', req.params.faceId ?? ''))) throw new AppError('not-found', 'no such face');
 		log(`gallery: deleted face ${req.params.faceId} of person ${req.params.id}`);
 		res.status(204).end();
-	});
+	}));
 
-	api.delete('/people/:id', admin, (req, res, next) => {
-		if (!gallery.deletePerson(req.params.id ?? '')) return next(new AppError('not-found', 'no such person'));
+	api.delete('/people/:id', admin, handle(async (req, res) => {
+		if (!(await gallery.deletePerson(req.params.id ?? ''))) throw new AppError('not-found', 'no such person');
 		log(`gallery: deleted person ${req.params.id}`);
 		res.status(204).end();
-	});
+	}));
 
 	api.post(
 		'/recognize',
@@ -241,35 +241,36 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/export', admin, (_req, res) => {
+	api.get('/export', admin, handle(async (_req, res) => {
+		const doc = await gallery.exportAll();
 		res.setHeader('content-disposition', 'attachment; filename="facertc-gallery.json"');
-		res.json(gallery.exportAll());
-	});
+		res.json(doc);
+	}));
 
 	api.post(
 		'/import',
 		admin,
 		limit('import'),
 		json,
-		handle((req, res) => {
+		handle(async (req, res) => {
 			const mode = req.query.mode ?? 'add';
 			if (mode !== 'add' && mode !== 'replace') throw new AppError('bad-request', 'mode must be add or replace');
 			const doc = parseBody(ExportDoc, req.body) as GalleryExport;
-			assertImportNames(doc, mode === 'replace');
+			await assertImportNames(doc, mode === 'replace');
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
-			const removed = mode === 'replace' ? gallery.listPeople().length : 0;
+			const removed = mode === 'replace' ? (await gallery.listPeople()).length : 0;
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
-			const imported = gallery.importAll(doc, { replace: mode === 'replace' });
+			const imported = await gallery.importAll(doc, { replace: mode === 'replace' });
 			log(`gallery: import of ${imported} people committed`);
 			res.json(mode === 'replace' ? { imported, removed } : { imported });
 		})
 	);
 
 	/** An import may not bring two people of one name, nor (adding) someone named like a person already here. */
-	function assertImportNames(doc: GalleryExport, replace: boolean): void {
+	async function assertImportNames(doc: GalleryExport, replace: boolean): Promise<void> {
 		const seen = new Map<string, number>();
-		for (const person of replace ? [] : gallery.listPeople()) seen.set(nameKey(person.name), -1);
+		for (const person of replace ? [] : await gallery.listPeople()) seen.set(nameKey(person.name), -1);
 		for (const [i, person] of doc.people.entries()) {
 			const key = nameKey(person.name);
 			const first = seen.get(key);

@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
 	internal: 500,
 	overloaded: 503,
 	closed: 503,
+	unavailable: 503,
 	timeout: 504
 };
 

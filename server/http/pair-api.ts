@@ -31,9 +31,9 @@ export function createPairApi({ pairing, tokens, admin, limit, origins, log }: P
 		'/pair',
 		limit,
 		json,
-		handle((req, res) => {
+		handle(async (req, res) => {
 			const { code } = parseBody(Redeem, req.body);
-			const role = pairing.redeem(code);
+			const role = await pairing.redeem(code);
 			if (!role) throw new AppError('unauthorized', 'this pairing link is unknown, used already, or expired: ask for a new one');
 			const token = role === 'admin' ? tokens.admin.value : (tokens.recognize?.value ?? null);
 			log.info({ role }, 'pairing: a browser was paired');
@@ -45,10 +45,10 @@ export function createPairApi({ pairing, tokens, admin, limit, origins, log }: P
 		'/pair/codes',
 		admin,
 		json,
-		handle((req, res) => {
+		handle(async (req, res) => {
 			const { role } = parseBody(NewCode, req.body);
 			if (role === 'recognize' && !tokens.recognize) throw new AppError('bad-request', 'recognition is open on this server: no pairing needed');
-			const created = pairing.create(role);
+			const created = await pairing.create(role);
 			res.status(201).json({ ...created, links: origins(req).map((origin) => pairingLink(origin, created.code)) });
 		})
 	);

@@ -8,7 +8,7 @@
  * PAIRING_CODE_TTL_MS; it sits in the URL fragment, which browsers never send to a server nor in
  * a Referer; and the page drops it from the address bar at once.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export const PAIRING_CODE_TTL_MS = 10 * 60_000;
 /** Codes outstanding at once; past that the oldest is dropped. */
@@ -18,12 +18,46 @@ export type PairingRole = 'admin' | 'recognize';
 export type PairingCode = { code: string; role: PairingRole; expiresAt: number };
 
 export type Pairing = {
-	create(role: PairingRole): PairingCode;
+	create(role: PairingRole): Promise<PairingCode>;
 	/** The role of a valid code, which is used up; null for an unknown, used or expired one. */
-	redeem(code: unknown): PairingRole | null;
+	redeem(code: unknown): Promise<PairingRole | null>;
 };
 
-export function createPairing({ now = () => Date.now(), ttlMs = PAIRING_CODE_TTL_MS } = {}): Pairing {
+/**
+ * Where codes live when several servers share one gallery (DATABASE_URL): a code made on one
+ * server must be good on the one the phone's request reaches. Codes are kept by their SHA-256.
+ */
+export type SharedCodes = {
+	savePairingCode(codeHash: string, role: string, expiresAt: number): Promise<void>;
+	takePairingCode(codeHash: string, now: number): Promise<string | null>;
+};
+
+const newCode = () => randomBytes(16).toString('base64url');
+const isCode = (code: unknown): code is string => typeof code === 'string' && code.length === 22;
+const hashOf = (code: string) => createHash('sha256').update(code).digest('hex');
+
+/** Codes in the shared gallery database: one DELETE takes a code, so it works once across all servers. */
+function sharedPairing(shared: SharedCodes, now: () => number, ttlMs: number): Pairing {
+	return {
+		async create(role) {
+			const entry = { code: newCode(), role, expiresAt: now() + ttlMs };
+			await shared.savePairingCode(hashOf(entry.code), role, entry.expiresAt);
+			return entry;
+		},
+		async redeem(code) {
+			if (!isCode(code)) return null;
+			const role = await shared.takePairingCode(hashOf(code), now());
+			return role === 'admin' || role === 'recognize' ? role : null;
+		}
+	};
+}
+
+export function createPairing({
+	now = () => Date.now(),
+	ttlMs = PAIRING_CODE_TTL_MS,
+	shared = null
+}: { now?: () => number; ttlMs?: number; shared?: SharedCodes | null } = {}): Pairing {
+	if (shared) return sharedPairing(shared, now, ttlMs);
 	const codes = new Map<string, PairingCode>();
 
 	function sweep(t: number): void {
@@ -31,19 +65,19 @@ export function createPairing({ now = () => Date.now(), ttlMs = PAIRING_CODE_TTL
 	}
 
 	return {
-		create(role) {
+		async create(role) {
 			const t = now();
 			sweep(t);
 			while (codes.size >= MAX_CODES) codes.delete(codes.keys().next().value!);
 			// 128 bits: no guessing within a code's life, even unthrottled.
-			const entry = { code: randomBytes(16).toString('base64url'), role, expiresAt: t + ttlMs };
+			const entry = { code: newCode(), role, expiresAt: t + ttlMs };
 			codes.set(entry.code, entry);
 			return entry;
 		},
-		redeem(code) {
+		async redeem(code) {
 			const t = now();
 			sweep(t);
-			if (typeof code !== 'string' || code.length !== 22) return null;
+			if (!isCode(code)) return null;
 			for (const [known, entry] of codes) {
 				if (timingSafeEqual(Buffer.from(known), Buffer.from(code))) {
 					codes.delete(known);

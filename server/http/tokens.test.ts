@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTokens } from './tokens.ts';
+import { loadSharedTokens, loadTokens } from './tokens.ts';
 
 const dirs: string[] = [];
 const dataDir = () => {
@@ -45,5 +45,35 @@ describe('tokens', () => {
 		expect(tokens.notes).toEqual([expect.stringMatching(/now mode 0600/)]);
 		writeFileSync(join(dir, 'admin-token'), '\n');
 		expect(() => loadTokens({ dataDir: dir, adminToken: null, recognizeToken: null, openRecognition: true })).toThrow(/does not hold a token/);
+	});
+});
+
+describe('shared tokens (DATABASE_URL)', () => {
+	const store = () => {
+		const kept = new Map<string, string>();
+		return { kept, shared: async (name: string, make: () => string) => (kept.has(name) ? kept.get(name)! : (kept.set(name, make()), kept.get(name)!)) };
+	};
+
+	it('makes tokens once in the shared store, so a second server gets the same, and writes no file', async () => {
+		const { kept, shared } = store();
+		const a = await loadSharedTokens({ dataDir: dataDir(), adminToken: null, recognizeToken: null, openRecognition: false, shared });
+		const b = await loadSharedTokens({ dataDir: dataDir(), adminToken: null, recognizeToken: null, openRecognition: false, shared });
+		expect(a.admin).toMatchObject({ source: 'database', file: null });
+		expect(a.admin.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		expect(b.admin.value).toBe(a.admin.value);
+		expect(b.recognize?.value).toBe(a.recognize?.value);
+		expect([...kept.keys()].sort()).toEqual(['admin-token', 'recognize-token']);
+	});
+
+	it('seeds the store with the token a server kept in its data folder, and leaves given tokens alone', async () => {
+		const { kept, shared } = store();
+		const dir = dataDir();
+		const own = loadTokens({ dataDir: dir, adminToken: null, recognizeToken: null, openRecognition: true });
+		const moved = await loadSharedTokens({ dataDir: dir, adminToken: null, recognizeToken: null, openRecognition: true, shared });
+		expect(moved.admin.value).toBe(own.admin.value);
+		expect(moved.recognize).toBeNull();
+		const given = await loadSharedTokens({ dataDir: dir, adminToken: 'given-admin-token-0123', recognizeToken: null, openRecognition: true, shared });
+		expect(given.admin).toMatchObject({ source: 'env', value: 'given-admin-token-0123' });
+		expect(kept.get('admin-token')).toBe(own.admin.value);
 	});
 });

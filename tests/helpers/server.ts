@@ -7,7 +7,7 @@
  * `server.adminToken` holds it). `server.api(path, init)` is `fetch` with the admin token sent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,7 +80,9 @@ export async function startTestServer(
 	});
 
 	const env = { ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...options.env };
-	const adminToken = env.ADMIN_TOKEN || readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
+	// A made token is in DATA_DIR, or with DATABASE_URL in the database (read it there: '' here).
+	const tokenFile = join(dataDir, 'admin-token');
+	const adminToken = env.ADMIN_TOKEN || (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : '');
 	const url = `${scheme}://127.0.0.1:${port}`;
 	return {
 		url,

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
 	'unauthorized',
 	'conflict',
 	'closed',
+	'unavailable',
 	'internal'
 ] as const;
 

@@ -1,0 +1,81 @@
+/**
+ * What every store checks before a write, the same way: embeddings of the gallery's model and
+ * size, JPEG thumbnails within bounds, an import document converted and checked whole before its
+ * first row is written. Pure: no driver here.
+ */
+import { AppError } from '../../src/lib/protocol/errors.ts';
+import { MAX_THUMBNAIL_BYTES, type GalleryExport, type NewFace } from './gallery.ts';
+
+const isJpeg = (b: Uint8Array) => b.byteLength > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+
+export function checkThumbnail(thumbnail: Uint8Array, where = 'thumbnail'): void {
+	if (thumbnail.byteLength > MAX_THUMBNAIL_BYTES) {
+		throw new AppError('bad-request', `${where}: over ${MAX_THUMBNAIL_BYTES / 1024} KB`);
+	}
+	if (!isJpeg(thumbnail)) throw new AppError('bad-request', `${where}: not a JPEG`);
+}
+
+/** `where` names the embedding's place in an import document, for the message. */
+export function checkEmbedding(embedding: Float32Array, dim: number, where?: string): void {
+	if (embedding.length !== dim || !embedding.every(Number.isFinite)) {
+		throw new AppError('bad-request', `${where ? `${where}.embedding: ` : 'embedding '}must be ${dim} finite numbers`);
+	}
+}
+
+export function checkFaces(faces: readonly NewFace[], dim: number): void {
+	if (faces.length === 0) throw new AppError('bad-request', 'no faces to store');
+	for (const face of faces) {
+		checkEmbedding(face.embedding, dim);
+		if (face.thumbnail) checkThumbnail(face.thumbnail);
+	}
+}
+
+export type ImportedPerson = { name: string; faces: NewFace[] };
+
+/** The people of an import document as faces to store; throws on the first fault, before any write. */
+export function prepareImport(doc: GalleryExport, model: string, dim: number): ImportedPerson[] {
+	if (doc.model !== model || doc.dim !== dim) {
+		throw new AppError('bad-request', `document holds ${doc.model}/${doc.dim}, this server uses ${model}/${dim}`);
+	}
+	return doc.people.map((person, i) => ({
+		name: person.name,
+		faces: person.faces.map((face, j): NewFace => {
+			const where = `people.${i}.faces.${j}`;
+			const embedding = Float32Array.from(face.embedding);
+			checkEmbedding(embedding, dim, where);
+			if (face.thumbnail === undefined) return { embedding };
+			const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
+			checkThumbnail(thumbnail, `${where}.thumbnail`);
+			return { embedding, thumbnail };
+		})
+	}));
+}
+
+/** Float32 little-endian bytes, as stored (a view: no copy). */
+export function toBytes(embedding: Float32Array): Buffer {
+	return Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength);
+}
+
+/** The embedding stored as `bytes`. Copied: a driver's Buffer need not be 4-byte aligned. */
+export function fromBytes(bytes: Uint8Array): Float32Array {
+	const copy = new Uint8Array(bytes.byteLength);
+	copy.set(bytes);
+	return new Float32Array(copy.buffer);
+}
+
+/** Builds the export document from people (in listing order) and their faces (oldest first). */
+export function exportDocument(
+	model: string,
+	dim: number,
+	people: ReadonlyArray<{ id: string; name: string }>,
+	faces: Iterable<{ personId: string; embedding: Uint8Array; thumbnail: Uint8Array | null }>
+): GalleryExport {
+	const byPerson = new Map<string, GalleryExport['people'][number]>();
+	for (const person of people) byPerson.set(person.id, { name: person.name, faces: [] });
+	for (const row of faces) {
+		const face: GalleryExport['people'][number]['faces'][number] = { embedding: Array.from(fromBytes(row.embedding)) };
+		if (row.thumbnail) face.thumbnail = Buffer.from(row.thumbnail).toString('base64');
+		byPerson.get(row.personId)?.faces.push(face);
+	}
+	return { format: 'facertc-gallery', version: 1, model, dim, people: [...byPerson.values()] };
+}

@@ -1,0 +1,9 @@
+-- Optional face thumbnails (small JPEGs), kept only while the `keep_thumbnails` setting is on;
+-- by default the gallery holds embeddings only.
+ALTER TABLE faces ADD COLUMN thumbnail bytea;
+
+-- Gallery-wide settings, one row per key; values are JSON.
+CREATE TABLE settings (
+	key text PRIMARY KEY,
+	value text NOT NULL
+);

@@ -1,0 +1,287 @@
+/**
+ * The gallery in PostgreSQL, shared by every server given the same DATABASE_URL. Same contract as
+ * sqlite-gallery.ts (gallery.contract.ts); each write is one transaction that also records which
+ * people it touched, so the other servers follow it (pg-follow.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../src/lib/protocol/errors.ts';
+import { checkFaces, exportDocument, prepareImport, toBytes } from './checks.ts';
+import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type Person, type PersonListing } from './gallery.ts';
+import { openPostgres, type Sql } from './pg-db.ts';
+import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
+import { createSnapshot } from './snapshot.ts';
+
+export type PgGalleryOptions = {
+	/** postgres://user:password@host:port/database */
+	url: string;
+	model: string;
+	dim: number;
+	/** See pg-follow.ts: DEFAULT_POLL_MS, DEFAULT_STALE_AFTER_MS. */
+	pollMs?: number;
+	staleAfterMs?: number;
+	/** Versions whose changed people are kept for followers that fall behind; default CHANGES_KEPT. */
+	changesKept?: number;
+	log?: (msg: string) => void;
+};
+
+/** Versions whose changed people are kept for followers that fall behind (beyond: full reload). */
+const CHANGES_KEPT = 1000;
+/** Rows one multi-row INSERT carries. */
+const INSERT_ROWS = 1000;
+
+type PersonRow = { id: string; name: string; faces: string; thumbnail?: Buffer | null };
+const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, faces: Number(row.faces) });
+
+/** A face row ready to insert. */
+type FaceInsert = { id: string; personId: string; embedding: Buffer; thumbnail: Buffer | null };
+
+export async function createPgGallery(options: PgGalleryOptions): Promise<Gallery> {
+	const { url, model, dim, log = () => {}, changesKept = CHANGES_KEPT } = options;
+	const db = await openPostgres(url, { log });
+	const snapshot = createSnapshot();
+	let follower: Follower;
+	try {
+		follower = await followGallery({ db, snapshot, model, dim, log, pollMs: options.pollMs, staleAfterMs: options.staleAfterMs });
+	} catch (err) {
+		await db.close();
+		throw err;
+	}
+
+	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
+	// lower() under the C collation folds ASCII only, in byte order: the order SQLite's NOCASE gives.
+	const ORDER = 'ORDER BY lower(p.name COLLATE "C"), p.id COLLATE "C"';
+
+	async function readSettings(sql: Sql): Promise<GallerySettings> {
+		const [row] = await sql<{ value: string }>("SELECT value FROM settings WHERE key = 'keep_thumbnails'");
+		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
+	}
+
+	async function insertPeople(sql: Sql, people: ReadonlyArray<{ id: string; name: string }>): Promise<void> {
+		const at = Date.now();
+		for (let i = 0; i < people.length; i += INSERT_ROWS) {
+			const chunk = people.slice(i, i + INSERT_ROWS);
+			await sql('INSERT INTO people (id, name, created_at) SELECT id, name, $3 FROM unnest($1::text[], $2::text[]) AS t(id, name)', [
+				chunk.map((p) => p.id),
+				chunk.map((p) => p.name),
+				at
+			]);
+		}
+	}
+
+	async function insertFaces(sql: Sql, faces: readonly FaceInsert[]): Promise<void> {
+		const at = Date.now();
+		for (let i = 0; i < faces.length; i += INSERT_ROWS) {
+			const chunk = faces.slice(i, i + INSERT_ROWS);
+			await sql(
+				`INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at)
+				 SELECT id, person_id, $5, $6, embedding, thumbnail, $7
+				 FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(id, person_id, embedding, thumbnail, n)
+				 ORDER BY n`,
+				[chunk.map((f) => f.id), chunk.map((f) => f.personId), chunk.map((f) => f.embedding), chunk.map((f) => f.thumbnail), model, dim, at]
+			);
+		}
+	}
+
+	function facesFor(personId: string, faces: readonly NewFace[], keep: boolean): FaceInsert[] {
+		return faces.map((face) => ({
+			id: randomUUID(),
+			personId,
+			embedding: toBytes(face.embedding),
+			thumbnail: keep && face.thumbnail ? Buffer.from(face.thumbnail) : null
+		}));
+	}
+
+	/**
+	 * One write transaction. `touched` names the people whose rows it changed ('all' for
+	 * everyone); the version is raised last, so its row lock is held only until the commit, and
+	 * every follower, this server first, loads those people before the write resolves.
+	 */
+	async function write<T>(fn: (sql: Sql) => Promise<T>, touched: (result: T) => readonly string[] | 'all'): Promise<T> {
+		let changed = false;
+		const result = await db.transaction(async (sql) => {
+			const value = await fn(sql);
+			const people = touched(value);
+			if (people !== 'all' && people.length === 0) return value;
+			const all = people === 'all';
+			const [state] = await sql<{ version: string }>(
+				`UPDATE gallery_state SET version = version + 1,
+				 pruned_below = CASE WHEN $1 THEN version + 2 ELSE greatest(pruned_below, version + 2 - $2) END
+				 RETURNING version`,
+				[all, changesKept]
+			);
+			const version = Number(state!.version);
+			if (!all) await sql('INSERT INTO changes (version, person_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING', [version, [...new Set(people)]]);
+			// The last CHANGES_KEPT versions stay: pruned_below (the lowest kept) is version - CHANGES_KEPT + 1.
+			await sql('DELETE FROM changes WHERE version <= $1', [version - changesKept]);
+			await sql('SELECT pg_notify($1, $2)', [NOTIFY_CHANNEL, String(version)]);
+			changed = true;
+			return value;
+		});
+		if (changed) {
+			// Committed: a failure to reload now is the follower's to retry, not the caller's.
+			await follower.refresh().catch(() => {});
+		}
+		return result;
+	}
+
+	async function addFaces(personId: string, faces: readonly NewFace[]): Promise<{ faceIds: string[] }> {
+		checkFaces(faces, dim);
+		return write(
+			async (sql) => {
+				// FOR KEY SHARE: a concurrent delete of this person waits for us, or we see it gone.
+				const found = await sql('SELECT 1 FROM people WHERE id = $1 FOR KEY SHARE', [personId]);
+				if (found.length === 0) throw new AppError('not-found', 'no such person');
+				const rows = facesFor(personId, faces, (await readSettings(sql)).keepThumbnails);
+				await insertFaces(sql, rows);
+				return { faceIds: rows.map((r) => r.id) };
+			},
+			() => [personId]
+		);
+	}
+
+	async function getPerson(sql: Sql, id: string): Promise<Person | null> {
+		const [row] = await sql<PersonRow>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = $1`, [id]);
+		return row ? toPerson(row) : null;
+	}
+
+	return {
+		async listPeople(options = {}) {
+			const thumbnail = options.thumbnails
+				? `, (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL ORDER BY f.seq DESC LIMIT 1) AS thumbnail`
+				: '';
+			// One grouped join, not a count per person: 100 000 people list in one pass over faces.
+			const rows = await db.sql<PersonRow>(
+				`SELECT p.id, p.name, COALESCE(c.faces, 0) AS faces${thumbnail} FROM people p
+				 LEFT JOIN (SELECT person_id, COUNT(*) AS faces FROM faces GROUP BY person_id) c ON c.person_id = p.id ${ORDER}`
+			);
+			return rows.map((row): PersonListing => (row.thumbnail ? { ...toPerson(row), thumbnail: new Uint8Array(row.thumbnail) } : toPerson(row)));
+		},
+		getPerson: (id) => getPerson(db.sql, id),
+		async addPerson(name) {
+			const person = { id: randomUUID(), name, faces: 0 };
+			await db.transaction((sql) => insertPeople(sql, [person]));
+			return person;
+		},
+		async enrolPerson(name, faces) {
+			checkFaces(faces, dim);
+			const id = randomUUID();
+			return write(
+				async (sql) => {
+					await insertPeople(sql, [{ id, name }]);
+					const rows = facesFor(id, faces, (await readSettings(sql)).keepThumbnails);
+					await insertFaces(sql, rows);
+					return { person: { id, name, faces: rows.length }, faceIds: rows.map((r) => r.id) };
+				},
+				() => [id]
+			);
+		},
+		async addFace(personId, embedding, thumbnail) {
+			const { faceIds } = await addFaces(personId, [{ embedding, thumbnail: thumbnail ?? null }]);
+			return { faceId: faceIds[0] as string };
+		},
+		addFaces,
+		renamePerson(id, name) {
+			return write(
+				async (sql) => {
+					const updated = await sql('UPDATE people SET name = $1 WHERE id = $2 RETURNING id', [name, id]);
+					return updated.length > 0 ? getPerson(sql, id) : null;
+				},
+				(person) => (person ? [id] : [])
+			);
+		},
+		async listFaces(personId) {
+			return db.transaction(
+				async (sql) => {
+					if (!(await getPerson(sql, personId))) return null;
+					const rows = await sql<{ id: string; created_at: string; thumbnail: Buffer | null }>(
+						'SELECT id, created_at, thumbnail FROM faces WHERE person_id = $1 ORDER BY seq',
+						[personId]
+					);
+					return rows.map((row): Face => ({ id: row.id, createdAt: Number(row.created_at), thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null }));
+				},
+				{ readOnlySnapshot: true }
+			);
+		},
+		deleteFace(personId, faceId) {
+			return write(
+				async (sql) => (await sql('DELETE FROM faces WHERE id = $1 AND person_id = $2 RETURNING id', [faceId, personId])).length > 0,
+				(deleted) => (deleted ? [personId] : [])
+			);
+		},
+		deletePerson(id) {
+			return write(
+				async (sql) => (await sql('DELETE FROM people WHERE id = $1 RETURNING id', [id])).length > 0,
+				(deleted) => (deleted ? [id] : [])
+			);
+		},
+		settings: () => readSettings(db.sql),
+		updateSettings(patch) {
+			return db.transaction(async (sql) => {
+				if (patch.keepThumbnails !== undefined) {
+					await sql(
+						"INSERT INTO settings (key, value) VALUES ('keep_thumbnails', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+						[JSON.stringify(patch.keepThumbnails)]
+					);
+					if (!patch.keepThumbnails) await sql('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL');
+				}
+				return readSettings(sql);
+			});
+		},
+		entries() {
+			follower.assertFresh();
+			return snapshot.entries();
+		},
+		health: () => follower.health(),
+		async exportAll() {
+			return db.transaction(
+				async (sql) => {
+					const people = await sql<PersonRow>(`SELECT p.id, p.name FROM people p ${ORDER}`);
+					const faces = await sql<{ person_id: string; embedding: Buffer; thumbnail: Buffer | null }>(
+						'SELECT person_id, embedding, thumbnail FROM faces WHERE model = $1 AND dim = $2 ORDER BY seq',
+						[model, dim]
+					);
+					return exportDocument(model, dim, people, faces.map((f) => ({ personId: f.person_id, embedding: f.embedding, thumbnail: f.thumbnail })));
+				},
+				{ readOnlySnapshot: true }
+			);
+		},
+		async importAll(doc, { replace = false } = {}) {
+			// Everything is converted and checked before the first write.
+			const people = prepareImport(doc, model, dim).map((p) => ({ ...p, id: randomUUID() }));
+			await write(
+				async (sql) => {
+					if (replace) await sql('DELETE FROM people');
+					const keep = (await readSettings(sql)).keepThumbnails;
+					await insertPeople(sql, people);
+					await insertFaces(sql, people.flatMap((p) => facesFor(p.id, p.faces, keep)));
+				},
+				() => (replace ? 'all' : people.map((p) => p.id))
+			);
+			return people.length;
+		},
+		async sharedSecret(name, make) {
+			const [made] = await db.sql<{ value: string }>(
+				'INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING RETURNING value',
+				[name, make(), Date.now()]
+			);
+			if (made) return made.value;
+			// Another server's insert won (the conflict waited for its commit). A new statement, a new
+			// snapshot: one statement reading back would not see a row committed while it waited.
+			const [kept] = await db.sql<{ value: string }>('SELECT value FROM secrets WHERE name = $1', [name]);
+			if (!kept) throw new AppError('internal', `secret ${name} vanished`);
+			return kept.value;
+		},
+		async savePairingCode(codeHash, role, expiresAt) {
+			await db.sql('DELETE FROM pairing_codes WHERE expires_at <= $1', [Date.now()]);
+			await db.sql('INSERT INTO pairing_codes (code_hash, role, expires_at) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING', [codeHash, role, expiresAt]);
+		},
+		async takePairingCode(codeHash, now) {
+			const [row] = await db.sql<{ role: string }>('DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING role', [codeHash, now]);
+			return row?.role ?? null;
+		},
+		async close() {
+			await follower.close();
+			await db.close();
+		}
+	};
+}

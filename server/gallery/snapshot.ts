@@ -1,0 +1,85 @@
+/**
+ * The in-memory gallery the recognizer matches against: every embedding of the current model,
+ * grouped by person so that a change to a few people (here or on another server) replaces just
+ * their rows. `entries()` hands out the same array until something changes: the matcher keys its
+ * centroid index on that array. Pure: rows in, array out.
+ */
+import type { GalleryEntry } from './matcher.ts';
+
+export type Snapshot = {
+	/** The whole gallery anew (start, or a change too large to follow person by person). */
+	replaceAll(rows: Iterable<GalleryEntry>): void;
+	/** `people`: everyone whose rows may have changed; `rows`: all of their rows now (none when deleted). */
+	replacePeople(people: Iterable<string>, rows: Iterable<GalleryEntry>): void;
+	entries(): readonly GalleryEntry[];
+	readonly people: number;
+	readonly embeddings: number;
+};
+
+export function createSnapshot(): Snapshot {
+	let byPerson = new Map<string, GalleryEntry[]>();
+	let flat: GalleryEntry[] | null = [];
+	let embeddings = 0;
+
+	function add(map: Map<string, GalleryEntry[]>, row: GalleryEntry): void {
+		const rows = map.get(row.personId);
+		if (rows) rows.push(row);
+		else map.set(row.personId, [row]);
+		embeddings++;
+	}
+
+	return {
+		replaceAll(rows) {
+			const next = new Map<string, GalleryEntry[]>();
+			embeddings = 0;
+			for (const row of rows) add(next, row);
+			byPerson = next;
+			flat = null;
+		},
+		replacePeople(people, rows) {
+			for (const id of people) {
+				embeddings -= byPerson.get(id)?.length ?? 0;
+				byPerson.delete(id);
+			}
+			for (const row of rows) add(byPerson, row);
+			flat = null;
+		},
+		entries() {
+			flat ??= [...byPerson.values()].flat();
+			return flat;
+		},
+		get people() {
+			return byPerson.size;
+		},
+		get embeddings() {
+			return embeddings;
+		}
+	};
+}
+
+/** A stored face as a driver returns it: the embedding as float32 little-endian bytes. */
+export type StoredFace = { personId: string; name: string; embedding: Uint8Array };
+
+/**
+ * Entries for a batch of stored faces, built to be light at 100 000 people: the batch's
+ * embeddings share one buffer (a buffer of its own costs ~200 bytes beyond a 512-byte vector), and
+ * each person's id and name are one string each, not one per face. Copies: a driver's bytes need
+ * not be 4-byte aligned. A buffer lives until the last of its entries goes (a full reload frees all).
+ */
+export function toEntries(faces: readonly StoredFace[]): GalleryEntry[] {
+	let floats = 0;
+	for (const face of faces) floats += face.embedding.byteLength >>> 2;
+	const packed = new Float32Array(floats);
+	const bytes = new Uint8Array(packed.buffer);
+	const people = new Map<string, { personId: string; name: string }>();
+	let at = 0;
+	return faces.map((face) => {
+		let person = people.get(face.personId);
+		if (!person || person.name !== face.name) people.set(face.personId, (person = { personId: face.personId, name: face.name }));
+		const length = face.embedding.byteLength >>> 2;
+		bytes.set(face.embedding.subarray(0, length * 4), at * 4);
+		const embedding = packed.subarray(at, at + length);
+		at += length;
+		return { personId: person.personId, name: person.name, embedding };
+	});
+}

@@ -1,0 +1,81 @@
+/** Opens a SQLite gallery file: pragmas, schema migrations (migrations.ts), and the copy port (copy.ts). */
+import Database from 'better-sqlite3';
+import { loadMigrations, pendingMigrations } from './migrations.ts';
+import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
+
+export type SqliteDatabase = Database.Database;
+
+export function openSqlite(file: string): SqliteDatabase {
+	const db = new Database(file);
+	try {
+		db.pragma('journal_mode = WAL');
+		db.pragma('foreign_keys = ON');
+		// With WAL, NORMAL loses no committed transaction when the process dies (only on power loss).
+		db.pragma('synchronous = NORMAL');
+		// Another process (e.g. `npm run gallery -- copy`) holding the write lock: wait, don't fail.
+		db.pragma('busy_timeout = 5000');
+		const current = db.pragma('user_version', { simple: true }) as number;
+		for (const migration of pendingMigrations(current, loadMigrations('sqlite'), file)) {
+			db.transaction(() => {
+				db.exec(migration.sql);
+				db.pragma(`user_version = ${migration.version}`);
+			})();
+		}
+		return db;
+	} catch (err) {
+		db.close();
+		throw err;
+	}
+}
+
+const PAGE_ROWS = 2000;
+
+/** The gallery's tables row by row, for a lossless copy to or from another store. */
+export function sqliteTables(file: string): TableStore {
+	const db = openSqlite(file);
+	return {
+		where: file,
+		async count(table) {
+			return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+		},
+		async *read(table) {
+			const { columns } = COPIED_TABLES.find((t) => t.name === table)!;
+			const page = db.prepare<[number], Row & { _rowid: number }>(
+				`SELECT rowid AS _rowid, ${columns.join(', ')} FROM ${table} WHERE rowid > ? ORDER BY rowid LIMIT ${PAGE_ROWS}`
+			);
+			let after = -Infinity;
+			for (;;) {
+				const rows = page.all(after === -Infinity ? Number.MIN_SAFE_INTEGER : after);
+				if (rows.length === 0) return;
+				after = rows[rows.length - 1]!._rowid;
+				yield rows.map(({ _rowid, ...row }) => row);
+			}
+		},
+		async write(source, { replace }) {
+			// One transaction for the whole copy; better-sqlite3's helper cannot span awaits.
+			const counts: Record<string, number> = {};
+			db.exec('BEGIN IMMEDIATE');
+			try {
+				if (replace) for (const { name } of [...COPIED_TABLES].reverse()) db.exec(`DELETE FROM ${name}`);
+				for (const { name, columns } of COPIED_TABLES) {
+					const insert = db.prepare(
+						`INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`
+					);
+					counts[name] = 0;
+					for await (const rows of source(name)) {
+						for (const row of rows) insert.run(row);
+						counts[name] += rows.length;
+					}
+				}
+				db.exec('COMMIT');
+			} catch (err) {
+				if (db.inTransaction) db.exec('ROLLBACK');
+				throw err;
+			}
+			return counts;
+		},
+		async close() {
+			db.close();
+		}
+	};
+}
