@@ -182,8 +182,8 @@ const server = await startTestServer({
 		MAX_CHANNELS: '200',
 		MAX_CHANNELS_PER_ADDRESS: '200',
 		CROP_RATE_PER_ADDRESS: '100000',
-		// e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where the server's time goes.
-		...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {})
+		// BENCH_PROFILE_DIR: a CPU profile of the server's main thread, to see where its time goes.
+		...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--import ${new URL('./load/cpu-profile.mjs', import.meta.url).pathname}` } : {})
 	}
 });
 console.log(`server: ${WORKERS} embed workers; answers later than ${LATE_MS} ms count as late`);
