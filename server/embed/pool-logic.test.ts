@@ -185,6 +185,20 @@ describe('createEmbedPool: scheduling and restarts (stand-in worker)', () => {
 		await blocker;
 	});
 
+	it('drops the waiting crops of a client that is gone', async () => {
+		const pool = fakePool();
+		await pool.ready();
+		const blocker = pool.describeCrop(job(HANG)).catch(() => {});
+		const gone = pool.describeCrop(job(OK), { priority: 'live', client: 'gone' });
+		const stays = pool.describeCrop(job(OK), { priority: 'live', client: 'stays' }).catch((err: unknown) => err);
+		pool.cancel('gone');
+		await expect(gone).rejects.toMatchObject({ code: 'closed' });
+		expect(pool.stats().queuedBy.live).toBe(1);
+		await pool.close();
+		await blocker;
+		expect(await stays).toMatchObject({ code: 'closed' });
+	});
+
 	it('restarts a crashing worker with backoff, shows the crash loop, and clears it once the worker stays up', async () => {
 		const logs: string[] = [];
 		const exits: number[] = [];

@@ -93,6 +93,8 @@ export interface EmbedPool {
 	describeCrop(bytes: Uint8Array, options?: JobOptions): Promise<CropDescription>;
 	/** Every face in a photo, boxes in the photo's own pixels, each with its descriptor. */
 	analyzePhoto(bytes: Uint8Array, options?: JobOptions): Promise<PhotoAnalysis>;
+	/** Drops the waiting jobs of `client` (rejected 'closed'): it is gone, its answers would be wasted work. */
+	cancel(client: string): void;
 	stats(): EmbedPoolStats;
 	/** Rejects waiting and running jobs with 'closed' and ends the workers. */
 	close(): Promise<void>;
@@ -390,6 +392,11 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 
 		analyzePhoto(bytes, o) {
 			return submit<PhotoAnalysis>('analyze-photo', bytes, o);
+		},
+
+		cancel(client) {
+			for (const job of scheduler.cancel(client)) job.reject(poolError('closed', 'the client is gone'));
+			scheduleExpiry();
 		},
 
 		stats() {

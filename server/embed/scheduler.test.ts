@@ -213,6 +213,17 @@ describe('scheduler: bounded memory', () => {
 		expect(scheduler.submit({ id: 'b1' }, { priority: 'live', client: 'b' })).toMatchObject({ reason: 'queue-full' });
 	});
 
+	it('drops the jobs of a client that is gone, and serves the others', () => {
+		const { scheduler, takeAll } = setup();
+		scheduler.submit({ id: 'a1' }, { priority: 'live', client: 'a' });
+		scheduler.submit({ id: 'b1' }, { priority: 'live', client: 'b' });
+		scheduler.submit({ id: 'a2' }, { priority: 'live', client: 'a' });
+		scheduler.submit({ id: 'a3' }, { priority: 'enrol', client: 'a' });
+		expect(scheduler.cancel('a').map((j) => j.id)).toEqual(['a1', 'a2', 'a3']);
+		expect(scheduler.cancel('nobody')).toEqual([]);
+		expect(takeAll()).toEqual(['b1']);
+	});
+
 	it('gives back every queued job on drain', () => {
 		const { scheduler } = setup();
 		scheduler.submit({ id: 'a' }, { priority: 'live', client: 'a' });

@@ -90,6 +90,8 @@ export type Scheduler<T> = {
 	observe(priority: Priority, runMs: number): void;
 	/** The expected run time of a job of this class, ms. */
 	runMs(priority: Priority): number;
+	/** Removes and returns the queued jobs of `client` (of every class): its answers have nowhere to go. */
+	cancel(client: string): T[];
 	/** Removes and returns every queued job. */
 	drain(): T[];
 	depth(): Record<Priority, number>;
@@ -254,6 +256,17 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		},
 
 		runMs: (priority) => runEstimate[priority],
+
+		cancel(client) {
+			const jobs: T[] = [];
+			for (const p of PRIORITIES) {
+				for (const entry of [...(queues[p].clients.get(client) ?? [])]) {
+					remove(entry);
+					jobs.push(entry.job);
+				}
+			}
+			return jobs;
+		},
 
 		drain() {
 			const jobs: T[] = [];

@@ -106,6 +106,8 @@ type Tracked = {
 	lostSince: number | null;
 	inFlight: number;
 	closing: boolean;
+	/** Called once when the channel is forgotten (closed by either side): its waiting crops are dropped. */
+	gone?: () => void;
 };
 
 export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEndpoint> {
@@ -166,6 +168,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 
 	function forget(t: Tracked): void {
 		if (!tracked.delete(t.conn)) return;
+		t.gone?.();
 		admission.release(t.key);
 		options.onConnections?.(countOpen());
 	}
@@ -226,6 +229,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 				.catch((err: unknown) => log.error({ err }, 'recognizer: session failed'))
 				.finally(() => t.inFlight--);
 		});
+		t.gone = () => session.close();
 		conn.on('close', () => {
 			replies.close();
 			forget(t);

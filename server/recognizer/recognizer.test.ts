@@ -95,6 +95,7 @@ describe('recognizer', () => {
 			liveDeadlineMs: 300
 		});
 		const [a, b] = [recognizer.openSession('10.0.0.1'), recognizer.openSession('10.0.0.1')];
+		b.close(); // no cancel port here: nothing to do, and nothing breaks
 		await a.handle(identify(1));
 		await b.handle(identify(1));
 		await a.handle(identify(1));
@@ -124,5 +125,23 @@ describe('recognizer', () => {
 		expect(await session.handle(identify(1, 8))).toEqual({ type: 'error', code: 'overloaded', message: 'busy', requestId: 8, retryAfterMs: 612 });
 		expect(await session.handle(identify(1, 9, 200))).toMatchObject({ code: 'too-large' });
 		expect(answers).toEqual(['overloaded 40', 'too-large 0']);
+	});
+
+	it('drops a closed session’s waiting crops', async () => {
+		const cancelled: string[] = [];
+		const jobs: CropJob[] = [];
+		const session = createRecognizer({
+			embedder: { describeCrop: (_bytes, job) => (jobs.push(job), new Promise(() => {})), cancel: (client) => cancelled.push(client) },
+			gallery: { entries: () => entries },
+			probe: () => ({ width: 100, height: 100 }),
+			threshold: 0.5,
+			recognizerId: 'rec'
+		}).openSession();
+		void session.handle(identify(1));
+		// The crop reaches the embedder after the header check (a microtask or two).
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(jobs).toHaveLength(1);
+		session.close();
+		expect(cancelled).toEqual([jobs[0]!.client]);
 	});
 });

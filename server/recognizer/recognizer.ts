@@ -25,6 +25,8 @@ export type CropJob = { priority: 'live'; client: string; withinMs: number };
 export type Embedder = {
 	/** The face embedding of a crop, or null when no face can be found in it. */
 	describeCrop(bytes: Uint8Array, job: CropJob): Promise<{ descriptor: Float32Array | null }>;
+	/** Drops the crops of `client` still waiting. */
+	cancel?(client: string): void;
 };
 export type ImageProbe = (bytes: Uint8Array) => { width: number; height: number } | Promise<{ width: number; height: number }>;
 
@@ -54,8 +56,11 @@ export type RecognizerDeps = {
 	onRateLimited?: () => void;
 };
 
-/** One connected client; `handle` answers each frame it sent. Never throws. */
-export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage> };
+/**
+ * One connected client; `handle` answers each frame it sent. Never throws. `close()` when its
+ * channel is gone: its crops still waiting are dropped (answered `closed` to nobody).
+ */
+export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage>; close(): void };
 
 /**
  * `openSession(address)`: crops are rate-limited per client address, across all its channels
@@ -92,6 +97,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		openSession(address = 'local') {
 			const client = `${++sessions}`;
 			return {
+				close: () => embedder.cancel?.(client),
 				async handle(raw) {
 					const decoded = decodeClientMessage(raw);
 					if (!decoded.ok) return errorReply(decoded, decoded.requestId);
