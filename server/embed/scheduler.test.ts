@@ -83,6 +83,39 @@ describe('scheduler: fairness over time', () => {
 		expect(served.a + served.b).toBeGreaterThan(190);
 		expect(Math.abs(served.a - served.b)).toBeLessThanOrEqual(2);
 	});
+
+	it('serves a client that kept away (backing off as told) whenever it comes back', () => {
+		// Three busy phones keep the one worker full; a fourth sends once a second, after them.
+		const { clock, scheduler, take } = setup({ workers: () => 1, running: () => 1 });
+		const served = new Map<string, number>();
+		let shySent = 0;
+		for (let tick = 0; tick < 400; tick++, clock.t += 50) {
+			for (const client of ['a', 'b', 'c']) scheduler.submit({ id: client }, { priority: 'live', client, deadline: clock.t + 100 });
+			if (tick % 20 === 10) {
+				shySent++;
+				scheduler.submit({ id: 'shy' }, { priority: 'live', client: 'shy', deadline: clock.t + 100 });
+			}
+			const id = take();
+			if (id) served.set(id, (served.get(id) ?? 0) + 1);
+		}
+		expect(served.get('shy')).toBe(shySent);
+		const busy = ['a', 'b', 'c'].map((c) => served.get(c)!);
+		expect(Math.max(...busy) - Math.min(...busy)).toBeLessThanOrEqual(2);
+	});
+
+	it('shares a full server between many clients arriving in the same order, each in its turn', () => {
+		const clients = ['a', 'b', 'c', 'd', 'e'];
+		const { clock, scheduler, take } = setup({ workers: () => 1, running: () => 1 });
+		const served = new Map(clients.map((c) => [c, 0]));
+		for (let tick = 0; tick < 300; tick++, clock.t += 50) {
+			for (const client of clients) scheduler.submit({ id: client }, { priority: 'live', client, deadline: clock.t + 100 });
+			const id = take();
+			if (id) served.set(id, served.get(id)! + 1);
+		}
+		const counts = [...served.values()];
+		expect(counts.reduce((a, b) => a + b, 0)).toBeGreaterThan(290);
+		expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+	});
 });
 
 describe('scheduler: priorities', () => {

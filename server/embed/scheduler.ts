@@ -9,14 +9,13 @@
  *   `agingMs`, an enrolment within about 2 × `agingMs`. A class may jump ahead that way at most
  *   once per `agingMs`, so a backlog of photos gets a steady trickle, not the whole server: nothing
  *   starves, and live crops keep the rest.
- * - Within a class, each client (a data channel; one REST address) has its own queue, served by
- *   start-time fair queuing (the jobs of one class cost about the same: one unit each). A job's
- *   tag is where its client's service would start if every client got an equal share: the
- *   class's virtual time or its client's last finish, whichever is later, plus one per job of
- *   its own ahead of it; the lowest tag goes first, ties by arrival. With every client busy this
- *   is round robin; unlike round robin it remembers: a client that was just served queues behind
- *   one that was turned away, so a client whose crops keep arriving at a bad moment is not
- *   refused every time, and a client sending more than its share waits behind itself.
+ * - Within a class, each client (a data channel; one REST address) has its own queue, and the
+ *   client that has had the least service lately goes first: each job a client starts counts
+ *   one, fading with a time constant of `serviceMemoryMs` (ties: the job that came first). With
+ *   every client busy this is round robin; unlike round robin it remembers: a phone that was
+ *   just answered waits behind one that was turned away, or that kept away as it was told (the
+ *   page backs off), so a client that is refused once is not refused every time after. A client
+ *   sending more than its share waits behind itself, and its crops are the ones that run late.
  * - A job may carry a deadline to be answered by (live crops: what an overlay can still use). It
  *   must start by the deadline less its expected run time, but may always wait half of its time
  *   (so a server slower than the deadline still answers what it can start at once, a little late,
@@ -48,6 +47,8 @@ export type SchedulerOptions<T> = {
 	limits: Record<Priority, ClassLimits>;
 	/** A waiting job climbs one class per this many ms. Default 1000. */
 	agingMs?: number;
+	/** How long a client's service is remembered (time constant of its fading), ms. Default 10 000. */
+	serviceMemoryMs?: number;
 	/** Expected run time of a job before any has been measured, ms. Default 100. */
 	initialRunMs?: number;
 	/** Bounds of the retry-after a refusal gives, ms. Default 200 and 5000. */
@@ -71,10 +72,8 @@ type ClassQueue<T> = {
 	/** Clients with jobs waiting; each list oldest first. */
 	clients: Map<string, Array<Entry<T>>>;
 	size: number;
-	/** Virtual time: the tag of the job that started last. */
-	vtime: number;
-	/** Each client's virtual finish: the tag of its last started job, plus one. Kept while ahead of vtime. */
-	finish: Map<string, number>;
+	/** Each client's recent service: jobs started, fading; `at` is when `score` was last brought up to date. */
+	service: Map<string, { score: number; at: number }>;
 };
 
 export type Scheduler<T> = {
@@ -104,7 +103,8 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 	const { now, limits, onDrop } = options;
 	const agingMs = options.agingMs ?? 1000;
 	const retryBounds = options.retryAfterMs ?? { min: 200, max: 5000 };
-	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0, vtime: 0, finish: new Map() }])) as Record<Priority, ClassQueue<T>>;
+	const queues = Object.fromEntries(PRIORITIES.map((p) => [p, { clients: new Map(), size: 0, service: new Map() }])) as Record<Priority, ClassQueue<T>>;
+	const serviceMemoryMs = options.serviceMemoryMs ?? 10_000;
 	const runEstimate = Object.fromEntries(PRIORITIES.map((p) => [p, options.initialRunMs ?? 100])) as Record<Priority, number>;
 	const workers = () => Math.max(1, options.workers());
 	/** When each class last started a job ahead of a higher class by aging. */
@@ -117,18 +117,25 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		return Math.round(Math.min(retryBounds.max, Math.max(retryBounds.min, ms)));
 	}
 
-	/** The tag of `client`'s first waiting job (or of its next one, when none waits). */
-	const headTag = (q: ClassQueue<T>, client: string) => Math.max(q.vtime, q.finish.get(client) ?? -Infinity);
+	/** A client's recent service at `t`: jobs started, each fading with time constant serviceMemoryMs. */
+	function serviceOf(q: ClassQueue<T>, client: string, t: number): number {
+		const s = q.service.get(client);
+		return s ? s.score * Math.exp(-(t - s.at) / serviceMemoryMs) : 0;
+	}
 
-	/** Expected wait (ms) before a new job of `client` starts: the jobs with lower tags go first. */
+	/**
+	 * Expected wait (ms) before a new job of `client` starts. Its place: behind its own waiting
+	 * jobs, and behind every job of another client whose service (counting that client's jobs
+	 * ahead of it as served) is not above this one's.
+	 */
 	function expectedWait(priority: Priority, client: string): number {
 		const q = queues[priority];
+		const t = now();
 		const own = q.clients.get(client)?.length ?? 0;
-		const tag = headTag(q, client) + own;
+		const key = serviceOf(q, client, t) + own;
 		let ahead = own;
-		// Another client's waiting jobs carry tags head, head + 1, …: those not above the newcomer's go first.
 		for (const [other, list] of q.clients) {
-			if (other !== client) ahead += Math.max(0, Math.min(list.length, Math.floor(tag - headTag(q, other)) + 1));
+			if (other !== client) ahead += Math.max(0, Math.min(list.length, Math.floor(key - serviceOf(q, other, t)) + 1));
 		}
 		// Higher classes go first (aging aside).
 		for (const p of PRIORITIES) {
@@ -223,18 +230,19 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 			const p = pickClass(t);
 			if (!p) return null;
 			const q = queues[p];
-			let best: { client: string; tag: number; entry: Entry<T> } | null = null;
+			let best: { client: string; served: number; entry: Entry<T> } | null = null;
 			for (const [client, list] of q.clients) {
-				const tag = headTag(q, client);
+				const served = serviceOf(q, client, t);
 				const entry = list[0]!;
-				if (!best || tag < best.tag || (tag === best.tag && entry.enqueuedAt < best.entry.enqueuedAt)) best = { client, tag, entry };
+				if (!best || served < best.served || (served === best.served && entry.enqueuedAt < best.entry.enqueuedAt)) best = { client, served, entry };
 			}
-			const { client, tag, entry } = best!;
+			const { client, served, entry } = best!;
 			remove(entry);
-			q.vtime = tag;
-			q.finish.set(client, tag + 1);
-			// A finish at or behind the virtual time says nothing a new client's would not: forget it.
-			for (const [c, f] of q.finish) if (f <= q.vtime && !q.clients.has(c)) q.finish.delete(c);
+			q.service.set(client, { score: served + 1, at: t });
+			// Forget clients whose service has faded to nothing (and who wait for nothing): bounded memory.
+			if (q.service.size > q.clients.size + 64) {
+				for (const c of q.service.keys()) if (!q.clients.has(c) && serviceOf(q, c, t) < 0.01) q.service.delete(c);
+			}
 			return { job: entry.job, priority: p, waitedMs: t - entry.enqueuedAt };
 		},
 
@@ -274,7 +282,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 				for (const list of queues[p].clients.values()) for (const entry of list) jobs.push(entry.job);
 				queues[p].clients.clear();
 				queues[p].size = 0;
-				queues[p].finish.clear();
+				queues[p].service.clear();
 			}
 			return jobs;
 		},
