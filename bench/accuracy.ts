@@ -1,514 +1,283 @@
 /**
- * `npm run bench:accuracy`: how well each candidate matching rule names the shared labelled faces
- * (`../shared/data/faces`, 8 identities × 5 tight crops, 7 strangers, 5 group shots) — the
- * measurement behind the rule in server/gallery/matcher.ts (issue 3).
+ * `npm run bench:accuracy`: every tuned number of recognition, chosen on one part of the data and
+ * reported on a part it never saw (issue 13).
  *
- * Every image goes through the live pipeline once (embed pool: identity crops via describeCrop,
- * strangers and group shots via analyzePhoto, which crops like enrolment does) and the descriptors
- * are cached in bench/results/descriptors.json, keyed by image bytes and the embed code. Then:
- *  A. leave-one-out: enrol every other photo, name the held-out one → rank-1, accuracy, FRR;
- *     each identity removed in turn (its 5 photos) plus the strangers → FAR; per rule and margin.
- *  B. the same with the held-out photo cut like a browser crop (25 % grey margin, 160 px, JPEG q80)
- *     against the tight-crop gallery;
- *  C. only 1, 2 or 3 photos enrolled per person (5 rotations), the rest named;
- *  D. group-shot faces (named in the manifest's order) against the full gallery;
- *  G. the chosen rule per threshold × margin in every scenario, errors summed as counts;
- *  E. the shipped findMatch through every scenario, to check it reproduces the chosen rule;
- *  F. per-track aggregation (mean of a track's descriptors) on the dev clip and on photo pairs:
- *     measured here, not wired into the recognizer.
- * "err" is (1 − accuracy) + FAR: a missed or wrongly named face costs as much as an impostor
- * named. Thresholds are euclidean distances, like MATCH_THRESHOLD.
+ * Data (bench/accuracy/embed.ts): ../shared/data/faces and ../shared/data/faces-real, plus the
+ * faces of face-api's demo/sample1..6.jpg as a cohort of people who are nobody in the gallery.
+ * Descriptors are cached by the text of server/embed/*.ts: after a pipeline change the next run
+ * re-embeds everything (a few minutes on 2 cores) and re-chooses every number below.
+ *
+ * Sections:
+ *  P. pipeline variants, threshold-free: false accepts at 90 % recall with every photo of the
+ *     look-alikes enrolled, and one-photo recall at 1 % false accepts (all data; a ranking only);
+ *  S. identity-disjoint splits (SPLITS seeds × both directions): the decision's numbers chosen
+ *     on one side (tune.ts: threshold, margin, cohort margin; cost = misses + 10 × false accepts
+ *     and wrong names), then scored on the other side, per scenario (trials.ts) and probe kind;
+ *     mean and spread over splits, false accepts with the impostor trials they rest on;
+ *  V. the identity vote's settle distance (one live answer that close settles a name);
+ *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
+ *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import sharp from 'sharp';
-import { createEmbedPool, type EmbedPool } from '../server/embed/pool.ts';
-import { DEFAULT_MARGIN, euclidean, findMatch, type GalleryEntry } from '../server/gallery/matcher.ts';
-import { cropFromPhoto } from '../tests/helpers/faces.ts';
-import { DATA_DIR, clipFrames, hasSharedData, i420ToRgb, labelledFaces, strangerFaces } from './data.ts';
+import { embedAll, type BenchFace, type Variant } from './accuracy/embed.ts';
+import { labelGroups } from './accuracy/labels.ts';
+import { sideTrials, split, type Side } from './accuracy/trials.ts';
+import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, rates, score, shippedNames, type Params, type Scored } from './accuracy/tune.ts';
+import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
+import { DATA_DIR, hasSharedData } from './data.ts';
+import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
+import { MISMATCH_SLACK, DUPLICATE_SLACK } from '../server/gallery/consistency.ts';
+import { ENROL_PATH } from '../server/embed/pipeline.ts';
 
-/** The rule the matcher ships (keep in step with server/gallery/matcher.ts and MATCH_THRESHOLD). */
-const CHOSEN = { rule: 'centroid', threshold: 0.55, margin: DEFAULT_MARGIN };
-const MARGINS = [0, 0.02, 0.04, 0.06, 0.08, 0.1];
-const SWEEP = Array.from({ length: 13 }, (_, i) => 0.35 + i * 0.025);
-const FINE = Array.from({ length: 181 }, (_, i) => 0.3 + i * 0.0025);
-const CACHE_FILE = join('bench', 'results', 'descriptors.json');
-const EMBED_CODE = ['face-engine.ts', 'worker.ts', 'decode.ts', 'pool.ts'].map((f) => join('server', 'embed', f));
-
-// ---------------------------------------------------------------- data
-
-type Photo = { identity: string; file: string; crop: Float32Array; padded: Float32Array };
-type Dataset = {
-	photos: Photo[];
-	strangers: Float32Array[];
-	/** Group-shot faces with the identity the manifest gives them (null: not one of the 8). */
-	groups: Array<{ file: string; faces: Array<{ identity: string | null; descriptor: Float32Array }> }>;
-	clip: Array<{ i: number; identity: string; descriptor: Float32Array }>;
-	clipStills: Map<string, string>;
-};
-type Face = { descriptor: Float32Array; box: { x: number; y: number; width: number; height: number } | null };
-type Cache = { code: string; entries: Record<string, Array<{ d: number[]; box: Face['box'] }>> };
-
-const sha1 = (bytes: Uint8Array | string) => createHash('sha1').update(bytes).digest('hex');
-
-/**
- * The manifest lists each group shot's cast "left to right" (bbt4: back row, then front row).
- * Faces are put in reading order (rows split where face centres jump by over half a face
- * height, top row first; left to right within a row) and named in that order. bbt2 has one
- * face more than its cast: the manifest's "unlabeled extra at the left edge", kept as a stranger.
- */
-function labelGroupFaces(file: string, cast: string[], faces: Face[]): Dataset['groups'][number]['faces'] {
-	const cy = (f: Face) => f.box!.y + f.box!.height / 2;
-	const byY = [...faces].sort((a, b) => cy(a) - cy(b));
-	const rows: Face[][] = [];
-	for (const f of byY) {
-		const row = rows[rows.length - 1];
-		if (row && cy(f) - cy(row[row.length - 1]!) < f.box!.height / 2) row.push(f);
-		else rows.push([f]);
-	}
-	const ordered = rows.flatMap((row) => row.sort((a, b) => a.box!.x - b.box!.x));
-	const extra = ordered.length - cast.length;
-	if (extra !== 0 && file !== '_group/bbt2.jpg') console.log(`   ${file}: ${ordered.length} faces for ${cast.length} names; skipped`);
-	if (extra < 0 || (extra > 0 && file !== '_group/bbt2.jpg')) return [];
-	const leftmost = [...faces].sort((a, b) => a.box!.x - b.box!.x).slice(0, extra);
-	const named = ordered.filter((f) => !leftmost.includes(f));
-	return [
-		...leftmost.map((f) => ({ identity: null, descriptor: f.descriptor })),
-		...named.map((f, k) => ({ identity: cast[k]!, descriptor: f.descriptor }))
-	];
-}
-
-async function embedDataset(): Promise<Dataset> {
-	const code = sha1(['cache v2', ...EMBED_CODE.map((f) => readFileSync(f, 'utf8'))].join('\0'));
-	const cache: Cache = existsSync(CACHE_FILE) ? (JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as Cache) : { code, entries: {} };
-	if (cache.code !== code) Object.assign(cache, { code, entries: {} });
-	let pool: EmbedPool | null = null;
-	let misses = 0;
-	type Found = { descriptor: Float32Array | null; box: Face['box'] };
-	const faces = async (key: string, run: (pool: EmbedPool) => Promise<Found[]>): Promise<Face[]> => {
-		let hit = cache.entries[key];
-		if (!hit) {
-			pool ??= createEmbedPool({ size: 1, modelDir: join('models', 'face-api') });
-			hit = (await run(pool)).flatMap((f) => (f.descriptor ? [{ d: [...f.descriptor], box: f.box }] : []));
-			cache.entries[key] = hit;
-			misses++;
-		}
-		return hit.map((f) => ({ descriptor: Float32Array.from(f.d), box: f.box }));
-	};
-	const embed = async (key: string, run: (pool: EmbedPool) => Promise<Found[]>) => (await faces(key, run)).map((f) => f.descriptor);
-	const crop = (bytes: Uint8Array) => async (p: EmbedPool) => [{ descriptor: (await p.describeCrop(bytes)).descriptor, box: null }];
-	const photo = (bytes: Uint8Array) => async (p: EmbedPool) => (await p.analyzePhoto(bytes)).faces;
-
-	const photos: Photo[] = [];
-	const dropped: string[] = [];
-	for (const [identity, files] of labelledFaces()) {
-		for (const file of files) {
-			const bytes = readFileSync(file);
-			const pad = Math.round(150 * 0.25);
-			const browserLike = await sharp(bytes)
-				.extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#808080' })
-				.resize(160, 160)
-				.jpeg({ quality: 80 })
-				.toBuffer();
-			const [a] = await embed(`crop:${sha1(bytes)}`, crop(bytes));
-			const [b] = await embed(`padded:${sha1(browserLike)}`, crop(browserLike));
-			if (a && b) photos.push({ identity, file: `${identity}/${basename(file)}`, crop: a, padded: b });
-			else dropped.push(`${identity}/${basename(file)}`);
-		}
-	}
-	const strangers: Float32Array[] = [];
-	for (const file of strangerFaces()) {
-		const bytes = readFileSync(file);
-		const faces = await embed(`photo:${sha1(bytes)}`, photo(bytes));
-		if (faces.length !== 1) dropped.push(`${basename(file)} (${faces.length} faces)`);
-		if (faces[0]) strangers.push(faces[0]);
-	}
-	const manifest = JSON.parse(readFileSync(join(DATA_DIR, 'faces', 'manifest.json'), 'utf8')) as {
-		groups?: Array<{ file: string; expectedIdentities: string[] }>;
-	};
-	const groups: Dataset['groups'] = [];
-	for (const g of manifest.groups ?? []) {
-		const bytes = readFileSync(join(DATA_DIR, 'faces', g.file));
-		const found = await faces(`photo:${sha1(bytes)}`, photo(bytes));
-		groups.push({ file: g.file, faces: labelGroupFaces(g.file, g.expectedIdentities, found) });
-	}
-	const clip: Dataset['clip'] = [];
-	const clipStills = new Map<string, string>();
-	const timeline = join(DATA_DIR, 'video', 'dev_faces_timeline.json');
-	if (existsSync(timeline)) {
-		const readme = readFileSync(join(DATA_DIR, 'video', 'README.md'), 'utf8');
-		for (const m of readme.matchAll(/\|\s*([a-z]+)\s*\|\s*faces\/([a-z]+\/\d+\.png)/g)) clipStills.set(m[1]!, m[2]!);
-		for (const { frame, yuv, width, height } of clipFrames()) {
-			if (!frame.imageRect || !frame.identity) continue;
-			const r = frame.imageRect;
-			const [d] = await embed(`clip:${sha1(yuv)}:${r.x},${r.y},${r.w},${r.h}`, async (p) => {
-				const rgb = i420ToRgb(yuv, width, height);
-				const jpeg = await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
-				const box = { x: r.x, y: r.y, width: r.w, height: r.h };
-				const bytes = await cropFromPhoto(jpeg, box, { margin: 0.25, maxSide: 160, quality: 80 });
-				return [{ descriptor: (await p.describeCrop(bytes)).descriptor, box: null }];
-			});
-			if (d) clip.push({ i: frame.i, identity: frame.identity, descriptor: d });
-		}
-	}
-	if (pool) await (pool as EmbedPool).close();
-	if (misses) {
-		mkdirSync(join('bench', 'results'), { recursive: true });
-		writeFileSync(CACHE_FILE, JSON.stringify(cache));
-	}
-	console.log(
-		`embedded: ${photos.length} identity photos (tight + browser-like crop), ${strangers.length} strangers, ` +
-			`${groups.reduce((n, g) => n + g.faces.length, 0)} group-shot faces, ${clip.length} clip frames ` +
-			`(${misses} computed, the rest from ${CACHE_FILE})` +
-			(dropped.length ? `; no single descriptor: ${dropped.join(', ')}` : '')
-	);
-	return { photos, strangers, groups, clip, clipStills };
-}
-
-// ---------------------------------------------------------------- rules
-
-type Gallery = Map<string, Float32Array[]>;
-/** The best person, its distance, and the next-best person's distance (Infinity if none). */
-type Verdict = { person: string; distance: number; second: number };
-type Rule = { name: string; prepare(gallery: Gallery): (q: Float32Array) => Verdict | null };
-
-function mean(vs: Float32Array[]): Float32Array {
-	const out = new Float32Array(vs[0]!.length);
-	for (const v of vs) for (let i = 0; i < v.length; i++) out[i]! += v[i]! / vs.length;
-	return out;
-}
-function medoid(vs: Float32Array[]): Float32Array {
-	let best = vs[0]!;
-	let bestSum = Infinity;
-	for (const a of vs) {
-		const s = vs.reduce((acc, b) => acc + euclidean(a, b), 0);
-		if (s < bestSum) [best, bestSum] = [a, s];
-	}
-	return best;
-}
-function verdictOf(scores: Array<{ person: string; distance: number }>): Verdict | null {
-	scores.sort((a, b) => a.distance - b.distance);
-	const [first, next] = scores;
-	return first ? { person: first.person, distance: first.distance, second: next?.distance ?? Infinity } : null;
-}
-/** A rule scoring each person by a function of the query's distances to that person's vectors. */
-function perPerson(name: string, score: (q: Float32Array, vs: Float32Array[], derived: Float32Array) => number, derive = mean): Rule {
-	return {
-		name,
-		prepare(gallery) {
-			const people = [...gallery].map(([person, vs]) => ({ person, vs, derived: derive(vs) }));
-			return (q) => verdictOf(people.map((p) => ({ person: p.person, distance: score(q, p.vs, p.derived) })));
-		}
-	};
-}
-const nearest = (q: Float32Array, vs: Float32Array[]) => Math.min(...vs.map((v) => euclidean(q, v)));
-const meanOfNearest = (k: number) => (q: Float32Array, vs: Float32Array[]) => {
-	const ds = vs.map((v) => euclidean(q, v)).sort((a, b) => a - b).slice(0, k);
-	return ds.reduce((a, b) => a + b, 0) / ds.length;
-};
-/** k nearest stored vectors vote; the winner's distance is its nearest vector. */
-function knnVote(k: number): Rule {
-	return {
-		name: `knn${k}-vote`,
-		prepare(gallery) {
-			const flat = [...gallery].flatMap(([person, vs]) => vs.map((v) => ({ person, v })));
-			return (q) => {
-				const ds = flat.map((e) => ({ person: e.person, d: euclidean(q, e.v) })).sort((a, b) => a.d - b.d);
-				const votes = new Map<string, { n: number; sum: number }>();
-				for (const { person, d } of ds.slice(0, k)) {
-					const v = votes.get(person) ?? { n: 0, sum: 0 };
-					votes.set(person, { n: v.n + 1, sum: v.sum + d });
-				}
-				const [winner] = [...votes].sort((a, b) => b[1].n - a[1].n || a[1].sum - b[1].sum);
-				if (!winner) return null;
-				const own = ds.find((e) => e.person === winner[0])!.d;
-				const other = ds.find((e) => e.person !== winner[0])?.d ?? Infinity;
-				return { person: winner[0], distance: own, second: other };
-			};
-		}
-	};
-}
-/** The same rule on vectors scaled to one length (1.45, the data's mean norm, keeps thresholds comparable). */
-function unitNorm(rule: Rule): Rule {
-	const scale = (v: Float32Array) => {
-		const n = Math.hypot(...v) / 1.45;
-		return v.map((x) => x / n);
-	};
-	return {
-		name: `${rule.name}-unitnorm`,
-		prepare(gallery) {
-			const match = rule.prepare(new Map([...gallery].map(([person, vs]) => [person, vs.map(scale)])));
-			return (q) => match(scale(q));
-		}
-	};
-}
-const RULES: Rule[] = [
-	perPerson('nearest', nearest),
-	knnVote(3),
-	perPerson('centroid', (q, _vs, c) => euclidean(q, c)),
-	perPerson('medoid', (q, _vs, m) => euclidean(q, m), medoid),
-	perPerson('mean-2-nearest', meanOfNearest(2)),
-	perPerson('mean-all', meanOfNearest(Infinity)),
-	perPerson('nn+centroid/2', (q, vs, c) => (nearest(q, vs) + euclidean(q, c)) / 2),
-	unitNorm(perPerson('centroid', (q, _vs, c) => euclidean(q, c)))
-];
-
-// ---------------------------------------------------------------- scoring
-
-type Trial = { truth: string | null; verdict: Verdict | null };
-type Rates = { acc: number; frr: number; misId: number; far: number; err: number; g: number; i: number };
-
-function rates(trials: Trial[], t: number, m: number): Rates {
-	let correct = 0, rejected = 0, wrong = 0, accepted = 0, g = 0, i = 0;
-	for (const { truth, verdict: v } of trials) {
-		const named = v !== null && v.distance < t && v.second - v.distance >= m;
-		if (truth === null) {
-			i++;
-			if (named) accepted++;
-		} else {
-			g++;
-			if (!named) rejected++;
-			else if (v.person === truth) correct++;
-			else wrong++;
-		}
-	}
-	const acc = correct / g, far = i ? accepted / i : 0;
-	return { acc, frr: rejected / g, misId: wrong / g, far, err: 1 - acc + far, g, i };
-}
-const rank1 = (trials: Trial[]) => {
-	const g = trials.filter((t) => t.truth !== null);
-	return g.filter((t) => t.verdict?.person === t.truth).length / g.length;
-};
-/** The lowest error over a fine threshold grid and the threshold range that reaches it. */
-function bestWindow(trials: Trial[], m: number): { err: number; lo: number; hi: number } {
-	const errs = FINE.map((t) => rates(trials, t, m).err);
-	const err = Math.min(...errs);
-	const at = FINE.filter((_, k) => errs[k]! <= err + 1e-9);
-	return { err, lo: at[0]!, hi: at[at.length - 1]! };
-}
-
-const pct = (x: number) => (100 * x).toFixed(1).padStart(5);
-const f2 = (x: number) => x.toFixed(3);
-
-function galleryOf(photos: Photo[], keep: (p: Photo) => boolean): Gallery {
-	const g: Gallery = new Map();
-	for (const p of photos.filter(keep)) g.set(p.identity, [...(g.get(p.identity) ?? []), p.crop]);
-	return g;
-}
-
-/** A: leave one out (genuine) + identity removed and strangers (impostors). */
-function leaveOneOut(data: Dataset, rule: Rule, view: 'crop' | 'padded'): Trial[] {
-	const trials: Trial[] = [];
-	for (const probe of data.photos) {
-		const match = rule.prepare(galleryOf(data.photos, (p) => p !== probe));
-		trials.push({ truth: probe.identity, verdict: match(probe[view]) });
-	}
-	for (const identity of new Set(data.photos.map((p) => p.identity))) {
-		const match = rule.prepare(galleryOf(data.photos, (p) => p.identity !== identity));
-		for (const probe of data.photos.filter((p) => p.identity === identity)) trials.push({ truth: null, verdict: match(probe[view]) });
-	}
-	const match = rule.prepare(galleryOf(data.photos, () => true));
-	for (const s of data.strangers) trials.push({ truth: null, verdict: match(s) });
-	return trials;
-}
-
-/** C: n photos enrolled per person (5 rotations), the others named; removed identity + strangers. */
-function fewEnrolled(data: Dataset, rule: Rule, n: number): Trial[] {
-	const trials: Trial[] = [];
-	const index = (p: Photo) => data.photos.filter((q) => q.identity === p.identity).indexOf(p);
-	for (let r = 0; r < 5; r++) {
-		const enrolled = (p: Photo) => (index(p) - r + 5) % 5 < n;
-		const match = rule.prepare(galleryOf(data.photos, enrolled));
-		for (const p of data.photos.filter((p) => !enrolled(p))) trials.push({ truth: p.identity, verdict: match(p.crop) });
-		for (const s of data.strangers) trials.push({ truth: null, verdict: match(s) });
-		for (const identity of new Set(data.photos.map((p) => p.identity))) {
-			const without = rule.prepare(galleryOf(data.photos, (p) => enrolled(p) && p.identity !== identity));
-			for (const p of data.photos.filter((p) => p.identity === identity)) trials.push({ truth: null, verdict: without(p.crop) });
-		}
-	}
-	return trials;
-}
-
-function summaryTable(title: string, trialsOf: (rule: Rule) => Trial[], margins = MARGINS): void {
-	console.log(`\n${title}`);
-	const at = [0.5, CHOSEN.threshold];
-	const head = at.map((t) => `t=${t.toFixed(2)}: acc   FRR misID   FAR`).join(' │ ');
-	console.log(`   rule              margin  rank-1 │ ${head} │ lowest err, its threshold window`);
-	for (const rule of RULES) {
-		const trials = trialsOf(rule);
-		for (const m of margins) {
-			const cells = at.map((t) => {
-				const r = rates(trials, t, m);
-				return `       ${pct(r.acc)} ${pct(r.frr)} ${pct(r.misId)} ${pct(r.far)}`;
-			});
-			const w = bestWindow(trials, m);
-			console.log(
-				`   ${rule.name.padEnd(17)} ${m.toFixed(2)}  ${pct(rank1(trials))}% │${cells.join(' │')} │ ` +
-					`${pct(w.err)}  ${f2(w.lo)}–${f2(w.hi)} (${(w.hi - w.lo).toFixed(4)})`
-			);
-		}
-	}
-	const t0 = trialsOf(RULES[0]!);
-	console.log(`   (${t0.filter((t) => t.truth).length} genuine, ${t0.filter((t) => !t.truth).length} impostor trials; % throughout)`);
-}
-
-function sweepMatrix(title: string, trialsOf: (rule: Rule) => Trial[], m: number): void {
-	console.log(`\n${title} — acc/FRR/FAR % per threshold, margin ${m.toFixed(2)}`);
-	const all = RULES.map((r) => trialsOf(r));
-	console.log(`   t     ${RULES.map((r) => r.name.slice(0, 14).padEnd(15)).join('')}`);
-	for (const t of SWEEP) {
-		const cells = all.map((trials) => {
-			const r = rates(trials, t, m);
-			return `${(100 * r.acc).toFixed(0)}/${(100 * r.frr).toFixed(0)}/${(100 * r.far).toFixed(0)}`.padEnd(15);
-		});
-		console.log(`   ${t.toFixed(3)} ${cells.join('')}`);
-	}
-}
-
-function chosenSweep(title: string, trials: Trial[]): void {
-	console.log(`\n${title}`);
-	console.log('   t      margin   acc    FRR  misID    FAR   err');
-	for (const t of SWEEP) {
-		for (const m of [0, CHOSEN.margin]) {
-			const r = rates(trials, t, m);
-			const mark = Math.abs(t - CHOSEN.threshold) < 1e-9 && m === CHOSEN.margin ? '  ◀ shipped' : '';
-			console.log(`   ${t.toFixed(3)}  ${m.toFixed(2)}   ${pct(r.acc)}  ${pct(r.frr)}  ${pct(r.misId)}  ${pct(r.far)} ${pct(r.err)}${mark}`);
-		}
-	}
-}
-
-/** D: group shots against the full gallery; bbt2's unlabeled extra is the one impostor. */
-function groupShots(data: Dataset, rule: Rule): Trial[] {
-	const match = rule.prepare(galleryOf(data.photos, () => true));
-	return data.groups.flatMap((g) => g.faces.map((f) => ({ truth: f.identity, verdict: match(f.descriptor) })));
-}
-
-/**
- * F: per-track aggregation. F1, the dev clip: each frame alone vs the mean of the track's last n
- * descriptors (gallery without the stills the clip was rendered from). F2, the labelled photos:
- * every pair of one person's photos as a "track" (mean of the two) against the other 3 enrolled,
- * vs each photo of the pair alone against the same gallery; impostors likewise with the person removed.
- */
-function trackAggregation(data: Dataset, rule: Rule): void {
-	const { threshold: t, margin: m } = CHOSEN;
-	const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-	const line = (label: string, trials: Trial[]) => {
-		const r = rates(trials, t, m);
-		const g = trials.filter((x) => x.truth !== null && x.verdict);
-		const ds = g.map((x) => x.verdict!.distance);
-		const gaps = g.map((x) => x.verdict!.second - x.verdict!.distance);
-		const imp = trials.filter((x) => x.truth === null && x.verdict).map((x) => x.verdict!.distance);
-		console.log(
-			`   ${label.padEnd(24)} ${pct(r.acc)}  ${pct(r.frr)}  ${pct(r.misId)}  ${pct(r.far)}   ${f2(avg(ds))}  ${f2(Math.max(...ds))}  ${f2(avg(gaps))}` +
-				`   ${imp.length ? `${f2(Math.min(...imp))}  ${f2(avg(imp))}` : '  –      –  '}  (${r.g}+${r.i})`
-		);
-	};
-	const stills = new Set(data.clipStills.values());
-	const clipMatch = rule.prepare(galleryOf(data.photos, (p) => !stills.has(p.file)));
-	console.log(`\nF. Per-track aggregation (rule ${rule.name}, t ${t}, margin ${m}); genuine distance mean, max, gap to 2nd; impostor distance min, mean`);
-	console.log('   probe                      acc    FRR  misID    FAR    dist   max    gap     imp min  mean  (genuine+impostor)');
-	for (const n of [1, 2, 3, 5, 8]) {
-		const trials = data.clip.map((frame, k) => {
-			const track = data.clip.slice(Math.max(0, k - n + 1), k + 1).filter((f) => f.identity === frame.identity);
-			return { truth: frame.identity, verdict: clipMatch(mean(track.map((f) => f.descriptor))) };
-		});
-		line(`F1 clip, last ${n} frame(s)`, trials);
-	}
-	const single: Trial[] = [];
-	const paired: Trial[] = [];
-	for (const identity of new Set(data.photos.map((p) => p.identity))) {
-		const own = data.photos.filter((p) => p.identity === identity);
-		const without = rule.prepare(galleryOf(data.photos, (p) => p.identity !== identity));
-		for (let a = 0; a < own.length; a++) {
-			for (let b = a + 1; b < own.length; b++) {
-				const pair = [own[a]!, own[b]!];
-				const match = rule.prepare(galleryOf(data.photos, (p) => !pair.includes(p)));
-				for (const p of pair) single.push({ truth: identity, verdict: match(p.crop) }, { truth: null, verdict: without(p.crop) });
-				const q = mean(pair.map((p) => p.crop));
-				paired.push({ truth: identity, verdict: match(q) }, { truth: null, verdict: without(q) });
-			}
-		}
-	}
-	line('F2 photos, one alone', single);
-	line('F2 photos, mean of two', paired);
-}
-
-/** E: the shipped findMatch as a rule: its own threshold and margin decide; unknown → no verdict. */
-const shippedRule: Rule = {
-	name: 'shipped findMatch',
-	prepare(gallery) {
-		const entries: GalleryEntry[] = [...gallery].flatMap(([person, vs]) => vs.map((embedding) => ({ personId: person, name: person, embedding })));
-		return (q) => {
-			const m = findMatch(q, entries, CHOSEN.threshold);
-			return m.personId ? { person: m.personId, distance: m.distance ?? 0, second: Infinity } : null;
-		};
-	}
-};
-
-/**
- * G: the chosen rule per threshold and margin in every scenario: accuracy / FAR %, and the errors
- * summed over A, B, C2, C3 and D as counts (missed or wrongly named faces + strangers named).
- */
-function choiceGrid(scenarios: Array<[string, (r: Rule) => Trial[]]>, rule: Rule): void {
-	console.log(`\nG. '${rule.name}' per threshold and margin: acc/FAR % per scenario; errors = misses + false accepts (C1 not summed)`);
-	console.log(`   t      margin  ${scenarios.map(([name]) => name.padEnd(12)).join('')}errors`);
-	for (const t of SWEEP.filter((x) => x >= 0.475 && x <= 0.625)) {
-		for (const m of MARGINS) {
-			let errors = 0;
-			const cells = scenarios.map(([name, of]) => {
-				const r = rates(of(rule), t, m);
-				if (name !== 'C1') errors += Math.round((1 - r.acc) * r.g + r.far * r.i);
-				return `${(100 * r.acc).toFixed(1)}/${(100 * r.far).toFixed(1)}`.padEnd(12);
-			});
-			const shipped = rule.name === CHOSEN.rule && Math.abs(t - CHOSEN.threshold) < 1e-9 && m === CHOSEN.margin;
-			console.log(`   ${t.toFixed(3)}  ${m.toFixed(2)}    ${cells.join('')}${String(errors).padStart(4)}${shipped ? '  ◀ shipped' : ''}`);
-		}
-	}
-}
-
-// ---------------------------------------------------------------- main
+const SPLITS = Number(process.env.SPLITS ?? 10);
+/** The numbers shipped now (server/config.ts MATCH_THRESHOLD default, matcher.ts, consistency.ts). */
+const SHIPPED: Params = { threshold: 0.55, margin: DEFAULT_MARGIN, cohortMargin: null };
+const SHIPPED_COHORT: Params = { ...SHIPPED, cohortMargin: DEFAULT_COHORT_MARGIN };
 
 if (!hasSharedData()) {
-	console.log(`shared data absent at ${DATA_DIR}/faces; nothing to measure (set FACERTC_BENCH_DATA to point elsewhere)`);
+	console.log(`bench:accuracy: shared data absent at ${DATA_DIR} (set FACERTC_BENCH_DATA); nothing to measure`);
 	process.exit(0);
 }
-console.log(`FaceRTC matcher accuracy — ${new Date().toISOString()}, data ${DATA_DIR}`);
-const data = await embedDataset();
-const chosen = RULES.find((r) => r.name === CHOSEN.rule)!;
 
-const memo = (f: (r: Rule) => Trial[]) => {
-	const cache = new Map<Rule, Trial[]>();
-	return (r: Rule) => cache.get(r) ?? cache.set(r, f(r)).get(r)!;
-};
-const scenarios: Array<[string, (r: Rule) => Trial[]]> = [
-	['A', memo((r) => leaveOneOut(data, r, 'crop'))],
-	['B', memo((r) => leaveOneOut(data, r, 'padded'))],
-	['C1', memo((r) => fewEnrolled(data, r, 1))],
-	['C2', memo((r) => fewEnrolled(data, r, 2))],
-	['C3', memo((r) => fewEnrolled(data, r, 3))],
-	['D', memo((r) => groupShots(data, r))]
-];
-const of = (name: string) => scenarios.find(([n]) => n === name)![1];
-const both = [0, CHOSEN.margin];
-summaryTable('A. Leave-one-out, tight crops (genuine: held-out photo vs the rest; impostors: identity removed + strangers)', of('A'));
-sweepMatrix('A. sweep', of('A'), 0);
-sweepMatrix('A. sweep', of('A'), CHOSEN.margin);
-summaryTable('B. Leave-one-out, held-out photo as a browser-like crop (25 % grey margin, JPEG q80) vs tight-crop gallery', of('B'), both);
-summaryTable('C1. 1 photo enrolled per person (5 rotations); the other 4 named; impostors as in A', of('C1'), both);
-summaryTable('C2. 2 photos enrolled per person (5 rotations)', of('C2'), both);
-sweepMatrix('C2. sweep', of('C2'), CHOSEN.margin);
-summaryTable('C3. 3 photos enrolled per person (5 rotations)', of('C3'), both);
-summaryTable("D. Group shots vs all 40 photos (faces named in the manifest's order; bbt2's extra face is the impostor)", of('D'), both);
-choiceGrid(scenarios, chosen);
-choiceGrid(scenarios, RULES[0]!);
-chosenSweep(`Chosen rule '${CHOSEN.rule}', A, full sweep`, of('A')(chosen));
-chosenSweep(`Chosen rule '${CHOSEN.rule}', C2, full sweep`, of('C2')(chosen));
-console.log(`\nE. shipped findMatch(…, ${CHOSEN.threshold}) against the bench's '${CHOSEN.rule}' at t ${CHOSEN.threshold}, margin ${CHOSEN.margin}`);
-for (const [name, trialsOf] of scenarios) {
-	const a = rates(trialsOf(shippedRule), Infinity, 0);
-	const b = rates(trialsOf(chosen), CHOSEN.threshold, CHOSEN.margin);
-	const same = a.acc === b.acc && a.frr === b.frr && a.far === b.far;
-	console.log(`   ${name.padEnd(3)} shipped acc ${pct(a.acc)} FRR ${pct(a.frr)} misID ${pct(a.misId)} FAR ${pct(a.far)}  ${same ? 'same' : `DIFFERENT (bench: acc ${pct(b.acc)} FAR ${pct(b.far)})`}`);
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const sd = (xs: number[]) => Math.sqrt(avg(xs.map((x) => (x - avg(xs)) ** 2)));
+const ms = (xs: number[]) => `${pct(avg(xs)).padStart(6)} ±${(100 * sd(xs)).toFixed(1).padStart(4)}`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+
+console.log(`FaceRTC recognition accuracy — ${new Date().toISOString()}; data ${DATA_DIR}; enrolment path '${ENROL_PATH}'`);
+const embedded = await embedAll(console.log);
+const faces = labelGroups(embedded.faces, console.log);
+const count = (f: (x: BenchFace) => boolean) => faces.filter(f).length;
+console.log(
+	`faces: ${count((f) => f.kind === 'identity')} identity photos (${count((f) => f.kind === 'identity' && f.padded > 0)} found only after padding), ` +
+		`${count((f) => f.kind === 'stranger')} stranger faces, ${count((f) => f.kind === 'group')} group faces ` +
+		`(${count((f) => f.kind === 'group' && f.identity !== null)} named), ${count((f) => f.kind === 'cohort')} cohort faces; ` +
+		`${embedded.computed} photos embedded now, the rest cached`
+);
+if (embedded.computed) {
+	const cost = Object.entries(embedded.msPerFace).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+	console.log(`   ms per photo (detect) and per face (each variant), this run, shared 2-core machine: ${cost}`);
 }
-trackAggregation(data, chosen);
+const cohortOf = (variant: Variant) => faces.filter((f) => f.kind === 'cohort' && f.v[variant]).map((f) => f.v[variant]!);
+
+// ---------------------------------------------------------------- P
+function variantRanking(): void {
+	console.log('\nP. Pipeline variants (gallery vectors → probe vectors), threshold-free, all data (a ranking, not a tuned figure)');
+	console.log('   variants                     look-alikes all enrolled: FAR at 90 % recall   one photo: recall at 1 % FAR (faces-real | faces)');
+	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
+	for (const f of faces) {
+		if (f.kind === 'identity') (whole.photos.push(f), whole.identities.add(`${f.source}:${f.identity}`));
+		if (f.kind === 'stranger') whole.strangers.push(f);
+		if (f.kind === 'group') whole.groups.push(f);
+	}
+	const pairs: Array<[Variant, Variant]> = [
+		['crop160', 'crop160'], ['photo4', 'photo4'], ['stock', 'stock'], ['stock-level', 'stock-level'], ['crop160-upright', 'crop160-upright'], ['photo4-upright', 'photo4-upright'],
+		['crop160', 'live'], ['photo4', 'live'], ['stock', 'live'], ['photo4-upright', 'live-upright'], ['crop160-upright', 'live-upright'], ['live', 'live']
+	];
+	for (const [g, p] of pairs) {
+		const rows: string[] = [];
+		for (const source of ['faces-real', 'faces'] as const) {
+			// Probe vectors of variant p, gallery of variant g: re-key the probe's vectors.
+			const remap = (f: BenchFace): BenchFace => ({ ...f, v: { ...f.v, enrol: f.v[g], live: f.v[p] } });
+			const side: Side = { ...whole, photos: whole.photos.map(remap), strangers: whole.strangers.map(remap), groups: whole.groups.map(remap) };
+			const trials = score(sideTrials(side, source, 'enrol').filter((t) => t.probe === 'live'), []);
+			const at = (scenario: 'L' | 'O') => trials.filter((t) => t.scenario === scenario);
+			const farAt = (ts: Scored[], recall: number) => {
+				const gen = ts.filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? t.d1 : Infinity)).sort((a, b) => a - b);
+				const thr = gen[Math.max(0, Math.ceil(recall * gen.length) - 1)]!;
+				const imp = ts.filter((t) => t.truth === null);
+				return `${imp.filter((t) => t.d1 <= thr).length}/${imp.length}`;
+			};
+			const recallAt = (ts: Scored[], far: number) => {
+				const imp = ts.filter((t) => t.truth === null).map((t) => t.d1).sort((a, b) => a - b);
+				const thr = imp[Math.floor(far * imp.length)]!;
+				const gen = ts.filter((t) => t.truth !== null);
+				return pct(gen.filter((t) => t.best === t.truth && t.d1 < thr).length / gen.length);
+			};
+			rows.push(source === 'faces-real' ? farAt(at('L'), 0.9).padStart(8) : '', `${recallAt(at('O'), 0.01)}`);
+		}
+		console.log(`   ${`${g} → ${p}`.padEnd(30)} ${rows[0]}${''.padEnd(40)} ${rows[1]} | ${rows[3]}`);
+	}
+	console.log('   (enrolment-path vectors must stay comparable with live ones: the → live rows are the ones that matter for the live page)');
+}
+variantRanking();
+
+// ---------------------------------------------------------------- Q
+/**
+ * Q: the enrolment path (issue 13's one-photo gap): the shipped rule and numbers, with the gallery
+ * (and photo probes) described by each candidate path, on the same splits' test sides.
+ */
+function enrolPaths(): void {
+	const paths: Variant[] = ['crop160', 'photo4', 'photo4-upright', 'stock', 'stock-level'];
+	console.log(`\nQ. Enrolment path, shipped rule (threshold ${SHIPPED.threshold}, margin ${SHIPPED.margin}): named % / strangers named (FAR) over ${SPLITS} splits' test sides`);
+	const keys = ['O faces-real photo', 'O faces-real live', 'O faces photo', 'O faces live', 'L faces-real photo', 'L faces-real live', 'G faces live', 'G faces-real live'];
+	console.log(`   path            ${keys.map((k) => k.padEnd(22)).join('')}`);
+	for (const path of paths) {
+		const remap = (f: BenchFace): BenchFace => ({ ...f, v: { ...f.v, enrol: f.v[path] } });
+		const all = faces.map(remap);
+		const cohortFaces = all.filter((f) => f.kind === 'cohort' && f.v.enrol).map((f) => f.v.enrol!);
+		const sum = new Map<string, { n: number; g: number; a: number; i: number }>();
+		for (let seed = 1; seed <= SPLITS; seed++) {
+			for (const side of split(all, seed)) {
+				const trials = score(['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')), cohortFaces);
+				for (const [k, ts] of groups(trials)) {
+					const r = rates(ts, SHIPPED);
+					const acc = sum.get(k) ?? { n: 0, g: 0, a: 0, i: 0 };
+					sum.set(k, { n: acc.n + r.named, g: acc.g + r.g, a: acc.a + r.accepted, i: acc.i + r.i });
+				}
+			}
+		}
+		const cells = keys.map((k) => {
+			const r = sum.get(k);
+			return (r ? `${pct(r.n / r.g)} / ${pct(r.a / r.i)}` : '–').padEnd(22);
+		});
+		console.log(`   ${path.padEnd(15)} ${cells.join('')}`);
+	}
+}
+enrolPaths();
+
+// ---------------------------------------------------------------- S, V
+type SettleRates = { once: number; g: number; bad: number; n: number };
+type Outcome = { params: Params; test: Map<string, ReturnType<typeof rates>>; settle: number; settleTest: SettleRates; settleShipped: SettleRates; agree: number; checked: number };
+/** The settle distance shipped now: one answer at confidence ≥ 0.6 (src/lib/track/identity.ts) = distance ≤ 0.44 at threshold 0.55. */
+const SHIPPED_SETTLE = 0.44;
+function settleRates(trials: readonly Scored[], params: Params, settle: number): SettleRates {
+	const live = trials.filter((t) => t.probe === 'live' && named(t, params));
+	return {
+		once: live.filter((t) => t.truth !== null && t.best === t.truth && t.d1 <= settle).length,
+		g: trials.filter((t) => t.probe === 'live' && t.truth !== null).length,
+		bad: live.filter((t) => t.best !== t.truth && t.d1 <= settle).length,
+		n: trials.filter((t) => t.probe === 'live').length
+	};
+}
+const RULES = ['shipped', 'shipped+cohort', 'centroid', 'centroid+cohort'] as const;
+type Rule = (typeof RULES)[number];
+const outcomes = new Map<Rule, Outcome[]>(RULES.map((r) => [r, []]));
+const checks: CheckChoice[] = [];
+const cohortEnrol = cohortOf('enrol');
+const cohort = createCohort(cohortEnrol);
+for (let seed = 1; seed <= SPLITS; seed++) {
+	const sides = split(faces, seed);
+	const scored = sides.map((side) => score(['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')), cohortEnrol));
+	for (const [tune, test] of [[0, 1], [1, 0]] as const) {
+		for (const rule of RULES) {
+			const params = rule === 'shipped' ? SHIPPED : rule === 'shipped+cohort' ? SHIPPED_COHORT : choose(scored[tune]!, rule === 'centroid+cohort');
+			const byGroup = groups(scored[test]!);
+			const settle = chooseSettle(scored[tune]!, params);
+			const settleTest = settleRates(scored[test]!, params, settle);
+			const settleShipped = settleRates(scored[test]!, params, SHIPPED_SETTLE);
+			// The shipped findMatch must decide as the bench's rule does (checked on a sample of trials).
+			const sample = scored[test]!.filter((_, k) => k % 7 === 0);
+			const agree = sample.filter((t) => shippedNames(t, params, cohort) === named(t, params)).length;
+			outcomes.get(rule)!.push({ params, test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])), settle, settleTest, settleShipped, agree, checked: sample.length });
+		}
+		checks.push(chooseChecks(sides[tune]!, sides[test]!, SHIPPED.threshold));
+	}
+}
+
+console.log(`\nS. Identity-disjoint splits: ${SPLITS} seeds × 2 directions; numbers chosen on one side, scored on the other (mean ±sd over the ${2 * SPLITS} test sides)`);
+console.log('   L = every photo of the side\'s people enrolled (look-alikes: faces-real); O = one photo per person; G = group shots');
+console.log('   photo = probe described by the enrolment path (/api/recognize), live = by a 112 px WebP browser crop');
+for (const rule of RULES) {
+	const list = outcomes.get(rule)!;
+	const ps = list.map((o) => o.params);
+	const pstr = `threshold ${ps.map((p) => p.threshold).join(' ')}; margin ${[...new Set(ps.map((p) => p.margin))].join('/')}` + (ps[0]!.cohortMargin === null ? '' : `; cohort margin ${[...new Set(ps.map((p) => p.cohortMargin))].join('/')}`);
+	console.log(`\n   rule '${rule}' — ${rule.startsWith('shipped') ? 'fixed' : 'chosen per split'}: ${pstr}`);
+	console.log('   group                          named (of genuine)      wrong names    strangers named (FAR), trials');
+	for (const key of [...list[0]!.test.keys()].sort()) {
+		const rs = list.map((o) => o.test.get(key)!).filter(Boolean);
+		const g = rs.map((r) => (r.g ? r.named / r.g : NaN)).filter((x) => !Number.isNaN(x));
+		const f = rs.map((r) => (r.i ? r.accepted / r.i : NaN)).filter((x) => !Number.isNaN(x));
+		const wrong = rs.reduce((n, r) => n + r.wrong, 0);
+		const acc = rs.reduce((n, r) => n + r.accepted, 0);
+		const imp = rs.reduce((n, r) => n + r.i, 0);
+		const gen = rs.reduce((n, r) => n + r.g, 0);
+		console.log(`   ${key.padEnd(26)} ${g.length ? ms(g) : '     –      '} (${gen})   ${String(wrong).padStart(5)}        ${f.length ? ms(f) : '     –      '}  ${acc}/${imp}`);
+	}
+	const costs = list.map((o) => {
+		let sum = 0;
+		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		return sum / o.test.size;
+	});
+	console.log(`   test-side cost (misses + ${FALSE_ACCEPT_COST} × (false accepts + wrong names), per group): ${avg(costs).toFixed(3)} ±${sd(costs).toFixed(3)}`);
+	const agree = list.reduce((n, o) => n + o.agree, 0);
+	const checked = list.reduce((n, o) => n + o.checked, 0);
+	console.log(`   shipped findMatch agrees with the bench's rule on ${agree}/${checked} sampled test trials`);
+	const settle = list.map((o) => o.settle);
+	const once = list.map((o) => o.settleTest.once / o.settleTest.g);
+	const bad = list.reduce((n, o) => n + o.settleTest.bad, 0);
+	const n = list.reduce((k, o) => k + o.settleTest.n, 0);
+	console.log(`   V. settle distance chosen: ${settle.join(' ')}; on the test side one live answer settles ${ms(once)} of genuine faces; false settles ${bad}/${n} live trials`);
+	const once0 = list.map((o) => o.settleShipped.once / o.settleShipped.g);
+	const bad0 = list.reduce((k, o) => k + o.settleShipped.bad, 0);
+	console.log(`      at the shipped ${SHIPPED_SETTLE}: one live answer settles ${ms(once0)} of genuine faces; false settles ${bad0}/${n} live trials`);
+}
+
+{
+	const costOf = (o: Outcome) => {
+		let sum = 0;
+		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		return sum / o.test.size;
+	};
+	const base = outcomes.get('shipped')!.map(costOf);
+	console.log('\n   paired against the shipped rule, test-side cost difference (negative: better), and on how many test sides it was lower / higher:');
+	for (const rule of RULES.slice(1)) {
+		const diff = outcomes.get(rule)!.map((o, k) => costOf(o) - base[k]!);
+		console.log(`   ${rule.padEnd(16)} ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)} ±${sd(diff).toFixed(3)}; lower on ${diff.filter((d) => d < -1e-9).length}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}`);
+	}
+}
+
+console.log('\nD. Enrolment checks, chosen on one side, scored on the other');
+const dup = checks.map((c) => c.duplicate);
+console.log(
+	`   duplicate question (a new face within threshold + slack of someone else): slack chosen ${dup.map((d) => d.slack).join(' ')}; ` +
+		`test: same person asked ${ms(dup.map((d) => d.caught))}, new person asked ${ms(dup.map((d) => d.falseAsk))}`
+);
+const sdup = checks.map((c) => c.shippedDuplicate);
+console.log(`      at the shipped slack ${DUPLICATE_SLACK}: same person asked ${ms(sdup.map((d) => d.caught))}, new person asked ${ms(sdup.map((d) => d.falseAsk))}`);
+const mis = checks.map((c) => c.mismatch);
+console.log(
+	`   mix-up question (sets of 3: one face far from the rest): slack chosen ${mis.map((d) => d.slack).join(' ')}; ` +
+		`test: genuine sets asked ${ms(mis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(mis.map((d) => d.caught))}`
+);
+const smis = checks.map((c) => c.shippedMismatch);
+console.log(`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`);
+
+// ---------------------------------------------------------------- N
+/**
+ * N: what to ship. A tuned rule replaces the shipped one only when it has the lower test-side
+ * cost on at least PROOF of the paired test sides; the other numbers likewise by their own test figures.
+ */
+const PROOF = 0.75;
+{
+	const costOf = (o: Outcome) => {
+		let sum = 0;
+		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		return sum / o.test.size;
+	};
+	const base = outcomes.get('shipped')!.map(costOf);
+	const better = RULES.slice(1).filter((rule) => {
+		const diff = outcomes.get(rule)!.map((o, k) => costOf(o) - base[k]!);
+		return diff.filter((d) => d < -1e-9).length >= PROOF * diff.length;
+	});
+	const rule = better[0];
+	const ps = rule ? outcomes.get(rule)!.map((o) => o.params) : [];
+	const decision = rule
+		? `rule ${rule}: threshold ${median(ps.map((p) => p.threshold))}, margin ${median(ps.map((p) => p.margin))}` +
+			(ps[0]!.cohortMargin === null ? '' : `, cohort margin ${median(ps.map((p) => p.cohortMargin ?? 0))}`) + ' (median choice over the tuning sides)'
+		: `keep the shipped rule (threshold ${SHIPPED.threshold}, margin ${SHIPPED.margin}, no cohort): no alternative was cheaper on ${PROOF * 100} % of the paired test sides`;
+	const settleOf = (r: Rule) => outcomes.get(r)!;
+	const chosenSettle = settleOf('shipped').reduce((k, o) => k + o.settleTest.bad, 0);
+	const shippedSettle = settleOf('shipped').reduce((k, o) => k + o.settleShipped.bad, 0);
+	const settle = chosenSettle < shippedSettle ? `${median(settleOf('shipped').map((o) => o.settle))} (median choice)` : `keep ${SHIPPED_SETTLE} (split choices: ${chosenSettle} false settles against ${shippedSettle})`;
+	const pickSlack = (chosen: Array<{ caught: number; falseAsk: number; slack: number }>, shipped: Array<{ caught: number; falseAsk: number }>, now: number) => {
+		const c = avg(chosen.map((r) => 1 - r.caught + r.falseAsk));
+		const s = avg(shipped.map((r) => 1 - r.caught + r.falseAsk));
+		return c < s ? `${median(chosen.map((r) => r.slack))} (median choice; test error ${c.toFixed(3)} against ${s.toFixed(3)})` : `keep ${now} (test error ${s.toFixed(3)}; split choices ${c.toFixed(3)})`;
+	};
+	console.log(`\nN. To ship (choices win only on held-out figures):`);
+	console.log(`   decision: ${decision}`);
+	console.log(`   settle distance: ${settle}`);
+	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
+	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);
+}

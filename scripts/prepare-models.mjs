@@ -4,21 +4,26 @@
 //   models/blaze_face_short_range.tflite  MediaPipe Tasks FaceDetector model: $BLAZEFACE_MODEL
 //       (a file path or http(s) URL of the official model) copied as is, or else the legacy
 //       @mediapipe/face_detection raw model with the input metadata Tasks requires added.
+//   models/blaze_face_full_range.tflite   the same package's full-range model made runnable by
+//       Tasks' ObjectDetector (blazeface-full-range.mjs): faces in a room, down to ~20 px of 640.
 //   models/face-api/                      @vladmandic/face-api weights the recognizer loads.
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFullRangeModel, FULL_RANGE_DECODING } from './blazeface-full-range.mjs';
+import { readDetectorMetadata } from './tflite-detector-metadata.mjs';
 import { addImageInputMetadata, readModelMetadata } from './tflite-metadata.mjs';
 
 const require = createRequire(import.meta.url);
 const scriptsDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(scriptsDir, '..');
 const modelsDir = join(repoRoot, 'models');
-const blazeFaceOutput = join(modelsDir, 'blaze_face_short_range.tflite');
-// Records where the output came from, so switching BLAZEFACE_MODEL on or off rebuilds it even
-// when the existing file is newer than the new source.
-const blazeFaceSourceRecord = `${blazeFaceOutput}.source`;
+const shortRangeOutput = join(modelsDir, 'blaze_face_short_range.tflite');
+const fullRangeOutput = join(modelsDir, 'blaze_face_full_range.tflite');
+// Each output has a `.source` record of where it came from, so switching BLAZEFACE_MODEL on or off
+// rebuilds it even when the existing file is newer than the new source.
+const sourceRecord = (/** @type {string} */ output) => `${output}.source`;
 const faceApiModels = ['ssd_mobilenetv1_model', 'face_landmark_68_model', 'face_recognition_model'];
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 
@@ -69,8 +74,10 @@ async function writeAtomically(path, bytes) {
 }
 
 /**
- * @typedef {{ key: string, inputs: string[], produce: () => Promise<Uint8Array>, action: string }} BlazeFacePlan
- * `key` identifies the source; `inputs` are local files the output must be newer than.
+ * @typedef {{ key: string, inputs: string[], produce: () => Promise<Uint8Array>, action: string,
+ *   check: (bytes: Uint8Array) => void }} BlazeFacePlan
+ * `key` identifies the source; `inputs` are local files the output must be newer than; `check`
+ * throws when the bytes would not load in MediaPipe Tasks.
  */
 
 /** Node's fetch says only "fetch failed"; the reason (DNS, refused, TLS...) is in `cause`. @param {Error} error */
@@ -84,6 +91,7 @@ function downloadPlan(url) {
 	return {
 		key: url,
 		inputs: [],
+		check: (bytes) => assertHasTaskMetadata(bytes, url),
 		action: `downloaded ${url}`,
 		produce: async () => {
 			let response;
@@ -106,6 +114,7 @@ function copyPlan(path) {
 	return {
 		key: path,
 		inputs: [path],
+		check: (bytes) => assertHasTaskMetadata(bytes, path),
 		action: `copied ${path}`,
 		produce: async () => {
 			try {
@@ -117,30 +126,51 @@ function copyPlan(path) {
 	};
 }
 
+/** The scripts a built model depends on: a change to any of them rebuilds it. */
+const generators = ['tflite-flatbuffer.mjs', 'tflite-metadata.mjs'].map((f) => join(scriptsDir, f));
+
 /** @returns {BlazeFacePlan} */
-function buildPlan() {
+function shortRangeBuildPlan() {
 	const raw = join(packageDir('@mediapipe/face_detection'), 'face_detection_short_range.tflite');
-	const generator = join(scriptsDir, 'tflite-metadata.mjs');
 	return {
 		key: `metadata added to ${shown(raw)}`,
-		inputs: [raw, generator],
+		inputs: [raw, ...generators],
+		check: (bytes) => assertHasTaskMetadata(bytes, shown(raw)),
 		action: `built from ${shown(raw)} with added input metadata`,
 		produce: async () => addImageInputMetadata(new Uint8Array(await readFile(raw)), { name: 'BlazeFace short-range' })
 	};
 }
 
 /** @returns {BlazeFacePlan} */
-function blazeFacePlan() {
+function shortRangePlan() {
 	const source = process.env.BLAZEFACE_MODEL?.trim();
-	if (!source) return buildPlan();
+	if (!source) return shortRangeBuildPlan();
 	if (/^https?:\/\//i.test(source)) return downloadPlan(source);
 	return copyPlan(resolve(source));
 }
 
-/** @param {BlazeFacePlan} plan */
-async function isUpToDate(plan) {
-	const outputTime = await mtimeOf(blazeFaceOutput);
-	if (outputTime === undefined || (await readTextIfAny(blazeFaceSourceRecord)) !== plan.key) return false;
+/** @returns {BlazeFacePlan} */
+function fullRangePlan() {
+	const raw = join(packageDir('@mediapipe/face_detection'), 'face_detection_full_range.tflite');
+	const extra = ['tflite-graph.mjs', 'tflite-detector-metadata.mjs', 'ssd-anchors.mjs', 'blazeface-full-range.mjs'];
+	return {
+		key: `made runnable by Tasks' ObjectDetector from ${shown(raw)}`,
+		inputs: [raw, ...generators, ...extra.map((f) => join(scriptsDir, f))],
+		check: (bytes) => {
+			const { decoding, anchors, outputs } = readDetectorMetadata(bytes);
+			if (anchors.length !== FULL_RANGE_DECODING.numBoxes || decoding.numBoxes !== anchors.length || outputs.length !== 2) {
+				throw new Error(`${shown(raw)}: the detector metadata written does not read back (${anchors.length} anchors)`);
+			}
+		},
+		action: `built from ${shown(raw)}: box outputs reordered for Tasks, anchors and decoding in its metadata`,
+		produce: async () => buildFullRangeModel(new Uint8Array(await readFile(raw)))
+	};
+}
+
+/** @param {string} output @param {BlazeFacePlan} plan */
+async function isUpToDate(output, plan) {
+	const outputTime = await mtimeOf(output);
+	if (outputTime === undefined || (await readTextIfAny(sourceRecord(output))) !== plan.key) return false;
 	const inputTimes = await Promise.all(plan.inputs.map(mtimeOf));
 	return inputTimes.every((time) => time !== undefined && time <= outputTime);
 }
@@ -149,7 +179,7 @@ async function isUpToDate(plan) {
  * Catches a wrong file or URL now rather than when the browser fails to start the graph.
  * @param {Uint8Array} bytes @param {string} key
  */
-function assertUsableByTasks(bytes, key) {
+function assertHasTaskMetadata(bytes, key) {
 	let metadata;
 	try {
 		metadata = readModelMetadata(bytes);
@@ -163,17 +193,17 @@ function assertUsableByTasks(bytes, key) {
 	}
 }
 
-async function prepareBlazeFace() {
-	const plan = blazeFacePlan();
-	if (await isUpToDate(plan)) {
-		log(`${shown(blazeFaceOutput)} is up to date (${plan.key})`);
+/** @param {string} output @param {BlazeFacePlan} plan */
+async function prepareBlazeFace(output, plan) {
+	if (await isUpToDate(output, plan)) {
+		log(`${shown(output)} is up to date (${plan.key})`);
 		return;
 	}
 	const bytes = await plan.produce();
-	assertUsableByTasks(bytes, plan.key);
-	await writeAtomically(blazeFaceOutput, bytes);
-	await writeFile(blazeFaceSourceRecord, plan.key);
-	log(`${shown(blazeFaceOutput)}: ${plan.action} (${bytes.length} bytes)`);
+	plan.check(bytes);
+	await writeAtomically(output, bytes);
+	await writeFile(sourceRecord(output), plan.key);
+	log(`${shown(output)}: ${plan.action} (${bytes.length} bytes)`);
 }
 
 /** A manifest plus the weight shards it lists. @param {string} dir @param {string} model */
@@ -205,7 +235,8 @@ async function copyFaceApiWeights() {
 
 async function main() {
 	await mkdir(modelsDir, { recursive: true });
-	await prepareBlazeFace();
+	await prepareBlazeFace(shortRangeOutput, shortRangePlan());
+	await prepareBlazeFace(fullRangeOutput, fullRangePlan());
 	await copyFaceApiWeights();
 }
 

@@ -14,7 +14,8 @@ export const INJECTION_POINT = 'self.__WB_MANIFEST';
 
 /**
  * Files the page loads from the server rather than from the build, precached so detection works
- * with no network. MediaPipe picks `vision_wasm_internal` on every browser with WASM SIMD (all
+ * with no network: MediaPipe's WASM and both BlazeFace models (short range for faces near the
+ * camera, full range for a room; the live page loads both at start). MediaPipe picks `vision_wasm_internal` on every browser with WASM SIMD (all
  * current ones); the `_nosimd_` and `_module_` variants (25 MB more) are cached on first use instead.
  */
 function servedFiles(modelsDir) {
@@ -22,7 +23,8 @@ function servedFiles(modelsDir) {
 	return [
 		{ url: '/vendor/mediapipe/wasm/vision_wasm_internal.js', file: join(wasmDir, 'vision_wasm_internal.js') },
 		{ url: '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', file: join(wasmDir, 'vision_wasm_internal.wasm') },
-		{ url: '/models/blaze_face_short_range.tflite', file: join(modelsDir, 'blaze_face_short_range.tflite') }
+		{ url: '/models/blaze_face_short_range.tflite', file: join(modelsDir, 'blaze_face_short_range.tflite') },
+		{ url: '/models/blaze_face_full_range.tflite', file: join(modelsDir, 'blaze_face_full_range.tflite') }
 	];
 }
 
@@ -59,6 +61,6 @@ export async function finishPwaBuild({ buildDir, modelsDir }) {
 	const { version } = JSON.parse(readFileSync(join(buildDir, '_app/version.json'), 'utf8'));
 	return (
 		`pwa: ${ICONS.length} icons; service worker ${version} precaches ${count} files ` +
-		`(${(size / 1e6).toFixed(1)} MB from the build, plus MediaPipe's WASM and the BlazeFace model)`
+		`(${(size / 1e6).toFixed(1)} MB from the build, plus MediaPipe's WASM and the two BlazeFace models)`
 	);
 }

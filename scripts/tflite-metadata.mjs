@@ -3,7 +3,8 @@
 // Why: MediaPipe Tasks refuses float32 image models without NormalizationOptions metadata, and
 // the only BlazeFace short-range model in node_modules is the raw one from the legacy
 // @mediapipe/face_detection package. This runs during `npm ci`, before any TS tooling and
-// without the `flatbuffers` package, so the flatbuffer reading/writing is done with DataView.
+// without the `flatbuffers` package, so the flatbuffers are read and written by hand
+// (tflite-flatbuffer.mjs).
 //
 // Technique: flatbuffer offsets (uoffset_t) only point forward, so a new root Model table plus a
 // new `buffers` and `metadata` vector are written in a header IN FRONT of the untouched original
@@ -19,6 +20,8 @@ const METADATA_ENTRY_NAME = 'TFLITE_METADATA';
 // The newest metadata schema feature written here (ImageProperties, NormalizationOptions) is 1.0.0;
 // MediaPipe rejects buffers whose min_parser_version is above its own parser version.
 const MIN_PARSER_VERSION = '1.0.0';
+// SubGraphMetadata.custom_metadata arrived in 1.5.0, the version MediaPipe Tasks' parser reads.
+const CUSTOM_METADATA_PARSER_VERSION = '1.5.0';
 const HEADER_ALIGNMENT = 16;
 
 /** Field slots (declaration order; a union takes two: `_type`, then the value). */
@@ -45,153 +48,27 @@ const PROCESS_UNIT = { optionsType: 0, options: 1 };
 const NORMALIZATION_OPTIONS = { mean: 0, std: 1 };
 
 const CONTENT_PROPERTIES_IMAGE = 2;
+const CONTENT_PROPERTIES_BOUNDING_BOX = 3;
+const BOUNDING_BOX_BOUNDARIES = 1;
+const COORDINATE_RATIO = 0;
 const PROCESS_UNIT_NORMALIZATION = 1;
 export const COLOR_SPACE_RGB = 1;
 
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-/** A bounds-checked view of one flatbuffer; every read throws a descriptive Error if out of range. */
-class FlatReader {
-	/** @param {Uint8Array} bytes @param {string} what */
-	constructor(bytes, what) {
-		if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what}: expected a Uint8Array`);
-		this.bytes = bytes;
-		this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-		this.what = what;
-	}
-
-	/** @param {string} message @returns {never} */
-	fail(message) {
-		throw new Error(`${this.what}: ${message}`);
-	}
-
-	/** @param {number} pos @param {number} size */
-	check(pos, size) {
-		if (!Number.isInteger(pos) || pos < 0 || pos + size > this.bytes.length) {
-			this.fail(`offset ${pos} (+${size}) is out of range (${this.bytes.length} bytes); not a valid flatbuffer`);
-		}
-	}
-
-	/** @param {number} pos */
-	u8(pos) {
-		this.check(pos, 1);
-		return this.view.getUint8(pos);
-	}
-	/** @param {number} pos */
-	u16(pos) {
-		this.check(pos, 2);
-		return this.view.getUint16(pos, true);
-	}
-	/** @param {number} pos */
-	u32(pos) {
-		this.check(pos, 4);
-		return this.view.getUint32(pos, true);
-	}
-	/** @param {number} pos */
-	i32(pos) {
-		this.check(pos, 4);
-		return this.view.getInt32(pos, true);
-	}
-	/** @param {number} pos */
-	f32(pos) {
-		this.check(pos, 4);
-		return this.view.getFloat32(pos, true);
-	}
-
-	/** Follows the uoffset stored at `pos`. @param {number} pos */
-	deref(pos) {
-		const target = pos + this.u32(pos);
-		this.check(target, 4);
-		return target;
-	}
-
-	/** @param {string} identifier @returns {Table} */
-	root(identifier) {
-		if (this.bytes.length < 8) this.fail(`too short (${this.bytes.length} bytes) to be a flatbuffer`);
-		const found = ascii(this.bytes.subarray(4, 8));
-		if (found !== identifier) this.fail(`file identifier is ${JSON.stringify(found)}, expected "${identifier}"`);
-		return this.table(this.deref(0));
-	}
-
-	/** @param {number} pos @returns {Table} */
-	table(pos) {
-		const vtable = pos - this.i32(pos);
-		const vtableSize = this.u16(vtable);
-		if (vtableSize < 4 || vtableSize % 2 !== 0) this.fail(`bad vtable size ${vtableSize} at ${vtable}`);
-		this.check(vtable, vtableSize);
-		return { pos, vtable, slotCount: (vtableSize - 4) / 2 };
-	}
-
-	/** Absolute position of a field's value, or 0 when absent. @param {Table} table @param {number} slot */
-	field(table, slot) {
-		if (slot >= table.slotCount) return 0;
-		const offset = this.u16(table.vtable + 4 + 2 * slot);
-		return offset === 0 ? 0 : table.pos + offset;
-	}
-
-	/** Target of an offset field, or 0 when absent. @param {Table} table @param {number} slot */
-	ref(table, slot) {
-		const pos = this.field(table, slot);
-		return pos === 0 ? 0 : this.deref(pos);
-	}
-
-	/** @param {number} pos position of the length prefix @param {number} elementSize */
-	vector(pos, elementSize) {
-		const length = this.u32(pos);
-		this.check(pos + 4, length * elementSize);
-		return { start: pos + 4, length };
-	}
-
-	/** Positions of a [Table] vector's tables; [] when absent. @param {Table} table @param {number} slot */
-	tables(table, slot) {
-		const pos = this.ref(table, slot);
-		if (pos === 0) return [];
-		const { start, length } = this.vector(pos, 4);
-		return Array.from({ length }, (_, i) => this.deref(start + 4 * i));
-	}
-
-	/** @param {Table} table @param {number} slot @param {'i32' | 'f32'} type @returns {number[]} */
-	numbers(table, slot, type) {
-		const pos = this.ref(table, slot);
-		if (pos === 0) return [];
-		const { start, length } = this.vector(pos, 4);
-		return Array.from({ length }, (_, i) => this[type](start + 4 * i));
-	}
-
-	/** @param {Table} table @param {number} slot */
-	bytesField(table, slot) {
-		const pos = this.ref(table, slot);
-		if (pos === 0) return undefined;
-		const { start, length } = this.vector(pos, 1);
-		return this.bytes.subarray(start, start + length);
-	}
-
-	/** @param {Table} table @param {number} slot */
-	string(table, slot) {
-		const bytes = this.bytesField(table, slot);
-		return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
-	}
-
-	/** @param {Table} table @param {number} slot @param {number} fallback */
-	u8Field(table, slot, fallback = 0) {
-		const pos = this.field(table, slot);
-		return pos === 0 ? fallback : this.u8(pos);
-	}
-
-	/** @param {Table} table @param {number} slot @param {number} fallback */
-	u32Field(table, slot, fallback = 0) {
-		const pos = this.field(table, slot);
-		return pos === 0 ? fallback : this.u32(pos);
-	}
-}
-
-/** @typedef {{ pos: number, vtable: number, slotCount: number }} Table */
-
-/** @param {Uint8Array} bytes */
-function ascii(bytes) {
-	return String.fromCharCode(...bytes);
-}
+import {
+	FlatReader,
+	byteVector,
+	ForwardBuilder,
+	ascii,
+	external,
+	floats,
+	optionalRef,
+	ref,
+	refs,
+	string,
+	table,
+	u32,
+	u8
+} from './tflite-flatbuffer.mjs';
 
 /** @param {Uint8Array} modelBytes */
 function openModel(modelBytes) {
@@ -305,198 +182,48 @@ function readNormalization(reader, tensorMetadata) {
 	return { mean: [], std: [] };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Writing
-//
-// Objects are described as plain nodes and serialized parent-first, so every offset points
-// forward, as flatbuffers requires. `external(pos)` refers to a position in the original model,
-// which ends up after the header; those offsets are resolved once the header size is known.
-
-/**
- * @typedef {{ kind: 'table', fields: Array<Field | undefined> }
- *   | { kind: 'refs', items: Node[] }
- *   | { kind: 'numbers', type: 'u32' | 'f32', values: number[] }
- *   | { kind: 'bytes', bytes: Uint8Array, align: number }
- *   | { kind: 'external', pos: number }} Node
- * @typedef {{ type: 'u8', value: number } | { type: 'u32', value: number } | { type: 'ref', node: Node }} Field
- */
-
-/** @param {Array<Field | undefined>} fields @returns {Node} */
-const table = (fields) => ({ kind: 'table', fields });
-/** @param {Node[]} items @returns {Node} */
-const refs = (items) => ({ kind: 'refs', items });
-/** @param {number[]} values @returns {Node} */
-const floats = (values) => ({ kind: 'numbers', type: 'f32', values });
-/** @param {number} pos @returns {Node} */
-const external = (pos) => ({ kind: 'external', pos });
-/** Strings are byte vectors with a NUL terminator that is not counted. @param {string} text @returns {Node} */
-const string = (text) => ({ kind: 'bytes', bytes: new TextEncoder().encode(text), align: 4 });
-/** @param {number} value @returns {Field} */
-const u8 = (value) => ({ type: 'u8', value });
-/** @param {number} value @returns {Field} */
-const u32 = (value) => ({ type: 'u32', value });
-/** @param {Node} node @returns {Field} */
-const ref = (node) => ({ type: 'ref', node });
-/** @param {Node | undefined} node @returns {Field | undefined} */
-const optionalRef = (node) => (node === undefined ? undefined : ref(node));
-
-class ForwardBuilder {
-	constructor() {
-		this.bytes = new Uint8Array(256);
-		this.length = 0;
-		/** @type {Array<{ at: number, pos: number }>} offsets into the original model */
-		this.externals = [];
-	}
-
-	/** @param {number} size */
-	grow(size) {
-		const needed = this.length + size;
-		if (needed > this.bytes.length) {
-			const bigger = new Uint8Array(Math.max(needed, this.bytes.length * 2));
-			bigger.set(this.bytes.subarray(0, this.length));
-			this.bytes = bigger;
-		}
-		const pos = this.length;
-		this.length = needed;
-		return pos;
-	}
-
-	get view() {
-		return new DataView(this.bytes.buffer);
-	}
-
-	/** Pads with zeros until `length + extra` is a multiple of `alignment`. @param {number} alignment */
-	align(alignment, extra = 0) {
-		const padding = (alignment - ((this.length + extra) % alignment)) % alignment;
-		this.grow(padding);
-	}
-
-	/** Writes a flatbuffer whose root is `node`. @param {Node} node @param {string} identifier */
-	writeRoot(node, identifier) {
-		const at = this.grow(8);
-		this.bytes.set(new TextEncoder().encode(identifier), 4);
-		this.writeRef(at, node);
-	}
-
-	/** Writes `node` after everything so far and stores the offset to it at `at`. @param {number} at @param {Node} node */
-	writeRef(at, node) {
-		if (node.kind === 'external') {
-			this.externals.push({ at, pos: node.pos });
-			return;
-		}
-		const pos = this.write(node);
-		this.view.setUint32(at, pos - at, true);
-	}
-
-	/** @param {Node} node @returns {number} */
-	write(node) {
-		switch (node.kind) {
-			case 'table':
-				return this.writeTable(node.fields);
-			case 'refs':
-				return this.writeRefs(node.items);
-			case 'numbers':
-				return this.writeNumbers(node.type, node.values);
-			case 'bytes':
-				return this.writeBytes(node.bytes, node.align);
-			default:
-				throw new Error(`cannot write a ${node.kind} node`);
-		}
-	}
-
-	/** The vtable goes right before its table (a positive soffset). @param {Array<Field | undefined>} fields */
-	writeTable(fields) {
-		this.align(2);
-		const vtable = this.grow(4 + 2 * fields.length);
-		this.align(4);
-		const tablePos = this.grow(4);
-		this.view.setInt32(tablePos, tablePos - vtable, true);
-		/** @type {Array<{ at: number, node: Node }>} */
-		const children = [];
-		fields.forEach((field, slot) => {
-			if (field === undefined) return;
-			const at = this.writeField(field, children);
-			this.view.setUint16(vtable + 4 + 2 * slot, at - tablePos, true);
-		});
-		this.view.setUint16(vtable, 4 + 2 * fields.length, true);
-		this.view.setUint16(vtable + 2, this.length - tablePos, true);
-		for (const { at, node } of children) this.writeRef(at, node);
-		return tablePos;
-	}
-
-	/** @param {Field} field @param {Array<{ at: number, node: Node }>} children */
-	writeField(field, children) {
-		if (field.type === 'u8') {
-			const at = this.grow(1);
-			this.view.setUint8(at, field.value);
-			return at;
-		}
-		this.align(4);
-		const at = this.grow(4);
-		if (field.type === 'u32') this.view.setUint32(at, field.value, true);
-		else children.push({ at, node: field.node });
-		return at;
-	}
-
-	/** @param {Node[]} items */
-	writeRefs(items) {
-		this.align(4);
-		const pos = this.grow(4 + 4 * items.length);
-		this.view.setUint32(pos, items.length, true);
-		items.forEach((item, i) => this.writeRef(pos + 4 + 4 * i, item));
-		return pos;
-	}
-
-	/** @param {'u32' | 'f32'} type @param {number[]} values */
-	writeNumbers(type, values) {
-		this.align(4);
-		const pos = this.grow(4 + 4 * values.length);
-		this.view.setUint32(pos, values.length, true);
-		values.forEach((value, i) => {
-			if (type === 'f32') this.view.setFloat32(pos + 4 + 4 * i, value, true);
-			else this.view.setUint32(pos + 4 + 4 * i, value, true);
-		});
-		return pos;
-	}
-
-	/**
-	 * The data (after the length prefix) is aligned to `alignment`.
-	 * @param {Uint8Array} bytes @param {number} alignment
-	 */
-	writeBytes(bytes, alignment) {
-		this.align(Math.max(alignment, 4), 4);
-		const pos = this.grow(4 + bytes.length + 1);
-		this.view.setUint32(pos, bytes.length, true);
-		this.bytes.set(bytes, pos + 4);
-		return pos;
-	}
-
-	/**
-	 * Pads to `alignment` and resolves offsets into whatever gets appended after these bytes.
-	 * @param {number} alignment
-	 */
-	finish(alignment) {
-		this.align(alignment);
-		for (const { at, pos } of this.externals) this.view.setUint32(at, this.length + pos - at, true);
-		return this.bytes.slice(0, this.length);
-	}
-}
-
-/**
- * @param {{ mean: number, std: number, name?: string }} opts
- * @returns {Uint8Array}
- */
-function buildImageInputMetadata({ mean, std, name }) {
+/** @param {{ mean: number, std: number }} normalization */
+function imageInputTensor({ mean, std }) {
 	const normalization = table([ref(floats([mean])), ref(floats([std]))]);
 	const imageProperties = table([u8(COLOR_SPACE_RGB)]);
-	const inputTensor = table([
+	return table([
 		ref(string('image')),
 		undefined,
 		undefined,
 		ref(table([u8(CONTENT_PROPERTIES_IMAGE), ref(imageProperties)])),
 		ref(refs([table([u8(PROCESS_UNIT_NORMALIZATION), ref(normalization)])]))
 	]);
-	const subgraph = table([undefined, undefined, ref(refs([inputTensor]))]);
+}
+
+/**
+ * @typedef {{ name: string, boundingBox?: boolean }} OutputTensorSpec `boundingBox`: the tensor holds
+ *   boxes (BoundingBoxProperties BOUNDARIES in RATIO coordinates, what Tasks' detectors check for).
+ * @typedef {{ name: string, data: Uint8Array }} CustomMetadataSpec
+ * @typedef {{ name?: string, mean: number, std: number, outputs?: OutputTensorSpec[],
+ *   custom?: CustomMetadataSpec[] }} MetadataSpec
+ */
+
+/** @param {OutputTensorSpec} spec */
+function outputTensor({ name, boundingBox }) {
+	const properties = table([undefined, u8(BOUNDING_BOX_BOUNDARIES), u8(COORDINATE_RATIO)]);
+	const content = boundingBox ? ref(table([u8(CONTENT_PROPERTIES_BOUNDING_BOX), ref(properties)])) : undefined;
+	return table([ref(string(name)), undefined, undefined, content]);
+}
+
+/** @param {MetadataSpec} spec @returns {Uint8Array} an M001 ModelMetadata flatbuffer */
+function buildModelMetadata({ name, mean, std, outputs, custom }) {
+	const subgraph = table([
+		undefined,
+		undefined,
+		ref(refs([imageInputTensor({ mean, std })])),
+		optionalRef(outputs && refs(outputs.map(outputTensor))),
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		optionalRef(custom && refs(custom.map((c) => table([ref(string(c.name)), ref(byteVector(c.data, 16))]))))
+	]);
 	const modelMetadata = table([
 		optionalRef(name === undefined ? undefined : string(name)),
 		undefined,
@@ -505,7 +232,7 @@ function buildImageInputMetadata({ mean, std, name }) {
 		undefined,
 		undefined,
 		undefined,
-		ref(string(MIN_PARSER_VERSION))
+		ref(string(custom ? CUSTOM_METADATA_PARSER_VERSION : MIN_PARSER_VERSION))
 	]);
 	const builder = new ForwardBuilder();
 	builder.writeRoot(modelMetadata, METADATA_IDENTIFIER);
@@ -533,7 +260,7 @@ function buildModelHeader(reader, model, metadataBytes) {
 		return pos === 0 ? undefined : ref(external(pos));
 	};
 	const versionPos = reader.field(model, MODEL.version);
-	const metadataBuffer = table([ref({ kind: 'bytes', bytes: metadataBytes, align: 16 })]);
+	const metadataBuffer = table([ref(byteVector(metadataBytes, 16))]);
 	const metadataEntry = table([ref(string(METADATA_ENTRY_NAME)), u32(buffers.length)]);
 	const root = table([
 		versionPos === 0 ? undefined : u32(reader.u32(versionPos)),
@@ -551,20 +278,32 @@ function buildModelHeader(reader, model, metadataBytes) {
 }
 
 /**
+ * Returns a copy of a TFLite model carrying `spec` as its TFLITE_METADATA: an RGB image input
+ * normalized as (x - mean) / std, and optionally output tensor metadata and custom metadata. An
+ * existing TFLITE_METADATA entry is replaced; other `Model.metadata` entries are kept.
+ * @param {Uint8Array} modelBytes
+ * @param {MetadataSpec} spec
+ * @returns {Uint8Array}
+ */
+export function addModelMetadata(modelBytes, spec) {
+	const { reader, model } = openModel(modelBytes);
+	const { mean, std } = spec;
+	if (!(std > 0) || !Number.isFinite(mean)) throw new RangeError(`invalid normalization mean=${mean} std=${std}`);
+	const header = buildModelHeader(reader, model, buildModelMetadata(spec));
+	const output = new Uint8Array(header.length + modelBytes.length);
+	output.set(header, 0);
+	output.set(modelBytes, header.length);
+	return output;
+}
+
+/**
  * Returns a copy of a TFLite model with image-input metadata (RGB, (x - mean) / std) that
- * MediaPipe Tasks needs to preprocess images for a float32 input tensor. An existing
- * TFLITE_METADATA entry is replaced; other `Model.metadata` entries are kept.
+ * MediaPipe Tasks needs to preprocess images for a float32 input tensor.
  * @param {Uint8Array} modelBytes
  * @param {{ mean?: number, std?: number, name?: string }} [opts] `name` is the ModelMetadata name
  * @returns {Uint8Array}
  */
 export function addImageInputMetadata(modelBytes, opts = {}) {
-	const { reader, model } = openModel(modelBytes);
 	const { mean = 127.5, std = 127.5, name } = opts;
-	if (!(std > 0) || !Number.isFinite(mean)) throw new RangeError(`invalid normalization mean=${mean} std=${std}`);
-	const header = buildModelHeader(reader, model, buildImageInputMetadata({ mean, std, name }));
-	const output = new Uint8Array(header.length + modelBytes.length);
-	output.set(header, 0);
-	output.set(modelBytes, header.length);
-	return output;
+	return addModelMetadata(modelBytes, name === undefined ? { mean, std } : { mean, std, name });
 }

@@ -6,7 +6,7 @@ import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,13 +26,14 @@ import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
 import { createStatic } from './http/static.ts';
 import { loadSharedTokens, loadTokens, type Tokens } from './http/tokens.ts';
+import { reembedOtherModels, type ModelChangeReport } from './gallery/model-change.ts';
 import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
 import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
 import { createSignalling } from './signalling/signalling.ts';
-import { lanAddresses, listenLoopback, loadTls } from './tls.ts';
+import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
 
 /** Identifies the embedding model stored beside every vector. */
 export const EMBEDDING_MODEL = 'face-api@1.7/face_recognition_model';
@@ -117,11 +118,28 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 
+		// Faces of another embedding model are never matched: re-embed them from their thumbnails
+		// in the background, and keep the list of people who must be enrolled again.
+		let modelChange: ModelChangeReport = { reembedded: 0, reEnrol: [] };
+		const modelLog = log('gallery');
+		reembedOtherModels({
+			gallery,
+			describeThumbnail: async (jpeg) => {
+				const { faces } = await pool.analyzePhoto(jpeg);
+				return faces.length === 1 ? (faces[0]?.descriptor ?? null) : null;
+			},
+			log: (msg) => modelLog.info(msg)
+		}).then(
+			(report) => (modelChange = report),
+			(err: unknown) => modelLog.error({ err }, 're-embedding faces of another model failed')
+		);
+
 		const app = express();
 		app.disable('x-powered-by');
 		const tlsLog = log('https');
 		const tls = config.https ? loadTls({ dataDir: config.dataDir, given: config.tls, log: (msg) => tlsLog.info(msg) }) : null;
 		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
+		if (tls) redirectPlainHttp(server as HttpsServer);
 		server.on('clientError', (_err, socket) => socket.destroy());
 		app.use(securityHeaders({ https: tls !== null }));
 
@@ -186,6 +204,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				limit: restLimits,
 				log: log('gallery'),
 				maxUploadBytes: config.maxUploadBytes,
+				model: () => ({ embeddingModel: EMBEDDING_MODEL, reEnrol: modelChange.reEnrol }),
 				clientConfig,
 				metrics
 			})

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateSelfSigned, loadTls } from './tls.ts';
+import { APPLE_MAX_VALIDITY_DAYS, CERT_VALIDITY_DAYS, generateSelfSigned, loadTls } from './tls.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -28,8 +28,17 @@ describe('self-signed certificate', () => {
 		expect(x509.checkIP('10.0.0.1')).toBeUndefined();
 		expect(x509.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
 		expect(new Date(x509.validFrom).getTime()).toBe(now.getTime() - 24 * 3600 * 1000);
-		expect(new Date(x509.validTo).getTime()).toBe(now.getTime() + 30 * 24 * 3600 * 1000);
+		expect(new Date(x509.validTo).getTime()).toBe(now.getTime() + 29 * 24 * 3600 * 1000);
 		expect(key).toContain('BEGIN PRIVATE KEY');
+	});
+
+	it('is valid no longer than iPhones accept: 825 days in all, counting the day of clock-skew slack', () => {
+		const { cert } = generateSelfSigned({ dnsNames: ['localhost'], ips: [] });
+		const x509 = new X509Certificate(cert);
+		const days = (new Date(x509.validTo).getTime() - new Date(x509.validFrom).getTime()) / (24 * 3600 * 1000);
+		expect(days).toBe(CERT_VALIDITY_DAYS);
+		expect(days).toBeLessThanOrEqual(APPLE_MAX_VALIDITY_DAYS);
+		expect(new Date(x509.validFrom).getTime()).toBeLessThan(Date.now());
 	});
 
 	it('is made once, kept in DATA_DIR with a private key file, and reused', () => {

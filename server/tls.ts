@@ -9,12 +9,19 @@
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
-import { isIPv4 } from 'node:net';
+import type { Server as HttpsServer } from 'node:https';
+import { isIPv4, type Socket } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 
-/** How long a generated certificate is valid: Apple's limit for certificates a user may trust. */
-export const CERT_VALIDITY_DAYS = 825;
+/**
+ * How long a generated certificate is valid, from its first to its last second. Apple refuses TLS
+ * server certificates valid for more than 825 days in all, even ones a user trusts
+ * (support.apple.com/HT210176); a few days under it, as mkcert does, leaves room for rounding.
+ */
+export const CERT_VALIDITY_DAYS = 820;
+/** Apple's limit, days. */
+export const APPLE_MAX_VALIDITY_DAYS = 825;
 /** A stored certificate this close to its end is replaced at start. */
 const RENEW_BEFORE_MS = 7 * 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
@@ -94,7 +101,7 @@ const OID = {
 
 /**
  * A self-signed server certificate (not a CA: Firefox refuses a CA certificate as a server's)
- * for `dnsNames` and `ips`, valid from a day before `now` (clock skew) for `days` days.
+ * for `dnsNames` and `ips`, valid from a day before `now` (clock skew) for `days` days in all.
  */
 export function generateSelfSigned({
 	dnsNames,
@@ -128,7 +135,7 @@ export function generateSelfSigned({
 		unsignedInteger(serial),
 		signatureAlgorithm,
 		name,
-		seq(time(new Date(now.getTime() - DAY_MS)), time(new Date(now.getTime() + days * DAY_MS))),
+		seq(time(new Date(now.getTime() - DAY_MS)), time(new Date(now.getTime() + (days - 1) * DAY_MS))),
 		name,
 		spki,
 		contextExplicit(
@@ -254,4 +261,47 @@ export async function listenLoopback(app: RequestListener, publicServer: Server)
 		});
 	});
 	return loopback;
+}
+
+/** A TLS record starts with its content type; a handshake (every TLS connection's first record) is 22. */
+const TLS_HANDSHAKE = 0x16;
+/** A connection that sends nothing for this long is dropped before it is classified. */
+const FIRST_BYTE_TIMEOUT_MS = 30_000;
+
+/**
+ * Lets `http://host:port/…` typed against the HTTPS port get a redirect to `https://` instead of an
+ * empty reply: the first byte of each connection tells a TLS handshake from a plain HTTP request
+ * (ASCII), which a tiny HTTP server answers with 308 to the same host, port and path. TLS
+ * connections go on to `server` exactly as before. Call before `listen`.
+ */
+export function redirectPlainHttp(server: HttpsServer): void {
+	const tlsHandlers = server.listeners('connection') as Array<(socket: Socket) => void>;
+	server.removeAllListeners('connection');
+	const plain = createHttpServer((req, res) => {
+		// The Host the client used, when it is one; a redirect never points anywhere else.
+		const host = /^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i.test(req.headers.host ?? '') ? req.headers.host : null;
+		const local = server.address();
+		const target = host ?? `localhost${typeof local === 'object' && local ? `:${local.port}` : ''}`;
+		res.writeHead(308, { location: `https://${target}${req.url?.startsWith('/') ? req.url : '/'}`, connection: 'close', 'content-type': 'text/plain' });
+		res.end('This server speaks HTTPS only.\n');
+	});
+	plain.on('clientError', (_err, socket) => socket.destroy());
+	server.on('connection', (socket: Socket) => {
+		socket.on('error', () => socket.destroy());
+		socket.setTimeout(FIRST_BYTE_TIMEOUT_MS, () => socket.destroy());
+		socket.once('data', (first: Buffer) => {
+			socket.setTimeout(0);
+			socket.pause();
+			// Put the bytes back. The TLS socket made on top reads what is buffered first and then
+			// reads the connection itself (resuming the plain socket under it would lose the
+			// handshake); the HTTP parser reads through the socket's stream, which must flow again.
+			socket.unshift(first);
+			if (first[0] === TLS_HANDSHAKE) {
+				for (const handler of tlsHandlers) handler.call(server, socket);
+			} else {
+				plain.emit('connection', socket);
+				socket.resume();
+			}
+		});
+	});
 }

@@ -23,15 +23,32 @@ export interface DecodedImage extends RgbImage {
 }
 
 /** Pixel limit for decoding (sharp's default is ~268 MP); a 50 MP phone photo still passes. */
-const MAX_INPUT_PIXELS = 100_000_000;
+export const MAX_INPUT_PIXELS = 100_000_000;
+
+/** The AppError for an image over MAX_INPUT_PIXELS: its size and the limit, in words a user can act on. */
+export function tooManyPixels(width: number, height: number): AppError {
+	const mp = (n: number) => `${Math.round(n / 1e5) / 10} megapixels`;
+	const side = Math.floor(Math.sqrt(MAX_INPUT_PIXELS));
+	return new AppError(
+		'too-large',
+		`the image is ${width}×${height} pixels (${mp(width * height)}); the limit is ${mp(MAX_INPUT_PIXELS)} ` +
+			`(e.g. ${side}×${side}): scale it down and send it again`
+	);
+}
 
 /**
  * Decodes JPEG/PNG/WebP/... bytes to RGB: applies the EXIF orientation, flattens alpha onto
  * black, optionally downscales so the longest side ≤ maxSide. Throws an AppError with
+ * `code: 'too-large'` (and the limit in its message) when the image has over MAX_INPUT_PIXELS,
  * `code: 'bad-image'` when the bytes are not a decodable image.
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
 	if (bytes.byteLength === 0) throw new AppError('bad-image', 'empty image');
+	// The header alone tells the size: refuse a huge image before decoding a pixel of it.
+	const header = await sharp(bytes).metadata().catch(() => null);
+	if (header?.width && header.height && header.width * header.height > MAX_INPUT_PIXELS) {
+		throw tooManyPixels(header.width, header.height);
+	}
 	try {
 		const input = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
 		const meta = await input.metadata();
@@ -97,6 +114,15 @@ export async function cropFace(image: RgbImage, box: FaceBox, options: CropOptio
 			fit: 'inside',
 			withoutEnlargement: true
 		})
+		.raw()
+		.toBuffer({ resolveWithObject: true });
+	return toRgb(data, info.width, info.height, info.channels);
+}
+
+/** The image with `pad` px of mid-grey added on every side (a frame for a face that fills the photo). */
+export async function padImage(image: RgbImage, pad: number): Promise<RgbImage> {
+	const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })
+		.extend({ top: pad, bottom: pad, left: pad, right: pad, background: { r: 128, g: 128, b: 128 } })
 		.raw()
 		.toBuffer({ resolveWithObject: true });
 	return toRgb(data, info.width, info.height, info.channels);

@@ -82,6 +82,17 @@ describe('alignedChip', () => {
 		expect(at(chip.width - 3)).toBe(255);
 	});
 
+	it('keeps the image upright with level: false (face-api\'s own alignment box)', () => {
+		const img = solid(160, 160, [0, 0, 0]);
+		for (let y = 80; y < 160; y++) for (let x = 0; x < 160; x++) img.data.set([255, 255, 255], (y * 160 + x) * 3);
+		const chip = alignedChip(img, face(80, 80, 60, 90), { level: false })!;
+		const col = chip.width >> 1;
+		const at = (y: number) => chip.data[(y * chip.width + col) * 3]!;
+		// Not rotated: image "down" stays chip "down".
+		expect(at(2)).toBe(0);
+		expect(at(chip.height - 3)).toBe(255);
+	});
+
 	it('fills outside the image with black', () => {
 		const chip = alignedChip(solid(100, 100, [255, 255, 255]), face(50, 50, 95))!;
 		expect(chip.data[0]).toBe(0);

@@ -34,6 +34,12 @@ type FaceApi = typeof FaceApiTypes;
 type Tf = typeof TfTypes;
 type Tensor3D = TfTypes.Tensor3D;
 
+/**
+ * The pipeline's stages, each usable on its own (worker.ts and the benches compose them):
+ *   detectFaces  (SSD on a whole photo) → findLandmarks (68 points from a start box)
+ *   → alignedChip (pure, below: square chip, eyes levelled) → describeChip (128-d descriptor).
+ * describeCrop is the live path: the four stages on a browser crop, starting from the crop itself.
+ */
 export interface FaceEngine {
 	/** The tfjs backend in use: 'tensorflow' (tfjs-node) or 'wasm'. */
 	readonly backend: string;
@@ -43,11 +49,25 @@ export interface FaceEngine {
 	 * usable face: image under MIN_CROP_SIDE, face under MIN_FACE_SIDE, or landmarks that fall
 	 * outside the crop.
 	 */
-	describeCrop(image: RgbImage): Promise<Float32Array | null>;
+	describeCrop(image: RgbImage, found?: FoundLandmarks): Promise<Float32Array | null>;
 	/** SSD MobileNet v1 on a whole photo: boxes in `image` pixels (clipped), best score first. */
 	detectFaces(image: RgbImage): Promise<DetectedFace[]>;
+	/**
+	 * The 68 landmarks of the face around `start` (a detector box or a whole crop), in `image`
+	 * pixels: the landmark net on `start`, then re-run on the landmarks' alignment box until it
+	 * settles (at most `maxPasses` runs in all; 1 is face-api's own single pass). Null when the
+	 * box collapses under MIN_FACE_SIDE.
+	 */
+	findLandmarks(image: RgbImage, start: FaceBox, maxPasses?: number): Promise<Pt[] | null>;
+	/** FaceRecognitionNet on a chip from alignedChip (resized to 150 px inside): 128 numbers, or null if not finite. */
+	describeChip(chip: RgbImage): Promise<Float32Array | null>;
 	/** Releases this engine's network weights; later calls throw. */
 	dispose(): void;
+}
+
+/** Filled by describeCrop with the 68 landmarks (crop pixels) the chip was aligned on, e.g. for the pose. */
+export interface FoundLandmarks {
+	landmarks?: Pt[];
 }
 
 export interface LoadFaceEngineOptions {
@@ -188,11 +208,11 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	 * Landmarks from `start`, then re-run on their alignment box until it settles; null when
 	 * the box collapses under MIN_FACE_SIDE.
 	 */
-	async function refineLandmarks(input: Tensor3D, start: FaceBox): Promise<Pt[] | null> {
+	async function refineLandmarks(input: Tensor3D, start: FaceBox, maxPasses: number): Promise<Pt[] | null> {
 		const [height, width] = input.shape;
 		let box = start;
 		let landmarks = await landmarksIn(input, box);
-		for (let pass = 1; pass < MAX_LANDMARK_PASSES; pass++) {
+		for (let pass = 1; pass < maxPasses; pass++) {
 			const next = clipBox(alignBox(landmarks), width, height);
 			if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
 			if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
@@ -202,10 +222,34 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		return landmarks;
 	}
 
+	async function describeChip(chip: RgbImage): Promise<Float32Array | null> {
+		checkLive();
+		const chipTensor = toTensor(chip);
+		try {
+			const descriptor = (await recognitionNet.computeFaceDescriptor(forFaceApi(chipTensor))) as Float32Array;
+			return descriptor.length > 0 && descriptor.every(Number.isFinite) ? descriptor : null;
+		} finally {
+			chipTensor.dispose();
+		}
+	}
+
 	return {
 		backend,
+		describeChip,
 
-		async describeCrop(image) {
+		async findLandmarks(image, start, maxPasses = MAX_LANDMARK_PASSES) {
+			checkLive();
+			const box = clipBox(start, image.width, image.height);
+			if (!box) return null;
+			const input = toTensor(image);
+			try {
+				return await refineLandmarks(input, box, maxPasses);
+			} finally {
+				input.dispose();
+			}
+		},
+
+		async describeCrop(image, found) {
 			checkLive();
 			assertRgb(image);
 			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
@@ -220,21 +264,15 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 						image.width,
 						image.height
 					);
-					const landmarks = box && (await refineLandmarks(input, box));
+					const landmarks = box && (await refineLandmarks(input, box, MAX_LANDMARK_PASSES));
 					chip = landmarks && alignedChip(image, landmarks);
+					if (chip && found && landmarks) found.landmarks = landmarks;
 					if (chip) break;
 				}
 			} finally {
 				input.dispose();
 			}
-			if (!chip) return null;
-			const chipTensor = toTensor(chip);
-			try {
-				const descriptor = (await recognitionNet.computeFaceDescriptor(forFaceApi(chipTensor))) as Float32Array;
-				return descriptor.length > 0 && descriptor.every(Number.isFinite) ? descriptor : null;
-			} finally {
-				chipTensor.dispose();
-			}
+			return chip && describeChip(chip);
 		},
 
 		async detectFaces(image) {
@@ -329,17 +367,22 @@ function mean(points: readonly Pt[], from: number, to: number): Pt {
 	return { x: x / (to - from), y: y / (to - from) };
 }
 
+export interface ChipOptions {
+	/** Rotate so the eyes are level (default); false cuts face-api's upright alignment box. */
+	level?: boolean;
+}
+
 /**
  * The chip fed to the recognition net: a square around face-api's alignment box, cut from the
  * image rotated (about the eyes' midpoint) so that the eyes are level, bilinear, black outside
  * the image. Null when the landmarks are not 68 finite points, the face is under MIN_FACE_SIDE,
  * or more than 10 % of the landmarks fall outside the image (the crop missed the face).
  */
-export function alignedChip(image: RgbImage, landmarks: readonly Pt[]): RgbImage | null {
+export function alignedChip(image: RgbImage, landmarks: readonly Pt[], { level: levelEyes = true }: ChipOptions = {}): RgbImage | null {
 	if (landmarks.length !== 68 || !landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return null;
 	const leftEye = mean(landmarks, 36, 42);
 	const rightEye = mean(landmarks, 42, 48);
-	const angle = Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x);
+	const angle = levelEyes ? Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x) : 0;
 	const cos = Math.cos(angle);
 	const sin = Math.sin(angle);
 	const cx = (leftEye.x + rightEye.x) / 2;

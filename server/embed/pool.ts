@@ -246,8 +246,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			}
 		} else {
 			counts.failed++;
-			const code = (msg.code as string) === 'bad-image' || (msg.code as string) === 'too-large' ? msg.code : 'internal';
-			job.reject(poolError(code, msg.message));
+			job.reject(poolError(msg.code === 'bad-image' || msg.code === 'too-large' ? msg.code : 'internal', msg.message));
 		}
 		pump();
 	}

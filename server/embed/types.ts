@@ -32,6 +32,8 @@ export interface AnalyzedFace {
 	score: number;
 	/** Null when the face is too small or unclear to describe. */
 	descriptor: Float32Array | null;
+	/** Head turn measured on the landmarks (src/lib/protocol/pose.ts); null without a descriptor. */
+	yaw?: number | null;
 }
 
 /** The result of analyzePhoto: every face found, best score first. */

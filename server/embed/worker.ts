@@ -5,22 +5,15 @@
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
 //      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
 //      { id, ok: true, faces, width, height, ms }                  (analyze-photo)
-//      { id, ok: false, code: 'bad-image' | 'internal', message }
+//      { id, ok: false, code: 'bad-image' | 'too-large' | 'internal', message }
 // A bad job never ends the worker; the pool respawns it if anything else does.
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
-import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
-import { cropFace, decodeImage, scaleBox } from './decode.ts';
+import { decodeImage, scaleBox } from './decode.ts';
 import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import { analyzeImage, CROP_DECODE_MAX_SIDE, PHOTO_DECODE_MAX_SIDE } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
-/** Crops are ≤160 px a side; allow a little more before downscaling. */
-export const CROP_DECODE_MAX_SIDE = 256;
-/** Photos are detected on at most this many pixels a side. */
-export const PHOTO_DECODE_MAX_SIDE = 1280;
-/** Enrolment crops are framed like the browser's (FACE_CROP_MARGIN), at the protocol's largest side. */
-export const ENROL_CROP = { marginRatio: FACE_CROP_MARGIN, maxSide: MAX_CROP_SIDE_PX } as const;
 
 export interface WorkerInit {
 	modelDir: string;
@@ -33,7 +26,10 @@ export type WorkerReply =
 	| { type: 'fatal'; message: string }
 	| { id: number; ok: true; descriptor: Float32Array | null; ms: number }
 	| { id: number; ok: true; faces: AnalyzedFace[]; width: number; height: number; ms: number }
-	| { id: number; ok: false; code: 'bad-image' | 'internal'; message: string };
+	| { id: number; ok: false; code: WorkerErrorCode; message: string };
+
+/** The error codes a job may fail with; anything else is reported as 'internal'. */
+export type WorkerErrorCode = 'bad-image' | 'too-large' | 'internal';
 
 async function describeCrop(engine: FaceEngine, bytes: Uint8Array) {
 	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
@@ -44,15 +40,10 @@ async function analyzePhoto(engine: FaceEngine, bytes: Uint8Array) {
 	const image = await decodeImage(bytes, { maxSide: PHOTO_DECODE_MAX_SIDE });
 	const sx = image.sourceWidth / image.width;
 	const sy = image.sourceHeight / image.height;
-	const faces: AnalyzedFace[] = [];
-	for (const { box, score } of await engine.detectFaces(image)) {
-		const crop = await cropFace(image, box, ENROL_CROP);
-		faces.push({
-			box: scaleBox(box, sx, sy, image.sourceWidth, image.sourceHeight),
-			score,
-			descriptor: await engine.describeCrop(crop)
-		});
-	}
+	const faces = (await analyzeImage(engine, image)).map((face) => ({
+		...face,
+		box: scaleBox(face.box, sx, sy, image.sourceWidth, image.sourceHeight)
+	}));
 	return { faces, width: image.sourceWidth, height: image.sourceHeight };
 }
 
@@ -101,11 +92,11 @@ function start(): void {
 				throw new Error(`unknown job kind ${String(job.kind)}`);
 			}
 		} catch (err) {
-			const badImage = err instanceof AppError && err.code === 'bad-image';
+			const known = err instanceof AppError && (err.code === 'bad-image' || err.code === 'too-large');
 			post({
 				id,
 				ok: false,
-				code: badImage ? 'bad-image' : 'internal',
+				code: known ? (err.code as WorkerErrorCode) : 'internal',
 				message: err instanceof Error ? err.message : String(err)
 			});
 		}

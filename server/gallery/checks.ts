@@ -4,7 +4,10 @@
  * first row is written. Pure: no driver here.
  */
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { badEmbedding, badThumbnail, modelMismatch } from '../../src/lib/protocol/gallery-doc.ts';
+import { FACE_SOURCES, type FaceSource } from '../../src/lib/protocol/rest.ts';
 import { MAX_THUMBNAIL_BYTES, type GalleryExport, type NewFace } from './gallery.ts';
+import { DocError } from './import-plan.ts';
 
 const isJpeg = (b: Uint8Array) => b.byteLength > 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
 
@@ -32,24 +35,39 @@ export function checkFaces(faces: readonly NewFace[], dim: number): void {
 
 export type ImportedPerson = { name: string; faces: NewFace[] };
 
-/** The people of an import document as faces to store; throws on the first fault, before any write. */
+/**
+ * The people of an import document as faces to store (source `import`, their pose kept); throws a
+ * DocError naming the first fault in words, before any write.
+ */
 export function prepareImport(doc: GalleryExport, model: string, dim: number): ImportedPerson[] {
-	if (doc.model !== model || doc.dim !== dim) {
-		throw new AppError('bad-request', `document holds ${doc.model}/${doc.dim}, this server uses ${model}/${dim}`);
-	}
+	if (doc.model !== model || doc.dim !== dim) throw new DocError(modelMismatch(doc, { model, dim }));
 	return doc.people.map((person, i) => ({
 		name: person.name,
 		faces: person.faces.map((face, j): NewFace => {
-			const where = `people.${i}.faces.${j}`;
 			const embedding = Float32Array.from(face.embedding);
-			checkEmbedding(embedding, dim, where);
-			if (face.thumbnail === undefined) return { embedding };
+			try {
+				checkEmbedding(embedding, dim);
+			} catch {
+				throw new DocError(badEmbedding(doc, i, j, dim));
+			}
+			const imported: NewFace = { embedding, yaw: storedYaw(face.yaw), source: 'import' };
+			if (face.thumbnail === undefined) return imported;
 			const thumbnail = new Uint8Array(Buffer.from(face.thumbnail, 'base64'));
-			checkThumbnail(thumbnail, `${where}.thumbnail`);
-			return { embedding, thumbnail };
+			try {
+				checkThumbnail(thumbnail);
+			} catch {
+				throw new DocError(badThumbnail(doc, i, j));
+			}
+			return { ...imported, thumbnail };
 		})
 	}));
 }
+
+/** A stored or given yaw as the stores keep it: a finite number, or null (unknown). */
+export const storedYaw = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+/** A stored source read back: anything unexpected (a hand-edited row) reads as unknown. */
+export const storedSource = (value: unknown): FaceSource | null =>
+	(FACE_SOURCES as readonly unknown[]).includes(value) ? (value as FaceSource) : null;
 
 /** Float32 little-endian bytes, as stored (a view: no copy). */
 export function toBytes(embedding: Float32Array): Buffer {
@@ -68,13 +86,15 @@ export function exportDocument(
 	model: string,
 	dim: number,
 	people: ReadonlyArray<{ id: string; name: string }>,
-	faces: Iterable<{ personId: string; embedding: Uint8Array; thumbnail: Uint8Array | null }>
+	faces: Iterable<{ personId: string; embedding: Uint8Array; thumbnail: Uint8Array | null; yaw: unknown }>
 ): GalleryExport {
 	const byPerson = new Map<string, GalleryExport['people'][number]>();
 	for (const person of people) byPerson.set(person.id, { name: person.name, faces: [] });
 	for (const row of faces) {
 		const face: GalleryExport['people'][number]['faces'][number] = { embedding: Array.from(fromBytes(row.embedding)) };
 		if (row.thumbnail) face.thumbnail = Buffer.from(row.thumbnail).toString('base64');
+		const yaw = storedYaw(row.yaw);
+		if (yaw !== null) face.yaw = yaw;
 		byPerson.get(row.personId)?.faces.push(face);
 	}
 	return { format: 'facertc-gallery', version: 1, model, dim, people: [...byPerson.values()] };

@@ -14,7 +14,7 @@ export const COPIED_TABLES: ReadonlyArray<{ name: string; columns: readonly stri
 	{ name: 'settings', columns: ['key', 'value'], key: 'key' },
 	{ name: 'secrets', columns: ['name', 'value', 'created_at'], key: 'name' },
 	{ name: 'people', columns: ['id', 'name', 'created_at'], key: 'id' },
-	{ name: 'faces', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at'], key: 'id' }
+	{ name: 'faces', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at', 'yaw', 'source'], key: 'id' }
 ];
 
 /** One store's side of a copy (sqlite-db.ts, pg-db.ts). */

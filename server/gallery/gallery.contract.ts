@@ -53,7 +53,7 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			await gallery.addFace(alice.id, vec(1, 2, 3, 4));
 			await gallery.addFace(alice.id, vec(0.5, 0, 0, 0));
 			await reopen();
-			expect(await gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2 }]);
+			expect(await gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2, yaws: [null, null] }]);
 			expect(gallery.entries().map((e) => Array.from(e.embedding))).toEqual([
 				[1, 2, 3, 4],
 				[0.5, 0, 0, 0]
@@ -78,6 +78,22 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(gallery.entries()).toEqual([]);
 		});
 
+		it('lists faces of another model and re-embeds them in place; the snapshot follows', async () => {
+			await gallery.updateSettings({ keepThumbnails: true });
+			const { person } = await gallery.enrolPerson('ann', [{ embedding: vec(1, 0, 0, 0), thumbnail: jpeg(1) }, { embedding: vec(0, 1, 0, 0) }]);
+			await reopen('m2');
+			const old = await gallery.otherModelFaces();
+			expect(old.map((f) => [f.personId, f.name, f.model, f.dim, f.thumbnail !== null])).toEqual([
+				[person.id, 'ann', 'm1', DIM, true],
+				[person.id, 'ann', 'm1', DIM, false]
+			]);
+			expect(await gallery.reembedFace(old[0]!.id, vec(0, 0, 1, 0))).toBe(true);
+			expect(gallery.entries().map((e) => [e.personId, Array.from(e.embedding)])).toEqual([[person.id, [0, 0, 1, 0]]]);
+			expect((await gallery.otherModelFaces()).map((f) => f.id)).toEqual([old[1]!.id]);
+			expect(await gallery.reembedFace('no-such-face', vec(1, 1, 1, 1))).toBe(false);
+			await expect(gallery.reembedFace(old[1]!.id, vec(1, 2, 3))).rejects.toMatchObject({ code: 'bad-request' });
+		});
+
 		it('refuses a face for an unknown person or of the wrong size', async () => {
 			await expect(gallery.addFace('nobody', vec(1, 2, 3, 4))).rejects.toThrow(/no such person/);
 			const p = await gallery.addPerson('p');
@@ -98,19 +114,64 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(await gallery.listPeople()).toEqual([]);
 		});
 
-		it('exports and imports all or nothing', async () => {
+		it('exports and imports all or nothing, saying in words what is wrong', async () => {
 			const p = await gallery.addPerson('carol');
 			await gallery.addFace(p.id, vec(1, 0, 0, 0));
 			const doc = await gallery.exportAll();
 			expect(doc).toMatchObject({ format: 'facertc-gallery', version: 1, model: 'm1', dim: DIM });
 			const bad = structuredClone(doc);
-			bad.people.push({ name: 'broken', faces: [{ embedding: [1, 2] }] });
-			await expect(gallery.importAll(bad)).rejects.toThrow();
+			bad.people.push({ name: 'dave', faces: [{ embedding: [0, 1, 0, 0] }] }, { name: 'broken', faces: [{ embedding: [1, 2] }] });
+			await expect(gallery.importAll(bad)).rejects.toThrow('person 3 (“broken”), face 1: the face data is damaged (it should be 4 numbers).');
 			expect(await gallery.listPeople()).toHaveLength(1);
-			expect(await gallery.importAll(doc)).toBe(1);
-			expect((await gallery.listPeople()).map((x) => x.name)).toEqual(['carol', 'carol']);
+			await expect(gallery.importAll({ ...doc, model: 'other' })).rejects.toThrow(/another face model \(other, 4 numbers a face\); this server uses m1/);
+			bad.people.pop();
+			expect(await gallery.importAll(bad)).toEqual({ imported: 1, merged: 0, unchanged: 1, facesAdded: 1, facesSkipped: 1, renamed: 0 });
+			expect((await gallery.listPeople()).map((x) => x.name)).toEqual(['carol', 'dave']);
 			expect(gallery.entries()).toHaveLength(2);
-			await expect(gallery.importAll({ ...doc, model: 'other' })).rejects.toThrow(/other/);
+		});
+
+		it('imports your own backup without doubling anyone: same name and embedding skipped, new faces merged', async () => {
+			const carol = (await gallery.enrolPerson('Carol', [{ embedding: vec(1, 0, 0, 0) }, { embedding: vec(0, 1, 0, 0) }])).person;
+			await gallery.enrolPerson('dan', [{ embedding: vec(0, 0, 1, 0) }]);
+			const backup = await gallery.exportAll();
+			expect(await gallery.importAll(backup)).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 3, renamed: 0 });
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+			expect(gallery.entries()).toHaveLength(3);
+
+			// Another device's backup: Carol (other case and spacing) with one face more, and one name
+			// twice (two people: the later is numbered).
+			const other = structuredClone(backup);
+			other.people[0]!.name = '  carol ';
+			other.people[0]!.faces.push({ embedding: [0, 0, 0, 1] });
+			other.people.push({ name: 'Eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }] }, { name: 'eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }, { embedding: [0, 0.5, 0.5, 0] }] });
+			expect(await gallery.importAll(other)).toEqual({ imported: 2, merged: 1, unchanged: 1, facesAdded: 4, facesSkipped: 3, renamed: 1 });
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 3], ['dan', 1], ['Eve', 1], ['eve (2)', 2]]);
+			expect((await gallery.listFaces(carol.id))?.map((f) => f.source)).toEqual([null, null, 'import']);
+			expect(gallery.entries()).toHaveLength(7);
+
+			expect(await gallery.importAll(backup, { replace: true })).toEqual({ imported: 2, merged: 0, unchanged: 0, facesAdded: 3, facesSkipped: 0, renamed: 0, removed: 4 });
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+		});
+
+		it('stores the pose and source of each face, lists the poses per person, and keeps them through a backup', async () => {
+			const { person } = await gallery.enrolPerson('gil', [
+				{ embedding: vec(1, 0, 0, 0), yaw: 0.02, source: 'camera' },
+				{ embedding: vec(0, 1, 0, 0), yaw: 0.3, source: 'camera' },
+				{ embedding: vec(0, 0, 1, 0), yaw: Number.NaN, source: 'photo' }
+			]);
+			const round = (y: number | null) => (y === null ? null : Math.round(y * 100) / 100);
+			expect((await gallery.listFaces(person.id))?.map((f) => [round(f.yaw), f.source])).toEqual([
+				[0.02, 'camera'],
+				[0.3, 'camera'],
+				[null, 'photo']
+			]);
+			expect((await gallery.listPeople())[0]?.yaws.map(round)).toEqual([0.02, 0.3, null]);
+			const doc = await gallery.exportAll();
+			expect(doc.people[0]?.faces.map((f) => f.yaw !== undefined)).toEqual([true, true, false]);
+			await gallery.importAll(doc, { replace: true });
+			const [copy] = await gallery.listPeople();
+			expect(copy?.yaws.map(round)).toEqual([0.02, 0.3, null]);
+			expect((await gallery.listFaces(copy!.id))?.map((f) => f.source)).toEqual(['import', 'import', 'import']);
 		});
 
 		it('enrols a person with all their faces at once, or not at all', async () => {
@@ -171,13 +232,15 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(doc.people[0]?.faces[0]?.thumbnail).toBe(Buffer.from(jpeg(3)).toString('base64'));
 			const bad = structuredClone(doc);
 			bad.people.push({ name: 'h', faces: [{ embedding: [0, 0, 0, 1], thumbnail: Buffer.from('nope').toString('base64') }] });
-			await expect(gallery.importAll(bad)).rejects.toThrow(/people\.1\.faces\.0\.thumbnail: not a JPEG/);
+			await expect(gallery.importAll(bad)).rejects.toThrow('person 2 (“h”), face 1: the picture is damaged or not a JPEG.');
 			expect(await gallery.listPeople()).toHaveLength(1);
-			expect(await gallery.importAll(doc)).toBe(1);
+			doc.people[0]!.name = 'g2';
+			expect((await gallery.importAll(doc)).imported).toBe(1);
 			const [, copy] = await gallery.listPeople({ thumbnails: true });
 			expect(copy?.thumbnail).toBeDefined();
 			await gallery.updateSettings({ keepThumbnails: false });
-			expect(await gallery.importAll(doc)).toBe(1);
+			doc.people[0]!.name = 'g3';
+			expect((await gallery.importAll(doc)).imported).toBe(1);
 			expect((await gallery.exportAll()).people.flatMap((p) => p.faces).every((f) => f.thumbnail === undefined)).toBe(true);
 		});
 
@@ -189,7 +252,7 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			bad.people.push({ name: 'broken', faces: [{ embedding: [1] }] });
 			await expect(gallery.importAll(bad, { replace: true })).rejects.toThrow();
 			expect((await gallery.listPeople()).map((p) => p.name)).toEqual(['old']);
-			expect(await gallery.importAll(doc, { replace: true })).toBe(1);
+			expect(await gallery.importAll(doc, { replace: true })).toMatchObject({ imported: 1, removed: 1 });
 			expect((await gallery.listPeople()).map((p) => p.name)).toEqual(['new']);
 			expect(gallery.entries().map((e) => e.name)).toEqual(['new']);
 		});

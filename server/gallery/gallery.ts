@@ -1,15 +1,27 @@
+import type { FaceSource } from '../../src/lib/protocol/rest.ts';
+import type { ImportCounts } from './import-plan.ts';
 import type { GalleryEntry } from './matcher.ts';
 
 export type Person = { id: string; name: string; faces: number };
 
-/** A person as listed; `thumbnail` (JPEG) only when asked for and one is kept. */
-export type PersonListing = Person & { thumbnail?: Uint8Array };
+/**
+ * A person as listed; `yaws`: the head turn of each face, oldest first (src/lib/protocol/pose.ts;
+ * null when not measured), for the People page's coverage; `thumbnail` (JPEG) only when asked for
+ * and one is kept.
+ */
+export type PersonListing = Person & { yaws: Array<number | null>; thumbnail?: Uint8Array };
 
-/** One enrolled face; `createdAt` in ms since the epoch, `thumbnail` a JPEG or null. */
-export type Face = { id: string; createdAt: number; thumbnail: Uint8Array | null };
+/**
+ * One enrolled face; `createdAt` in ms since the epoch, `thumbnail` a JPEG or null, `yaw` and
+ * `source` null for faces stored before they were recorded (migration 005).
+ */
+export type Face = { id: string; createdAt: number; thumbnail: Uint8Array | null; yaw: number | null; source: FaceSource | null };
 
-/** A face to store: the embedding, and a JPEG thumbnail that is kept only while the setting is on. */
-export type NewFace = { embedding: Float32Array; thumbnail?: Uint8Array | null };
+/**
+ * A face to store: the embedding, a JPEG thumbnail that is kept only while the setting is on, the
+ * head turn measured at enrolment, and how it came in.
+ */
+export type NewFace = { embedding: Float32Array; thumbnail?: Uint8Array | null; yaw?: number | null; source?: FaceSource | null };
 
 export type GallerySettings = {
 	/** Store a small face thumbnail beside each embedding. Off by default: embeddings only. */
@@ -18,18 +30,20 @@ export type GallerySettings = {
 
 export const DEFAULT_SETTINGS: GallerySettings = Object.freeze({ keepThumbnails: false });
 
-/** Largest thumbnail stored or imported, bytes (a 96 px JPEG is ~3 KB). */
-export const MAX_THUMBNAIL_BYTES = 32 * 1024;
+export { MAX_THUMBNAIL_BYTES } from '../../src/lib/protocol/gallery-doc.ts';
 
-/** Versioned document of `GET /api/export` and `POST /api/import`. */
-export type GalleryExport = {
-	format: 'facertc-gallery';
-	version: 1;
-	model: string;
-	dim: number;
-	/** `thumbnail`: base64 JPEG, present only when the exporting gallery keeps thumbnails. */
-	people: Array<{ name: string; faces: Array<{ embedding: number[]; thumbnail?: string }> }>;
-};
+/**
+ * Versioned document of `GET /api/export` and `POST /api/import` (src/lib/protocol/gallery-doc.ts).
+ * `thumbnail`: base64 JPEG, present only when the exporting gallery keeps thumbnails; `yaw` when measured.
+ */
+export type { GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
+import type { GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
+
+/** What an import did (import-plan.ts); `removed`: people deleted first by a `replace`. */
+export type ImportResult = ImportCounts & { removed?: number };
+
+/** A face stored with another embedding model (or dimension) than the one the server runs. */
+export type OtherModelFace = { id: string; personId: string; name: string; model: string; dim: number; thumbnail: Uint8Array | null };
 
 /** What `/healthz` says about the store. */
 export type GalleryHealth = {
@@ -83,11 +97,22 @@ export interface Gallery {
 	health(): GalleryHealth;
 	exportAll(): Promise<GalleryExport>;
 	/**
-	 * Checks the whole document first (model, sizes, thumbnails), then adds every person in one
-	 * transaction; returns how many. With `replace`, the same transaction first deletes everyone
-	 * already there. Thumbnails are dropped unless the gallery keeps them.
+	 * Faces embedded by another model than the current one: never matched (vectors of two models
+	 * are not comparable) until re-embedded from their thumbnail or enrolled again.
 	 */
-	importAll(doc: GalleryExport, options?: { replace?: boolean }): Promise<number>;
+	otherModelFaces(): Promise<OtherModelFace[]>;
+	/**
+	 * Stores a current-model embedding in place of a face's other-model one (the snapshot follows);
+	 * false if no such face. Throws AppError('bad-request') for an embedding of the wrong size.
+	 */
+	reembedFace(faceId: string, embedding: Float32Array): Promise<boolean>;
+	/**
+	 * Checks the whole document first (model, sizes, thumbnails; DocError naming the fault), then
+	 * in one transaction adds what is new (import-plan.ts: a person already here by name gets only
+	 * the faces they lack). With `replace`, the same transaction first deletes everyone already
+	 * there (`removed`). Thumbnails are dropped unless the gallery keeps them.
+	 */
+	importAll(doc: GalleryExport, options?: { replace?: boolean }): Promise<ImportResult>;
 	/**
 	 * The value stored under `name`, made by `make()` and stored by the first caller when there is
 	 * none (atomic: servers starting together on one database all get the same value). For secrets

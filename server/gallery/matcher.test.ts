@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MARGIN, euclidean, findMatch, rankPeople, type GalleryEntry } from './matcher.ts';
+import { COHORT_EXCLUSION, createCohort, DEFAULT_MARGIN, euclidean, findMatch, rankPeople, type GalleryEntry } from './matcher.ts';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const entries: GalleryEntry[] = [
@@ -172,5 +172,44 @@ describe('matcher', () => {
 		expect(() => findMatch(vec(1, 0, 0), entries, 0)).toThrow(TypeError);
 		expect(() => findMatch(vec(1, 0, 0), entries, Number.NaN)).toThrow(TypeError);
 		expect(() => findMatch(vec(1, 0, 0), entries, 0.5, { margin: -0.1 })).toThrow(TypeError);
+	});
+
+	describe('cohort of faces that are nobody in the gallery', () => {
+		// alice's centroid is (0.95, 0.05, 0); the query lies 1 from it, bob 1.64 away; threshold 1.5.
+		const query = vec(0.95, 0.05, 1);
+		const T = 1.5;
+
+		it('says unknown when a cohort face is closer than the best person plus the cohort margin', () => {
+			const cohort = createCohort([vec(0.95, 0.05, 1.8), vec(-1, -1, -1)]); // 0.8 from the query
+			expect(findMatch(query, entries, T).label).toBe('alice');
+			expect(findMatch(query, entries, T, { cohort, cohortMargin: 0 })).toMatchObject({ label: 'unknown', confidence: 0 });
+			// The distance is still reported for an unknown verdict.
+			expect(findMatch(query, entries, T, { cohort, cohortMargin: 0 }).distance).toBeCloseTo(1, 5);
+			// A negative margin asks the cohort face to be that much closer before it vetoes.
+			expect(findMatch(query, entries, T, { cohort, cohortMargin: -0.3 }).label).toBe('alice');
+		});
+
+		it('names the person when every cohort face is farther than the margin allows', () => {
+			const cohort = createCohort([vec(0.95, 0.05, 2.1)]); // 1.1 from the query
+			expect(findMatch(query, entries, T, { cohort, cohortMargin: 0 }).label).toBe('alice');
+			expect(findMatch(query, entries, T, { cohort, cohortMargin: 0.2 }).label).toBe('unknown');
+		});
+
+		it('leaves out cohort faces of enrolled people (within COHORT_EXCLUSION of a centroid)', () => {
+			const near = vec(0.95, 0.05, COHORT_EXCLUSION - 0.01); // alice in a sample photo
+			expect(findMatch(vec(0.95, 0.05, 0.6), entries, T, { cohort: createCohort([near]) }).label).toBe('alice');
+			const past = vec(0.95, 0.05, COHORT_EXCLUSION + 0.01);
+			expect(findMatch(vec(0.95, 0.05, 0.6), entries, T, { cohort: createCohort([past]) }).label).toBe('unknown');
+		});
+
+		it('ignores cohort faces of another dimension, non-finite ones, and an empty cohort', () => {
+			const cohort = createCohort([vec(0.95, 0.05, 1.8, 0), vec(0.95, 0.05, 1.8)]);
+			expect(cohort).toMatchObject({ size: 1, dim: 4 }); // the first face sets the dimension; the second is dropped
+			expect(findMatch(query, entries, T, { cohort }).label).toBe('alice');
+			const mixed = createCohort([vec(5, 5, 5), vec(Number.NaN, 0, 0), vec(0.95, 0.05, 1.8)]);
+			expect(mixed.size).toBe(2);
+			expect(findMatch(query, entries, T, { cohort: mixed, cohortMargin: 0 }).label).toBe('unknown');
+			expect(findMatch(query, entries, T, { cohort: createCohort([]) }).label).toBe('alice');
+		});
 	});
 });

@@ -5,11 +5,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkFaces, exportDocument, prepareImport, toBytes } from './checks.ts';
-import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type Person, type PersonListing } from './gallery.ts';
+import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
+import {
+	DEFAULT_SETTINGS,
+	type Face,
+	type Gallery,
+	type GallerySettings,
+	type NewFace,
+	type OtherModelFace,
+	type Person,
+	type PersonListing
+} from './gallery.ts';
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
-import { createSnapshot } from './snapshot.ts';
+import { planImport } from './import-plan.ts';
+import { createSnapshot, toEntries } from './snapshot.ts';
 
 export type PgGalleryOptions = {
 	/** postgres://user:password@host:port/database */
@@ -29,11 +39,11 @@ const CHANGES_KEPT = 1000;
 /** Rows one multi-row INSERT carries. */
 const INSERT_ROWS = 1000;
 
-type PersonRow = { id: string; name: string; faces: string; thumbnail?: Buffer | null };
+type PersonRow = { id: string; name: string; faces: string; yaws?: unknown[] | null; thumbnail?: Buffer | null };
 const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, faces: Number(row.faces) });
 
 /** A face row ready to insert. */
-type FaceInsert = { id: string; personId: string; embedding: Buffer; thumbnail: Buffer | null };
+type FaceInsert = { id: string; personId: string; embedding: Buffer; thumbnail: Buffer | null; yaw: number | null; source: string | null };
 
 export async function createPgGallery(options: PgGalleryOptions): Promise<Gallery> {
 	const { url, model, dim, log = () => {}, changesKept = CHANGES_KEPT } = options;
@@ -73,11 +83,22 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		for (let i = 0; i < faces.length; i += INSERT_ROWS) {
 			const chunk = faces.slice(i, i + INSERT_ROWS);
 			await sql(
-				`INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at)
-				 SELECT id, person_id, $5, $6, embedding, thumbnail, $7
-				 FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[]) WITH ORDINALITY AS t(id, person_id, embedding, thumbnail, n)
+				`INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source)
+				 SELECT id, person_id, $5, $6, embedding, thumbnail, $7, yaw, source
+				 FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $8::float8[], $9::text[])
+				   WITH ORDINALITY AS t(id, person_id, embedding, thumbnail, yaw, source, n)
 				 ORDER BY n`,
-				[chunk.map((f) => f.id), chunk.map((f) => f.personId), chunk.map((f) => f.embedding), chunk.map((f) => f.thumbnail), model, dim, at]
+				[
+					chunk.map((f) => f.id),
+					chunk.map((f) => f.personId),
+					chunk.map((f) => f.embedding),
+					chunk.map((f) => f.thumbnail),
+					model,
+					dim,
+					at,
+					chunk.map((f) => f.yaw),
+					chunk.map((f) => f.source)
+				]
 			);
 		}
 	}
@@ -87,7 +108,9 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			id: randomUUID(),
 			personId,
 			embedding: toBytes(face.embedding),
-			thumbnail: keep && face.thumbnail ? Buffer.from(face.thumbnail) : null
+			thumbnail: keep && face.thumbnail ? Buffer.from(face.thumbnail) : null,
+			yaw: storedYaw(face.yaw),
+			source: storedSource(face.source)
 		}));
 	}
 
@@ -150,11 +173,16 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 				? `, (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL ORDER BY f.seq DESC LIMIT 1) AS thumbnail`
 				: '';
 			// One grouped join, not a count per person: 100 000 people list in one pass over faces.
+			// Each face's yaw, oldest first (null for unmeasured faces): the page counts poses from it.
 			const rows = await db.sql<PersonRow>(
-				`SELECT p.id, p.name, COALESCE(c.faces, 0) AS faces${thumbnail} FROM people p
-				 LEFT JOIN (SELECT person_id, COUNT(*) AS faces FROM faces GROUP BY person_id) c ON c.person_id = p.id ${ORDER}`
+				`SELECT p.id, p.name, COALESCE(c.faces, 0) AS faces, c.yaws${thumbnail} FROM people p
+				 LEFT JOIN (SELECT person_id, COUNT(*) AS faces, array_agg(yaw ORDER BY seq) AS yaws FROM faces GROUP BY person_id) c
+				   ON c.person_id = p.id ${ORDER}`
 			);
-			return rows.map((row): PersonListing => (row.thumbnail ? { ...toPerson(row), thumbnail: new Uint8Array(row.thumbnail) } : toPerson(row)));
+			return rows.map((row): PersonListing => {
+				const listing = { ...toPerson(row), yaws: (row.yaws ?? []).map(storedYaw) };
+				return row.thumbnail ? { ...listing, thumbnail: new Uint8Array(row.thumbnail) } : listing;
+			});
 		},
 		getPerson: (id) => getPerson(db.sql, id),
 		async addPerson(name) {
@@ -193,11 +221,19 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			return db.transaction(
 				async (sql) => {
 					if (!(await getPerson(sql, personId))) return null;
-					const rows = await sql<{ id: string; created_at: string; thumbnail: Buffer | null }>(
-						'SELECT id, created_at, thumbnail FROM faces WHERE person_id = $1 ORDER BY seq',
+					const rows = await sql<{ id: string; created_at: string; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
+						'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = $1 ORDER BY seq',
 						[personId]
 					);
-					return rows.map((row): Face => ({ id: row.id, createdAt: Number(row.created_at), thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null }));
+					return rows.map(
+						(row): Face => ({
+							id: row.id,
+							createdAt: Number(row.created_at),
+							thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
+							yaw: storedYaw(row.yaw),
+							source: storedSource(row.source)
+						})
+					);
 				},
 				{ readOnlySnapshot: true }
 			);
@@ -236,28 +272,77 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			return db.transaction(
 				async (sql) => {
 					const people = await sql<PersonRow>(`SELECT p.id, p.name FROM people p ${ORDER}`);
-					const faces = await sql<{ person_id: string; embedding: Buffer; thumbnail: Buffer | null }>(
-						'SELECT person_id, embedding, thumbnail FROM faces WHERE model = $1 AND dim = $2 ORDER BY seq',
+					const faces = await sql<{ person_id: string; embedding: Buffer; thumbnail: Buffer | null; yaw: unknown }>(
+						'SELECT person_id, embedding, thumbnail, yaw FROM faces WHERE model = $1 AND dim = $2 ORDER BY seq',
 						[model, dim]
 					);
-					return exportDocument(model, dim, people, faces.map((f) => ({ personId: f.person_id, embedding: f.embedding, thumbnail: f.thumbnail })));
+					return exportDocument(
+						model,
+						dim,
+						people,
+						faces.map((f) => ({ personId: f.person_id, embedding: f.embedding, thumbnail: f.thumbnail, yaw: f.yaw }))
+					);
 				},
 				{ readOnlySnapshot: true }
 			);
 		},
 		async importAll(doc, { replace = false } = {}) {
 			// Everything is converted and checked before the first write.
-			const people = prepareImport(doc, model, dim).map((p) => ({ ...p, id: randomUUID() }));
-			await write(
+			const people = prepareImport(doc, model, dim);
+			const { result } = await write(
 				async (sql) => {
-					if (replace) await sql('DELETE FROM people');
+					const removed = replace ? (await sql('DELETE FROM people RETURNING id')).length : 0;
+					// Planned inside the transaction, against the gallery as it is at that moment. Two
+					// servers importing the same new name at once may both create it (no unique key on
+					// names): the name rule is checked by the API, not by the database.
+					const existing = await sql<{ id: string; name: string }>(`SELECT p.id, p.name FROM people p ${ORDER}`);
+					const faces = await sql<{ person_id: string; name: string; embedding: Buffer }>(
+						'SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id WHERE f.model = $1 AND f.dim = $2 ORDER BY f.seq',
+						[model, dim]
+					);
+					const entries = toEntries(faces.map((f) => ({ personId: f.person_id, name: f.name, embedding: f.embedding })));
+					const plan = planImport(people, { people: existing, entries });
 					const keep = (await readSettings(sql)).keepThumbnails;
-					await insertPeople(sql, people);
-					await insertFaces(sql, people.flatMap((p) => facesFor(p.id, p.faces, keep)));
+					const created = plan.create.map((p) => ({ ...p, id: randomUUID() }));
+					await insertPeople(sql, created);
+					await insertFaces(sql, [
+						...created.flatMap((p) => facesFor(p.id, p.faces, keep)),
+						...plan.extend.flatMap((e) => facesFor(e.personId, e.faces, keep))
+					]);
+					const touched = [...created.map((p) => p.id), ...plan.extend.map((e) => e.personId)];
+					return { result: replace ? { ...plan.counts, removed } : plan.counts, touched };
 				},
-				() => (replace ? 'all' : people.map((p) => p.id))
+				({ touched }) => (replace ? 'all' : touched)
 			);
-			return people.length;
+			return result;
+		},
+		async otherModelFaces() {
+			const rows = await db.sql<{ id: string; person_id: string; name: string; model: string; dim: number; thumbnail: Buffer | null }>(
+				`SELECT f.id, f.person_id, p.name, f.model, f.dim, f.thumbnail FROM faces f JOIN people p ON p.id = f.person_id
+				 WHERE f.model <> $1 OR f.dim <> $2 ORDER BY f.seq`,
+				[model, dim]
+			);
+			return rows.map(
+				(row): OtherModelFace => ({
+					id: row.id,
+					personId: row.person_id,
+					name: row.name,
+					model: row.model,
+					dim: Number(row.dim),
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		async reembedFace(faceId, embedding) {
+			checkEmbedding(embedding, dim);
+			const people = await write(
+				async (sql) =>
+					(await sql<{ person_id: string }>('UPDATE faces SET model = $1, dim = $2, embedding = $3 WHERE id = $4 RETURNING person_id', [model, dim, toBytes(embedding), faceId])).map(
+						(r) => r.person_id
+					),
+				(ids) => ids
+			);
+			return people.length > 0;
 		},
 		async sharedSecret(name, make) {
 			const [made] = await db.sql<{ value: string }>(

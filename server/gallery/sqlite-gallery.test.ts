@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,34 @@ describe('sqlite gallery schema', () => {
 			const again = new Database(file);
 			expect(again.pragma('user_version', { simple: true })).toBe(99);
 			again.close();
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('sqlite gallery migration to poses', () => {
+	it('opens a gallery made before poses were stored, keeping every face (pose and source unknown)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
+		const file = join(dir, 'gallery.db');
+		try {
+			// The schema as migrations 001–004 left it, with a face in it.
+			const old = new Database(file);
+			for (const m of ['001_init.sql', '002_thumbnails_settings.sql', '003_shared_state.sql', '004_pairing_codes.sql']) {
+				old.exec(readFileSync(new URL(`./migrations/sqlite/${m}`, import.meta.url), 'utf8'));
+			}
+			old.pragma('user_version = 4');
+			old.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)').run('p1', 'old timer', 1);
+			old.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('f1', 'p1', 'm1', 4, Buffer.from(Float32Array.from([1, 0, 0, 0]).buffer), 2);
+			old.close();
+			const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
+			try {
+				expect(await gallery.listPeople()).toEqual([{ id: 'p1', name: 'old timer', faces: 1, yaws: [null] }]);
+				expect(await gallery.listFaces('p1')).toEqual([{ id: 'f1', createdAt: 2, thumbnail: null, yaw: null, source: null }]);
+				expect(gallery.entries()).toHaveLength(1);
+			} finally {
+				await gallery.close();
+			}
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -1,16 +1,18 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkFaces, exportDocument, prepareImport, toBytes, type ImportedPerson } from './checks.ts';
+import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
 	type Face,
 	type Gallery,
 	type GallerySettings,
 	type NewFace,
+	type OtherModelFace,
 	type Person,
 	type PersonListing
 } from './gallery.ts';
+import { planImport } from './import-plan.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 
@@ -28,18 +30,20 @@ export type SqliteGalleryOptions = {
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
-type ListingRow = Person & { thumbnail?: Buffer | null };
+type ListingRow = Person & { yaws: string; thumbnail?: Buffer | null };
 
 export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteGalleryOptions): Gallery {
 	const db = openSqlite(file);
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
+	// Each face's yaw, oldest first, as a JSON array (null for unmeasured faces): the page counts poses from it.
+	const YAWS = '(SELECT json_group_array(f.yaw) FROM (SELECT yaw FROM faces WHERE person_id = p.id ORDER BY rowid) f) AS yaws';
 	const ORDER = 'ORDER BY p.name COLLATE NOCASE, p.id';
 	const ENTRY = 'SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id';
 	const q = {
-		people: db.prepare<[], ListingRow>(`SELECT ${PERSON_COLUMNS} FROM people p ${ORDER}`),
+		people: db.prepare<[], ListingRow>(`SELECT ${PERSON_COLUMNS}, ${YAWS} FROM people p ${ORDER}`),
 		peopleWithThumbnails: db.prepare<[], ListingRow>(
-			`SELECT ${PERSON_COLUMNS},
+			`SELECT ${PERSON_COLUMNS}, ${YAWS},
 			 (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL
 			  ORDER BY f.rowid DESC LIMIT 1) AS thumbnail
 			 FROM people p ${ORDER}`
@@ -48,11 +52,12 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
 		renamePerson: db.prepare('UPDATE people SET name = ? WHERE id = ?'),
 		insertFace: db.prepare(
-			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
+			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
 		),
-		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null }>(
-			'SELECT id, created_at, thumbnail FROM faces WHERE person_id = ? ORDER BY rowid'
+		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
+			'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = ? ORDER BY rowid'
 		),
+		peopleNames: db.prepare<[], { id: string; name: string }>(`SELECT p.id, p.name FROM people p ${ORDER}`),
 		deleteFace: db.prepare('DELETE FROM faces WHERE id = ? AND person_id = ?'),
 		deletePerson: db.prepare('DELETE FROM people WHERE id = ?'),
 		deleteEveryone: db.prepare('DELETE FROM people'),
@@ -60,8 +65,8 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		personEntries: db.prepare<[string, string, number], FaceRow>(
 			`${ENTRY} WHERE f.person_id = ? AND f.model = ? AND f.dim = ? ORDER BY f.rowid`
 		),
-		exportFaces: db.prepare<[string, number], { person_id: string; embedding: Buffer; thumbnail: Buffer | null }>(
-			'SELECT person_id, embedding, thumbnail FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
+		exportFaces: db.prepare<[string, number], { person_id: string; embedding: Buffer; thumbnail: Buffer | null; yaw: unknown }>(
+			'SELECT person_id, embedding, thumbnail, yaw FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
 		setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
 		putSetting: db.prepare(
@@ -73,7 +78,14 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		dataVersion: db.prepare('PRAGMA data_version').pluck(),
 		savePairingCode: db.prepare('INSERT OR REPLACE INTO pairing_codes (code_hash, role, expires_at) VALUES (?, ?, ?)'),
 		dropExpiredCodes: db.prepare('DELETE FROM pairing_codes WHERE expires_at <= ?'),
-		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role')
+		takePairingCode: db.prepare<[string, number], { role: string }>('DELETE FROM pairing_codes WHERE code_hash = ? AND expires_at > ? RETURNING role'),
+		otherModelFaces: db.prepare<[string, number], { id: string; person_id: string; name: string; model: string; dim: number; thumbnail: Buffer | null }>(
+			`SELECT f.id, f.person_id, p.name, f.model, f.dim, f.thumbnail FROM faces f JOIN people p ON p.id = f.person_id
+			 WHERE f.model <> ? OR f.dim <> ? ORDER BY f.rowid`
+		),
+		reembedFace: db.prepare<[string, number, Buffer, string], { person_id: string }>(
+			'UPDATE faces SET model = ?, dim = ?, embedding = ? WHERE id = ? RETURNING person_id'
+		)
 	};
 
 	const stored = (row: FaceRow) => ({ personId: row.person_id, name: row.name, embedding: row.embedding });
@@ -111,7 +123,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	function insertFace(personId: string, face: NewFace, keepThumbnail: boolean): string {
 		const faceId = randomUUID();
 		const thumbnail = keepThumbnail && face.thumbnail ? Buffer.from(face.thumbnail) : null;
-		q.insertFace.run(faceId, personId, model, dim, toBytes(face.embedding), thumbnail, Date.now());
+		q.insertFace.run(faceId, personId, model, dim, toBytes(face.embedding), thumbnail, Date.now(), storedYaw(face.yaw), storedSource(face.source));
 		return faceId;
 	}
 
@@ -136,14 +148,23 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		return readSettings();
 	});
 
+	// Planned inside the transaction, against the gallery as it is at that moment.
 	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean) => {
-		if (replace) q.deleteEveryone.run();
+		const removed = replace ? q.deleteEveryone.run().changes : 0;
+		const existing = { people: q.peopleNames.all(), entries: toEntries(q.entries.all(model, dim).map(stored)) };
+		const plan = planImport(people, existing);
 		const keep = readSettings().keepThumbnails;
-		return people.map((person) => {
+		const touched: string[] = [];
+		for (const person of plan.create) {
 			const { id } = insertPerson(person.name);
 			for (const face of person.faces) insertFace(id, face, keep);
-			return id;
-		});
+			touched.push(id);
+		}
+		for (const { personId, faces } of plan.extend) {
+			for (const face of faces) insertFace(personId, face, keep);
+			touched.push(personId);
+		}
+		return { result: replace ? { ...plan.counts, removed } : plan.counts, touched };
 	});
 
 	const secretTx = db.transaction((name: string, make: () => string) => {
@@ -163,9 +184,10 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	return {
 		async listPeople(options = {}) {
 			const rows = (options.thumbnails ? q.peopleWithThumbnails : q.people).all();
-			return rows.map(({ thumbnail, ...person }): PersonListing =>
-				thumbnail ? { ...person, thumbnail: new Uint8Array(thumbnail) } : person
-			);
+			return rows.map(({ thumbnail, yaws, ...person }): PersonListing => {
+				const listing = { ...person, yaws: (JSON.parse(yaws) as unknown[]).map(storedYaw) };
+				return thumbnail ? { ...listing, thumbnail: new Uint8Array(thumbnail) } : listing;
+			});
 		},
 		getPerson: async (id) => q.person.get(id) ?? null,
 		addPerson: async (name) => insertPerson(name),
@@ -191,7 +213,9 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 				(row): Face => ({
 					id: row.id,
 					createdAt: row.created_at,
-					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
+					yaw: storedYaw(row.yaw),
+					source: storedSource(row.source)
 				})
 			);
 		},
@@ -212,17 +236,35 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		async exportAll() {
 			const faces = q.exportFaces.iterate(model, dim);
 			const rows = (function* () {
-				for (const row of faces) yield { personId: row.person_id, embedding: row.embedding, thumbnail: row.thumbnail };
+				for (const row of faces) yield { personId: row.person_id, embedding: row.embedding, thumbnail: row.thumbnail, yaw: row.yaw };
 			})();
-			return exportDocument(model, dim, q.people.all(), rows);
+			return exportDocument(model, dim, q.peopleNames.all(), rows);
 		},
 		async importAll(doc, { replace = false } = {}) {
 			// Everything is converted and checked before the first write.
 			const people = prepareImport(doc, model, dim);
-			const ids = importTx(people, replace);
+			const { result, touched } = importTx(people, replace);
 			if (replace) reloadAll();
-			else refresh(ids);
-			return ids.length;
+			else refresh(touched);
+			return result;
+		},
+		async otherModelFaces() {
+			return q.otherModelFaces.all(model, dim).map(
+				(row): OtherModelFace => ({
+					id: row.id,
+					personId: row.person_id,
+					name: row.name,
+					model: row.model,
+					dim: row.dim,
+					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+				})
+			);
+		},
+		async reembedFace(faceId, embedding) {
+			checkEmbedding(embedding, dim);
+			const row = q.reembedFace.get(model, dim, toBytes(embedding), faceId);
+			if (row) refresh([row.person_id]);
+			return row !== undefined;
 		},
 		sharedSecret: async (name, make) => secretTx(name, make),
 		async savePairingCode(codeHash, role, expiresAt) {

@@ -1,27 +1,31 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type ErrorRequestHandler, type Request } from 'express';
+import express, { type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { nameKey, nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
-import { parseForce } from '../../src/lib/protocol/rest.ts';
-import type { Gallery, GalleryExport, NewFace } from '../gallery/gallery.ts';
+import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
+import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
+import { coverageOf } from '../../src/lib/protocol/pose.ts';
+import {
+	parseForce,
+	type FaceInfo,
+	type FaceSource,
+	type ImportResult,
+	type PersonInfo,
+	type SettingsInfo
+} from '../../src/lib/protocol/rest.ts';
+import type { Gallery, NewFace } from '../gallery/gallery.ts';
+import { DocError } from '../gallery/import-plan.ts';
 import { findConflict, findMismatch } from '../gallery/consistency.ts';
 import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
-import {
-	DetailedError,
-	MAX_IMAGES_PER_REQUEST,
-	conflictError,
-	decodeBase64Image,
-	facesOf,
-	mismatchError,
-	sendDetailedError,
-	type FaceFinder
-} from './enrol.ts';
+import { DetailedError } from './errors.ts';
+import { facesOf, type FaceFinder } from './enrol/faces.ts';
+import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
+import { conflictError, mismatchError } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
-import { ExportDoc, NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
+import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 export type ApiDeps = {
 	gallery: Gallery;
@@ -35,6 +39,8 @@ export type ApiDeps = {
 	/** Per-address rate limits for the costly routes. */
 	limit: RestLimiter;
 	maxUploadBytes: number;
+	/** The embedding model in use, and who must be enrolled again after a model change (gallery/model-change.ts). */
+	model?: () => { embeddingModel: string; reEnrol: ReadonlyArray<{ id: string; name: string; faces: number }> };
 	clientConfig: () => object;
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
@@ -53,6 +59,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	const jsonImages = express.json({ limit: Math.ceil((deps.maxUploadBytes * 4) / 3) + 64 * 1024 });
 	const finder = async (): Promise<FaceFinder> => ({ analyzePhoto: deps.analyzePhoto, thumbnails: (await gallery.settings()).keepThumbnails });
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
+	const from = (source: FaceSource | undefined) => (faces: NewFace[]) => faces.map((face) => ({ ...face, source: source ?? 'api' }));
 
 	/**
 	 * Refuses faces that look like somebody else already enrolled (the more telling question, so
@@ -90,15 +97,19 @@ export function createApi(deps: ApiDeps): express.Router {
 		res.json(deps.clientConfig());
 	});
 
+	const settingsOf = async (req: Request): Promise<SettingsInfo> => ({
+		...(await gallery.settings()),
+		adminTokenRequired: adminCheck !== null,
+		recognizeTokenRequired: recognizeCheck !== null,
+		authorized: isAuthorized(adminCheck, req),
+		maxUploadBytes: deps.maxUploadBytes,
+		maxImagesPerRequest: MAX_IMAGES_PER_REQUEST,
+		// Names only for callers who may see the gallery.
+		...(deps.model && isAuthorized(adminCheck, req) ? deps.model() : {})
+	});
+
 	api.get('/settings', handle(async (req, res) => {
-		res.json({
-			...(await gallery.settings()),
-			adminTokenRequired: adminCheck !== null,
-			recognizeTokenRequired: recognizeCheck !== null,
-			authorized: isAuthorized(adminCheck, req),
-			maxUploadBytes: deps.maxUploadBytes,
-			maxImagesPerRequest: MAX_IMAGES_PER_REQUEST
-		});
+		res.json(await settingsOf(req));
 	}));
 
 	api.patch(
@@ -109,16 +120,17 @@ export function createApi(deps: ApiDeps): express.Router {
 			const patch = parseBody(SettingsPatch, req.body);
 			const settings = await gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
 			log(`gallery: settings ${JSON.stringify(settings)}`);
-			res.json(settings);
+			res.json(await settingsOf(req));
 		})
 	);
 
 	api.get('/people', admin, handle(async (_req, res) => {
 		const thumbnails = (await gallery.settings()).keepThumbnails;
 		res.json(
-			(await gallery.listPeople({ thumbnails })).map(({ thumbnail, ...person }) =>
-				thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person
-			)
+			(await gallery.listPeople({ thumbnails })).map(({ thumbnail, yaws, ...person }): PersonInfo => {
+				const listed = { ...person, coverage: coverageOf(yaws) };
+				return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
+			})
 		);
 	}));
 
@@ -128,7 +140,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		limit('enrol'),
 		jsonImages,
 		handle(async (req, res) => {
-			const { name, images } = parseBody(NewPerson, req.body);
+			const { name, images, source } = parseBody(NewPerson, req.body);
 			await assertNameFree(name);
 			if (!images) {
 				const person = await gallery.addPerson(name);
@@ -136,7 +148,7 @@ export function createApi(deps: ApiDeps): express.Router {
 				res.status(201).json({ id: person.id, name: person.name });
 				return;
 			}
-			const faces = await facesOf(decodeAll(images), await finder());
+			const faces = from(source)(await facesOf(decodeAll(images), await finder()));
 			checkConflict(req, faces, null);
 			await assertNameFree(name);
 			const { person, faceIds } = await gallery.enrolPerson(name, faces);
@@ -168,7 +180,7 @@ export function createApi(deps: ApiDeps): express.Router {
 	api.get('/people/:id/faces', admin, handle(async (req, res) => {
 		const faces = await gallery.listFaces(req.params.id ?? '');
 		if (!faces) throw new AppError('not-found', 'no such person');
-		res.json(faces.map(({ thumbnail, ...face }) => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
+		res.json(faces.map(({ thumbnail, ...face }): FaceInfo => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
 	}));
 
 	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here (with the questions);
@@ -185,8 +197,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		jsonImages,
 		handle(async (req, res) => {
 			const person = await personOr404(req);
-			const { images } = parseBody(NewFaces, req.body);
-			const faces = await facesOf(decodeAll(images), await finder());
+			const { images, source } = parseBody(NewFaces, req.body);
+			const faces = from(source)(await facesOf(decodeAll(images), await finder()));
 			checkConflict(req, faces, person);
 			const { faceIds } = await gallery.addFaces(person.id, faces);
 			enrolled(faceIds.length);
@@ -204,7 +216,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
 			const person = await personOr404(req);
-			const faces = await facesOf([bytesOf(req)], await finder(), { single: true });
+			const faces = from('api')(await facesOf([bytesOf(req)], await finder(), { single: true }));
 			const { faceIds } = await gallery.addFaces(person.id, faces);
 			enrolled(1);
 			log(`gallery: added 1 face to person ${person.id}`);
@@ -255,38 +267,27 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const mode = req.query.mode ?? 'add';
 			if (mode !== 'add' && mode !== 'replace') throw new AppError('bad-request', 'mode must be add or replace');
-			const doc = parseBody(ExportDoc, req.body) as GalleryExport;
-			await assertImportNames(doc, mode === 'replace');
+			const problem = checkGalleryDoc(req.body);
+			if (problem) throw new DetailedError('bad-request', problem.message, { where: problem.where });
+			const doc = req.body as GalleryExport;
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
-			const removed = mode === 'replace' ? (await gallery.listPeople()).length : 0;
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
-			const imported = await gallery.importAll(doc, { replace: mode === 'replace' });
-			log(`gallery: import of ${imported} people committed`);
-			res.json(mode === 'replace' ? { imported, removed } : { imported });
+			let result: ImportResult;
+			try {
+				result = await gallery.importAll(doc, { replace: mode === 'replace' });
+			} catch (err) {
+				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
+			}
+			log(
+				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
+					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`
+			);
+			res.json(result satisfies ImportResult);
 		})
 	);
 
-	/** An import may not bring two people of one name, nor (adding) someone named like a person already here. */
-	async function assertImportNames(doc: GalleryExport, replace: boolean): Promise<void> {
-		const seen = new Map<string, number>();
-		for (const person of replace ? [] : await gallery.listPeople()) seen.set(nameKey(person.name), -1);
-		for (const [i, person] of doc.people.entries()) {
-			const key = nameKey(person.name);
-			const first = seen.get(key);
-			if (first !== undefined) {
-				const where = first === -1 ? 'is already enrolled here (import with mode=replace, or rename first)' : `is the same name as people.${first}`;
-				throw new AppError('conflict', `people.${i}.name: "${person.name}" ${where}`);
-			}
-			seen.set(key, i);
-		}
-	}
-
+	// Errors, DetailedErrors' fields included, are rendered by errors.ts's errorHandler (app.ts).
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));
-	const detailed: ErrorRequestHandler = (err: unknown, _req, res, next) => {
-		if (err instanceof DetailedError) return sendDetailedError(res, err);
-		next(err);
-	};
-	api.use(detailed);
 	return api;
 }

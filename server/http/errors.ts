@@ -1,4 +1,4 @@
-/** Maps the shared error catalogue to HTTP and renders `{ error, code }` bodies. */
+/** Maps the shared error catalogue to HTTP and renders `{ error, code, ...details }` bodies. */
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import type { Logger } from '../log.ts';
@@ -23,8 +23,21 @@ const STATUS: Record<ErrorCode, number> = {
 	timeout: 504
 };
 
+/** An AppError with extra fields for the JSON body (`index` of the image, `near` person, …). */
+export class DetailedError extends AppError {
+	constructor(
+		code: ErrorCode,
+		message: string,
+		readonly details: Record<string, unknown>
+	) {
+		super(code, message);
+	}
+}
+
+/** Renders `{ error, code }` with the catalogue's status, plus a DetailedError's fields. */
 export function sendError(res: Response, err: AppError): void {
-	res.status(STATUS[err.code]).json({ error: err.message, code: err.code });
+	const details = err instanceof DetailedError ? err.details : {};
+	res.status(STATUS[err.code]).json({ ...details, error: err.message, code: err.code });
 }
 
 /** Last express middleware: body-parser's own errors, AppErrors, and anything else as a 500. */

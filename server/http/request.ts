@@ -3,9 +3,8 @@ import express, { type Request, type RequestHandler } from 'express';
 import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkName } from '../../src/lib/protocol/names.ts';
-import { IMAGE_TYPES } from '../../src/lib/protocol/rest.ts';
-import { MAX_THUMBNAIL_BYTES } from '../gallery/gallery.ts';
-import { MAX_IMAGES_PER_REQUEST } from './enrol.ts';
+import { IMAGE_TYPES, describeIssues } from '../../src/lib/protocol/rest.ts';
+import { MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
 
 /** A person's name: the shared rule of src/lib/protocol/names.ts; the output is the name to store. */
 const Name = v.pipe(
@@ -22,42 +21,15 @@ const Images = v.pipe(
 	v.minLength(1, 'no images'),
 	v.maxLength(MAX_IMAGES_PER_REQUEST, `at most ${MAX_IMAGES_PER_REQUEST} images at once`)
 );
-export const NewPerson = v.object({ name: Name, images: v.optional(Images) });
-export const NewFaces = v.object({ images: Images });
+/** How the People page took the images (stored with each face); tools may leave it out. */
+const Source = v.optional(v.picklist(['camera', 'photo']));
+export const NewPerson = v.object({ name: Name, images: v.optional(Images), source: Source });
+export const NewFaces = v.object({ images: Images, source: Source });
 export const Rename = v.object({ name: Name });
 export const SettingsPatch = v.strictObject({ keepThumbnails: v.optional(v.boolean()) });
-const Embedding = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1), v.maxLength(4096));
-const Base64 = v.pipe(
-	v.string(),
-	v.maxLength(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3) + 4, 'thumbnail too large'),
-	v.regex(/^[A-Za-z0-9+/]*={0,2}$/, 'thumbnail is not base64')
-);
-export const ExportDoc = v.strictObject({
-	format: v.literal('facertc-gallery'),
-	version: v.literal(1),
-	model: v.string(),
-	dim: v.pipe(v.number(), v.integer(), v.minValue(1)),
-	people: v.pipe(
-		v.array(
-			v.object({
-				name: Name,
-				faces: v.pipe(v.array(v.object({ embedding: Embedding, thumbnail: v.optional(Base64) })), v.maxLength(1000))
-			})
-		),
-		v.maxLength(100_000)
-	)
-});
-
-function issueText(issues: v.BaseIssue<unknown>[]): string {
-	const first = issues[0];
-	if (!first) return 'invalid';
-	const path = first.path?.map((p) => String(p.key)).join('.') ?? '';
-	return path ? `${path}: ${first.message}` : first.message;
-}
-
 export function parseBody<T extends v.GenericSchema>(schema: T, body: unknown): v.InferOutput<T> {
 	const result = v.safeParse(schema, body);
-	if (!result.success) throw new AppError('bad-request', issueText(result.issues));
+	if (!result.success) throw new AppError('bad-request', describeIssues(result.issues));
 	return result.output;
 }
 

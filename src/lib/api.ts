@@ -1,35 +1,42 @@
 /**
- * Browser client of the REST API. Keeps the admin token and the recognize token in localStorage,
- * on this device only (a paired device: see /pair and server/http/pairing.ts).
+ * Browser client of the REST API. Every answer is parsed with its schema from
+ * `protocol/rest.ts` (a server that answers something else is an error that says so, never a
+ * cast). Keeps the admin token and the recognize token in localStorage, on this device only (a
+ * paired device: see /pair and server/http/pairing.ts).
  */
-import { forceQuery, type EnrolQuestion } from './protocol/rest.ts';
+import * as v from 'valibot';
+import {
+	AddedFaces,
+	CreatedPerson,
+	EnrolledPerson,
+	ErrorBody,
+	FaceList,
+	Health,
+	ImportResult,
+	Paired,
+	PairingCodeInfo,
+	PeopleList,
+	PersonSummary,
+	SettingsInfo,
+	describeIssues,
+	forceQuery,
+	type EnrolQuestion,
+	type FaceInfo,
+	type Mismatch,
+	type NearPerson,
+	type PersonInfo
+} from './protocol/rest.ts';
 
-export type Person = { id: string; name: string; faces: number; /** data: URL, only when kept */ thumbnail?: string };
-export type Face = { id: string; createdAt: number; thumbnail?: string };
-
+export type { ImportResult, Mismatch, NearPerson } from './protocol/rest.ts';
+export type Person = PersonInfo;
+export type Face = FaceInfo;
+export type Settings = SettingsInfo;
 /** A one-time pairing code an admin made (`POST /api/pair/codes`), with links to open it on another device. */
-export type PairingCode = { code: string; role: 'admin' | 'recognize'; expiresAt: number; links: string[] };
-
-export type Settings = {
-	keepThumbnails: boolean;
-	adminTokenRequired: boolean;
-	recognizeTokenRequired: boolean;
-	/** The stored admin token is accepted (or none is needed). */
-	authorized: boolean;
-	maxUploadBytes: number;
-	maxImagesPerRequest: number;
-};
-
-/** Who the server thinks a new face already belongs to (409 `conflict`). */
-export type NearPerson = { id: string; name: string; distance: number };
-/**
- * A new face unlike the rest of its person (409 `conflict`): `index` of the image in the
- * request, its distance from the mean of the `others` (with one other face, either of the two
- * may be the stranger), and the person when they were enrolled already.
- */
-export type Mismatch = { index: number; distance: number; others: number; person?: { id: string; name: string } };
+export type PairingCode = v.InferOutput<typeof PairingCodeInfo>;
 /** What the server wants confirmed before it enrols (see src/lib/enrol/doubts.ts). */
 export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
+/** How the People page took the images it enrols (stored with each face). */
+export type EnrolSource = 'camera' | 'photo';
 
 
 const ADMIN_TOKEN_KEY = 'facertc.adminToken';
@@ -39,9 +46,10 @@ export class ApiError extends Error {
 	constructor(
 		message: string,
 		readonly status: number,
+		/** The server's code; `offline` (no answer) and `bad-response` (not what the API promises) are the client's. */
 		readonly code: string,
-		/** Extra fields of the error body: `index` of the image at fault, `near` person, `mismatch`. */
-		readonly details: { index?: number; near?: NearPerson; mismatch?: Mismatch } = {}
+		/** Extra fields of the error body: `index` of the image at fault, `near` person, `mismatch`, `where`. */
+		readonly details: { index?: number; near?: NearPerson; mismatch?: Mismatch; where?: string } = {}
 	) {
 		super(message);
 	}
@@ -66,7 +74,13 @@ export const setToken = (token: string | null) => store(ADMIN_TOKEN_KEY, token);
 export const getRecognizeToken = () => stored(RECOGNIZE_TOKEN_KEY) ?? stored(ADMIN_TOKEN_KEY);
 export const setRecognizeToken = (token: string | null) => store(RECOGNIZE_TOKEN_KEY, token);
 
-async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** The answer to `path`, parsed with `schema` (null: a 204 or any body, ignored). */
+async function request<T extends v.GenericSchema | null>(
+	path: string,
+	schema: T,
+	init: RequestInit = {}
+): Promise<T extends v.GenericSchema ? v.InferOutput<T> : void> {
+	type Out = T extends v.GenericSchema ? v.InferOutput<T> : void;
 	const headers = new Headers(init.headers);
 	const token = getToken();
 	if (token) headers.set('authorization', `Bearer ${token}`);
@@ -76,30 +90,35 @@ async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
 	} catch {
 		throw new ApiError('The server cannot be reached.', 0, 'offline');
 	}
-	if (res.status === 204) return undefined as T;
-	const body = (await res.json().catch(() => ({}))) as {
-		error?: string;
-		code?: string;
-		index?: number;
-		near?: NearPerson;
-		mismatch?: Mismatch;
-	};
-	if (!res.ok) {
-		const details = {
-			...(body.index !== undefined && { index: body.index }),
-			...(body.near && { near: body.near }),
-			...(body.mismatch && { mismatch: body.mismatch })
-		};
-		const retry = res.headers.get('retry-after');
-		const message =
-			res.status === 413
-				? 'Too large for this server.'
-				: res.status === 429
-					? `The server is busy with requests from this device: try again${retry ? ` in ${retry} s` : ' shortly'}.`
-					: (body.error ?? `HTTP ${res.status}`);
-		throw new ApiError(message, res.status, body.code ?? (res.status === 413 ? 'too-large' : 'internal'), details);
+	const body: unknown = res.status === 204 ? null : await res.json().catch(() => null);
+	if (!res.ok) throw errorOf(res.status, body, res.headers.get('retry-after'));
+	if (schema === null) return undefined as Out;
+	const parsed = v.safeParse(schema, body);
+	if (!parsed.success) {
+		throw new ApiError(`The server's answer to ${path} is not what this page expects (${describeIssues(parsed.issues)}): reload the page.`, res.status, 'bad-response');
 	}
-	return body as T;
+	return parsed.output as Out;
+}
+
+function errorOf(status: number, body: unknown, retryAfter: string | null): ApiError {
+	if (status === 429) {
+		return new ApiError(`The server is busy with requests from this device: try again${retryAfter ? ` in ${retryAfter} s` : ' shortly'}.`, status, 'rate-limited');
+	}
+	const parsed = v.safeParse(ErrorBody, body);
+	// A proxy or an old server may answer an error without our body.
+	if (!parsed.success) {
+		return status === 413
+			? new ApiError('Too large for this server.', status, 'too-large')
+			: new ApiError(`The server answered HTTP ${status}.`, status, status === 401 ? 'unauthorized' : 'internal');
+	}
+	const { error, code, index, near, mismatch, where } = parsed.output;
+	const details = {
+		...(index !== undefined && { index }),
+		...(near && { near }),
+		...(mismatch && { mismatch }),
+		...(where !== undefined && { where })
+	};
+	return new ApiError(status === 413 && !error ? 'Too large for this server.' : error, status, code, details);
 }
 
 const sendJson = (method: string, body: unknown): RequestInit => ({
@@ -131,45 +150,54 @@ function readAsDataUrl(image: Blob): Promise<string> {
 	});
 }
 
+type EnrolOptions = { answered?: EnrolQuestion[]; source?: EnrolSource };
+
 export const api = {
+	/** Whether the server can recognise, and how many people are enrolled (open to anyone). */
+	health: () => request('/healthz', Health),
 	/** Trades a one-time pairing code for its token, and keeps the token on this device. */
 	pair: async (code: string): Promise<'admin' | 'recognize'> => {
-		const { role, token } = await request<{ role: 'admin' | 'recognize'; token: string | null }>('/api/pair', sendJson('POST', { code }));
+		const { role, token } = await request('/api/pair', Paired, sendJson('POST', { code }));
 		if (role === 'admin') setToken(token);
 		else setRecognizeToken(token);
 		return role;
 	},
 	/** A pairing code for another device (admin only). */
-	createPairingCode: (role: 'admin' | 'recognize') => request<PairingCode>('/api/pair/codes', sendJson('POST', { role })),
-	settings: () => request<Settings>('/api/settings'),
-	updateSettings: (patch: { keepThumbnails?: boolean }) => request<Settings>('/api/settings', sendJson('PATCH', patch)),
-	listPeople: () => request<Person[]>('/api/people'),
+	createPairingCode: (role: 'admin' | 'recognize') => request('/api/pair/codes', PairingCodeInfo, sendJson('POST', { role })),
+	settings: () => request('/api/settings', SettingsInfo),
+	updateSettings: (patch: { keepThumbnails?: boolean }) => request('/api/settings', SettingsInfo, sendJson('PATCH', patch)),
+	listPeople: () => request('/api/people', PeopleList),
+	/** A person without faces (the DESIGN.md contract). */
+	createPerson: (name: string) => request('/api/people', CreatedPerson, sendJson('POST', { name })),
 	/** Creates the person with all the faces at once (or nothing). 409 `conflict` for a question not `answered`. */
-	enrolPerson: async (name: string, images: Blob[], { answered = [] as EnrolQuestion[] } = {}) =>
-		request<{ id: string; name: string; faceIds: string[] }>(
+	enrolPerson: async (name: string, images: Blob[], { answered = [], source }: EnrolOptions = {}) =>
+		request(
 			`/api/people${forceQuery(answered)}`,
-			sendJson('POST', { name, images: await Promise.all(images.map(toDataUrl)) })
+			EnrolledPerson,
+			sendJson('POST', { name, images: await Promise.all(images.map(toDataUrl)), ...(source && { source }) })
 		),
 	/** Adds all the faces to an existing person, or none. 409 `conflict` for a question not `answered`. */
-	addFaces: async (personId: string, images: Blob[], { answered = [] as EnrolQuestion[] } = {}) =>
-		request<{ faceIds: string[] }>(
+	addFaces: async (personId: string, images: Blob[], { answered = [], source }: EnrolOptions = {}) =>
+		request(
 			`/api/people/${encodeURIComponent(personId)}/faces${forceQuery(answered)}`,
-			sendJson('POST', { images: await Promise.all(images.map(toDataUrl)) })
+			AddedFaces,
+			sendJson('POST', { images: await Promise.all(images.map(toDataUrl)), ...(source && { source }) })
 		),
 	renamePerson: (id: string, name: string) =>
-		request<Person>(`/api/people/${encodeURIComponent(id)}`, sendJson('PATCH', { name })),
-	listFaces: (id: string) => request<Face[]>(`/api/people/${encodeURIComponent(id)}/faces`),
-	deleteFace: (personId: string, faceId: string) =>
-		request<void>(`/api/people/${encodeURIComponent(personId)}/faces/${encodeURIComponent(faceId)}`, { method: 'DELETE' }),
-	deletePerson: (id: string) => request<void>(`/api/people/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-	/** The export document as a file to save. */
+		request(`/api/people/${encodeURIComponent(id)}`, PersonSummary, sendJson('PATCH', { name })),
+	listFaces: (id: string) => request(`/api/people/${encodeURIComponent(id)}/faces`, FaceList),
+	/** `keepalive`: the page is being left and the request must outlive it (a delete whose Undo window was cut short). */
+	deleteFace: (personId: string, faceId: string, { keepalive = false } = {}) =>
+		request(`/api/people/${encodeURIComponent(personId)}/faces/${encodeURIComponent(faceId)}`, null, { method: 'DELETE', keepalive }),
+	deletePerson: (id: string) => request(`/api/people/${encodeURIComponent(id)}`, null, { method: 'DELETE' }),
+	/** The export document as a file to save (checked on import, not here: it is saved as it came). */
 	exportGallery: async (): Promise<Blob> => {
-		const doc = await request<unknown>('/api/export');
+		const doc = await request('/api/export', v.unknown());
 		return new Blob([JSON.stringify(doc)], { type: 'application/json' });
 	},
-	/** `add` keeps everyone already there; `replace` swaps the whole gallery for the file's, atomically. */
+	/** `add` keeps everyone already there and adds only what is new; `replace` swaps the whole gallery for the file's, atomically. */
 	importGallery: (text: string, mode: 'add' | 'replace' = 'add') =>
-		request<{ imported: number; removed?: number }>(`/api/import?mode=${mode}`, {
+		request(`/api/import?mode=${mode}`, ImportResult, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: text

@@ -1,5 +1,6 @@
 /**
- * The installable, offline-capable app in real Chromium: manifest and icons, the service worker
+ * The installable, offline-capable app in real Chromium: manifest and icons, the install button
+ * (also when the browser offers before the app has loaded, at both viewports), the service worker
  * taking control, an offline reload that still finds faces, reconnection when the network is back,
  * and the prompt that reloads into a newer build. Phone-sized viewport; screenshots in test-results/.
  */
@@ -187,6 +188,43 @@ describe('installable app', () => {
 		await install.waitFor({ state: 'detached' });
 	});
 
+	it('keeps an install offer that comes before the app has loaded, at both viewports', async () => {
+		// In 2 of 8 loads Chromium made its offer before the app listened, and it comes once a load:
+		// here the app's scripts are held back until the offer has come, as on a slow phone.
+		for (const [name, options] of [['phone', PHONE], ['desktop', { viewport: { width: 1280, height: 800 } }]] as const) {
+			const early = await browser.newContext({ ...options, serviceWorkers: 'block' });
+			try {
+				const tab = await early.newPage();
+				let release: () => void = () => {};
+				const released = new Promise<void>((resolve) => (release = resolve));
+				await tab.route('**/_app/**', async (route) => {
+					await released;
+					await route.continue();
+				});
+				await tab.goto(server.url, { waitUntil: 'commit' });
+				// Polled by timer: no animation frame comes while the held stylesheet blocks rendering.
+				await tab.waitForFunction(() => '__facertcInstallOffer' in window, undefined, { polling: 100 });
+				expect(await tab.locator('header').count()).toBe(0); // the app has not started
+				await tab.evaluate(() => {
+					const offer = Object.assign(new Event('beforeinstallprompt', { cancelable: true }), {
+						prompt: () => Promise.resolve(Object.assign(window, { facertcPrompted: true })).then(() => undefined),
+						userChoice: Promise.resolve({ outcome: 'accepted' })
+					});
+					window.dispatchEvent(offer);
+				});
+				release();
+				const install = tab.getByRole('button', { name: 'Install' });
+				await install.waitFor({ timeout: 60_000 });
+				await tab.screenshot({ path: join(RESULTS, `pwa-install-early-${name}.png`) });
+				await install.click();
+				await expect(tab.evaluate(() => (window as { facertcPrompted?: boolean }).facertcPrompted)).resolves.toBe(true);
+				await install.waitFor({ state: 'detached' });
+			} finally {
+				await early.close();
+			}
+		}
+	});
+
 	it('is controlled by the service worker after load and reload, with the shell, WASM and model precached', async () => {
 		await page.goto(server.url);
 		await workerReady(page);
@@ -199,7 +237,7 @@ describe('installable app', () => {
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
 		const cached = Object.values(await cachedUrls(page)).flat();
-		for (const path of ['/index.html', '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', '/vendor/mediapipe/wasm/vision_wasm_internal.js', '/models/blaze_face_short_range.tflite', '/manifest.webmanifest']) {
+		for (const path of ['/index.html', '/install-offer.js', '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', '/vendor/mediapipe/wasm/vision_wasm_internal.js', '/models/blaze_face_short_range.tflite', '/models/blaze_face_full_range.tflite', '/manifest.webmanifest']) {
 			expect(cached, path).toContain(path);
 		}
 		// The app has by now fetched /api/config (and the link talked to /peerjs): none of it is kept.

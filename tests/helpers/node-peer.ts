@@ -54,7 +54,11 @@ export async function connectTestPeer(
 	let keepAlives = 0;
 
 	const conn = await new Promise<DataConnection>((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error('data channel did not open')), 20_000);
+		// A peer left behind would keep its signalling socket (and the server's descriptors) open.
+		const timer = setTimeout(() => {
+			peer.destroy();
+			reject(new Error('data channel did not open'));
+		}, 20_000);
 		peer.on('error', (err) => {
 			clearTimeout(timer);
 			peer.destroy();

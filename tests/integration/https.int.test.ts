@@ -5,7 +5,9 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -70,6 +72,30 @@ describe('built-in HTTPS with a generated certificate', () => {
 		expect(page.status).toBe(200);
 		expect(page.body).toContain('manifest.webmanifest');
 		expect(page.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+	});
+
+	it('answers plain http:// on its port with a redirect to https://, and keeps serving TLS', async () => {
+		const plain = await new Promise<{ status: number; location: string | undefined; body: string }>((resolve, reject) => {
+			const req = httpRequest(`${server!.url.replace('https:', 'http:')}/people?x=1`, { agent: false }, (res) => {
+				let body = '';
+				res.setEncoding('utf8');
+				res.on('data', (chunk: string) => (body += chunk));
+				res.on('end', () => resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }));
+			});
+			req.on('error', reject);
+			req.end();
+		});
+		expect(plain).toEqual({ status: 308, location: `https://127.0.0.1:${server!.port}/people?x=1`, body: 'This server speaks HTTPS only.\n' });
+		// A Host header that is not a host name is not echoed into the redirect.
+		const raw = await new Promise<string>((resolve, reject) => {
+			const socket = connect(server!.port, '127.0.0.1', () => socket.end('GET / HTTP/1.1\r\nHost: evil.example/"><script>\r\n\r\n'));
+			let text = '';
+			socket.on('data', (chunk) => (text += chunk.toString()));
+			socket.on('end', () => resolve(text));
+			socket.on('error', reject);
+		});
+		expect(raw).toMatch(new RegExp(`^HTTP/1\\.1 308[^]*\r\nlocation: https://localhost:${server!.port}/\r\n`, 'i'));
+		expect((await get(`${server!.url}/healthz`, cert)).status).toBe(200);
 	});
 
 	it('runs PeerJS signalling over wss, with an id the server gave', async () => {

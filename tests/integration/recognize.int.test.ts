@@ -52,7 +52,7 @@ describe('REST enrolment', () => {
 		expect(res.status).toBe(201);
 		expect(await res.json()).toHaveProperty('faceId');
 		const people = (await (await server.api('/api/people')).json()) as unknown[];
-		expect(people).toEqual([{ id: aliceId, name: 'alice', faces: 1 }]);
+		expect(people).toEqual([{ id: aliceId, name: 'alice', faces: 1, coverage: expect.objectContaining({ unknown: 0 }) }]);
 	});
 
 	it('refuses a photo with several faces, no face, a non-image and a wrong type', async () => {

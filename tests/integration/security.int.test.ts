@@ -293,6 +293,15 @@ describe('the recognizer id belongs to the server', () => {
 	});
 });
 
+/**
+ * Descriptors a server may still hold once every channel is closed: @roamhq/wrtc frees a closed
+ * connection's pipes and sockets when V8 collects its objects, so up to about one connection's
+ * worth (~18), sometimes two, can wait for a GC (seen: +8 to +18 after a flood, and under the
+ * baseline later). A leak of the channels themselves is far more: each holds ~18, a flood peaks
+ * 150–200 over the baseline, and the unbounded server of issue #8 kept 10 000.
+ */
+const FD_SLACK = 40;
+
 describe('one address cannot take the server down', () => {
 	let server: TestServer;
 	const peers: TestPeer[] = [];
@@ -330,7 +339,7 @@ describe('one address cannot take the server down', () => {
 		child.kill('SIGKILL');
 		await until('the server to close the dead client’s channels', async () => ((await metric(server, 'facertc_peers_connected')) === 0 ? true : undefined), 120_000);
 		const closedAfterS = (Date.now() - killedAt) / 1000;
-		const after = await until('descriptors to come back', () => (fdCount(pid) <= baseline + 2 ? fdCount(pid) : undefined), 60_000);
+		const after = await until('descriptors to come back', () => (fdCount(pid) <= baseline + FD_SLACK ? fdCount(pid) : undefined), 60_000);
 		const reasons = await (await fetch(`${server.url}/metrics`)).text();
 		console.log(
 			`client killed: channels closed after ${closedAfterS.toFixed(1)} s (${/facertc_channels_closed_total\{reason="[a-z-]+"\} \d+/g.exec(reasons)?.[0] ?? ''}; ` +
@@ -382,7 +391,7 @@ describe('one address cannot take the server down', () => {
 		expect(await metric(server, 'facertc_channels_refused_total', 'reason="pending-per-address"')).toBeGreaterThan(0);
 
 		for (const p of peers.splice(0)) p.close();
-		const after = await until('descriptors to come back after the flood', () => (fdCount(pid) <= baseline + 2 ? fdCount(pid) : undefined), 60_000);
+		const after = await until('descriptors to come back after the flood', () => (fdCount(pid) <= baseline + FD_SLACK ? fdCount(pid) : undefined), 60_000);
 		expect(await metric(server, 'facertc_peers_connected')).toBe(0);
 		console.log(`after the flood: ${after} descriptors (baseline ${baseline})`);
 

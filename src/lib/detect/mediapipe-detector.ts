@@ -1,39 +1,39 @@
-/** MediaPipe Tasks FaceDetector (BlazeFace short range) behind the FaceDetector interface. */
-import { FaceDetector as MpFaceDetector, FilesetResolver } from '@mediapipe/tasks-vision';
-import type { FaceDetector } from './detector.ts';
+/**
+ * The FaceDetector the pages use: BlazeFace short range for faces at selfie distance, full range
+ * for a room, and full range over two overlapping squares for a group further away; by default the
+ * range follows what is in view, frame by frame (range-planner.ts). `npm run bench:detect` measures
+ * each range and the choice.
+ */
+import { createFullRangePass, createShortRangePass } from './mediapipe-passes.ts';
+import { createRangePlanner, type Range } from './range-planner.ts';
+import { createRangedDetector, type RangedFaceDetector } from './ranged-detector.ts';
 
-/** Served by our own server from the package (never a CDN). */
-export const MEDIAPIPE_WASM_URL = '/vendor/mediapipe/wasm';
-export const BLAZEFACE_MODEL_URL = '/models/blaze_face_short_range.tflite';
+export type DetectorOptions = {
+	/**
+	 * `auto` (default): the range follows the faces in view. A fixed range: `near` (one face close
+	 * to the camera, as guided enrolment wants: the cheapest, and people in the background are not
+	 * seen), `room`, or `far` (the widest search on every frame).
+	 */
+	range?: 'auto' | Range;
+	/** Lowest detection score kept, 0..1. Default 0.5 (chosen by `npm run bench:detect` on the faces-real/ groups). */
+	minConfidence?: number;
+};
 
-export async function createMediapipeDetector({
-	minConfidence = 0.5
-}: { minConfidence?: number } = {}): Promise<FaceDetector> {
-	const fileset = await FilesetResolver.forVisionTasks(MEDIAPIPE_WASM_URL);
-	const detector = await MpFaceDetector.createFromOptions(fileset, {
-		// CPU: the GPU delegate is unreliable across phones and ~10 ms/frame on CPU is plenty.
-		baseOptions: { modelAssetPath: BLAZEFACE_MODEL_URL, delegate: 'CPU' },
-		runningMode: 'VIDEO',
-		minDetectionConfidence: minConfidence,
-		minSuppressionThreshold: 0.3
-	});
-	return {
-		detect(video, timestampMs) {
-			const result = detector.detectForVideo(video, timestampMs);
-			const { videoWidth: w, videoHeight: h } = video;
-			return result.detections.flatMap((d) => {
-				const b = d.boundingBox;
-				if (!b || b.width <= 0 || b.height <= 0) return [];
-				return [
-					{
-						box: { x: b.originX, y: b.originY, width: b.width, height: b.height },
-						score: d.categories[0]?.score ?? 0,
-						// Normalized by the task; the tracker and quality checks work in video pixels.
-						keypoints: d.keypoints.map((k) => ({ x: k.x * w, y: k.y * h }))
-					}
-				];
-			});
-		},
-		close: () => detector.close()
-	};
+export type { RangedFaceDetector };
+
+export async function createMediapipeDetector({ range = 'auto', minConfidence = 0.5 }: DetectorOptions = {}): Promise<RangedFaceDetector> {
+	const loads = await Promise.allSettled([
+		range === 'auto' || range === 'near' ? createShortRangePass({ minConfidence }) : null,
+		range === 'near' ? null : createFullRangePass({ minConfidence })
+	]);
+	const [short = null, full = null] = loads.map((l) => (l.status === 'fulfilled' ? l.value : null));
+	const failed = loads.find((l) => l.status === 'rejected');
+	if (failed) {
+		// One model loaded and the other did not: release the one that did.
+		short?.close();
+		full?.close();
+		throw failed.reason;
+	}
+	const planner = createRangePlanner(range === 'auto' ? {} : { finest: range, coarsest: range });
+	return createRangedDetector({ short, full, planner });
 }

@@ -1,12 +1,22 @@
 /**
  * What the People page shows: the people, the server's gallery settings, and whether it needs
- * the admin token. Every call goes through `run`, which turns a 401 into a token prompt and any
- * other failure into one message.
+ * the admin token. Every call goes through `run`, which turns a 401 into a token prompt, a server
+ * that cannot be reached into the offline state (retried by itself until it answers), and any
+ * other failure into one message. Face deletes wait for an Undo window (deferred-delete.ts).
  */
 import { api, ApiError, getToken, type Doubt, type Person, type Settings } from '../api.ts';
 import { sameName } from '../protocol/names.ts';
+import { createDeferredDeletes, type DeferredDeletes } from './deferred-delete.ts';
+import { createReconnect, type Reconnect } from './reconnect.ts';
 
-export type PendingConflict = { doubt: Doubt; what: string; answer(enrol: boolean): void };
+/**
+ * A question about faces to enrol: the doubt, what the faces are (a file name, "the camera
+ * pictures"), and the pictures themselves, for the user to compare.
+ */
+export type PendingConflict = { doubt: Doubt; what: string; pictures: readonly Blob[]; answer(enrol: boolean): void };
+
+/** A face delete waiting for its Undo window. */
+export type PendingDelete = { personId: string; faceId: string; label: string };
 
 export class GalleryStore {
 	people = $state<Person[]>([]);
@@ -17,11 +27,45 @@ export class GalleryStore {
 	needToken = $state(false);
 	/** The server doubts a new face (somebody else's, or unlike the others): the page asks the user. */
 	conflict = $state<PendingConflict | null>(null);
+	/** A first answer came (or the first try failed): the page no longer says "Loading…". */
 	loaded = $state(false);
+	/** The server could not be reached on the last try; the page retries by itself. */
+	offline = $state(false);
+	/** When the people list was last read from the server (ms), for "as of" while offline. */
+	fetchedAt = $state<number | null>(null);
+	/** Grows with every successful reload: open panels reload what they show. */
+	revision = $state(0);
+	/** Face deletes that can still be undone, newest last. */
+	pendingDeletes = $state.raw<PendingDelete[]>([]);
+
+	readonly #reconnect: Reconnect;
+	readonly #deletes: DeferredDeletes<PendingDelete>;
+
+	constructor() {
+		this.#reconnect = createReconnect({
+			attempt: async () => {
+				await this.refresh();
+				return !this.offline;
+			},
+			setTimer: (fn, ms) => setTimeout(fn, ms),
+			clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>)
+		});
+		this.#deletes = createDeferredDeletes<PendingDelete>({
+			commit: ({ personId, faceId }, { leaving }) => api.deleteFace(personId, faceId, { keepalive: leaving }),
+			setTimer: (fn, ms) => setTimeout(fn, ms),
+			clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+			onChange: (pending, failed) => {
+				this.pendingDeletes = [...pending];
+				if (failed) this.fail(failed.error);
+				// The deleted face is gone from the counts, or back in the list.
+				if (!pending.length || failed) void this.refresh();
+			}
+		});
+	}
 
 	/** Whether changes will be accepted with what is stored (as far as the server said). */
 	get canChange(): boolean {
-		return !this.settings?.adminTokenRequired || this.settings.authorized;
+		return !this.offline && (!this.settings?.adminTokenRequired || this.settings.authorized);
 	}
 
 	/** Reloads settings and people. Keeps the current error message unless the reload fails. */
@@ -31,11 +75,37 @@ export class GalleryStore {
 			this.settings = settings;
 			this.people = people;
 			this.needToken = settings.adminTokenRequired && !settings.authorized;
+			this.fetchedAt = Date.now();
+			this.revision++;
+			if (this.offline) {
+				this.offline = false;
+				this.error = null;
+			}
 		} catch (err) {
 			this.fail(err);
 		} finally {
 			this.loaded = true;
 		}
+	}
+
+	/**
+	 * Watches the network for the page's lifetime: back online or back to the front, it tries at
+	 * once. Returns the stop function (carrying out pending deletes, as the page is being left).
+	 */
+	watch(): () => void {
+		const now = () => this.#reconnect.now();
+		const visible = () => document.visibilityState === 'visible' && now();
+		const leaving = () => void this.#deletes.flush({ leaving: true });
+		window.addEventListener('online', now);
+		document.addEventListener('visibilitychange', visible);
+		window.addEventListener('pagehide', leaving);
+		return () => {
+			window.removeEventListener('online', now);
+			document.removeEventListener('visibilitychange', visible);
+			window.removeEventListener('pagehide', leaving);
+			this.#reconnect.stop();
+			leaving();
+		};
 	}
 
 	/** Runs `fn`; on failure records the message (a 401 also asks for the token) and returns undefined. */
@@ -51,7 +121,11 @@ export class GalleryStore {
 	}
 
 	fail(err: unknown): void {
-		if (err instanceof ApiError && err.status === 401) {
+		if (err instanceof ApiError && err.code === 'offline') {
+			this.offline = true;
+			this.error = null;
+			this.#reconnect.lost();
+		} else if (err instanceof ApiError && err.status === 401) {
 			this.needToken = true;
 			this.error = getToken() ? 'The server refused the admin token.' : 'This server needs the admin token for that.';
 		} else {
@@ -59,18 +133,33 @@ export class GalleryStore {
 		}
 	}
 
-	/** Resolves true when the user chooses to enrol the face anyway. */
-	askConflict(doubt: Doubt, what: string): Promise<boolean> {
+	/** Resolves true when the user chooses to enrol the faces anyway. */
+	askConflict(doubt: Doubt, what: string, pictures: readonly Blob[]): Promise<boolean> {
 		return new Promise((resolve) => {
 			this.conflict = {
 				doubt,
 				what,
+				pictures,
 				answer: (enrol) => {
 					this.conflict = null;
 					resolve(enrol);
 				}
 			};
 		});
+	}
+
+	/** Hides the face now and deletes it once the Undo window has passed. */
+	deleteFace(face: PendingDelete): void {
+		this.#deletes.remove(face);
+	}
+
+	undoDelete(faceId: string): void {
+		const pending = this.pendingDeletes.find((p) => p.faceId === faceId);
+		if (pending) this.#deletes.undo(pending);
+	}
+
+	isDeleting(faceId: string): boolean {
+		return this.pendingDeletes.some((p) => p.faceId === faceId);
 	}
 
 	/** The person a typed name refers to (the same name by the server's rule: case, width, joiners, spaces), if any. */

@@ -29,13 +29,14 @@ function fakeServer({
 		}
 	};
 	const ports: EnrolPorts = {
-		enrolPerson: async (_name, images, { answered }) => {
+		enrolPerson: async (_name, images, { answered, source }) => {
+			if (source !== 'photo') throw new Error(`source ${source}`);
 			answer('create', images, answered);
 			return { id: 'p1' };
 		},
 		addFaces: async (_id, images, { answered }) => answer('add', images, answered),
-		confirmConflict: async (doubt, file) => {
-			calls.push(`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}`);
+		confirmConflict: async (doubt, file, pictures) => {
+			calls.push(`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}${(pictures[0] as File).name === file ? '' : ' WRONG PICTURE'}`);
 			return file.startsWith('yes');
 		}
 	};

@@ -3,7 +3,7 @@
  * photo. Nobody is left in the gallery without a face: a new person is created together with
  * the first photo that holds a usable face (one request), and the rest are added to them.
  */
-import { ApiError, type Doubt } from '../api.ts';
+import { ApiError, type Doubt, type EnrolSource } from '../api.ts';
 import { IMAGE_TYPES, type EnrolQuestion } from '../protocol/rest.ts';
 import { describeDoubt, sendConfirming } from './doubts.ts';
 
@@ -12,11 +12,17 @@ export type EnrolTarget = { name: string; personId: string | null };
 
 export type FileOutcome = { file: string; ok: boolean; message: string };
 
+export type SendOptions = { answered: EnrolQuestion[]; source: EnrolSource };
+
+/** The enrolment requests (api.ts) and the question to the user, shared by photo and camera enrolment. */
 export type EnrolPorts = {
-	enrolPerson(name: string, images: Blob[], options: { answered: EnrolQuestion[] }): Promise<{ id: string }>;
-	addFaces(personId: string, images: Blob[], options: { answered: EnrolQuestion[] }): Promise<unknown>;
-	/** Asked when the server doubts a photo (someone else's face, or unlike the others); true enrols it anyway. */
-	confirmConflict(doubt: Doubt, file: string): Promise<boolean>;
+	enrolPerson(name: string, images: Blob[], options: SendOptions): Promise<{ id: string }>;
+	addFaces(personId: string, images: Blob[], options: SendOptions): Promise<unknown>;
+	/**
+	 * Asked when the server doubts the images (someone else's face, or unlike the others); true
+	 * enrols them anyway. `what` names them for people; `pictures` are the images themselves, to show.
+	 */
+	confirmConflict(doubt: Doubt, what: string, pictures: readonly Blob[]): Promise<boolean>;
 };
 
 export type PhotoEnrolOptions = EnrolPorts & {
@@ -68,8 +74,8 @@ export async function enrolPhotos(
 	const outcomes: FileOutcome[] = [];
 
 	async function upload(file: File, answered: EnrolQuestion[]): Promise<void> {
-		if (personId) await options.addFaces(personId, [file], { answered });
-		else personId = (await options.enrolPerson(target.name, [file], { answered })).id;
+		if (personId) await options.addFaces(personId, [file], { answered, source: 'photo' });
+		else personId = (await options.enrolPerson(target.name, [file], { answered, source: 'photo' })).id;
 	}
 
 	for (const file of files) {
@@ -82,7 +88,7 @@ export async function enrolPhotos(
 			try {
 				const result = await sendConfirming(
 					(answered) => upload(file, answered),
-					(doubt) => options.confirmConflict(doubt, file.name)
+					(doubt) => options.confirmConflict(doubt, file.name, [file])
 				);
 				outcome =
 					'sent' in result

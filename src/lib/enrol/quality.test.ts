@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	GUIDE,
 	QUALITY,
 	headPose,
 	judgeGeometry,
@@ -8,6 +9,7 @@ import {
 	type Point
 } from './quality.ts';
 import { laplacianVariance, toLuma } from '../track/crop-quality.ts';
+import { capturePlan } from './guided-capture.ts';
 
 const FRAME = { width: 640, height: 480 };
 // The person's right eye, left eye, nose tip, mouth: a frontal face in a 160 px box at (240, 160).
@@ -78,12 +80,45 @@ describe('geometry checks', () => {
 			hint: 'Come closer'
 		});
 		expect(judgeGeometry([face({ box: { x: 560, y: 160, width: 160, height: 160 } })], FRAME)).toMatchObject({ issue: 'off-frame' });
-		const turned = FRONTAL.map((p, i) => (i === 2 ? { x: p.x + 30, y: p.y } : p));
+		const turned = FRONTAL.map((p, i) => (i === 2 ? { x: p.x + 10, y: p.y } : p));
 		expect(judgeGeometry([face({ keypoints: turned })], FRAME)).toMatchObject({ issue: 'not-frontal' });
 		const nodding = FRONTAL.map((p, i) => (i === 2 ? { x: p.x, y: 282 } : p));
 		expect(judgeGeometry([face({ keypoints: nodding })], FRAME)).toMatchObject({ issue: 'not-frontal' });
 		expect(judgeGeometry([face({ keypoints: rotate(FRONTAL, 10, { x: 320, y: 240 }) })], FRAME).ok).toBe(true);
 		expect(judgeGeometry([face({ keypoints: [] })], FRAME).ok).toBe(true);
+	});
+
+	it('takes a face only inside the guide oval, and not too close', () => {
+		// The face of face() is centred at (320, 240): the middle of the frame.
+		expect(judgeGeometry([face()], FRAME, { guide: GUIDE }).ok).toBe(true);
+		// Still in the frame, but its centre is off the oval's middle: the oval must not go green.
+		const aside = face({ box: { x: 420, y: 160, width: 160, height: 160 }, keypoints: FRONTAL.map((p) => ({ x: p.x + 180, y: p.y })) });
+		expect(judgeGeometry([aside], FRAME).ok).toBe(true);
+		expect(judgeGeometry([aside], FRAME, { guide: GUIDE })).toMatchObject({ ok: false, issue: 'outside-guide', hint: 'Move your face into the oval' });
+		const high = face({ box: { x: 240, y: 40, width: 160, height: 160 }, keypoints: FRONTAL.map((p) => ({ x: p.x, y: p.y - 120 })) });
+		expect(judgeGeometry([high], FRAME, { guide: GUIDE })).toMatchObject({ issue: 'outside-guide' });
+		const big = face({ box: { x: 70, y: 0, width: 500, height: 480 } });
+		expect(judgeGeometry([big], FRAME, { guide: GUIDE })).toMatchObject({ issue: 'too-close', hint: 'Move back a little' });
+	});
+
+	it('asks for a slight turn each way when wanted, and checks it happened', () => {
+		// The nose moved to the picture's right: the person turned to their own left.
+		const turned = (shift: number) => face({ keypoints: FRONTAL.map((p, i) => (i === 2 ? { x: p.x + shift, y: p.y } : p)) });
+		const eyes = 60;
+		expect(judgeGeometry([turned(0)], FRAME, { want: 'left' })).toMatchObject({ issue: 'turn-left', hint: 'Turn your head slightly to your left' });
+		expect(judgeGeometry([turned(-0.25 * eyes)], FRAME, { want: 'left' })).toMatchObject({ issue: 'turn-left' });
+		expect(judgeGeometry([turned(0.25 * eyes)], FRAME, { want: 'left' })).toMatchObject({ ok: true, yaw: expect.closeTo(0.25, 6) });
+		expect(judgeGeometry([turned(0.7 * eyes)], FRAME, { want: 'left' })).toMatchObject({ issue: 'turn-less' });
+		expect(judgeGeometry([turned(-0.25 * eyes)], FRAME, { want: 'right' }).ok).toBe(true);
+		expect(judgeGeometry([turned(0.05 * eyes)], FRAME, { want: 'right' })).toMatchObject({ issue: 'turn-right', hint: 'Turn your head slightly to your right' });
+		// A turn counts as turned for the stored pose too (one measure for both sides).
+		expect(judgeGeometry([turned(QUALITY.turnYaw[0] * eyes)], FRAME, { want: 'left' }).ok).toBe(true);
+		expect(judgeGeometry([turned(QUALITY.turnYaw[0] * eyes)], FRAME)).toMatchObject({ issue: 'not-frontal' });
+		// The detector sees the camera's own pixels, never the mirrored preview: a mirrored picture
+		// of a left turn is a right turn.
+		const mirrored = turned(0.25 * eyes).keypoints!.map((p) => ({ x: FRAME.width - p.x, y: p.y }));
+		expect(judgeGeometry([face({ keypoints: mirrored })], FRAME, { want: 'left' }).ok).toBe(false);
+		expect(judgeGeometry([face({ keypoints: mirrored })], FRAME, { want: 'right' }).ok).toBe(true);
 	});
 });
 
@@ -105,5 +140,13 @@ describe('pixel checks', () => {
 		expect(blurry).toMatchObject({ ok: false, issue: 'blurry', hint: 'Hold still' });
 		expect(blurry.sharpness).toBeLessThan(QUALITY.minSharpness);
 		expect(judgePixels(stripes(112, 112, 4), 112, 112).ok).toBe(true);
+	});
+});
+
+describe('capture plan', () => {
+	it('asks for frontal pictures first, then one slight turn each way', () => {
+		expect(capturePlan(5)).toEqual(['frontal', 'frontal', 'frontal', 'left', 'right']);
+		expect(capturePlan(7)).toEqual(['frontal', 'frontal', 'frontal', 'frontal', 'frontal', 'left', 'right']);
+		expect(capturePlan(3)).toEqual(['frontal', 'frontal', 'frontal']);
 	});
 });

@@ -3,6 +3,7 @@
  * a hint a person can follow out. Thresholds are for a 640×480 camera and a face crop scaled to
  * SHARPNESS_SIDE_PX; they are deliberately lenient: the server still refuses a crop it cannot use.
  */
+import { FRONTAL_MAX_YAW, TURN_MAX_YAW, TURN_MIN_YAW, yawOf, type Pose } from '../protocol/pose.ts';
 import { laplacianVariance } from '../track/crop-quality.ts';
 import type { Detection, Point } from '../track/tracker.ts';
 
@@ -18,18 +19,37 @@ export type QualityIssue =
 	| 'no-face'
 	| 'several-faces'
 	| 'too-small'
+	| 'too-close'
 	| 'off-frame'
+	| 'outside-guide'
 	| 'not-frontal'
+	| 'turn-left'
+	| 'turn-right'
+	| 'turn-less'
 	| 'too-dark'
 	| 'blurry';
+
+/**
+ * The oval drawn over the camera picture, in shares of the video frame (centre and radii): a
+ * face counts only once it is in it.
+ */
+export type GuideEllipse = { cx: number; cy: number; rx: number; ry: number };
+/** The oval CameraCapture draws: 46 % of the width, 78 % of the height, centred. */
+export const GUIDE: GuideEllipse = Object.freeze({ cx: 0.5, cy: 0.5, rx: 0.23, ry: 0.39 });
 
 export type Verdict = { ok: true; hint: string } | { ok: false; issue: QualityIssue; hint: string };
 
 export const QUALITY = Object.freeze({
 	/** Smallest face box side, video px. */
 	minFacePx: 100,
-	/** Largest |nose offset from the eyes' midpoint| / eye distance (~25° of head turn). */
-	maxYaw: 0.3,
+	/** Largest |yaw| (src/lib/protocol/pose.ts) of a picture meant to be frontal: the stored pose's own bound. */
+	maxYaw: FRONTAL_MAX_YAW,
+	/** A slight turn, as the guided capture asks for it: clearly not frontal, not so far the server loses the face. */
+	turnYaw: [TURN_MIN_YAW, TURN_MAX_YAW] as const,
+	/** The face box's centre must lie within this share of the guide oval's radii. */
+	guideCentre: 0.5,
+	/** The face box may be at most this much wider than the guide oval (BlazeFace's box is forehead to chin). */
+	guideMaxWidth: 1.15,
 	/** Largest tilt of the eye line, degrees. */
 	maxRollDeg: 20,
 	/** (nose − eyes) / (mouth − eyes), vertically: outside this range the head nods too far. */
@@ -43,12 +63,18 @@ export const QUALITY = Object.freeze({
 /** Width the face is scaled to before measuring sharpness, so the measure does not depend on distance. */
 export const SHARPNESS_SIDE_PX = 112;
 
+// The preview is mirrored, so "your left" is also the screen's left, as in a mirror.
 const HINTS: Record<QualityIssue, string> = {
 	'no-face': 'Look at the camera',
 	'several-faces': 'Only one person in view, please',
 	'too-small': 'Come closer',
+	'too-close': 'Move back a little',
 	'off-frame': 'Centre your face in the picture',
+	'outside-guide': 'Move your face into the oval',
 	'not-frontal': 'Face the camera straight on',
+	'turn-left': 'Turn your head slightly to your left',
+	'turn-right': 'Turn your head slightly to your right',
+	'turn-less': 'Not so far: turn back a little',
 	'too-dark': 'More light on the face, please',
 	blurry: 'Hold still'
 };
@@ -60,25 +86,39 @@ export function headPose(keypoints: readonly Point[]): { yaw: number; rollDeg: n
 	const [rightEye, leftEye, nose, mouth] = keypoints;
 	if (!rightEye || !leftEye || !nose || !mouth) return null;
 	const eyeDistance = Math.hypot(leftEye.x - rightEye.x, leftEye.y - rightEye.y);
-	if (eyeDistance <= 0) return null;
+	const yaw = yawOf(rightEye, leftEye, nose);
+	if (eyeDistance <= 0 || yaw === null) return null;
 	// The eye line as a unit vector pointing to growing x (mirrored video swaps the eyes), and
 	// its normal pointing down the face: the pose is measured in the face's own frame, so a
 	// tilted but frontal head does not count as turned.
 	const sign = leftEye.x >= rightEye.x ? 1 : -1;
 	const u = { x: (sign * (leftEye.x - rightEye.x)) / eyeDistance, y: (sign * (leftEye.y - rightEye.y)) / eyeDistance };
 	const mid = { x: (leftEye.x + rightEye.x) / 2, y: (leftEye.y + rightEye.y) / 2 };
-	const along = (p: Point) => (p.x - mid.x) * u.x + (p.y - mid.y) * u.y;
 	const across = (p: Point) => -(p.x - mid.x) * u.y + (p.y - mid.y) * u.x;
 	const mouthDrop = across(mouth);
 	return {
-		yaw: along(nose) / eyeDistance,
+		yaw,
 		rollDeg: (Math.atan2(u.y, u.x) * 180) / Math.PI,
 		pitch: mouthDrop > 0 ? across(nose) / mouthDrop : Number.NaN
 	};
 }
 
-/** The checks that need no pixels: exactly one face, large, inside the frame, roughly frontal. */
-export function judgeGeometry(faces: readonly FaceObservation[], frame: { width: number; height: number }): Verdict {
+export type GeometryOptions = {
+	/** The oval the face must be in (shares of the frame); none: anywhere inside the frame. */
+	guide?: GuideEllipse;
+	/** The pose this picture is for: frontal (default), or a slight turn to the person's left or right. */
+	want?: Pose;
+};
+
+/**
+ * The checks that need no pixels: exactly one face, large, inside the frame (and the guide oval),
+ * level, and in the pose wanted. `yaw` comes back when measured, even on failure.
+ */
+export function judgeGeometry(
+	faces: readonly FaceObservation[],
+	frame: { width: number; height: number },
+	{ guide, want = 'frontal' }: GeometryOptions = {}
+): Verdict & { yaw?: number } {
 	if (faces.length === 0) return fail('no-face');
 	if (faces.length > 1) return fail('several-faces');
 	const { box, keypoints } = faces[0] as FaceObservation;
@@ -87,15 +127,26 @@ export function judgeGeometry(faces: readonly FaceObservation[], frame: { width:
 	if (box.x < -slack || box.y < -slack || box.x + box.width > frame.width + slack || box.y + box.height > frame.height + slack) {
 		return fail('off-frame');
 	}
-	const pose = headPose(keypoints ?? []);
-	if (pose) {
-		const [minPitch, maxPitch] = QUALITY.pitchRange;
-		const nodding = !(pose.pitch >= minPitch && pose.pitch <= maxPitch);
-		if (Math.abs(pose.yaw) > QUALITY.maxYaw || Math.abs(pose.rollDeg) > QUALITY.maxRollDeg || nodding) {
-			return fail('not-frontal');
-		}
+	if (guide) {
+		const dx = (box.x + box.width / 2) / frame.width - guide.cx;
+		const dy = (box.y + box.height / 2) / frame.height - guide.cy;
+		const r = QUALITY.guideCentre;
+		if ((dx / (guide.rx * r)) ** 2 + (dy / (guide.ry * r)) ** 2 > 1) return fail('outside-guide');
+		if (box.width > 2 * guide.rx * frame.width * QUALITY.guideMaxWidth) return fail('too-close');
 	}
-	return { ok: true, hint: 'Hold still' };
+	const pose = headPose(keypoints ?? []);
+	if (!pose) return { ok: true, hint: 'Hold still' };
+	const withYaw = (verdict: Verdict) => ({ ...verdict, yaw: pose.yaw });
+	const [minPitch, maxPitch] = QUALITY.pitchRange;
+	const nodding = !(pose.pitch >= minPitch && pose.pitch <= maxPitch);
+	if (Math.abs(pose.rollDeg) > QUALITY.maxRollDeg || nodding) return withYaw(fail('not-frontal'));
+	if (want === 'frontal') return withYaw(Math.abs(pose.yaw) > QUALITY.maxYaw ? fail('not-frontal') : { ok: true, hint: 'Hold still' });
+	// Positive yaw: turned to the person's own left (src/lib/protocol/pose.ts).
+	const toward = want === 'left' ? pose.yaw : -pose.yaw;
+	const [minTurn, maxTurn] = QUALITY.turnYaw;
+	if (toward < minTurn) return withYaw(fail(want === 'left' ? 'turn-left' : 'turn-right'));
+	if (toward > maxTurn) return withYaw(fail('turn-less'));
+	return withYaw({ ok: true, hint: 'Hold still' });
 }
 
 export function mean(values: ArrayLike<number>): number {

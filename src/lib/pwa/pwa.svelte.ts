@@ -12,6 +12,16 @@ interface BeforeInstallPromptEvent extends Event {
 	readonly userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>;
 }
 
+declare global {
+	interface Window {
+		/** The install offer kept by static/install-offer.js (which runs before the app); null until one came. */
+		__facertcInstallOffer?: BeforeInstallPromptEvent | null;
+	}
+}
+
+/** Fired by static/install-offer.js when it has kept an offer. */
+export const INSTALL_OFFER_EVENT = 'facertc:install-offer';
+
 export const SERVICE_WORKER_URL = '/service-worker.js';
 
 export class PwaState {
@@ -50,8 +60,14 @@ export function startPwa({ state = new PwaState(), register = true }: { state?: 
 		installOffer = event as BeforeInstallPromptEvent;
 		state.canInstall = true;
 	};
+	// The offer may have come before this code ran: static/install-offer.js kept it.
+	const takeKeptOffer = () => {
+		const kept = window.__facertcInstallOffer;
+		if (kept && kept !== installOffer) onInstallOffer(kept);
+	};
 	const onInstalled = () => {
 		installOffer = null;
+		window.__facertcInstallOffer = null;
 		state.canInstall = false;
 	};
 	// Phones keep apps open for days: look for a new build whenever the app comes back to the front.
@@ -59,7 +75,9 @@ export function startPwa({ state = new PwaState(), register = true }: { state?: 
 		if (document.visibilityState === 'visible') void workbox?.update().catch(() => {});
 	};
 	window.addEventListener('beforeinstallprompt', onInstallOffer);
+	window.addEventListener(INSTALL_OFFER_EVENT, takeKeptOffer);
 	window.addEventListener('appinstalled', onInstalled);
+	takeKeptOffer();
 
 	const askVersion = async () => {
 		const controller = navigator.serviceWorker.controller;
@@ -102,12 +120,14 @@ export function startPwa({ state = new PwaState(), register = true }: { state?: 
 			const offer = installOffer;
 			if (!offer) return;
 			installOffer = null;
+			window.__facertcInstallOffer = null; // an offer prompts once
 			state.canInstall = false;
 			await offer.prompt();
 			await offer.userChoice;
 		},
 		stop() {
 			window.removeEventListener('beforeinstallprompt', onInstallOffer);
+			window.removeEventListener(INSTALL_OFFER_EVENT, takeKeptOffer);
 			window.removeEventListener('appinstalled', onInstalled);
 			document.removeEventListener('visibilitychange', onVisible);
 		}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { planImport } from './import-plan.ts';
+
+const v = (...xs: number[]) => Float32Array.from(xs);
+const entry = (personId: string, name: string, embedding: Float32Array) => ({ personId, name, embedding });
+
+describe('import plan', () => {
+	it('adds only faces a person lacks, merges the document’s own repeats, and counts what it did', () => {
+		const existing = {
+			people: [
+				{ id: 'a', name: 'Ann' },
+				{ id: 'a2', name: 'ann' }, // an older gallery may hold the name twice: the first one gets new faces
+				{ id: 'b', name: 'Bo' },
+				{ id: 'c', name: 'Cy' }
+			],
+			entries: [entry('a', 'Ann', v(1, 0)), entry('b', 'Bo', v(0, 1)), entry('a2', 'ann', v(2, 2))]
+		};
+		const plan = planImport(
+			[
+				{ name: 'ANN', faces: [{ embedding: v(1, 0) }, { embedding: v(2, 2) }, { embedding: v(3, 3) }] },
+				{ name: 'Bo', faces: [{ embedding: v(0, 1) }] },
+				{ name: 'Dee', faces: [{ embedding: v(5, 5) }] },
+				{ name: 'dee', faces: [{ embedding: v(5, 5) }, { embedding: v(6, 6) }] },
+				{ name: 'Ｄee', faces: [{ embedding: v(7, 7) }] },
+				{ name: 'Eve', faces: [] }
+			],
+			existing
+		);
+		// A name twice in one document is two people, the later ones numbered.
+		expect(plan.create.map((p) => [p.name, p.faces.length])).toEqual([
+			['Dee', 1],
+			['dee (2)', 2],
+			['Ｄee (3)', 1],
+			['Eve', 0]
+		]);
+		expect(plan.extend.map((e) => [e.personId, e.faces.map((f) => Array.from(f.embedding))])).toEqual([['a', [[3, 3]]]]);
+		expect(plan.counts).toEqual({ imported: 4, merged: 1, unchanged: 1, facesAdded: 5, facesSkipped: 3, renamed: 2 });
+	});
+
+	it('numbers the same way every time, so importing the file again finds those people', () => {
+		const doc = [
+			{ name: 'Ann', faces: [{ embedding: v(1, 0) }] },
+			{ name: 'ANN', faces: [{ embedding: v(0, 1) }] }
+		];
+		const first = planImport(doc, { people: [], entries: [] });
+		expect(first.create.map((p) => p.name)).toEqual(['Ann', 'ANN (2)']);
+		const again = planImport(doc, {
+			people: [
+				{ id: 'a', name: 'Ann' },
+				{ id: 'b', name: 'ANN (2)' }
+			],
+			entries: [entry('a', 'Ann', v(1, 0)), entry('b', 'ANN (2)', v(0, 1))]
+		});
+		expect(again.counts).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 2, renamed: 1 });
+		const long = 'x'.repeat(64);
+		const cut = planImport([{ name: long, faces: [] }, { name: long, faces: [] }], { people: [], entries: [] });
+		expect(cut.create[1]?.name).toBe(`${'x'.repeat(60)} (2)`);
+	});
+
+	it('adds everything to an empty gallery', () => {
+		const plan = planImport([{ name: 'Ann', faces: [{ embedding: v(1, 0) }] }], { people: [], entries: [] });
+		expect(plan.counts).toEqual({ imported: 1, merged: 0, unchanged: 0, facesAdded: 1, facesSkipped: 0, renamed: 0 });
+	});
+});

@@ -1,0 +1,42 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { api, ApiError } from './api.ts';
+
+/** Answers every fetch with `status` and `body` (JSON unless a string). */
+function answer(status: number, body: unknown) {
+	vi.stubGlobal('fetch', async () => new Response(status === 204 ? null : typeof body === 'string' ? body : JSON.stringify(body), { status }));
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+describe('REST client', () => {
+	it('parses answers with the shared schemas', async () => {
+		answer(200, [{ id: 'p1', name: 'Ann', faces: 2, coverage: { frontal: 1, left: 1, right: 0, unknown: 0 } }]);
+		expect(await api.listPeople()).toEqual([{ id: 'p1', name: 'Ann', faces: 2, coverage: { frontal: 1, left: 1, right: 0, unknown: 0 } }]);
+		answer(204, null);
+		await expect(api.deleteFace('p1', 'f1')).resolves.toBeUndefined();
+	});
+
+	it('refuses an answer that is not what the API promises, saying where', async () => {
+		answer(200, [{ id: 'p1', name: 'Ann', faces: 'two' }]);
+		const err = await api.listPeople().catch((e: unknown) => e);
+		expect(err).toBeInstanceOf(ApiError);
+		expect(err).toMatchObject({ code: 'bad-response' });
+		expect((err as Error).message).toMatch(/answer to \/api\/people is not what this page expects \(0\.faces: /);
+	});
+
+	it('turns error bodies into coded errors with their details, and copes with foreign ones', async () => {
+		answer(409, { error: 'close to Bob', code: 'conflict', near: { id: 'b', name: 'Bob', distance: 0.3 } });
+		await expect(api.addFaces('p1', [])).rejects.toMatchObject({ status: 409, code: 'conflict', details: { near: { name: 'Bob' } } });
+		answer(400, { error: 'person 2, face 1: the face data is damaged', code: 'bad-request', where: 'people.1.faces.0.embedding' });
+		await expect(api.importGallery('{}')).rejects.toMatchObject({ code: 'bad-request', details: { where: 'people.1.faces.0.embedding' } });
+		answer(413, '<html>nginx: Request Entity Too Large</html>');
+		await expect(api.importGallery('{}')).rejects.toMatchObject({ status: 413, code: 'too-large', message: 'Too large for this server.' });
+		answer(502, 'Bad Gateway');
+		await expect(api.settings()).rejects.toMatchObject({ status: 502, code: 'internal', message: 'The server answered HTTP 502.' });
+	});
+
+	it('says when the server cannot be reached', async () => {
+		vi.stubGlobal('fetch', async () => Promise.reject(new TypeError('Failed to fetch')));
+		await expect(api.settings()).rejects.toMatchObject({ status: 0, code: 'offline', message: 'The server cannot be reached.' });
+	});
+});
