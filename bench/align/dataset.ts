@@ -28,10 +28,10 @@ export type Sample = {
 };
 
 const SHIPPED = chooseCropSettings({ dataSaver: false, rttMs: 0, webp: true });
-const CACHE = join('bench', 'results', `align-crops-${SHIPPED.maxSide}-${SHIPPED.quality}.json`);
+const CACHE = join('bench', 'results', `align-crops-${SHIPPED.maxSide}-${SHIPPED.quality}-v2.json`);
 const CAMERA_SIDE = 640;
 
-type Source = { identity: string; kind: Sample['kind']; split: Sample['split']; file: string; prepare: 'pad' | 'frame'; all?: boolean };
+type Source = { identity: string; kind: Sample['kind']; split: Sample['split']; file: string; prepare: 'pad' | 'frame' | 'large'; all?: boolean };
 
 /** Which images, and which half each belongs to: the people and strangers are split, never their photos. */
 function sources(): Source[] {
@@ -52,15 +52,24 @@ function sources(): Source[] {
 	const realStrangers = join(real, '_strangers');
 	if (existsSync(realStrangers)) readdirSync(realStrangers).sort().forEach((f, i) => out.push({ identity: `real-stranger:${f}`, kind: 'stranger', split: i % 2 ? 'test' : 'tune', file: join(realStrangers, f), prepare: 'frame' }));
 	for (const n of [1, 2, 3, 4, 5, 6]) out.push({ identity: `demo:${n}`, kind: 'stranger', split: n <= 3 ? 'tune' : 'test', file: samplePhotoPath(n), prepare: 'frame', all: true });
+	// More faces for the fit only (it learns where the landmarks sit, not who is who): the group
+	// shots of faces-real, but for the two with vlado (a test person) in them.
+	const groups = join(real, '_group');
+	if (existsSync(groups)) {
+		for (const f of readdirSync(groups).sort()) {
+			if (!/group-2|group-4/.test(f)) out.push({ identity: `group:${f}`, kind: 'stranger', split: 'tune', file: join(groups, f), prepare: 'large', all: true });
+		}
+	}
 	return out;
 }
 
 async function prepare(file: string, how: Source['prepare']): Promise<{ png: Buffer; width: number; height: number }> {
 	const image = sharp(readFileSync(file)).rotate();
+	const side = how === 'large' ? 2 * CAMERA_SIDE : CAMERA_SIDE;
 	const shaped =
 		how === 'pad'
 			? image.extend({ top: 75, bottom: 75, left: 75, right: 75, background: '#808080' })
-			: image.resize({ width: CAMERA_SIDE, height: CAMERA_SIDE, fit: 'inside', withoutEnlargement: true });
+			: image.resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true });
 	const { data, info } = await shaped.png().toBuffer({ resolveWithObject: true });
 	return { png: data, width: info.width, height: info.height };
 }
