@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
+import { DEFAULT_EMBEDDER, EMBEDDERS } from './embed/embedders/registry.ts';
 import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
 import { health } from './health.ts';
@@ -35,9 +36,9 @@ import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
 import { createSignalling } from './signalling/signalling.ts';
 import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
 
-/** Identifies the embedding model stored beside every vector. */
-export const EMBEDDING_MODEL = 'face-api@1.7/face_recognition_model';
-export const EMBEDDING_DIM = 128;
+/** The default embedder's model name (stored beside every vector) and dimension; EMBEDDER picks another. */
+export const EMBEDDING_MODEL = EMBEDDERS[DEFAULT_EMBEDDER].model;
+export const EMBEDDING_DIM = EMBEDDERS[DEFAULT_EMBEDDER].dim;
 /** How long a shutdown waits for answers in flight and HTTP requests before it cuts them. */
 export const DRAIN_TIMEOUT_MS = 5_000;
 
@@ -74,13 +75,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		}
 	};
 
+	const embedder = EMBEDDERS[config.embedder.id];
 	try {
 		const galleryLog = log('gallery');
 		const gallery: Gallery = await openGallery({
 			databaseUrl: config.databaseUrl,
 			dataDir: config.dataDir,
-			model: EMBEDDING_MODEL,
-			dim: EMBEDDING_DIM,
+			model: embedder.model,
+			dim: embedder.dim,
 			log: (msg) => galleryLog.info(msg)
 		});
 		cleanups.push(() => gallery.close());
@@ -103,6 +105,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const pool: EmbedPool = createEmbedPool({
 			size: config.embedWorkers,
 			modelDir: join(config.modelsDir, 'face-api'),
+			...(embedder.id === DEFAULT_EMBEDDER ? {} : { embedder: config.embedder }),
 			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),
 			log: (msg, level = 'info') => embedLog[level](msg),
 			observer: {
@@ -117,6 +120,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		metrics.sources.pool = () => pool.stats();
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
+		embedLog.info(`embedder ${embedder.id} (${embedder.model}, ${embedder.dim} numbers), match threshold ${config.matchThreshold}${embedder.optIn ? '; opt-in: see the README on its licence' : ''}`);
 
 		// Faces of another embedding model are never matched: re-embed them from their thumbnails
 		// in the background, and keep the list of people who must be enrolled again.
@@ -204,7 +208,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				limit: restLimits,
 				log: log('gallery'),
 				maxUploadBytes: config.maxUploadBytes,
-				model: () => ({ embeddingModel: EMBEDDING_MODEL, reEnrol: modelChange.reEnrol }),
+				model: () => ({ embeddingModel: embedder.model, reEnrol: modelChange.reEnrol }),
 				clientConfig,
 				metrics
 			})

@@ -87,3 +87,16 @@ describe('loadConfig: the env schema', () => {
 		expect(() => loadConfig({ DATABASE_URL: 'mysql://db/facertc' }, '/srv')).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);
 	});
 });
+
+describe('loadConfig: EMBEDDER', () => {
+	it('runs face-api at 0.55 by default; another embedder brings its own threshold, MATCH_THRESHOLD overrides', () => {
+		expect(loadConfig({}, '/srv')).toMatchObject({ embedder: { id: 'face-api', modelFile: null }, matchThreshold: 0.55 });
+		expect(loadConfig({ EMBEDDER: 'arcface-onnx', ARCFACE_MODEL: 'm/fr.onnx' }, '/srv')).toMatchObject({
+			embedder: { id: 'arcface-onnx', modelFile: '/srv/m/fr.onnx' },
+			matchThreshold: 1.08
+		});
+		expect(loadConfig({ EMBEDDER: 'arcface-onnx', MATCH_THRESHOLD: '0.9' }, '/srv').matchThreshold).toBe(0.9);
+		expect(() => loadConfig({ EMBEDDER: 'dlib' }, '/srv')).toThrow(/EMBEDDER must be one of face-api, arcface-onnx/);
+		expect(() => loadConfig({ MATCH_THRESHOLD: '3' }, '/srv')).toThrow(/MATCH_THRESHOLD must be a number from 0.05 to 2/);
+	});
+});

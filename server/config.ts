@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
+import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './embed/embedders/registry.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
@@ -49,10 +50,13 @@ export type Config = Readonly<{
 	/** `TRUST_PROXY=1`: the client address is the last `X-Forwarded-For` hop (one reverse proxy in front). */
 	trustProxy: boolean;
 	/**
-	 * Euclidean distance under which a face counts as a gallery person. Default 0.55: chosen on
-	 * ../shared/data/faces, checked on held-out people of faces + faces-real (bench:accuracy S, N).
+	 * Euclidean distance under which a face counts as a gallery person. Default: the embedder's own
+	 * (embed/embedders/registry.ts; face-api 0.55, chosen on ../shared/data/faces, checked on
+	 * held-out people of faces + faces-real by bench:accuracy S, N).
 	 */
 	matchThreshold: number;
+	/** `EMBEDDER`: which face embedder the workers run; `modelFile` is `ARCFACE_MODEL` (arcface-onnx only). */
+	embedder: { id: EmbedderId; modelFile: string | null };
 	/** Embedding worker threads. */
 	embedWorkers: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
@@ -118,6 +122,15 @@ function decimal(name: string, fallback: number, min: number, max: number) {
 	);
 }
 
+/** A number, or null when unset (the caller picks a default that depends on other settings). */
+function optionalDecimal(name: string, min: number, max: number) {
+	return v.pipe(
+		variable(),
+		v.transform((raw) => (raw === undefined ? null : Number(raw))),
+		v.check((x) => x === null || (Number.isFinite(x) && x >= min && x <= max), `${name} must be a number from ${min} to ${max}`)
+	);
+}
+
 function flag(name: string) {
 	return v.pipe(
 		variable(),
@@ -179,7 +192,9 @@ export const EnvSchema = v.object({
 	RECOGNIZE_TOKEN: token('RECOGNIZE_TOKEN'),
 	OPEN_RECOGNITION: flag('OPEN_RECOGNITION'),
 	TRUST_PROXY: flag('TRUST_PROXY'),
-	MATCH_THRESHOLD: decimal('MATCH_THRESHOLD', 0.55, 0.05, 2),
+	MATCH_THRESHOLD: optionalDecimal('MATCH_THRESHOLD', 0.05, 2),
+	EMBEDDER: v.pipe(text(DEFAULT_EMBEDDER), v.picklist(EMBEDDER_IDS, `EMBEDDER must be one of ${EMBEDDER_IDS.join(', ')}`)),
+	ARCFACE_MODEL: optionalText,
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
@@ -239,7 +254,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		recognizeToken: e.RECOGNIZE_TOKEN,
 		openRecognition: e.OPEN_RECOGNITION,
 		trustProxy: e.TRUST_PROXY,
-		matchThreshold: e.MATCH_THRESHOLD,
+		matchThreshold: e.MATCH_THRESHOLD ?? EMBEDDERS[e.EMBEDDER].threshold,
+		embedder: Object.freeze({ id: e.EMBEDDER, modelFile: e.ARCFACE_MODEL === null ? null : resolve(cwd, e.ARCFACE_MODEL) }),
 		embedWorkers: e.EMBED_WORKERS,
 		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
 		recognizerIdPrefix: e.RECOGNIZER_ID,

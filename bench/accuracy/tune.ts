@@ -90,13 +90,26 @@ export function cost(byGroup: Map<string, Scored[]>, p: Params): number {
 	return sum / byGroup.size;
 }
 
+/** The numbers `choose` tries: distances on the embedder's own scale. Default: face-api's (THRESHOLDS, MARGINS, COHORT_MARGINS). */
+export type Grid = { thresholds: readonly number[]; margins: readonly number[]; cohortMargins: readonly number[] };
+export const FACE_API_GRID: Grid = { thresholds: THRESHOLDS, margins: MARGINS, cohortMargins: COHORT_MARGINS };
+
+/**
+ * face-api's grid rescaled to another embedder's distances: `scale` is the ratio of its typical
+ * impostor distance to face-api's, so the grid spans the same share of its range.
+ */
+export function scaledGrid(scale: number): Grid {
+	const r = (x: number) => Math.round(x * scale * 1000) / 1000;
+	return { thresholds: THRESHOLDS.map(r), margins: MARGINS.map(r), cohortMargins: COHORT_MARGINS.map(r) };
+}
+
 /** The lowest-cost parameters (ties: the middle of the tied thresholds of the best margin). */
-export function choose(trials: readonly Scored[], withCohort: boolean): Params {
+export function choose(trials: readonly Scored[], withCohort: boolean, grid: Grid = FACE_API_GRID): Params {
 	const byGroup = groups(trials);
 	let best: { c: number; ps: Params[] } = { c: Infinity, ps: [] };
-	for (const cohortMargin of withCohort ? COHORT_MARGINS : [null]) {
-		for (const margin of MARGINS) {
-			for (const threshold of THRESHOLDS) {
+	for (const cohortMargin of withCohort ? grid.cohortMargins : [null]) {
+		for (const margin of grid.margins) {
+			for (const threshold of grid.thresholds) {
 				const p = { threshold, margin, cohortMargin };
 				const c = cost(byGroup, p);
 				if (c < best.c - 1e-12) best = { c, ps: [p] };

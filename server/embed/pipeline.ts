@@ -77,16 +77,26 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
 	return { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
 }
 
-/** The descriptor of the face in `box` of a photo, by `path`. */
-export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH): Promise<Float32Array | null> {
-	return (await describeWithPose(engine, image, box, path)).descriptor;
+/** Describes the face a crop holds: the face engine's describeCrop, or another embedder's (embedders/). */
+export type CropDescriber = (crop: RgbImage) => Promise<Float32Array | null>;
+
+/** The descriptor of the face in `box` of a photo, by `path` ('photo' is face-api's own chip; another embedder's `describe` takes the crop). */
+export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<Float32Array | null> {
+	return (await describeWithPose(engine, image, box, path, describe)).descriptor;
 }
 
 /**
  * The descriptor of the face in `box` of a photo, by `path`, and its head pose measured on the
  * landmarks the chip was aligned on (server/embed/pose.ts; null without landmarks).
  */
-async function describeWithPose(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath): Promise<{ descriptor: Float32Array | null; yaw: number | null }> {
+async function describeWithPose(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath, describe?: CropDescriber): Promise<{ descriptor: Float32Array | null; yaw: number | null }> {
+	if (describe) {
+		// Another embedder: its descriptor of the enrolment crop; the pose from face-api's landmarks on it.
+		const crop = await cropFace(image, box, ENROL_CROP);
+		const descriptor = await describe(crop);
+		const landmarks = descriptor && (await engine.findLandmarks(crop, { x: 0, y: 0, width: crop.width, height: crop.height }));
+		return { descriptor, yaw: landmarks ? yawFromLandmarks(landmarks) : null };
+	}
 	if (path === 'crop') {
 		const found: FoundLandmarks = {};
 		const descriptor = await engine.describeCrop(await cropFace(image, box, ENROL_CROP), found);
@@ -98,9 +108,9 @@ async function describeWithPose(engine: FaceEngine, image: RgbImage, box: FaceBo
 }
 
 /** Every face in a decoded photo with its descriptor (null when too small or unclear) and pose, best first. */
-export async function analyzeImage(engine: FaceEngine, image: RgbImage, path: EnrolPath = ENROL_PATH): Promise<AnalyzedFace[]> {
+export async function analyzeImage(engine: FaceEngine, image: RgbImage, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<AnalyzedFace[]> {
 	const { boxes } = await findFaces(engine, image);
 	const faces: AnalyzedFace[] = [];
-	for (const { box, score } of boxes) faces.push({ box, score, ...(await describeWithPose(engine, image, box, path)) });
+	for (const { box, score } of boxes) faces.push({ box, score, ...(await describeWithPose(engine, image, box, path, describe)) });
 	return faces;
 }

@@ -31,6 +31,8 @@ export interface EmbedPoolOptions {
 	size: number;
 	/** Folder with the face-api weights, handed to each worker. */
 	modelDir: string;
+	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
+	embedder?: WorkerInit['embedder'];
 	/** Per-job limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;
 	/** Jobs that may wait, per class other than live (default 64). */
@@ -137,7 +139,7 @@ const DROP_MESSAGES: Record<DropReason, string> = {
 };
 
 export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
-	const { modelDir, log, observer } = options;
+	const { modelDir, embedder, log, observer } = options;
 	const size = Math.floor(options.size);
 	if (!(size >= 1)) throw new RangeError(`embed pool size must be ≥ 1, got ${options.size}`);
 	const now = options.now ?? (() => performance.now());
@@ -146,7 +148,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
 	const bootstrap = workerBootstrap(workerUrl);
 	const execArgv = workerExecArgv();
-	const init: WorkerInit = { modelDir };
+	const init: WorkerInit = { modelDir, ...(embedder ? { embedder } : {}) };
 
 	const slots: Slot[] = [];
 	const restarts = createRestartPolicy({ now, ...options.restart });

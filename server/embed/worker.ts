@@ -1,6 +1,6 @@
 // Embed worker thread: loads the face engine once, then answers jobs one at a time.
 //
-// In:  workerData { modelDir }
+// In:  workerData { modelDir, embedder? }  (embedder: EMBEDDER's choice; face-api when absent)
 //      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer }
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
 //      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
@@ -10,13 +10,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { decodeImage, scaleBox } from './decode.ts';
+import { loadCropDescriber, type EmbedderChoice } from './embedders/load.ts';
 import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
-import { analyzeImage, CROP_DECODE_MAX_SIDE, PHOTO_DECODE_MAX_SIDE } from './pipeline.ts';
+import { analyzeImage, CROP_DECODE_MAX_SIDE, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, type CropDescriber } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
 
 export interface WorkerInit {
 	modelDir: string;
+	embedder?: EmbedderChoice;
 }
 
 export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer };
@@ -31,16 +33,18 @@ export type WorkerReply =
 /** The error codes a job may fail with; anything else is reported as 'internal'. */
 export type WorkerErrorCode = 'bad-image' | 'too-large' | 'internal';
 
-async function describeCrop(engine: FaceEngine, bytes: Uint8Array) {
+type Loaded = { engine: FaceEngine; describe: CropDescriber | undefined };
+
+async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array) {
 	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
-	return { descriptor: await engine.describeCrop(image) };
+	return { descriptor: await (describe ?? engine.describeCrop)(image) };
 }
 
-async function analyzePhoto(engine: FaceEngine, bytes: Uint8Array) {
+async function analyzePhoto({ engine, describe }: Loaded, bytes: Uint8Array) {
 	const image = await decodeImage(bytes, { maxSide: PHOTO_DECODE_MAX_SIDE });
 	const sx = image.sourceWidth / image.width;
 	const sy = image.sourceHeight / image.height;
-	const faces = (await analyzeImage(engine, image)).map((face) => ({
+	const faces = (await analyzeImage(engine, image, ENROL_PATH, describe)).map((face) => ({
 		...face,
 		box: scaleBox(face.box, sx, sy, image.sourceWidth, image.sourceHeight)
 	}));
@@ -50,12 +54,13 @@ async function analyzePhoto(engine: FaceEngine, bytes: Uint8Array) {
 function start(): void {
 	const port = parentPort;
 	if (!port) throw new Error('worker.ts must run in a worker thread');
-	const { modelDir } = workerData as WorkerInit;
+	const { modelDir, embedder } = workerData as WorkerInit;
 	const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
-	const engine = loadFaceEngine({ modelDir });
+	// face-api's engine always loads: SSD finds faces in photos, its landmarks place every embedder's crop.
+	const engine: Promise<Loaded> = loadFaceEngine({ modelDir }).then(async (e) => ({ engine: e, describe: embedder ? await loadCropDescriber(embedder, e) : undefined }));
 	engine.then(
-		(e) => post({ type: 'ready', backend: e.backend }),
+		(e) => post({ type: 'ready', backend: e.engine.backend }),
 		(err: unknown) => post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) })
 	);
 

@@ -186,28 +186,30 @@ describe('People page', () => {
 	});
 
 	it('enrols from the camera: three pictures facing it, a turn each way (checked), then one upload', async () => {
-		const wants = new Set<string>();
-		const hints = new Set<string>();
-		const watch = setInterval(() => {
-			void page
-				.evaluate(() => [document.querySelector('[data-capture]')?.getAttribute('data-capture-want'), document.querySelector('[data-capture-hint]')?.textContent?.trim()])
-				.then(([want, hint]) => {
-					if (want) wants.add(want);
-					if (hint) hints.add(hint);
-				}, () => {});
-		}, 100);
-		try {
-			await page.fill('#enrol-name', 'Camille');
-			await button('Use camera').click();
-			await page.waitForSelector('[data-capture="capturing"]', { timeout: 60_000 });
-			await page.waitForSelector('[data-capture-want="left"]', { timeout: 60_000 });
-			await page.screenshot({ path: join(RESULTS, 'people-camera-turn-phone.png') });
-			await page.waitForSelector('[data-capture-want="right"]', { timeout: 60_000 });
-			// Two people in one capture: the server asks, showing the odd picture and the others.
-			await page.waitForSelector('[data-conflict="mismatch"]', { timeout: 60_000 });
-		} finally {
-			clearInterval(watch);
-		}
+		// Every step the capture goes through, recorded by the page itself as the DOM changes: a
+		// poll from the test can miss a hint that lasts less than one round trip on a busy machine.
+		await page.evaluate(() => {
+			const seen = { wants: [] as string[], hints: [] as string[] };
+			(window as unknown as { __captureSeen: typeof seen }).__captureSeen = seen;
+			const record = () => {
+				const want = document.querySelector('[data-capture]')?.getAttribute('data-capture-want');
+				const hint = document.querySelector('[data-capture-hint]')?.textContent?.trim();
+				if (want && seen.wants.at(-1) !== want) seen.wants.push(want);
+				if (hint && seen.hints.at(-1) !== hint) seen.hints.push(hint);
+			};
+			new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+		});
+		await page.fill('#enrol-name', 'Camille');
+		await button('Use camera').click();
+		await page.waitForSelector('[data-capture="capturing"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-capture-want="left"]', { timeout: 60_000 });
+		await page.screenshot({ path: join(RESULTS, 'people-camera-turn-phone.png') });
+		await page.waitForSelector('[data-capture-want="right"]', { timeout: 60_000 });
+		// Two people in one capture: the server asks, showing the odd picture and the others.
+		await page.waitForSelector('[data-conflict="mismatch"]', { timeout: 60_000 });
+		const seen = await page.evaluate(() => (window as unknown as { __captureSeen: { wants: string[]; hints: string[] } }).__captureSeen);
+		const wants = new Set(seen.wants);
+		const hints = new Set(seen.hints);
 		expect([...wants].sort()).toEqual(['frontal', 'left', 'right']);
 		expect(hints).toContain('Turn your head slightly to your left');
 		expect(hints).toContain('Turn your head slightly to your right');
