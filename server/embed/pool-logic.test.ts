@@ -10,6 +10,7 @@ const HANG = 2;
 const BAD = 3;
 const THROW = 4;
 const PHOTO = 5;
+const SLOW = 6; // answers after the number of ms in bytes 1–2 (a photo's answer)
 
 const FAKE_WORKER = `
 import { parentPort, workerData } from 'node:worker_threads';
@@ -30,6 +31,7 @@ parentPort.on('message', (job) => {
 		case ${BAD}: parentPort.postMessage({ id: job.id, ok: false, code: 'bad-image', message: 'not an image' }); break;
 		case ${THROW}: throw new Error('boom');
 		case ${PHOTO}: parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }); break;
+		case ${SLOW}: setTimeout(() => parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }), bytes[1] * 256 + bytes[2]); break;
 	}
 });
 `;
@@ -106,6 +108,23 @@ describe('createEmbedPool with a stand-in worker', () => {
 		await expect(pool.describeCrop(job(HANG))).rejects.toMatchObject({ code: 'timeout' });
 		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
 		expect(pool.stats()).toMatchObject({ timeouts: 1, restarts: 1, done: 1 });
+	});
+
+	it('gives a photo its own, longer limit than a crop (no 504 for a big photo on a busy machine)', async () => {
+		const pool = fakePool({ jobTimeoutMs: 200, photoTimeoutMs: 30_000 });
+		await pool.ready();
+		const slowMs = 800; // four crop limits; the photo limit is far above it, even on a slow machine
+		const slow = Uint8Array.of(SLOW, slowMs >> 8, slowMs & 255, 0);
+		await expect(pool.analyzePhoto(slow)).resolves.toMatchObject({ width: 640, faces: [] });
+		await expect(pool.describeCrop(job(HANG))).rejects.toMatchObject({ code: 'timeout', message: 'embedding took over 200 ms' });
+		expect(pool.stats()).toMatchObject({ timeouts: 1 });
+	});
+
+	it('times a photo out at its own limit', async () => {
+		const pool = fakePool({ jobTimeoutMs: 30_000, photoTimeoutMs: 300 });
+		await pool.ready();
+		await expect(pool.analyzePhoto(job(HANG))).rejects.toMatchObject({ code: 'timeout', message: 'embedding took over 300 ms' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
 	});
 
 	it('rejects overloaded at once when the queue is full', async () => {

@@ -3,8 +3,9 @@
 // - Jobs wait in the scheduler (scheduler.ts): live crops first, then REST recognition, then
 //   enrolment; the clients of a class in turn; live crops with a deadline are refused or dropped
 //   `overloaded` (with a retry-after) when they cannot be answered in time; every queue bounded.
-// - A job running longer than jobTimeoutMs rejects with 'timeout'; its worker is terminated and
-//   restarted. A worker that dies fails its job with 'internal' and is restarted after a backoff
+// - A job running longer than its limit (jobTimeoutMs for a crop, photoTimeoutMs for a photo: a
+//   big photo takes many times a crop's work, more on a busy machine) rejects with 'timeout'; its
+//   worker is terminated and restarted. A worker that dies fails its job with 'internal' and is restarted after a backoff
 //   that grows with its crashes in a row (restart-policy.ts): a crash loop shows in stats().
 // - Start-up: a worker that cannot load the engine ('fatal') or dies before it is ready fails
 //   ready() and is not restarted (a broken install, not a crash); with none left every job fails.
@@ -33,8 +34,14 @@ export interface EmbedPoolOptions {
 	modelDir: string;
 	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
 	embedder?: WorkerInit['embedder'];
-	/** Per-job limit once a worker has it (default 10 s). */
+	/** Per-crop limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;
+	/**
+	 * Per-photo limit once a worker has it (REST recognize, enrolment, import; default 60 s): a
+	 * 12-megapixel photo is decoded, searched by the detector and aligned, which on a loaded 2-core
+	 * machine took longer than a crop's limit (a 504 under bench:load's overload phase).
+	 */
+	photoTimeoutMs?: number;
 	/** Jobs that may wait, per class other than live (default 64). */
 	maxQueue?: number;
 	/** The worker entry (default ./worker.ts beside this file). */
@@ -144,6 +151,8 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	if (!(size >= 1)) throw new RangeError(`embed pool size must be ≥ 1, got ${options.size}`);
 	const now = options.now ?? (() => performance.now());
 	const jobTimeoutMs = options.jobTimeoutMs ?? 10_000;
+	const photoTimeoutMs = options.photoTimeoutMs ?? 60_000;
+	const limitOf = (kind: Kind) => (kind === 'analyze-photo' ? photoTimeoutMs : jobTimeoutMs);
 	const maxQueue = options.maxQueue ?? 64;
 	const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
 	const bootstrap = workerBootstrap(workerUrl);
@@ -301,8 +310,9 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		finish(slot);
 		counts.timeouts++;
 		counts.failed++;
-		job.reject(poolError('timeout', `embedding took over ${jobTimeoutMs} ms`));
-		log?.(`embed: worker ${slot.index} timed out after ${jobTimeoutMs} ms; restarting`, 'warn');
+		const limit = limitOf(job.kind);
+		job.reject(poolError('timeout', `embedding took over ${limit} ms`));
+		log?.(`embed: worker ${slot.index} timed out after ${limit} ms (${job.kind}); restarting`, 'warn');
 		slot.state = 'starting';
 		slot.retiring = true;
 		// The 'exit' handler restarts it.
@@ -335,7 +345,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			job.startedAt = now();
 			slot.state = 'busy';
 			slot.job = job;
-			slot.timer = setTimeout(() => onTimeout(slot, job), jobTimeoutMs);
+			slot.timer = setTimeout(() => onTimeout(slot, job), limitOf(job.kind));
 			const buffer = job.bytes.buffer as ArrayBuffer;
 			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer };
 			slot.worker.postMessage(message, [buffer]);
