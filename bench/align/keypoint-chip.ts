@@ -10,51 +10,11 @@
  */
 import type { RgbImage } from '../../server/embed/types.ts';
 
-export type Point = { x: number; y: number };
-/**
- * The 68 landmarks' box in the eye frame, in eye distances: centre (cx, cy), width and height.
- * The engine's chip is the square of side 1.2 × max(w, h) around its centre; the landmark net is
- * fed the box grown 10 % a side (face-api's alignment box).
- */
-export type Square = { cx: number; cy: number; w: number; h: number };
-export type EyeFrame = { origin: Point; angle: number; unit: number };
+import { eyeFrame, features, fromFrame, toFrame, type Point, type Square, type SquareModel } from '../../server/embed/keypoint-start.ts';
 
-/** MediaPipe's keypoint order: right eye (image left), left eye, nose tip, mouth, right ear, left ear. */
-export const KP = { rightEye: 0, leftEye: 1, nose: 2, mouth: 3, rightEar: 4, leftEar: 5 } as const;
-
-export function eyeFrame(keypoints: readonly Point[]): EyeFrame {
-	const a = keypoints[KP.rightEye]!;
-	const b = keypoints[KP.leftEye]!;
-	return { origin: { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 }, angle: Math.atan2(b.y - a.y, b.x - a.x), unit: Math.hypot(b.x - a.x, b.y - a.y) };
-}
-
-/** A point of the image in the eye frame. */
-export function toFrame(f: EyeFrame, p: Point): Point {
-	const dx = p.x - f.origin.x;
-	const dy = p.y - f.origin.y;
-	const c = Math.cos(f.angle);
-	const s = Math.sin(f.angle);
-	return { x: (dx * c + dy * s) / f.unit, y: (-dx * s + dy * c) / f.unit };
-}
-
-/** A point of the eye frame in the image. */
-export function fromFrame(f: EyeFrame, q: Point): Point {
-	const c = Math.cos(f.angle);
-	const s = Math.sin(f.angle);
-	return { x: f.origin.x + f.unit * (q.x * c - q.y * s), y: f.origin.y + f.unit * (q.x * s + q.y * c) };
-}
-
-/** What the fit sees of a face (eye frame): 1, nose x and y, mouth x and y, and with `ears` both ears' x and y. */
-export function features(keypoints: readonly Point[], ears = false): number[] {
-	const f = eyeFrame(keypoints);
-	const nose = toFrame(f, keypoints[KP.nose]!);
-	const mouth = toFrame(f, keypoints[KP.mouth]!);
-	const base = [1, nose.x, nose.y, mouth.x, mouth.y];
-	if (!ears) return base;
-	const right = toFrame(f, keypoints[KP.rightEar]!);
-	const left = toFrame(f, keypoints[KP.leftEar]!);
-	return [...base, right.x, right.y, left.x, left.y];
-}
+// The pure geometry the server ships lives in server/embed/keypoint-start.ts; the fit and the
+// keypoint-only chip stay here.
+export { eyeFrame, features, fromFrame, KP, predictSquare, squareBox, toFrame, type EyeFrame, type Point, type Square, type SquareModel } from '../../server/embed/keypoint-start.ts';
 
 /** The square the engine's landmarks give (their box padded 10 %, squared), in the keypoints' eye frame. */
 export function landmarkSquare(keypoints: readonly Point[], landmarks: readonly Point[]): Square {
@@ -89,35 +49,10 @@ export function leastSquares(X: readonly number[][], y: readonly number[]): numb
 	return A.map((row, i) => row[n]! / row[i]!);
 }
 
-export type SquareModel = { ears: boolean; cx: number[]; cy: number[]; w: number[]; h: number[] };
-
 export function fitSquares(samples: ReadonlyArray<{ keypoints: readonly Point[]; square: Square }>, ears = false): SquareModel {
 	const X = samples.map((s) => features(s.keypoints, ears));
 	const fit = (key: keyof Square) => leastSquares(X, samples.map((s) => s.square[key]));
 	return { ears, cx: fit('cx'), cy: fit('cy'), w: fit('w'), h: fit('h') };
-}
-
-const dot = (w: readonly number[], x: readonly number[]) => w.reduce((sum, wi, i) => sum + wi * x[i]!, 0);
-
-export function predictSquare(model: SquareModel, keypoints: readonly Point[]): Square {
-	const x = features(keypoints, model.ears);
-	return { cx: dot(model.cx, x), cy: dot(model.cy, x), w: dot(model.w, x), h: dot(model.h, x) };
-}
-
-/** The landmark net's start box: the landmarks' box grown 10 % a side (as face-api aligns), axis-aligned in image pixels. */
-export function squareBox(keypoints: readonly Point[], sq: Square): { x: number; y: number; width: number; height: number } {
-	const f = eyeFrame(keypoints);
-	const hw = (sq.w * 1.2) / 2;
-	const hh = (sq.h * 1.2) / 2;
-	const corners = [
-		[-hw, -hh],
-		[hw, -hh],
-		[hw, hh],
-		[-hw, hh]
-	].map(([dx, dy]) => fromFrame(f, { x: sq.cx + dx!, y: sq.cy + dy! }));
-	const xs = corners.map((p) => p.x);
-	const ys = corners.map((p) => p.y);
-	return { x: Math.min(...xs), y: Math.min(...ys), width: Math.max(...xs) - Math.min(...xs), height: Math.max(...ys) - Math.min(...ys) };
 }
 
 /** The chip: the square cut from the image rotated so the keypoint eyes are level; bilinear, black outside. */

@@ -16,7 +16,7 @@ import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { createRestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
 import { createScheduler, PRIORITIES, type DropReason, type Priority } from './scheduler.ts';
 import type { CropDescription, PhotoAnalysis } from './types.ts';
-import type { WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
+import type { CropKeypoints, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
 import { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
 
 export { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
@@ -71,6 +71,8 @@ export type JobOptions = {
 	client?: string;
 	/** The answer is of no use after this many ms from now: refused or dropped `overloaded` rather than late. */
 	withinMs?: number;
+	/** A crop's keypoints from the browser's detector (crop pixels): where the worker starts looking. */
+	keypoints?: CropKeypoints;
 };
 
 export interface EmbedPoolStats {
@@ -116,6 +118,7 @@ interface Job {
 	kind: Kind;
 	priority: Priority;
 	bytes: Uint8Array;
+	keypoints?: CropKeypoints;
 	waitedMs: number;
 	startedAt: number;
 	resolve(value: unknown): void;
@@ -347,7 +350,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			slot.job = job;
 			slot.timer = setTimeout(() => onTimeout(slot, job), limitOf(job.kind));
 			const buffer = job.bytes.buffer as ArrayBuffer;
-			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer };
+			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer, ...(job.keypoints ? { keypoints: job.keypoints } : {}) };
 			slot.worker.postMessage(message, [buffer]);
 		}
 		scheduleExpiry();
@@ -368,7 +371,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			// A private copy: its buffer is transferred to the worker.
 			const copy = new Uint8Array(bytes.byteLength);
 			copy.set(bytes);
-			const job: Job = { id: nextId++, kind, priority, bytes: copy, waitedMs: 0, startedAt: 0, resolve: resolve as (v: unknown) => void, reject };
+			const job: Job = { id: nextId++, kind, priority, bytes: copy, ...(o.keypoints ? { keypoints: o.keypoints } : {}), waitedMs: 0, startedAt: 0, resolve: resolve as (v: unknown) => void, reject };
 			const refused = scheduler.submit(job, {
 				priority,
 				client: o.client ?? '',

@@ -1,7 +1,8 @@
 // Embed worker thread: loads the face engine once, then answers jobs one at a time.
 //
 // In:  workerData { modelDir, embedder? }  (embedder: EMBEDDER's choice; face-api when absent)
-//      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer }
+//      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer, keypoints? }
+//      (keypoints: the browser's, in crop pixels, for a crop; see keypoint-start.ts)
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
 //      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
 //      { id, ok: true, faces, width, height, ms }                  (analyze-photo)
@@ -12,6 +13,7 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import { decodeImage, scaleBox } from './decode.ts';
 import { loadCropDescriber, type EmbedderChoice } from './embedders/load.ts';
 import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import { analyzeImage, CROP_DECODE_MAX_SIDE, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, type CropDescriber } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
@@ -21,7 +23,8 @@ export interface WorkerInit {
 	embedder?: EmbedderChoice;
 }
 
-export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer };
+export type CropKeypoints = ReadonlyArray<readonly [number, number]>;
+export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer; keypoints?: CropKeypoints };
 
 export type WorkerReply =
 	| { type: 'ready'; backend: string }
@@ -35,9 +38,14 @@ export type WorkerErrorCode = 'bad-image' | 'too-large' | 'internal';
 
 type Loaded = { engine: FaceEngine; describe: CropDescriber | undefined };
 
-async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array) {
+async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array, keypoints?: CropKeypoints) {
 	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
-	return { descriptor: await (describe ?? engine.describeCrop)(image) };
+	if (describe) return { descriptor: await describe(image) };
+	// Keypoints are in the crop's pixels as sent; decoding may have scaled it down.
+	const sx = image.width / image.sourceWidth;
+	const sy = image.height / image.sourceHeight;
+	const start = keypointStartBox(keypoints?.map(([x, y]) => [x * sx, y * sy] as const));
+	return { descriptor: await engine.describeCrop(image, undefined, start ? { start, trustShift: KEYPOINT_TRUST_SHIFT } : undefined) };
 }
 
 async function analyzePhoto({ engine, describe }: Loaded, bytes: Uint8Array) {
@@ -80,7 +88,7 @@ function start(): void {
 			const bytes = new Uint8Array(job.bytes);
 			const e = await engine;
 			if (job.kind === 'describe-crop') {
-				const { descriptor } = await describeCrop(e, bytes);
+				const { descriptor } = await describeCrop(e, bytes, Array.isArray(job.keypoints) ? job.keypoints : undefined);
 				const owned = descriptor && new Float32Array(descriptor);
 				post({ id, ok: true, descriptor: owned, ms: performance.now() - started }, owned ? [owned.buffer] : []);
 			} else if (job.kind === 'analyze-photo') {

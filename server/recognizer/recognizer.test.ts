@@ -105,6 +105,23 @@ describe('recognizer', () => {
 		expect(jobs[0]!.client).not.toBe(jobs[1]!.client);
 	});
 
+	it('hands the browser’s keypoints on with the crop, and nothing when it sent none', async () => {
+		const jobs: CropJob[] = [];
+		const session = createRecognizer({
+			embedder: { describeCrop: async (_bytes, job) => (jobs.push(job), { descriptor: alice }) },
+			gallery: { entries: () => entries },
+			probe: (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
+			threshold: 0.5,
+			recognizerId: 'rec'
+		}).openSession();
+		const keypoints: Array<[number, number]> = [[30, 40], [60, 40], [45, 55], [45, 70], [15, 50], [75, 50]];
+		const msg: IdentifyMessage = { type: 'identify', requestId: 3, trackId: 5, width: 100, height: 100, crop: Uint8Array.from([1, 100]), keypoints };
+		expect(await session.handle(encodeClientMessage(msg))).toMatchObject({ type: 'identity', label: 'alice' });
+		await session.handle(identify(1));
+		expect(jobs[0]!.keypoints).toEqual(keypoints);
+		expect(jobs[1]).not.toHaveProperty('keypoints');
+	});
+
 	it('passes the embedder’s overloaded on with its retry-after, and times every answer', async () => {
 		const answers: string[] = [];
 		let t = 0;

@@ -20,7 +20,7 @@ import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 
 /** How a crop is queued (see server/embed/pool.ts JobOptions). */
-export type CropJob = { priority: 'live'; client: string; withinMs: number };
+export type CropJob = { priority: 'live'; client: string; withinMs: number; keypoints?: ReadonlyArray<readonly [number, number]> };
 
 export type Embedder = {
 	/** The face embedding of a crop, or null when no face can be found in it. */
@@ -79,7 +79,8 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
-		const { descriptor } = await embedder.describeCrop(msg.crop, { priority: 'live', client, withinMs: liveDeadlineMs });
+		const job: CropJob = { priority: 'live', client, withinMs: liveDeadlineMs, ...(msg.keypoints ? { keypoints: msg.keypoints } : {}) };
+		const { descriptor } = await embedder.describeCrop(msg.crop, job);
 		const match = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };

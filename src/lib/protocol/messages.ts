@@ -48,12 +48,22 @@ const HelloHeader = v.strictObject({
 	type: v.literal('hello'),
 	client: v.optional(v.pipe(v.string(), v.maxLength(64)))
 });
+/** A keypoint coordinate in crop pixels: a little outside the crop is fine (an ear past its edge). */
+const KeypointCoord = v.pipe(v.number(), v.finite(), v.minValue(-MAX_CROP_SIDE_PX), v.maxValue(2 * MAX_CROP_SIDE_PX));
+/** MediaPipe BlazeFace's six keypoints, in its order: right eye, left eye, nose tip, mouth, right ear, left ear. */
+export const CROP_KEYPOINTS = 6;
 const IdentifyHeader = v.strictObject({
 	type: v.literal('identify'),
 	requestId: Id,
 	trackId: Id,
 	width: Side,
-	height: Side
+	height: Side,
+	/**
+	 * Optional (issue #10.1): the browser detector's keypoints in the crop's pixels, `[x, y]` each,
+	 * in BlazeFace's order. The server starts its landmark search from them instead of the whole
+	 * crop, which saves landmark passes. Absent (older pages): the server searches the whole crop.
+	 */
+	keypoints: v.optional(v.pipe(v.array(v.strictTuple([KeypointCoord, KeypointCoord])), v.length(CROP_KEYPOINTS)))
 });
 const ClientHeader = v.variant('type', [HelloHeader, IdentifyHeader]);
 
