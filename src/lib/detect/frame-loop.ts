@@ -8,7 +8,7 @@ import type { PeerLink } from '../link/peer-link.ts';
 import { drawOverlay, type OverlayFace } from '../overlay/draw.ts';
 import { createBestShot } from '../track/best-shot.ts';
 import { CHANGED_BELOW, resemblance } from '../track/appearance.ts';
-import { captureFace, encodeCrop, faceSignature, measureSharpness, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
+import { captureFace, encodeCrop, faceSignature, measureSharpness, type CapturedFace, type CaptureOptions, type EncodeOptions } from '../track/crop.ts';
 import { cropQuality } from '../track/crop-quality.ts';
 import { createIdentityRules, newIdentity, UNKNOWN, type Identity, type IdentityOptions } from '../track/identity.ts';
 import { createTracker, type Track } from '../track/tracker.ts';
@@ -64,7 +64,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 	const tracker = createTracker();
 	const rules = createIdentityRules(options.identityPace ?? {});
 	const pacer = createPacer(options.detectEvery ? { fixedEvery: options.detectEvery } : {});
-	const shots = createBestShot<ImageBitmap>({ release: (bitmap) => bitmap.close() });
+	const shots = createBestShot<CapturedFace>({ release: ({ bitmap }) => bitmap.close() });
 	const identities = new Map<number, Identity>();
 	const capturing = new Set<number>();
 	const requests = new Map<number, { trackId: number; sentMs: number }>();
@@ -102,7 +102,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		identities.forEach((identity) => rules.fail(identity));
 	});
 
-	async function send(trackId: number, bitmap: ImageBitmap): Promise<void> {
+	async function send(trackId: number, { bitmap, keypoints }: CapturedFace): Promise<void> {
 		const identity = identityOf(trackId);
 		const requestId = nextRequestId++;
 		requests.set(requestId, { trackId, sentMs: performance.now() });
@@ -110,7 +110,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 			const crop = await encodeCrop(bitmap, options.cropSettings());
 			const sent =
 				crop !== null &&
-				link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes });
+				link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes, ...(keypoints ? { keypoints } : {}) });
 			if (!sent) throw new Error('not sent');
 		} catch {
 			requests.delete(requestId);
@@ -124,11 +124,12 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 	async function collect(track: Track, atMs: number): Promise<void> {
 		capturing.add(track.id);
 		try {
-			const bitmap = await captureFace(video, track.box, options.cropSettings());
-			if (!bitmap) return;
+			const captured = await captureFace(video, track.box, options.cropSettings(), track.keypoints);
+			if (!captured) return;
+			const { bitmap } = captured;
 			if (policy === 'every-frame') {
 				rules.claimCrop(identityOf(track.id), atMs);
-				return send(track.id, bitmap);
+				return send(track.id, captured);
 			}
 			const identity = identityOf(track.id);
 			// A new or changed face's first crop goes at once: a name soon beats the best frame later.
@@ -136,16 +137,16 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 			if ((identity.answers === 0 || identity.changed) && !shots.collecting(track.id)) {
 				if (!rules.claimCrop(identity, performance.now())) return bitmap.close();
 				identity.signature = faceSignature(video, track.box);
-				return send(track.id, bitmap);
+				return send(track.id, captured);
 			}
 			const quality = cropQuality({ box: track.box, score: track.score, keypoints: track.keypoints, sharpness: measureSharpness(bitmap) });
-			const best = shots.offer(track.id, { quality, atMs, payload: bitmap });
+			const best = shots.offer(track.id, { quality, atMs, payload: captured });
 			if (!best) return;
 			if (link.state === 'connected' && rules.claimCrop(identity, performance.now())) {
 				identity.signature = faceSignature(video, track.box);
 				return send(track.id, best.payload);
 			}
-			best.payload.close();
+			best.payload.bitmap.close();
 		} finally {
 			capturing.delete(track.id);
 		}

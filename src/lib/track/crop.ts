@@ -1,6 +1,7 @@
 /** Cuts faces out of video frames with a margin, rates their sharpness, and encodes them small. */
 import { fitWithin, type Box } from '../geometry.ts';
-import { expandBox, FACE_CROP_MARGIN } from '../protocol/face-crop.ts';
+import type { Point } from './tracker.ts';
+import { expandBox, FACE_CROP_MARGIN, keypointsInCrop } from '../protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
 import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
 import { laplacianVariance, toLuma } from './crop-quality.ts';
@@ -51,17 +52,26 @@ export function faceSignature(video: HTMLVideoElement, face: Box): Float32Array 
 	return grey ? signatureOf(grey) : null;
 }
 
-/** The face region of the current video frame, scaled down; null when too small. The caller closes it. */
-export async function captureFace(video: HTMLVideoElement, face: Box, options: CaptureOptions = {}): Promise<ImageBitmap | null> {
+/** A face cut from a frame, and the detector's keypoints in its pixels when there were six. The caller closes `bitmap`. */
+export type CapturedFace = { bitmap: ImageBitmap; keypoints?: Array<[number, number]> };
+
+/**
+ * The face region of the current video frame, scaled down, with `keypoints` (video pixels) carried
+ * into the crop's pixels (the server places the face from them: fewer landmark passes); null
+ * when too small.
+ */
+export async function captureFace(video: HTMLVideoElement, face: Box, options: CaptureOptions = {}, keypoints?: readonly Point[]): Promise<CapturedFace | null> {
 	const frame = { width: video.videoWidth, height: video.videoHeight };
 	const region = expandBox(face, options.margin ?? FACE_CROP_MARGIN, frame);
 	if (region.width < 24 || region.height < 24) return null;
 	const size = fitWithin(region.width, region.height, Math.min(options.maxSide ?? MAX_CROP_SIDE_PX, MAX_CROP_SIDE_PX));
-	return createImageBitmap(video, region.x, region.y, region.width, region.height, {
+	const bitmap = await createImageBitmap(video, region.x, region.y, region.width, region.height, {
 		resizeWidth: size.width,
 		resizeHeight: size.height,
 		resizeQuality: 'high'
 	});
+	const inCrop = keypointsInCrop(keypoints, region, size);
+	return inCrop ? { bitmap, keypoints: inCrop } : { bitmap };
 }
 
 /** Laplacian variance of a small grey copy: higher is sharper. */
