@@ -11,6 +11,8 @@
  *   4. overload: BENCH_OVERLOAD_CLIENTS (30) clients with a crop due BENCH_OVERLOAD_RATE (4) times a
  *      second, holding back when told to as the live page does, while one REST client recognizes
  *      photos and another enrols faces, one request at a time.
+ * Crops carry BlazeFace's keypoints as the live page sends them (found in Chromium); LOAD_KEYPOINTS=0
+ * sends none, as pages from before issue #10.1 did.
  * Prints faces/s answered, crop → answer p50/p95/p99, the shares refused / late / failed, per-client
  * fairness, REST progress under load, and the machine (cores, load average) and the CPU each side used.
  *
@@ -174,7 +176,7 @@ async function restLoop(run: () => Promise<Response>, until: number, pauseMs: nu
 
 console.log(`FaceRTC load benchmark — ${new Date().toISOString()}, Node ${process.version}`);
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${loadavg().map((n) => n.toFixed(1)).join(' / ')} (1/5/15 min; shared with other work)`);
-const { crops, source } = await loadCrops();
+const { crops, source } = await loadCrops(process.env.LOAD_KEYPOINTS !== '0');
 console.log(`crops: ${source}`);
 const server = await startTestServer({
 	env: {

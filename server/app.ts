@@ -114,6 +114,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 					metrics.embedQueueSeconds.observe({ priority }, waitedMs / 1000);
 				},
 				dropped: (priority, reason) => metrics.overloaded.inc({ priority, reason }),
+				cropLandmarks: ({ keypoints, passes }) => {
+					metrics.cropsDescribed.inc({ keypoints });
+					metrics.landmarkPasses.inc({ keypoints }, passes);
+				},
 				workerExit: () => metrics.workerRestarts.inc()
 			}
 		});

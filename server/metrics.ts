@@ -95,6 +95,18 @@ export function createMetrics(registry: Registry = new Registry()) {
 			labelNames: ['priority', 'reason'] as const,
 			registers
 		}),
+		cropsDescribed: new Counter({
+			name: 'facertc_crops_described_total',
+			help: 'Live crops described by the face-api embedder, by how the landmark net was started: from the browser\'s keypoints (used), keypoints sent but of no use (unusable), or none sent (none: the whole crop)',
+			labelNames: ['keypoints'] as const,
+			registers
+		}),
+		landmarkPasses: new Counter({
+			name: 'facertc_landmark_passes_total',
+			help: 'Runs of the 68-landmark net for live crops (divide by facertc_crops_described_total for passes a face), by the same keypoints label',
+			labelNames: ['keypoints'] as const,
+			registers
+		}),
 		workerRestarts: new Counter({ name: 'facertc_embed_worker_restarts_total', help: 'Embed workers restarted after a crash or a hung job', registers }),
 		queueDepth: new Gauge({
 			name: 'facertc_embed_queue_depth',

@@ -79,7 +79,7 @@ export async function connectLoadClient(baseUrl: string, index: number): Promise
 		send(crop) {
 			const requestId = nextId++;
 			outcomes.set(requestId, { sentAt: performance.now() });
-			sendFrame({ type: 'identify', requestId, trackId: 1 + (requestId % 3), width: crop.width, height: crop.height, crop: crop.bytes });
+			sendFrame({ type: 'identify', requestId, trackId: 1 + (requestId % 3), width: crop.width, height: crop.height, crop: crop.bytes, ...(crop.keypoints ? { keypoints: crop.keypoints } : {}) });
 			return requestId;
 		},
 		onReply(fn) {

@@ -11,9 +11,11 @@ import { chooseCropSettings } from '../../src/lib/link/bandwidth.ts';
 import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { createEmbedPool } from '../../server/embed/pool.ts';
 import { cropFromPhoto, samplePhotoPath } from '../../tests/helpers/faces.ts';
+import { startMediapipe } from '../align/mediapipe.ts';
 import { DATA_DIR, hasSharedData, labelledFaces } from '../data.ts';
 
-export type Crop = { bytes: Uint8Array; width: number; height: number };
+/** `keypoints`: BlazeFace's six in the crop's pixels, as the live page sends them (absent when it found no face). */
+export type Crop = { bytes: Uint8Array; width: number; height: number; keypoints?: Array<[number, number]> };
 
 const SHIPPED = chooseCropSettings({ dataSaver: false, rttMs: 0, webp: true });
 const encode = { maxSide: SHIPPED.maxSide, quality: Math.round(SHIPPED.quality * 100), format: 'webp' as const };
@@ -23,8 +25,29 @@ async function withSize(bytes: Buffer): Promise<Crop> {
 	return { bytes: new Uint8Array(bytes), width, height };
 }
 
-/** The crops and a line saying where they came from. */
-export async function loadCrops(): Promise<{ crops: Crop[]; source: string }> {
+/**
+ * MediaPipe's BlazeFace (in Chromium, as the live page runs it) on each crop: its keypoints go
+ * with the crop, as the live page sends its track's. How many crops got them.
+ */
+async function addKeypoints(crops: Crop[]): Promise<number> {
+	const mediapipe = await startMediapipe();
+	let found = 0;
+	try {
+		for (const crop of crops) {
+			const png = await sharp(crop.bytes).png().toBuffer();
+			const [best] = (await mediapipe.detect(png)).sort((a, b) => b.score - a.score);
+			if (!best || best.keypoints.length !== 6) continue;
+			crop.keypoints = best.keypoints.map((k): [number, number] => [Math.round(k.x * 10) / 10, Math.round(k.y * 10) / 10]);
+			found++;
+		}
+	} finally {
+		await mediapipe.close();
+	}
+	return found;
+}
+
+/** The crops and a line saying where they came from; with BlazeFace's keypoints unless `withKeypoints` is false. */
+export async function loadCrops(withKeypoints = true): Promise<{ crops: Crop[]; source: string }> {
 	const crops: Crop[] = [];
 	const pool = createEmbedPool({ size: 1, modelDir: join('models', 'face-api') });
 	try {
@@ -47,6 +70,8 @@ export async function loadCrops(): Promise<{ crops: Crop[]; source: string }> {
 	} else {
 		source += ` (shared data absent at ${DATA_DIR}: demo photos only)`;
 	}
+	if (withKeypoints) source += `; ${await addKeypoints(crops)} of ${crops.length} with BlazeFace's keypoints (as the live page sends them)`;
+	else source += '; no keypoints (LOAD_KEYPOINTS=0: as pages from before issue #10.1)';
 	const meanBytes = crops.reduce((a, c) => a + c.bytes.byteLength, 0) / crops.length;
 	return { crops, source: `${source}; ${encode.maxSide} px WebP q${SHIPPED.quality}, ${(meanBytes / 1000).toFixed(2)} KB on average` };
 }

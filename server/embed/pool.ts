@@ -16,7 +16,7 @@ import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { createRestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
 import { createScheduler, PRIORITIES, type DropReason, type Priority } from './scheduler.ts';
 import type { CropDescription, PhotoAnalysis } from './types.ts';
-import type { CropKeypoints, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
+import type { CropKeypoints, LandmarkUse, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
 import { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
 
 export { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
@@ -58,6 +58,8 @@ export interface EmbedPoolOptions {
 export type PoolObserver = {
 	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms). */
 	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean }): void;
+	/** A live crop described: how its landmarks were found (keypoints used or not, landmark net runs). */
+	cropLandmarks?(use: LandmarkUse): void;
 	/** A job refused at submission or dropped from the queue, answered `overloaded`. */
 	dropped?(priority: Priority, reason: DropReason): void;
 	/** A worker ended unexpectedly (crash, hang); it restarts after `restartInMs`. */
@@ -256,6 +258,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			if ('faces' in msg) {
 				job.resolve({ faces: msg.faces, width: msg.width, height: msg.height, ms: msg.ms } satisfies PhotoAnalysis);
 			} else {
+				if (msg.landmark) observer?.cropLandmarks?.(msg.landmark);
 				job.resolve({ descriptor: msg.descriptor, ms: msg.ms } satisfies CropDescription);
 			}
 		} else {
