@@ -29,8 +29,9 @@ export type SquareModel = { ears: boolean; cx: number[]; cy: number[]; w: number
 export const KP = { rightEye: 0, leftEye: 1, nose: 2, mouth: 3, rightEar: 4, leftEar: 5 } as const;
 
 /**
- * The shipped fit: bench:align's tuning half (42 live-style crops, 2026-12-02, printed by
- * `npm run bench:align` as "the tuning half's fit").
+ * The shipped fit: made on bench:align's tuning half only (51 live-style crops with BlazeFace's
+ * keypoints, 2026-12-02), printed by `npm run bench:align` as "the tuning half's fit"; its test
+ * half's figures (README, *What a face costs*) come from crops it never saw.
  */
 export const KEYPOINT_SQUARE_MODEL: SquareModel = {
 	ears: false,

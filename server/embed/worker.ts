@@ -4,7 +4,8 @@
 //      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer, keypoints? }
 //      (keypoints: the browser's, in crop pixels, for a crop; see keypoint-start.ts)
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
-//      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
+//      { id, ok: true, descriptor: Float32Array | null, ms, landmark? }  (describe-crop;
+//        landmark: keypoints used or not, landmark-net runs, for face-api's own embedder)
 //      { id, ok: true, faces, width, height, ms }                  (analyze-photo)
 //      { id, ok: false, code: 'bad-image' | 'too-large' | 'internal', message }
 // A bad job never ends the worker; the pool respawns it if anything else does.
