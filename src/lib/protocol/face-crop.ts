@@ -35,9 +35,15 @@ export function keypointsInCrop(
 	size: { width: number; height: number },
 	count = 6
 ): Array<[number, number]> | undefined {
-	if (!keypoints || keypoints.length !== count || region.width <= 0 || region.height <= 0) return undefined;
+	if (!keypoints || region.width <= 0 || region.height <= 0) return undefined;
 	const sx = size.width / region.width;
 	const sy = size.height / region.height;
-	const out = keypoints.map((k): [number, number] => [Math.round((k.x - region.x) * sx * 10) / 10, Math.round((k.y - region.y) * sy * 10) / 10]);
+	return wireKeypoints(keypoints.map((k) => ({ x: (k.x - region.x) * sx, y: (k.y - region.y) * sy })), count);
+}
+
+/** Keypoints already in crop pixels as the identify message carries them: 0.1 px, exactly `count` finite ones, else undefined. */
+export function wireKeypoints(points: ReadonlyArray<{ x: number; y: number }>, count = 6): Array<[number, number]> | undefined {
+	if (points.length !== count) return undefined;
+	const out = points.map((k): [number, number] => [Math.round(k.x * 10) / 10, Math.round(k.y * 10) / 10]);
 	return out.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) ? out : undefined;
 }
