@@ -15,6 +15,8 @@
  *     and wrong names), then scored on the other side, per scenario (trials.ts) and probe kind;
  *     mean and spread over splits, false accepts with the impostor trials they rest on;
  *  V. the identity vote's settle distance (one live answer that close settles a name);
+ *  A. the adaptive open-set rules (accuracy/adaptive-report.ts): per-person thresholds, cohort
+ *     normalisation, quality-weighted centroids, each chosen on one side and scored on the other;
  *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
  *  G. grouping of unknown faces: JOIN_DISTANCE chosen on one side, groups scored on the other
  *     (accuracy/grouping.ts);
@@ -31,6 +33,8 @@ import { negativeOutcomes, NEGATIVE_MARGINS, type NegativeOutcome } from './accu
 import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
 import { groupingOutcome, JOIN_DISTANCES, MIXED_COST, type GroupingScore } from './accuracy/grouping.ts';
 import { JOIN_DISTANCE } from '../server/learn/grouping.ts';
+import { adaptiveSection } from './accuracy/adaptive-report.ts';
+import { measureQuality } from './accuracy/quality.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
 import { MISMATCH_SLACK, DUPLICATE_SLACK } from '../server/gallery/consistency.ts';
@@ -235,6 +239,9 @@ for (const rule of RULES) {
 	}
 }
 
+const quality = await measureQuality(embedded.faces, console.log);
+const adaptive = adaptiveSection({ faces, splits: SPLITS, base: SHIPPED, quality, log: console.log });
+
 console.log('\nD. Enrolment checks, chosen on one side, scored on the other');
 const dup = checks.map((c) => c.duplicate);
 console.log(
@@ -335,6 +342,7 @@ const PROOF = 0.75;
 	};
 	console.log(`\nN. To ship (choices win only on held-out figures):`);
 	console.log(`   decision: ${decision}`);
+	console.log(`   adaptive rules (section A): ${adaptive.winners.length ? adaptive.winners.join(', ') : 'none proven; none enabled'}`);
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
 	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);
