@@ -18,6 +18,10 @@
  *  A. the adaptive open-set rules (accuracy/adaptive-report.ts): per-person thresholds, cohort
  *     normalisation, quality-weighted centroids, each chosen on one side and scored on the other;
  *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
+ *  G. grouping of unknown faces: JOIN_DISTANCE chosen on one side, groups scored on the other
+ *     (accuracy/grouping.ts);
+ *  X. negative examples ("Not <name>"): taken from one half's wrongly named strangers, scored on
+ *     the other half, and the margin that decides "close to a negative" (accuracy/negatives.ts);
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
 import { embedAll, type BenchFace, type Variant } from './accuracy/embed.ts';
@@ -25,6 +29,10 @@ import { labelGroups } from './accuracy/labels.ts';
 import { sideTrials, split, type Side } from './accuracy/trials.ts';
 import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, rates, score, shippedNames, type Params, type Scored } from './accuracy/tune.ts';
 import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
+import { negativeOutcomes, NEGATIVE_MARGINS, type NegativeOutcome } from './accuracy/negatives.ts';
+import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
+import { groupingOutcome, JOIN_DISTANCES, MIXED_COST, type GroupingScore } from './accuracy/grouping.ts';
+import { JOIN_DISTANCE } from '../server/learn/grouping.ts';
 import { adaptiveSection } from './accuracy/adaptive-report.ts';
 import { measureQuality } from './accuracy/quality.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
@@ -250,6 +258,56 @@ console.log(
 const smis = checks.map((c) => c.shippedMismatch);
 console.log(`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`);
 
+// ---------------------------------------------------------------- G
+const grouping: Array<ReturnType<typeof groupingOutcome>> = [];
+for (let seed = 1; seed <= SPLITS; seed++) {
+	const sides = split(faces, seed);
+	for (const [tune, test] of [[0, 1], [1, 0]] as const) grouping.push(groupingOutcome(sides[tune]!, sides[test]!, seed, JOIN_DISTANCE));
+}
+{
+	const line = (what: string, pick: (o: (typeof grouping)[number]) => GroupingScore) => {
+		const s = grouping.map(pick);
+		const sum = (f: (g: GroupingScore) => number) => s.reduce((n, g) => n + f(g), 0);
+		console.log(
+			`   ${what.padEnd(30)} faces in another person's group ${ms(s.map((g) => g.mixed / g.faces))} (${sum((g) => g.mixed)}/${sum((g) => g.faces)}); ` +
+				`extra groups per person ${avg(s.map((g) => g.split / g.people)).toFixed(2)} (${sum((g) => g.split)} for ${sum((g) => g.people)} people)`
+		);
+	};
+	console.log(`\nG. Grouping unknown faces (every side's people and strangers unknown; a photo's live crops are one track): ${SPLITS} seeds × 2`);
+	console.log(`   join distance chosen on the tuning side (of ${JOIN_DISTANCES[0]}–${JOIN_DISTANCES.at(-1)}; cost ${MIXED_COST} × mixed share + extra groups per person): ${grouping.map((o) => o.chosen).join(' ')}`);
+	line('at the distance chosen', (o) => o.test);
+	line(`at the shipped ${JOIN_DISTANCE}`, (o) => o.shippedTest);
+}
+
+// ---------------------------------------------------------------- X
+const negatives: NegativeOutcome[] = [];
+for (let seed = 1; seed <= SPLITS; seed++) negatives.push(...negativeOutcomes(faces, seed, SHIPPED.threshold));
+{
+	const sum = (pick: (o: NegativeOutcome) => number) => negatives.reduce((n, o) => n + pick(o), 0);
+	const line = (what: string, r: (o: NegativeOutcome) => NegativeOutcome['without']) => {
+		const far = negatives.map((o) => (r(o).i ? r(o).accepted / r(o).i : 0));
+		const recall = negatives.map((o) => (r(o).g ? r(o).named / r(o).g : 0));
+		console.log(
+			`   ${what.padEnd(34)} strangers named ${ms(far)} (${sum((o) => r(o).accepted)}/${sum((o) => r(o).i)}); ` +
+				`recall ${ms(recall)} (${sum((o) => r(o).named)}/${sum((o) => r(o).g)}), wrong names ${sum((o) => r(o).wrong)}`
+		);
+	};
+	console.log(`\nX. Negative examples, held out: ${SPLITS} seeds × 2 directions; every identity enrolled; stranger photos and each person's photos cut in halves;`);
+	console.log('   the tuning half\'s named strangers (live crops) become negatives of whom they were named as; scored on the other half\'s live crops');
+	console.log(`   negatives per tuning half: ${negatives.map((o) => o.negatives).join(' ')}; margin chosen on the tuning half (of ${NEGATIVE_MARGINS.join(' ')}): ${negatives.map((o) => o.margin).join(' ')}`);
+	line('without negatives', (o) => o.without);
+	line('with, at the margin chosen per split', (o) => o.chosen);
+	const chosenMedian = median(negatives.map((o) => o.margin));
+	for (const m of NEGATIVE_MARGINS) {
+		const mark = m === DEFAULT_NEGATIVE_MARGIN ? ' (shipped)' : m === chosenMedian ? ' (median choice)' : '';
+		line(`with, at margin ${m}${mark}`, (o) => o.byMargin.get(m)!);
+	}
+	console.log(
+		`   the same stranger again (another crop of a corrected face): named ${sum((o) => o.again.before)} without the correction; after it, by margin: ` +
+			NEGATIVE_MARGINS.map((m) => `${m}: ${sum((o) => o.again.after.get(m)!)}`).join(', ')
+	);
+}
+
 // ---------------------------------------------------------------- N
 /**
  * N: what to ship. A tuned rule replaces the shipped one only when it has the lower test-side
@@ -288,4 +346,19 @@ const PROOF = 0.75;
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
 	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);
+	const negCost = (pick: (o: NegativeOutcome) => NegativeOutcome['without']) =>
+		avg(negatives.map((o) => {
+			const r = pick(o);
+			return (r.g ? (r.g - r.named + FALSE_ACCEPT_COST * r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * (r.i ? r.accepted / r.i : 0);
+		}));
+	const joinCost = (pick: (o: (typeof grouping)[number]) => GroupingScore) => avg(grouping.map((o) => pick(o).cost));
+	const [gc, gs] = [joinCost((o) => o.test), joinCost((o) => o.shippedTest)];
+	console.log(
+		`   join distance: ${gc < gs - 1e-9 ? `${median(grouping.map((o) => o.chosen))} (median choice; test cost ${gc.toFixed(3)} against ${gs.toFixed(3)})` : `keep ${JOIN_DISTANCE} (test cost ${gs.toFixed(3)}; split choices ${gc.toFixed(3)})`}`
+	);
+	const chosenMargin = median(negatives.map((o) => o.margin));
+	const [c, s0] = [negCost((o) => o.byMargin.get(chosenMargin)!), negCost((o) => o.byMargin.get(DEFAULT_NEGATIVE_MARGIN)!)];
+	console.log(
+		`   negative margin: ${c < s0 - 1e-9 ? `${chosenMargin} (median choice; test cost ${c.toFixed(3)} against ${s0.toFixed(3)} at the shipped ${DEFAULT_NEGATIVE_MARGIN})` : `keep ${DEFAULT_NEGATIVE_MARGIN} (test cost ${s0.toFixed(3)}; the median choice ${chosenMargin}: ${c.toFixed(3)})`}`
+	);
 }

@@ -19,6 +19,11 @@ import { health } from './health.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { openGallery } from './gallery/open-gallery.ts';
 import { createApi } from './http/api.ts';
+import { thumbnailOfCrop } from './http/enrol/thumbnail.ts';
+import { createLearnApi, sightingInfo } from './http/learn-api.ts';
+import { createLearner } from './learn/learner.ts';
+import { createSseHub } from './learn/sse.ts';
+import { createWebhook } from './learn/webhook.ts';
 import { requireToken, tokenCheck, type TokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
 import { securityHeaders } from './http/headers.ts';
@@ -32,6 +37,7 @@ import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
+import { addLearningToExport, checkLearningImport, importLearning } from './learn/transfer.ts';
 import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
 import { createSignalling } from './signalling/signalling.ts';
 import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
@@ -142,6 +148,29 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			(err: unknown) => modelLog.error({ err }, 're-embedding faces of another model failed')
 		);
 
+		// Learning from what people confirm (issue 11): negatives, unknown groups, corrections, sightings.
+		const learnLog = log('learn');
+		const hub = createSseHub();
+		const webhook = config.webhookUrl
+			? createWebhook({ url: config.webhookUrl, log: (msg) => learnLog.warn(msg) })
+			: null;
+		const toThumbnail = (crop: Uint8Array) => thumbnailOfCrop(crop).catch(() => null);
+		const learner = createLearner({
+			store: gallery.learn,
+			gallery,
+			retentionMs: config.retentionMs,
+			sightings: config.sightings,
+			toThumbnail,
+			onSighting: ({ type, sighting }) => {
+				const info = sightingInfo(sighting);
+				hub.publish(type, info);
+				if (type === 'sighting') webhook?.post({ type, ...info });
+			},
+			log: { info: (msg) => learnLog.info(msg), warn: (msg) => learnLog.warn(msg) }
+		});
+		await learner.start();
+		cleanups.push(() => learner.close());
+
 		const app = express();
 		app.disable('x-powered-by');
 		const tlsLog = log('https');
@@ -214,7 +243,48 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				maxUploadBytes: config.maxUploadBytes,
 				model: () => ({ embeddingModel: embedder.model, reEnrol: modelChange.reEnrol }),
 				clientConfig,
-				metrics
+				metrics,
+				learning: {
+					router: createLearnApi({
+						gallery,
+						learner,
+						hub,
+						matchThreshold: config.matchThreshold,
+						admin,
+						limit: restLimits,
+						trustProxy: config.trustProxy,
+						sightings: config.sightings,
+						toThumbnail,
+						log: learnLog,
+						onEnrolled: (faces) => metrics.enrolments.inc(faces)
+					}),
+					refine: (embedding, match) => learner.refine(embedding, match),
+					settings: async () => ({
+						rememberUnknowns: (await gallery.learn.learnSettings()).rememberUnknowns,
+						retentionDays: config.retentionMs / 86_400_000,
+						sightings: config.sightings
+					}),
+					async update(patch) {
+						if (patch.rememberUnknowns !== undefined) await gallery.learn.updateLearnSettings({ rememberUnknowns: patch.rememberUnknowns });
+						if (patch.keepThumbnails === false) await gallery.learn.dropUnknownThumbnails();
+						await learner.reloadSettings();
+					},
+					exportWith: (doc, { unknowns }) => addLearningToExport(doc, { store: gallery.learn, people: gallery, unknowns }),
+					prepareImport(doc) {
+						const checked = checkLearningImport(doc, doc.dim);
+						return async () => {
+							const result = await importLearning(checked, {
+								store: gallery.learn,
+								people: gallery,
+								keepThumbnails: (await gallery.settings()).keepThumbnails,
+								retentionMs: config.retentionMs
+							});
+							await learner.reloadNegatives();
+							await learner.reloadGroups();
+							return result;
+						};
+					}
+				}
 			})
 		);
 		app.use(createStatic({ buildDir: config.buildDir, modelsDir: config.modelsDir }));
@@ -257,6 +327,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			liveDeadlineMs: config.liveDeadlineMs,
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
 			onAnswer: (ms, outcome) => metrics.cropAnswerSeconds.observe({ outcome }, ms / 1000),
+			learn: (answer) => learner.answer(answer),
 			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});
 		const running = (endpoint = await startPeerEndpoint({
@@ -268,7 +339,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			token: recognizerToken,
 			iceServers: config.iceServers,
 			admission,
-			openSession: (address) => recognizer.openSession(address),
+			openSession: (address, peerId) => recognizer.openSession(address, peerId),
 			log: log('recognizer'),
 			onConnections: (n) => {
 				metrics.peersConnected.set(n);
@@ -289,6 +360,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		cleanups.push(() => {
 			guard.stopAdmitting();
 			void stopHttp();
+		});
+
+		// Runs first at shutdown: event streams end with a `close` event (an open stream would hold
+		// the HTTP server's close until it is cut), and the webhook stops retrying.
+		cleanups.push(() => {
+			hub.close();
+			webhook?.close();
 		});
 
 		logger.info(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);

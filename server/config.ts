@@ -86,6 +86,12 @@ export type Config = Readonly<{
 	warnings: readonly string[];
 	/** `TEST_HOOKS=1`, for the test suite only: SIGUSR2 drops and holds (then restores) the recognizer's signalling. */
 	testHooks: boolean;
+	/** `RETENTION_DAYS` (default 7) in ms: how long unknown faces and sightings are kept. */
+	retentionMs: number;
+	/** `SIGHTINGS=off`: no sighting is followed, stored, streamed or posted. */
+	sightings: boolean;
+	/** `WEBHOOK_URL`: receives a JSON POST per sighting; null: none. */
+	webhookUrl: string | null;
 	/** `EMBED_WORKER_ENTRY` (only with TEST_HOOKS=1): another embed worker module, e.g. one made to crash. */
 	embedWorkerEntry: string | null;
 }>;
@@ -211,6 +217,12 @@ export const EnvSchema = v.object({
 	TLS_CERT: optionalText,
 	TLS_KEY: optionalText,
 	TEST_HOOKS: flag('TEST_HOOKS'),
+	RETENTION_DAYS: decimal('RETENTION_DAYS', 7, 0.0001, 3650),
+	SIGHTINGS: v.pipe(text('on'), v.transform((raw) => raw.toLowerCase()), v.picklist(['on', 'off'], 'SIGHTINGS must be on or off')),
+	WEBHOOK_URL: v.pipe(
+		optionalText,
+		v.check((raw) => raw === null || /^https?:\/\/[^\s]+$/.test(raw), 'WEBHOOK_URL must be an http:// or https:// URL (or unset)')
+	),
 	EMBED_WORKER_ENTRY: optionalText
 });
 
@@ -276,6 +288,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		tls,
 		warnings: Object.freeze(warnings),
 		testHooks: e.TEST_HOOKS,
+		retentionMs: Math.round(e.RETENTION_DAYS * 24 * 60 * 60 * 1000),
+		sightings: e.SIGHTINGS === 'on',
+		webhookUrl: e.WEBHOOK_URL,
 		embedWorkerEntry: e.EMBED_WORKER_ENTRY ? resolve(cwd, e.EMBED_WORKER_ENTRY) : null
 	});
 }

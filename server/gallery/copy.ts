@@ -14,7 +14,16 @@ export const COPIED_TABLES: ReadonlyArray<{ name: string; columns: readonly stri
 	{ name: 'settings', columns: ['key', 'value'], key: 'key' },
 	{ name: 'secrets', columns: ['name', 'value', 'created_at'], key: 'name' },
 	{ name: 'people', columns: ['id', 'name', 'created_at'], key: 'id' },
-	{ name: 'faces', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at', 'yaw', 'source'], key: 'id' }
+	{ name: 'faces', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at', 'yaw', 'source'], key: 'id' },
+	{ name: 'negatives', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'created_at'], key: 'id' },
+	{
+		name: 'corrections',
+		columns: ['id', 'person_id', 'kind', 'face_id', 'negative_id', 'was_person_id', 'device', 'by_token', 'created_at', 'undone_at'],
+		key: 'id'
+	},
+	{ name: 'unknown_groups', columns: ['id', 'first_seen', 'last_seen'], key: 'id' },
+	{ name: 'unknown_faces', columns: ['id', 'group_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at'], key: 'id' },
+	{ name: 'sightings', columns: ['id', 'person_id', 'group_id', 'label', 'device', 'first_seen', 'last_seen'], key: 'id' }
 ];
 
 /** One store's side of a copy (sqlite-db.ts, pg-db.ts). */

@@ -1,5 +1,6 @@
 import type { FaceSource } from '../../src/lib/protocol/rest.ts';
 import type { ImportCounts } from './import-plan.ts';
+import type { LearnStore } from '../learn/store.ts';
 import type { GalleryEntry } from './matcher.ts';
 
 export type Person = { id: string; name: string; faces: number };
@@ -127,5 +128,7 @@ export interface Gallery {
 	savePairingCode(codeHash: string, role: string, expiresAt: number): Promise<void>;
 	/** The role of a code kept and not expired at `now`, which is used up (atomic across servers); null otherwise. */
 	takePairingCode(codeHash: string, now: number): Promise<string | null>;
+	/** Unknown groups, negatives, corrections and sightings (issue 11), in the same database. */
+	readonly learn: LearnStore;
 	close(): Promise<void>;
 }

@@ -201,8 +201,9 @@ const INSERT_ROWS = 500;
 /** The gallery's tables row by row, for a lossless copy to or from another store. */
 export async function postgresTables(url: string): Promise<TableStore> {
 	const db = await openPostgres(url, { poolSize: 2 });
-	// Insertion order where there is one (faces.seq), else the key.
-	const orderOf = (table: string) => (table === 'faces' ? 'seq' : COPIED_TABLES.find((t) => t.name === table)!.key);
+	// Insertion order where there is one (`seq`), else the key.
+	const SEQUENCED = ['faces', 'negatives', 'corrections', 'unknown_faces', 'sightings'];
+	const orderOf = (table: string) => (SEQUENCED.includes(table) ? 'seq' : COPIED_TABLES.find((t) => t.name === table)!.key);
 	return {
 		where: redactUrl(url),
 		async count(table) {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../tests/helpers/postgres.ts';
 import { galleryContract, waitUntil } from './gallery.contract.ts';
+import { learnContract } from './learn.contract.ts';
 import { createPgGallery } from './pg-gallery.ts';
 
 const missing = postgresMissing();
@@ -17,13 +18,15 @@ if (missing) {
 	afterAll(async () => {
 		await server?.stop();
 	});
-	galleryContract('postgres', async () => {
+	const pgFixture = async () => {
 		const url = await server!.createDatabase();
 		return {
 			open: async ({ model = 'm1' } = {}) => createPgGallery({ url, model, dim: 4, pollMs: 200 }),
 			cleanup: async () => {}
 		};
-	});
+	};
+	galleryContract('postgres', pgFixture);
+	learnContract('postgres', pgFixture);
 
 	describe('postgres gallery schema and reach', () => {
 		it('refuses a database written by a newer FaceRTC', async () => {

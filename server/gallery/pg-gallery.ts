@@ -19,6 +19,7 @@ import {
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
 import { planImport } from './import-plan.ts';
+import { createPgLearn } from './pg-learn.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 
 export type PgGalleryOptions = {
@@ -381,6 +382,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const [row] = await db.sql<{ role: string }>('DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING role', [codeHash, now]);
 			return row?.role ?? null;
 		},
+		learn: createPgLearn(db, write, { model, dim }),
 		async close() {
 			await follower.close();
 			await db.close();

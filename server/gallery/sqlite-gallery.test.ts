@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { galleryContract } from './gallery.contract.ts';
+import { learnContract } from './learn.contract.ts';
 import { createSqliteGallery } from './sqlite-gallery.ts';
 
-galleryContract('sqlite', async () => {
+const sqliteFixture = async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
 	const file = join(dir, 'gallery.db');
 	return {
@@ -14,7 +15,9 @@ galleryContract('sqlite', async () => {
 		open: async ({ model = 'm1' } = {}) => createSqliteGallery({ file, model, dim: 4, pollMs: 50 }),
 		cleanup: async () => rmSync(dir, { recursive: true, force: true })
 	};
-});
+};
+galleryContract('sqlite', sqliteFixture);
+learnContract('sqlite', sqliteFixture);
 
 describe('sqlite gallery schema', () => {
 	it('refuses a file written by a newer FaceRTC, and leaves it alone', () => {

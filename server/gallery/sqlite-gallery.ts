@@ -15,6 +15,7 @@ import {
 import { planImport } from './import-plan.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
+import { createSqliteLearn } from './sqlite-learn.ts';
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -285,6 +286,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			q.savePairingCode.run(codeHash, role, expiresAt);
 		},
 		takePairingCode: async (codeHash, now) => q.takePairingCode.get(codeHash, now)?.role ?? null,
+		learn: createSqliteLearn(db, { model, dim }),
 		async close() {
 			if (poll) clearInterval(poll);
 			db.close();

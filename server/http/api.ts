@@ -5,7 +5,6 @@ import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gall
 import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import {
-	parseForce,
 	type FaceInfo,
 	type FaceSource,
 	type ImportResult,
@@ -14,16 +13,16 @@ import {
 } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, NewFace } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
-import { findConflict, findMismatch } from '../gallery/consistency.ts';
-import { findMatch, NO_MATCH } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
+import type { LearnImportResult } from '../learn/transfer.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import { DetailedError } from './errors.ts';
 import { facesOf, type FaceFinder } from './enrol/faces.ts';
 import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
-import { conflictError, mismatchError } from './enrol/questions.ts';
+import { askQuestions } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
@@ -45,6 +44,18 @@ export type ApiDeps = {
 	metrics: Metrics;
 	/** Audit lines for gallery changes (ids and counts, never names or pixels). */
 	log: Logger;
+	/** Learning (issue 11): its routes (learn-api.ts), negatives on `/recognize`, its settings. */
+	learning?: {
+		router: express.Router;
+		refine(embedding: Float32Array, match: Match): Match;
+		settings(): Promise<{ rememberUnknowns: boolean; retentionDays: number; sightings: boolean }>;
+		/** After a settings change (rememberUnknowns stored here; thumbnails off drops the unknown faces' too). */
+		update(patch: { rememberUnknowns?: boolean; keepThumbnails?: boolean }): Promise<void>;
+		/** The export with every person's negatives, and the unknown groups when asked (learn/transfer.ts). */
+		exportWith(doc: GalleryExport, options: { unknowns: boolean }): Promise<GalleryExport>;
+		/** Checks the document's learning parts now (throws DocError, writes nothing); the writer runs after the people are in. */
+		prepareImport(doc: GalleryExport): () => Promise<LearnImportResult>;
+	};
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
@@ -61,20 +72,8 @@ export function createApi(deps: ApiDeps): express.Router {
 	const decodeAll = (images: readonly string[]) => images.map((text, i) => decodeBase64Image(text, i, deps.maxUploadBytes));
 	const from = (source: FaceSource | undefined) => (faces: NewFace[]) => faces.map((face) => ({ ...face, source: source ?? 'api' }));
 
-	/**
-	 * Refuses faces that look like somebody else already enrolled (the more telling question, so
-	 * asked first), then faces that do not look like the rest of their person (`owner`'s stored
-	 * faces and each other), unless the request's `force` answers that question (see rest.ts).
-	 */
 	function checkConflict(req: Request, faces: readonly NewFace[], owner: { id: string; name: string } | null): void {
-		const answered = parseForce(req.query.force);
-		const entries = gallery.entries();
-		const conflict = answered.has('near') ? null : findConflict(faces, entries, deps.matchThreshold, owner?.id ?? null);
-		if (conflict) throw conflictError(conflict);
-		if (answered.has('mismatch')) return;
-		const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
-		const mismatch = findMismatch(faces, stored, deps.matchThreshold);
-		if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);
+		askQuestions({ force: req.query.force, faces, entries: gallery.entries(), threshold: deps.matchThreshold, owner });
 	}
 
 	function enrolled(faces: number): void {
@@ -103,6 +102,7 @@ export function createApi(deps: ApiDeps): express.Router {
 
 	const settingsOf = async (req: Request): Promise<SettingsInfo> => ({
 		...(await gallery.settings()),
+		...(deps.learning ? await deps.learning.settings() : {}),
 		adminTokenRequired: adminCheck !== null,
 		recognizeTokenRequired: recognizeCheck !== null,
 		authorized: isAuthorized(adminCheck, req),
@@ -123,7 +123,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const patch = parseBody(SettingsPatch, req.body);
 			const settings = await gallery.updateSettings(patch.keepThumbnails === undefined ? {} : { keepThumbnails: patch.keepThumbnails });
-			log(`gallery: settings ${JSON.stringify(settings)}`);
+			await deps.learning?.update(patch);
+			log(`gallery: settings ${JSON.stringify({ ...settings, ...(patch.rememberUnknowns !== undefined && { rememberUnknowns: patch.rememberUnknowns }) })}`);
 			res.json(await settingsOf(req));
 		})
 	);
@@ -248,15 +249,18 @@ export function createApi(deps: ApiDeps): express.Router {
 			const entries = gallery.entries();
 			res.json({
 				faces: faces.map((face) => {
-					const match = face.descriptor ? findMatch(face.descriptor, entries, deps.matchThreshold) : NO_MATCH;
+					const found = face.descriptor ? findMatch(face.descriptor, entries, deps.matchThreshold) : NO_MATCH;
+					const match = face.descriptor && deps.learning ? deps.learning.refine(face.descriptor, found) : found;
 					return { box: face.box, score: face.score, ...match };
 				})
 			});
 		})
 	);
 
-	api.get('/export', admin, handle(async (_req, res) => {
-		const doc = await gallery.exportAll();
+	api.get('/export', admin, handle(async (req, res) => {
+		const unknowns = req.query.unknowns === '1' || req.query.unknowns === 'true';
+		const people = await gallery.exportAll();
+		const doc = deps.learning ? await deps.learning.exportWith(people, { unknowns }) : people;
 		res.setHeader('content-disposition', 'attachment; filename="facertc-gallery.json"');
 		res.json(doc);
 	}));
@@ -275,9 +279,11 @@ export function createApi(deps: ApiDeps): express.Router {
 			const faces = doc.people.reduce((n, p) => n + p.faces.length, 0);
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
-			let result: ImportResult;
+			let result: ImportResult & Partial<LearnImportResult>;
 			try {
+				const learned = deps.learning?.prepareImport(doc);
 				result = await gallery.importAll(doc, { replace: mode === 'replace' });
+				if (learned) result = { ...result, ...(await learned()) };
 			} catch (err) {
 				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
 			}
@@ -285,9 +291,11 @@ export function createApi(deps: ApiDeps): express.Router {
 				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
 					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`
 			);
-			res.json(result satisfies ImportResult);
+			res.json(result);
 		})
 	);
+
+	if (deps.learning) api.use(deps.learning.router);
 
 	// Errors, DetailedErrors' fields included, are rendered by errors.ts's errorHandler (app.ts).
 	api.use((_req, _res, next) => next(new AppError('not-found', 'no such endpoint')));

@@ -26,7 +26,7 @@ const Source = v.optional(v.picklist(['camera', 'photo']));
 export const NewPerson = v.object({ name: Name, images: v.optional(Images), source: Source });
 export const NewFaces = v.object({ images: Images, source: Source });
 export const Rename = v.object({ name: Name });
-export const SettingsPatch = v.strictObject({ keepThumbnails: v.optional(v.boolean()) });
+export const SettingsPatch = v.strictObject({ keepThumbnails: v.optional(v.boolean()), rememberUnknowns: v.optional(v.boolean()) });
 export function parseBody<T extends v.GenericSchema>(schema: T, body: unknown): v.InferOutput<T> {
 	const result = v.safeParse(schema, body);
 	if (!result.success) throw new AppError('bad-request', describeIssues(result.issues));

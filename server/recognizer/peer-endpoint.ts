@@ -42,8 +42,8 @@ export type PeerEndpointOptions = {
 	iceServers: readonly IceServer[];
 	/** Admitted channels: every channel must have passed the signalling offer check. */
 	admission: Pick<Admission, 'opened' | 'release' | 'addressOf'>;
-	/** A session for a client at `address` (per-address limits live in the recognizer). */
-	openSession: (address: string) => RecognizerSession;
+	/** A session for a client at `address` whose PeerJS id is `peerId` (per-address limits live in the recognizer). */
+	openSession: (address: string, peerId: string) => RecognizerSession;
 	log: Logger;
 	onConnections?: (count: number) => void;
 	onFrame?: (direction: 'in' | 'out', bytes: number) => void;
@@ -204,7 +204,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		tracked.set(conn, t);
 		conn.on('error', (err) => log.debug({ err: err.message }, 'recognizer: connection error'));
 		if (address === undefined || closed) return shut(t, 'not-admitted');
-		const session = options.openSession(address);
+		const session = options.openSession(address, conn.peer);
 		const replies = createReplyGate<ServerMessage>((message) => send(conn, message));
 		conn.on('open', () => {
 			if (!admission.opened(key)) return shut(t, 'not-admitted');

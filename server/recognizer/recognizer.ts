@@ -16,7 +16,7 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
-import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 
 /** How a crop is queued (see server/embed/pool.ts JobOptions). */
@@ -54,6 +54,11 @@ export type RecognizerDeps = {
 	onAnswer?: (ms: number, outcome: 'identity' | ErrorCode) => void;
 	/** A crop refused by the per-address rate limit. */
 	onRateLimited?: () => void;
+	/**
+	 * Learning (server/learn/learner.ts): sees every face answered on a channel and returns the
+	 * answer to send (negative examples may take a name away). Synchronous and cheap.
+	 */
+	learn?: (answer: { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
 };
 
 /**
@@ -63,10 +68,10 @@ export type RecognizerDeps = {
 export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage>; close(): void };
 
 /**
- * `openSession(address)`: crops are rate-limited per client address, across all its channels
+ * `openSession(address, peerId)` (`peerId`: the client's server-issued PeerJS id): crops are rate-limited per client address, across all its channels
  * (`cropsPerSecond`, bursts up to the same count), so opening more channels buys no more.
  */
-export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string): RecognizerSession } {
+export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string, peerId?: string): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
 	const now = deps.now ?? (() => performance.now());
 	const liveDeadlineMs = deps.liveDeadlineMs ?? LIVE_DEADLINE_MS;
@@ -74,14 +79,15 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	const crops = createKeyedLimiter({ capacity: cropsPerSecond, perSecond: cropsPerSecond, now });
 	let sessions = 0;
 
-	async function identify(msg: IdentifyMessage, client: string): Promise<ServerMessage> {
+	async function identify(msg: IdentifyMessage, client: string, peerId: string): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
 		const job: CropJob = { priority: 'live', client, withinMs: liveDeadlineMs, ...(msg.keypoints ? { keypoints: msg.keypoints } : {}) };
 		const { descriptor } = await embedder.describeCrop(msg.crop, job);
-		const match = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
+		const found = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
+		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };
 	}
@@ -95,7 +101,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	}
 
 	return {
-		openSession(address = 'local') {
+		openSession(address = 'local', peerId = address) {
 			const client = `${++sessions}`;
 			return {
 				close: () => embedder.cancel?.(client),
@@ -124,7 +130,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 						return answer(errorReply(limited, msg.requestId));
 					}
 					try {
-						return answer(await identify(msg, client));
+						return answer(await identify(msg, client, peerId));
 					} catch (err) {
 						return answer(errorReply(err, msg.requestId));
 					}

@@ -7,7 +7,12 @@
 import * as v from 'valibot';
 import {
 	AddedFaces,
+	CorrectionInfo,
+	CorrectionsList,
 	CreatedPerson,
+	NamedGroup,
+	SightingsList,
+	UnknownsList,
 	EnrolledPerson,
 	ErrorBody,
 	FaceList,
@@ -27,7 +32,7 @@ import {
 	type PersonInfo
 } from './protocol/rest.ts';
 
-export type { ImportResult, Mismatch, NearPerson } from './protocol/rest.ts';
+export type { CorrectionInfo, ImportResult, Mismatch, NearPerson, SightingInfo, UnknownGroupInfo } from './protocol/rest.ts';
 export type Person = PersonInfo;
 export type Face = FaceInfo;
 export type Settings = SettingsInfo;
@@ -165,7 +170,27 @@ export const api = {
 	/** A pairing code for another device (admin only). */
 	createPairingCode: (role: 'admin' | 'recognize') => request('/api/pair/codes', PairingCodeInfo, sendJson('POST', { role })),
 	settings: () => request('/api/settings', SettingsInfo),
-	updateSettings: (patch: { keepThumbnails?: boolean }) => request('/api/settings', SettingsInfo, sendJson('PATCH', patch)),
+	updateSettings: (patch: { keepThumbnails?: boolean; rememberUnknowns?: boolean }) => request('/api/settings', SettingsInfo, sendJson('PATCH', patch)),
+	/** Groups of faces answered `unknown`, biggest first (while rememberUnknowns is on). */
+	listUnknowns: () => request('/api/unknowns', UnknownsList),
+	/** Enrols a group as a new person (`name`) or adds it to someone (`personId`, or their name). 409 for a question not `answered`. */
+	nameUnknown: (id: string, to: { name: string } | { personId: string }, answered: EnrolQuestion[] = []) =>
+		request(`/api/unknowns/${encodeURIComponent(id)}/name${forceQuery(answered)}`, NamedGroup, sendJson('POST', to)),
+	forgetUnknown: (id: string) => request(`/api/unknowns/${encodeURIComponent(id)}`, null, { method: 'DELETE' }),
+	/**
+	 * A correction from the live page about the face last answered on this device's track:
+	 * `is` (enrol it for a person, by id or name; 409 for a question not `answered`) or `not` (a
+	 * negative example for the person it was named after, or the one given).
+	 */
+	correct: (
+		face: { peerId: string; trackId: number },
+		correction: { kind: 'is' | 'not'; personId?: string; name?: string },
+		answered: EnrolQuestion[] = []
+	) => request(`/api/corrections${forceQuery(answered)}`, CorrectionInfo, sendJson('POST', { ...face, ...correction })),
+	listCorrections: (personId: string) => request(`/api/people/${encodeURIComponent(personId)}/corrections`, CorrectionsList),
+	undoCorrection: (id: string) => request(`/api/corrections/${encodeURIComponent(id)}/undo`, CorrectionInfo, { method: 'POST' }),
+	/** Sightings in view since `since` (ms), newest first. */
+	listSightings: (since: number, limit = 50) => request(`/api/sightings?since=${Math.max(0, Math.floor(since))}&limit=${limit}`, SightingsList),
 	listPeople: () => request('/api/people', PeopleList),
 	/** A person without faces (the DESIGN.md contract). */
 	createPerson: (name: string) => request('/api/people', CreatedPerson, sendJson('POST', { name })),
@@ -191,8 +216,9 @@ export const api = {
 		request(`/api/people/${encodeURIComponent(personId)}/faces/${encodeURIComponent(faceId)}`, null, { method: 'DELETE', keepalive }),
 	deletePerson: (id: string) => request(`/api/people/${encodeURIComponent(id)}`, null, { method: 'DELETE' }),
 	/** The export document as a file to save (checked on import, not here: it is saved as it came). */
-	exportGallery: async (): Promise<Blob> => {
-		const doc = await request('/api/export', v.unknown());
+	/** `unknowns`: with the groups of unknown faces (issue 11); every person's negatives come always. */
+	exportGallery: async ({ unknowns = false }: { unknowns?: boolean } = {}): Promise<Blob> => {
+		const doc = await request(unknowns ? '/api/export?unknowns=1' : '/api/export', v.unknown());
 		return new Blob([JSON.stringify(doc)], { type: 'application/json' });
 	},
 	/** `add` keeps everyone already there and adds only what is new; `replace` swaps the whole gallery for the file's, atomically. */

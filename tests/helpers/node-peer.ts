@@ -20,6 +20,8 @@ export function refusalOf(err: unknown): Refused | null {
 }
 
 export type TestPeer = {
+	/** This client's PeerJS id (server-issued): with a track id, what a correction names. */
+	id: string;
 	/** Sends raw bytes (or anything) without encoding, to test the server's defences. */
 	sendRaw(data: unknown): void;
 	send(message: ClientMessage): void;
@@ -108,6 +110,7 @@ export async function connectTestPeer(
 	keepAlive.unref();
 
 	return {
+		id: peer.id,
 		sendRaw: (data) => {
 			conn.send(data);
 			lastSent = Date.now();

@@ -2,8 +2,38 @@
  * The 409 answers for faces that look like somebody else (see gallery/consistency.ts): what the
  * People page shows, and which `?force=` answers the question.
  */
-import type { Conflict, Mismatch } from '../../gallery/consistency.ts';
+import { parseForce } from '../../../src/lib/protocol/rest.ts';
+import { findConflict, findMismatch, type Conflict, type Mismatch } from '../../gallery/consistency.ts';
+import type { NewFace } from '../../gallery/gallery.ts';
+import type { GalleryEntry } from '../../gallery/matcher.ts';
 import { DetailedError } from '../errors.ts';
+
+/**
+ * Refuses faces that look like somebody else already enrolled (the more telling question, so
+ * asked first), then faces that do not look like the rest of their person (`owner`'s stored
+ * faces and each other), unless `force` (the request's `?force=`) answers that question.
+ */
+export function askQuestions({
+	force,
+	faces,
+	entries,
+	threshold,
+	owner
+}: {
+	force: unknown;
+	faces: readonly NewFace[];
+	entries: readonly GalleryEntry[];
+	threshold: number;
+	owner: { id: string; name: string } | null;
+}): void {
+	const answered = parseForce(force);
+	const conflict = answered.has('near') ? null : findConflict(faces, entries, threshold, owner?.id ?? null);
+	if (conflict) throw conflictError(conflict);
+	if (answered.has('mismatch')) return;
+	const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
+	const mismatch = findMismatch(faces, stored, threshold);
+	if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);
+}
 
 export function conflictError(conflict: Conflict): DetailedError {
 	return new DetailedError(

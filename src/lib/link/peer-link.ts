@@ -49,6 +49,11 @@ export class PeerLink {
 
 	constructor(private readonly baseUrl: URL = new URL(window.location.href)) {}
 
+	/** This device's PeerJS id (server-issued) while connected: with a track id, it names a face the recognizer answered. */
+	get peerId(): string | null {
+		return this.conn?.open ? (this.peer?.id ?? null) : null;
+	}
+
 	on<K extends keyof PeerLinkEvents>(event: K, fn: PeerLinkEvents[K]): () => void {
 		this.listeners[event].add(fn);
 		return () => this.listeners[event].delete(fn);

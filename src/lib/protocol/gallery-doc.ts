@@ -33,6 +33,19 @@ const Thumbnail = v.pipe(
 );
 const Yaw = v.pipe(v.number(), v.finite(), v.minValue(-10), v.maxValue(10));
 const DocFace = v.object({ embedding: Embedding, thumbnail: v.optional(Thumbnail), yaw: v.optional(v.nullable(Yaw)) });
+/** Negative examples ("Not <name>" on the live page) a person may carry, at most. */
+export const MAX_NEGATIVES_PER_PERSON = 1000;
+/** Groups of unknown faces a document may carry (only when exported with them), and faces per group. */
+export const MAX_IMPORT_UNKNOWN_GROUPS = 10_000;
+export const MAX_IMPORT_UNKNOWN_FACES = 100;
+const Time = v.pipe(v.number(), v.integer(), v.minValue(0));
+const UnknownGroupDoc = v.object({
+	faces: v.pipe(
+		v.array(v.object({ embedding: Embedding, at: Time, thumbnail: v.optional(Thumbnail) })),
+		v.minLength(1),
+		v.maxLength(MAX_IMPORT_UNKNOWN_FACES)
+	)
+});
 
 export const GalleryDoc = v.strictObject({
 	format: v.literal(GALLERY_FORMAT),
@@ -40,11 +53,22 @@ export const GalleryDoc = v.strictObject({
 	model: v.string(),
 	dim: v.pipe(v.number(), v.integer(), v.minValue(1)),
 	people: v.pipe(
-		v.array(v.object({ name: Name, faces: v.pipe(v.array(DocFace), v.maxLength(MAX_FACES_PER_PERSON)) })),
+		v.array(
+			v.object({
+				name: Name,
+				faces: v.pipe(v.array(DocFace), v.maxLength(MAX_FACES_PER_PERSON)),
+				negatives: v.optional(v.pipe(v.array(Embedding), v.maxLength(MAX_NEGATIVES_PER_PERSON)))
+			})
+		),
 		v.maxLength(MAX_IMPORT_PEOPLE)
-	)
+	),
+	unknowns: v.optional(v.pipe(v.array(UnknownGroupDoc), v.maxLength(MAX_IMPORT_UNKNOWN_GROUPS)))
 });
-/** `thumbnail`: base64 JPEG, only when the exporting gallery kept thumbnails; `yaw` when measured. */
+/**
+ * `thumbnail`: base64 JPEG, only when the exporting gallery kept thumbnails; `yaw` when measured.
+ * `negatives`: faces said not to be that person (issue 11). `unknowns`: groups of faces nobody
+ * named yet, only in an export asked for with them (`GET /api/export?unknowns=1`).
+ */
 export type GalleryExport = v.InferOutput<typeof GalleryDoc>;
 
 /** What is wrong with a document: a sentence for people, and the path of the fault for tools. */
@@ -88,6 +112,10 @@ function explainIssue(issue: v.BaseIssue<unknown> | undefined, doc: unknown): Do
 			return { message: 'This gallery export does not say which face model made it, so its faces cannot be used.', where };
 		case 'people':
 			break;
+		case 'unknowns':
+			return typeof i === 'number'
+				? { message: `unknown group ${i + 1}: its faces are missing, damaged or more than ${MAX_IMPORT_UNKNOWN_FACES}.`, where }
+				: { message: `The unknown faces in this file are damaged or more than ${MAX_IMPORT_UNKNOWN_GROUPS.toLocaleString('en')} groups.`, where };
 		default:
 			// strictObject: a key this version does not know.
 			return {
@@ -101,6 +129,7 @@ function explainIssue(issue: v.BaseIssue<unknown> | undefined, doc: unknown): Do
 			: { message: 'This gallery export holds no list of people.', where };
 	}
 	const who = personLabel(doc, i);
+	if (field === 'negatives') return { message: `${who}: the faces said not to be them are damaged or more than ${MAX_NEGATIVES_PER_PERSON}.`, where };
 	if (field === 'name') return { message: `${who}: ${issue?.message ?? `the name is missing or longer than ${MAX_NAME_CHARS} characters`}.`, where };
 	if (field !== 'faces' || typeof j !== 'number') {
 		return field === 'faces' && issue?.type === 'max_length'
@@ -114,7 +143,7 @@ function explainIssue(issue: v.BaseIssue<unknown> | undefined, doc: unknown): Do
 }
 
 function unknownKeys(doc: Record<string, unknown>): string[] {
-	const known = new Set(['format', 'version', 'model', 'dim', 'people']);
+	const known = new Set(['format', 'version', 'model', 'dim', 'people', 'unknowns']);
 	return Object.keys(doc)
 		.filter((k) => !known.has(k))
 		.slice(0, 3)

@@ -30,10 +30,11 @@ export function parseForce(value: unknown): Set<EnrolQuestion> {
 
 /**
  * How a face came into the gallery: the guided `camera` capture or a `photo` (both from the
- * People page, which says which in the enrolment request), an `import`, or `api` (the one-image
- * route tools use). Faces stored before this was recorded have none.
+ * People page, which says which in the enrolment request), an `import`, `api` (the one-image
+ * route tools use), or `live`: a face from the live page, named by someone (a correction, or a
+ * named group of unknown faces). Faces stored before this was recorded have none.
  */
-export const FACE_SOURCES = ['camera', 'photo', 'import', 'api'] as const;
+export const FACE_SOURCES = ['camera', 'photo', 'import', 'api', 'live'] as const;
 export type FaceSource = (typeof FACE_SOURCES)[number];
 
 // ---- answers ----
@@ -76,6 +77,12 @@ export const FaceList = v.array(FaceInfo);
 
 export const SettingsInfo = v.object({
 	keepThumbnails: v.boolean(),
+	/** Faces answered `unknown` on the live page are kept, grouped, for naming (issue 11). Off by default. */
+	rememberUnknowns: v.optional(v.boolean()),
+	/** How long unknown faces and sightings are kept, days (RETENTION_DAYS). */
+	retentionDays: v.optional(v.number()),
+	/** Sightings are followed (false with SIGHTINGS=off). */
+	sightings: v.optional(v.boolean()),
 	adminTokenRequired: v.boolean(),
 	recognizeTokenRequired: v.boolean(),
 	/** The request's admin token is accepted (or none is needed). */
@@ -155,6 +162,65 @@ export const PairingCodeInfo = v.object({
 
 /** `GET /healthz`, as far as the pages read it: how many people are enrolled. */
 export const Health = v.object({ ok: v.boolean(), people: v.optional(Count) });
+
+// ---- learning (issue 11): unknown groups, corrections, sightings ----
+
+/**
+ * `GET /api/unknowns` item: a group of faces answered `unknown`, taken for one person. Times in ms
+ * since the epoch; `thumbnail` (a `data:image/jpeg` URL) only while thumbnails are kept.
+ */
+export const UnknownGroupInfo = v.object({
+	id: Id,
+	faces: Count,
+	firstSeen: v.number(),
+	lastSeen: v.number(),
+	thumbnail: v.optional(v.string())
+});
+export type UnknownGroupInfo = v.InferOutput<typeof UnknownGroupInfo>;
+export const UnknownsList = v.array(UnknownGroupInfo);
+
+/** `POST /api/unknowns/:id/name`: the person the group was enrolled as (new or existing) and the faces added. */
+export const NamedGroup = v.object({ personId: Id, faces: Count, created: v.optional(v.boolean()) });
+
+/** What a correction did: `is`, the face was enrolled for the person; `not`, it is a negative example for them. */
+export const CORRECTION_KINDS = ['is', 'not'] as const;
+export type CorrectionKind = (typeof CORRECTION_KINDS)[number];
+
+/**
+ * A correction made from the live page. `wasPersonId`/`wasName`: whom the recognizer had named;
+ * `device`: the live page's connection; `byToken`: the kind of token that made it; `undoneAt` once undone.
+ */
+export const CorrectionInfo = v.object({
+	id: Id,
+	personId: Id,
+	name: v.optional(v.string()),
+	kind: v.picklist(CORRECTION_KINDS),
+	wasPersonId: v.nullable(v.string()),
+	wasName: v.optional(v.nullable(v.string())),
+	device: v.string(),
+	byToken: v.string(),
+	createdAt: v.number(),
+	undoneAt: v.nullable(v.number())
+});
+export type CorrectionInfo = v.InferOutput<typeof CorrectionInfo>;
+export const CorrectionsList = v.array(CorrectionInfo);
+
+/**
+ * A settled name on a live track. `personId` for a person, `groupId` for a remembered unknown
+ * group, both null for an unknown face while unknowns are not remembered. `at` = `firstSeen`.
+ */
+export const SightingInfo = v.object({
+	id: Id,
+	at: v.number(),
+	firstSeen: v.number(),
+	lastSeen: v.number(),
+	personId: v.nullable(v.string()),
+	groupId: v.nullable(v.string()),
+	label: v.string(),
+	device: v.string()
+});
+export type SightingInfo = v.InferOutput<typeof SightingInfo>;
+export const SightingsList = v.array(SightingInfo);
 
 /** Why an answer is not what the schema says, in one line: the first fault and where it is. */
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {

@@ -1,0 +1,154 @@
+/**
+ * The learning store's contract (server/learn/store.ts), run against both stores by
+ * sqlite-gallery.test.ts and pg-gallery.test.ts with the same fixture as the gallery contract.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoreFixture } from './gallery.contract.ts';
+import type { Gallery } from './gallery.ts';
+
+const vec = (...xs: number[]) => Float32Array.from(xs);
+const jpeg = (fill: number) => Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, fill, fill, 0xff, 0xd9]);
+
+export function learnContract(name: string, fixture: () => Promise<StoreFixture | null>): void {
+	describe(`${name} learning store (store contract)`, () => {
+		let storage: StoreFixture;
+		let gallery: Gallery;
+
+		beforeEach(async () => {
+			storage = (await fixture())!;
+			gallery = await storage.open();
+		});
+		afterEach(async () => {
+			await gallery.close();
+			await storage.cleanup();
+		});
+
+		it('keeps rememberUnknowns off by default, and turning it off forgets every group', async () => {
+			expect(await gallery.learn.learnSettings()).toEqual({ rememberUnknowns: false });
+			expect(await gallery.learn.updateLearnSettings({ rememberUnknowns: true })).toEqual({ rememberUnknowns: true });
+			await gallery.learn.addUnknownFaces('g1', [{ groupId: 'g1', embedding: vec(1, 0, 0, 0), at: 1000 }]);
+			expect(await gallery.learn.listUnknownGroups()).toHaveLength(1);
+			await gallery.close();
+			gallery = await storage.open();
+			expect(await gallery.learn.learnSettings()).toEqual({ rememberUnknowns: true });
+			await gallery.learn.updateLearnSettings({ rememberUnknowns: false });
+			expect(await gallery.learn.listUnknownGroups()).toEqual([]);
+		});
+
+		it('lists unknown groups biggest first, with seen times, thumbnails only when asked, and merges and forgets them', async () => {
+			const { learn } = gallery;
+			await learn.addUnknownFaces('small', [{ groupId: 'small', embedding: vec(0, 1, 0, 0), at: 5000 }]);
+			await learn.addUnknownFaces('big', [
+				{ groupId: 'big', embedding: vec(1, 0, 0, 0), at: 2000, thumbnail: jpeg(1) },
+				{ groupId: 'big', embedding: vec(1, 0.1, 0, 0), at: 3000, thumbnail: jpeg(2) }
+			]);
+			await learn.addUnknownFaces('big', [{ groupId: 'big', embedding: vec(1, 0.2, 0, 0), at: 4000 }]);
+			expect(await learn.listUnknownGroups()).toEqual([
+				{ id: 'big', faces: 3, firstSeen: 2000, lastSeen: 4000 },
+				{ id: 'small', faces: 1, firstSeen: 5000, lastSeen: 5000 }
+			]);
+			const withThumbs = await learn.listUnknownGroups({ thumbnails: true });
+			expect(Array.from(withThumbs[0]!.thumbnail!)).toEqual(Array.from(jpeg(2)));
+			expect(withThumbs[1]!.thumbnail).toBeUndefined();
+			expect((await learn.unknownFaces('big')).map((f) => Array.from(f.embedding))).toEqual([
+				[1, 0, 0, 0],
+				[1, expect.closeTo(0.1, 6), 0, 0],
+				[1, expect.closeTo(0.2, 6), 0, 0]
+			]);
+
+			await learn.mergeUnknownGroups('big', 'small');
+			expect(await learn.listUnknownGroups()).toEqual([{ id: 'big', faces: 4, firstSeen: 2000, lastSeen: 5000 }]);
+			await learn.dropUnknownThumbnails();
+			expect((await learn.listUnknownGroups({ thumbnails: true }))[0]!.thumbnail).toBeUndefined();
+			expect(await learn.deleteUnknownGroup('big')).toBe(true);
+			expect(await learn.deleteUnknownGroup('big')).toBe(false);
+			expect(await learn.unknownFaces()).toEqual([]);
+		});
+
+		it('refuses an embedding of the wrong size and a thumbnail that is not a JPEG, storing nothing', async () => {
+			await expect(gallery.learn.addUnknownFaces('g', [{ groupId: 'g', embedding: vec(1, 2), at: 1 }])).rejects.toMatchObject({ code: 'bad-request' });
+			await expect(
+				gallery.learn.addUnknownFaces('g', [{ groupId: 'g', embedding: vec(1, 2, 3, 4), at: 1, thumbnail: Uint8Array.from([1, 2, 3, 4]) }])
+			).rejects.toMatchObject({ code: 'bad-request' });
+			expect(await gallery.learn.listUnknownGroups()).toEqual([]);
+		});
+
+		it('settles a named group: its sightings become the person’s and the group is gone', async () => {
+			const { learn } = gallery;
+			await learn.addUnknownFaces('g', [{ groupId: 'g', embedding: vec(1, 0, 0, 0), at: 1000 }]);
+			await learn.addSighting({ id: 's1', personId: null, groupId: 'g', label: 'unknown', device: 'd', firstSeen: 1000, lastSeen: 1500 });
+			const ann = await gallery.addPerson('Ann');
+			expect(await learn.settleUnknownGroup('g', ann.id, 'Ann')).toBe(true);
+			expect(await learn.settleUnknownGroup('g', ann.id, 'Ann')).toBe(false);
+			expect(await learn.listSightings(0, 10)).toEqual([
+				{ id: 's1', personId: ann.id, groupId: null, label: 'Ann', device: 'd', firstSeen: 1000, lastSeen: 1500 }
+			]);
+			expect(await learn.listUnknownGroups()).toEqual([]);
+		});
+
+		it('keeps negatives per person; deleting the person deletes their negatives, corrections and sightings', async () => {
+			const { learn } = gallery;
+			const ann = await gallery.enrolPerson('Ann', [{ embedding: vec(1, 0, 0, 0) }]);
+			const bob = await gallery.enrolPerson('Bob', [{ embedding: vec(0, 1, 0, 0) }]);
+			await expect(learn.addNegative('nobody', vec(1, 1, 1, 1))).rejects.toMatchObject({ code: 'not-found' });
+			const negative = await learn.addNegative(ann.person.id, vec(0.9, 0.1, 0, 0));
+			await learn.addNegative(bob.person.id, vec(0, 0.9, 0.1, 0));
+			expect((await learn.negatives()).map((n) => n.personId)).toEqual([ann.person.id, bob.person.id]);
+			const correction = await learn.addCorrection({
+				personId: ann.person.id,
+				kind: 'not',
+				faceId: null,
+				negativeId: negative.id,
+				wasPersonId: null,
+				device: 'peer-1',
+				byToken: 'admin'
+			});
+			await learn.addCorrection({
+				personId: bob.person.id,
+				kind: 'is',
+				faceId: 'f',
+				negativeId: null,
+				wasPersonId: ann.person.id,
+				device: 'peer-1',
+				byToken: 'admin'
+			});
+			expect((await learn.listCorrections(ann.person.id)).map((c) => c.kind).sort()).toEqual(['is', 'not']);
+			expect(await learn.getCorrection(correction.id)).toMatchObject({ kind: 'not', negativeId: negative.id, undoneAt: null });
+			expect(await learn.markUndone(correction.id, 99)).toBe(true);
+			expect(await learn.markUndone(correction.id, 100)).toBe(false);
+			expect(await learn.getCorrection(correction.id)).toMatchObject({ undoneAt: 99 });
+			await learn.addSighting({ id: 's', personId: ann.person.id, groupId: null, label: 'Ann', device: 'd', firstSeen: 1, lastSeen: 2 });
+
+			await gallery.deletePerson(ann.person.id);
+			expect((await learn.negatives()).map((n) => n.personId)).toEqual([bob.person.id]);
+			expect(await learn.listCorrections(bob.person.id)).toEqual([]);
+			expect(await learn.getCorrection(correction.id)).toBeNull();
+			expect(await learn.listSightings(0, 10)).toEqual([]);
+			expect(await learn.deleteNegative(negative.id)).toBe(false);
+		});
+
+		it('lists sightings in view since a time, newest first, moves last seen forward only, and expires old ones', async () => {
+			const { learn } = gallery;
+			const base = { personId: null, groupId: null, label: 'unknown', device: 'd' };
+			await learn.addSighting({ ...base, id: 'a', firstSeen: 1000, lastSeen: 1000 });
+			await learn.addSighting({ ...base, id: 'b', firstSeen: 2000, lastSeen: 2500 });
+			await learn.touchSighting('a', 3000);
+			await learn.touchSighting('a', 1200);
+			expect((await learn.listSightings(0, 10)).map((s) => [s.id, s.lastSeen])).toEqual([
+				['b', 2500],
+				['a', 3000]
+			]);
+			expect((await learn.listSightings(2600, 10)).map((s) => s.id)).toEqual(['a']);
+			expect((await learn.listSightings(0, 1)).map((s) => s.id)).toEqual(['b']);
+
+			await learn.addUnknownFaces('old', [{ groupId: 'old', embedding: vec(1, 0, 0, 0), at: 100 }]);
+			await learn.addUnknownFaces('mixed', [
+				{ groupId: 'mixed', embedding: vec(1, 0, 0, 0), at: 100 },
+				{ groupId: 'mixed', embedding: vec(0, 1, 0, 0), at: 5000 }
+			]);
+			expect(await learn.expire(2800)).toEqual({ groups: 1, faces: 2, sightings: 1 });
+			expect(await learn.listUnknownGroups()).toEqual([{ id: 'mixed', faces: 1, firstSeen: 100, lastSeen: 5000 }]);
+			expect((await learn.listSightings(0, 10)).map((s) => s.id)).toEqual(['a']);
+		});
+	});
+}
