@@ -171,7 +171,7 @@ for (let seed = 1; seed <= SPLITS; seed++) {
 			const agree = sample.filter((t) => shippedNames(t, params, cohort) === named(t, params)).length;
 			outcomes.get(rule)!.push({ params, test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])), settle, settleTest, settleShipped, agree, checked: sample.length });
 		}
-		checks.push(chooseChecks(sides[tune]!, sides[test]!, SHIPPED.threshold));
+		checks.push(chooseChecks(sides[tune], sides[test], SHIPPED.threshold));
 	}
 }
 

@@ -73,7 +73,7 @@ async function record(server: TestServer, clip: Clip, query: string): Promise<Sa
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
 		// A string, not a function: tsx's helpers (`__name`) do not exist in the page.
-		return (await page.evaluate(`(async (seconds) => {
+		return await page.evaluate<Sample[]>(`(async (seconds) => {
 			const video = document.querySelector('video');
 			const out = [];
 			const end = performance.now() + seconds * 1000;
@@ -92,7 +92,7 @@ async function record(server: TestServer, clip: Clip, query: string): Promise<Sa
 				await new Promise((r) => setTimeout(r, 50));
 			}
 			return out;
-		})(${RUN_SECONDS})`)) as Sample[];
+		})(${RUN_SECONDS})`);
 	} finally {
 		await browser.close();
 	}

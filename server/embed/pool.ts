@@ -292,7 +292,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			// A private copy: its buffer is transferred to the worker.
 			const copy = new Uint8Array(bytes.byteLength);
 			copy.set(bytes);
-			queue.push({ id: nextId++, kind, bytes: copy, resolve: resolve as (v: unknown) => void, reject });
+			queue.push({ id: nextId++, kind, bytes: copy, resolve: resolve, reject });
 			pump();
 		});
 	}
