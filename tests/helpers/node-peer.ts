@@ -97,7 +97,8 @@ export async function connectTestPeer(
 
 	const sendFrame = (message: ClientMessage) => {
 		const frame = encodeClientMessage(message);
-		conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		// `raw` serialization: send() returns no promise here and throws on failure.
+		void conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
 		lastSent = Date.now();
 	};
 	const keepAlive = setInterval(() => {
@@ -109,7 +110,7 @@ export async function connectTestPeer(
 
 	return {
 		sendRaw: (data) => {
-			conn.send(data);
+			void conn.send(data);
 			lastSent = Date.now();
 		},
 		send: sendFrame,
@@ -166,7 +167,7 @@ export async function firstReply(
 				conn.on('open', () => {
 					stage = 'first reply';
 					const hello = encodeClientMessage({ type: 'hello', client: 'node-test-peer' });
-					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
+					void conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
 				});
 				conn.on('data', (raw) => {
 					const decoded = decodeServerMessage(raw);
