@@ -37,7 +37,7 @@ export async function loadGraphModel(tf: Tf, file: string): Promise<GraphModel> 
 	try {
 		json = JSON.parse(await readFile(file, 'utf8')) as ModelJson;
 	} catch (err) {
-		throw new Error(`cannot read model ${file}: ${err instanceof Error ? err.message : String(err)}`);
+		throw new Error(`cannot read model ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 	}
 	if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new Error(`${file} is not a tfjs graph model`);
 	const dir = dirname(file);
