@@ -66,7 +66,10 @@ function variantRanking(): void {
 	console.log('   variants                     look-alikes all enrolled: FAR at 90 % recall   one photo: recall at 1 % FAR (faces-real | faces)');
 	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
 	for (const f of faces) {
-		if (f.kind === 'identity') (whole.photos.push(f), whole.identities.add(`${f.source}:${f.identity}`));
+		if (f.kind === 'identity') {
+			whole.photos.push(f);
+			whole.identities.add(`${f.source}:${f.identity}`);
+		}
 		if (f.kind === 'stranger') whole.strangers.push(f);
 		if (f.kind === 'group') whole.groups.push(f);
 	}

@@ -103,7 +103,10 @@ async function mirrored(img: { data: Uint8Array; width: number; height: number }
 function wholeSide(faces: readonly Boxed[]): Side {
 	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
 	for (const f of faces) {
-		if (f.kind === 'identity') (whole.photos.push(f), whole.identities.add(`${f.source}:${f.identity}`));
+		if (f.kind === 'identity') {
+			whole.photos.push(f);
+			whole.identities.add(`${f.source}:${f.identity}`);
+		}
 		if (f.kind === 'stranger') whole.strangers.push(f);
 		if (f.kind === 'group') whole.groups.push(f);
 	}

@@ -42,7 +42,7 @@ async function tightCrops(photo: Buffer, boxes: FaceBox[], { inset, grey }: { in
 	);
 }
 
-let tight: Buffer[] = [];
+const tight: Buffer[] = [];
 let huge: Buffer;
 
 beforeAll(async () => {
