@@ -271,7 +271,7 @@ async function benchFrames(): Promise<void> {
 		for (const [name, r] of await collect(page.url, all, { throttle: 1, minConfidence: SHIPPED_THRESHOLD, pick: isAuto })) normal.set(name, r);
 		// Throttled, only the time matters (the boxes are the same): every third group frame, every fifth selfie one.
 		const timed = all.filter((i) => i % (scenes[i]!.kind === 'room' ? 3 : 5) === 0);
-		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : new Map();
+		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : (new Map() as Collected);
 		if (process.env.BENCH_DETECT_DUMP) {
 			const dump = { scenes: scenes.map(({ png: _png, ...rest }) => rest), results: Object.fromEntries(normal) };
 			writeFileSync(process.env.BENCH_DETECT_DUMP, JSON.stringify(dump));

@@ -62,6 +62,8 @@ export async function connectTestPeer(
 		peer.on('error', (err) => {
 			clearTimeout(timer);
 			peer.destroy();
+			// The server's refusal is rejected as data ({ type: 'refused', code, … }) for tests to match.
+			// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
 			reject(refusalOf(err) ?? err);
 		});
 		peer.on('open', () => {
