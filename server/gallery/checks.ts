@@ -5,6 +5,7 @@
  */
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { badEmbedding, badThumbnail, modelMismatch } from '../../src/lib/protocol/gallery-doc.ts';
+import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { FACE_SOURCES, type FaceSource } from '../../src/lib/protocol/rest.ts';
 import { MAX_THUMBNAIL_BYTES, type GalleryExport, type NewFace } from './gallery.ts';
 import { DocError } from './import-plan.ts';
@@ -31,6 +32,16 @@ export function checkFaces(faces: readonly NewFace[], dim: number): void {
 		checkEmbedding(face.embedding, dim);
 		if (face.thumbnail) checkThumbnail(face.thumbnail);
 	}
+}
+
+/**
+ * AppError('conflict') when somebody but `except` already has this name (names.ts: case, width and
+ * invisible characters aside). The stores call it inside the write's own transaction, so two
+ * requests (or two servers) naming two people alike at once cannot both succeed.
+ */
+export function assertNameFree(people: ReadonlyArray<{ id: string; name: string }>, name: string, except?: string): void {
+	const taken = sameName(people, name, except);
+	if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
 }
 
 export type ImportedPerson = { name: string; faces: NewFace[] };

@@ -185,10 +185,35 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 		});
 
 		it('lists people by name, case aside, then id', async () => {
-			for (const name of ['bob', 'Alice', 'alice', 'Émile', 'zoe']) await gallery.addPerson(name);
-			const names = (await gallery.listPeople()).map((p) => p.name);
-			expect(names.slice(0, 2).sort()).toEqual(['Alice', 'alice']);
-			expect(names.slice(2)).toEqual(['bob', 'zoe', 'Émile']);
+			for (const name of ['bob', 'alpha', 'Alice', 'Émile', 'zoe']) await gallery.addPerson(name);
+			expect((await gallery.listPeople()).map((p) => p.name)).toEqual(['Alice', 'alpha', 'bob', 'zoe', 'Émile']);
+		});
+
+		it('refuses a name somebody else has (case, width and invisible characters aside), on every write that names', async () => {
+			const ann = await gallery.enrolPerson('Ann Lee', [{ embedding: vec(1, 0, 0, 0) }]);
+			const bob = await gallery.addPerson('Bob');
+			const taken = { code: 'conflict', message: expect.stringMatching(/"Ann Lee" is already enrolled/) };
+			await expect(gallery.addPerson('ann lee')).rejects.toMatchObject(taken);
+			await expect(gallery.enrolPerson('ＡＮＮ LEE', [{ embedding: vec(0, 1, 0, 0) }])).rejects.toMatchObject(taken);
+			await expect(gallery.renamePerson(bob.id, 'An\u200dn Lee')).rejects.toMatchObject(taken);
+			// A person may take another spelling of their own name.
+			expect(await gallery.renamePerson(ann.person.id, 'ANN LEE')).toMatchObject({ name: 'ANN LEE' });
+			expect((await gallery.listPeople()).map((p) => p.name)).toEqual(['ANN LEE', 'Bob']);
+			expect(gallery.entries()).toHaveLength(1);
+		});
+
+		it('gives a name to one of two openers that claim it at the same moment', async () => {
+			const other = await storage.open();
+			others.push(other);
+			const claims = await Promise.allSettled([
+				gallery.enrolPerson('Penny', [{ embedding: vec(1, 0, 0, 0) }]),
+				other.enrolPerson('penny', [{ embedding: vec(0, 1, 0, 0) }]),
+				gallery.addPerson('PENNY'),
+				other.addPerson('Penny')
+			]);
+			expect(claims.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+			for (const c of claims) if (c.status === 'rejected') expect(c.reason).toMatchObject({ code: 'conflict' });
+			expect(await gallery.listPeople()).toHaveLength(1);
 		});
 
 		it('renames a person, lists and deletes single faces', async () => {

@@ -69,15 +69,19 @@ export type GalleryHealth = {
 export interface Gallery {
 	listPeople(options?: { thumbnails?: boolean }): Promise<PersonListing[]>;
 	getPerson(id: string): Promise<Person | null>;
-	/** A person without faces (the DESIGN.md contract); prefer `enrolPerson`. */
+	/**
+	 * A person without faces (the DESIGN.md contract); prefer `enrolPerson`. Every write that names
+	 * somebody throws AppError('conflict') when another person has the same name (names.ts), checked
+	 * inside its transaction.
+	 */
 	addPerson(name: string): Promise<Person>;
-	/** Creates a person and their faces in one transaction. Throws AppError('bad-request') for no faces. */
+	/** Creates a person and their faces in one transaction. Throws AppError('bad-request') for no faces, 'conflict' for a taken name. */
 	enrolPerson(name: string, faces: readonly NewFace[]): Promise<{ person: Person; faceIds: string[] }>;
 	/** Throws AppError('not-found') for an unknown person. */
 	addFace(personId: string, embedding: Float32Array, thumbnail?: Uint8Array | null): Promise<{ faceId: string }>;
 	/** All or nothing. Throws AppError('not-found') for an unknown person. */
 	addFaces(personId: string, faces: readonly NewFace[]): Promise<{ faceIds: string[] }>;
-	/** Null for an unknown person. */
+	/** Null for an unknown person; AppError('conflict') for a name somebody else has. */
 	renamePerson(id: string, name: string): Promise<Person | null>;
 	/** The person's faces, oldest first; null for an unknown person. */
 	listFaces(personId: string): Promise<Face[] | null>;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
+import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
 	type Face,
@@ -38,6 +38,8 @@ export type PgGalleryOptions = {
 const CHANGES_KEPT = 1000;
 /** Rows one multi-row INSERT carries. */
 const INSERT_ROWS = 1000;
+/** The advisory lock every name-writing transaction holds (pg-db.ts's MIGRATION_LOCK is 7_210_001). */
+const NAMES_LOCK = 7_210_002;
 
 type PersonRow = { id: string; name: string; faces: string; yaws?: unknown[] | null; thumbnail?: Buffer | null };
 const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, faces: Number(row.faces) });
@@ -64,6 +66,16 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 	async function readSettings(sql: Sql): Promise<GallerySettings> {
 		const [row] = await sql<{ value: string }>("SELECT value FROM settings WHERE key = 'keep_thumbnails'");
 		return { ...DEFAULT_SETTINGS, ...(row ? { keepThumbnails: JSON.parse(row.value) === true } : {}) };
+	}
+
+	/**
+	 * Holds the gallery's name lock until the transaction ends, then checks `name` (names.ts) against
+	 * everyone: two servers naming two people alike at once are taken one after the other, and the
+	 * second is refused. Name writes are rare (enrolment, rename, import), so one lock for all is cheap.
+	 */
+	async function claimName(sql: Sql, name: string | null, except?: string): Promise<void> {
+		await sql('SELECT pg_advisory_xact_lock($1)', [NAMES_LOCK]);
+		if (name !== null) assertNameFree(await sql<{ id: string; name: string }>('SELECT id, name FROM people'), name, except);
 	}
 
 	async function insertPeople(sql: Sql, people: ReadonlyArray<{ id: string; name: string }>): Promise<void> {
@@ -187,7 +199,10 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		getPerson: (id) => getPerson(db.sql, id),
 		async addPerson(name) {
 			const person = { id: randomUUID(), name, faces: 0 };
-			await db.transaction((sql) => insertPeople(sql, [person]));
+			await db.transaction(async (sql) => {
+				await claimName(sql, name);
+				await insertPeople(sql, [person]);
+			});
 			return person;
 		},
 		async enrolPerson(name, faces) {
@@ -195,6 +210,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const id = randomUUID();
 			return write(
 				async (sql) => {
+					await claimName(sql, name);
 					await insertPeople(sql, [{ id, name }]);
 					const rows = facesFor(id, faces, (await readSettings(sql)).keepThumbnails);
 					await insertFaces(sql, rows);
@@ -211,6 +227,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		renamePerson(id, name) {
 			return write(
 				async (sql) => {
+					await claimName(sql, name, id);
 					const updated = await sql('UPDATE people SET name = $1 WHERE id = $2 RETURNING id', [name, id]);
 					return updated.length > 0 ? getPerson(sql, id) : null;
 				},
@@ -291,10 +308,10 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const people = prepareImport(doc, model, dim);
 			const { result } = await write(
 				async (sql) => {
+					// Planned inside the transaction under the name lock (claimName), against the gallery as
+					// it is at that moment: two servers importing the same new name at once merge, not double.
+					await claimName(sql, null);
 					const removed = replace ? (await sql('DELETE FROM people RETURNING id')).length : 0;
-					// Planned inside the transaction, against the gallery as it is at that moment. Two
-					// servers importing the same new name at once may both create it (no unique key on
-					// names): the name rule is checked by the API, not by the database.
 					const existing = await sql<{ id: string; name: string }>(`SELECT p.id, p.name FROM people p ${ORDER}`);
 					const faces = await sql<{ person_id: string; name: string; embedding: Buffer }>(
 						'SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id WHERE f.model = $1 AND f.dim = $2 ORDER BY f.seq',

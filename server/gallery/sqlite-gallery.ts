@@ -1,7 +1,7 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
+import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
 	type Face,
@@ -127,7 +127,20 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		return faceId;
 	}
 
+	// A transaction runs to its end before any other write (one connection, no awaits inside), and
+	// another process's write waits on the file lock: the name check and the write are one.
+	const addPersonTx = db.transaction((name: string) => {
+		assertNameFree(q.peopleNames.all(), name);
+		return insertPerson(name);
+	});
+
+	const renameTx = db.transaction((id: string, name: string) => {
+		assertNameFree(q.peopleNames.all(), name, id);
+		return q.renamePerson.run(name, id).changes > 0;
+	});
+
 	const enrolTx = db.transaction((name: string, faces: readonly NewFace[]) => {
+		assertNameFree(q.peopleNames.all(), name);
 		const keep = readSettings().keepThumbnails;
 		const person = insertPerson(name);
 		const faceIds = faces.map((face) => insertFace(person.id, face, keep));
@@ -190,7 +203,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			});
 		},
 		getPerson: async (id) => q.person.get(id) ?? null,
-		addPerson: async (name) => insertPerson(name),
+		addPerson: async (name) => addPersonTx(name),
 		async enrolPerson(name, faces) {
 			checkFaces(faces, dim);
 			const enrolled = enrolTx(name, faces);
@@ -203,7 +216,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		},
 		addFaces,
 		async renamePerson(id, name) {
-			const changed = q.renamePerson.run(name, id).changes > 0;
+			const changed = renameTx(id, name);
 			refresh([id]);
 			return changed ? (q.person.get(id) ?? null) : null;
 		},

@@ -80,7 +80,11 @@ export function createApi(deps: ApiDeps): express.Router {
 		metrics.enrolments.inc(faces);
 	}
 
-	/** 409 when somebody else already has this name (src/lib/protocol/names.ts). Checked right before the write. */
+	/**
+	 * 409 when somebody else already has this name (src/lib/protocol/names.ts): said before the slow
+	 * face analysis. The store checks again inside the write's own transaction (checks.ts), which is
+	 * what keeps two requests or two servers from both taking one name.
+	 */
 	async function assertNameFree(name: string, except?: string): Promise<void> {
 		const taken = sameName(await gallery.listPeople(), name, except);
 		if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
@@ -149,7 +153,6 @@ export function createApi(deps: ApiDeps): express.Router {
 			}
 			const faces = from(source)(await facesOf(decodeAll(images), await finder()));
 			checkConflict(req, faces, null);
-			await assertNameFree(name);
 			const { person, faceIds } = await gallery.enrolPerson(name, faces);
 			enrolled(faceIds.length);
 			log(`gallery: enrolled person ${person.id} with ${faceIds.length} face(s)`);
@@ -168,7 +171,6 @@ export function createApi(deps: ApiDeps): express.Router {
 		handle(async (req, res) => {
 			const { name } = parseBody(Rename, req.body);
 			await personOr404(req);
-			await assertNameFree(name, req.params.id);
 			const person = await gallery.renamePerson(req.params.id ?? '', name);
 			if (!person) throw new AppError('not-found', 'no such person');
 			log(`gallery: renamed person ${person.id}`);

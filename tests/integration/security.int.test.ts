@@ -233,6 +233,14 @@ describe('names that cannot pass for others', () => {
 			'Bob 👩\u200d💻'
 		]);
 	});
+
+	it('gives a name to one of several requests that ask for it at the same moment', async () => {
+		const names = ['Penny', 'penny', 'PENNY', 'Ｐｅｎｎｙ', 'Penny'];
+		const answers = await Promise.all(names.map((name) => call(server, 'POST', '/api/people', { name })));
+		expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409]);
+		const people = (await call(server, 'GET', '/api/people')).body as unknown as Array<{ name: string }>;
+		expect(people.filter((p) => p.name.toLowerCase().normalize('NFKC') === 'penny')).toHaveLength(1);
+	});
 });
 
 describe('the recognizer id belongs to the server', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api.ts';
-import { enrolPhotos, type EnrolPorts } from './photo-enrol.ts';
+import { enrolPhotos, explainRefusal, type EnrolPorts } from './photo-enrol.ts';
 
 const MAX = 1024 * 1024;
 const photo = (name: string, { type = 'image/jpeg', size = 100 } = {}) => new File([new Uint8Array(size)], name, { type });
@@ -42,6 +42,21 @@ function fakeServer({
 	};
 	return { calls, ports };
 }
+
+describe('refusal messages', () => {
+	it("keep the server's advice and limits, without its name for the image", () => {
+		expect(explainRefusal(new ApiError('no face found in image 2: send a photo that shows the whole head', 422, 'no-face'))).toBe(
+			'no face found: send a photo that shows the whole head'
+		);
+		expect(
+			explainRefusal(new ApiError('the face in the image (40 pixels wide) is too small or unclear to enrol: send a closer photo', 422, 'no-face'))
+		).toBe('the face is too small or unclear: send a closer photo');
+		expect(
+			explainRefusal(new ApiError('image 1: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels', 413, 'too-large'))
+		).toBe('too large for this server: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels');
+		expect(explainRefusal(new ApiError('upload too large', 413, 'too-large'))).toBe('too large for this server');
+	});
+});
 
 describe('enrolment from photos', () => {
 	it('creates the person with the first usable photo, then adds the rest, with one message per file', async () => {

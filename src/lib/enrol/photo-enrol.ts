@@ -34,12 +34,22 @@ export type PhotoEnrolOptions = EnrolPorts & {
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/**
+ * The server's messages name the image ("no face found in image 2: <advice>"), which the list
+ * already shows beside each file; what follows the first colon is the part a person can act on
+ * (more of the head, the pixel limit), so it is kept.
+ */
+function withAdvice(summary: string, serverMessage: string): string {
+	const colon = serverMessage.indexOf(': ');
+	return colon < 0 ? summary : `${summary}: ${serverMessage.slice(colon + 2)}`;
+}
+
 /** A message for a person about why a photo was refused. */
 export function explainRefusal(err: unknown): string {
 	if (!(err instanceof ApiError)) return (err as Error).message || 'failed';
 	switch (err.code) {
 		case 'no-face':
-			return err.message.includes('too small') ? 'the face is too small or unclear' : 'no face found';
+			return withAdvice(err.message.includes('too small') ? 'the face is too small or unclear' : 'no face found', err.message);
 		case 'several-faces':
 			return `${/^(\d+)/.exec(err.message)?.[1] ?? 'several'} faces found: use a photo of one person`;
 		case 'bad-image':
@@ -47,7 +57,7 @@ export function explainRefusal(err: unknown): string {
 		case 'unsupported-media-type':
 			return 'not a JPEG, PNG or WebP image';
 		case 'too-large':
-			return 'too large for this server';
+			return withAdvice('too large for this server', err.message);
 		default:
 			return err.message;
 	}
