@@ -172,7 +172,15 @@ for (let seed = 1; seed <= SPLITS; seed++) {
 			// The shipped findMatch must decide as the bench's rule does (checked on a sample of trials).
 			const sample = scored[test]!.filter((_, k) => k % 7 === 0);
 			const agree = sample.filter((t) => shippedNames(t, params, cohort) === named(t, params)).length;
-			outcomes.get(rule)!.push({ params, test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])), settle, settleTest, settleShipped, agree, checked: sample.length });
+			outcomes.get(rule)!.push({
+				params,
+				test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])),
+				settle,
+				settleTest,
+				settleShipped,
+				agree,
+				checked: sample.length
+			});
 		}
 		checks.push(chooseChecks(sides[tune], sides[test], SHIPPED.threshold));
 	}
