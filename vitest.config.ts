@@ -12,7 +12,7 @@ export default defineConfig({
 					// Real worker threads and image codecs run here: room for a slow, busy 2-core machine.
 					testTimeout: 30_000,
 					environment: 'node',
-					include: ['src/lib/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts']
+					include: ['src/lib/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts']
 				}
 			},
 			{

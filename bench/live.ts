@@ -1,184 +1,159 @@
 /**
- * `npm run bench:live`: the live page in Chromium on the dev camera clip (../shared/data/video),
- * against the real server, once as built (best-shot crops, adaptive detection) and once sending
- * every face on every frame — the "before". Prints, per run: share of frames showing the right
- * name, time from a face's appearance to its first correct name, crops per second per face, and
- * uplink/downlink against streaming every frame as a 640×480 JPEG (q 0.8).
+ * `npm run bench:live`: the live page in Chromium against the real server, on three clips played
+ * as a fake camera:
+ *   - `tv`   built at bench time from ../shared/data/faces (the clip the live page's numbers were
+ *            tuned on),
+ *   - `real` built at bench time from ../shared/data/faces-real (reported on, never tuned on),
+ *   - `dev`  the older synthetic clip of ../shared/data/video (a second source, never tuned on).
+ * The hard clips (bench/clip/scripts.ts) have hard cuts between people, a second face entering,
+ * shake, motion blur, zoom, turned heads; they are written to bench/.clips/ (ignored by git).
+ *
+ * For every video frame the page rendered it records what was drawn (`?record=frames`) and
+ * prints: the share of frames with the right name on a visible enrolled face, wrong names, time
+ * from a face's appearance to its first right name, names carried over cuts, flicker back to
+ * `unknown`, and the uplink (crops per second per face, bytes per crop, against streaming).
+ *
+ * Environment: BENCH_BEFORE_BUILD=<dir> also runs an older build of the web app (the same server
+ * serves it; `npm run build` into another folder first), interleaved with the current one;
+ * BENCH_LIVE_CLIPS=tv,real,dev; BENCH_LIVE_LOOPS (default 2) passes through each hard clip;
+ * BENCH_LIVE_REPEAT (default 1) runs of each.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import sharp from 'sharp';
-import { launchChromium } from '../tests/helpers/browser.ts';
-import { enrolPerson } from '../tests/helpers/gallery.ts';
-import { startTestServer, type TestServer } from '../tests/helpers/server.ts';
-import { DATA_DIR, clipFrames, hasSharedData, i420ToRgb, labelledFaces, type ClipFrame } from './data.ts';
+import { join, resolve } from 'node:path';
+import { LOOK_CHANGED_BELOW, SAME_FACE_ABOVE } from '../src/lib/track/appearance.ts';
+import { startTestServer } from '../tests/helpers/server.ts';
+import { CLIP_SCRIPTS } from './clip/scripts.ts';
+import { DATA_DIR, hasSharedData } from './data.ts';
+import { builtClip, devClip, meanFrameJpegBytes, type BenchClip } from './live/clips.ts';
+import { recordRun, type RecordedRun } from './live/record.ts';
+import { assignFaces, isVisible, scoreFrames, type LiveScore, type ScoredFrame } from './live/score.ts';
 
-/** The dev clip in its two forms: the y4m at 8 fps, and the mjpeg with 15 fps content (Chromium plays it at 30). */
-const CLIPS = [
-	{ file: 'dev_faces_640x480_8fps.y4m', fps: 8, timelineKey: 'dev_faces_640x480_8fps.y4m' },
-	{ file: 'dev_faces_640x480_15fps.mjpeg', fps: 15, timelineKey: 'dev_faces_640x480_15fps.mjpeg (rendered frames, before repeat)' }
-] as const;
-type Clip = (typeof CLIPS)[number];
-const CLIP_SECONDS = 10;
-const RUN_SECONDS = Number(process.env.BENCH_LIVE_SECONDS ?? 30);
+const LOOPS = Number(process.env.BENCH_LIVE_LOOPS ?? 2);
+const REPEAT = Number(process.env.BENCH_LIVE_REPEAT ?? 1);
+const CLIPS = (process.env.BENCH_LIVE_CLIPS ?? 'tv,real,dev').split(',');
+const BUILDS = [
+	{ name: 'after', dir: resolve(process.env.BUILD_DIR ?? 'build') },
+	...(process.env.BENCH_BEFORE_BUILD ? [{ name: 'before', dir: resolve(process.env.BENCH_BEFORE_BUILD) }] : [])
+];
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
+const pct = (a: number, b: number) => `${fmt((100 * a) / b)} %`;
 
-type Sample = { t: number; labels: string[]; crops: number; up: number; down: number };
-
-/** The clip's stills, padded so the server's full-image detector sees a whole head. */
-async function padded(file: string): Promise<Buffer> {
-	return sharp(file)
-		.extend({ top: 75, bottom: 75, left: 75, right: 75, background: { r: 128, g: 128, b: 128 } })
-		.jpeg({ quality: 92 })
-		.toBuffer();
-}
-
-async function enrolAll(server: TestServer, timeline: ClipFrame[]): Promise<void> {
-	const inClip = new Set(timeline.map((f) => f.identity).filter(Boolean));
-	const stills = new Set(
-		(JSON.parse(readFileSync(join(DATA_DIR, 'video', 'dev_faces_timeline.json'), 'utf8')) as { segments: Array<{ sourceImage?: string }> }).segments
-			.map((s) => s.sourceImage)
-			.filter(Boolean)
-			.map((s) => join(DATA_DIR, s!))
-	);
-	let enrolled = 0;
-	const refused: string[] = [];
-	for (const [name, files] of labelledFaces()) {
-		const images = files.filter((f) => !stills.has(f));
-		const [first, ...rest] = images;
-		if (!first) continue;
-		// One at a time: a photo the server finds no face in is reported, not fatal.
-		const id = await enrolPerson(server.url, name, []);
-		for (const file of [first, ...rest]) {
-			const body = new Uint8Array(await padded(file));
-			let res = await server.api(`/api/people/${id}/faces`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
-			// The server limits enrolments per address: wait as it says, like any client.
-			while (res.status === 429) {
-				await new Promise((resolve) => setTimeout(resolve, Number(res.headers.get('retry-after') ?? 1) * 1000));
-				res = await server.api(`/api/people/${id}/faces`, { method: 'POST', body, headers: { 'content-type': 'image/jpeg' } });
-			}
-			if (res.status === 201) enrolled++;
-			else refused.push(`${file.slice(DATA_DIR.length + 1)} (${res.status})`);
-		}
-	}
-	console.log(`enrolled ${enrolled} photos of ${labelledFaces().size} people (the clip shows ${[...inClip].join(', ')}; its stills left out)`);
-	if (refused.length) console.log(`refused: ${refused.join(', ')}`);
-}
-
-async function record(server: TestServer, clip: Clip, query: string): Promise<Sample[]> {
-	const browser = await launchChromium({ cameraFile: join(DATA_DIR, 'video', clip.file) });
-	try {
-		const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
-		await page.goto(`${server.url}/${query}`);
-		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
-		// A string, not a function: tsx's helpers (`__name`) do not exist in the page.
-		return await page.evaluate<Sample[]>(`(async (seconds) => {
-			const video = document.querySelector('video');
-			const out = [];
-			const end = performance.now() + seconds * 1000;
-			while (performance.now() < end) {
-				const value = {};
-				for (const name of ['crops-sent', 'bytes-up', 'bytes-down']) {
-					value[name] = Number(document.querySelector('[data-stat="' + name + '"]')?.getAttribute('data-value') ?? 0);
-				}
-				out.push({
-					t: video.currentTime,
-					labels: [...document.querySelectorAll('[data-track-id]')].map((e) => e.getAttribute('data-label') ?? ''),
-					crops: value['crops-sent'],
-					up: value['bytes-up'],
-					down: value['bytes-down']
-				});
-				await new Promise((r) => setTimeout(r, 50));
-			}
-			return out;
-		})(${RUN_SECONDS})`);
-	} finally {
-		await browser.close();
-	}
-}
-
-function summarize(name: string, samples: Sample[], clip: Clip, frameJpegBytes: number): void {
-	const { fps } = clip;
-	const timeline = timelineOf(clip);
-	const frameAt = (t: number) => timeline[Math.floor((((t % CLIP_SECONDS) + CLIP_SECONDS) % CLIP_SECONDS) * fps)] ?? null;
-	// video.currentTime starts when playback does, not when the fake camera started the clip:
-	// find the shift that best lines up "some face listed" with "a face in the clip".
+/** Rendered frames → clip frame indices: from the tags, or (untagged dev clip) by media time, aligned on face presence. */
+function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
+	if (clip.tagged) return run.frames.flatMap((f) => (f.tag === null ? [] : [{ index: f.tag, faces: f.faces }]));
+	const n = clip.frames.length;
+	const t0 = run.frames[0]?.mediaTime ?? 0;
+	const ks = run.frames.map((f) => Math.round((f.mediaTime - t0) * clip.fps));
 	let offset = 0;
-	let bestAgreement = -1;
-	for (let shift = -1.5; shift <= 1.5; shift += 0.025) {
-		const agreement = samples.filter((s) => (s.labels.length > 0) === Boolean(frameAt(s.t + shift)?.identity)).length;
-		if (agreement > bestAgreement) [bestAgreement, offset] = [agreement, shift];
+	let best = -1;
+	for (let o = 0; o < n; o++) {
+		const agree = run.frames.filter((f, i) => (f.faces.length > 0) === (clip.frames[(ks[i]! + o) % n]?.faces.some(isVisible) ?? false)).length;
+		if (agree > best) [best, offset] = [agree, o];
 	}
-	const at = (t: number) => frameAt(t + offset);
-	let withFace = 0;
-	let right = 0;
-	let wrong = 0;
-	let faceSeconds = 0;
-	const firstCorrect: number[] = [];
-	let segmentStart: { identity: string; t: number; named: boolean } | null = null;
-	for (let i = 1; i < samples.length; i++) {
-		const s = samples[i]!;
-		const dt = s.t - samples[i - 1]!.t;
-		const identity = at(s.t)?.identity ?? null;
-		if (!identity) {
-			segmentStart = null;
-			continue;
-		}
-		withFace++;
-		faceSeconds += Math.max(0, dt);
-		if (s.labels.includes(identity)) right++;
-		if (s.labels.some((l) => l !== identity && l !== 'unknown')) wrong++;
-		if (!segmentStart || segmentStart.identity !== identity) segmentStart = { identity, t: s.t, named: false };
-		if (!segmentStart.named && s.labels.includes(identity)) {
-			segmentStart.named = true;
-			firstCorrect.push(s.t - segmentStart.t);
-		}
+	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces }));
+}
+
+/** Detection scores and frontalness of the boxes drawn on faces (frontal or turned in the truth) and on nothing. */
+function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null {
+	const groups: Record<'frontal' | 'turned' | 'nothing', { score: number[]; frontal: number[] }> = {
+		frontal: { score: [], frontal: [] },
+		turned: { score: [], frontal: [] },
+		nothing: { score: [], frontal: [] }
+	};
+	const likeness: number[] = [];
+	for (const { index, faces } of scored) {
+		const truth = clip.frames[index]?.faces ?? [];
+		const owner = assignFaces(truth, faces);
+		faces.forEach((face, i) => {
+			const t = truth[owner[i]!];
+			const group = !t ? 'nothing' : t.frontal ? 'frontal' : 'turned';
+			if (face.score !== undefined) groups[group].score.push(face.score);
+			if (t && face.likeness !== undefined) likeness.push(face.likeness);
+			if (face.frontal !== undefined) groups[group].frontal.push(face.frontal);
+		});
 	}
-	const first = samples[0]!;
-	const last = samples.at(-1)!;
-	const seconds = last.t - first.t;
-	const crops = last.crops - first.crops;
-	const upPerS = (last.up - first.up) / seconds;
-	const downPerS = (last.down - first.down) / seconds;
-	const streamPerS = frameJpegBytes * fps;
-	const meanFirst = firstCorrect.reduce((a, b) => a + b, 0) / firstCorrect.length;
-	console.log(`\n${name}`);
-	console.log(`   right name shown on ${fmt((100 * right) / withFace)}% of frames with a face; a wrong name on ${fmt((100 * wrong) / withFace)}%`);
-	console.log(`   first correct name ${fmt(meanFirst * 1000, 0)} ms after a face appears (mean of ${firstCorrect.length} appearances; clip aligned by presence, shift ${fmt(offset * 1000, 0)} ms, ±1 frame)`);
-	console.log(`   crops sent: ${fmt(crops / faceSeconds, 2)} per second per face (clip ${fps} fps → every frame would be ${fps}); ${fmt((last.up - first.up) / crops / 1000, 2)} KB per crop on the wire`);
-	console.log(`   uplink ${fmt(upPerS / 1000, 2)} KB/s vs ${fmt(streamPerS / 1000, 0)} KB/s streaming every ${fps} fps frame as JPEG q0.8: ${fmt(streamPerS / upPerS, 0)}× smaller`);
-	console.log(`   downlink ${fmt(downPerS, 0)} B/s (${fmt(downPerS / (faceSeconds / seconds), 0)} B/s per visible face)`);
+	const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))] ?? NaN;
+	const line = (name: string, g: { score: number[]; frontal: number[] }) =>
+		g.score.length
+			? `${name}(${g.score.length}) score p5/p10/p25/p50 ${[0.05, 0.1, 0.25, 0.5].map((p) => fmt(q(g.score, p), 2)).join('/')}, frontalness p5/p50 ${fmt(q(g.frontal, 0.05), 2)}/${fmt(q(g.frontal, 0.5), 2)}`
+			: `${name}none`;
+	if (!groups.frontal.score.length && !groups.nothing.score.length) return null;
+	const looks = likeness.length
+		? `; a face's look against its last (${likeness.length}) p1 ${fmt(q(likeness, 0.01), 2)} p5 ${fmt(q(likeness, 0.05), 2)}, under SAME_FACE_ABOVE ${SAME_FACE_ABOVE}: ${likeness.filter((x) => x < SAME_FACE_ABOVE).length}, under LOOK_CHANGED_BELOW ${LOOK_CHANGED_BELOW}: ${likeness.filter((x) => x < LOOK_CHANGED_BELOW).length}`
+		: '';
+	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}${looks}`;
+}
+
+function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {
+	const scored = toScored(clip, run);
+	const s: LiveScore = scoreFrames(clip, scored);
+	const firsts = s.firstCorrect.map((f) => f.seconds).filter((x): x is number => x !== null).sort((a, b) => a - b);
+	const never = s.firstCorrect.filter((f) => f.seconds === null);
+	const slow = firsts.filter((x) => x > 0.5).length;
+	const meanVisible = scored.reduce((n, f) => n + (clip.frames[f.index]?.faces.filter(isVisible).length ?? 0), 0) / Math.max(1, scored.length);
+	const faceSeconds = run.seconds * meanVisible;
+	const upPerS = run.bytesUp / run.seconds;
+	const streamPerS = frameJpegBytes * clip.fps;
+	console.log(`\n  ${label}: ${scored.length} frames rendered in ${fmt(run.seconds, 0)} s (${fmt(scored.length / run.seconds)} fps)`);
+	console.log(`    right name on ${pct(s.right, s.goalFaceFrames)} of frames with a visible enrolled frontal face (${s.goalFaceFrames} face-frames); ${pct(s.rightAnyPose, s.enrolledFaceFrames)} with turned faces too`);
+	const o = s.goalOutcomes;
+	console.log(`      the others showed: unknown ${o.unknown}, … ${o.asking}, a wrong name ${o.wrong}, no box ${o.nothing}`);
+	console.log(`      per shot, right / goal face-frames (no box): ${s.perShot.map((p, i) => (p ? `${i + 1}: ${p.right}/${p.goal} (${p.nothing})` : '')).filter(Boolean).join(', ')}`);
+	console.log(`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; an \`unknown\` box on no face: ${s.unknownsOnNothing}`);
+	console.log(
+		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
+	);
+	const detectedCuts = run.frames.filter((f) => f.cut).length;
+	const trueCuts = scored.filter((f, i) => i > 0 && clip.frames[f.index]?.shot !== clip.frames[scored[i - 1]!.index]?.shot).length;
+	if (run.frames.some((f) => 'cut' in f) || detectedCuts === 0) console.log(`    cuts: ${trueCuts} in the frames played, ${detectedCuts} seen by the page`);
+	const detection = detectionFigures(clip, scored);
+	if (detection) console.log(`    ${detection}`);
+	console.log(`    names carried over a cut: ${s.carriedFrames} frames (longest ${fmt(s.carriedLongestS * 1000, 0)} ms)`);
+	console.log(`    a right name that gave way and came back: to unknown ${s.flickers.toUnknown}, to … ${s.flickers.toAsking}, to no box ${s.flickers.toNothing}`);
+	console.log(
+		`    uplink: ${run.crops} crops, ${fmt(run.crops / faceSeconds, 2)} per second per visible face; ${fmt(run.bytesUp / run.crops / 1000, 2)} KB per crop; ${fmt(upPerS / 1000, 2)} KB/s vs ${fmt(streamPerS / 1000, 0)} KB/s streaming ${clip.fps} fps JPEG q0.8: ${fmt(streamPerS / upPerS, 0)}× smaller; downlink ${fmt(run.bytesDown / run.seconds, 0)} B/s`
+	);
 }
 
 if (!hasSharedData()) {
 	console.log(`bench:live: shared data absent at ${DATA_DIR}; skipped`);
 	process.exit(0);
 }
-function timelineOf(clip: Clip): ClipFrame[] {
-	const all = JSON.parse(readFileSync(join(DATA_DIR, 'video', 'dev_faces_timeline.json'), 'utf8')) as { frames: Record<string, ClipFrame[]> };
-	return all.frames[clip.timelineKey] ?? [];
-}
+console.log(`FaceRTC live benchmark — ${new Date().toISOString()}; data ${DATA_DIR}; builds: ${BUILDS.map((b) => `${b.name} = ${b.dir}`).join(', ')}`);
+console.log('(the machine is shared: timings are noisy; labels per rendered video frame, every frame the page drew)');
 
-// Both clips show the same pictures: one frame's JPEG size, from the y4m, serves for both.
-let jpegBytes = 0;
-let sampled = 0;
-for (const { frame, yuv, width, height } of clipFrames()) {
-	if (frame.i % 8 !== 0) continue;
-	jpegBytes += (await sharp(i420ToRgb(yuv, width, height), { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer()).byteLength;
-	sampled++;
-}
-const frameJpegBytes = jpegBytes / sampled;
-console.log(`FaceRTC live benchmark — ${new Date().toISOString()}; dev clip in ${join(DATA_DIR, 'video')}, ${RUN_SECONDS} s a run; a 640×480 frame as JPEG q0.8: ${fmt(frameJpegBytes / 1000)} KB`);
-const server = await startTestServer();
-try {
-	await enrolAll(server, timelineOf(CLIPS[0]));
-	for (const clip of CLIPS) {
-		console.log(`\n== ${clip.file}`);
-		summarize('after: best-shot crops, adaptive detection (as shipped)', await record(server, clip, ''), clip, frameJpegBytes);
-		summarize('after, data saver on (?saver=1)', await record(server, clip, '?saver=1'), clip, frameJpegBytes);
-		summarize('before: every face on every detection frame (?crops=every-frame&detectEvery=1)', await record(server, clip, '?crops=every-frame&detectEvery=1'), clip, frameJpegBytes);
+for (const name of CLIPS) {
+	// Each clip gets its own server and gallery; the server restarts on the same data to serve another build.
+	const first = await startTestServer({ buildDir: BUILDS[0]!.dir });
+	let clip: BenchClip;
+	try {
+		clip = name === 'dev' ? devClip() : await builtClip(first.url, CLIP_SCRIPTS[name as keyof typeof CLIP_SCRIPTS]);
+		const enrolled = await clip.enrol(first.url);
+		console.log(`\n== ${name}: ${clip.file.startsWith(DATA_DIR) ? clip.file : join('bench/.clips', `${name}.y4m`)}, ${clip.frames.length} frames at ${clip.fps} fps; ${enrolled}`);
+	} finally {
+		await first.stop({ keepData: true });
 	}
-} finally {
-	await server.stop();
+	const frameJpegBytes = await meanFrameJpegBytes(clip.file);
+	const seconds = clip.tagged ? Math.ceil((LOOPS * clip.frames.length) / clip.fps) : Number(process.env.BENCH_LIVE_SECONDS ?? 30);
+	const modes = [
+		{ label: 'as shipped', query: '' },
+		...(name === 'tv' ? [] : [{ label: 'data saver on (?saver=1)', query: '?saver=1' }]),
+		// Issue #2's reference: every face on every frame, the uplink the crop rules save.
+		...(name === 'dev' ? [{ label: 'every face on every frame (?crops=every-frame&detectEvery=1)', query: '?crops=every-frame&detectEvery=1', only: 'after' }] : [])
+	];
+	for (let r = 0; r < REPEAT; r++) {
+		for (const mode of modes) {
+			for (const build of BUILDS) {
+				if ('only' in mode && mode.only !== build.name) continue;
+				const server = await startTestServer({ buildDir: build.dir, dataDir: first.dataDir });
+				try {
+					const run = await recordRun({ serverUrl: server.url, clipFile: clip.file, query: mode.query, seconds });
+					report(`${build.name}, ${mode.label}${REPEAT > 1 ? ` (run ${r + 1})` : ''}`, clip, run, frameJpegBytes);
+				} finally {
+					await server.stop({ keepData: true });
+				}
+			}
+		}
+	}
+	const { rmSync } = await import('node:fs');
+	rmSync(first.dataDir, { recursive: true, force: true });
 }

@@ -42,6 +42,8 @@ describe('live page', () => {
 		await page.waitForSelector('[data-track-id][data-label="unknown"]', { timeout: 30_000 });
 		const alice = page.locator('[data-track-id][data-label="alice"]');
 		await expect(alice.textContent()).resolves.toBe('alice');
+		await expect(alice.getAttribute('data-state')).resolves.toBe('known');
+		await expect(page.locator('[data-track-id][data-label="unknown"]').getAttribute('data-state')).resolves.toBe('unknown');
 		await page.screenshot({ path: join(RESULTS, 'live-phone.png') });
 	});
 
@@ -73,6 +75,27 @@ describe('live page', () => {
 			{ timeout: 30_000 }
 		);
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+	});
+});
+
+describe('live page before the recognizer answers', () => {
+	it('lists each face as … (data-state="asking", no data-label), never as unknown', async () => {
+		// A recognizer that refuses this browser (no token): faces are boxed, never answered.
+		const guarded = await startTestServer({ env: { RECOGNIZE_TOKEN: 'sesame', OPEN_RECOGNITION: '0' } });
+		const p = await browser.newPage({ viewport: { width: 390, height: 844 } });
+		try {
+			await p.goto(guarded.url);
+			const face = p.locator('[data-track-id]').first();
+			await face.waitFor({ timeout: 60_000 });
+			await expect(face.getAttribute('data-state')).resolves.toBe('asking');
+			await expect(face.getAttribute('data-label')).resolves.toBeNull();
+			await expect(face.textContent()).resolves.toBe('…');
+			await expect(p.locator('[data-track-id][data-label]').count()).resolves.toBe(0);
+			await p.screenshot({ path: join(RESULTS, 'live-asking-phone.png') });
+		} finally {
+			await p.close();
+			await guarded.stop();
+		}
 	});
 });
 

@@ -57,17 +57,26 @@ export async function composeFrame(width: number, height: number, layers: readon
 		.toBuffer();
 }
 
-/** Writes frames (raw RGB, `width`×`height`) at `fps` to `file`. Chromium loops the clip. */
-export function writeY4m(file: string, { width, height, fps, frames }: { width: number; height: number; fps: number; frames: Iterable<Buffer> }): void {
+/** Writes a clip frame by frame (raw RGB, `width`×`height`), so long clips never sit in memory whole. */
+export function createY4mWriter(file: string, { width, height, fps }: { width: number; height: number; fps: number }) {
 	const fd = openSync(file, 'w');
-	try {
-		writeSync(fd, `YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
-		for (const rgb of frames) {
+	writeSync(fd, `YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+	return {
+		write(rgb: Buffer): void {
 			writeSync(fd, 'FRAME\n');
 			writeSync(fd, toI420(rgb, width, height));
-		}
+		},
+		close: () => closeSync(fd)
+	};
+}
+
+/** Writes frames (raw RGB, `width`×`height`) at `fps` to `file`. Chromium loops the clip. */
+export function writeY4m(file: string, { width, height, fps, frames }: { width: number; height: number; fps: number; frames: Iterable<Buffer> }): void {
+	const writer = createY4mWriter(file, { width, height, fps });
+	try {
+		for (const rgb of frames) writer.write(rgb);
 	} finally {
-		closeSync(fd);
+		writer.close();
 	}
 }
 

@@ -36,6 +36,11 @@ export function createPacer({ budgetShare = 0.5, maxEvery = 4, maxGapMs = 200, s
 			return true;
 		},
 
+		/** Makes the next frame a detection frame whatever N says (the picture just changed as a whole). */
+		force(): void {
+			sinceDetect = Infinity;
+		},
+
 		/** Reports how long a detection took. */
 		measured(ms: number): void {
 			detectMs = ema(detectMs, ms);

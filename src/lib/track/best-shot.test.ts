@@ -3,6 +3,17 @@ import { createBestShot } from './best-shot.ts';
 import { cropQuality, frontalness, laplacianVariance } from './crop-quality.ts';
 
 describe('best shot', () => {
+	it("drops one track's window and releases its candidate", () => {
+		const released: string[] = [];
+		const shots = createBestShot<string>({ release: (p) => released.push(p) });
+		shots.offer(1, { quality: 0.5, atMs: 0, payload: 'a' });
+		shots.offer(2, { quality: 0.5, atMs: 0, payload: 'b' });
+		shots.drop(1);
+		shots.drop(3);
+		expect(released).toEqual(['a']);
+		expect([shots.collecting(1), shots.collecting(2)]).toEqual([false, true]);
+	});
+
 	it('returns the best of the window and releases the others', () => {
 		const released: string[] = [];
 		const shots = createBestShot<string>({ windowMs: 250, maxCandidates: 3, release: (p) => released.push(p) });

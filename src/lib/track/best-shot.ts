@@ -42,6 +42,14 @@ export function createBestShot<T>({ windowMs = 250, maxCandidates = 3, release }
 		/** Whether a window is open for this track. */
 		collecting: (trackId: number) => pending.has(trackId),
 
+		/** Drops a track's candidates (taken before its face changed: they show somebody else). */
+		drop(trackId: number): void {
+			const entry = pending.get(trackId);
+			if (!entry) return;
+			release(entry.best.payload);
+			pending.delete(trackId);
+		},
+
 		/** Drops the candidates of tracks not in `live` (they left the picture). */
 		retain(live: ReadonlySet<number>): void {
 			for (const [trackId, entry] of pending) {

@@ -4,7 +4,9 @@ import { expandBox, FACE_CROP_MARGIN } from '../protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../protocol/messages.ts';
 import { SIGNATURE_SIDE_PX, signatureOf } from './appearance.ts';
 import { laplacianVariance, toLuma } from './crop-quality.ts';
+import { THUMB_HEIGHT, THUMB_WIDTH } from './scene-cut.ts';
 import { stripImageMetadata } from './strip-metadata.ts';
+import type { Point } from './tracker.ts';
 
 export type CaptureOptions = {
 	/** Margin added on each side, as a share of the face box. Default FACE_CROP_MARGIN. */
@@ -22,10 +24,25 @@ export type EncodeOptions = {
 
 export type EncodedCrop = { bytes: Uint8Array; width: number; height: number };
 
+/**
+ * A face cut out of one video frame: the bitmap (the holder closes it), the frame region it came
+ * from (video px), and the detector's keypoints of that frame in the bitmap's own pixels, so they
+ * can travel with the crop to the server as an alignment hint.
+ */
+export type FaceShot = { bitmap: ImageBitmap; region: Box; keypoints: Point[] };
+
 const SHARPNESS_SIDE_PX = 48;
 let encodeCanvas: HTMLCanvasElement | null = null;
 let probeCanvas: HTMLCanvasElement | null = null;
 let signatureCanvas: HTMLCanvasElement | null = null;
+let sceneCanvas: HTMLCanvasElement | null = null;
+
+/** Whether this browser's canvas encodes WebP (Safari's does not, and falls back to PNG). */
+export function canEncodeWebp(): boolean {
+	const c = document.createElement('canvas');
+	c.width = c.height = 1;
+	return c.toDataURL('image/webp').startsWith('data:image/webp');
+}
 
 /** Grey pixels of `source` (region `box`, whole source when absent) scaled to `width`×`height`. */
 export function readGrey(
@@ -51,17 +68,46 @@ export function faceSignature(video: HTMLVideoElement, face: Box): Float32Array 
 	return grey ? signatureOf(grey) : null;
 }
 
-/** The face region of the current video frame, scaled down; null when too small. The caller closes it. */
-export async function captureFace(video: HTMLVideoElement, face: Box, options: CaptureOptions = {}): Promise<ImageBitmap | null> {
+/** The whole frame as a THUMB_WIDTH × THUMB_HEIGHT grey thumbnail, averaged (for cut detection, scene-cut.ts). */
+export function sceneThumbnail(video: HTMLVideoElement): Float32Array | null {
+	sceneCanvas ??= document.createElement('canvas');
+	sceneCanvas.width = THUMB_WIDTH;
+	sceneCanvas.height = THUMB_HEIGHT;
+	const ctx = sceneCanvas.getContext('2d', { willReadFrequently: true });
+	if (!ctx) return null;
+	// 'high' averages over the area (mipmaps in Chromium); 'low' would sample a few pixels a cell.
+	ctx.imageSmoothingQuality = 'high';
+	ctx.drawImage(video, 0, 0, THUMB_WIDTH, THUMB_HEIGHT);
+	return toLuma(ctx.getImageData(0, 0, THUMB_WIDTH, THUMB_HEIGHT).data, THUMB_WIDTH, THUMB_HEIGHT);
+}
+
+/** `points` (video px) in the pixels of a crop of `region` scaled to `size`. */
+export function toCropPoints(points: readonly Point[], region: Box, size: { width: number; height: number }): Point[] {
+	const sx = size.width / region.width;
+	const sy = size.height / region.height;
+	return points.map((p) => ({ x: (p.x - region.x) * sx, y: (p.y - region.y) * sy }));
+}
+
+/**
+ * The face region of the current video frame with its margin, scaled down, and `keypoints` (video
+ * px) in its pixels; null when too small.
+ */
+export async function captureFace(
+	video: HTMLVideoElement,
+	face: Box,
+	options: CaptureOptions = {},
+	keypoints: readonly Point[] = []
+): Promise<FaceShot | null> {
 	const frame = { width: video.videoWidth, height: video.videoHeight };
 	const region = expandBox(face, options.margin ?? FACE_CROP_MARGIN, frame);
 	if (region.width < 24 || region.height < 24) return null;
 	const size = fitWithin(region.width, region.height, Math.min(options.maxSide ?? MAX_CROP_SIDE_PX, MAX_CROP_SIDE_PX));
-	return createImageBitmap(video, region.x, region.y, region.width, region.height, {
+	const bitmap = await createImageBitmap(video, region.x, region.y, region.width, region.height, {
 		resizeWidth: size.width,
 		resizeHeight: size.height,
 		resizeQuality: 'high'
 	});
+	return { bitmap, region, keypoints: toCropPoints(keypoints, region, size) };
 }
 
 /** Laplacian variance of a small grey copy: higher is sharper. */

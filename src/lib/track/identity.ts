@@ -1,10 +1,18 @@
 /**
  * Per-track identity: a decaying, confidence-weighted vote over the recognizer's answers, so one
- * bad crop does not flip a name; and the schedule of when a track's next crop is due. Pure.
+ * bad crop does not flip a name; what the track shows meanwhile; and the schedule of when its
+ * next crop is due. Pure.
  */
 export const UNKNOWN = 'unknown';
 
 export type Answer = { label: string; personId: string | null; confidence: number; distance: number | null };
+
+/**
+ * What a track shows: `asking` (no answer yet: `…`), `known` (a name), `unknown` (the server saw a
+ * face and nobody enrolled matches), `hidden` (the server found no face in its crops: a torso, a
+ * hand — never shown as a person).
+ */
+export type ShownState = 'asking' | 'known' | 'unknown' | 'hidden';
 
 export type IdentityOptions = {
 	/** Weight kept from older answers at each new one, 0..1. Default 0.75. */
@@ -30,18 +38,48 @@ export type IdentityOptions = {
 	timeoutMs?: number;
 };
 
+/**
+ * How a shown name gives way; the logic's own numbers, not the recognizer's. A shown name is
+ * replaced only when another label's vote leads it by SWITCH_LEAD: one `unknown` answer (weight 1)
+ * against a name shown on one answer (≥ showAt 0.9, 0.675 after decay) leads by at most 0.33, so
+ * one weak answer never unseats a name; two in a row do (lead ≥ 0.9 against any name shown on
+ * one answer). Checked on the `tv` clip of `npm run bench:live`: no flicker back to `unknown`.
+ */
+export const SWITCH_LEAD = 0.5;
+/**
+ * Crops a fresh (or changed) face sends back to back: the first on its first good detection, the
+ * next from a new frame as soon as the last one's answer is in, without the retry wait. (Not all
+ * at once: a confident first answer makes the second useless, and on a loaded server a second crop
+ * only queues in front of other faces' first ones.)
+ */
+export const EAGER_CROPS = 2;
+/** No-face answers, with no face ever found, after which a track is asked only rarely (it is still hidden). */
+export const MAX_NO_FACE = 2;
+/** Longest wait between crops of a track the server keeps finding no face in, ms. */
+const MAX_NO_FACE_WAIT_MS = 16_000;
+
 export type Identity = {
 	votes: Map<string, number>;
 	personIds: Map<string, string | null>;
 	label: string;
 	settled: boolean;
+	/** Answers in which the server found a face. */
 	answers: number;
+	/** The server found a face in one of this track's crops. */
+	faceFound: boolean;
+	/** No-face answers since a face was last found. */
+	noFaceAnswers: number;
+	/** Crops sent since the track began or its face changed. */
+	sent: number;
+	/** Crops in flight, and when the last one went, ms. */
+	pending: number;
 	lastSentMs: number;
-	pendingSinceMs: number | null;
 	/** Appearance of the face in the last crop sent (see appearance.ts). */
 	signature: Float32Array | null;
 	/** The face changed since the last answer: the next answer may start the vote afresh. */
 	changed: boolean;
+	/** Counts the face's changes: an answer about a crop taken before the last change does not vote. */
+	epoch: number;
 };
 
 export function newIdentity(): Identity {
@@ -51,18 +89,35 @@ export function newIdentity(): Identity {
 		label: UNKNOWN,
 		settled: false,
 		answers: 0,
+		faceFound: false,
+		noFaceAnswers: 0,
+		sent: 0,
+		pending: 0,
 		lastSentMs: -Infinity,
-		pendingSinceMs: null,
 		signature: null,
-		changed: false
+		changed: false,
+		epoch: 0
 	};
 }
 
-/** Weight of one answer: a confident name counts most; a crop with no face found counts little. */
+/** Weight of one answer with a face in it: a confident name counts most. */
 function weightOf(answer: Answer): number {
-	if (answer.distance === null) return 0.25;
-	if (answer.personId === null) return 1;
-	return 0.5 + answer.confidence;
+	return answer.personId === null ? 1 : 0.5 + answer.confidence;
+}
+
+/** What the track shows now (see ShownState). */
+export function shownState(identity: Identity): ShownState {
+	if (!identity.faceFound) return identity.noFaceAnswers > 0 ? 'hidden' : 'asking';
+	return identity.label === UNKNOWN ? 'unknown' : 'known';
+}
+
+/**
+ * Moves the answers of `from` (a duplicate track of the same face) into `into` when `into` has
+ * none of its own yet; returns the identity the merged track keeps.
+ */
+export function mergeIdentities(into: Identity, from: Identity): Identity {
+	if (into.faceFound || !from.faceFound) return into;
+	return { ...from, pending: into.pending + from.pending };
 }
 
 /**
@@ -78,13 +133,28 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 	const refreshMs = () => read().refreshMs ?? 2000;
 	const timeoutMs = () => read().timeoutMs ?? 3000;
 
+	/** Crops in flight that have not timed out. */
+	const inFlight = (identity: Identity, nowMs: number) => (nowMs - identity.lastSentMs < timeoutMs() ? identity.pending : 0);
+
 	return {
-		/** Folds one answer into the vote. */
-		record(identity: Identity, answer: Answer): void {
-			identity.pendingSinceMs = null;
+		/**
+		 * Folds one answer into the vote. An answer with no face in the crop (`distance` null) says
+		 * nothing about who it is: it does not vote; a track the server never found a face in is hidden.
+		 */
+		record(identity: Identity, answer: Answer, epoch = identity.epoch): void {
+			identity.pending = Math.max(0, identity.pending - 1);
+			// About the face that was there before it changed: no evidence about this one.
+			if (epoch !== identity.epoch) return;
+			if (answer.distance === null) {
+				identity.noFaceAnswers++;
+				return;
+			}
+			identity.faceFound = true;
+			identity.noFaceAnswers = 0;
 			identity.answers++;
 			// Someone else in the same place: their evidence must not be outweighed by the last person's.
-			if (identity.changed && answer.label !== identity.label) {
+			const restart = identity.changed && answer.label !== identity.label;
+			if (restart) {
 				identity.votes.clear();
 				identity.personIds.clear();
 			}
@@ -95,7 +165,11 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 			const ranked = [...identity.votes.entries()].sort((a, b) => b[1] - a[1]);
 			const [top, second] = ranked;
 			const topWeight = top?.[1] ?? 0;
-			identity.label = top && topWeight >= showAt() ? top[0] : UNKNOWN;
+			const leader = top && topWeight >= showAt() ? top[0] : UNKNOWN;
+			// A shown name holds until another label clearly leads it: one weak answer is not enough.
+			const holds =
+				!restart && identity.label !== UNKNOWN && leader !== identity.label && topWeight - (identity.votes.get(identity.label) ?? 0) < SWITCH_LEAD;
+			if (!holds) identity.label = leader;
 			// An answer against the shown name unsettles the track so that more evidence comes
 			// quickly: one bad crop does not flip the name, but a real change is not left for a refresh.
 			const disagrees = answer.label !== identity.label;
@@ -106,26 +180,42 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 		markChanged(identity: Identity): void {
 			identity.changed = true;
 			identity.settled = false;
-			identity.lastSentMs = -Infinity;
+			identity.sent = 0;
+			identity.epoch++;
+			// Crops still in flight are about the face before: do not wait for them.
+			identity.pending = 0;
+			// A track never found to be a face keeps its slow pace: its looks change whenever it moves.
+			if (identity.faceFound) identity.lastSentMs = -Infinity;
 		},
 
 		/** The request for this track failed or timed out: allow another soon. */
 		fail(identity: Identity): void {
-			identity.pendingSinceMs = null;
+			identity.pending = Math.max(0, identity.pending - 1);
 		},
 
-		/** Whether a crop of this track is due now (nothing pending, and its wait is over). */
+		/** Whether the track is in its eager phase: fresh or changed, sending without waiting for answers. */
+		isEager(identity: Identity): boolean {
+			return !identity.settled && identity.sent < EAGER_CROPS && identity.noFaceAnswers < MAX_NO_FACE;
+		},
+
+		/** Whether a crop of this track is due now. */
 		isDue(identity: Identity, nowMs: number): boolean {
-			if (identity.pendingSinceMs !== null && nowMs - identity.pendingSinceMs < timeoutMs()) return false;
-			const wait = identity.settled ? refreshMs() : identity.answers === 0 ? 0 : retryMs();
+			const pending = inFlight(identity, nowMs);
+			if (pending > 0) return false;
+			if (this.isEager(identity)) return true;
+			let wait = identity.settled ? refreshMs() : retryMs();
+			if (!identity.faceFound && identity.noFaceAnswers >= MAX_NO_FACE) {
+				wait = Math.min(MAX_NO_FACE_WAIT_MS, refreshMs() * 2 ** (identity.noFaceAnswers - MAX_NO_FACE));
+			}
 			return nowMs - identity.lastSentMs >= wait;
 		},
 
-		/** Whether a crop of this track should go up now; marks it pending when so. */
+		/** Whether a crop of this track should go up now; counts it in flight when so. */
 		claimCrop(identity: Identity, nowMs: number): boolean {
 			if (!this.isDue(identity, nowMs)) return false;
+			identity.pending = inFlight(identity, nowMs) + 1;
 			identity.lastSentMs = nowMs;
-			identity.pendingSinceMs = nowMs;
+			identity.sent++;
 			return true;
 		},
 

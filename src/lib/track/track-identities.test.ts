@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { Answer } from './identity.ts';
+import { createTrackIdentities } from './track-identities.ts';
+
+const alice: Answer = { label: 'alice', personId: 'a', confidence: 0.8, distance: 0.2 };
+const look = (...values: number[]) => {
+	const v = Float32Array.from(values);
+	const norm = Math.hypot(...values);
+	return v.map((x) => x / norm);
+};
+const face = look(1, -1, 1, -1);
+const sameFace = look(1, -0.9, 1.1, -1);
+const otherFace = look(-1, 1, 1, -1);
+
+describe('track identities', () => {
+	it('forgets the identity of a track that ended; late answers for it find nothing', () => {
+		const book = createTrackIdentities();
+		book.identityOf(1);
+		book.record(1, alice);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		book.apply({ tracks: [], ended: [{ id: 1, reason: 'replaced' }], merged: [] });
+		book.record(1, alice);
+		expect(book.find(1)).toBeUndefined();
+		expect(book.shown(1).state).toBe('asking');
+	});
+
+	it('gives a merged duplicate its answers when the surviving track has none', () => {
+		const book = createTrackIdentities();
+		book.identityOf(1);
+		book.identityOf(2);
+		book.record(2, alice);
+		book.apply({ tracks: [], ended: [{ id: 2, reason: 'merged' }], merged: [{ from: 2, into: 1 }] });
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		expect(book.find(2)).toBeUndefined();
+	});
+
+	it('forgets everything at a cut', () => {
+		const book = createTrackIdentities();
+		book.identityOf(1);
+		book.record(1, alice);
+		book.see(1, face);
+		book.clear();
+		expect(book.find(1)).toBeUndefined();
+		expect(book.looksOf(1)).toBeNull();
+	});
+
+	it('tells whether a face still looks like the track', () => {
+		const book = createTrackIdentities();
+		book.see(1, face);
+		expect(book.looksLike(1, sameFace)).toBe(true);
+		expect(book.looksLike(1, otherFace)).toBe(false);
+		expect(book.looksLike(2, face)).toBe(false);
+		expect(book.looksLike(1, null)).toBe(false);
+	});
+
+	it('measures how much each look is like the one before', () => {
+		const book = createTrackIdentities();
+		book.see(1, face);
+		expect(book.likenessOf(1)).toBeNull();
+		book.see(1, sameFace);
+		expect(book.likenessOf(1)).toBeGreaterThan(0.9);
+		book.see(1, otherFace);
+		expect(book.likenessOf(1)).toBeLessThan(0.5);
+	});
+
+	it('asks at once about a face unlike its look a frame before, even with a crop in flight, and takes the new answer', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.see(1, face);
+		book.rules.claimCrop(identity, 0);
+		book.record(1, alice, identity.epoch);
+		book.rules.claimCrop(identity, 2500);
+		const inFlight = identity.epoch;
+		book.see(1, otherFace);
+		expect(identity.changed).toBe(true);
+		// The name stays until an answer says otherwise; the answer about the crop before does not count.
+		book.record(1, alice, inFlight);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		expect(book.rules.claimCrop(identity, 2510)).toBe(true);
+		book.record(1, { label: 'bob', personId: 'b', confidence: 0.55, distance: 0.45 }, identity.epoch);
+		expect(book.shown(1)).toEqual({ label: 'bob', state: 'known' });
+	});
+
+	it('asks again at once when the face no longer looks like its last crop', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.rules.claimCrop(identity, 0);
+		identity.signature = face;
+		book.record(1, alice);
+		expect(book.rules.isDue(identity, 100)).toBe(false);
+		// A slow drift, frame after frame (each look close to the one before), away from the crop's.
+		const mix = (t: number) => look(...[0, 1, 2, 3].map((i) => (1 - t) * face[i]! + t * otherFace[i]!));
+		book.see(1, mix(0.1));
+		expect(book.rules.isDue(identity, 100)).toBe(false);
+		for (let t = 0.2; t <= 1; t += 0.1) book.see(1, mix(t));
+		expect(identity.changed).toBe(true);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		expect(book.rules.isDue(identity, 100)).toBe(true);
+	});
+
+	it('drops every pending request when the link drops', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.rules.claimCrop(identity, 0);
+		book.rules.claimCrop(identity, 10);
+		book.failAll();
+		expect(identity.pending).toBe(0);
+	});
+});
