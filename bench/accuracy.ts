@@ -15,6 +15,8 @@
  *     and wrong names), then scored on the other side, per scenario (trials.ts) and probe kind;
  *     mean and spread over splits, false accepts with the impostor trials they rest on;
  *  V. the identity vote's settle distance (one live answer that close settles a name);
+ *  A. the adaptive open-set rules (accuracy/adaptive-report.ts): per-person thresholds, cohort
+ *     normalisation, quality-weighted centroids, each chosen on one side and scored on the other;
  *  D. the enrolment checks: the duplicate question's distance and MISMATCH_SLACK;
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
@@ -23,6 +25,8 @@ import { labelGroups } from './accuracy/labels.ts';
 import { sideTrials, split, type Side } from './accuracy/trials.ts';
 import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, rates, score, shippedNames, type Params, type Scored } from './accuracy/tune.ts';
 import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
+import { adaptiveSection } from './accuracy/adaptive-report.ts';
+import { measureQuality } from './accuracy/quality.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
 import { MISMATCH_SLACK, DUPLICATE_SLACK } from '../server/gallery/consistency.ts';
@@ -238,6 +242,9 @@ for (const rule of RULES) {
 	}
 }
 
+const quality = await measureQuality(embedded.faces, console.log);
+const adaptive = adaptiveSection({ faces, splits: SPLITS, base: SHIPPED, quality, log: console.log });
+
 console.log('\nD. Enrolment checks, chosen on one side, scored on the other');
 const dup = checks.map((c) => c.duplicate);
 console.log(
@@ -288,6 +295,7 @@ const PROOF = 0.75;
 	};
 	console.log(`\nN. To ship (choices win only on held-out figures):`);
 	console.log(`   decision: ${decision}`);
+	console.log(`   adaptive rules (section A): ${adaptive.winners.length ? adaptive.winners.join(', ') : 'none proven; none enabled'}`);
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
 	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);

@@ -9,11 +9,13 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import type { Config } from './config.ts';
 import { DEFAULT_EMBEDDER, EMBEDDERS } from './embed/embedders/registry.ts';
 import { createEmbedPool, type EmbedPool } from './embed/pool.ts';
 import { probeImage } from './embed/probe.ts';
+import { health } from './health.ts';
 import type { Gallery } from './gallery/gallery.ts';
 import { openGallery } from './gallery/open-gallery.ts';
 import { createApi } from './http/api.ts';
@@ -104,8 +106,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			size: config.embedWorkers,
 			modelDir: join(config.modelsDir, 'face-api'),
 			...(embedder.id === DEFAULT_EMBEDDER ? {} : { embedder: config.embedder }),
-			log: (msg) => embedLog.info(msg)
+			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),
+			log: (msg, level = 'info') => embedLog[level](msg),
+			observer: {
+				jobDone: ({ priority, waitedMs, runMs }) => {
+					metrics.embedSeconds.observe({ priority }, runMs / 1000);
+					metrics.embedQueueSeconds.observe({ priority }, waitedMs / 1000);
+				},
+				dropped: (priority, reason) => metrics.overloaded.inc({ priority, reason }),
+				cropLandmarks: ({ keypoints, passes }) => {
+					metrics.cropsDescribed.inc({ keypoints });
+					metrics.landmarkPasses.inc({ keypoints }, passes);
+				},
+				workerExit: () => metrics.workerRestarts.inc()
+			}
 		});
+		metrics.sources.pool = () => pool.stats();
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
 		embedLog.info(`embedder ${embedder.id} (${embedder.model}, ${embedder.dim} numbers), match threshold ${config.matchThreshold}${embedder.optIn ? '; opt-in: see the README on its licence' : ''}`);
@@ -152,15 +168,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		let endpoint: PeerEndpoint | null = null;
 		const clientConfig = () => ({ peerPath: PEER_PATH, peerKey: PEER_KEY, recognizerId, iceServers: config.iceServers });
 		app.get('/healthz', (_req, res) => {
-			const health = endpoint?.health() ?? { registered: false as const, reason: 'recognizer starting' };
-			// `people`: those the recognizer can name, from memory (cheap to poll); the gallery says
-			// whether it can vouch for them (PostgreSQL reachable).
-			const store = gallery.health();
-			const ok = health.registered && store.ok;
-			const reason = health.registered ? store.reason : health.reason;
-			const body = { ok, backend, recognizerId, people: store.people, gallery: { store: store.store, syncedAgoMs: store.syncedAgoMs } };
-			if (ok) res.json(body);
-			else res.status(503).json({ ...body, reason });
+			// `people` (in health.ts): those the recognizer can name, from memory (cheap to poll); the
+			// gallery says whether it can vouch for them (PostgreSQL reachable).
+			const { status, body } = health({ endpoint: endpoint?.health() ?? null, pool: pool.stats(), gallery: gallery.health(), backend, recognizerId });
+			res.status(status).json(body);
 		});
 		app.get('/metrics', (_req, res, next) => {
 			metrics.render().then((text) => res.type(metrics.contentType).send(text), next);
@@ -193,7 +204,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			'/api',
 			createApi({
 				gallery,
-				analyzePhoto: (bytes) => pool.analyzePhoto(bytes),
+				// REST recognition before enrolment and import (the scheduler's classes); live crops before both.
+				analyzePhoto: (bytes, priority = 'enrol') => pool.analyzePhoto(bytes, { priority }),
 				matchThreshold: config.matchThreshold,
 				adminCheck,
 				recognizeCheck,
@@ -241,10 +253,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			probe: probeImage,
 			threshold: config.matchThreshold,
 			recognizerId,
+			cropsPerSecond: config.cropsPerSecondPerAddress,
+			liveDeadlineMs: config.liveDeadlineMs,
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
+			onAnswer: (ms, outcome) => metrics.cropAnswerSeconds.observe({ outcome }, ms / 1000),
 			onRateLimited: () => metrics.rateLimited.inc({ route: 'crops' })
 		});
-		endpoint = await startPeerEndpoint({
+		const running = (endpoint = await startPeerEndpoint({
 			host: '127.0.0.1',
 			port: peerPort,
 			path: PEER_PATH,
@@ -260,9 +275,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				metrics.channelsPending.set(admission.counts().pending);
 			},
 			onFrame: (direction, bytes) => metrics.datachannelBytes.inc({ direction }, bytes),
-			onClosed: (reason) => metrics.channelsClosed.inc({ reason })
-		});
-		const running = endpoint;
+			onClosed: (reason) => metrics.channelsClosed.inc({ reason }),
+			onInFlightRefused: () => metrics.overloaded.inc({ priority: 'live', reason: 'in-flight' })
+		}));
+		metrics.sources.peerConnections = () => running.peerConnections();
 		// Shutdown runs these last-pushed first: stop taking work (new offers, new HTTP connections);
 		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
 		// flight; then the pool and the gallery.

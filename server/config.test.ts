@@ -36,6 +36,9 @@ describe('loadConfig: the env schema', () => {
 			trustProxy: false,
 			logLevel: 'info',
 			channels: { total: 32, perAddress: 6, pendingTotal: 8, pendingPerAddress: 3 },
+			cropsPerSecondPerAddress: 20,
+			liveDeadlineMs: 400,
+			embedWorkerEntry: null,
 			warnings: []
 		});
 		expect(Object.isFrozen(config)).toBe(true);
@@ -52,7 +55,10 @@ describe('loadConfig: the env schema', () => {
 			[{ ICE_SERVERS: '[{"url":"stun:x"}]' }, /ICE_SERVERS/],
 			[{ ADMIN_TOKEN: 'has a space' }, /^ADMIN_TOKEN must be/],
 			[{ RECOGNIZER_ID: 'bad id!' }, /^RECOGNIZER_ID must be/],
-			[{ MAX_CHANNELS: '0' }, /^MAX_CHANNELS must be an integer from 1/]
+			[{ MAX_CHANNELS: '0' }, /^MAX_CHANNELS must be an integer from 1/],
+			[{ CROP_RATE_PER_ADDRESS: '0' }, /^CROP_RATE_PER_ADDRESS must be an integer from 1/],
+			[{ LIVE_DEADLINE_MS: '10' }, /^LIVE_DEADLINE_MS must be an integer from 50/],
+			[{ EMBED_WORKER_ENTRY: 'x.ts' }, /^EMBED_WORKER_ENTRY is for the test suite only/]
 		];
 		for (const [env, message] of cases) expect(() => loadConfig(env, '/srv'), JSON.stringify(env)).toThrow(message);
 	});

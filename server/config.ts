@@ -5,7 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
+import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
 import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './embed/embedders/registry.ts';
+import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
 
@@ -64,6 +66,14 @@ export type Config = Readonly<{
 	/** Largest upload to the REST API, bytes. */
 	maxUploadBytes: number;
 	channels: ChannelLimits;
+	/**
+	 * Crops a second one client address may send over all its channels (bursts up to the same
+	 * count). Default MAX_CROPS_PER_SECOND; raise it for a venue of phones behind one NAT, or a
+	 * load test from one machine (`npm run bench:load`).
+	 */
+	cropsPerSecondPerAddress: number;
+	/** A live crop that cannot be answered within this many ms of its arrival is answered `overloaded` instead. */
+	liveDeadlineMs: number;
 	logLevel: LogLevel;
 	/**
 	 * Serve HTTPS (and wss for signalling) instead of HTTP, on the same port. With no files given,
@@ -76,6 +86,8 @@ export type Config = Readonly<{
 	warnings: readonly string[];
 	/** `TEST_HOOKS=1`, for the test suite only: SIGUSR2 drops and holds (then restores) the recognizer's signalling. */
 	testHooks: boolean;
+	/** `EMBED_WORKER_ENTRY` (only with TEST_HOOKS=1): another embed worker module, e.g. one made to crash. */
+	embedWorkerEntry: string | null;
 }>;
 
 /** An unset or empty variable is `undefined`: `FOO=` means the default, as before. */
@@ -195,11 +207,14 @@ export const EnvSchema = v.object({
 	MAX_UPLOAD_MB: integer('MAX_UPLOAD_MB', 10, 1, 200),
 	MAX_CHANNELS: integer('MAX_CHANNELS', 32, 1, 1000),
 	MAX_CHANNELS_PER_ADDRESS: integer('MAX_CHANNELS_PER_ADDRESS', 6, 1, 1000),
+	CROP_RATE_PER_ADDRESS: integer('CROP_RATE_PER_ADDRESS', MAX_CROPS_PER_SECOND, 1, 100_000),
+	LIVE_DEADLINE_MS: integer('LIVE_DEADLINE_MS', LIVE_DEADLINE_MS, 50, 10_000),
 	LOG_LEVEL: v.pipe(text('info'), v.picklist(LOG_LEVELS, `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)),
 	HTTPS: flag('HTTPS'),
 	TLS_CERT: optionalText,
 	TLS_KEY: optionalText,
-	TEST_HOOKS: flag('TEST_HOOKS')
+	TEST_HOOKS: flag('TEST_HOOKS'),
+	EMBED_WORKER_ENTRY: optionalText
 });
 
 /** Command-line options: only `--https` (as in `npm start -- --https`). */
@@ -224,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 	if (!parsed.success) throw new Error(describeIssue(parsed.issues[0]));
 	const e = parsed.output;
 	if (!e.TLS_CERT !== !e.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: set both PEM files, or neither');
+	if (e.EMBED_WORKER_ENTRY && !e.TEST_HOOKS) throw new Error('EMBED_WORKER_ENTRY is for the test suite only: it needs TEST_HOOKS=1');
 	const tls = e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certFile: resolve(cwd, e.TLS_CERT), keyFile: resolve(cwd, e.TLS_KEY) }) : null;
 	const warnings = (['ADMIN_TOKEN', 'RECOGNIZE_TOKEN'] as const)
 		.filter((name) => e[name] !== null && e[name].length < MIN_TOKEN_CHARS)
@@ -255,11 +271,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 			pendingTotal: Math.max(2, Math.ceil(total / 4)),
 			pendingPerAddress: Math.max(1, Math.ceil(perAddress / 2))
 		}),
+		cropsPerSecondPerAddress: e.CROP_RATE_PER_ADDRESS,
+		liveDeadlineMs: e.LIVE_DEADLINE_MS,
 		logLevel: e.LOG_LEVEL,
 		// Given certificate files mean HTTPS: serving them over HTTP would be a silent surprise.
 		https: args.https || e.HTTPS || tls !== null,
 		tls,
 		warnings: Object.freeze(warnings),
-		testHooks: e.TEST_HOOKS
+		testHooks: e.TEST_HOOKS,
+		embedWorkerEntry: e.EMBED_WORKER_ENTRY ? resolve(cwd, e.EMBED_WORKER_ENTRY) : null
 	});
 }

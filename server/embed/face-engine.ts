@@ -49,7 +49,7 @@ export interface FaceEngine {
 	 * usable face: image under MIN_CROP_SIDE, face under MIN_FACE_SIDE, or landmarks that fall
 	 * outside the crop.
 	 */
-	describeCrop(image: RgbImage, found?: FoundLandmarks): Promise<Float32Array | null>;
+	describeCrop(image: RgbImage, found?: FoundLandmarks, hint?: CropHint): Promise<Float32Array | null>;
 	/** SSD MobileNet v1 on a whole photo: boxes in `image` pixels (clipped), best score first. */
 	detectFaces(image: RgbImage): Promise<DetectedFace[]>;
 	/**
@@ -68,6 +68,16 @@ export interface FaceEngine {
 /** Filled by describeCrop with the 68 landmarks (crop pixels) the chip was aligned on, e.g. for the pose. */
 export interface FoundLandmarks {
 	landmarks?: Pt[];
+	/** Landmark net runs it took, all starts counted (the live path's main cost after the descriptor). */
+	passes?: number;
+}
+
+/** What the browser knows of the face in a crop (keypoint-start.ts). */
+export interface CropHint {
+	/** Where to start the landmark net (crop pixels), from the browser detector's keypoints. */
+	start: FaceBox;
+	/** A second pass only when the first moved the box more than this share of its size. */
+	trustShift: number;
 }
 
 export interface LoadFaceEngineOptions {
@@ -208,16 +218,21 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	 * Landmarks from `start`, then re-run on their alignment box until it settles; null when
 	 * the box collapses under MIN_FACE_SIDE.
 	 */
-	async function refineLandmarks(input: Tensor3D, start: FaceBox, maxPasses: number): Promise<Pt[] | null> {
+	async function refineLandmarks(input: Tensor3D, start: FaceBox, maxPasses: number, trustShift?: number, count?: FoundLandmarks): Promise<Pt[] | null> {
 		const [height, width] = input.shape;
 		let box = start;
 		let landmarks = await landmarksIn(input, box);
+		if (count) count.passes = (count.passes ?? 0) + 1;
 		for (let pass = 1; pass < maxPasses; pass++) {
 			const next = clipBox(alignBox(landmarks), width, height);
 			if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
 			if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
+			// A start placed by the browser's keypoints is already about where the landmarks' box
+			// lands: one pass is enough unless that pass moved it.
+			if (pass === 1 && trustShift !== undefined && boxShift(box, next) < trustShift) break;
 			box = next;
 			landmarks = await landmarksIn(input, box);
+			if (count) count.passes = (count.passes ?? 0) + 1;
 		}
 		return landmarks;
 	}
@@ -249,22 +264,22 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			}
 		},
 
-		async describeCrop(image, found) {
+		async describeCrop(image, found, hint) {
 			checkLive();
 			assertRgb(image);
 			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
 			let chip: RgbImage | null = null;
 			const input = toTensor(image);
+			const inset = (share: number): FaceBox => ({ x: image.width * share, y: image.height * share, width: image.width * (1 - 2 * share), height: image.height * (1 - 2 * share) });
+			// From the browser's keypoints when it sent them (fewer landmark passes); else, or should
+			// that fail, from the whole crop; should the landmarks collapse, from its centre (the crop
+			// minus a 20 % margin a side), which rescues some small or blurred faces.
+			const starts: Array<{ box: FaceBox; trustShift?: number }> = [...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []), { box: inset(0) }, { box: inset(0.2) }];
 			try {
-				// Start from the whole crop; should the landmarks collapse, retry from its centre
-				// (the crop minus a 20 % margin a side), which rescues some small or blurred faces.
-				for (const start of [0, 0.2]) {
-					const box = clipBox(
-						{ x: image.width * start, y: image.height * start, width: image.width * (1 - 2 * start), height: image.height * (1 - 2 * start) },
-						image.width,
-						image.height
-					);
-					const landmarks = box && (await refineLandmarks(input, box, MAX_LANDMARK_PASSES));
+				for (const start of starts) {
+					const box = clipBox(start.box, image.width, image.height);
+					if (start.trustShift !== undefined && (!box || Math.min(box.width, box.height) < MIN_FACE_SIDE)) continue;
+					const landmarks = box && (await refineLandmarks(input, box, MAX_LANDMARK_PASSES, start.trustShift, found));
 					chip = landmarks && alignedChip(image, landmarks);
 					if (chip && found && landmarks) found.landmarks = landmarks;
 					if (chip) break;

@@ -10,11 +10,13 @@ const HANG = 2;
 const BAD = 3;
 const THROW = 4;
 const PHOTO = 5;
+const SLOW = 6; // answers after the number of ms in bytes 1–2 (a photo's answer)
 
 const FAKE_WORKER = `
 import { parentPort, workerData } from 'node:worker_threads';
 if (workerData.modelDir === 'fatal') parentPort.postMessage({ type: 'fatal', message: 'no weights here' });
 else if (workerData.modelDir === 'die') process.exit(2);
+else if (process.env.FACERTC_FAKE_WORKER_DIES === '1') process.exit(4);
 else parentPort.postMessage({ type: 'ready', backend: 'fake' });
 parentPort.on('message', (job) => {
 	const bytes = new Uint8Array(job.bytes);
@@ -29,6 +31,7 @@ parentPort.on('message', (job) => {
 		case ${BAD}: parentPort.postMessage({ id: job.id, ok: false, code: 'bad-image', message: 'not an image' }); break;
 		case ${THROW}: throw new Error('boom');
 		case ${PHOTO}: parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }); break;
+		case ${SLOW}: setTimeout(() => parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }), bytes[1] * 256 + bytes[2]); break;
 	}
 });
 `;
@@ -89,7 +92,7 @@ describe('createEmbedPool with a stand-in worker', () => {
 		await expect(pool.describeCrop(job(CRASH))).rejects.toMatchObject({ code: 'internal' });
 		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
 		expect(pool.stats()).toMatchObject({ restarts: 1, failed: 1, done: 1 });
-		expect(logs).toContain('embed: worker 0 exited (code 3); restarting');
+		expect(logs).toContain('embed: worker 0 exited (code 3); restarting in 100 ms');
 	});
 
 	it('survives an uncaught exception in the worker', async () => {
@@ -105,6 +108,23 @@ describe('createEmbedPool with a stand-in worker', () => {
 		await expect(pool.describeCrop(job(HANG))).rejects.toMatchObject({ code: 'timeout' });
 		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
 		expect(pool.stats()).toMatchObject({ timeouts: 1, restarts: 1, done: 1 });
+	});
+
+	it('gives a photo its own, longer limit than a crop (no 504 for a big photo on a busy machine)', async () => {
+		const pool = fakePool({ jobTimeoutMs: 200, photoTimeoutMs: 30_000 });
+		await pool.ready();
+		const slowMs = 800; // four crop limits; the photo limit is far above it, even on a slow machine
+		const slow = Uint8Array.of(SLOW, slowMs >> 8, slowMs & 255, 0);
+		await expect(pool.analyzePhoto(slow)).resolves.toMatchObject({ width: 640, faces: [] });
+		await expect(pool.describeCrop(job(HANG))).rejects.toMatchObject({ code: 'timeout', message: 'embedding took over 200 ms' });
+		expect(pool.stats()).toMatchObject({ timeouts: 1 });
+	});
+
+	it('times a photo out at its own limit', async () => {
+		const pool = fakePool({ jobTimeoutMs: 30_000, photoTimeoutMs: 300 });
+		await pool.ready();
+		await expect(pool.analyzePhoto(job(HANG))).rejects.toMatchObject({ code: 'timeout', message: 'embedding took over 300 ms' });
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
 	});
 
 	it('rejects overloaded at once when the queue is full', async () => {
@@ -146,6 +166,85 @@ describe('createEmbedPool with a stand-in worker', () => {
 
 	it('refuses a size under 1', () => {
 		expect(() => createEmbedPool({ size: 0, modelDir: 'x', workerUrl: fakeUrl })).toThrow(RangeError);
+	});
+});
+
+describe('createEmbedPool: scheduling and restarts (stand-in worker)', () => {
+	it('runs live crops before REST recognition before enrolment, whatever the order they came in', async () => {
+		const free = fakePool();
+		await free.ready();
+		const started: string[] = [];
+		// The first takes the idle worker at once; the rest queue behind it, in the order given.
+		const hold = free.describeCrop(job(OK, 64), { priority: 'live', client: 'first' }).then(() => started.push('first'));
+		await Promise.all([
+			free.analyzePhoto(job(PHOTO), { priority: 'enrol' }).then(() => started.push('enrol')),
+			free.analyzePhoto(job(PHOTO), { priority: 'recognize' }).then(() => started.push('recognize')),
+			free.describeCrop(job(OK), { priority: 'live', client: 'phone' }).then(() => started.push('live')),
+			hold
+		]);
+		expect(started).toEqual(['first', 'live', 'recognize', 'enrol']);
+	});
+
+	it('answers a live crop overloaded, with a retry-after, when it cannot be answered in time', async () => {
+		const dropped: string[] = [];
+		const pool = fakePool({ observer: { dropped: (priority, reason) => dropped.push(`${priority} ${reason}`) } });
+		await pool.ready();
+		const blocker = pool.describeCrop(job(HANG)).catch(() => {});
+		// Fits when it comes (the worker is expected to free up in time), then waits too long.
+		const late = pool.describeCrop(job(OK), { priority: 'live', client: 'phone', withinMs: 250 });
+		await expect(late).rejects.toMatchObject({ code: 'overloaded', retryAfterMs: expect.any(Number) });
+		expect(dropped).toEqual(['live late']);
+		// With a job already waiting, the next crop cannot make a tight deadline: refused at once.
+		const waiting = pool.describeCrop(job(OK), { priority: 'live', client: 'a', withinMs: 10_000 }).catch((err: unknown) => err);
+		await expect(pool.describeCrop(job(OK), { priority: 'live', client: 'b', withinMs: 50 })).rejects.toMatchObject({ code: 'overloaded' });
+		expect(dropped).toEqual(['live late', 'live would-be-late']);
+		expect(pool.stats()).toMatchObject({ overloaded: 2, queuedBy: { live: 1 } });
+		await pool.close();
+		expect(await waiting).toMatchObject({ code: 'closed' });
+		await blocker;
+	});
+
+	it('drops the waiting crops of a client that is gone', async () => {
+		const pool = fakePool();
+		await pool.ready();
+		const blocker = pool.describeCrop(job(HANG)).catch(() => {});
+		const gone = pool.describeCrop(job(OK), { priority: 'live', client: 'gone' });
+		const stays = pool.describeCrop(job(OK), { priority: 'live', client: 'stays' }).catch((err: unknown) => err);
+		pool.cancel('gone');
+		await expect(gone).rejects.toMatchObject({ code: 'closed' });
+		expect(pool.stats().queuedBy.live).toBe(1);
+		await pool.close();
+		await blocker;
+		expect(await stays).toMatchObject({ code: 'closed' });
+	});
+
+	it('restarts a crashing worker with backoff, shows the crash loop, and clears it once the worker stays up', async () => {
+		const logs: string[] = [];
+		const exits: number[] = [];
+		const pool = fakePool({
+			log: (m) => logs.push(m),
+			restart: { baseMs: 20, maxMs: 80, healthyAfterMs: 400, crashLoopAt: 3 },
+			observer: { workerExit: ({ restartInMs }) => exits.push(restartInMs) }
+		});
+		await pool.ready();
+		process.env.FACERTC_FAKE_WORKER_DIES = '1';
+		try {
+			await expect(pool.describeCrop(job(CRASH))).rejects.toMatchObject({ code: 'internal' });
+			// Every restart dies during start-up: no worker is up, and the backoff grows to its cap.
+			await expect.poll(() => pool.stats().crashLooping, { timeout: 20_000 }).toBe(1);
+			await expect.poll(() => exits.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+			expect(exits.slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
+			expect(pool.stats()).toMatchObject({ ready: 0, restarting: 1 });
+			expect(pool.stats().lastExit).toMatchObject({ slot: 0, code: 4 });
+		} finally {
+			delete process.env.FACERTC_FAKE_WORKER_DIES;
+		}
+		await expect.poll(() => pool.stats().ready, { timeout: 20_000 }).toBe(1);
+		// Up, but not yet for long: still called a loop; then cleared.
+		expect(pool.stats().crashLooping).toBe(1);
+		await expect(pool.describeCrop(job(OK))).resolves.toBeTruthy();
+		await expect.poll(() => pool.stats().crashLooping, { timeout: 20_000 }).toBe(0);
+		expect(logs).toContain('embed: worker 0 exited (code 4); restarting in 40 ms');
 	});
 });
 

@@ -1,24 +1,31 @@
 // A fixed-size pool of embed worker threads (worker.ts), each running its own face engine.
 //
-// - Jobs wait in one FIFO queue of at most maxQueue jobs (beyond: reject 'overloaded' at once)
-//   and go to the first idle, ready worker.
-// - A job running longer than jobTimeoutMs rejects with 'timeout'; its worker is terminated and
-//   respawned. A worker that dies fails its job with 'internal' and is respawned. A worker that
-//   cannot load the engine ('fatal') is not respawned; with none left, every job fails.
+// - Jobs wait in the scheduler (scheduler.ts): live crops first, then REST recognition, then
+//   enrolment; the clients of a class in turn; live crops with a deadline are refused or dropped
+//   `overloaded` (with a retry-after) when they cannot be answered in time; every queue bounded.
+// - A job running longer than its limit (jobTimeoutMs for a crop, photoTimeoutMs for a photo: a
+//   big photo takes many times a crop's work, more on a busy machine) rejects with 'timeout'; its
+//   worker is terminated and restarted. A worker that dies fails its job with 'internal' and is restarted after a backoff
+//   that grows with its crashes in a row (restart-policy.ts): a crash loop shows in stats().
+// - Start-up: a worker that cannot load the engine ('fatal') or dies before it is ready fails
+//   ready() and is not restarted (a broken install, not a crash); with none left every job fails.
 // - After close(), every call rejects with 'closed'.
 // - Input bytes are copied, then the copy's buffer is transferred, so the caller keeps its own.
-//
-// Workers run TypeScript: each worker starts from a small eval'd bootstrap that registers tsx's
-// ESM hooks inside the worker and then imports worker.ts. That works the same under `tsx` (npm
-// start), plain node and vitest (whose in-process transform does not reach worker threads).
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
+import { createRestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
+import { createScheduler, PRIORITIES, type DropReason, type Priority } from './scheduler.ts';
 import type { CropDescription, PhotoAnalysis } from './types.ts';
-import type { WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
+import type { CropKeypoints, LandmarkUse, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
+import { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
+
+export { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
+export type { Priority } from './scheduler.ts';
+
+/** Live crops waiting per client (a data channel): as many as it may have in flight. */
+export const LIVE_QUEUE_PER_CLIENT = 4;
+/** Live crops waiting in all: 8 MB of crops at most, far more than a deadline lets wait. */
+export const LIVE_QUEUE_MAX = 128;
 
 export interface EmbedPoolOptions {
 	/** Number of worker threads (≥ 1). */
@@ -27,36 +34,80 @@ export interface EmbedPoolOptions {
 	modelDir: string;
 	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
 	embedder?: WorkerInit['embedder'];
-	/** Per-job limit once a worker has it (default 10 s). */
+	/** Per-crop limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;
-	/** Jobs that may wait for a worker (default 64). */
+	/**
+	 * Per-photo limit once a worker has it (REST recognize, enrolment, import; default 60 s): a
+	 * 12-megapixel photo is decoded, searched by the detector and aligned, which on a loaded 2-core
+	 * machine took longer than a crop's limit (a 504 under bench:load's overload phase).
+	 */
+	photoTimeoutMs?: number;
+	/** Jobs that may wait, per class other than live (default 64). */
 	maxQueue?: number;
 	/** The worker entry (default ./worker.ts beside this file). */
 	workerUrl?: URL;
-	/** Where the pool reports start-up and worker restarts; silent without it. */
-	log?: (msg: string) => void;
+	/** Where the pool reports start-up (info) and worker failures and restarts (warn); silent without it. */
+	log?: (msg: string, level?: 'info' | 'warn') => void;
+	/** What the pool did, for metrics. */
+	observer?: PoolObserver;
+	/** Restart backoff (restart-policy.ts); tests shorten it. */
+	restart?: Omit<RestartPolicyOptions, 'now'>;
+	now?: () => number;
 }
+
+export type PoolObserver = {
+	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms). */
+	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean }): void;
+	/** A live crop described: how its landmarks were found (keypoints used or not, landmark net runs). */
+	cropLandmarks?(use: LandmarkUse): void;
+	/** A job refused at submission or dropped from the queue, answered `overloaded`. */
+	dropped?(priority: Priority, reason: DropReason): void;
+	/** A worker ended unexpectedly (crash, hang); it restarts after `restartInMs`. */
+	workerExit?(info: { slot: number; code: number; restartInMs: number }): void;
+};
+
+/** How to queue a job. Default: class `enrol`, one client, no deadline. */
+export type JobOptions = {
+	priority?: Priority;
+	/** Whose job: the unit of fairness within its class (a data channel, an address). */
+	client?: string;
+	/** The answer is of no use after this many ms from now: refused or dropped `overloaded` rather than late. */
+	withinMs?: number;
+	/** A crop's keypoints from the browser's detector (crop pixels): where the worker starts looking. */
+	keypoints?: CropKeypoints;
+};
 
 export interface EmbedPoolStats {
 	size: number;
 	/** Workers that loaded the engine and are alive. */
 	ready: number;
+	/** Workers starting, or waiting out their restart backoff. */
+	restarting: number;
+	/** Workers whose crashes in a row make a crash loop (restart-policy.ts). */
+	crashLooping: number;
+	/** Jobs waiting, by class. */
+	queuedBy: Record<Priority, number>;
 	queued: number;
 	busy: number;
 	done: number;
 	failed: number;
 	timeouts: number;
+	/** Jobs refused or dropped `overloaded`. */
 	overloaded: number;
 	restarts: number;
+	/** The last unexpected worker exit. */
+	lastExit: { slot: number; code: number; atMs: number } | null;
 }
 
 export interface EmbedPool {
 	/** Resolves once every worker has loaded the engine; rejects if one cannot. */
 	ready(): Promise<{ backend: string }>;
 	/** The descriptor of a face crop (JPEG/PNG/WebP bytes); null when no usable face. */
-	describeCrop(bytes: Uint8Array): Promise<CropDescription>;
+	describeCrop(bytes: Uint8Array, options?: JobOptions): Promise<CropDescription>;
 	/** Every face in a photo, boxes in the photo's own pixels, each with its descriptor. */
-	analyzePhoto(bytes: Uint8Array): Promise<PhotoAnalysis>;
+	analyzePhoto(bytes: Uint8Array, options?: JobOptions): Promise<PhotoAnalysis>;
+	/** Drops the waiting jobs of `client` (rejected 'closed'): it is gone, its answers would be wasted work. */
+	cancel(client: string): void;
 	stats(): EmbedPoolStats;
 	/** Rejects waiting and running jobs with 'closed' and ends the workers. */
 	close(): Promise<void>;
@@ -67,7 +118,11 @@ type Kind = WorkerJob['kind'];
 interface Job {
 	id: number;
 	kind: Kind;
+	priority: Priority;
 	bytes: Uint8Array;
+	keypoints?: CropKeypoints;
+	waitedMs: number;
+	startedAt: number;
 	resolve(value: unknown): void;
 	reject(err: Error): void;
 }
@@ -75,7 +130,7 @@ interface Job {
 interface Slot {
 	index: number;
 	worker: Worker | null;
-	state: 'starting' | 'idle' | 'busy' | 'failed';
+	state: 'starting' | 'idle' | 'busy' | 'waiting' | 'failed';
 	job: Job | null;
 	timer: NodeJS.Timeout | null;
 	/** Set when the pool itself terminates the worker (timeout, close): its exit is expected. */
@@ -84,67 +139,58 @@ interface Slot {
 
 const DEFAULT_WORKER_URL = new URL('./worker.ts', import.meta.url);
 
-/** tsx's ESM API module (the `import` condition of its "./esm/api" export). */
-function tsxEsmApiUrl(): string {
-	const require = createRequire(import.meta.url);
-	const pkgFile = require.resolve('tsx/package.json');
-	const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
-		exports: Record<string, { import?: { default?: string } }>;
-	};
-	const entry = pkg.exports['./esm/api']?.import?.default;
-	if (!entry) throw new Error('tsx has no ./esm/api export');
-	return pathToFileURL(path.join(path.dirname(pkgFile), entry)).href;
+function poolError(code: ErrorCode, message: string, retryAfterMs?: number): AppError {
+	return new AppError(code, message, retryAfterMs === undefined ? undefined : { retryAfterMs });
 }
 
-/**
- * The worker's (eval'd, CommonJS) bootstrap: for a TypeScript entry, register tsx in the worker
- * itself, then import the entry. `execArgv: ['--import', 'tsx']` is no use here: Node 20 ignores
- * loaders given to a Worker through execArgv ("Unknown file extension .ts", nodejs/node#47747).
- */
-export function workerBootstrap(entry: URL): string {
-	const target = JSON.stringify(entry.href);
-	if (entry.protocol !== 'file:' || !/\.[mc]?ts$/.test(entry.pathname)) return `import(${target});`;
-	return `import(${JSON.stringify(tsxEsmApiUrl())}).then((tsx) => { tsx.register(); return import(${target}); });`;
-}
-
-/** The parent's execArgv minus inspector flags (a port cannot be shared) and tsx's own hooks. */
-export function workerExecArgv(parentArgv: readonly string[] = process.execArgv): string[] {
-	const out: string[] = [];
-	for (let i = 0; i < parentArgv.length; i++) {
-		const arg = parentArgv[i]!;
-		if (/^--(inspect|inspect-brk|inspect-port|debug-port)(=|$)/.test(arg)) continue;
-		if (/^--(require|import|loader|experimental-loader)$/.test(arg) && /[\\/]tsx[\\/]/.test(parentArgv[i + 1] ?? '')) {
-			i++;
-			continue;
-		}
-		if (/^--(require|import|loader|experimental-loader)=.*[\\/]tsx[\\/]/.test(arg)) continue;
-		out.push(arg);
-	}
-	return out;
-}
-
-function poolError(code: ErrorCode, message: string): AppError {
-	return new AppError(code, message);
-}
+const DROP_MESSAGES: Record<DropReason, string> = {
+	'queue-full': 'too many faces waiting to be embedded',
+	'would-be-late': 'the recognizer is busy: this face could not be answered in time',
+	late: 'the recognizer is busy: this face waited too long',
+	displaced: 'the recognizer is busy: this face gave way to other clients'
+};
 
 export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
-	const { modelDir, embedder, log } = options;
+	const { modelDir, embedder, log, observer } = options;
 	const size = Math.floor(options.size);
 	if (!(size >= 1)) throw new RangeError(`embed pool size must be ≥ 1, got ${options.size}`);
+	const now = options.now ?? (() => performance.now());
 	const jobTimeoutMs = options.jobTimeoutMs ?? 10_000;
+	const photoTimeoutMs = options.photoTimeoutMs ?? 60_000;
+	const limitOf = (kind: Kind) => (kind === 'analyze-photo' ? photoTimeoutMs : jobTimeoutMs);
 	const maxQueue = options.maxQueue ?? 64;
 	const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
 	const bootstrap = workerBootstrap(workerUrl);
 	const execArgv = workerExecArgv();
 	const init: WorkerInit = { modelDir, ...(embedder ? { embedder } : {}) };
 
-	const queue: Job[] = [];
 	const slots: Slot[] = [];
+	const restarts = createRestartPolicy({ now, ...options.restart });
+	const respawnTimers = new Set<NodeJS.Timeout>();
 	let nextId = 1;
 	let closed = false;
 	let backend: string | null = null;
 	let startupError: Error | null = null;
+	let lastExit: EmbedPoolStats['lastExit'] = null;
 	const counts = { done: 0, failed: 0, timeouts: 0, overloaded: 0, restarts: 0 };
+	const readyCount = () => slots.filter((s) => s.state === 'idle' || s.state === 'busy').length;
+
+	const scheduler = createScheduler<Job>({
+		now,
+		// While workers restart, estimate waits as if they were there: their crops are dropped if late.
+		workers: () => Math.max(1, readyCount()),
+		running: () => slots.filter((s) => s.state === 'busy').length,
+		limits: {
+			live: { maxQueued: LIVE_QUEUE_MAX, maxPerClient: LIVE_QUEUE_PER_CLIENT },
+			recognize: { maxQueued: maxQueue, maxPerClient: maxQueue },
+			enrol: { maxQueued: maxQueue, maxPerClient: maxQueue }
+		},
+		onDrop: (job, drop) => {
+			counts.overloaded++;
+			observer?.dropped?.(job.priority, drop.reason);
+			job.reject(poolError('overloaded', DROP_MESSAGES[drop.reason], drop.retryAfterMs));
+		}
+	});
 
 	let resolveReady!: (v: { backend: string }) => void;
 	let rejectReady!: (err: Error) => void;
@@ -162,45 +208,57 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		slot.retiring = false;
 		worker.on('message', (msg: WorkerReply) => onMessage(slot, worker, msg));
 		worker.on('error', (err) => {
-			// An uncaught exception in the worker; 'exit' follows and handles the job and respawn.
-			if (slot.worker === worker) log?.(`embed: worker ${slot.index} failed: ${err.message}`);
+			// An uncaught exception in the worker; 'exit' follows and handles the job and restart.
+			if (slot.worker === worker) log?.(`embed: worker ${slot.index} failed: ${err.stack ?? err.message}`, 'warn');
 		});
 		worker.on('exit', (code) => onExit(slot, worker, code));
+	}
+
+	/** Every slot failed for good: nothing will ever run the queue. */
+	const allFailed = () => slots.every((s) => s.state === 'failed');
+
+	function onReady(slot: Slot, workerBackend: string): void {
+		backend ??= workerBackend;
+		slot.state = 'idle';
+		restarts.ready(slot.index);
+		if (!startedUp && slots.every((s) => s.state === 'idle' || s.state === 'busy')) {
+			startedUp = true;
+			log?.(`embed: ${size} worker${size === 1 ? '' : 's'}, backend ${backend}`);
+			resolveReady({ backend });
+		}
+		pump();
 	}
 
 	function onMessage(slot: Slot, worker: Worker, msg: WorkerReply): void {
 		if (slot.worker !== worker) return;
 		if ('type' in msg) {
-			if (msg.type === 'ready') {
-				backend ??= msg.backend;
-				slot.state = 'idle';
-				if (!startedUp && slots.every((s) => s.state === 'idle' || s.state === 'busy')) {
-					startedUp = true;
-					log?.(`embed: ${size} worker${size === 1 ? '' : 's'}, backend ${backend}`);
-					resolveReady({ backend });
-				}
-				pump();
-			} else {
-				slot.state = 'failed';
-				log?.(`embed: worker ${slot.index} cannot load the face engine: ${msg.message}`);
-				slot.retiring = true;
+			if (msg.type === 'ready') return onReady(slot, msg.backend);
+			log?.(`embed: worker ${slot.index} cannot load the face engine: ${msg.message}`, 'warn');
+			if (startedUp) {
+				// It loaded before: a passing failure (memory, files); its exit restarts it with backoff.
 				void worker.terminate();
-				if (!startedUp) {
-					startupError ??= poolError('internal', `face engine failed to load: ${msg.message}`);
-					rejectReady(startupError);
-				}
-				if (slots.every((s) => s.state === 'failed')) failQueue('internal', 'no embed worker could load the face engine');
+				return;
 			}
+			slot.state = 'failed';
+			slot.retiring = true;
+			void worker.terminate();
+			startupError ??= poolError('internal', `face engine failed to load: ${msg.message}`);
+			rejectReady(startupError);
+			if (allFailed()) failQueue('internal', 'no embed worker could load the face engine');
 			return;
 		}
 		const job = slot.job;
 		if (!job || job.id !== msg.id) return; // a reply to a job that already timed out
 		finish(slot);
+		const runMs = now() - job.startedAt;
+		scheduler.observe(job.priority, runMs);
+		observer?.jobDone?.({ priority: job.priority, kind: job.kind, waitedMs: job.waitedMs, runMs, ok: msg.ok });
 		if (msg.ok) {
 			counts.done++;
 			if ('faces' in msg) {
 				job.resolve({ faces: msg.faces, width: msg.width, height: msg.height, ms: msg.ms } satisfies PhotoAnalysis);
 			} else {
+				if (msg.landmark) observer?.cropLandmarks?.(msg.landmark);
 				job.resolve({ descriptor: msg.descriptor, ms: msg.ms } satisfies CropDescription);
 			}
 		} else {
@@ -220,20 +278,28 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			job.reject(poolError('internal', `embed worker exited (code ${code})`));
 		}
 		if (closed || slot.state === 'failed') return;
-		if (slot.state === 'starting' && !slot.retiring) {
-			// Died before it was ready: a start-up failure, not a crash to retry forever.
+		if (!startedUp && slot.state === 'starting' && !slot.retiring) {
+			// Died before it was ever ready: a broken install, not a crash to retry forever.
 			slot.state = 'failed';
-			log?.(`embed: worker ${slot.index} exited during start-up (code ${code})`);
-			if (!startedUp) {
-				startupError ??= poolError('internal', `embed worker exited during start-up (code ${code})`);
-				rejectReady(startupError);
-			}
-			if (slots.every((s) => s.state === 'failed')) failQueue('internal', 'no embed worker could start');
+			log?.(`embed: worker ${slot.index} exited during start-up (code ${code})`, 'warn');
+			startupError ??= poolError('internal', `embed worker exited during start-up (code ${code})`);
+			rejectReady(startupError);
+			if (allFailed()) failQueue('internal', 'no embed worker could start');
 			return;
 		}
-		if (!slot.retiring) log?.(`embed: worker ${slot.index} exited (code ${code}); restarting`);
+		const delay = restarts.crashed(slot.index);
 		counts.restarts++;
-		spawn(slot);
+		if (!slot.retiring) {
+			lastExit = { slot: slot.index, code, atMs: Date.now() };
+			log?.(`embed: worker ${slot.index} exited (code ${code}); restarting${delay > 0 ? ` in ${delay} ms` : ''}`, 'warn');
+		}
+		observer?.workerExit?.({ slot: slot.index, code, restartInMs: delay });
+		slot.state = 'waiting';
+		const timer = setTimeout(() => {
+			respawnTimers.delete(timer);
+			if (!closed) spawn(slot);
+		}, delay);
+		respawnTimers.add(timer);
 	}
 
 	/** Clears a slot's job and timer; the slot goes back to idle if it was busy. */
@@ -250,49 +316,75 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		finish(slot);
 		counts.timeouts++;
 		counts.failed++;
-		job.reject(poolError('timeout', `embedding took over ${jobTimeoutMs} ms`));
-		log?.(`embed: worker ${slot.index} timed out after ${jobTimeoutMs} ms; restarting`);
+		const limit = limitOf(job.kind);
+		job.reject(poolError('timeout', `embedding took over ${limit} ms`));
+		log?.(`embed: worker ${slot.index} timed out after ${limit} ms (${job.kind}); restarting`, 'warn');
 		slot.state = 'starting';
 		slot.retiring = true;
-		// The 'exit' handler respawns it.
+		// The 'exit' handler restarts it.
 		if (worker) void worker.terminate();
+	}
+
+	// Crops that can no longer be answered in time are dropped when their time comes, not when a
+	// worker frees up: the client hears `overloaded` promptly and can back off.
+	let expiryTimer: NodeJS.Timeout | null = null;
+	function scheduleExpiry(): void {
+		if (expiryTimer) clearTimeout(expiryTimer);
+		expiryTimer = null;
+		const at = scheduler.nextExpiry();
+		if (at === null || closed) return;
+		expiryTimer = setTimeout(() => {
+			expiryTimer = null;
+			scheduler.expire();
+			scheduleExpiry();
+		}, Math.max(0, at - now()) + 1);
+		expiryTimer.unref();
 	}
 
 	function pump(): void {
 		for (const slot of slots) {
-			if (queue.length === 0) return;
 			if (slot.state !== 'idle' || !slot.worker) continue;
-			const job = queue.shift()!;
+			const next = scheduler.next();
+			if (!next) break;
+			const job = next.job;
+			job.waitedMs = next.waitedMs;
+			job.startedAt = now();
 			slot.state = 'busy';
 			slot.job = job;
-			slot.timer = setTimeout(() => onTimeout(slot, job), jobTimeoutMs);
+			slot.timer = setTimeout(() => onTimeout(slot, job), limitOf(job.kind));
 			const buffer = job.bytes.buffer as ArrayBuffer;
-			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer };
+			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer, ...(job.keypoints ? { keypoints: job.keypoints } : {}) };
 			slot.worker.postMessage(message, [buffer]);
 		}
+		scheduleExpiry();
 	}
 
 	function failQueue(code: ErrorCode, message: string): void {
-		for (const job of queue.splice(0)) {
+		for (const job of scheduler.drain()) {
 			counts.failed++;
 			job.reject(poolError(code, message));
 		}
 	}
 
-	function submit<T>(kind: Kind, bytes: Uint8Array): Promise<T> {
+	function submit<T>(kind: Kind, bytes: Uint8Array, o: JobOptions = {}): Promise<T> {
 		if (closed) return Promise.reject(poolError('closed', 'the embed pool is closed'));
-		if (slots.every((s) => s.state === 'failed')) {
-			return Promise.reject(startupError ?? poolError('internal', 'no embed worker is running'));
-		}
-		if (queue.length >= maxQueue) {
-			counts.overloaded++;
-			return Promise.reject(poolError('overloaded', 'too many faces waiting to be embedded'));
-		}
+		if (allFailed()) return Promise.reject(startupError ?? poolError('internal', 'no embed worker is running'));
+		const priority = o.priority ?? 'enrol';
 		return new Promise<T>((resolve, reject) => {
 			// A private copy: its buffer is transferred to the worker.
 			const copy = new Uint8Array(bytes.byteLength);
 			copy.set(bytes);
-			queue.push({ id: nextId++, kind, bytes: copy, resolve: resolve, reject });
+			const job: Job = { id: nextId++, kind, priority, bytes: copy, ...(o.keypoints ? { keypoints: o.keypoints } : {}), waitedMs: 0, startedAt: 0, resolve: resolve as (v: unknown) => void, reject };
+			const refused = scheduler.submit(job, {
+				priority,
+				client: o.client ?? '',
+				...(o.withinMs === undefined ? {} : { deadline: now() + o.withinMs })
+			});
+			if (refused) {
+				counts.overloaded++;
+				observer?.dropped?.(priority, refused.reason);
+				return reject(poolError('overloaded', DROP_MESSAGES[refused.reason], refused.retryAfterMs));
+			}
 			pump();
 		});
 	}
@@ -311,21 +403,31 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			return readyPromise;
 		},
 
-		describeCrop(bytes) {
-			return submit<CropDescription>('describe-crop', bytes);
+		describeCrop(bytes, o) {
+			return submit<CropDescription>('describe-crop', bytes, o);
 		},
 
-		analyzePhoto(bytes) {
-			return submit<PhotoAnalysis>('analyze-photo', bytes);
+		analyzePhoto(bytes, o) {
+			return submit<PhotoAnalysis>('analyze-photo', bytes, o);
+		},
+
+		cancel(client) {
+			for (const job of scheduler.cancel(client)) job.reject(poolError('closed', 'the client is gone'));
+			scheduleExpiry();
 		},
 
 		stats() {
+			const queuedBy = scheduler.depth();
 			return {
 				size,
-				ready: slots.filter((s) => s.state === 'idle' || s.state === 'busy').length,
-				queued: queue.length,
+				ready: readyCount(),
+				restarting: slots.filter((s) => s.state === 'starting' || s.state === 'waiting').length,
+				crashLooping: slots.filter((s) => s.state !== 'failed' && restarts.crashLooping(s.index)).length,
+				queuedBy,
+				queued: PRIORITIES.reduce((sum, p) => sum + queuedBy[p], 0),
 				busy: slots.filter((s) => s.state === 'busy').length,
-				...counts
+				...counts,
+				lastExit
 			};
 		},
 
@@ -333,6 +435,9 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			if (closing) return closing;
 			closed = true;
 			if (!startedUp) rejectReady(poolError('closed', 'the embed pool is closed'));
+			if (expiryTimer) clearTimeout(expiryTimer);
+			for (const timer of respawnTimers) clearTimeout(timer);
+			respawnTimers.clear();
 			failQueue('closed', 'the embed pool is closed');
 			const exits: Promise<unknown>[] = [];
 			for (const slot of slots) {

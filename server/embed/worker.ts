@@ -1,9 +1,11 @@
 // Embed worker thread: loads the face engine once, then answers jobs one at a time.
 //
 // In:  workerData { modelDir, embedder? }  (embedder: EMBEDDER's choice; face-api when absent)
-//      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer }
+//      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer, keypoints? }
+//      (keypoints: the browser's, in crop pixels, for a crop; see keypoint-start.ts)
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
-//      { id, ok: true, descriptor: Float32Array | null, ms }      (describe-crop)
+//      { id, ok: true, descriptor: Float32Array | null, ms, landmark? }  (describe-crop;
+//        landmark: keypoints used or not, landmark-net runs, for face-api's own embedder)
 //      { id, ok: true, faces, width, height, ms }                  (analyze-photo)
 //      { id, ok: false, code: 'bad-image' | 'too-large' | 'internal', message }
 // A bad job never ends the worker; the pool respawns it if anything else does.
@@ -11,7 +13,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { decodeImage, scaleBox } from './decode.ts';
 import { loadCropDescriber, type EmbedderChoice } from './embedders/load.ts';
-import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import { loadFaceEngine, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import { analyzeImage, CROP_DECODE_MAX_SIDE, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, type CropDescriber } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
@@ -21,12 +24,15 @@ export interface WorkerInit {
 	embedder?: EmbedderChoice;
 }
 
-export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer };
+export type CropKeypoints = ReadonlyArray<readonly [number, number]>;
+/** How a crop's landmarks were found: from the browser's keypoints (`used`), sent but of no use, or none sent; and the net's runs. */
+export type LandmarkUse = { keypoints: 'used' | 'unusable' | 'none'; passes: number };
+export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer; keypoints?: CropKeypoints };
 
 export type WorkerReply =
 	| { type: 'ready'; backend: string }
 	| { type: 'fatal'; message: string }
-	| { id: number; ok: true; descriptor: Float32Array | null; ms: number }
+	| { id: number; ok: true; descriptor: Float32Array | null; ms: number; landmark?: LandmarkUse }
 	| { id: number; ok: true; faces: AnalyzedFace[]; width: number; height: number; ms: number }
 	| { id: number; ok: false; code: WorkerErrorCode; message: string };
 
@@ -35,9 +41,17 @@ export type WorkerErrorCode = 'bad-image' | 'too-large' | 'internal';
 
 type Loaded = { engine: FaceEngine; describe: CropDescriber | undefined };
 
-async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array) {
+async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array, keypoints?: CropKeypoints) {
 	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
-	return { descriptor: await (describe ?? engine.describeCrop)(image) };
+	if (describe) return { descriptor: await describe(image) };
+	// Keypoints are in the crop's pixels as sent; decoding may have scaled it down.
+	const sx = image.width / image.sourceWidth;
+	const sy = image.height / image.sourceHeight;
+	const start = keypointStartBox(keypoints?.map(([x, y]) => [x * sx, y * sy] as const));
+	const found: FoundLandmarks = {};
+	const descriptor = await engine.describeCrop(image, found, start ? { start, trustShift: KEYPOINT_TRUST_SHIFT } : undefined);
+	const landmark: LandmarkUse = { keypoints: start ? 'used' : keypoints ? 'unusable' : 'none', passes: found.passes ?? 0 };
+	return { descriptor, landmark };
 }
 
 async function analyzePhoto({ engine, describe }: Loaded, bytes: Uint8Array) {
@@ -80,9 +94,9 @@ function start(): void {
 			const bytes = new Uint8Array(job.bytes);
 			const e = await engine;
 			if (job.kind === 'describe-crop') {
-				const { descriptor } = await describeCrop(e, bytes);
+				const { descriptor, landmark } = await describeCrop(e, bytes, Array.isArray(job.keypoints) ? job.keypoints : undefined);
 				const owned = descriptor && new Float32Array(descriptor);
-				post({ id, ok: true, descriptor: owned, ms: performance.now() - started }, owned ? [owned.buffer] : []);
+				post({ id, ok: true, descriptor: owned, ms: performance.now() - started, ...(landmark ? { landmark } : {}) }, owned ? [owned.buffer] : []);
 			} else if (job.kind === 'analyze-photo') {
 				const result = await analyzePhoto(e, bytes);
 				const transfer: ArrayBuffer[] = [];

@@ -26,6 +26,14 @@
  * (83 → 25 of 4 365) but cost one-photo recall (56 → 35 %); it was cheaper on 9 test halves and
  * dearer on 8, so it is not proven and the server does not pass a cohort.
  *
+ * The adaptive rules (MatchOptions.adaptive, issue 13.3: per-person thresholds from spread and
+ * nearest neighbour, cohort normalisation, quality-weighted centroids via GalleryEntry.weight) are
+ * built and measured in bench:accuracy section A, each chosen on one half and scored on the other:
+ * none is on by default. Cohort normalisation (query and person references, k = 3) cut look-alike
+ * strangers named from 46 to 15 of 771 held-out trials but named 69 % instead of 91 % of genuine
+ * live crops; chosen to keep recall, it cut them only to 41 of 771 at 88 %. None was cheaper on
+ * 75 % of the paired test halves while keeping look-alike recall ≥ 90 % (README, *Recognition accuracy*).
+ *
  * Raw descriptors, not rescaled to one norm: their norm (1.36–1.59) is steady per person, and
  * normalising cut centroid's error-free window from 0.07 to 0.02.
  *
@@ -34,8 +42,17 @@
  * embeddings, with squared distances and early abandon (`npm run bench:match`).
  */
 
-/** One stored embedding, already validated for model and dimension. */
-export type GalleryEntry = { personId: string; name: string; embedding: Float32Array };
+import { euclidean } from './distance.ts';
+import { adaptiveStats, passesAdaptive, type AdaptiveRule } from './adaptive.ts';
+import { cohortFor, cohortWithin, type Cohort } from './cohort.ts';
+
+export { COHORT_EXCLUSION, createCohort, type Cohort } from './cohort.ts';
+
+/**
+ * One stored embedding, already validated for model and dimension. `weight` (> 0, default 1):
+ * how much it counts in its person's centroid (enrol-quality.ts).
+ */
+export type GalleryEntry = { personId: string; name: string; embedding: Float32Array; weight?: number };
 
 export type Match = {
 	personId: string | null;
@@ -61,63 +78,17 @@ export type MatchOptions = {
 	 * much like a stranger as like that person.
 	 */
 	cohort?: Cohort | null;
-	/** See `cohort`; default DEFAULT_COHORT_MARGIN. Negative: the cohort face must be that much closer. */
-	cohortMargin?: number;
+	/**
+	 * See `cohort`; default DEFAULT_COHORT_MARGIN. Negative: the cohort face must be that much
+	 * closer. Null: no such veto (the cohort then serves `adaptive` only).
+	 */
+	cohortMargin?: number | null;
+	/**
+	 * The adaptive open-set rules on top of threshold and margin (adaptive.ts): per-person
+	 * thresholds, cohort normalisation (needs `cohort`). Default none.
+	 */
+	adaptive?: AdaptiveRule | null;
 };
-
-/** Cohort faces of one dimension, flat: row k is face k. */
-export type Cohort = { readonly vectors: Float32Array; readonly dim: number; readonly size: number };
-
-/** A cohort from face embeddings (those of another dimension than the first are dropped). */
-export function createCohort(faces: readonly Float32Array[]): Cohort {
-	const dim = faces[0]?.length ?? 0;
-	const kept = faces.filter((f) => f.length === dim && f.every(Number.isFinite));
-	const vectors = new Float32Array(kept.length * dim);
-	kept.forEach((f, k) => vectors.set(f, k * dim));
-	return { vectors, dim, size: kept.length };
-}
-
-/** Keyed by entries array, then cohort: the cohort without faces of enrolled people. */
-const cohortCache = new WeakMap<readonly GalleryEntry[], WeakMap<Cohort, Cohort>>();
-
-/** The cohort minus every face within COHORT_EXCLUSION of a centroid of `index`. */
-function cohortWithout(cohort: Cohort, index: PeopleIndex): Cohort {
-	if (cohort.dim !== index.dim) return cohort;
-	const kept: Float32Array[] = [];
-	for (let k = 0; k < cohort.size; k++) {
-		const face = cohort.vectors.subarray(k * cohort.dim, (k + 1) * cohort.dim);
-		let enrolled = false;
-		for (let p = 0; p < index.ids.length && !enrolled; p++) {
-			enrolled = euclidean(face, index.centroids.subarray(p * index.dim, (p + 1) * index.dim)) < COHORT_EXCLUSION;
-		}
-		if (!enrolled) kept.push(face);
-	}
-	return kept.length === cohort.size ? cohort : createCohort(kept);
-}
-
-function cohortFor(entries: readonly GalleryEntry[], index: PeopleIndex, cohort: Cohort): Cohort {
-	let byCohort = cohortCache.get(entries);
-	if (!byCohort) cohortCache.set(entries, (byCohort = new WeakMap()));
-	let effective = byCohort.get(cohort);
-	if (!effective) byCohort.set(cohort, (effective = cohortWithout(cohort, index)));
-	return effective;
-}
-
-/** True when some cohort face lies within `reach` of the query (early abandon per row). */
-function cohortWithin(query: Float32Array, cohort: Cohort, reach: number): boolean {
-	if (cohort.dim !== query.length || !(reach > 0)) return false;
-	const bound = reach * reach;
-	const { vectors, dim } = cohort;
-	for (let k = 0, base = 0; k < cohort.size; k++, base += dim) {
-		let sum = 0;
-		for (let i = 0; i < dim && sum < bound; i++) {
-			const d = (query[i] as number) - (vectors[base + i] as number);
-			sum += d * d;
-		}
-		if (sum < bound) return true;
-	}
-	return false;
-}
 
 export const UNKNOWN_LABEL = 'unknown';
 /** The answer when there is nothing to compare: no face in the crop, or nobody of its dimension. */
@@ -130,33 +101,28 @@ export const NO_MATCH: Readonly<Match> = { personId: null, label: UNKNOWN_LABEL,
 export const DEFAULT_MARGIN = 0.04;
 /** See MatchOptions.cohort. */
 export const DEFAULT_COHORT_MARGIN = 0;
-/**
- * A cohort face this close to an enrolled person's centroid is taken to be that person (a sample
- * photo of somebody who was enrolled) and left out of the cohort: 0.44 is the distance at which one
- * answer settles a name on the live page (src/lib/track/identity.ts).
- */
-export const COHORT_EXCLUSION = 0.44;
 
 /** Centroids of one dimension: row p of `centroids` is person p's mean embedding. */
-type PeopleIndex = { ids: string[]; names: string[]; centroids: Float32Array; dim: number };
+export type PeopleIndex = {
+	ids: string[];
+	names: string[];
+	centroids: Float32Array;
+	dim: number;
+	/** Row p: person p's embeddings (for adaptive.ts's per-person figures). */
+	members: Float32Array[][];
+};
 
 /** Keyed by the entries array itself: a new array (any gallery write) gets a fresh index. */
 const indexCache = new WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>>();
 
-export function euclidean(a: Float32Array, b: Float32Array): number {
-	let sum = 0;
-	for (let i = 0; i < a.length; i++) {
-		const d = (a[i] as number) - (b[i] as number);
-		sum += d * d;
-	}
-	return Math.sqrt(sum);
-}
+export { euclidean };
 
 function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
 	const rows = new Map<string, number>();
 	const ids: string[] = [];
 	const names: string[] = [];
 	const counts: number[] = [];
+	const members: Float32Array[][] = [];
 	const rowOf = new Int32Array(entries.length).fill(-1);
 	for (let e = 0; e < entries.length; e++) {
 		const { personId, name, embedding } = entries[e] as GalleryEntry;
@@ -168,8 +134,10 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 			ids.push(personId);
 			names.push(name);
 			counts.push(0);
+			members.push([]);
 		}
-		counts[row] = (counts[row] as number) + 1;
+		counts[row] = (counts[row] as number) + weightOf(entries[e] as GalleryEntry);
+		(members[row] as Float32Array[]).push(embedding);
 		rowOf[e] = row;
 	}
 	const sums = new Float64Array(ids.length * dim);
@@ -177,9 +145,10 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 		const row = rowOf[e] as number;
 		if (row < 0) continue;
 		const embedding = (entries[e] as GalleryEntry).embedding;
+		const w = weightOf(entries[e] as GalleryEntry);
 		const base = row * dim;
 		for (let i = 0; i < dim; i++) {
-			sums[base + i] = (sums[base + i] as number) + (embedding[i] as number);
+			sums[base + i] = (sums[base + i] as number) + w * (embedding[i] as number);
 		}
 	}
 	const centroids = new Float32Array(sums.length);
@@ -187,8 +156,11 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 		const count = counts[row] as number;
 		for (let i = row * dim; i < (row + 1) * dim; i++) centroids[i] = (sums[i] as number) / count;
 	}
-	return { ids, names, centroids, dim };
+	return { ids, names, centroids, dim, members };
 }
+
+/** An entry's weight in its centroid: its `weight` when finite and > 0, else 1. */
+const weightOf = (entry: GalleryEntry): number => (entry.weight !== undefined && Number.isFinite(entry.weight) && entry.weight > 0 ? entry.weight : 1);
 
 function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
 	let byDim = indexCache.get(entries);
@@ -278,11 +250,13 @@ export function findMatch(
 	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
 	if (best < 0) return { ...NO_MATCH };
 	const distance = Math.sqrt(bestSq);
-	const cohortMargin = options.cohortMargin ?? DEFAULT_COHORT_MARGIN;
+	const cohortMargin = options.cohortMargin === undefined ? DEFAULT_COHORT_MARGIN : options.cohortMargin;
+	const cohort = options.cohort ? cohortFor(entries, index, options.cohort) : null;
 	if (
 		distance >= threshold ||
 		Math.sqrt(secondSq) - distance < margin ||
-		(options.cohort && cohortWithin(query, cohortFor(entries, index, options.cohort), distance + cohortMargin))
+		(cohort && cohortMargin !== null && cohortWithin(query, cohort, distance + cohortMargin)) ||
+		(options.adaptive && !passesAdaptive({ query, distance, threshold, row: best, stats: adaptiveStats(index, cohort, options.adaptive), cohort, rule: options.adaptive }))
 	) {
 		return { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 };
 	}

@@ -29,7 +29,8 @@ import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handl
 
 export type ApiDeps = {
 	gallery: Gallery;
-	analyzePhoto(bytes: Uint8Array): Promise<PhotoAnalysis>;
+	/** `recognize`: a REST recognition, served before enrolment (`enrol`, the default) when the server is busy. */
+	analyzePhoto(bytes: Uint8Array, priority?: 'recognize' | 'enrol'): Promise<PhotoAnalysis>;
 	matchThreshold: number;
 	/** Reading and changing the gallery. */
 	adminCheck: TokenCheck;
@@ -243,7 +244,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		limit('recognize'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
-			const { faces } = await deps.analyzePhoto(bytesOf(req));
+			const { faces } = await deps.analyzePhoto(bytesOf(req), 'recognize');
 			const entries = gallery.entries();
 			res.json({
 				faces: faces.map((face) => {

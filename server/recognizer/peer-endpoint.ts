@@ -21,6 +21,8 @@ type PeerInstance = import('peerjs').Peer;
 
 /** Frames a single connection may have in the recognizer at once; more are answered `overloaded`. */
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
+/** The retry-after of such an answer: about one crop's turn on a busy server. */
+const IN_FLIGHT_RETRY_MS = 250;
 /** An open channel that sent nothing for this long is closed (the live page says hello every 15 s). */
 export const IDLE_TIMEOUT_MS = 45_000;
 /** A peer connection ICE calls `disconnected` for this long is taken for gone (ICE would call it `failed` only after ~30 s). */
@@ -47,6 +49,8 @@ export type PeerEndpointOptions = {
 	onFrame?: (direction: 'in' | 'out', bytes: number) => void;
 	onClosed?: (reason: CloseReason) => void;
 	onRegistered?: (registered: boolean) => void;
+	/** A crop answered `overloaded` because its channel had MAX_IN_FLIGHT_PER_CONNECTION in the recognizer. */
+	onInFlightRefused?: () => void;
 	now?: () => number;
 };
 
@@ -54,7 +58,10 @@ export type EndpointHealth = { registered: true } | { registered: false; reason:
 
 export type PeerEndpoint = {
 	id: string;
+	/** Data channels open now. */
 	connections(): number;
+	/** Native peer connections held now: open channels and those being set up. */
+	peerConnections(): number;
 	health(): EndpointHealth;
 	/**
 	 * Shutdown: waits (at most `timeoutMs`) for answers in flight, tells every client the server is
@@ -99,6 +106,8 @@ type Tracked = {
 	lostSince: number | null;
 	inFlight: number;
 	closing: boolean;
+	/** Called once when the channel is forgotten (closed by either side): its waiting crops are dropped. */
+	gone?: () => void;
 };
 
 export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEndpoint> {
@@ -160,6 +169,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 
 	function forget(t: Tracked): void {
 		if (!tracked.delete(t.conn)) return;
+		t.gone?.();
 		admission.release(t.key);
 		options.onConnections?.(countOpen());
 	}
@@ -209,7 +219,8 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 			if (t.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
 				const decoded = decodeClientMessage(raw);
 				const requestId = decoded.ok && decoded.message.type === 'identify' ? decoded.message.requestId : undefined;
-				const reply: ServerMessage = { type: 'error', code: 'overloaded', message: 'too many crops in flight' };
+				options.onInFlightRefused?.();
+				const reply: ServerMessage = { type: 'error', code: 'overloaded', message: 'too many crops in flight', retryAfterMs: IN_FLIGHT_RETRY_MS };
 				return replies.deliver(requestId === undefined ? reply : { ...reply, requestId });
 			}
 			t.inFlight++;
@@ -219,6 +230,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 				.catch((err: unknown) => log.error({ err }, 'recognizer: session failed'))
 				.finally(() => t.inFlight--);
 		});
+		t.gone = () => session.close();
 		conn.on('close', () => {
 			replies.close();
 			forget(t);
@@ -241,6 +253,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 	const endpoint: PeerEndpoint = {
 		id: options.id,
 		connections: countOpen,
+		peerConnections: () => tracked.size,
 		health: () => (registered ? { registered: true } : { registered: false, reason: `recognizer not registered with signalling: ${lastProblem}` }),
 		async drain(timeoutMs) {
 			closed = true;

@@ -6,7 +6,7 @@ import {
 } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import type { GalleryEntry } from '../gallery/matcher.ts';
-import { createRecognizer, type Embedder } from './recognizer.ts';
+import { createRecognizer, type CropJob, type Embedder } from './recognizer.ts';
 
 const alice = Float32Array.from([1, 0]);
 const entries: GalleryEntry[] = [{ personId: 'a', name: 'alice', embedding: alice }];
@@ -79,8 +79,86 @@ describe('recognizer', () => {
 		const replies = [];
 		for (let i = 0; i <= MAX_CROPS_PER_SECOND; i++) replies.push(await session.handle(identify(1, i)));
 		expect(replies.filter((r) => r.type === 'identity')).toHaveLength(MAX_CROPS_PER_SECOND);
-		expect(replies.at(-1)).toMatchObject({ code: 'rate-limited', requestId: MAX_CROPS_PER_SECOND });
+		expect(replies.at(-1)).toMatchObject({ code: 'rate-limited', requestId: MAX_CROPS_PER_SECOND, retryAfterMs: 1000 });
 		t += 1000;
 		expect(await session.handle(identify(1))).toMatchObject({ type: 'identity' });
+	});
+
+	it('queues every crop as a live job of its own session, with the deadline', async () => {
+		const jobs: CropJob[] = [];
+		const recognizer = createRecognizer({
+			embedder: { describeCrop: async (_bytes, job) => (jobs.push(job), { descriptor: alice }) },
+			gallery: { entries: () => entries },
+			probe: (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
+			threshold: 0.5,
+			recognizerId: 'rec',
+			liveDeadlineMs: 300
+		});
+		const [a, b] = [recognizer.openSession('10.0.0.1'), recognizer.openSession('10.0.0.1')];
+		b.close(); // no cancel port here: nothing to do, and nothing breaks
+		await a.handle(identify(1));
+		await b.handle(identify(1));
+		await a.handle(identify(1));
+		expect(jobs.map((j) => j.priority)).toEqual(['live', 'live', 'live']);
+		expect(jobs.map((j) => j.withinMs)).toEqual([300, 300, 300]);
+		expect(jobs[0]!.client).toBe(jobs[2]!.client);
+		expect(jobs[0]!.client).not.toBe(jobs[1]!.client);
+	});
+
+	it('hands the browser’s keypoints on with the crop, and nothing when it sent none', async () => {
+		const jobs: CropJob[] = [];
+		const session = createRecognizer({
+			embedder: { describeCrop: async (_bytes, job) => (jobs.push(job), { descriptor: alice }) },
+			gallery: { entries: () => entries },
+			probe: (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
+			threshold: 0.5,
+			recognizerId: 'rec'
+		}).openSession();
+		const keypoints: Array<[number, number]> = [[30, 40], [60, 40], [45, 55], [45, 70], [15, 50], [75, 50]];
+		const msg: IdentifyMessage = { type: 'identify', requestId: 3, trackId: 5, width: 100, height: 100, crop: Uint8Array.from([1, 100]), keypoints };
+		expect(await session.handle(encodeClientMessage(msg))).toMatchObject({ type: 'identity', label: 'alice' });
+		await session.handle(identify(1));
+		expect(jobs[0]!.keypoints).toEqual(keypoints);
+		expect(jobs[1]).not.toHaveProperty('keypoints');
+	});
+
+	it('passes the embedder’s overloaded on with its retry-after, and times every answer', async () => {
+		const answers: string[] = [];
+		let t = 0;
+		const session = createRecognizer({
+			embedder: {
+				async describeCrop() {
+					t += 40;
+					throw new AppError('overloaded', 'busy', { retryAfterMs: 612.4 });
+				}
+			},
+			gallery: { entries: () => entries },
+			probe: (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
+			threshold: 0.5,
+			recognizerId: 'rec',
+			now: () => t,
+			onAnswer: (ms, outcome) => answers.push(`${outcome} ${ms}`)
+		}).openSession();
+		expect(await session.handle(identify(1, 8))).toEqual({ type: 'error', code: 'overloaded', message: 'busy', requestId: 8, retryAfterMs: 612 });
+		expect(await session.handle(identify(1, 9, 200))).toMatchObject({ code: 'too-large' });
+		expect(answers).toEqual(['overloaded 40', 'too-large 0']);
+	});
+
+	it('drops a closed session’s waiting crops', async () => {
+		const cancelled: string[] = [];
+		const jobs: CropJob[] = [];
+		const session = createRecognizer({
+			embedder: { describeCrop: (_bytes, job) => (jobs.push(job), new Promise(() => {})), cancel: (client) => cancelled.push(client) },
+			gallery: { entries: () => entries },
+			probe: () => ({ width: 100, height: 100 }),
+			threshold: 0.5,
+			recognizerId: 'rec'
+		}).openSession();
+		void session.handle(identify(1));
+		// The crop reaches the embedder after the header check (a microtask or two).
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(jobs).toHaveLength(1);
+		session.close();
+		expect(cancelled).toEqual([jobs[0]!.client]);
 	});
 });

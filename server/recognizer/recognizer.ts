@@ -1,24 +1,41 @@
 /**
  * Protocol handling for the recognizer peer: a frame in, the frames to answer out. No sockets,
  * tfjs or SQLite here; the embedder, gallery and image probe are ports handed in.
+ *
+ * Every crop is a `live` job of its own session (a data channel) with a deadline: the embedder
+ * (the pool's scheduler) serves the sessions in turn and answers `overloaded` with a retry-after
+ * rather than late, so an answer is never older than `liveDeadlineMs` when it leaves.
  */
 import {
 	MAX_CROP_BYTES,
 	MAX_CROP_SIDE_PX,
 	MAX_CROPS_PER_SECOND,
+	MAX_RETRY_AFTER_MS,
 	decodeClientMessage,
 	type IdentifyMessage,
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
-import { AppError } from '../../src/lib/protocol/errors.ts';
+import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { findMatch, NO_MATCH, type GalleryEntry } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 
+/** How a crop is queued (see server/embed/pool.ts JobOptions). */
+export type CropJob = { priority: 'live'; client: string; withinMs: number; keypoints?: ReadonlyArray<readonly [number, number]> };
+
 export type Embedder = {
 	/** The face embedding of a crop, or null when no face can be found in it. */
-	describeCrop(bytes: Uint8Array): Promise<{ descriptor: Float32Array | null }>;
+	describeCrop(bytes: Uint8Array, job: CropJob): Promise<{ descriptor: Float32Array | null }>;
+	/** Drops the crops of `client` still waiting. */
+	cancel?(client: string): void;
 };
-export type ImageProbe = (bytes: Uint8Array) => Promise<{ width: number; height: number }>;
+export type ImageProbe = (bytes: Uint8Array) => { width: number; height: number } | Promise<{ width: number; height: number }>;
+
+/**
+ * From a crop's arrival to its answer leaving, at most: what a live overlay can still use. The
+ * issue's goal for 20 phones is p95 ≤ 400 ms round trip; a crop that cannot start in time is
+ * answered `overloaded` at once (it would be a stale label, and it would delay fresher crops).
+ */
+export const LIVE_DEADLINE_MS = 400;
 
 export type RecognizerDeps = {
 	embedder: Embedder;
@@ -27,48 +44,61 @@ export type RecognizerDeps = {
 	/** Euclidean distance under which a face is named. */
 	threshold: number;
 	recognizerId: string;
+	/** Crops a second per client address, bursts up to the same count (default MAX_CROPS_PER_SECOND). */
+	cropsPerSecond?: number;
+	/** Default LIVE_DEADLINE_MS. */
+	liveDeadlineMs?: number;
 	now?: () => number;
 	onIdentify?: (outcome: 'named' | 'unknown' | 'no-face' | 'error') => void;
+	/** Every crop answered: how long it took here (ms) and how (`identity` or the error code). */
+	onAnswer?: (ms: number, outcome: 'identity' | ErrorCode) => void;
 	/** A crop refused by the per-address rate limit. */
 	onRateLimited?: () => void;
 };
 
-/** One connected client; `handle` answers each frame it sent. Never throws. */
-export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage> };
+/**
+ * One connected client; `handle` answers each frame it sent. Never throws. `close()` when its
+ * channel is gone: its crops still waiting are dropped (answered `closed` to nobody).
+ */
+export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage>; close(): void };
 
 /**
  * `openSession(address)`: crops are rate-limited per client address, across all its channels
- * (MAX_CROPS_PER_SECOND, bursts up to the same count), so opening more channels buys no more.
+ * (`cropsPerSecond`, bursts up to the same count), so opening more channels buys no more.
  */
 export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
-	const crops = createKeyedLimiter({
-		capacity: MAX_CROPS_PER_SECOND,
-		perSecond: MAX_CROPS_PER_SECOND,
-		...(deps.now ? { now: deps.now } : {})
-	});
+	const now = deps.now ?? (() => performance.now());
+	const liveDeadlineMs = deps.liveDeadlineMs ?? LIVE_DEADLINE_MS;
+	const cropsPerSecond = deps.cropsPerSecond ?? MAX_CROPS_PER_SECOND;
+	const crops = createKeyedLimiter({ capacity: cropsPerSecond, perSecond: cropsPerSecond, now });
+	let sessions = 0;
 
-	async function identify(msg: IdentifyMessage): Promise<ServerMessage> {
+	async function identify(msg: IdentifyMessage, client: string): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
-		const { descriptor } = await embedder.describeCrop(msg.crop);
+		const job: CropJob = { priority: 'live', client, withinMs: liveDeadlineMs, ...(msg.keypoints ? { keypoints: msg.keypoints } : {}) };
+		const { descriptor } = await embedder.describeCrop(msg.crop, job);
 		const match = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };
 	}
 
-	function errorReply(err: unknown, requestId: number | undefined): ServerMessage {
+	function errorReply(err: unknown, requestId: number | undefined): ServerMessage & { type: 'error' } {
 		const appError = AppError.from(err);
 		onIdentify?.('error');
-		const reply: ServerMessage = { type: 'error', code: appError.code, message: appError.message };
+		const reply: ServerMessage & { type: 'error' } = { type: 'error', code: appError.code, message: appError.message };
+		if (appError.retryAfterMs !== undefined) reply.retryAfterMs = Math.min(MAX_RETRY_AFTER_MS, Math.max(0, Math.round(appError.retryAfterMs)));
 		return requestId === undefined ? reply : { ...reply, requestId };
 	}
 
 	return {
 		openSession(address = 'local') {
+			const client = `${++sessions}`;
 			return {
+				close: () => embedder.cancel?.(client),
 				async handle(raw) {
 					const decoded = decodeClientMessage(raw);
 					if (!decoded.ok) return errorReply(decoded, decoded.requestId);
@@ -79,17 +109,24 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 							recognizer: recognizerId,
 							maxCropBytes: MAX_CROP_BYTES,
 							maxCropSidePx: MAX_CROP_SIDE_PX,
-							maxCropsPerSecond: MAX_CROPS_PER_SECOND
+							maxCropsPerSecond: cropsPerSecond
 						};
 					}
-					if (!crops.take(address).ok) {
+					const t0 = now();
+					const answer = (reply: ServerMessage) => {
+						deps.onAnswer?.(now() - t0, reply.type === 'error' ? reply.code : 'identity');
+						return reply;
+					};
+					const taken = crops.take(address);
+					if (!taken.ok) {
 						deps.onRateLimited?.();
-						return errorReply(new AppError('rate-limited', 'too many crops'), msg.requestId);
+						const limited = new AppError('rate-limited', 'too many crops', { retryAfterMs: taken.retryAfterS * 1000 });
+						return answer(errorReply(limited, msg.requestId));
 					}
 					try {
-						return await identify(msg);
+						return answer(await identify(msg, client));
 					} catch (err) {
-						return errorReply(err, msg.requestId);
+						return answer(errorReply(err, msg.requestId));
 					}
 				}
 			};

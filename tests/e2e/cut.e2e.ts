@@ -222,9 +222,22 @@ describe.each([
 			expect((shown.width * shown.height) / (stage.stage.width * stage.stage.height)).toBeGreaterThan(0.9);
 
 			// The boxes drawn on the last frames before the screenshot, and where the screenshot shows them.
-			const before = (await taggedFrames(page)).length;
-			const png = await page.screenshot({ path: join(RESULTS, `stage-${name}.png`) });
-			const frames = (await taggedFrames(page)).slice(Math.max(0, before - 3), before + 3);
+			// The screenshot must show a named box: one taken while every frame drawn around it had one
+			// (not across the clip's cut, where the new face shows … until its answer). A busy machine
+			// may need a few tries; each waits on what was drawn, never on a clock.
+			let png: Buffer | null = null;
+			let frames: TaggedFrame[] = [];
+			for (let attempt = 0; attempt < 20 && !png; attempt++) {
+				const before = (await taggedFrames(page)).length;
+				const shot = await page.screenshot({ path: join(RESULTS, `stage-${name}.png`) });
+				const all = await taggedFrames(page);
+				const around = all.slice(Math.max(0, before - 3), all.length);
+				if (around.length > 0 && around.every((f) => f.faces.some((x) => x.state === 'known'))) {
+					png = shot;
+					frames = around;
+				}
+			}
+			if (!png) throw new Error('20 screenshots, none taken while a named box was drawn on every frame around it');
 			const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
 			const image = { data, width: info.width, height: info.height, channels: info.channels };
 			const boxes = frames.flatMap((f) => f.faces.filter((x) => x.state === 'known').map((x) => ({ tag: f.tag, box: x.box })));

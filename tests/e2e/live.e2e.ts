@@ -47,6 +47,19 @@ describe('live page', () => {
 		await page.screenshot({ path: join(RESULTS, 'live-phone.png') });
 	});
 
+	it('sends its detector keypoints with the crops, and the server starts its landmark search from them', async () => {
+		const metric = async (series: string) => {
+			const text = await (await fetch(`${server.url}/metrics`)).text();
+			return Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+		};
+		// Both faces were named by now (the test above), from this page's crops. (A face seen only by
+		// the far-range pass has no keypoints: its crops count as "none", so those are not asserted.)
+		const used = await metric('facertc_crops_described_total{keypoints="used"}');
+		expect(used).toBeGreaterThanOrEqual(1);
+		expect(await metric('facertc_crops_described_total{keypoints="unusable"}')).toBe(0);
+		expect(await metric('facertc_landmark_passes_total{keypoints="used"}')).toBeGreaterThanOrEqual(used);
+	});
+
 	it('counts the bytes and crops it sent, far less than the video', async () => {
 		const value = async (stat: string) => Number(await page.locator(`[data-stat="${stat}"]`).getAttribute('data-value'));
 		await page.waitForFunction(() => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) >= 2);

@@ -83,7 +83,7 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 		requests.set(requestId, { trackId, sentMs: clock.now(), epoch });
 		try {
 			const crop = await capture.encode(shot, options.cropSettings());
-			const sent = crop !== null && link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes });
+			const sent = crop !== null && link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes, ...(crop.keypoints ? { keypoints: crop.keypoints } : {}) });
 			if (!sent) throw new Error('not sent');
 		} catch {
 			requests.delete(requestId);

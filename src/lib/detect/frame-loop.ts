@@ -5,6 +5,7 @@
  */
 import type { PeerLink } from '../link/peer-link.ts';
 import { drawOverlay } from '../overlay/draw.ts';
+import { wireKeypoints } from '../protocol/face-crop.ts';
 import { captureFace, encodeCrop, faceSignature, measureSharpness, sceneThumbnail, type CaptureOptions, type EncodeOptions, type FaceShot } from '../track/crop.ts';
 import type { IdentityOptions } from '../track/identity.ts';
 import type { CropPolicy } from './crop-requests.ts';
@@ -50,7 +51,11 @@ export function videoCapture(video: HTMLVideoElement): FrameCapture<FaceShot> {
 		signature: (box) => faceSignature(video, box),
 		capture: (box, options, keypoints) => captureFace(video, box, options, keypoints),
 		sharpness: (shot) => measureSharpness(shot.bitmap),
-		encode: (shot, options) => encodeCrop(shot.bitmap, options),
+		encode: async (shot, options) => {
+			const crop = await encodeCrop(shot.bitmap, options);
+			const keypoints = wireKeypoints(shot.keypoints);
+			return crop && keypoints ? { ...crop, keypoints } : crop;
+		},
 		release: (shot) => shot.bitmap.close()
 	};
 }

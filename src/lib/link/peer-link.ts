@@ -11,6 +11,7 @@ import {
 } from '../protocol/messages.ts';
 import { decodeRefusal } from '../protocol/refusal.ts';
 import { getRecognizeToken } from '../api.ts';
+import { createCropBackoff } from './backoff.ts';
 
 /** `busy`: the server refused a new channel for now (too many from this address or in all); it retries by itself. */
 export type LinkState = 'connecting' | 'connected' | 'offline' | 'busy';
@@ -43,6 +44,8 @@ export class PeerLink {
 	private lastSentAt = 0;
 	private backoffMs = BACKOFF_MIN_MS;
 	private closed = false;
+	/** The recognizer's "busy, come back later" answers to crops (see backoff.ts). */
+	private readonly crops = createCropBackoff({ now: () => performance.now() });
 
 	constructor(private readonly baseUrl: URL = new URL(window.location.href)) {}
 
@@ -72,6 +75,16 @@ export class PeerLink {
 		this.lastSentAt = Date.now();
 		if (message.type === 'identify') this.stats.cropsSent++;
 		return true;
+	}
+
+	/** The recognizer asked for no crops for now (it is busy): callers skip crops while this holds. */
+	get cropsPaused(): boolean {
+		return !this.crops.allows();
+	}
+
+	/** The recognizer turned crops away for load in the last few seconds. */
+	get busy(): boolean {
+		return this.crops.busy();
 	}
 
 	/** Bytes waiting in the data channel: callers skip crops while it is not near zero. */
@@ -140,6 +153,7 @@ export class PeerLink {
 			conn.on('open', () => {
 				clearTimeout(this.openTimer);
 				this.backoffMs = BACKOFF_MIN_MS;
+				this.crops.reset();
 				this.setState('connected');
 				this.send({ type: 'hello', client: 'facertc-web' });
 				clearInterval(this.keepAliveTimer);
@@ -158,6 +172,7 @@ export class PeerLink {
 		const decoded = decodeServerMessage(raw);
 		if (!decoded.ok) return;
 		if (decoded.message.type === 'identity') this.stats.answers++;
+		this.crops.observe(decoded.message);
 		this.listeners.message.forEach((fn) => fn(decoded.message));
 		// A refused channel is of no use: drop it now rather than sit "connected" until the server closes it.
 		if (decoded.message.type === 'error' && decoded.message.code === 'unauthorized') this.fail('unauthorized');

@@ -28,14 +28,19 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 	return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
-/** An error that carries a stable code; `message` is safe to show a user, `cause` is not. */
+/**
+ * An error that carries a stable code; `message` is safe to show a user, `cause` is not.
+ * `retryAfterMs`: for `overloaded` and `rate-limited`, when trying again is worth it.
+ */
 export class AppError extends Error {
 	readonly code: ErrorCode;
+	readonly retryAfterMs: number | undefined;
 
-	constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+	constructor(code: ErrorCode, message: string, options?: { cause?: unknown; retryAfterMs?: number }) {
 		super(message, options);
 		this.name = 'AppError';
 		this.code = code;
+		this.retryAfterMs = options?.retryAfterMs;
 	}
 
 	static badMessage(message = 'malformed message'): AppError {

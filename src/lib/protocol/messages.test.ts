@@ -45,6 +45,25 @@ describe('client messages', () => {
 		}
 	});
 
+	it('carries the optional keypoints, and refuses malformed ones', () => {
+		const keypoints: Array<[number, number]> = [[40, 50], [72, 50], [56, 66], [56, 82], [25, 60], [88, 60]];
+		const decoded = decodeClientMessage(encodeClientMessage({ ...identify, keypoints }));
+		expect(decoded).toMatchObject({ ok: true, message: { keypoints } });
+		const { crop: _c, ...header } = identify;
+		for (const bad of [
+			keypoints.slice(0, 5),
+			[...keypoints, [1, 2]],
+			keypoints.map(([x, y], i) => (i === 2 ? [x, 'y'] : [x, y])),
+			keypoints.map(([x, y], i) => (i === 0 ? [x, y, 3] : [x, y])),
+			keypoints.map(([x], i) => (i === 1 ? [x, 1e9] : [x, 1])),
+			keypoints.map(([x], i) => (i === 1 ? [x, null] : [x, 1])), // NaN or Infinity travel as null in JSON
+			{ 0: [1, 2] },
+			'eyes'
+		]) {
+			expect(decodeClientMessage(frame({ ...header, keypoints: bad }, crop))).toMatchObject({ ok: false, code: 'bad-message', requestId: 7 });
+		}
+	});
+
 	it('round-trips hello', () => {
 		const decoded = decodeClientMessage(encodeClientMessage({ type: 'hello', client: 'test' }));
 		expect(decoded).toEqual({ ok: true, message: { type: 'hello', client: 'test' } });
@@ -125,10 +144,18 @@ describe('server messages', () => {
 		},
 		{ type: 'identity', requestId: 1, trackId: 2, label: 'unknown', personId: null, distance: null, confidence: 0 },
 		{ type: 'error', requestId: 4, code: 'overloaded', message: 'busy' },
+		{ type: 'error', requestId: 5, code: 'overloaded', message: 'busy', retryAfterMs: 750 },
 		{ type: 'error', code: 'bad-message', message: 'no' }
 	];
 	it.each(messages)('round-trips $type', (message) => {
 		expect(decodeServerMessage(encodeServerMessage(message))).toEqual({ ok: true, message });
+	});
+
+	it('ignores server fields it does not know (a newer server), but refuses a bad retry-after', () => {
+		const decoded = decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: 'busy', requestId: 3, hint: 'later' }));
+		expect(decoded).toEqual({ ok: true, message: { type: 'error', code: 'overloaded', message: 'busy', requestId: 3 } });
+		expect(decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: '', retryAfterMs: -1 }))).toMatchObject({ ok: false });
+		expect(decodeServerMessage(frame({ type: 'error', code: 'overloaded', message: '', retryAfterMs: 1e9 }))).toMatchObject({ ok: false });
 	});
 
 	it('refuses an unknown error code', () => {

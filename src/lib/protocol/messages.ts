@@ -10,6 +10,13 @@
  *   4  u16 big-endian   header length H (bytes of UTF-8 JSON)
  *   6  H bytes          header: JSON object with a kebab-case `type`
  *   6+H                 body: the crop image (identify only), otherwise empty
+ *
+ * Evolving it: the server refuses any client header field it does not know (default-deny); the
+ * browser ignores server header fields it does not know, so the server may add an optional field
+ * without a version bump. Anything an older peer would misread needs PROTOCOL_VERSION bumped.
+ * (Pages from before that rule, issue #10, drop a frame with an unknown field: they take an
+ * `overloaded` with `retryAfterMs` for no answer, and ask again when their 3 s request timeout
+ * ends, which is a backoff too.)
  */
 import * as v from 'valibot';
 import { ERROR_CODES, type ErrorCode } from './errors.ts';
@@ -23,6 +30,8 @@ export const MAX_CROP_BYTES = 64 * 1024;
 export const MAX_CROP_SIDE_PX = 160;
 /** Crops a single client may send per second, sustained; bursts up to the same count. */
 export const MAX_CROPS_PER_SECOND = 20;
+/** Longest retry-after a server asks for, ms. */
+export const MAX_RETRY_AFTER_MS = 60_000;
 /** Largest JSON header, in bytes. */
 export const MAX_HEADER_BYTES = 2048;
 /** Largest frame of any kind. */
@@ -39,23 +48,34 @@ const HelloHeader = v.strictObject({
 	type: v.literal('hello'),
 	client: v.optional(v.pipe(v.string(), v.maxLength(64)))
 });
+/** A keypoint coordinate in crop pixels: a little outside the crop is fine (an ear past its edge). */
+const KeypointCoord = v.pipe(v.number(), v.finite(), v.minValue(-MAX_CROP_SIDE_PX), v.maxValue(2 * MAX_CROP_SIDE_PX));
+/** MediaPipe BlazeFace's six keypoints, in its order: right eye, left eye, nose tip, mouth, right ear, left ear. */
+export const CROP_KEYPOINTS = 6;
 const IdentifyHeader = v.strictObject({
 	type: v.literal('identify'),
 	requestId: Id,
 	trackId: Id,
 	width: Side,
-	height: Side
+	height: Side,
+	/**
+	 * Optional (issue #10.1): the browser detector's keypoints in the crop's pixels, `[x, y]` each,
+	 * in BlazeFace's order. The server starts its landmark search from them instead of the whole
+	 * crop, which saves landmark passes. Absent (older pages): the server searches the whole crop.
+	 */
+	keypoints: v.optional(v.pipe(v.array(v.strictTuple([KeypointCoord, KeypointCoord])), v.length(CROP_KEYPOINTS)))
 });
 const ClientHeader = v.variant('type', [HelloHeader, IdentifyHeader]);
 
-const WelcomeHeader = v.strictObject({
+// Server headers are plain objects, not strict: unknown fields are dropped (see the top of the file).
+const WelcomeHeader = v.object({
 	type: v.literal('welcome'),
 	recognizer: v.string(),
 	maxCropBytes: v.number(),
 	maxCropSidePx: v.number(),
 	maxCropsPerSecond: v.number()
 });
-const IdentityHeader = v.strictObject({
+const IdentityHeader = v.object({
 	type: v.literal('identity'),
 	requestId: Id,
 	trackId: Id,
@@ -64,11 +84,13 @@ const IdentityHeader = v.strictObject({
 	distance: v.nullable(v.number()),
 	confidence: v.pipe(v.number(), v.minValue(0), v.maxValue(1))
 });
-const ErrorHeader = v.strictObject({
+const ErrorHeader = v.object({
 	type: v.literal('error'),
 	requestId: v.optional(Id),
 	code: v.picklist(ERROR_CODES),
-	message: v.pipe(v.string(), v.maxLength(256))
+	message: v.pipe(v.string(), v.maxLength(256)),
+	/** `overloaded`, `rate-limited`: send no crop for this long (the browser backs off; see link/backoff.ts). */
+	retryAfterMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_RETRY_AFTER_MS)))
 });
 const ServerHeader = v.variant('type', [WelcomeHeader, IdentityHeader, ErrorHeader]);
 
@@ -80,7 +102,7 @@ export type ClientMessage = HelloMessage | IdentifyMessage;
 export type WelcomeMessage = v.InferOutput<typeof WelcomeHeader>;
 /** `label` is `"unknown"` when nobody in the gallery is close enough; then `personId` is null. */
 export type IdentityMessage = v.InferOutput<typeof IdentityHeader>;
-export type ErrorMessage = { type: 'error'; requestId?: number; code: ErrorCode; message: string };
+export type ErrorMessage = { type: 'error'; requestId?: number; code: ErrorCode; message: string; retryAfterMs?: number };
 export type ServerMessage = WelcomeMessage | IdentityMessage | ErrorMessage;
 
 /** Why a frame was refused; `requestId` is set when the header got far enough to name one. */

@@ -22,7 +22,8 @@ export type EncodeOptions = {
 	quality?: number;
 };
 
-export type EncodedCrop = { bytes: Uint8Array; width: number; height: number };
+/** `keypoints`: the detector's, in the crop's pixels, as the identify message carries them (the server starts its landmark search there). */
+export type EncodedCrop = { bytes: Uint8Array; width: number; height: number; keypoints?: Array<[number, number]> };
 
 /**
  * A face cut out of one video frame: the bitmap (the holder closes it), the frame region it came

@@ -1,0 +1,91 @@
+/**
+ * The live page on a recognizer overloaded by other clients (issue #10), in real Chromium: it
+ * says the recognizer is busy (while staying connected), backs off, and names faces again by
+ * itself once the load is gone.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
+import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
+import { findFaces } from '../helpers/gallery.ts';
+import { connectTestPeer, type TestPeer } from '../helpers/node-peer.ts';
+import { twoFaceScene } from '../helpers/scenes.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+let server: TestServer;
+let browser: Browser;
+let clipDir: string | undefined;
+
+beforeAll(async () => {
+	// One worker, and room for the flood's channels and crops from this one address.
+	server = await startTestServer({ env: { EMBED_WORKERS: '1', MAX_CHANNELS_PER_ADDRESS: '12', CROP_RATE_PER_ADDRESS: '10000' } });
+	const { clip, dir } = await twoFaceScene(server.url, 8);
+	clipDir = dir;
+	browser = await launchChromium({ cameraFile: clip });
+});
+
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
+});
+
+/** `clients` channels each keeping `inFlight` crops in the recognizer until `stop()`. */
+async function flood(url: string, clients: number, inFlight: number): Promise<{ stop(): Promise<void> }> {
+	const photo = readFileSync(samplePhotoPath(2));
+	const [box] = await findFaces(url, photo);
+	const crop = new Uint8Array(await cropFromPhoto(photo, box!, { margin: 0.25, maxSide: 112, quality: 50, format: 'webp' }));
+	const peers: TestPeer[] = [];
+	for (let i = 0; i < clients; i++) peers.push(await connectTestPeer(url));
+	let flooding = true;
+	let requestId = 0;
+	const loops = peers.flatMap((peer) =>
+		Array.from({ length: inFlight }, async () => {
+			while (flooding) {
+				peer.send({ type: 'identify', requestId: ++requestId, trackId: 1, width: 112, height: 112, crop });
+				await peer.next(60_000);
+			}
+		})
+	);
+	return {
+		async stop() {
+			flooding = false;
+			await Promise.allSettled(loops);
+			for (const peer of peers) peer.close();
+		}
+	};
+}
+
+describe('a busy recognizer', () => {
+	it('makes the live page say so while staying connected, then name faces again once it has room', async () => {
+		const page = await browser.newPage({ viewport: { width: 412, height: 860 } });
+		await page.goto(server.url);
+		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-stat="link"][data-busy="false"]');
+
+		const load = await flood(server.url, 5, 4);
+		try {
+			const link = page.locator('[data-stat="link"]');
+			await page.waitForSelector('[data-stat="link"][data-busy="true"]', { timeout: 60_000 });
+			// Busy, not gone: the channel stays up and the page says why names are slow.
+			expect(await link.getAttribute('data-value')).toBe('connected');
+			expect(await link.textContent()).toMatch(/recognizer busy/);
+			await page.screenshot({ path: 'test-results/live-busy.png' });
+			const metrics = await (await fetch(`${server.url}/metrics`)).text();
+			const refused = [...metrics.matchAll(/^facertc_overloaded_total\{priority="live",reason="[a-z-]+"\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+			expect(refused).toBeGreaterThan(0);
+		} finally {
+			await load.stop();
+		}
+		await page.waitForSelector('[data-stat="link"][data-busy="false"]', { timeout: 60_000 });
+		// Answered again: more bytes come down (a refresh of the names), and the names are there. (On a
+		// loaded machine one worker may still turn away one of two crops sent at once: no check that
+		// it stays calm.)
+		const down = Number(await page.locator('[data-stat="bytes-down"]').getAttribute('data-value'));
+		await page.waitForFunction((before) => Number(document.querySelector('[data-stat="bytes-down"]')?.getAttribute('data-value')) > before, down, { timeout: 60_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
+		await page.close();
+	});
+});
