@@ -78,7 +78,10 @@ function variantRanking(): void {
 	console.log('   variants                     look-alikes all enrolled: FAR at 90 % recall   one photo: recall at 1 % FAR (faces-real | faces)');
 	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
 	for (const f of faces) {
-		if (f.kind === 'identity') (whole.photos.push(f), whole.identities.add(`${f.source}:${f.identity}`));
+		if (f.kind === 'identity') {
+			whole.photos.push(f);
+			whole.identities.add(`${f.source}:${f.identity}`);
+		}
 		if (f.kind === 'stranger') whole.strangers.push(f);
 		if (f.kind === 'group') whole.groups.push(f);
 	}
@@ -181,9 +184,17 @@ for (let seed = 1; seed <= SPLITS; seed++) {
 			// The shipped findMatch must decide as the bench's rule does (checked on a sample of trials).
 			const sample = scored[test]!.filter((_, k) => k % 7 === 0);
 			const agree = sample.filter((t) => shippedNames(t, params, cohort) === named(t, params)).length;
-			outcomes.get(rule)!.push({ params, test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])), settle, settleTest, settleShipped, agree, checked: sample.length });
+			outcomes.get(rule)!.push({
+				params,
+				test: new Map([...byGroup].map(([k, ts]) => [k, rates(ts, params)])),
+				settle,
+				settleTest,
+				settleShipped,
+				agree,
+				checked: sample.length
+			});
 		}
-		checks.push(chooseChecks(sides[tune]!, sides[test]!, SHIPPED.threshold));
+		checks.push(chooseChecks(sides[tune], sides[test], SHIPPED.threshold));
 	}
 }
 

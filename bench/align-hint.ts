@@ -156,7 +156,7 @@ console.log(`sanity: this copy of the engine's path vs the engine itself on one 
 const halves = ['tune', 'test'] as const;
 const fits = Object.fromEntries(
 	halves.map((half) => {
-		const other = samples.flatMap((s, i) => (s.split !== half && engineOut[i]!.landmarks ? [{ keypoints: s.keypoints, square: landmarkSquare(s.keypoints, engineOut[i]!.landmarks!) }] : []));
+		const other = samples.flatMap((s, i) => (s.split !== half && engineOut[i]!.landmarks ? [{ keypoints: s.keypoints, square: landmarkSquare(s.keypoints, engineOut[i]!.landmarks) }] : []));
 		return [half, { plain: fitSquares(other), ears: fitSquares(other, true), n: other.length }];
 	})
 ) as Record<(typeof halves)[number], { plain: ReturnType<typeof fitSquares>; ears: ReturnType<typeof fitSquares>; n: number }>;

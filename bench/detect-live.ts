@@ -21,9 +21,9 @@ type Sample = { detectMs: number; every: number; fps: number; faces: number };
 /** A group photo filling the frame, drifting a few pixels as a hand-held phone would; MJPEG, which Chromium plays at 30 fps. */
 async function groupClip(dir: string, photo: string): Promise<string> {
 	const meta = await sharp(photo).metadata();
-	const fit = Math.min(FRAME_WIDTH / meta.width!, FRAME_HEIGHT / meta.height!);
-	const width = Math.round(meta.width! * fit);
-	const height = Math.round(meta.height! * fit);
+	const fit = Math.min(FRAME_WIDTH / meta.width, FRAME_HEIGHT / meta.height);
+	const width = Math.round(meta.width * fit);
+	const height = Math.round(meta.height * fit);
 	const image = await sharp(photo).rotate().resize(width, height).toBuffer();
 	const frames: Buffer[] = [];
 	for (let i = 0; i < 2 * CAMERA_FPS; i++) {
@@ -48,7 +48,7 @@ async function sampleLivePage(url: string, cameraFile: string, throttle: number)
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
 		if (throttle > 1) await (await page.context().newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: throttle });
 		// The page's own once-a-second status (the panel's Detect and Video lines); the first seconds are warm-up.
-		return (await page.evaluate(`(async (seconds) => {
+		return await page.evaluate<Sample[]>(`(async (seconds) => {
 			const read = (label) => [...document.querySelectorAll('dt')].find((dt) => dt.textContent.trim() === label)?.nextElementSibling?.textContent ?? '';
 			await new Promise((r) => setTimeout(r, 4000));
 			const out = [];
@@ -63,7 +63,7 @@ async function sampleLivePage(url: string, cameraFile: string, throttle: number)
 				});
 			}
 			return out;
-		})(${SAMPLE_S})`)) as Sample[];
+		})(${SAMPLE_S})`);
 	} finally {
 		await browser.close();
 	}

@@ -31,7 +31,6 @@ async function main(): Promise<void> {
 	const out: Record<string, { width: number; height: number; faces: Array<Box & { score: number }> }> = {};
 	for (const file of GROUP_PHOTOS) {
 		const { data, info } = await sharp(`${DATA_DIR}/${file}`).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-		const image = { data: new Uint8Array(data), width: info.width, height: info.height };
 		const found: Array<Box & { score: number }> = [];
 		const tile = Math.round(Math.min(info.width, info.height) / 2);
 		const step = Math.round(tile / 2);

@@ -70,7 +70,7 @@ async function withPage<T>(url: string, { throttle, minConfidence }: { throttle:
 		page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
 		await page.goto(url);
 		await page.waitForFunction('window.detectBench !== undefined');
-		const names = ((await page.evaluate(`window.detectBench.init(${minConfidence})`)) as string[]).filter((n) => !ONLY || ONLY.includes(n));
+		const names = (await page.evaluate<string[]>(`window.detectBench.init(${minConfidence})`)).filter((n) => !ONLY || ONLY.includes(n));
 		if (throttle > 1) await (await page.context().newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: throttle });
 		return await use(page, names);
 	} finally {
@@ -85,7 +85,7 @@ async function collect(url: string, indices: number[], { throttle, minConfidence
 		for (const name of names.filter(pick)) {
 			const entry = { calls: [] as Calls[], ms: [] as number[][], ranges: [] as string[][] };
 			for (const i of indices) {
-				const r = (await page.evaluate(`window.detectBench.run(${JSON.stringify(name)}, '/frames/${i}.png', ${REPEATS})`)) as RunResult;
+				const r = await page.evaluate<RunResult>(`window.detectBench.run(${JSON.stringify(name)}, '/frames/${i}.png', ${REPEATS})`);
 				entry.calls[i] = r.boxes;
 				entry.ms[i] = r.ms;
 				entry.ranges[i] = r.ranges;
@@ -213,7 +213,7 @@ async function printClip(url: string, scenes: Scene[]): Promise<void> {
 	for (const throttle of THROTTLE > 1 ? [1, THROTTLE] : [1]) {
 		await withPage(url, { throttle, minConfidence: SHIPPED_THRESHOLD }, async (page) => {
 			for (const name of ['short (today)', 'auto']) {
-				const r = (await page.evaluate(`window.detectBench.runSequence(${JSON.stringify(name)}, ${urls}, ${CLIP_FRAME_MS})`)) as RunResult;
+				const r = await page.evaluate<RunResult>(`window.detectBench.runSequence(${JSON.stringify(name)}, ${urls}, ${CLIP_FRAME_MS})`);
 				let asked = 0;
 				let found = 0;
 				let falseBoxes = 0;
@@ -271,7 +271,7 @@ async function benchFrames(): Promise<void> {
 		for (const [name, r] of await collect(page.url, all, { throttle: 1, minConfidence: SHIPPED_THRESHOLD, pick: isAuto })) normal.set(name, r);
 		// Throttled, only the time matters (the boxes are the same): every third group frame, every fifth selfie one.
 		const timed = all.filter((i) => i % (scenes[i]!.kind === 'room' ? 3 : 5) === 0);
-		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : new Map();
+		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : (new Map() as Collected);
 		if (process.env.BENCH_DETECT_DUMP) {
 			const dump = { scenes: scenes.map(({ png: _png, ...rest }) => rest), results: Object.fromEntries(normal) };
 			writeFileSync(process.env.BENCH_DETECT_DUMP, JSON.stringify(dump));

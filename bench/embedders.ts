@@ -32,7 +32,7 @@ import { loadHumanFace, type HumanDescriber, type HumanRotation } from '../serve
 import { embedAll, type BenchFace } from './accuracy/embed.ts';
 import { labelGroups } from './accuracy/labels.ts';
 import { sideTrials, split, type Side } from './accuracy/trials.ts';
-import { choose, groups, rates, scaledGrid, score, type Grid, type Scored } from './accuracy/tune.ts';
+import { choose, groups, rates, scaledGrid, score, type Grid } from './accuracy/tune.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { measureCosts } from './embedders/cost.ts';
 import { loadOnnxDescriber } from './embedders/onnx.ts';
@@ -103,7 +103,10 @@ async function mirrored(img: { data: Uint8Array; width: number; height: number }
 function wholeSide(faces: readonly Boxed[]): Side {
 	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
 	for (const f of faces) {
-		if (f.kind === 'identity') (whole.photos.push(f), whole.identities.add(`${f.source}:${f.identity}`));
+		if (f.kind === 'identity') {
+			whole.photos.push(f);
+			whole.identities.add(`${f.source}:${f.identity}`);
+		}
 		if (f.kind === 'stranger') whole.strangers.push(f);
 		if (f.kind === 'group') whole.groups.push(f);
 	}

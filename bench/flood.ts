@@ -47,7 +47,7 @@ try {
 	const floodMs = performance.now() - t0;
 	flooding = false;
 	await health;
-	const open = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])) as TestPeer[];
+	const open = results.flatMap<TestPeer>((r) => (r.status === 'fulfilled' ? [r.value] : []));
 	const codes = new Map<string, number>();
 	for (const r of results) {
 		if (r.status !== 'rejected') continue;

@@ -23,7 +23,10 @@ if (!hasSharedData()) {
 }
 
 function* subsets<T>(items: readonly T[], k: number, start = 0, chosen: T[] = []): Generator<T[]> {
-	if (chosen.length === k) return yield chosen;
+	if (chosen.length === k) {
+		yield chosen;
+		return;
+	}
 	for (let i = start; i < items.length; i++) yield* subsets(items, k, i + 1, [...chosen, items[i]!]);
 }
 

@@ -179,7 +179,7 @@ try {
 	await Promise.all([from.close(), to.close()]);
 	console.log(`postgres: npm run gallery -- copy from the SQLite file, verified: ${fmt(copyMs / 1000, 1)} s (${fmt((PEOPLE * FACES) / (copyMs / 1000))} faces/s)`);
 
-	const nodeA = await measureStore('postgres', () => createPgGallery({ url: url!, model: MODEL, dim: DIM }));
+	const nodeA = await measureStore('postgres', () => createPgGallery({ url: url, model: MODEL, dim: DIM }));
 	const nodeB = await createPgGallery({ url, model: MODEL, dim: DIM });
 	const reach: number[] = [];
 	const reachAndIndex: number[] = [];

@@ -37,7 +37,7 @@ function packageDir(name) {
 	try {
 		return dirname(require.resolve(`${name}/package.json`));
 	} catch (error) {
-		throw new Error(`package ${name} is not installed (${/** @type {Error} */ (error).message.split('\n')[0]})`);
+		throw new Error(`package ${name} is not installed (${/** @type {Error} */ (error).message.split('\n')[0]})`, { cause: error });
 	}
 }
 
@@ -98,7 +98,7 @@ function downloadPlan(url) {
 			try {
 				response = await fetch(url, { signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) });
 			} catch (error) {
-				throw new Error(`BLAZEFACE_MODEL download of ${url} failed: ${describeFetchError(/** @type {Error} */ (error))}`);
+				throw new Error(`BLAZEFACE_MODEL download of ${url} failed: ${describeFetchError(/** @type {Error} */ (error))}`, { cause: error });
 			}
 			if (!response.ok) {
 				const status = `HTTP ${response.status} ${response.statusText}`;
@@ -120,7 +120,7 @@ function copyPlan(path) {
 			try {
 				return new Uint8Array(await readFile(path));
 			} catch (error) {
-				throw new Error(`BLAZEFACE_MODEL file cannot be read: ${/** @type {Error} */ (error).message}`);
+				throw new Error(`BLAZEFACE_MODEL file cannot be read: ${/** @type {Error} */ (error).message}`, { cause: error });
 			}
 		}
 	};
@@ -184,7 +184,7 @@ function assertHasTaskMetadata(bytes, key) {
 	try {
 		metadata = readModelMetadata(bytes);
 	} catch (error) {
-		throw new Error(`${key}: ${/** @type {Error} */ (error).message}`);
+		throw new Error(`${key}: ${/** @type {Error} */ (error).message}`, { cause: error });
 	}
 	if (metadata.tfliteMetadata === undefined) {
 		throw new Error(

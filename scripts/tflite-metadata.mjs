@@ -58,7 +58,6 @@ import {
 	FlatReader,
 	byteVector,
 	ForwardBuilder,
-	ascii,
 	external,
 	floats,
 	optionalRef,

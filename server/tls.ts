@@ -215,7 +215,7 @@ export function loadTls({
 			try {
 				return readFileSync(file, 'utf8');
 			} catch (err) {
-				throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+				throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
 			}
 		};
 		return describe(read(given.certFile), read(given.keyFile), 'given', given.certFile);

@@ -86,10 +86,10 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 			const keptU = chooseRule(unknowns[tune]!, base, cohortAll, KEEP_RECALL);
 			record('cohort-unknowns (recall kept)', unknowns[test]!, keptU, describe(keptU));
 			// Quality: where each factor reaches 1 is the tuning side's median; the strength is chosen there.
-			const tuneQ = sides[tune]!.photos.map((f) => f.v.enrol && qualityOfVector.get(f.v.enrol)).filter((q): q is FaceQuality => !!q);
+			const tuneQ = sides[tune].photos.map((f) => f.v.enrol && qualityOfVector.get(f.v.enrol)).filter((q): q is FaceQuality => !!q);
 			const fullSide = median(tuneQ.map((q) => q.side ?? 0));
 			const fullSharpness = median(tuneQ.map((q) => q.sharpness ?? 0));
-			let bestQ = { c: Infinity, q: { strength: 0, fullSide, fullSharpness } as QualityRule };
+			let bestQ = { c: Infinity, q: { strength: 0, fullSide, fullSharpness } };
 			for (const strength of QUALITY_STRENGTHS) {
 				const q: QualityRule = { strength, fullSide, fullSharpness };
 				const weightOf = (v: Float32Array) => qualityWeight(qualityOfVector.get(v) ?? {}, q);

@@ -44,7 +44,7 @@ export function scoreAdaptive(trials: readonly Trial[], cohortFaces: readonly Fl
 		if (fig) return fig;
 		const base = [...g].map(([id, vs]) => ({ id, vs, centroid: weightOf ? weightedCentroid(vs, vs.map(weightOf)) : weightedCentroid(vs, vs.map(() => 1)) }));
 		// As the matcher does: a cohort face within COHORT_EXCLUSION of an enrolled person is that person.
-		const cohort = cohortFaces.filter((c) => base.every((p) => euclidean(c, p.centroid) >= COHORT_EXCLUSION)) as Float32Array[];
+		const cohort: Float32Array[] = cohortFaces.filter((c) => base.every((p) => euclidean(c, p.centroid) >= COHORT_EXCLUSION));
 		const people = base.map((p) => ({
 			id: p.id,
 			centroid: p.centroid,
@@ -96,8 +96,14 @@ export function ratesA(trials: readonly AScored[], base: Params, rule: AdaptiveR
 	const r: Rates = { named: 0, wrong: 0, g: 0, accepted: 0, i: 0 };
 	for (const t of trials) {
 		const yes = namedA(t, base, rule);
-		if (t.truth === null) (r.i++, yes && r.accepted++);
-		else (r.g++, yes && (t.best === t.truth ? r.named++ : r.wrong++));
+		if (t.truth === null) {
+			r.i++;
+			if (yes) r.accepted++;
+		} else {
+			r.g++;
+			if (yes && t.best === t.truth) r.named++;
+			else if (yes) r.wrong++;
+		}
 	}
 	return r;
 }

@@ -45,10 +45,18 @@ function mismatchRates(side: Side, threshold: number, slack: number): Rate {
 	const asked = (set: Float32Array[]) => findMismatch(set.map((embedding) => ({ embedding })), [], t) !== null;
 	let genuine = 0, genuineAsked = 0, intruded = 0, intrudedAsked = 0;
 	for (const [p, own] of byPerson) {
-		for (const set of triples(own)) (genuine++, asked(set) && genuineAsked++);
+		for (const set of triples(own)) {
+			genuine++;
+			if (asked(set)) genuineAsked++;
+		}
 		for (const [q, theirs] of byPerson) {
 			if (q === p) continue;
-			for (let a = 0; a < own.length; a++) for (let b = a + 1; b < own.length; b++) for (const v of theirs) (intruded++, asked([own[a]!, own[b]!, v]) && intrudedAsked++);
+			for (let a = 0; a < own.length; a++)
+				for (let b = a + 1; b < own.length; b++)
+					for (const v of theirs) {
+						intruded++;
+						if (asked([own[a]!, own[b]!, v])) intrudedAsked++;
+					}
 		}
 	}
 	return { slack, caught: intruded ? intrudedAsked / intruded : 0, falseAsk: genuine ? genuineAsked / genuine : 0 };

@@ -34,7 +34,10 @@ async function sharpness(image: RgbImage, box: FaceBox): Promise<number> {
 		.toBuffer({ resolveWithObject: true });
 	let sum = 0;
 	let sq = 0;
-	for (const v of data) (sum += v, (sq += v * v));
+	for (const v of data) {
+		sum += v;
+		sq += v * v;
+	}
 	const mean = sum / data.length;
 	return sq / data.length - mean * mean;
 }

@@ -46,7 +46,7 @@ export function sideTrials(side: Side, source: Source, enrol: Variant): Trial[] 
 	const out: Trial[] = [];
 	const probes = (f: BenchFace): Array<['photo' | 'live', Float32Array]> => {
 		const list: Array<['photo' | 'live', Float32Array]> = [];
-		if (f.v[enrol]) list.push(['photo', f.v[enrol]!]);
+		if (f.v[enrol]) list.push(['photo', f.v[enrol]]);
 		if (f.v.live) list.push(['live', f.v.live]);
 		return list;
 	};

@@ -36,8 +36,8 @@ describe('keypoint chip prototype', () => {
 			points[2] = { x: 60 + rand(), y: 60 + rand() };
 			points[3] = { x: 60 + rand(), y: 80 + rand() };
 			const f = eyeFrame(points);
-			const nose = toFrame(f, points[2]!);
-			const mouth = toFrame(f, points[3]!);
+			const nose = toFrame(f, points[2]);
+			const mouth = toFrame(f, points[3]);
 			return { keypoints: points, square: { cx: 0.1 + 0.5 * nose.x, cy: 0.4 + 0.2 * mouth.y, w: 2.5 + 0.1 * mouth.y - 0.3 * nose.y, h: 2 + mouth.x } };
 		});
 		const model = fitSquares(samples);

@@ -73,5 +73,5 @@ export function unit(v: Float32Array): Float32Array {
 
 /** The same faces with every vector mapped by `f`. */
 export function mapVectors(faces: readonly Boxed[], f: (v: Float32Array) => Float32Array): Boxed[] {
-	return faces.map((x) => ({ ...x, v: Object.fromEntries(Object.entries(x.v).map(([k, v]) => [k, f(v)])) as Boxed['v'] }));
+	return faces.map((x) => ({ ...x, v: Object.fromEntries(Object.entries(x.v).map(([k, v]) => [k, f(v)])) }));
 }

@@ -56,7 +56,7 @@ export async function recordRun({ serverUrl, clipFile, query = '', seconds, view
 		await startFrameTags(page);
 		await page.evaluate(START_SOURCE);
 		await page.waitForTimeout(seconds * 1000);
-		return (await page.evaluate(STOP_SOURCE)) as RecordedRun;
+		return await page.evaluate<RecordedRun>(STOP_SOURCE);
 	} finally {
 		await browser.close();
 	}

@@ -40,6 +40,8 @@ export async function connectLoadClient(baseUrl: string, index: number): Promise
 		peer.on('error', (err) => {
 			clearTimeout(timer);
 			peer.destroy();
+			// The server's refusal is rejected as data ({ type: 'refused', code, … }), as in tests/helpers/node-peer.ts.
+			// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
 			reject(refusalOf(err) ?? err);
 		});
 		peer.on('open', () => {
@@ -65,7 +67,8 @@ export async function connectLoadClient(baseUrl: string, index: number): Promise
 
 	const sendFrame = (message: ClientMessage) => {
 		const frame = encodeClientMessage(message);
-		conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		// `raw` serialization: send() returns no promise here and throws on failure.
+		void conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
 		lastSent = performance.now();
 	};
 	const keepAlive = setInterval(() => {

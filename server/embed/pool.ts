@@ -374,7 +374,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			// A private copy: its buffer is transferred to the worker.
 			const copy = new Uint8Array(bytes.byteLength);
 			copy.set(bytes);
-			const job: Job = { id: nextId++, kind, priority, bytes: copy, ...(o.keypoints ? { keypoints: o.keypoints } : {}), waitedMs: 0, startedAt: 0, resolve: resolve as (v: unknown) => void, reject };
+			const job: Job = { id: nextId++, kind, priority, bytes: copy, ...(o.keypoints ? { keypoints: o.keypoints } : {}), waitedMs: 0, startedAt: 0, resolve: resolve, reject };
 			const refused = scheduler.submit(job, {
 				priority,
 				client: o.client ?? '',

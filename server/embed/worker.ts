@@ -115,7 +115,7 @@ function start(): void {
 			post({
 				id,
 				ok: false,
-				code: known ? (err.code as WorkerErrorCode) : 'internal',
+				code: known ? (err.code) : 'internal',
 				message: err instanceof Error ? err.message : String(err)
 			});
 		}

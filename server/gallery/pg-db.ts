@@ -65,9 +65,9 @@ function clientConfig(url: string, queryTimeoutMs = QUERY_TIMEOUT_MS): pg.Client
 }
 
 function runner(client: pg.Pool | pg.PoolClient): Sql {
-	return async (text, values) => {
+	return async <R extends Row>(text: string, values?: readonly unknown[]) => {
 		try {
-			return (await client.query(text, values as unknown[])).rows;
+			return (await client.query<R>(text, values as unknown[])).rows;
 		} catch (err) {
 			throw toAppError(err);
 		}

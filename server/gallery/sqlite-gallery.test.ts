@@ -20,11 +20,11 @@ galleryContract('sqlite', sqliteFixture);
 learnContract('sqlite', sqliteFixture);
 
 describe('sqlite gallery schema', () => {
-	it('refuses a file written by a newer FaceRTC, and leaves it alone', () => {
+	it('refuses a file written by a newer FaceRTC, and leaves it alone', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
 		const file = join(dir, 'gallery.db');
 		try {
-			createSqliteGallery({ file, model: 'm1', dim: 4 }).close();
+			await createSqliteGallery({ file, model: 'm1', dim: 4 }).close();
 			const db = new Database(file);
 			db.pragma('user_version = 99');
 			db.close();

@@ -47,7 +47,7 @@ export function contentSecurityPolicy(scriptHashes: readonly string[]): string {
 export function policyForFile(file: string): () => string {
 	let cached: { mtimeMs: number; policy: string } | null = null;
 	return () => {
-		let mtimeMs = -1;
+		let mtimeMs: number;
 		try {
 			mtimeMs = statSync(file).mtimeMs;
 		} catch {

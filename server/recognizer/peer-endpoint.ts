@@ -144,7 +144,8 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		if (!conn.open) return;
 		const frame = encodeServerMessage(message);
 		try {
-			conn.send(toArrayBuffer(frame));
+			// Every connection is `raw` (hardenPeer): send() returns no promise here and throws on failure.
+			void conn.send(toArrayBuffer(frame));
 			options.onFrame?.('out', frame.byteLength);
 		} catch (err) {
 			log.debug({ err: (err as Error).message }, 'recognizer: send failed');

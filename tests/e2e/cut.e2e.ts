@@ -212,7 +212,7 @@ describe.each([
 			await startFrameTags(page);
 			// A named face drawn on a tagged frame: its outline is the known colour.
 			await waitInPage(page, `${TAGGED_FRAMES_SOURCE}.some((f) => f.tag !== null && f.faces.some((x) => x.state === 'known'))`, 120_000);
-			const stage = (await page.evaluate(STAGE_SOURCE)) as Stage;
+			const stage = await page.evaluate<Stage>(STAGE_SOURCE);
 			// One box and one fit for the picture and the overlay, which has the picture's pixel size.
 			expect(stage.canvas).toEqual(stage.video);
 			expect(stage.fit).toEqual(['contain', 'contain']);

@@ -225,7 +225,7 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		await page.getByRole('button', { name: 'Edit Ada Lovelace', exact: true }).click();
 		await page.waitForSelector('[data-offline="true"]');
 		await expect(page.locator('[data-offline-notice]').textContent()).resolves.toMatch(/as it was at .*safe on the server/);
-		await expect(page.locator('[data-people-count]').textContent()).resolves.toMatch(/13 people,[^]*\(last seen\)/);
+		await expect(page.locator('[data-people-count]').textContent()).resolves.toMatch(/13\s+people,[^]*\(last seen\)/);
 		await shot('offline-mid-session');
 		await page.unroute(/\/(api\/|healthz)/);
 		await page.waitForSelector('[data-offline="false"]', { timeout: 60_000 });

@@ -348,7 +348,7 @@ describe('People page', () => {
 
 	it('exports the gallery; importing it back adds nothing, a bad file is explained in words', async () => {
 		const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text("Export gallery")')]);
-		const doc = JSON.parse(readFileSync((await download.path()) as string, 'utf8')) as {
+		const doc = JSON.parse(readFileSync((await download.path()), 'utf8')) as {
 			format: string;
 			people: Array<{ name: string; faces: Array<{ embedding: number[]; yaw?: number }> }>;
 		};

@@ -40,9 +40,9 @@ let expected: FaceBox[] = [];
 /** `photo` at `scale` × its fit into the frame, centred. */
 async function frameAt(photo: Buffer, scale: number): Promise<Buffer> {
 	const meta = await sharp(photo).metadata();
-	const fit = Math.min(W / meta.width!, H / meta.height!) * scale;
-	const width = Math.round(meta.width! * fit);
-	return composeFrame(W, H, [{ image: photo, left: (W - width) / 2, top: (H - Math.round(meta.height! * fit)) / 2, width }]);
+	const fit = Math.min(W / meta.width, H / meta.height) * scale;
+	const width = Math.round(meta.width * fit);
+	return composeFrame(W, H, [{ image: photo, left: (W - width) / 2, top: (H - Math.round(meta.height * fit)) / 2, width }]);
 }
 
 beforeAll(async () => {

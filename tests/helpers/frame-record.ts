@@ -25,7 +25,7 @@ export async function startFrameTags(page: Page): Promise<void> {
 export const TAGGED_FRAMES_SOURCE = `window.__facertcFrames.map((f) => ({ ...f, tag: typeof f.probe === 'number' ? f.probe : null }))`;
 
 export async function taggedFrames(page: Page): Promise<TaggedFrame[]> {
-	return (await page.evaluate(TAGGED_FRAMES_SOURCE)) as TaggedFrame[];
+	return await page.evaluate<TaggedFrame[]>(TAGGED_FRAMES_SOURCE);
 }
 
 /**

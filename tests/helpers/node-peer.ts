@@ -64,6 +64,8 @@ export async function connectTestPeer(
 		peer.on('error', (err) => {
 			clearTimeout(timer);
 			peer.destroy();
+			// The server's refusal is rejected as data ({ type: 'refused', code, … }) for tests to match.
+			// eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- see above
 			reject(refusalOf(err) ?? err);
 		});
 		peer.on('open', () => {
@@ -99,7 +101,8 @@ export async function connectTestPeer(
 
 	const sendFrame = (message: ClientMessage) => {
 		const frame = encodeClientMessage(message);
-		conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+		// `raw` serialization: send() returns no promise here and throws on failure.
+		void conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
 		lastSent = Date.now();
 	};
 	const keepAlive = setInterval(() => {
@@ -112,7 +115,7 @@ export async function connectTestPeer(
 	return {
 		id: peer.id,
 		sendRaw: (data) => {
-			conn.send(data);
+			void conn.send(data);
 			lastSent = Date.now();
 		},
 		send: sendFrame,
@@ -169,7 +172,7 @@ export async function firstReply(
 				conn.on('open', () => {
 					stage = 'first reply';
 					const hello = encodeClientMessage({ type: 'hello', client: 'node-test-peer' });
-					conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
+					void conn.send(hello.buffer.slice(hello.byteOffset, hello.byteOffset + hello.byteLength));
 				});
 				conn.on('data', (raw) => {
 					const decoded = decodeServerMessage(raw);

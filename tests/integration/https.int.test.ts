@@ -135,7 +135,7 @@ describe('built-in HTTPS with a generated certificate', () => {
 					const conn: DataConnection = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw' });
 					conn.on('open', () => {
 						const frame = encodeClientMessage({ type: 'hello', client: 'https-test' });
-						conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+						void conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
 					});
 					conn.on('data', (raw) => {
 						clearTimeout(timer);

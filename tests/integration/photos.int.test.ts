@@ -42,7 +42,7 @@ async function tightCrops(photo: Buffer, boxes: FaceBox[], { inset, grey }: { in
 	);
 }
 
-let tight: Buffer[] = [];
+const tight: Buffer[] = [];
 let huge: Buffer;
 
 beforeAll(async () => {
@@ -82,7 +82,7 @@ describe('photos people have', () => {
 
 	it('says what would help when no face can be found', async () => {
 		const plain = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
-		const tiny = await sharp(tight[0]!).resize(24, 24).jpeg().toBuffer();
+		const tiny = await sharp(tight[0]).resize(24, 24).jpeg().toBuffer();
 		const person = await call('POST', '/api/people', { name: 'Nobody yet' });
 		const cases = [
 			await call('POST', '/api/people', { name: 'X', images: [b64(tight[1]!), b64(plain)] }),

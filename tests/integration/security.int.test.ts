@@ -43,6 +43,7 @@ function register(server: { port: number }, id: string, token = 'squatter-token'
 			ws.terminate();
 			resolve(what);
 		};
+		// eslint-disable-next-line @typescript-eslint/no-base-to-string -- ws hands a text frame over as a Buffer (binaryType 'nodebuffer')
 		ws.on('message', (data) => done((JSON.parse(String(data)) as { type: string }).type));
 		ws.on('close', () => done('closed'));
 		ws.on('error', () => done('unreachable'));

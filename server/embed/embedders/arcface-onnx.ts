@@ -74,7 +74,7 @@ export async function loadArcFaceEmbedder({ modelFile, engine, runtime }: ArcFac
 	try {
 		bytes = new Uint8Array(await readFile(modelFile));
 	} catch (err) {
-		throw new Error(`ARCFACE_MODEL ${modelFile} cannot be read: ${err instanceof Error ? err.message : String(err)}`);
+		throw new Error(`ARCFACE_MODEL ${modelFile} cannot be read: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 	}
 	const session = await ort.InferenceSession.create(
 		bytes,

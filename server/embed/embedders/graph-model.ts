@@ -37,21 +37,21 @@ export async function loadGraphModel(tf: Tf, file: string): Promise<GraphModel> 
 	try {
 		json = JSON.parse(await readFile(file, 'utf8')) as ModelJson;
 	} catch (err) {
-		throw new Error(`cannot read model ${file}: ${err instanceof Error ? err.message : String(err)}`);
+		throw new Error(`cannot read model ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 	}
 	if (!json.modelTopology || !Array.isArray(json.weightsManifest)) throw new Error(`${file} is not a tfjs graph model`);
 	const dir = dirname(file);
 	const shards = await Promise.all(json.weightsManifest.flatMap((group) => group.paths.map((p) => readFile(join(dir, p)))));
 	const all = Buffer.concat(shards);
-	const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+	const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
 	const artifacts: TfTypes.io.ModelArtifacts = {
-		modelTopology: json.modelTopology as object,
+		modelTopology: json.modelTopology,
 		weightSpecs: json.weightsManifest.flatMap((group) => group.weights),
 		weightData,
 		...(json.format ? { format: json.format } : {}),
 		...(json.generatedBy ? { generatedBy: json.generatedBy } : {}),
 		...(json.convertedBy ? { convertedBy: json.convertedBy } : {}),
-		...(json.signature ? { signature: json.signature as object } : {}),
+		...(json.signature ? { signature: json.signature } : {}),
 		...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, object> } : {})
 	};
 	return tf.loadGraphModel(tf.io.fromMemory(artifacts));

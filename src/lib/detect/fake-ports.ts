@@ -23,7 +23,7 @@ function pattern(key: string, length: number): Float32Array {
 	const out = new Float32Array(length);
 	for (let i = 0; i < length; i++) {
 		seed = Math.imul(seed ^ (seed >>> 15), 2246822507) ^ Math.imul(seed ^ (seed >>> 13), 3266489909);
-		out[i] = ((seed >>> 0) % 256) as number;
+		out[i] = (seed >>> 0) % 256;
 	}
 	return out;
 }

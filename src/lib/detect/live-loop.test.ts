@@ -13,7 +13,7 @@ const at = (x: number, y = 120, size = 160): Box => ({ x, y, width: size, height
  * Runs a scripted scene through the loop, one frame at a time, answering every crop before the
  * next frame (`answerEvery` frames: slower answers). Returns what was drawn on each frame.
  */
-async function run(frames: readonly SceneFrame[], { gallery = { A: 'alice', B: 'bob' } as Record<string, string>, weak = {}, answerEvery = 1, detectEvery = 1 } = {}) {
+async function run(frames: readonly SceneFrame[], { gallery = { A: 'alice', B: 'bob' }, weak = {}, answerEvery = 1, detectEvery = 1 } = {}) {
 	const scene = createFakeScene();
 	const fake = createFakeLink({ gallery, weak });
 	const clock = createManualClock(1000);

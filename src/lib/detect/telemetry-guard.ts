@@ -23,7 +23,7 @@ export function withoutTelemetry(fetcher: typeof fetch): typeof fetch {
 		if (urlOf(input).startsWith(`${MEDIAPIPE_TELEMETRY_ORIGIN}/`)) return Promise.resolve(new Response(null, { status: 204 }));
 		return fetcher(input, init);
 	};
-	return Object.assign(guarded, { [GUARDED]: true }) as typeof fetch;
+	return Object.assign(guarded, { [GUARDED]: true });
 }
 
 /** Installs the guard on `globalThis.fetch`, once. */

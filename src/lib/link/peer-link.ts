@@ -70,7 +70,8 @@ export class PeerLink {
 		if (this.state !== 'connected' || !this.conn?.open) return false;
 		const frame = encodeClientMessage(message);
 		try {
-			this.conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
+			// `raw` serialization: send() returns no promise here and throws on failure.
+			void this.conn.send(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength));
 		} catch {
 			this.fail('send failed');
 			return false;

@@ -204,5 +204,5 @@ export function decodeServerMessage(raw: unknown): Decoded<ServerMessage> {
 	if (!split.ok) return split;
 	const parsed = v.safeParse(ServerHeader, split.header);
 	if (!parsed.success) return fail('bad-message', 'unknown or malformed message');
-	return { ok: true, message: parsed.output as ServerMessage };
+	return { ok: true, message: parsed.output };
 }

@@ -8,6 +8,8 @@ describe('checkName', () => {
 		}
 		expect(checkName('  Ann  ')).toEqual({ ok: true, name: 'Ann' });
 		expect(checkName('Zoe\u0308')).toEqual({ ok: true, name: 'Zoë' });
+		// An ideographic variation selector (U+E0100), as Japanese family names use, is not a hidden character.
+		expect(checkName('葛\u{e0100}飾')).toEqual({ ok: true, name: '葛\u{e0100}飾' });
 	});
 
 	it('refuses direction overrides, invisible and control characters, naming them', () => {
@@ -40,6 +42,7 @@ describe('nameKey and sameName', () => {
 	it('folds case, width, compatibility forms, joiners and spaces', () => {
 		const key = nameKey('Ann Lee');
 		for (const other of ['ann lee', 'ANN  LEE', 'Ａｎｎ Ｌｅｅ', 'An\u200dn Lee', 'An\u200cn Lee', 'Ann\u3000Lee']) expect(nameKey(other), other).toBe(key);
+		expect(nameKey('葛\u{e0100}飾')).toBe(nameKey('葛飾'));
 		expect(nameKey('Strauß')).toBe(nameKey('STRAUSS'));
 		expect(nameKey('ΣΟΦΙΑΣ')).toBe(nameKey('σοφιας'));
 		expect(nameKey('Ann')).not.toBe(nameKey('Anna'));

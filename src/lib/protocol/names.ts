@@ -24,7 +24,10 @@ export const MAX_COMBINING_MARKS = 3;
 export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
 
 /** Invisible characters still allowed (they join or select glyphs); `nameKey` ignores them. */
-const ALLOWED_INVISIBLE = /[\u200c\u200d\ufe00-\ufe0f]|\udb40[\udd00-\uddef]/u;
+// Joiners, then both blocks of variation selectors (U+E0100–E01EF select ideograph variants, as in
+// Japanese names). Under the `u` flag an astral range is written as code points: a surrogate pair
+// split around a class (`\udb40[\udd00-\uddef]`) never matches.
+const ALLOWED_INVISIBLE = /[\u200c\u200d]|[\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const CONTROL = /\p{Cc}/u;
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/u;
