@@ -116,9 +116,6 @@ function integer(name: string, fallback: number, min: number, max: number) {
 	);
 }
 
-// Unused on main since per-embedder thresholds (e6dffb1), but branches in flight parse settings
-// with it: remove once they have landed and none does.
-// eslint-disable-next-line @typescript-eslint/no-unused-vars -- see above
 function decimal(name: string, fallback: number, min: number, max: number) {
 	const message = `${name} must be a number from ${min} to ${max}`;
 	return v.pipe(
@@ -149,8 +146,15 @@ function flag(name: string) {
 	);
 }
 
-const text = (fallback: string) => v.pipe(variable(), v.transform((raw) => raw ?? fallback));
-const optionalText = v.pipe(variable(), v.transform((raw) => raw ?? null));
+const text = (fallback: string) =>
+	v.pipe(
+		variable(),
+		v.transform((raw) => raw ?? fallback)
+	);
+const optionalText = v.pipe(
+	variable(),
+	v.transform((raw) => raw ?? null)
+);
 
 /** Shorter given tokens still work (existing settings keep working) but get a warning at start. */
 export const MIN_TOKEN_CHARS = 16;
@@ -221,7 +225,11 @@ export const EnvSchema = v.object({
 	TLS_KEY: optionalText,
 	TEST_HOOKS: flag('TEST_HOOKS'),
 	RETENTION_DAYS: decimal('RETENTION_DAYS', 7, 0.0001, 3650),
-	SIGHTINGS: v.pipe(text('on'), v.transform((raw) => raw.toLowerCase()), v.picklist(['on', 'off'], 'SIGHTINGS must be on or off')),
+	SIGHTINGS: v.pipe(
+		text('on'),
+		v.transform((raw) => raw.toLowerCase()),
+		v.picklist(['on', 'off'], 'SIGHTINGS must be on or off')
+	),
 	WEBHOOK_URL: v.pipe(
 		optionalText,
 		v.check((raw) => raw === null || /^https?:\/\/[^\s]+$/.test(raw), 'WEBHOOK_URL must be an http:// or https:// URL (or unset)')

@@ -141,7 +141,7 @@ export function createLearner(options: LearnerOptions): Learner {
 	function sweep(): void {
 		for (const key of options.sightings ? sightings.sweep() : []) grouper.endTrack(key);
 		// Another server changed the gallery (PostgreSQL): its negatives may have changed too.
-		let entries: readonly GalleryEntry[] | null = null;
+		let entries: readonly GalleryEntry[] | null;
 		try {
 			entries = gallery.entries();
 		} catch {

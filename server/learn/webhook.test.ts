@@ -10,7 +10,11 @@ function scriptedFetch() {
 	const calls: Array<{ body: string; answer(status: number): void; fail(): void }> = [];
 	const fetch = ((_url: string, init: RequestInit) =>
 		new Promise<Response>((resolve, reject) => {
-			calls.push({ body: String(init.body), answer: (status) => resolve(new Response(null, { status })), fail: () => reject(new Error('refused')) });
+			calls.push({
+				body: typeof init.body === 'string' ? init.body : '',
+				answer: (status) => resolve(new Response(null, { status })),
+				fail: () => reject(new Error('refused'))
+			});
 		})) as unknown as typeof globalThis.fetch;
 	return { fetch, calls };
 }

@@ -41,7 +41,11 @@ async function serverWithScene(): Promise<{ server: TestServer; clip: string }> 
 	const photo1 = readFileSync(samplePhotoPath(1));
 	const photo6 = readFileSync(samplePhotoPath(6));
 	const [known] = await findFaces(server.url, photo1);
-	const res = await fetch(`${server.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo6), headers: { 'content-type': 'image/jpeg', ...authHeaders() } });
+	const res = await fetch(`${server.url}/api/recognize`, {
+		method: 'POST',
+		body: new Uint8Array(photo6),
+		headers: { 'content-type': 'image/jpeg', ...authHeaders() }
+	});
 	const stranger = ((await res.json()) as { faces: Array<{ box: FaceBox }> }).faces[2]?.box;
 	if (!known || !stranger) throw new Error('sample1 and sample6 should hold these faces');
 	await enrolPerson(server.url, 'alice', [await cropFromPhoto(photo1, known, { margin: 0.35, quality: 92 })]);
@@ -56,7 +60,7 @@ async function serverWithScene(): Promise<{ server: TestServer; clip: string }> 
 			])
 		);
 	}
-	const { clip, dir } = await writeTempClip('learn.y4m', { width: 640, height: 480, fps: 8, frames });
+	const { clip, dir } = writeTempClip('learn.y4m', { width: 640, height: 480, fps: 8, frames });
 	tempDirs.push(dir);
 	return { server, clip };
 }
@@ -127,7 +131,11 @@ describe('correcting a name from the live page (phone)', () => {
 			const people = (await (await server.api('/api/people')).json()) as Array<{ id: string; name: string; faces: number }>;
 			const bob = people.find((p) => p.name === 'bob');
 			expect(bob?.faces).toBe(1);
-			const log = (await (await server.api(`/api/people/${bob?.id}/corrections`)).json()) as Array<{ kind: string; wasPersonId: string | null; undoneAt: number | null }>;
+			const log = (await (await server.api(`/api/people/${bob?.id}/corrections`)).json()) as Array<{
+				kind: string;
+				wasPersonId: string | null;
+				undoneAt: number | null;
+			}>;
 			expect(log).toEqual([expect.objectContaining({ kind: 'is', wasPersonId: null, undoneAt: null })]);
 		} finally {
 			await page.context().close();
@@ -245,7 +253,7 @@ describe('naming a group of unknown faces on the People page', () => {
 			await page.goto(`${server.url}/people`);
 			const exported = async () => {
 				const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export gallery', exact: true }).click()]);
-				return JSON.parse(readFileSync((await download.path())!, 'utf8')) as { unknowns?: unknown[] };
+				return JSON.parse(readFileSync(await download.path(), 'utf8')) as { unknowns?: unknown[] };
 			};
 			expect((await exported()).unknowns).toBeUndefined();
 			await page.locator('[data-export-unknowns]').check();
