@@ -67,7 +67,9 @@ console.log(
 		`${embedded.computed} photos embedded now, the rest cached`
 );
 if (embedded.computed) {
-	const cost = Object.entries(embedded.msPerFace).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ');
+	const cost = Object.entries(embedded.msPerFace)
+		.map(([k, v]) => `${k} ${v.toFixed(0)}`)
+		.join(', ');
 	console.log(`   ms per photo (detect) and per face (each variant), this run, shared 2-core machine: ${cost}`);
 }
 const cohortOf = (variant: Variant) => faces.filter((f) => f.kind === 'cohort' && f.v[variant]).map((f) => f.v[variant]!);
@@ -86,8 +88,18 @@ function variantRanking(): void {
 		if (f.kind === 'group') whole.groups.push(f);
 	}
 	const pairs: Array<[Variant, Variant]> = [
-		['crop160', 'crop160'], ['photo4', 'photo4'], ['stock', 'stock'], ['stock-level', 'stock-level'], ['crop160-upright', 'crop160-upright'], ['photo4-upright', 'photo4-upright'],
-		['crop160', 'live'], ['photo4', 'live'], ['stock', 'live'], ['photo4-upright', 'live-upright'], ['crop160-upright', 'live-upright'], ['live', 'live']
+		['crop160', 'crop160'],
+		['photo4', 'photo4'],
+		['stock', 'stock'],
+		['stock-level', 'stock-level'],
+		['crop160-upright', 'crop160-upright'],
+		['photo4-upright', 'photo4-upright'],
+		['crop160', 'live'],
+		['photo4', 'live'],
+		['stock', 'live'],
+		['photo4-upright', 'live-upright'],
+		['crop160-upright', 'live-upright'],
+		['live', 'live']
 	];
 	for (const [g, p] of pairs) {
 		const rows: string[] = [];
@@ -95,16 +107,25 @@ function variantRanking(): void {
 			// Probe vectors of variant p, gallery of variant g: re-key the probe's vectors.
 			const remap = (f: BenchFace): BenchFace => ({ ...f, v: { ...f.v, enrol: f.v[g], live: f.v[p] } });
 			const side: Side = { ...whole, photos: whole.photos.map(remap), strangers: whole.strangers.map(remap), groups: whole.groups.map(remap) };
-			const trials = score(sideTrials(side, source, 'enrol').filter((t) => t.probe === 'live'), []);
+			const trials = score(
+				sideTrials(side, source, 'enrol').filter((t) => t.probe === 'live'),
+				[]
+			);
 			const at = (scenario: 'L' | 'O') => trials.filter((t) => t.scenario === scenario);
 			const farAt = (ts: Scored[], recall: number) => {
-				const gen = ts.filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? t.d1 : Infinity)).sort((a, b) => a - b);
+				const gen = ts
+					.filter((t) => t.truth !== null)
+					.map((t) => (t.best === t.truth ? t.d1 : Infinity))
+					.sort((a, b) => a - b);
 				const thr = gen[Math.max(0, Math.ceil(recall * gen.length) - 1)]!;
 				const imp = ts.filter((t) => t.truth === null);
 				return `${imp.filter((t) => t.d1 <= thr).length}/${imp.length}`;
 			};
 			const recallAt = (ts: Scored[], far: number) => {
-				const imp = ts.filter((t) => t.truth === null).map((t) => t.d1).sort((a, b) => a - b);
+				const imp = ts
+					.filter((t) => t.truth === null)
+					.map((t) => t.d1)
+					.sort((a, b) => a - b);
 				const thr = imp[Math.floor(far * imp.length)]!;
 				const gen = ts.filter((t) => t.truth !== null);
 				return pct(gen.filter((t) => t.best === t.truth && t.d1 < thr).length / gen.length);
@@ -124,8 +145,19 @@ variantRanking();
  */
 function enrolPaths(): void {
 	const paths: Variant[] = ['crop160', 'photo4', 'photo4-upright', 'stock', 'stock-level'];
-	console.log(`\nQ. Enrolment path, shipped rule (threshold ${SHIPPED.threshold}, margin ${SHIPPED.margin}): named % / strangers named (FAR) over ${SPLITS} splits' test sides`);
-	const keys = ['O faces-real photo', 'O faces-real live', 'O faces photo', 'O faces live', 'L faces-real photo', 'L faces-real live', 'G faces live', 'G faces-real live'];
+	console.log(
+		`\nQ. Enrolment path, shipped rule (threshold ${SHIPPED.threshold}, margin ${SHIPPED.margin}): named % / strangers named (FAR) over ${SPLITS} splits' test sides`
+	);
+	const keys = [
+		'O faces-real photo',
+		'O faces-real live',
+		'O faces photo',
+		'O faces live',
+		'L faces-real photo',
+		'L faces-real live',
+		'G faces live',
+		'G faces-real live'
+	];
 	console.log(`   path            ${keys.map((k) => k.padEnd(22)).join('')}`);
 	for (const path of paths) {
 		const remap = (f: BenchFace): BenchFace => ({ ...f, v: { ...f.v, enrol: f.v[path] } });
@@ -134,7 +166,10 @@ function enrolPaths(): void {
 		const sum = new Map<string, { n: number; g: number; a: number; i: number }>();
 		for (let seed = 1; seed <= SPLITS; seed++) {
 			for (const side of split(all, seed)) {
-				const trials = score(['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')), cohortFaces);
+				const trials = score(
+					['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')),
+					cohortFaces
+				);
 				for (const [k, ts] of groups(trials)) {
 					const r = rates(ts, SHIPPED);
 					const acc = sum.get(k) ?? { n: 0, g: 0, a: 0, i: 0 };
@@ -153,7 +188,15 @@ enrolPaths();
 
 // ---------------------------------------------------------------- S, V
 type SettleRates = { once: number; g: number; bad: number; n: number };
-type Outcome = { params: Params; test: Map<string, ReturnType<typeof rates>>; settle: number; settleTest: SettleRates; settleShipped: SettleRates; agree: number; checked: number };
+type Outcome = {
+	params: Params;
+	test: Map<string, ReturnType<typeof rates>>;
+	settle: number;
+	settleTest: SettleRates;
+	settleShipped: SettleRates;
+	agree: number;
+	checked: number;
+};
 /** The settle distance shipped now: one answer at confidence ≥ 0.6 (src/lib/track/identity.ts) = distance ≤ 0.44 at threshold 0.55. */
 const SHIPPED_SETTLE = 0.44;
 function settleRates(trials: readonly Scored[], params: Params, settle: number): SettleRates {
@@ -173,8 +216,16 @@ const cohortEnrol = cohortOf('enrol');
 const cohort = createCohort(cohortEnrol);
 for (let seed = 1; seed <= SPLITS; seed++) {
 	const sides = split(faces, seed);
-	const scored = sides.map((side) => score(['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')), cohortEnrol));
-	for (const [tune, test] of [[0, 1], [1, 0]] as const) {
+	const scored = sides.map((side) =>
+		score(
+			['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')),
+			cohortEnrol
+		)
+	);
+	for (const [tune, test] of [
+		[0, 1],
+		[1, 0]
+	] as const) {
 		for (const rule of RULES) {
 			const params = rule === 'shipped' ? SHIPPED : rule === 'shipped+cohort' ? SHIPPED_COHORT : choose(scored[tune]!, rule === 'centroid+cohort');
 			const byGroup = groups(scored[test]!);
@@ -198,13 +249,17 @@ for (let seed = 1; seed <= SPLITS; seed++) {
 	}
 }
 
-console.log(`\nS. Identity-disjoint splits: ${SPLITS} seeds × 2 directions; numbers chosen on one side, scored on the other (mean ±sd over the ${2 * SPLITS} test sides)`);
-console.log('   L = every photo of the side\'s people enrolled (look-alikes: faces-real); O = one photo per person; G = group shots');
+console.log(
+	`\nS. Identity-disjoint splits: ${SPLITS} seeds × 2 directions; numbers chosen on one side, scored on the other (mean ±sd over the ${2 * SPLITS} test sides)`
+);
+console.log("   L = every photo of the side's people enrolled (look-alikes: faces-real); O = one photo per person; G = group shots");
 console.log('   photo = probe described by the enrolment path (/api/recognize), live = by a 112 px WebP browser crop');
 for (const rule of RULES) {
 	const list = outcomes.get(rule)!;
 	const ps = list.map((o) => o.params);
-	const pstr = `threshold ${ps.map((p) => p.threshold).join(' ')}; margin ${[...new Set(ps.map((p) => p.margin))].join('/')}` + (ps[0]!.cohortMargin === null ? '' : `; cohort margin ${[...new Set(ps.map((p) => p.cohortMargin))].join('/')}`);
+	const pstr =
+		`threshold ${ps.map((p) => p.threshold).join(' ')}; margin ${[...new Set(ps.map((p) => p.margin))].join('/')}` +
+		(ps[0]!.cohortMargin === null ? '' : `; cohort margin ${[...new Set(ps.map((p) => p.cohortMargin))].join('/')}`);
 	console.log(`\n   rule '${rule}' — ${rule.startsWith('shipped') ? 'fixed' : 'chosen per split'}: ${pstr}`);
 	console.log('   group                          named (of genuine)      wrong names    strangers named (FAR), trials');
 	for (const key of [...list[0]!.test.keys()].sort()) {
@@ -215,14 +270,19 @@ for (const rule of RULES) {
 		const acc = rs.reduce((n, r) => n + r.accepted, 0);
 		const imp = rs.reduce((n, r) => n + r.i, 0);
 		const gen = rs.reduce((n, r) => n + r.g, 0);
-		console.log(`   ${key.padEnd(26)} ${g.length ? ms(g) : '     –      '} (${gen})   ${String(wrong).padStart(5)}        ${f.length ? ms(f) : '     –      '}  ${acc}/${imp}`);
+		console.log(
+			`   ${key.padEnd(26)} ${g.length ? ms(g) : '     –      '} (${gen})   ${String(wrong).padStart(5)}        ${f.length ? ms(f) : '     –      '}  ${acc}/${imp}`
+		);
 	}
 	const costs = list.map((o) => {
 		let sum = 0;
-		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		for (const r of o.test.values())
+			sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
 		return sum / o.test.size;
 	});
-	console.log(`   test-side cost (misses + ${FALSE_ACCEPT_COST} × (false accepts + wrong names), per group): ${avg(costs).toFixed(3)} ±${sd(costs).toFixed(3)}`);
+	console.log(
+		`   test-side cost (misses + ${FALSE_ACCEPT_COST} × (false accepts + wrong names), per group): ${avg(costs).toFixed(3)} ±${sd(costs).toFixed(3)}`
+	);
 	const agree = list.reduce((n, o) => n + o.agree, 0);
 	const checked = list.reduce((n, o) => n + o.checked, 0);
 	console.log(`   shipped findMatch agrees with the bench's rule on ${agree}/${checked} sampled test trials`);
@@ -230,7 +290,9 @@ for (const rule of RULES) {
 	const once = list.map((o) => o.settleTest.once / o.settleTest.g);
 	const bad = list.reduce((n, o) => n + o.settleTest.bad, 0);
 	const n = list.reduce((k, o) => k + o.settleTest.n, 0);
-	console.log(`   V. settle distance chosen: ${settle.join(' ')}; on the test side one live answer settles ${ms(once)} of genuine faces; false settles ${bad}/${n} live trials`);
+	console.log(
+		`   V. settle distance chosen: ${settle.join(' ')}; on the test side one live answer settles ${ms(once)} of genuine faces; false settles ${bad}/${n} live trials`
+	);
 	const once0 = list.map((o) => o.settleShipped.once / o.settleShipped.g);
 	const bad0 = list.reduce((k, o) => k + o.settleShipped.bad, 0);
 	console.log(`      at the shipped ${SHIPPED_SETTLE}: one live answer settles ${ms(once0)} of genuine faces; false settles ${bad0}/${n} live trials`);
@@ -239,14 +301,17 @@ for (const rule of RULES) {
 {
 	const costOf = (o: Outcome) => {
 		let sum = 0;
-		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		for (const r of o.test.values())
+			sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
 		return sum / o.test.size;
 	};
 	const base = outcomes.get('shipped')!.map(costOf);
 	console.log('\n   paired against the shipped rule, test-side cost difference (negative: better), and on how many test sides it was lower / higher:');
 	for (const rule of RULES.slice(1)) {
 		const diff = outcomes.get(rule)!.map((o, k) => costOf(o) - base[k]!);
-		console.log(`   ${rule.padEnd(16)} ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)} ±${sd(diff).toFixed(3)}; lower on ${diff.filter((d) => d < -1e-9).length}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}`);
+		console.log(
+			`   ${rule.padEnd(16)} ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)} ±${sd(diff).toFixed(3)}; lower on ${diff.filter((d) => d < -1e-9).length}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}`
+		);
 	}
 }
 
@@ -260,20 +325,28 @@ console.log(
 		`test: same person asked ${ms(dup.map((d) => d.caught))}, new person asked ${ms(dup.map((d) => d.falseAsk))}`
 );
 const sdup = checks.map((c) => c.shippedDuplicate);
-console.log(`      at the shipped slack ${DUPLICATE_SLACK}: same person asked ${ms(sdup.map((d) => d.caught))}, new person asked ${ms(sdup.map((d) => d.falseAsk))}`);
+console.log(
+	`      at the shipped slack ${DUPLICATE_SLACK}: same person asked ${ms(sdup.map((d) => d.caught))}, new person asked ${ms(sdup.map((d) => d.falseAsk))}`
+);
 const mis = checks.map((c) => c.mismatch);
 console.log(
 	`   mix-up question (sets of 3: one face far from the rest): slack chosen ${mis.map((d) => d.slack).join(' ')}; ` +
 		`test: genuine sets asked ${ms(mis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(mis.map((d) => d.caught))}`
 );
 const smis = checks.map((c) => c.shippedMismatch);
-console.log(`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`);
+console.log(
+	`      at the shipped slack ${MISMATCH_SLACK}: genuine sets asked ${ms(smis.map((d) => d.falseAsk))}, sets with an intruder asked ${ms(smis.map((d) => d.caught))}`
+);
 
 // ---------------------------------------------------------------- G
 const grouping: Array<ReturnType<typeof groupingOutcome>> = [];
 for (let seed = 1; seed <= SPLITS; seed++) {
 	const sides = split(faces, seed);
-	for (const [tune, test] of [[0, 1], [1, 0]] as const) grouping.push(groupingOutcome(sides[tune]!, sides[test]!, seed, JOIN_DISTANCE));
+	for (const [tune, test] of [
+		[0, 1],
+		[1, 0]
+	] as const)
+		grouping.push(groupingOutcome(sides[tune], sides[test], seed, JOIN_DISTANCE));
 }
 {
 	const line = (what: string, pick: (o: (typeof grouping)[number]) => GroupingScore) => {
@@ -285,7 +358,9 @@ for (let seed = 1; seed <= SPLITS; seed++) {
 		);
 	};
 	console.log(`\nG. Grouping unknown faces (every side's people and strangers unknown; a photo's live crops are one track): ${SPLITS} seeds × 2`);
-	console.log(`   join distance chosen on the tuning side (of ${JOIN_DISTANCES[0]}–${JOIN_DISTANCES.at(-1)}; cost ${MIXED_COST} × mixed share + extra groups per person): ${grouping.map((o) => o.chosen).join(' ')}`);
+	console.log(
+		`   join distance chosen on the tuning side (of ${JOIN_DISTANCES[0]}–${JOIN_DISTANCES.at(-1)}; cost ${MIXED_COST} × mixed share + extra groups per person): ${grouping.map((o) => o.chosen).join(' ')}`
+	);
 	line('at the distance chosen', (o) => o.test);
 	line(`at the shipped ${JOIN_DISTANCE}`, (o) => o.shippedTest);
 }
@@ -303,9 +378,13 @@ for (let seed = 1; seed <= SPLITS; seed++) negatives.push(...negativeOutcomes(fa
 				`recall ${ms(recall)} (${sum((o) => r(o).named)}/${sum((o) => r(o).g)}), wrong names ${sum((o) => r(o).wrong)}`
 		);
 	};
-	console.log(`\nX. Negative examples, held out: ${SPLITS} seeds × 2 directions; every identity enrolled; stranger photos and each person's photos cut in halves;`);
-	console.log('   the tuning half\'s named strangers (live crops) become negatives of whom they were named as; scored on the other half\'s live crops');
-	console.log(`   negatives per tuning half: ${negatives.map((o) => o.negatives).join(' ')}; margin chosen on the tuning half (of ${NEGATIVE_MARGINS.join(' ')}): ${negatives.map((o) => o.margin).join(' ')}`);
+	console.log(
+		`\nX. Negative examples, held out: ${SPLITS} seeds × 2 directions; every identity enrolled; stranger photos and each person's photos cut in halves;`
+	);
+	console.log("   the tuning half's named strangers (live crops) become negatives of whom they were named as; scored on the other half's live crops");
+	console.log(
+		`   negatives per tuning half: ${negatives.map((o) => o.negatives).join(' ')}; margin chosen on the tuning half (of ${NEGATIVE_MARGINS.join(' ')}): ${negatives.map((o) => o.margin).join(' ')}`
+	);
 	line('without negatives', (o) => o.without);
 	line('with, at the margin chosen per split', (o) => o.chosen);
 	const chosenMedian = median(negatives.map((o) => o.margin));
@@ -328,7 +407,8 @@ const PROOF = 0.75;
 {
 	const costOf = (o: Outcome) => {
 		let sum = 0;
-		for (const r of o.test.values()) sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
+		for (const r of o.test.values())
+			sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
 		return sum / o.test.size;
 	};
 	const base = outcomes.get('shipped')!.map(costOf);
@@ -340,16 +420,22 @@ const PROOF = 0.75;
 	const ps = rule ? outcomes.get(rule)!.map((o) => o.params) : [];
 	const decision = rule
 		? `rule ${rule}: threshold ${median(ps.map((p) => p.threshold))}, margin ${median(ps.map((p) => p.margin))}` +
-			(ps[0]!.cohortMargin === null ? '' : `, cohort margin ${median(ps.map((p) => p.cohortMargin ?? 0))}`) + ' (median choice over the tuning sides)'
+			(ps[0]!.cohortMargin === null ? '' : `, cohort margin ${median(ps.map((p) => p.cohortMargin ?? 0))}`) +
+			' (median choice over the tuning sides)'
 		: `keep the shipped rule (threshold ${SHIPPED.threshold}, margin ${SHIPPED.margin}, no cohort): no alternative was cheaper on ${PROOF * 100} % of the paired test sides`;
 	const settleOf = (r: Rule) => outcomes.get(r)!;
 	const chosenSettle = settleOf('shipped').reduce((k, o) => k + o.settleTest.bad, 0);
 	const shippedSettle = settleOf('shipped').reduce((k, o) => k + o.settleShipped.bad, 0);
-	const settle = chosenSettle < shippedSettle ? `${median(settleOf('shipped').map((o) => o.settle))} (median choice)` : `keep ${SHIPPED_SETTLE} (split choices: ${chosenSettle} false settles against ${shippedSettle})`;
+	const settle =
+		chosenSettle < shippedSettle
+			? `${median(settleOf('shipped').map((o) => o.settle))} (median choice)`
+			: `keep ${SHIPPED_SETTLE} (split choices: ${chosenSettle} false settles against ${shippedSettle})`;
 	const pickSlack = (chosen: Array<{ caught: number; falseAsk: number; slack: number }>, shipped: Array<{ caught: number; falseAsk: number }>, now: number) => {
 		const c = avg(chosen.map((r) => 1 - r.caught + r.falseAsk));
 		const s = avg(shipped.map((r) => 1 - r.caught + r.falseAsk));
-		return c < s ? `${median(chosen.map((r) => r.slack))} (median choice; test error ${c.toFixed(3)} against ${s.toFixed(3)})` : `keep ${now} (test error ${s.toFixed(3)}; split choices ${c.toFixed(3)})`;
+		return c < s
+			? `${median(chosen.map((r) => r.slack))} (median choice; test error ${c.toFixed(3)} against ${s.toFixed(3)})`
+			: `keep ${now} (test error ${s.toFixed(3)}; split choices ${c.toFixed(3)})`;
 	};
 	console.log(`\nN. To ship (choices win only on held-out figures):`);
 	console.log(`   decision: ${decision}`);
@@ -358,10 +444,12 @@ const PROOF = 0.75;
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);
 	console.log(`   mismatch slack: ${pickSlack(mis, smis, MISMATCH_SLACK)}`);
 	const negCost = (pick: (o: NegativeOutcome) => NegativeOutcome['without']) =>
-		avg(negatives.map((o) => {
-			const r = pick(o);
-			return (r.g ? (r.g - r.named + FALSE_ACCEPT_COST * r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * (r.i ? r.accepted / r.i : 0);
-		}));
+		avg(
+			negatives.map((o) => {
+				const r = pick(o);
+				return (r.g ? (r.g - r.named + FALSE_ACCEPT_COST * r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * (r.i ? r.accepted / r.i : 0);
+			})
+		);
 	const joinCost = (pick: (o: (typeof grouping)[number]) => GroupingScore) => avg(grouping.map((o) => pick(o).cost));
 	const [gc, gs] = [joinCost((o) => o.test), joinCost((o) => o.shippedTest)];
 	console.log(

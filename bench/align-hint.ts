@@ -24,7 +24,17 @@ import { dirname, join } from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
 import { decodeImage } from '../server/embed/decode.ts';
-import { alignBox, alignedChip, boxShift, clipBox, LANDMARK_CONVERGENCE, loadFaceEngine, MAX_LANDMARK_PASSES, MIN_FACE_SIDE, type Pt } from '../server/embed/face-engine.ts';
+import {
+	alignBox,
+	alignedChip,
+	boxShift,
+	clipBox,
+	LANDMARK_CONVERGENCE,
+	loadFaceEngine,
+	MAX_LANDMARK_PASSES,
+	MIN_FACE_SIDE,
+	type Pt
+} from '../server/embed/face-engine.ts';
 import type { FaceBox, RgbImage } from '../server/embed/types.ts';
 /** As the worker decodes crops (server/embed/worker.ts, which cannot be imported outside a worker). */
 const CROP_DECODE_MAX_SIDE = 256;
@@ -75,7 +85,13 @@ async function landmarksIn(input: TfTypes.Tensor3D, box: FaceBox, net: LandmarkN
  * keypoints, already about where the landmarks' box will be) stopping after the first pass when
  * its box moved less than `trustStart` of its size.
  */
-async function refine(input: TfTypes.Tensor3D, start: FaceBox, maxPasses: number, net: LandmarkNet = landmarkNet, trustStart?: number): Promise<{ landmarks: Pt[] | null; passes: number }> {
+async function refine(
+	input: TfTypes.Tensor3D,
+	start: FaceBox,
+	maxPasses: number,
+	net: LandmarkNet = landmarkNet,
+	trustStart?: number
+): Promise<{ landmarks: Pt[] | null; passes: number }> {
 	const [height, width] = input.shape;
 	let box = clipBox(start, width, height);
 	if (!box) return { landmarks: null, passes: 0 };
@@ -113,7 +129,12 @@ async function withInput<T>(image: RgbImage, run: (input: TfTypes.Tensor3D) => P
 	}
 }
 
-const wholeCrop = (image: RgbImage, inset = 0): FaceBox => ({ x: image.width * inset, y: image.height * inset, width: image.width * (1 - 2 * inset), height: image.height * (1 - 2 * inset) });
+const wholeCrop = (image: RgbImage, inset = 0): FaceBox => ({
+	x: image.width * inset,
+	y: image.height * inset,
+	width: image.width * (1 - 2 * inset),
+	height: image.height * (1 - 2 * inset)
+});
 
 async function engineWay(image: RgbImage, net: LandmarkNet = landmarkNet): Promise<Described> {
 	return withInput(image, async (input) => {
@@ -145,18 +166,24 @@ const cpuMs = () => {
 console.log(`FaceRTC alignment prototype — ${new Date().toISOString()}; tfjs backend ${engine.backend}; data ${DATA_DIR}`);
 const { samples, missed } = await loadSamples((line) => console.log(line));
 const images = await Promise.all(samples.map((s) => decodeImage(s.crop, { maxSide: CROP_DECODE_MAX_SIDE })));
-console.log(`${samples.length} live crops with keypoints (${samples.filter((s) => s.split === 'tune').length} tuning, ${samples.filter((s) => s.split === 'test').length} test); BlazeFace found no face in ${missed.length}: ${missed.join(', ') || '–'}`);
+console.log(
+	`${samples.length} live crops with keypoints (${samples.filter((s) => s.split === 'tune').length} tuning, ${samples.filter((s) => s.split === 'test').length} test); BlazeFace found no face in ${missed.length}: ${missed.join(', ') || '–'}`
+);
 
 // 1. Today's path on every crop: its landmarks are what the fit aims at; its vectors make the gallery.
 const engineOut: Described[] = [];
 for (const image of images) engineOut.push(await engineWay(image));
 const check = await engine.describeCrop(images[0]!);
-console.log(`sanity: this copy of the engine's path vs the engine itself on one crop: distance ${check && engineOut[0]!.descriptor ? distance(check, engineOut[0]!.descriptor).toFixed(4) : 'n/a'}`);
+console.log(
+	`sanity: this copy of the engine's path vs the engine itself on one crop: distance ${check && engineOut[0]!.descriptor ? distance(check, engineOut[0]!.descriptor).toFixed(4) : 'n/a'}`
+);
 
 const halves = ['tune', 'test'] as const;
 const fits = Object.fromEntries(
 	halves.map((half) => {
-		const other = samples.flatMap((s, i) => (s.split !== half && engineOut[i]!.landmarks ? [{ keypoints: s.keypoints, square: landmarkSquare(s.keypoints, engineOut[i]!.landmarks) }] : []));
+		const other = samples.flatMap((s, i) =>
+			s.split !== half && engineOut[i]!.landmarks ? [{ keypoints: s.keypoints, square: landmarkSquare(s.keypoints, engineOut[i]!.landmarks) }] : []
+		);
 		return [half, { plain: fitSquares(other), ears: fitSquares(other, true), n: other.length }];
 	})
 ) as Record<(typeof halves)[number], { plain: ReturnType<typeof fitSquares>; ears: ReturnType<typeof fitSquares>; n: number }>;
@@ -172,7 +199,10 @@ const variants: Variant[] = [
 	{ name: 'kp + 2 landmark passes', run: (image, s) => fromBox(image, kpStart(s), 2) },
 	{ name: 'kp + 1, 2nd if moved > 3 %', run: (image, s) => fromBox(image, kpStart(s), MAX_LANDMARK_PASSES, landmarkNet, 0.03) },
 	{ name: 'kp + 1, 2nd if moved > 6 %', run: (image, s) => fromBox(image, kpStart(s), MAX_LANDMARK_PASSES, landmarkNet, 0.06) },
-	{ name: 'kp only, no landmarks', run: async (image, s) => ({ descriptor: await describeChip(keypointChip(image, s.keypoints, boxOf(s))), landmarks: null, passes: 0 }) },
+	{
+		name: 'kp only, no landmarks',
+		run: async (image, s) => ({ descriptor: await describeChip(keypointChip(image, s.keypoints, boxOf(s))), landmarks: null, passes: 0 })
+	},
 	{ name: '1 pass from the whole crop', run: (image) => fromBox(image, wholeCrop(image), 1) },
 	{ name: 'kp (+ ears) + 1 pass', run: (image, s) => fromBox(image, squareBox(s.keypoints, boxOf(s, true)), 1) },
 	{ name: 'tiny net, kp + 2 passes', run: (image, s) => fromBox(image, kpStart(s), 2, tinyNet) }
@@ -204,8 +234,12 @@ function galleryWithout(probe: number): Array<{ identity: string; mean: Float32A
 }
 
 function table(subset: number[], title: string): void {
-	console.log(`\n${title}: ${subset.length} crops, ${new Set(subset.filter((i) => samples[i]!.kind === 'person').map((i) => samples[i]!.identity)).size} people with several photos, ${subset.filter((i) => samples[i]!.kind === 'stranger').length} strangers; threshold ${THRESHOLD}`);
-	console.log('variant                       CPU ms/face  passes  no face  vs engine (same crop)  named right  named wrong  unknown  strangers named  genuine < t  impostor < t');
+	console.log(
+		`\n${title}: ${subset.length} crops, ${new Set(subset.filter((i) => samples[i]!.kind === 'person').map((i) => samples[i]!.identity)).size} people with several photos, ${subset.filter((i) => samples[i]!.kind === 'stranger').length} strangers; threshold ${THRESHOLD}`
+	);
+	console.log(
+		'variant                       CPU ms/face  passes  no face  vs engine (same crop)  named right  named wrong  unknown  strangers named  genuine < t  impostor < t'
+	);
 	for (const [v, variant] of variants.entries()) {
 		const results = out[v]!;
 		let right = 0;
@@ -269,7 +303,12 @@ function table(subset: number[], title: string): void {
 	}
 }
 table(test, 'Every crop, with the fit of the other half');
-table(test.filter((i) => samples[i]!.split === 'test'), 'The test half alone (the fit from the tuning half, as shipped)');
+table(
+	test.filter((i) => samples[i]!.split === 'test'),
+	'The test half alone (the fit from the tuning half, as shipped)'
+);
 const shipped = fits.test.plain;
-console.log(`\nthe tuning half's fit (1, nose x, nose y, mouth x, mouth y → landmark box in eye distances): cx ${shipped.cx.map((w) => w.toFixed(4)).join(', ')}; cy ${shipped.cy.map((w) => w.toFixed(4)).join(', ')}; w ${shipped.w.map((w) => w.toFixed(4)).join(', ')}; h ${shipped.h.map((w) => w.toFixed(4)).join(', ')}`);
+console.log(
+	`\nthe tuning half's fit (1, nose x, nose y, mouth x, mouth y → landmark box in eye distances): cx ${shipped.cx.map((w) => w.toFixed(4)).join(', ')}; cy ${shipped.cy.map((w) => w.toFixed(4)).join(', ')}; w ${shipped.w.map((w) => w.toFixed(4)).join(', ')}; h ${shipped.h.map((w) => w.toFixed(4)).join(', ')}`
+);
 engine.dispose();

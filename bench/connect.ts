@@ -38,7 +38,9 @@ try {
 		const key = `${withToken ? 'with the token' : 'without'} → ${await firstWord(server.url, withToken ? { token: 'bench-token' } : {})}`;
 		tally.set(key, (tally.get(key) ?? 0) + 1);
 	}
-	console.log(`FaceRTC connect benchmark — ${new Date().toISOString()}; ${CONNECTIONS} channels, ${LOAD} busy processes; first reply within ${WAIT_MS / 1000} s:`);
+	console.log(
+		`FaceRTC connect benchmark — ${new Date().toISOString()}; ${CONNECTIONS} channels, ${LOAD} busy processes; first reply within ${WAIT_MS / 1000} s:`
+	);
 	for (const [key, n] of [...tally].sort()) console.log(`   ${key}: ${n} (${((100 * n) / (CONNECTIONS / 2)).toFixed(1)}%)`);
 } finally {
 	for (const b of burners) b.kill();

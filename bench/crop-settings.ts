@@ -58,8 +58,9 @@ async function encode(region: Region, setting: (typeof SETTINGS)[number]): Promi
 }
 
 const stills = new Set(
-	(JSON.parse(readFileSync(join(DATA_DIR, 'video', 'dev_faces_timeline.json'), 'utf8')) as { segments: Array<{ sourceImage?: string }> }).segments
-		.flatMap((s) => (s.sourceImage ? [join(DATA_DIR, s.sourceImage)] : []))
+	(JSON.parse(readFileSync(join(DATA_DIR, 'video', 'dev_faces_timeline.json'), 'utf8')) as { segments: Array<{ sourceImage?: string }> }).segments.flatMap(
+		(s) => (s.sourceImage ? [join(DATA_DIR, s.sourceImage)] : [])
+	)
 );
 const pool = createEmbedPool({ size: 2, modelDir: join('models', 'face-api') });
 try {
@@ -76,7 +77,13 @@ try {
 				.raw()
 				.toBuffer({ resolveWithObject: true });
 			const box = withMargin(pad, pad, info.width, info.height, padded.info.width, padded.info.height);
-			if (descriptor) photos.push({ identity, file, embedding: descriptor, region: { identity, rgb: padded.data, width: padded.info.width, height: padded.info.height, box } });
+			if (descriptor)
+				photos.push({
+					identity,
+					file,
+					embedding: descriptor,
+					region: { identity, rgb: padded.data, width: padded.info.width, height: padded.info.height, box }
+				});
 		}
 	}
 	const entry = (p: (typeof photos)[number]): GalleryEntry => ({ personId: p.identity, name: p.identity, embedding: p.embedding });

@@ -14,14 +14,24 @@ export function labelledFaces(): Map<string, string[]> {
 	const out = new Map<string, string[]>();
 	for (const name of readdirSync(dir).sort()) {
 		if (name.startsWith('_') || !existsSync(join(dir, name, '1.png'))) continue;
-		out.set(name, readdirSync(join(dir, name)).filter((f) => f.endsWith('.png')).sort().map((f) => join(dir, name, f)));
+		out.set(
+			name,
+			readdirSync(join(dir, name))
+				.filter((f) => f.endsWith('.png'))
+				.sort()
+				.map((f) => join(dir, name, f))
+		);
 	}
 	return out;
 }
 
 export function strangerFaces(): string[] {
 	const dir = join(DATA_DIR, 'faces', '_strangers');
-	return existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [];
+	return existsSync(dir)
+		? readdirSync(dir)
+				.sort()
+				.map((f) => join(dir, f))
+		: [];
 }
 
 export type ClipFrame = { i: number; t: number; identity: string | null; imageRect: { x: number; y: number; w: number; h: number } | null };

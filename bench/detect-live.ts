@@ -89,7 +89,11 @@ export async function printLiveLoop(throttles: number[]): Promise<void> {
 			{ name: 'bbt4.jpg: 6 faces of 76-95 px', file: await groupClip(dir, join(DATA_DIR, 'faces', '_group', 'bbt4.jpg')) }
 		];
 		console.log(`\nLive page (${buildDir}), 30 fps camera, medians of ${SAMPLE_S} one-second status readings after 4 s of warm-up`);
-		console.log(['clip'.padEnd(42), 'CPU'.padStart(5), 'detect ms'.padStart(11), 'detects 1/N'.padStart(13), 'video fps'.padStart(11), 'faces listed'.padStart(14)].join(''));
+		console.log(
+			['clip'.padEnd(42), 'CPU'.padStart(5), 'detect ms'.padStart(11), 'detects 1/N'.padStart(13), 'video fps'.padStart(11), 'faces listed'.padStart(14)].join(
+				''
+			)
+		);
 		for (const clip of clips) {
 			for (const throttle of throttles) {
 				const samples = await sampleLivePage(server.url, clip.file, throttle);
@@ -97,10 +101,18 @@ export async function printLiveLoop(throttles: number[]): Promise<void> {
 					[
 						clip.name.padEnd(42),
 						(throttle > 1 ? `÷${throttle}` : '1').padStart(5),
-						median(samples.map((s) => s.detectMs)).toFixed(0).padStart(11),
-						median(samples.map((s) => s.every)).toFixed(0).padStart(13),
-						median(samples.map((s) => s.fps)).toFixed(0).padStart(11),
-						median(samples.map((s) => s.faces)).toFixed(0).padStart(14)
+						median(samples.map((s) => s.detectMs))
+							.toFixed(0)
+							.padStart(11),
+						median(samples.map((s) => s.every))
+							.toFixed(0)
+							.padStart(13),
+						median(samples.map((s) => s.fps))
+							.toFixed(0)
+							.padStart(11),
+						median(samples.map((s) => s.faces))
+							.toFixed(0)
+							.padStart(14)
 					].join('')
 				);
 			}

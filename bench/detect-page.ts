@@ -40,7 +40,10 @@ let clockMs = 0;
 const toBoxes = (found: Detection[]): Box[] => found.map((d) => ({ ...d.box, score: d.score }));
 
 function fixedStrategies(): Record<string, Strategy> {
-	const over = (pass: DetectorPass, regions: (f: Frame) => Region[]): Strategy => (frame, t) => mergeDetections(regions(frame).map((r) => pass.detect(frame, r, t)));
+	const over =
+		(pass: DetectorPass, regions: (f: Frame) => Region[]): Strategy =>
+		(frame, t) =>
+			mergeDetections(regions(frame).map((r) => pass.detect(frame, r, t)));
 	const shortWhole: Strategy = (frame, t) => mergeDetections([short.detect(frame, null, t)]);
 	const fullWhole: Strategy = (frame, t) => mergeDetections([full.detect(frame, null, t)]);
 	const full2 = over(full, (f) => farRegions(f.width, f.height));
@@ -49,7 +52,8 @@ function fixedStrategies(): Record<string, Strategy> {
 		'full (room)': fullWhole,
 		'full 2 tiles': full2,
 		'full 2x2 tiles': over(full, (f) => squareTiles(f.width, f.height, { size: 360, minOverlap: 80 })),
-		'short 3x2 tiles+whole': (frame, t) => mergeDetections([shortWhole(frame, t), over(short, (f) => squareTiles(f.width, f.height, { size: 240, minOverlap: 40 }))(frame, t)])
+		'short 3x2 tiles+whole': (frame, t) =>
+			mergeDetections([shortWhole(frame, t), over(short, (f) => squareTiles(f.width, f.height, { size: 240, minOverlap: 40 }))(frame, t)])
 	};
 }
 

@@ -97,7 +97,9 @@ export async function nearScenes(): Promise<Scene[]> {
 export async function clipScenes(): Promise<Scene[]> {
 	const scenes: Scene[] = [];
 	for (const { frame, yuv, width, height } of clipFrames()) {
-		const png = await sharp(i420ToRgb(yuv, width, height), { raw: { width, height, channels: 3 } }).png().toBuffer();
+		const png = await sharp(i420ToRgb(yuv, width, height), { raw: { width, height, channels: 3 } })
+			.png()
+			.toBuffer();
 		const r = frame.imageRect;
 		const faces = frame.identity && r ? [{ x: r.x, y: r.y, width: r.w, height: r.h }] : [];
 		scenes.push({ name: `clip ${frame.i}`, kind: 'clip', source: 'video/dev_faces_640x480_8fps.y4m', png, faces });

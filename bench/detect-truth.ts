@@ -54,7 +54,13 @@ async function main(): Promise<void> {
 		out[file] = {
 			width: info.width,
 			height: info.height,
-			faces: kept.map((f) => ({ x: Math.round(f.x), y: Math.round(f.y), width: Math.round(f.width), height: Math.round(f.height), score: Number(f.score.toFixed(2)) }))
+			faces: kept.map((f) => ({
+				x: Math.round(f.x),
+				y: Math.round(f.y),
+				width: Math.round(f.width),
+				height: Math.round(f.height),
+				score: Number(f.score.toFixed(2))
+			}))
 		};
 		console.error(`${file}: ${kept.length} faces`);
 	}

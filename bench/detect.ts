@@ -62,7 +62,11 @@ async function servePage(scenes: Scene[]) {
 	return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-async function withPage<T>(url: string, { throttle, minConfidence }: { throttle: number; minConfidence: number }, use: (page: Page, names: string[]) => Promise<T>): Promise<T> {
+async function withPage<T>(
+	url: string,
+	{ throttle, minConfidence }: { throttle: number; minConfidence: number },
+	use: (page: Page, names: string[]) => Promise<T>
+): Promise<T> {
 	// One Chromium per measurement, so a throttled run never inherits a warm cache from another.
 	const browser = await launchChromium();
 	try {
@@ -79,7 +83,11 @@ async function withPage<T>(url: string, { throttle, minConfidence }: { throttle:
 }
 
 /** The strategies `pick` accepts on the frames `indices`: the boxes of every call and the time per call. */
-async function collect(url: string, indices: number[], { throttle, minConfidence, pick }: { throttle: number; minConfidence: number; pick: (name: string) => boolean }): Promise<Collected> {
+async function collect(
+	url: string,
+	indices: number[],
+	{ throttle, minConfidence, pick }: { throttle: number; minConfidence: number; pick: (name: string) => boolean }
+): Promise<Collected> {
 	return withPage(url, { throttle, minConfidence }, async (page, names) => {
 		const out: Collected = new Map();
 		for (const name of names.filter(pick)) {
@@ -102,7 +110,15 @@ function tally(scenes: Scene[], calls: Calls[], threshold: number, pick: (s: Sce
 	const t = newTally();
 	scenes.forEach((scene, i) => {
 		if (!pick(scene)) return;
-		for (const boxes of calls[i] ?? []) addToTally(t, scene.faces, scoreFrame(scene.faces, boxes.filter((b) => b.score >= threshold)));
+		for (const boxes of calls[i] ?? [])
+			addToTally(
+				t,
+				scene.faces,
+				scoreFrame(
+					scene.faces,
+					boxes.filter((b) => b.score >= threshold)
+				)
+			);
 	});
 	return t;
 }
@@ -112,10 +128,19 @@ function accuracyRow(label: string, t: Tally, near: Tally): string {
 	const r25 = recallFrom(t, 25);
 	const r40 = recallFrom(t, 40);
 	const n = recallFrom(near, 0);
-	return [label.padEnd(26), ...cells, pct(r25.found, r25.total).padStart(8), pct(r40.found, r40.total).padStart(8), (t.falseBoxes / Math.max(1, t.frames)).toFixed(2).padStart(12), `${n.found}/${n.total} +${near.falseBoxes}`.padStart(11)].join('');
+	return [
+		label.padEnd(26),
+		...cells,
+		pct(r25.found, r25.total).padStart(8),
+		pct(r40.found, r40.total).padStart(8),
+		(t.falseBoxes / Math.max(1, t.frames)).toFixed(2).padStart(12),
+		`${n.found}/${n.total} +${near.falseBoxes}`.padStart(11)
+	].join('');
 }
 
-const ACCURACY_HEADER = ['strategy'.padEnd(26), ...SIZE_BUCKETS.map((b) => b.label.padStart(13)), '  ≥25 px', '  >40 px', ' false/frame', '  near(+f)'].join('');
+const ACCURACY_HEADER = ['strategy'.padEnd(26), ...SIZE_BUCKETS.map((b) => b.label.padStart(13)), '  ≥25 px', '  >40 px', ' false/frame', '  near(+f)'].join(
+	''
+);
 
 function printAccuracy(scenes: Scene[], results: Collected): void {
 	for (const [title, pick] of [
@@ -126,7 +151,13 @@ function printAccuracy(scenes: Scene[], results: Collected): void {
 		console.log(`\nRooms, ${title} (${frames} frames), threshold ${SHIPPED_THRESHOLD}: faces found / faces by width in a 640×480 frame; near: selfie frames`);
 		console.log(ACCURACY_HEADER);
 		for (const [name, r] of results) {
-			console.log(accuracyRow(name, tally(scenes, r.calls, SHIPPED_THRESHOLD, pick), tally(scenes, r.calls, SHIPPED_THRESHOLD, (s) => s.kind === 'near')));
+			console.log(
+				accuracyRow(
+					name,
+					tally(scenes, r.calls, SHIPPED_THRESHOLD, pick),
+					tally(scenes, r.calls, SHIPPED_THRESHOLD, (s) => s.kind === 'near')
+				)
+			);
 		}
 	}
 }
@@ -139,7 +170,13 @@ function printSweep(scenes: Scene[], results: Collected): void {
 		for (const th of THRESHOLDS) {
 			const near = tally(scenes, r.calls, th, (s) => s.kind === 'near');
 			console.log(accuracyRow(`${name} ≥${th} tune`, tally(scenes, r.calls, th, isTuning), near));
-			console.log(accuracyRow(`${name} ≥${th} report`, tally(scenes, r.calls, th, (s) => s.kind === 'room' && !isTuning(s)), near));
+			console.log(
+				accuracyRow(
+					`${name} ≥${th} report`,
+					tally(scenes, r.calls, th, (s) => s.kind === 'room' && !isTuning(s)),
+					near
+				)
+			);
 		}
 	}
 }
@@ -185,7 +222,16 @@ function printCost(scenes: Scene[], normal: Collected, throttled: Collected): vo
 		(c?.get(name)?.ms ?? []).flatMap((xs, i) => (xs && scenes[i]!.kind === kind ? xs : []));
 	const cell = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5).toFixed(1)}, ${quantile(xs, 0.9).toFixed(1)}` : 'n/a').padStart(15);
 	console.log(`\nCost per 640×480 frame, ms (median, p90; ${REPEATS} timed calls per frame after one untimed, ${'`'}auto${'`'} every call of its 60)`);
-	console.log(['strategy'.padEnd(26), 'groups'.padStart(15), `groups CPU÷${THROTTLE}`.padStart(15), 'selfie'.padStart(15), `selfie CPU÷${THROTTLE}`.padStart(15), '  vs short'].join(''));
+	console.log(
+		[
+			'strategy'.padEnd(26),
+			'groups'.padStart(15),
+			`groups CPU÷${THROTTLE}`.padStart(15),
+			'selfie'.padStart(15),
+			`selfie CPU÷${THROTTLE}`.padStart(15),
+			'  vs short'
+		].join('')
+	);
 	const base = quantile(of(normal, 'short (today)', 'room'), 0.5);
 	for (const name of normal.keys()) {
 		const groups = of(normal, name, 'room');
@@ -209,7 +255,9 @@ async function printClip(url: string, scenes: Scene[]): Promise<void> {
 	const indices = scenes.flatMap((s, i) => (s.kind === 'clip' ? [i] : []));
 	if (indices.length === 0) return;
 	const urls = JSON.stringify(indices.map((i) => `/frames/${i}.png`));
-	console.log(`\nThe dev clip as a video (${indices.length} frames, 8 fps; one face at a time, near): frames with the face found, false boxes, ms per frame (median, p90)`);
+	console.log(
+		`\nThe dev clip as a video (${indices.length} frames, 8 fps; one face at a time, near): frames with the face found, false boxes, ms per frame (median, p90)`
+	);
 	for (const throttle of THROTTLE > 1 ? [1, THROTTLE] : [1]) {
 		await withPage(url, { throttle, minConfidence: SHIPPED_THRESHOLD }, async (page) => {
 			for (const name of ['short (today)', 'auto']) {
@@ -224,9 +272,13 @@ async function printClip(url: string, scenes: Scene[]): Promise<void> {
 					found += score.found.filter(Boolean).length;
 					falseBoxes += score.falseBoxes;
 				});
-				const ranges = r.ranges.length ? `; ranges ${[...new Set(r.ranges)].map((x) => `${x} ${pct(r.ranges.filter((y) => y === x).length, r.ranges.length).trim()}`).join(', ')}` : '';
+				const ranges = r.ranges.length
+					? `; ranges ${[...new Set(r.ranges)].map((x) => `${x} ${pct(r.ranges.filter((y) => y === x).length, r.ranges.length).trim()}`).join(', ')}`
+					: '';
 				const cpu = throttle > 1 ? `CPU ÷${throttle}` : 'this CPU';
-				console.log(`  ${name.padEnd(14)} ${cpu.padEnd(9)} found ${found}/${asked}${pct(found, asked)}, false ${falseBoxes}, ms ${quantile(r.ms, 0.5).toFixed(1)}, ${quantile(r.ms, 0.9).toFixed(1)}${ranges}`);
+				console.log(
+					`  ${name.padEnd(14)} ${cpu.padEnd(9)} found ${found}/${asked}${pct(found, asked)}, false ${falseBoxes}, ms ${quantile(r.ms, 0.5).toFixed(1)}, ${quantile(r.ms, 0.9).toFixed(1)}${ranges}`
+				);
 			}
 		});
 	}
@@ -239,7 +291,9 @@ async function printPassCost(url: string, sceneIndex: number): Promise<void> {
 		const ms = await withPage(url, { throttle, minConfidence: SHIPPED_THRESHOLD }, (page) =>
 			page.evaluate(`window.detectBench.timePasses('/frames/${sceneIndex}.png', ${PASS_REPEATS})`)
 		);
-		const cells = Object.entries(ms as Record<string, number[]>).map(([name, xs]) => `${name} ${quantile(xs, 0.5).toFixed(1)}, ${quantile(xs, 0.9).toFixed(1)}`);
+		const cells = Object.entries(ms as Record<string, number[]>).map(
+			([name, xs]) => `${name} ${quantile(xs, 0.5).toFixed(1)}, ${quantile(xs, 0.9).toFixed(1)}`
+		);
 		console.log(`  ${throttle > 1 ? `CPU ÷${throttle}` : 'this CPU'}: ${cells.join(' | ')}`);
 	}
 }
@@ -271,7 +325,8 @@ async function benchFrames(): Promise<void> {
 		for (const [name, r] of await collect(page.url, all, { throttle: 1, minConfidence: SHIPPED_THRESHOLD, pick: isAuto })) normal.set(name, r);
 		// Throttled, only the time matters (the boxes are the same): every third group frame, every fifth selfie one.
 		const timed = all.filter((i) => i % (scenes[i]!.kind === 'room' ? 3 : 5) === 0);
-		const throttled = THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : (new Map() as Collected);
+		const throttled =
+			THROTTLE > 1 ? await collect(page.url, timed, { throttle: THROTTLE, minConfidence: SHIPPED_THRESHOLD, pick: () => true }) : (new Map() as Collected);
 		if (process.env.BENCH_DETECT_DUMP) {
 			const dump = { scenes: scenes.map(({ png: _png, ...rest }) => rest), results: Object.fromEntries(normal) };
 			writeFileSync(process.env.BENCH_DETECT_DUMP, JSON.stringify(dump));

@@ -73,18 +73,41 @@ const candidates: Candidate[] = [
 	}
 ];
 if (humanDir) {
-	const models: HumanDescriber[] = ['faceres', 'faceres-deep', 'mobilefacenet', 'mobileface'].filter((m) => existsSync(join(humanDir, `${m}.json`))) as HumanDescriber[];
+	const models: HumanDescriber[] = ['faceres', 'faceres-deep', 'mobilefacenet', 'mobileface'].filter((m) =>
+		existsSync(join(humanDir, `${m}.json`))
+	) as HumanDescriber[];
 	for (const m of models) {
-		candidates.push({ name: `human-${m}`, note: `${m}, Human's crop (BlazeFace ×1.4, 192 px, no rotation), unit length`, faces: () => vectorsOf(`human-${m}`, labelled, async () => human(m), console.log).then((fs) => mapVectors(fs, unit)) });
+		candidates.push({
+			name: `human-${m}`,
+			note: `${m}, Human's crop (BlazeFace ×1.4, 192 px, no rotation), unit length`,
+			faces: () => vectorsOf(`human-${m}`, labelled, async () => human(m), console.log).then((fs) => mapVectors(fs, unit))
+		});
 	}
 	for (const m of models.filter((x) => x === 'faceres' || x === 'faceres-deep')) {
-		candidates.push({ name: `human-${m}-raw`, note: `${m} as Human compares it (raw, euclidean)`, faces: () => vectorsOf(`human-${m}`, labelled, async () => human(m), console.log) });
-		candidates.push({ name: `human-${m}-eyes`, note: `${m}, Human's crop turned to level the eyes (BlazeFace keypoints)`, faces: () => vectorsOf(`human-${m}-eyes`, labelled, async () => human(m, 'eyes'), console.log).then((fs) => mapVectors(fs, unit)) });
-		candidates.push({ name: `human-${m}-tta`, note: `${m}, Human's crop and its mirror image, descriptors summed (test-time augmentation)`, faces: () => vectorsOf(`human-${m}-tta`, labelled, async () => human(m, 'none', true), console.log).then((fs) => mapVectors(fs, unit)) });
+		candidates.push({
+			name: `human-${m}-raw`,
+			note: `${m} as Human compares it (raw, euclidean)`,
+			faces: () => vectorsOf(`human-${m}`, labelled, async () => human(m), console.log)
+		});
+		candidates.push({
+			name: `human-${m}-eyes`,
+			note: `${m}, Human's crop turned to level the eyes (BlazeFace keypoints)`,
+			faces: () => vectorsOf(`human-${m}-eyes`, labelled, async () => human(m, 'eyes'), console.log).then((fs) => mapVectors(fs, unit))
+		});
+		candidates.push({
+			name: `human-${m}-tta`,
+			note: `${m}, Human's crop and its mirror image, descriptors summed (test-time augmentation)`,
+			faces: () => vectorsOf(`human-${m}-tta`, labelled, async () => human(m, 'none', true), console.log).then((fs) => mapVectors(fs, unit))
+		});
 	}
 }
 const onnx = await loadOnnxDescriber(engine);
-if (onnx) candidates.push({ name: `onnx-${onnx.runtime}`, note: `faceplugin fr_feature.onnx (ArcFace-style 512-d, 5-point alignment from face-api landmarks) on ${onnx.runtime}, unit length (the server's EMBEDDER=arcface-onnx)`, faces: () => vectorsOf('arcface-onnx', labelled, async () => onnx.describeCrop, console.log) });
+if (onnx)
+	candidates.push({
+		name: `onnx-${onnx.runtime}`,
+		note: `faceplugin fr_feature.onnx (ArcFace-style 512-d, 5-point alignment from face-api landmarks) on ${onnx.runtime}, unit length (the server's EMBEDDER=arcface-onnx)`,
+		faces: () => vectorsOf('arcface-onnx', labelled, async () => onnx.describeCrop, console.log)
+	});
 
 async function mirrored(img: { data: Uint8Array; width: number; height: number }) {
 	const out = new Uint8Array(img.data.length);
@@ -118,15 +141,26 @@ function thresholdFree(faces: readonly Boxed[]): string {
 	const cells: string[] = [];
 	for (const source of ['faces-real', 'faces'] as const) {
 		for (const probe of ['live', 'photo'] as const) {
-			const trials = score(sideTrials(wholeSide(faces), source, 'enrol').filter((t) => t.probe === probe), []);
+			const trials = score(
+				sideTrials(wholeSide(faces), source, 'enrol').filter((t) => t.probe === probe),
+				[]
+			);
 			const at = (s: 'L' | 'O') => trials.filter((t) => t.scenario === s);
-			const gen = at('L').filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? t.d1 : Infinity)).sort((a, b) => a - b);
+			const gen = at('L')
+				.filter((t) => t.truth !== null)
+				.map((t) => (t.best === t.truth ? t.d1 : Infinity))
+				.sort((a, b) => a - b);
 			const thr = gen[Math.max(0, Math.ceil(0.9 * gen.length) - 1)]!;
 			const imp = at('L').filter((t) => t.truth === null);
-			const impO = at('O').filter((t) => t.truth === null).map((t) => t.d1).sort((a, b) => a - b);
+			const impO = at('O')
+				.filter((t) => t.truth === null)
+				.map((t) => t.d1)
+				.sort((a, b) => a - b);
 			const thrO = impO[Math.floor(0.01 * impO.length)]!;
 			const genO = at('O').filter((t) => t.truth !== null);
-			cells.push(`${source} ${probe}: FAR@90% ${imp.filter((t) => t.d1 <= thr).length}/${imp.length}, 1-photo recall@1%FAR ${pct(genO.filter((t) => t.best === t.truth && t.d1 < thrO).length / genO.length)}`);
+			cells.push(
+				`${source} ${probe}: FAR@90% ${imp.filter((t) => t.d1 <= thr).length}/${imp.length}, 1-photo recall@1%FAR ${pct(genO.filter((t) => t.best === t.truth && t.d1 < thrO).length / genO.length)}`
+			);
 		}
 	}
 	return cells.join('\n      ');
@@ -134,11 +168,26 @@ function thresholdFree(faces: readonly Boxed[]): string {
 
 /** The ratio of this embedder's median impostor distance (one photo enrolled, all data) to face-api's. */
 function typicalImpostor(faces: readonly Boxed[]): number {
-	const ds = score(['faces', 'faces-real'].flatMap((s) => sideTrials(wholeSide(faces), s as 'faces', 'enrol')).filter((t) => t.scenario === 'L' && t.truth === null), []).map((t) => t.d1).sort((a, b) => a - b);
+	const ds = score(
+		['faces', 'faces-real'].flatMap((s) => sideTrials(wholeSide(faces), s as 'faces', 'enrol')).filter((t) => t.scenario === 'L' && t.truth === null),
+		[]
+	)
+		.map((t) => t.d1)
+		.sort((a, b) => a - b);
 	return ds[ds.length >> 1]!;
 }
 
-const KEYS = ['L faces-real live', 'L faces-real photo', 'O faces-real live', 'O faces-real photo', 'L faces live', 'O faces live', 'O faces photo', 'G faces live', 'G faces-real live'];
+const KEYS = [
+	'L faces-real live',
+	'L faces-real photo',
+	'O faces-real live',
+	'O faces-real photo',
+	'L faces live',
+	'O faces live',
+	'O faces photo',
+	'G faces live',
+	'G faces-real live'
+];
 /** B. held out: chosen on one half, scored on the other. */
 function heldOut(faces: readonly Boxed[], grid: Grid): { lines: string[]; thresholds: number[]; margins: number[] } {
 	const cohort = faces.filter((f) => f.kind === 'cohort' && f.v.enrol).map((f) => f.v.enrol!);
@@ -147,8 +196,16 @@ function heldOut(faces: readonly Boxed[], grid: Grid): { lines: string[]; thresh
 	const margins: number[] = [];
 	for (let seed = 1; seed <= SPLITS; seed++) {
 		const sides = split(faces, seed);
-		const scored = sides.map((side) => score(['faces', 'faces-real'].flatMap((s) => sideTrials(side, s as 'faces', 'enrol')), cohort));
-		for (const [tune, test] of [[0, 1], [1, 0]] as const) {
+		const scored = sides.map((side) =>
+			score(
+				['faces', 'faces-real'].flatMap((s) => sideTrials(side, s as 'faces', 'enrol')),
+				cohort
+			)
+		);
+		for (const [tune, test] of [
+			[0, 1],
+			[1, 0]
+		] as const) {
 			const p = choose(scored[tune]!, false, grid);
 			thresholds.push(p.threshold);
 			margins.push(p.margin);
@@ -177,9 +234,13 @@ for (const c of candidates) {
 	const { lines, thresholds, margins } = heldOut(faces, scaledGrid(scale));
 	const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1]!;
 	console.log(`\n${c.name} — ${c.note}`);
-	console.log(`   ${faces.length} faces, ${missing} without a vector (no face found in a crop); distance scale ×${scale.toFixed(2)} of face-api's; ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+	console.log(
+		`   ${faces.length} faces, ${missing} without a vector (no face found in a crop); distance scale ×${scale.toFixed(2)} of face-api's; ${((performance.now() - t0) / 1000).toFixed(0)} s`
+	);
 	console.log(`   A. threshold-free, all data:\n      ${thresholdFree(faces)}`);
-	console.log(`   B. held out (${SPLITS} splits × 2): threshold chosen ${med(thresholds)} (${Math.min(...thresholds)}–${Math.max(...thresholds)}), margin ${med(margins)}`);
+	console.log(
+		`   B. held out (${SPLITS} splits × 2): threshold chosen ${med(thresholds)} (${Math.min(...thresholds)}–${Math.max(...thresholds)}), margin ${med(margins)}`
+	);
 	for (const l of lines) console.log(`      ${l}`);
 	results.push({ name: c.name, faces });
 }
@@ -187,7 +248,11 @@ console.log('\n   goals (issue 13): L faces-real live ≥ 90 % named, 0 wrong, �
 
 // C. cost per face
 if (!process.env.NO_COST) {
-	const models = humanDir ? (['faceres', 'faceres-deep', 'mobilefacenet', 'mobileface'] as HumanDescriber[]).filter((m) => existsSync(join(humanDir, `${m}.json`)) && (!ONLY || ONLY.some((o) => o.startsWith(`human-${m}`)))) : [];
+	const models = humanDir
+		? (['faceres', 'faceres-deep', 'mobilefacenet', 'mobileface'] as HumanDescriber[]).filter(
+				(m) => existsSync(join(humanDir, `${m}.json`)) && (!ONLY || ONLY.some((o) => o.startsWith(`human-${m}`)))
+			)
+		: [];
 	const loaded = await Promise.all(models.map((m) => loadHumanFace(tf, { modelDir: humanDir!, describer: m })));
 	console.log(`\nC. ${await measureCosts({ engine, human: loaded, onnx, faces: labelled })}`);
 	for (const h of loaded) h.dispose();

@@ -35,7 +35,10 @@ try {
 	const health = (async () => {
 		while (flooding) {
 			const t0 = performance.now();
-			const ok = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(20_000) }).then((r) => r.ok, () => false);
+			const ok = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(20_000) }).then(
+				(r) => r.ok,
+				() => false
+			);
 			if (ok) latencies.push(performance.now() - t0);
 			else unanswered++;
 			peak = Math.max(peak, fds());
@@ -65,9 +68,15 @@ try {
 	}
 	const cleanMs = performance.now() - closedAt;
 	console.log(`FaceRTC flood benchmark — ${new Date().toISOString()}; ${FLOOD} connects at once from one address (loopback; shared 2-core machine)`);
-	console.log(`   opened ${open.length}; not opened ${FLOOD - open.length} (${[...codes].map(([c, n]) => `${c}: ${n}`).join(', ')}); all settled in ${fmt(floodMs)} ms`);
-	console.log(`   /healthz during the flood: ${latencies.length} answers, ${unanswered} unanswered; median ${fmt(latencies[latencies.length >> 1] ?? NaN)} ms, max ${fmt(latencies.at(-1) ?? NaN)} ms`);
-	console.log(`   server file descriptors: ${baseline} before, peak ${peak}, ${withChannels} with ${open.length} channels open, ${fds()} after they closed (${fmt(cleanMs)} ms to give them back)`);
+	console.log(
+		`   opened ${open.length}; not opened ${FLOOD - open.length} (${[...codes].map(([c, n]) => `${c}: ${n}`).join(', ')}); all settled in ${fmt(floodMs)} ms`
+	);
+	console.log(
+		`   /healthz during the flood: ${latencies.length} answers, ${unanswered} unanswered; median ${fmt(latencies[latencies.length >> 1] ?? NaN)} ms, max ${fmt(latencies.at(-1) ?? NaN)} ms`
+	);
+	console.log(
+		`   server file descriptors: ${baseline} before, peak ${peak}, ${withChannels} with ${open.length} channels open, ${fds()} after they closed (${fmt(cleanMs)} ms to give them back)`
+	);
 	console.log(`   server alive afterwards: ${(await fetch(`${server.url}/healthz`)).ok}`);
 } finally {
 	await server.stop();

@@ -46,7 +46,7 @@ function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
 	let offset = 0;
 	let best = -1;
 	for (let o = 0; o < n; o++) {
-		const agree = run.frames.filter((f, i) => (f.faces.length > 0) === (clip.frames[(ks[i]! + o) % n]?.faces.some(isVisible) ?? false)).length;
+		const agree = run.frames.filter((f, i) => f.faces.length > 0 === (clip.frames[(ks[i]! + o) % n]?.faces.some(isVisible) ?? false)).length;
 		if (agree > best) [best, offset] = [agree, o];
 	}
 	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces }));
@@ -86,7 +86,10 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {
 	const scored = toScored(clip, run);
 	const s: LiveScore = scoreFrames(clip, scored);
-	const firsts = s.firstCorrect.map((f) => f.seconds).filter((x): x is number => x !== null).sort((a, b) => a - b);
+	const firsts = s.firstCorrect
+		.map((f) => f.seconds)
+		.filter((x): x is number => x !== null)
+		.sort((a, b) => a - b);
 	const never = s.firstCorrect.filter((f) => f.seconds === null);
 	const slow = firsts.filter((x) => x > 0.5).length;
 	const meanVisible = scored.reduce((n, f) => n + (clip.frames[f.index]?.faces.filter(isVisible).length ?? 0), 0) / Math.max(1, scored.length);
@@ -94,11 +97,20 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	const upPerS = run.bytesUp / run.seconds;
 	const streamPerS = frameJpegBytes * clip.fps;
 	console.log(`\n  ${label}: ${scored.length} frames rendered in ${fmt(run.seconds, 0)} s (${fmt(scored.length / run.seconds)} fps)`);
-	console.log(`    right name on ${pct(s.right, s.goalFaceFrames)} of frames with a visible enrolled frontal face (${s.goalFaceFrames} face-frames); ${pct(s.rightAnyPose, s.enrolledFaceFrames)} with turned faces too`);
+	console.log(
+		`    right name on ${pct(s.right, s.goalFaceFrames)} of frames with a visible enrolled frontal face (${s.goalFaceFrames} face-frames); ${pct(s.rightAnyPose, s.enrolledFaceFrames)} with turned faces too`
+	);
 	const o = s.goalOutcomes;
 	console.log(`      the others showed: unknown ${o.unknown}, … ${o.asking}, a wrong name ${o.wrong}, no box ${o.nothing}`);
-	console.log(`      per shot, right / goal face-frames (no box): ${s.perShot.map((p, i) => (p ? `${i + 1}: ${p.right}/${p.goal} (${p.nothing})` : '')).filter(Boolean).join(', ')}`);
-	console.log(`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; an \`unknown\` box on no face: ${s.unknownsOnNothing}`);
+	console.log(
+		`      per shot, right / goal face-frames (no box): ${s.perShot
+			.map((p, i) => (p ? `${i + 1}: ${p.right}/${p.goal} (${p.nothing})` : ''))
+			.filter(Boolean)
+			.join(', ')}`
+	);
+	console.log(
+		`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; an \`unknown\` box on no face: ${s.unknownsOnNothing}`
+	);
 	console.log(
 		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
 	);
@@ -108,7 +120,9 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	const detection = detectionFigures(clip, scored);
 	if (detection) console.log(`    ${detection}`);
 	console.log(`    names carried over a cut: ${s.carriedFrames} frames (longest ${fmt(s.carriedLongestS * 1000, 0)} ms)`);
-	console.log(`    a right name that gave way and came back: to unknown ${s.flickers.toUnknown}, to … ${s.flickers.toAsking}, to no box ${s.flickers.toNothing}`);
+	console.log(
+		`    a right name that gave way and came back: to unknown ${s.flickers.toUnknown}, to … ${s.flickers.toAsking}, to no box ${s.flickers.toNothing}`
+	);
 	console.log(
 		`    uplink: ${run.crops} crops, ${fmt(run.crops / faceSeconds, 2)} per second per visible face; ${fmt(run.bytesUp / run.crops / 1000, 2)} KB per crop; ${fmt(upPerS / 1000, 2)} KB/s vs ${fmt(streamPerS / 1000, 0)} KB/s streaming ${clip.fps} fps JPEG q0.8: ${fmt(streamPerS / upPerS, 0)}× smaller; downlink ${fmt(run.bytesDown / run.seconds, 0)} B/s`
 	);
@@ -128,7 +142,9 @@ for (const name of CLIPS) {
 	try {
 		clip = name === 'dev' ? devClip() : await builtClip(first.url, CLIP_SCRIPTS[name as keyof typeof CLIP_SCRIPTS]);
 		const enrolled = await clip.enrol(first.url);
-		console.log(`\n== ${name}: ${clip.file.startsWith(DATA_DIR) ? clip.file : join('bench/.clips', `${name}.y4m`)}, ${clip.frames.length} frames at ${clip.fps} fps; ${enrolled}`);
+		console.log(
+			`\n== ${name}: ${clip.file.startsWith(DATA_DIR) ? clip.file : join('bench/.clips', `${name}.y4m`)}, ${clip.frames.length} frames at ${clip.fps} fps; ${enrolled}`
+		);
 	} finally {
 		await first.stop({ keepData: true });
 	}
@@ -138,7 +154,9 @@ for (const name of CLIPS) {
 		{ label: 'as shipped', query: '' },
 		...(name === 'tv' ? [] : [{ label: 'data saver on (?saver=1)', query: '?saver=1' }]),
 		// Issue #2's reference: every face on every frame, the uplink the crop rules save.
-		...(name === 'dev' ? [{ label: 'every face on every frame (?crops=every-frame&detectEvery=1)', query: '?crops=every-frame&detectEvery=1', only: 'after' }] : [])
+		...(name === 'dev'
+			? [{ label: 'every face on every frame (?crops=every-frame&detectEvery=1)', query: '?crops=every-frame&detectEvery=1', only: 'after' }]
+			: [])
 	];
 	for (let r = 0; r < REPEAT; r++) {
 		for (const mode of modes) {

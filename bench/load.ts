@@ -74,7 +74,8 @@ async function measured<T>(server: TestServer, run: () => Promise<T>): Promise<{
 	};
 	return {
 		result,
-		line: (answered) => `   CPU: server ${server_.toFixed(2)} cores${perFace(answered)}; the load clients ${clients.toFixed(2)} cores; load average now ${loadavg()[0]!.toFixed(1)}`
+		line: (answered) =>
+			`   CPU: server ${server_.toFixed(2)} cores${perFace(answered)}; the load clients ${clients.toFixed(2)} cores; load average now ${loadavg()[0]!.toFixed(1)}`
 	};
 }
 
@@ -158,7 +159,11 @@ async function closedLoop(clients: readonly LoadClient[], crops: readonly Crop[]
 }
 
 /** REST work beside the live load: one request at a time, `pauseMs` between requests. */
-async function restLoop(run: () => Promise<Response>, until: number, pauseMs: number): Promise<{ ok: number; statuses: Map<number, number>; latencies: number[] }> {
+async function restLoop(
+	run: () => Promise<Response>,
+	until: number,
+	pauseMs: number
+): Promise<{ ok: number; statuses: Map<number, number>; latencies: number[] }> {
 	const out = { ok: 0, statuses: new Map<number, number>(), latencies: [] as number[] };
 	while (performance.now() < until) {
 		const t0 = performance.now();
@@ -175,7 +180,11 @@ async function restLoop(run: () => Promise<Response>, until: number, pauseMs: nu
 }
 
 console.log(`FaceRTC load benchmark — ${new Date().toISOString()}, Node ${process.version}`);
-console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${loadavg().map((n) => n.toFixed(1)).join(' / ')} (1/5/15 min; shared with other work)`);
+console.log(
+	`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${loadavg()
+		.map((n) => n.toFixed(1))
+		.join(' / ')} (1/5/15 min; shared with other work)`
+);
 const { crops, source } = await loadCrops(process.env.LOAD_KEYPOINTS !== '0');
 console.log(`crops: ${source}`);
 const server = await startTestServer({
@@ -232,12 +241,18 @@ try {
 			Promise.all([
 				openLoop(clients, crops, OVERLOAD_RATE, SECONDS, true),
 				restLoop(() => server.api('/api/recognize', { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } }), until, 250),
-				restLoop(() => server.api(`/api/people/${personId}/faces`, { method: 'POST', body: new Uint8Array(enrolCrop), headers: { 'content-type': 'image/jpeg' } }), until, 1000)
+				restLoop(
+					() => server.api(`/api/people/${personId}/faces`, { method: 'POST', body: new Uint8Array(enrolCrop), headers: { 'content-type': 'image/jpeg' } }),
+					until,
+					1000
+				)
 			])
 		);
 		await settle(clients, from);
 		const [held, recognize, enrol] = result;
-		console.log(`\n4. Overload: ${OVERLOAD_CLIENTS} clients with a crop due ${OVERLOAD_RATE} times a second for ${SECONDS} s (${OVERLOAD_CLIENTS * OVERLOAD_RATE} crops/s), backing off as told, with REST beside`);
+		console.log(
+			`\n4. Overload: ${OVERLOAD_CLIENTS} clients with a crop due ${OVERLOAD_RATE} times a second for ${SECONDS} s (${OVERLOAD_CLIENTS * OVERLOAD_RATE} crops/s), backing off as told, with REST beside`
+		);
 		console.log(`   held back by the clients' backoff: ${held} crops`);
 		const figures = phaseFigures(since(clients, from), SECONDS, LATE_MS);
 		for (const l of describePhase(figures, LATE_MS)) console.log(l);

@@ -121,8 +121,7 @@ for (const size of [10, 1_000, 100_000]) {
 	const known = Array.from({ length: 64 }, (_, k) => vector(rand, centres[(k * 7919) % centres.length]!, 0.025));
 	const strangers = Array.from({ length: 64 }, () => vector(rand, null, 0));
 	const minMs = size >= 100_000 ? 1500 : 300;
-	const pair = (f: (q: Float32Array) => unknown) =>
-		[known, strangers].map((qs) => time((k) => f(qs[k % qs.length]!), minMs / 2));
+	const pair = (f: (q: Float32Array) => unknown) => [known, strangers].map((qs) => time((k) => f(qs[k % qs.length]!), minMs / 2));
 	const before = pair((q) => issue2FindMatch(q, entries, THRESHOLD));
 	const flat = pair(flatNearest(entries));
 	let build = Infinity;

@@ -67,6 +67,8 @@ for (const k of [2, 3, 5]) {
 		const named = verdicts.filter((v) => v?.index === k - 1).length;
 		const mark = slack === MISMATCH_SLACK ? '  ◀ shipped' : '';
 		const naming = k === 2 ? '   (either)' : pct(named, intruded.length);
-		console.log(`   ${slack.toFixed(3)}  ${pct(questioned, genuine.length)}                ${pct(caught, intruded.length)}                        ${naming}${mark}`);
+		console.log(
+			`   ${slack.toFixed(3)}  ${pct(questioned, genuine.length)}                ${pct(caught, intruded.length)}                        ${naming}${mark}`
+		);
 	}
 }

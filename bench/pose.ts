@@ -56,20 +56,27 @@ try {
 	await pool.close();
 }
 
-const splits = { 'tune (faces/)': measured.filter((m) => m.file.startsWith('faces/')), 'report (faces-real/)': measured.filter((m) => m.file.startsWith('faces-real/')) };
-console.log(`FaceRTC head pose — ${new Date().toISOString()}; ${measured.length} labelled faces measured, ${missing} not found again; shipped FRONTAL_MAX_YAW ${FRONTAL_MAX_YAW}`);
+const splits = {
+	'tune (faces/)': measured.filter((m) => m.file.startsWith('faces/')),
+	'report (faces-real/)': measured.filter((m) => m.file.startsWith('faces-real/'))
+};
+console.log(
+	`FaceRTC head pose — ${new Date().toISOString()}; ${measured.length} labelled faces measured, ${missing} not found again; shipped FRONTAL_MAX_YAW ${FRONTAL_MAX_YAW}`
+);
 for (const [name, set] of Object.entries(splits)) {
 	const count = (label: Label) => set.filter((m) => m.label === label).length;
 	console.log(`\n${name}: ${set.length} faces (${count('frontal')} frontal, ${count('left')} left, ${count('right')} right)`);
 	console.log('  |yaw| ≤ t frontal   agree      turned called frontal   frontal called turned');
 	for (const t of THRESHOLDS) {
-		const agree = set.filter((m) => (Math.abs(m.yaw) <= t) === (m.label === 'frontal')).length;
+		const agree = set.filter((m) => Math.abs(m.yaw) <= t === (m.label === 'frontal')).length;
 		const missed = set.filter((m) => m.label !== 'frontal' && Math.abs(m.yaw) <= t).length;
 		const extra = set.filter((m) => m.label === 'frontal' && Math.abs(m.yaw) > t).length;
 		const mark = t === FRONTAL_MAX_YAW ? ' ◀ shipped' : '';
-		console.log(`  ${t.toFixed(2).padStart(16)}   ${`${agree}/${set.length}`.padStart(6)} ${`(${((100 * agree) / set.length).toFixed(0)} %)`.padStart(7)}   ${String(missed).padStart(20)}   ${String(extra).padStart(21)}${mark}`);
+		console.log(
+			`  ${t.toFixed(2).padStart(16)}   ${`${agree}/${set.length}`.padStart(6)} ${`(${((100 * agree) / set.length).toFixed(0)} %)`.padStart(7)}   ${String(missed).padStart(20)}   ${String(extra).padStart(21)}${mark}`
+		);
 	}
 	const clear = set.filter((m) => m.label !== 'frontal' && Math.abs(m.yaw) > 0.3);
-	const side = clear.filter((m) => (m.yaw > 0) === (m.label === 'left')).length;
+	const side = clear.filter((m) => m.yaw > 0 === (m.label === 'left')).length;
 	console.log(`  side of clear turns (|yaw| > 0.3): ${side} of ${clear.length} right`);
 }

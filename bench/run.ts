@@ -73,8 +73,12 @@ async function serverCost(crops: Buffer[]): Promise<void> {
 	if (failed) throw new Error(`${failed} crops failed in the throughput run`);
 	await pool.close();
 	console.log(`\n1. Server cost per face (tfjs backend ${backend}; crops of ${crops.length} faces)`);
-	console.log(`   one at a time: p50 ${fmt(percentile(sequential, 50))} ms, p95 ${fmt(percentile(sequential, 95))} ms per face (decode + landmarks + align + embed + match against ${gallery.length})`);
-	console.log(`   pool of ${size} workers, ${jobs} crops, ${inFlight} in flight: ${fmt(jobs / seconds)} faces/s (${fmt((seconds * 1000) / jobs)} ms of wall time per face)`);
+	console.log(
+		`   one at a time: p50 ${fmt(percentile(sequential, 50))} ms, p95 ${fmt(percentile(sequential, 95))} ms per face (decode + landmarks + align + embed + match against ${gallery.length})`
+	);
+	console.log(
+		`   pool of ${size} workers, ${jobs} crops, ${inFlight} in flight: ${fmt(jobs / seconds)} faces/s (${fmt((seconds * 1000) / jobs)} ms of wall time per face)`
+	);
 }
 
 async function roundTrip(crops: Buffer[]): Promise<void> {
@@ -115,7 +119,9 @@ async function cropBytes(): Promise<void> {
 	let frameBytes = 0;
 	const cropTotals = CROP_SETTINGS.map(() => 0);
 	const encode = async (rgb: Buffer, width: number, height: number, box: FaceBox) => {
-		const full = await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+		const full = await sharp(rgb, { raw: { width, height, channels: 3 } })
+			.jpeg({ quality: 80 })
+			.toBuffer();
 		frames++;
 		frameBytes += full.byteLength;
 		for (const [i, setting] of CROP_SETTINGS.entries()) {
@@ -138,11 +144,15 @@ async function cropBytes(): Promise<void> {
 		await encode(frame, 640, 480, { x: 230, y: 120, width: 110, height: 110 });
 	}
 	const perFrame = frameBytes / frames;
-	console.log(`\n3. Bytes per crop against the frame it came from (${source}, ${frames} frames; libjpeg/libwebp via sharp; the page strips the 0.45 KB colour profile Chromium's canvas adds, and Chromium's WebP still runs ~0.3 KB larger)`);
+	console.log(
+		`\n3. Bytes per crop against the frame it came from (${source}, ${frames} frames; libjpeg/libwebp via sharp; the page strips the 0.45 KB colour profile Chromium's canvas adds, and Chromium's WebP still runs ~0.3 KB larger)`
+	);
 	console.log(`   640×480 frame, JPEG q0.8: ${fmt(perFrame / 1000, 1)} KB`);
 	for (const [i, setting] of CROP_SETTINGS.entries()) {
 		const perCrop = cropTotals[i]! / frames;
-		console.log(`   crop, ${setting.name} (25% margin): ${fmt(perCrop / 1000, 2)} KB = ${fmt((100 * perCrop) / perFrame, 1)}% of the frame (${fmt(perFrame / perCrop, 1)}× smaller)`);
+		console.log(
+			`   crop, ${setting.name} (25% margin): ${fmt(perCrop / 1000, 2)} KB = ${fmt((100 * perCrop) / perFrame, 1)}% of the frame (${fmt(perFrame / perCrop, 1)}× smaller)`
+		);
 	}
 }
 

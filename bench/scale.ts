@@ -70,7 +70,15 @@ async function* syntheticRows(table: string): AsyncIterable<Row[]> {
 				centres[q] = centre;
 				for (let f = 0; f < FACES; f++) {
 					const e = vector(centre);
-					rows.push({ id: `face-${q}-${f}`, person_id: `person-${q}`, model: MODEL, dim: DIM, embedding: Buffer.from(e.buffer), thumbnail: null, created_at: at });
+					rows.push({
+						id: `face-${q}-${f}`,
+						person_id: `person-${q}`,
+						model: MODEL,
+						dim: DIM,
+						embedding: Buffer.from(e.buffer),
+						thumbnail: null,
+						created_at: at
+					});
 				}
 			}
 			yield rows;
@@ -150,7 +158,9 @@ async function measureStore(label: string, open: () => Promise<Gallery>): Promis
 	return gallery;
 }
 
-console.log(`bench:scale — ${PEOPLE} people × ${FACES} faces = ${PEOPLE * FACES} embeddings of ${DIM}-d; Node ${process.version}, ${availableParallelism()} cores${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for cleaner memory figures)'}`);
+console.log(
+	`bench:scale — ${PEOPLE} people × ${FACES} faces = ${PEOPLE * FACES} embeddings of ${DIM}-d; Node ${process.version}, ${availableParallelism()} cores${(globalThis as { gc?: unknown }).gc ? '' : ' (run with --expose-gc for cleaner memory figures)'}`
+);
 const dir = mkdtempSync(join(tmpdir(), 'facertc-scale-'));
 let postgres: TestPostgres | null = null;
 try {
@@ -177,7 +187,9 @@ try {
 	await copyGallery(from, to);
 	const copyMs = ms(t0);
 	await Promise.all([from.close(), to.close()]);
-	console.log(`postgres: npm run gallery -- copy from the SQLite file, verified: ${fmt(copyMs / 1000, 1)} s (${fmt((PEOPLE * FACES) / (copyMs / 1000))} faces/s)`);
+	console.log(
+		`postgres: npm run gallery -- copy from the SQLite file, verified: ${fmt(copyMs / 1000, 1)} s (${fmt((PEOPLE * FACES) / (copyMs / 1000))} faces/s)`
+	);
 
 	const nodeA = await measureStore('postgres', () => createPgGallery({ url: url, model: MODEL, dim: DIM }));
 	const nodeB = await createPgGallery({ url, model: MODEL, dim: DIM });

@@ -6,15 +6,7 @@ import { join } from 'node:path';
 
 // Written last by the build (vite.config.ts fills in its precache list after the adapter ran).
 const BUILT = 'build/service-worker.js';
-const SOURCES = [
-	'src',
-	'static',
-	'svelte.config.js',
-	'vite.config.ts',
-	'package-lock.json',
-	'scripts/pwa-build.mjs',
-	'scripts/pwa-icons.mjs'
-];
+const SOURCES = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package-lock.json', 'scripts/pwa-build.mjs', 'scripts/pwa-icons.mjs'];
 
 function newestMtime(path) {
 	if (!existsSync(path)) return 0;

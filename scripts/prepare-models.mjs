@@ -187,9 +187,7 @@ function assertHasTaskMetadata(bytes, key) {
 		throw new Error(`${key}: ${/** @type {Error} */ (error).message}`, { cause: error });
 	}
 	if (metadata.tfliteMetadata === undefined) {
-		throw new Error(
-			`${key} has no TFLITE_METADATA, which MediaPipe Tasks needs; unset BLAZEFACE_MODEL to build one from the raw model`
-		);
+		throw new Error(`${key} has no TFLITE_METADATA, which MediaPipe Tasks needs; unset BLAZEFACE_MODEL to build one from the raw model`);
 	}
 }
 

@@ -25,7 +25,15 @@ describe('ssdAnchors', () => {
 	});
 
 	it('sizes anchors by scale and aspect ratio when they are not fixed', () => {
-		const anchors = ssdAnchors({ inputWidth: 64, inputHeight: 64, minScale: 0.2, maxScale: 0.8, strides: [32, 64], aspectRatios: [1, 4], interpolatedScaleAspectRatio: 0 });
+		const anchors = ssdAnchors({
+			inputWidth: 64,
+			inputHeight: 64,
+			minScale: 0.2,
+			maxScale: 0.8,
+			strides: [32, 64],
+			aspectRatios: [1, 4],
+			interpolatedScaleAspectRatio: 0
+		});
 		// Layer 0: 2×2 cells × 2 ratios at scale 0.2; layer 1: 1 cell × 2 ratios at scale 0.8.
 		expect(anchors).toHaveLength(10);
 		expect(anchors[0]).toMatchObject({ width: 0.2, height: 0.2 });
@@ -35,7 +43,16 @@ describe('ssdAnchors', () => {
 	});
 
 	it('gives the lowest layer three boxes a cell when asked to reduce it', () => {
-		const anchors = ssdAnchors({ inputWidth: 32, inputHeight: 32, minScale: 0.2, maxScale: 0.9, strides: [16, 32], aspectRatios: [1], reduceBoxesInLowestLayer: true, interpolatedScaleAspectRatio: 0 });
+		const anchors = ssdAnchors({
+			inputWidth: 32,
+			inputHeight: 32,
+			minScale: 0.2,
+			maxScale: 0.9,
+			strides: [16, 32],
+			aspectRatios: [1],
+			reduceBoxesInLowestLayer: true,
+			interpolatedScaleAspectRatio: 0
+		});
 		expect(anchors).toHaveLength(2 * 2 * 3 + 1);
 		expect(anchors[0]).toMatchObject({ width: 0.1, height: 0.1 });
 	});

@@ -120,10 +120,13 @@ export function readDetectorMetadata(modelBytes) {
 	const optionsRoot = options.root(DETECTOR_IDENTIFIER);
 	const ssd = options.ref(optionsRoot, OPTIONS.ssdAnchorsOptions);
 	const schema = ssd === 0 ? 0 : options.ref(options.table(ssd), 0);
-	const anchors = schema === 0 ? [] : options.tables(options.table(schema), 0).map((pos) => {
-		const a = options.table(pos);
-		return { x: options.f32Field(a, 0), y: options.f32Field(a, 1), width: options.f32Field(a, 2), height: options.f32Field(a, 3) };
-	});
+	const anchors =
+		schema === 0
+			? []
+			: options.tables(options.table(schema), 0).map((pos) => {
+					const a = options.table(pos);
+					return { x: options.f32Field(a, 0), y: options.f32Field(a, 1), width: options.f32Field(a, 2), height: options.f32Field(a, 3) };
+				});
 	const decodingPos = options.ref(optionsRoot, OPTIONS.tensorsDecodingOptions);
 	if (decodingPos === 0) return options.fail('no tensors_decoding_options');
 	const decodingTable = options.table(decodingPos);

@@ -50,7 +50,15 @@ describe('readDetectorMetadata', () => {
 	it('says so when a model has no detector metadata', () => {
 		expect(() => readDetectorMetadata(raw)).toThrow(/no TFLITE_METADATA/);
 		const shortModel = new Uint8Array(readFileSync(join(faceDetection, 'face_detection_short_range.tflite')));
-		const tiny = ssdAnchors({ inputWidth: 8, inputHeight: 8, minScale: 0.1, maxScale: 0.5, strides: [8], fixedAnchorSize: true, interpolatedScaleAspectRatio: 0 });
+		const tiny = ssdAnchors({
+			inputWidth: 8,
+			inputHeight: 8,
+			minScale: 0.1,
+			maxScale: 0.5,
+			strides: [8],
+			fixedAnchorSize: true,
+			interpolatedScaleAspectRatio: 0
+		});
 		const withMeta = addDetectorMetadata(shortModel, { anchors: tiny, decoding: { ...FULL_RANGE_DECODING, numBoxes: 1 } });
 		expect(readDetectorMetadata(withMeta).anchors).toEqual([{ x: 0.5, y: 0.5, width: 1, height: 1 }]);
 	});

@@ -123,7 +123,8 @@ export function reorderBoxOutputs(modelBytes, order) {
 		if (elementBytes === undefined) return graph.fail(`${info.name} has tensor type ${info.type}, not float32/float16`);
 		if (info.shape[0] !== channels) return graph.fail(`${info.name} has ${info.shape[0]} output channels, expected ${channels}`);
 		const rowBytes = data.length / channels;
-		if (!Number.isInteger(rowBytes) || rowBytes % elementBytes !== 0) return graph.fail(`${info.name}: ${data.length} bytes do not split into ${channels} rows`);
+		if (!Number.isInteger(rowBytes) || rowBytes % elementBytes !== 0)
+			return graph.fail(`${info.name}: ${data.length} bytes do not split into ${channels} rows`);
 		const rows = modelBytes.subarray(data.offset, data.offset + data.length);
 		for (let channel = 0; channel < channels; channel++) {
 			const base = channel - (channel % n);
@@ -141,5 +142,8 @@ export function reorderBoxOutputs(modelBytes, order) {
  */
 export function swapRegressorAxes(modelBytes, valuesPerBox) {
 	if (valuesPerBox % 2 !== 0) throw new RangeError('values per box must be even (x, y pairs)');
-	return reorderBoxOutputs(modelBytes, Array.from({ length: valuesPerBox }, (_, i) => i ^ 1));
+	return reorderBoxOutputs(
+		modelBytes,
+		Array.from({ length: valuesPerBox }, (_, i) => i ^ 1)
+	);
 }

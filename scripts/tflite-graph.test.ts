@@ -45,12 +45,18 @@ describe('swapRegressorAxes', () => {
 		const rowBytes = 48 * 2;
 		for (let row = 0; row < 16; row++) {
 			const from = row ^ 1;
-			expect(Buffer.from(after.kernel.bytes.subarray(row * rowBytes, (row + 1) * rowBytes)).equals(before.kernel.bytes.subarray(from * rowBytes, (from + 1) * rowBytes)), `row ${row}`).toBe(true);
+			expect(
+				Buffer.from(after.kernel.bytes.subarray(row * rowBytes, (row + 1) * rowBytes)).equals(
+					before.kernel.bytes.subarray(from * rowBytes, (from + 1) * rowBytes)
+				),
+				`row ${row}`
+			).toBe(true);
 			expect(Buffer.from(after.bias.bytes.subarray(row * 2, row * 2 + 2)).equals(before.bias.bytes.subarray(from * 2, from * 2 + 2))).toBe(true);
 		}
 		const changed = new Set<number>();
 		for (let i = 0; i < fullRange.length; i++) if (fullRange[i] !== swapped[i]) changed.add(i);
-		const inside = (i: number, part: { bytes: Uint8Array }) => i >= part.bytes.byteOffset - fullRange.byteOffset && i < part.bytes.byteOffset - fullRange.byteOffset + part.bytes.length;
+		const inside = (i: number, part: { bytes: Uint8Array }) =>
+			i >= part.bytes.byteOffset - fullRange.byteOffset && i < part.bytes.byteOffset - fullRange.byteOffset + part.bytes.length;
 		expect(changed.size).toBeGreaterThan(1000);
 		expect([...changed].every((i) => inside(i, before.kernel) || inside(i, before.bias))).toBe(true);
 		expect(swapped.length).toBe(fullRange.length);

@@ -54,20 +54,7 @@ const COORDINATE_RATIO = 0;
 const PROCESS_UNIT_NORMALIZATION = 1;
 export const COLOR_SPACE_RGB = 1;
 
-import {
-	FlatReader,
-	byteVector,
-	ForwardBuilder,
-	external,
-	floats,
-	optionalRef,
-	ref,
-	refs,
-	string,
-	table,
-	u32,
-	u8
-} from './tflite-flatbuffer.mjs';
+import { FlatReader, byteVector, ForwardBuilder, external, floats, optionalRef, ref, refs, string, table, u32, u8 } from './tflite-flatbuffer.mjs';
 
 /** @param {Uint8Array} modelBytes */
 function openModel(modelBytes) {

@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-	COLOR_SPACE_RGB,
-	addImageInputMetadata,
-	parseImageInputMetadata,
-	readModelMetadata,
-	readModelStructure
-} from './tflite-metadata.mjs';
+import { COLOR_SPACE_RGB, addImageInputMetadata, parseImageInputMetadata, readModelMetadata, readModelStructure } from './tflite-metadata.mjs';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => dirname(require.resolve(`${name}/package.json`));

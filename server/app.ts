@@ -130,7 +130,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		metrics.sources.pool = () => pool.stats();
 		cleanups.push(() => pool.close());
 		const { backend } = await pool.ready();
-		embedLog.info(`embedder ${embedder.id} (${embedder.model}, ${embedder.dim} numbers), match threshold ${config.matchThreshold}${embedder.optIn ? '; opt-in: see the README on its licence' : ''}`);
+		embedLog.info(
+			`embedder ${embedder.id} (${embedder.model}, ${embedder.dim} numbers), match threshold ${config.matchThreshold}${embedder.optIn ? '; opt-in: see the README on its licence' : ''}`
+		);
 
 		// Faces of another embedding model are never matched: re-embed them from their thumbnails
 		// in the background, and keep the list of people who must be enrolled again.
@@ -151,9 +153,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		// Learning from what people confirm (issue 11): negatives, unknown groups, corrections, sightings.
 		const learnLog = log('learn');
 		const hub = createSseHub();
-		const webhook = config.webhookUrl
-			? createWebhook({ url: config.webhookUrl, log: (msg) => learnLog.warn(msg) })
-			: null;
+		const webhook = config.webhookUrl ? createWebhook({ url: config.webhookUrl, log: (msg) => learnLog.warn(msg) }) : null;
 		const toThumbnail = (crop: Uint8Array) => thumbnailOfCrop(crop).catch(() => null);
 		const learner = createLearner({
 			store: gallery.learn,
@@ -182,7 +182,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
 		// Signalling: server-assigned ids, the recognizer's id kept for the recognizer, every
 		// data channel admitted at its offer (before a native peer connection exists).
-		const { router: peerServer, admission, guard, recognizerToken } = createSignalling({
+		const {
+			router: peerServer,
+			admission,
+			guard,
+			recognizerToken
+		} = createSignalling({
 			server,
 			channels: config.channels,
 			trustProxy: config.trustProxy,

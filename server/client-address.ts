@@ -32,7 +32,10 @@ export function clientAddress(
 ): string {
 	if (trustProxy) {
 		const header = req.headers['x-forwarded-for'];
-		const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+		const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+			.split(',')
+			.map((h) => h.trim())
+			.filter(Boolean);
 		const last = hops.at(-1);
 		if (last) return addressKey(last);
 	}

@@ -31,7 +31,14 @@ describe('health', () => {
 	it('is ok, and says how many workers are up, when everything works', () => {
 		const { status, body } = health(input());
 		expect(status).toBe(200);
-		expect(body).toMatchObject({ ok: true, backend: 'wasm', recognizerId: 'rec-1', people: 3, gallery: { store: 'sqlite', syncedAgoMs: 0 }, workers: { configured: 2, alive: 2, restarting: 0 } });
+		expect(body).toMatchObject({
+			ok: true,
+			backend: 'wasm',
+			recognizerId: 'rec-1',
+			people: 3,
+			gallery: { store: 'sqlite', syncedAgoMs: 0 },
+			workers: { configured: 2, alive: 2, restarting: 0 }
+		});
 		expect(body.reason).toBeUndefined();
 		expect(body.warnings).toBeUndefined();
 	});
@@ -55,11 +62,16 @@ describe('health', () => {
 			body: { reason: 'recognizer not registered with signalling: lost' }
 		});
 		expect(health(input({ endpoint: null })).body.reason).toBe('recognizer starting');
-		expect(health(input({ endpoint: null, pool: pool({ ready: 0, restarting: 2 }) })).body.reason).toBe('no embed worker is alive (2 of 2 restarting); recognizer starting');
+		expect(health(input({ endpoint: null, pool: pool({ ready: 0, restarting: 2 }) })).body.reason).toBe(
+			'no embed worker is alive (2 of 2 restarting); recognizer starting'
+		);
 	});
 
 	it('is 503 when the gallery cannot vouch for its people', () => {
 		const down = { store: 'postgres' as const, ok: false, reason: 'gallery database unreachable for 6 s', people: 3, embeddings: 7, syncedAgoMs: 6000 };
-		expect(health(input({ gallery: down }))).toMatchObject({ status: 503, body: { ok: false, reason: 'gallery database unreachable for 6 s', gallery: { store: 'postgres', syncedAgoMs: 6000 } } });
+		expect(health(input({ gallery: down }))).toMatchObject({
+			status: 503,
+			body: { ok: false, reason: 'gallery database unreachable for 6 s', gallery: { store: 'postgres', syncedAgoMs: 6000 } }
+		});
 	});
 });

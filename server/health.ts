@@ -26,7 +26,15 @@ export type HealthBody = {
 	/** People the recognizer can name (the gallery's in-memory snapshot). */
 	people: number;
 	gallery: { store: GalleryHealth['store']; syncedAgoMs: number };
-	workers: { configured: number; alive: number; busy: number; restarting: number; crashLooping: number; restarts: number; lastExit: EmbedPoolStats['lastExit'] };
+	workers: {
+		configured: number;
+		alive: number;
+		busy: number;
+		restarting: number;
+		crashLooping: number;
+		restarts: number;
+		lastExit: EmbedPoolStats['lastExit'];
+	};
 	queued: EmbedPoolStats['queuedBy'];
 	/** Why the server cannot recognise now (503); absent when ok. */
 	reason?: string;

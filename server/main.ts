@@ -46,10 +46,13 @@ async function stop(signal: string): Promise<void> {
 	stopping = true;
 	logger.info(`facertc: ${signal}, closing (drain at most ${DRAIN_TIMEOUT_MS / 1000} s)`);
 	// Past the drain budget and a margin for the pool and the gallery: go anyway.
-	const force = setTimeout(() => {
-		crashLog.fatal('facertc: shutdown took too long; exiting');
-		process.exit(1);
-	}, DRAIN_TIMEOUT_MS * 2 + 2_000);
+	const force = setTimeout(
+		() => {
+			crashLog.fatal('facertc: shutdown took too long; exiting');
+			process.exit(1);
+		},
+		DRAIN_TIMEOUT_MS * 2 + 2_000
+	);
 	force.unref();
 	await server?.close();
 	logger.info('facertc: closed');

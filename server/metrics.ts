@@ -8,7 +8,8 @@ import type { EmbedPoolStats } from './embed/pool.ts';
 import { PRIORITIES, type DropReason } from './embed/scheduler.ts';
 
 /** Why a data channel was refused at the signalling offer (before any peer connection exists). */
-export type RefusalReason = 'unauthorized' | 'unavailable' | 'per-address' | 'total' | 'pending-per-address' | 'pending-total' | 'connect-rate' | 'shutting-down';
+export type RefusalReason =
+	'unauthorized' | 'unavailable' | 'per-address' | 'total' | 'pending-per-address' | 'pending-total' | 'connect-rate' | 'shutting-down';
 /** Why the server closed a data channel. */
 export type CloseReason = 'never-opened' | 'idle' | 'peer-lost' | 'not-admitted' | 'shutdown';
 /** What a REST or data-channel rate limit guards. */
@@ -97,7 +98,7 @@ export function createMetrics(registry: Registry = new Registry()) {
 		}),
 		cropsDescribed: new Counter({
 			name: 'facertc_crops_described_total',
-			help: 'Live crops described by the face-api embedder, by how the landmark net was started: from the browser\'s keypoints (used), keypoints sent but of no use (unusable), or none sent (none: the whole crop)',
+			help: "Live crops described by the face-api embedder, by how the landmark net was started: from the browser's keypoints (used), keypoints sent but of no use (unusable), or none sent (none: the whole crop)",
 			labelNames: ['keypoints'] as const,
 			registers
 		}),

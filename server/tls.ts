@@ -116,10 +116,7 @@ export function generateSelfSigned({
 }): { cert: string; key: string } {
 	const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 	const spki = publicKey.export({ type: 'spki', format: 'der' });
-	const name = seq(
-		set(seq(oid(OID.organization), utf8('FaceRTC'))),
-		set(seq(oid(OID.commonName), utf8(dnsNames[0] ?? 'localhost')))
-	);
+	const name = seq(set(seq(oid(OID.organization), utf8('FaceRTC'))), set(seq(oid(OID.commonName), utf8(dnsNames[0] ?? 'localhost'))));
 	const altNames = [
 		...dnsNames.map((dns) => tlv(0x82, Buffer.from(dns, 'ascii'))),
 		...ips.flatMap((ip) => {

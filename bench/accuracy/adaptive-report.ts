@@ -39,12 +39,31 @@ function describe(rule: AdaptiveRule, quality?: QualityRule): string {
 
 const trialsOf = (side: Side) => (['faces', 'faces-real'] as const).flatMap((source) => sideTrials(side, source, 'enrol'));
 
-export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: number; base: Params; quality: Map<BenchFace, FaceQuality>; log: (line: string) => void }): { winners: string[] } {
+export function adaptiveSection(input: {
+	faces: readonly BenchFace[];
+	splits: number;
+	base: Params;
+	quality: Map<BenchFace, FaceQuality>;
+	log: (line: string) => void;
+}): { winners: string[] } {
 	const { faces, splits, base, quality, log } = input;
 	const samples = faces.filter((f) => f.kind === 'cohort' && f.v.enrol).map((f) => f.v.enrol!);
 	const qualityOfVector = new Map<Float32Array, FaceQuality>();
 	for (const [f, q] of quality) if (f.v.enrol) qualityOfVector.set(f.v.enrol, q);
-	const variants = ['shipped', 'spread', 'neighbour', 'cohort-person', 'cohort-query', 'cohort-both', 'cohort-unknowns', 'quality', 'spread+cohort', 'cohort-both (recall kept)', 'spread+cohort (recall kept)', 'cohort-unknowns (recall kept)'] as const;
+	const variants = [
+		'shipped',
+		'spread',
+		'neighbour',
+		'cohort-person',
+		'cohort-query',
+		'cohort-both',
+		'cohort-unknowns',
+		'quality',
+		'spread+cohort',
+		'cohort-both (recall kept)',
+		'spread+cohort (recall kept)',
+		'cohort-unknowns (recall kept)'
+	] as const;
 	const outcomes = new Map<string, Outcome[]>(variants.map((v) => [v, []]));
 	const outcomeScores: AScored[] = [];
 	const qualityScores: AScored[] = [];
@@ -65,7 +84,10 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		for (const ts of plain) outcomeScores.push(...ts.filter((t) => t.scenario === 'L' && t.probe === 'live' && t.source === 'faces-real'));
 		const ownVectors = sides.map((s) => s.photos.filter((f) => f.v.enrol).map((f) => f.v.enrol!));
 		const unknowns = trials.map((ts, s) => scoreAdaptive(ts, [...samples, ...ownVectors[1 - s]!]));
-		for (const [tune, test] of [[0, 1], [1, 0]] as const) {
+		for (const [tune, test] of [
+			[0, 1],
+			[1, 0]
+		] as const) {
 			record('shipped', plain[test]!, {}, 'none');
 			for (const family of ['spread', 'neighbour', 'cohort-person', 'cohort-query', 'cohort-both'] as const) {
 				const rule = chooseRule(plain[tune]!, base, FAMILIES[family]!);
@@ -76,12 +98,23 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 			record('cohort-unknowns', unknowns[test]!, u, describe(u));
 			// spread and cohort together: the tuning side's spread rule, then the best cohort rule on top of it.
 			const spread = chooseRule(plain[tune]!, base, FAMILIES.spread!);
-			const combo = { rule: chooseRule(plain[tune]!, base, cohortAll.map((c) => ({ ...spread, ...c }))) };
+			const combo = {
+				rule: chooseRule(
+					plain[tune]!,
+					base,
+					cohortAll.map((c) => ({ ...spread, ...c }))
+				)
+			};
 			record('spread+cohort', plain[test]!, combo.rule, describe(combo.rule));
 			const kept = chooseRule(plain[tune]!, base, FAMILIES['cohort-both']!, KEEP_RECALL);
 			record('cohort-both (recall kept)', plain[test]!, kept, describe(kept));
 			const keptSpread = chooseRule(plain[tune]!, base, FAMILIES.spread!, KEEP_RECALL);
-			const keptCombo = chooseRule(plain[tune]!, base, cohortAll.map((c) => ({ ...keptSpread, ...c })), KEEP_RECALL);
+			const keptCombo = chooseRule(
+				plain[tune]!,
+				base,
+				cohortAll.map((c) => ({ ...keptSpread, ...c })),
+				KEEP_RECALL
+			);
 			record('spread+cohort (recall kept)', plain[test]!, keptCombo, describe(keptCombo));
 			const keptU = chooseRule(unknowns[tune]!, base, cohortAll, KEEP_RECALL);
 			record('cohort-unknowns (recall kept)', unknowns[test]!, keptU, describe(keptU));
@@ -104,7 +137,9 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		}
 	}
 
-	log(`\nA. Adaptive open-set rules on top of threshold ${base.threshold} / margin ${base.margin} (issue 13.3): each chosen on one side, scored on the other (${splits} seeds × 2; mean ±sd over test sides)`);
+	log(
+		`\nA. Adaptive open-set rules on top of threshold ${base.threshold} / margin ${base.margin} (issue 13.3): each chosen on one side, scored on the other (${splits} seeds × 2; mean ±sd over test sides)`
+	);
 	const shipped = outcomes.get('shipped')!;
 	const costs = (list: Outcome[]) => list.map((o) => costOfRates(o.test.values()));
 	const winners: string[] = [];
@@ -119,7 +154,9 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 			const g = rs.filter((r) => r.g).map((r) => r.named / r.g);
 			const f = rs.filter((r) => r.i).map((r) => r.accepted / r.i);
 			const sum = (pick: (r: Rates) => number) => rs.reduce((n, r) => n + pick(r), 0);
-			log(`   ${key.padEnd(24)} ${g.length ? ms(g) : '     –      '} (${sum((r) => r.g)})   ${String(sum((r) => r.wrong)).padStart(4)}    ${f.length ? ms(f) : '     –      '}  ${sum((r) => r.accepted)}/${sum((r) => r.i)}`);
+			log(
+				`   ${key.padEnd(24)} ${g.length ? ms(g) : '     –      '} (${sum((r) => r.g)})   ${String(sum((r) => r.wrong)).padStart(4)}    ${f.length ? ms(f) : '     –      '}  ${sum((r) => r.accepted)}/${sum((r) => r.i)}`
+			);
 		}
 		const c = costs(list);
 		const diff = c.map((x, k) => x - costs(shipped)[k]!);
@@ -129,11 +166,15 @@ export function adaptiveSection(input: { faces: readonly BenchFace[]; splits: nu
 		const recall = avg(lookalike.map((r) => r.named / r.g));
 		const agree = list.reduce((n, o) => n + o.agree, 0);
 		const checked = list.reduce((n, o) => n + o.checked, 0);
-		log(`   cost ${avg(c).toFixed(3)} ±${sd(c).toFixed(3)}; against shipped ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)}, lower on ${lower}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}; wrong names ${wrong(list)} (shipped ${wrong(shipped)}); findMatch agrees on ${agree}/${checked} sampled test trials`);
+		log(
+			`   cost ${avg(c).toFixed(3)} ±${sd(c).toFixed(3)}; against shipped ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)}, lower on ${lower}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}; wrong names ${wrong(list)} (shipped ${wrong(shipped)}); findMatch agrees on ${agree}/${checked} sampled test trials`
+		);
 		if (variant !== 'shipped' && lower >= PROOF * diff.length && wrong(list) <= wrong(shipped) && recall >= 0.9) winners.push(variant);
 	}
 	separation(outcomeScores, qualityScores, log);
-	log(`\n   verdict (cheaper on ≥ ${PROOF * 100} % of paired test sides, no added wrong name, look-alike live recall ≥ 90 %): ${winners.length ? winners.join(', ') : 'none wins; the shipped rule stays'}`);
+	log(
+		`\n   verdict (cheaper on ≥ ${PROOF * 100} % of paired test sides, no added wrong name, look-alike live recall ≥ 90 %): ${winners.length ? winners.join(', ') : 'none wins; the shipped rule stays'}`
+	);
 	return { winners };
 }
 
@@ -153,9 +194,15 @@ function separation(trials: readonly AScored[], weighted: readonly AScored[], lo
 		['distance / both refs', (t) => t.d1 / (((t.refP[k] ?? 1) + (t.refQ[k] ?? 1)) / 2)]
 	];
 	log('\n   threshold-free, look-alikes (L faces-real live, all test sides): strangers named at 90 % / 80 % of genuine faces named (cohort k = 3)');
-	const rows: Array<[string, (t: AScored) => number, readonly AScored[]]> = [...scores.map(([n, s]) => [n, s, trials] as [string, (t: AScored) => number, readonly AScored[]]), ['distance, quality-weighted', (t) => t.d1, weighted]];
+	const rows: Array<[string, (t: AScored) => number, readonly AScored[]]> = [
+		...scores.map(([n, s]) => [n, s, trials] as [string, (t: AScored) => number, readonly AScored[]]),
+		['distance, quality-weighted', (t) => t.d1, weighted]
+	];
 	for (const [name, s, trials] of rows) {
-		const gen = trials.filter((t) => t.truth !== null).map((t) => (t.best === t.truth ? s(t) : Infinity)).sort((a, b) => a - b);
+		const gen = trials
+			.filter((t) => t.truth !== null)
+			.map((t) => (t.best === t.truth ? s(t) : Infinity))
+			.sort((a, b) => a - b);
 		const imp = trials.filter((t) => t.truth === null).map(s);
 		const at = (recall: number) => {
 			const cut = gen[Math.max(0, Math.ceil(recall * gen.length) - 1)]!;

@@ -34,15 +34,31 @@ export type AScored = Trial & {
 	weightOf: ((v: Float32Array) => number) | null;
 };
 
-type GalleryFigures = { people: Array<{ id: string; centroid: Float32Array; spread: number | null; neighbour: number | null; refP: Array<number | null> }>; cohort: Float32Array[] };
+type GalleryFigures = {
+	people: Array<{ id: string; centroid: Float32Array; spread: number | null; neighbour: number | null; refP: Array<number | null> }>;
+	cohort: Float32Array[];
+};
 
 /** Reduces trials to what the adaptive rules read; `weightOf` weights enrolment faces (null: equal). */
-export function scoreAdaptive(trials: readonly Trial[], cohortFaces: readonly Float32Array[], weightOf: ((v: Float32Array) => number) | null = null): AScored[] {
+export function scoreAdaptive(
+	trials: readonly Trial[],
+	cohortFaces: readonly Float32Array[],
+	weightOf: ((v: Float32Array) => number) | null = null
+): AScored[] {
 	const cache = new Map<Map<string, Float32Array[]>, GalleryFigures>();
 	const figures = (g: Map<string, Float32Array[]>): GalleryFigures => {
 		let fig = cache.get(g);
 		if (fig) return fig;
-		const base = [...g].map(([id, vs]) => ({ id, vs, centroid: weightOf ? weightedCentroid(vs, vs.map(weightOf)) : weightedCentroid(vs, vs.map(() => 1)) }));
+		const base = [...g].map(([id, vs]) => ({
+			id,
+			vs,
+			centroid: weightOf
+				? weightedCentroid(vs, vs.map(weightOf))
+				: weightedCentroid(
+						vs,
+						vs.map(() => 1)
+					)
+		}));
 		// As the matcher does: a cohort face within COHORT_EXCLUSION of an enrolled person is that person.
 		const cohort: Float32Array[] = cohortFaces.filter((c) => base.every((p) => euclidean(c, p.centroid) >= COHORT_EXCLUSION));
 		const people = base.map((p) => ({
@@ -130,14 +146,18 @@ export function costOfRates(byGroup: Iterable<Rates>): number {
 	return sum / Math.max(1, n);
 }
 
-const steps = (from: number, to: number, step: number) => Array.from({ length: Math.round((to - from) / step) + 1 }, (_, k) => Math.round((from + k * step) * 1000) / 1000);
+const steps = (from: number, to: number, step: number) =>
+	Array.from({ length: Math.round((to - from) / step) + 1 }, (_, k) => Math.round((from + k * step) * 1000) / 1000);
 
 /** The rules each variant tries (its grid). */
 export const FAMILIES: Record<string, AdaptiveRule[]> = {
 	spread: steps(1, 3, 0.05).map((spreadScale) => ({ person: { spreadScale, neighbourScale: null } })),
 	neighbour: steps(0.4, 1.6, 0.05).map((neighbourScale) => ({ person: { spreadScale: null, neighbourScale } })),
 	...Object.fromEntries(
-		(['person', 'query', 'both'] as CohortNormMode[]).map((mode) => [`cohort-${mode}`, KS.flatMap((k) => steps(0.5, 1.3, 0.02).map((scale) => ({ cohortNorm: { mode, k, scale } })))])
+		(['person', 'query', 'both'] as CohortNormMode[]).map((mode) => [
+			`cohort-${mode}`,
+			KS.flatMap((k) => steps(0.5, 1.3, 0.02).map((scale) => ({ cohortNorm: { mode, k, scale } })))
+		])
 	)
 };
 
@@ -164,7 +184,9 @@ export function chooseRule(trials: readonly AScored[], base: Params, family: rea
 
 /** Whether findMatch, given the same gallery, cohort and rule, names the trial as namedA does. */
 export function matcherAgrees(t: AScored, base: Params, rule: AdaptiveRule): boolean {
-	const entries: GalleryEntry[] = [...t.gallery].flatMap(([personId, vs]) => vs.map((embedding) => ({ personId, name: personId, embedding, ...(t.weightOf ? { weight: t.weightOf(embedding) } : {}) })));
+	const entries: GalleryEntry[] = [...t.gallery].flatMap(([personId, vs]) =>
+		vs.map((embedding) => ({ personId, name: personId, embedding, ...(t.weightOf ? { weight: t.weightOf(embedding) } : {}) }))
+	);
 	const m = findMatch(t.query, entries, base.threshold, { margin: base.margin, cohort: createCohort(t.cohortFaces), cohortMargin: null, adaptive: rule });
 	return (m.personId !== null) === namedA(t, base, rule);
 }

@@ -19,7 +19,8 @@ export type CheckChoice = { duplicate: Rate; mismatch: Rate; shippedDuplicate: R
 const key = (f: BenchFace) => `${f.source}:${f.identity}`;
 
 function* triples<T>(items: readonly T[]): Generator<[T, T, T]> {
-	for (let a = 0; a < items.length; a++) for (let b = a + 1; b < items.length; b++) for (let c = b + 1; c < items.length; c++) yield [items[a]!, items[b]!, items[c]!];
+	for (let a = 0; a < items.length; a++)
+		for (let b = a + 1; b < items.length; b++) for (let c = b + 1; c < items.length; c++) yield [items[a]!, items[b]!, items[c]!];
 }
 
 function duplicateRates(side: Side, threshold: number, slack: number): Rate {
@@ -32,8 +33,24 @@ function duplicateRates(side: Side, threshold: number, slack: number): Rate {
 	let asked = 0;
 	for (const f of photos) {
 		const face = [{ embedding: f.v.enrol! }];
-		if (findConflict(face, entries((x) => x !== f), t, 'new')) caught++;
-		if (findConflict(face, entries((x) => key(x) !== key(f)), t, 'new')) asked++;
+		if (
+			findConflict(
+				face,
+				entries((x) => x !== f),
+				t,
+				'new'
+			)
+		)
+			caught++;
+		if (
+			findConflict(
+				face,
+				entries((x) => key(x) !== key(f)),
+				t,
+				'new'
+			)
+		)
+			asked++;
 	}
 	return { slack, caught: caught / photos.length, falseAsk: asked / photos.length };
 }
@@ -42,8 +59,16 @@ function mismatchRates(side: Side, threshold: number, slack: number): Rate {
 	const byPerson = new Map<string, Float32Array[]>();
 	for (const f of side.photos) if (f.v.enrol) byPerson.set(key(f), [...(byPerson.get(key(f)) ?? []), f.v.enrol]);
 	const t = threshold + slack - MISMATCH_SLACK;
-	const asked = (set: Float32Array[]) => findMismatch(set.map((embedding) => ({ embedding })), [], t) !== null;
-	let genuine = 0, genuineAsked = 0, intruded = 0, intrudedAsked = 0;
+	const asked = (set: Float32Array[]) =>
+		findMismatch(
+			set.map((embedding) => ({ embedding })),
+			[],
+			t
+		) !== null;
+	let genuine = 0,
+		genuineAsked = 0,
+		intruded = 0,
+		intrudedAsked = 0;
 	for (const [p, own] of byPerson) {
 		for (const set of triples(own)) {
 			genuine++;

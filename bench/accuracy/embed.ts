@@ -63,7 +63,9 @@ const sha1 = (data: Uint8Array | string) => createHash('sha1').update(data).dige
 /** The cache key of the embedding code: every server/embed source file and this one. */
 function codeKey(): string {
 	const dir = join('server', 'embed');
-	const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+	const files = readdirSync(dir)
+		.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+		.sort();
 	return sha1(['v3', readFileSync(new URL(import.meta.url), 'utf8'), ...files.map((f) => readFileSync(join(dir, f), 'utf8'))].join('\0'));
 }
 
@@ -94,7 +96,8 @@ async function describe(engine: FaceEngine, image: RgbImage, box: FaceBox, varia
 		case 'live-upright':
 		case 'crop160-upright':
 		case 'photo4-upright': {
-			const crop = variant === 'live-upright' ? await liveCrop(image, box, tight) : variant === 'crop160-upright' ? await cropFace(image, box, ENROL_CROP) : image;
+			const crop =
+				variant === 'live-upright' ? await liveCrop(image, box, tight) : variant === 'crop160-upright' ? await cropFace(image, box, ENROL_CROP) : image;
 			const start = variant === 'photo4-upright' ? box : { x: 0, y: 0, width: crop.width, height: crop.height };
 			const landmarks = await engine.findLandmarks(crop, start, MAX_LANDMARK_PASSES);
 			const chip = landmarks && alignedChip(crop, landmarks, { level: false });
@@ -121,7 +124,9 @@ function photoSpecs(): PhotoSpec[] {
 		for (const name of readdirSync(dir).sort()) {
 			const sub = join(dir, name);
 			if (!existsSync(join(sub)) || name.includes('.')) continue;
-			const images = readdirSync(sub).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+			const images = readdirSync(sub)
+				.filter((f) => /\.(png|jpe?g)$/i.test(f))
+				.sort();
 			const kind: Kind = name === '_strangers' ? 'stranger' : name === '_group' ? 'group' : 'identity';
 			for (const f of images) add(source, kind, kind === 'identity' ? name : null, dir, `${name}/${f}`, source === 'faces' && kind === 'identity');
 		}
@@ -137,7 +142,9 @@ export function photoOf(face: BenchFace): { path: string; tight: boolean } {
 }
 
 /** Every face of every photo, each described by every variant (cached by embedding code). */
-export async function embedAll(log: (msg: string) => void): Promise<{ faces: Array<BenchFace & { box: FaceBox }>; computed: number; msPerFace: Record<string, number> }> {
+export async function embedAll(
+	log: (msg: string) => void
+): Promise<{ faces: Array<BenchFace & { box: FaceBox }>; computed: number; msPerFace: Record<string, number> }> {
 	const code = codeKey();
 	const cache: Cache = existsSync(CACHE_FILE) ? (JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as Cache) : { code, photos: {} };
 	if (cache.code !== code) Object.assign(cache, { code, photos: {} });

@@ -89,4 +89,3 @@ export function groupingOutcome(tune: Side, test: Side, seed: number, shipped: n
 	}
 	return { chosen: best.d, test: scoreGrouping(testTracks, best.d, seed), shippedTest: scoreGrouping(testTracks, shipped, seed) };
 }
-

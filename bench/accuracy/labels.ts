@@ -56,16 +56,23 @@ export function labelGroups(faces: Boxed[], log: (msg: string) => void): Boxed[]
 		if (f.source === 'faces-real') {
 			// faces-real/_group/group-6.jpg is face-api's demo/sample3.jpg: a cohort face is no stranger.
 			if (cohort.some((c) => c.v.enrol && f.v.enrol && euclidean(c.v.enrol, f.v.enrol) < 0.02)) continue;
-			const vlado = VLADO.some((p) => p.file === f.file && Math.abs(f.box.x + f.box.width / 2 - p.x) < f.box.width / 2 && Math.abs(f.box.y + f.box.height / 2 - p.y) < f.box.height / 2);
+			const vlado = VLADO.some(
+				(p) => p.file === f.file && Math.abs(f.box.x + f.box.width / 2 - p.x) < f.box.width / 2 && Math.abs(f.box.y + f.box.height / 2 - p.y) < f.box.height / 2
+			);
 			out.push({ ...f, identity: vlado ? 'vlado' : null });
 		}
 	}
 	for (const g of manifest.groups ?? []) {
-		const { labelled, skipped } = labelCast(g.file, g.expectedIdentities, faces.filter((f) => f.source === 'faces' && f.kind === 'group' && f.file === g.file));
+		const { labelled, skipped } = labelCast(
+			g.file,
+			g.expectedIdentities,
+			faces.filter((f) => f.source === 'faces' && f.kind === 'group' && f.file === g.file)
+		);
 		if (skipped) log(`   faces/${g.file}: the faces found do not fit the manifest's cast; left out`);
 		out.push(...labelled);
 	}
-	const dropped = faces.filter((f) => f.kind === 'group' && f.source === 'faces-real').length - out.filter((f) => f.kind === 'group' && f.source === 'faces-real').length;
+	const dropped =
+		faces.filter((f) => f.kind === 'group' && f.source === 'faces-real').length - out.filter((f) => f.kind === 'group' && f.source === 'faces-real').length;
 	if (dropped) log(`   faces-real: ${dropped} group face(s) left out: the same photo is a cohort sample (group-6.jpg = face-api's sample3.jpg)`);
 	return out;
 }

@@ -96,9 +96,17 @@ function chooseMargin(strangers: readonly Probe[], genuine: readonly Probe[], ra
 	let best = { margin: NEGATIVE_MARGINS[0]!, cost: Infinity };
 	for (const margin of BY_PRIOR) {
 		let cost = 0;
-		for (const [from, on] of [[0, 1], [1, 0]] as const) {
-			const index = createNegativeIndex(negativesFrom(strangers.filter((p) => files[from]!.includes(p.file)), threshold));
-			cost += costOf(rates([...strangers.filter((p) => files[on]!.includes(p.file)), ...genuine], index, margin, threshold));
+		for (const [from, on] of [
+			[0, 1],
+			[1, 0]
+		] as const) {
+			const index = createNegativeIndex(
+				negativesFrom(
+					strangers.filter((p) => files[from].includes(p.file)),
+					threshold
+				)
+			);
+			cost += costOf(rates([...strangers.filter((p) => files[on].includes(p.file)), ...genuine], index, margin, threshold));
 		}
 		// Strictly lower only: among equals the one nearest 0 stays.
 		if (cost < best.cost - 1e-12) best = { margin, cost };
@@ -109,7 +117,12 @@ function chooseMargin(strangers: readonly Probe[], genuine: readonly Probe[], ra
 /** One seed: both directions (tune on one half, score on the other), every source pooled. */
 export function negativeOutcomes(faces: readonly BenchFace[], seed: number, threshold: number): NegativeOutcome[] {
 	const random = rng(1000 + seed);
-	const parts: Array<{ tune: Probe[]; test: Probe[]; tuneGenuine: Probe[]; testGenuine: Probe[] }> = [0, 1].map(() => ({ tune: [], test: [], tuneGenuine: [], testGenuine: [] }));
+	const parts: Array<{ tune: Probe[]; test: Probe[]; tuneGenuine: Probe[]; testGenuine: Probe[] }> = [0, 1].map(() => ({
+		tune: [],
+		test: [],
+		tuneGenuine: [],
+		testGenuine: []
+	}));
 	for (const source of ['faces', 'faces-real'] as const) {
 		const photos = faces.filter((f) => f.source === source && f.kind === 'identity' && f.v.enrol);
 		const entriesWithout = (skip: BenchFace | null): GalleryEntry[] =>
@@ -126,8 +139,11 @@ export function negativeOutcomes(faces: readonly BenchFace[], seed: number, thre
 			genuineHalves[0].push(...a);
 			genuineHalves[1].push(...b);
 		}
-		for (const [h, part] of [[0, 0], [1, 1]] as const) {
-			const s = strangers.filter((f) => files[h]!.includes(f.file));
+		for (const [h, part] of [
+			[0, 0],
+			[1, 1]
+		] as const) {
+			const s = strangers.filter((f) => files[h].includes(f.file));
 			const stranger = (f: BenchFace): Probe => ({ query: f.v.live!, entries: full, truth: null, file: f.file, ...(f.v.crop160 && { again: f.v.crop160 }) });
 			const genuine = genuineHalves[h].map((f): Probe => ({ query: f.v.live!, entries: entriesWithout(f), truth: key(f), file: f.file }));
 			// Half h is the tuning half of direction h and the test half of the other.

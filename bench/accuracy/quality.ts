@@ -68,7 +68,10 @@ export async function measureQuality(faces: ReadonlyArray<BenchFace & { box: Fac
 			const found: FoundLandmarks = {};
 			await engine.describeCrop(await cropFace(image, f.box, ENROL_CROP), found);
 			const detected = await findFaces(engine, image);
-			const score = detected.boxes.reduce((best, b) => (iou(b.box, f.box) > best.o ? { o: iou(b.box, f.box), s: b.score } : best), { o: 0, s: null as number | null }).s;
+			const score = detected.boxes.reduce((best, b) => (iou(b.box, f.box) > best.o ? { o: iou(b.box, f.box), s: b.score } : best), {
+				o: 0,
+				s: null as number | null
+			}).s;
 			q = { yaw: found.landmarks ? yawFromLandmarks(found.landmarks) : null, score, side: f.side, sharpness: await sharpness(image, f.box) };
 			cache[key] = q;
 			computed++;

@@ -37,21 +37,40 @@ type Source = { identity: string; kind: Sample['kind']; split: Sample['split']; 
 function sources(): Source[] {
 	const out: Source[] = [];
 	const faces = join(DATA_DIR, 'faces');
-	const people = readdirSync(faces).filter((n) => !n.startsWith('_') && existsSync(join(faces, n, '1.png'))).sort();
+	const people = readdirSync(faces)
+		.filter((n) => !n.startsWith('_') && existsSync(join(faces, n, '1.png')))
+		.sort();
 	people.forEach((name, i) => {
-		for (const f of readdirSync(join(faces, name)).sort()) out.push({ identity: `tv:${name}`, kind: 'person', split: i % 2 ? 'test' : 'tune', file: join(faces, name, f), prepare: 'pad' });
+		for (const f of readdirSync(join(faces, name)).sort())
+			out.push({ identity: `tv:${name}`, kind: 'person', split: i % 2 ? 'test' : 'tune', file: join(faces, name, f), prepare: 'pad' });
 	});
 	const tvStrangers = join(faces, '_strangers');
-	if (existsSync(tvStrangers)) readdirSync(tvStrangers).sort().forEach((f, i) => out.push({ identity: `tv-stranger:${f}`, kind: 'stranger', split: i % 2 ? 'test' : 'tune', file: join(tvStrangers, f), prepare: 'pad' }));
+	if (existsSync(tvStrangers))
+		readdirSync(tvStrangers)
+			.sort()
+			.forEach((f, i) =>
+				out.push({ identity: `tv-stranger:${f}`, kind: 'stranger', split: i % 2 ? 'test' : 'tune', file: join(tvStrangers, f), prepare: 'pad' })
+			);
 	const real = join(DATA_DIR, 'faces-real');
-	const realPeople: Array<[string, Sample['split']]> = [['emotions_a', 'tune'], ['teen_a', 'test'], ['vlado', 'test']];
+	const realPeople: Array<[string, Sample['split']]> = [
+		['emotions_a', 'tune'],
+		['teen_a', 'test'],
+		['vlado', 'test']
+	];
 	for (const [name, split] of realPeople) {
 		const dir = join(real, name);
-		if (existsSync(dir)) for (const f of readdirSync(dir).sort()) out.push({ identity: `real:${name}`, kind: 'person', split, file: join(dir, f), prepare: 'frame' });
+		if (existsSync(dir))
+			for (const f of readdirSync(dir).sort()) out.push({ identity: `real:${name}`, kind: 'person', split, file: join(dir, f), prepare: 'frame' });
 	}
 	const realStrangers = join(real, '_strangers');
-	if (existsSync(realStrangers)) readdirSync(realStrangers).sort().forEach((f, i) => out.push({ identity: `real-stranger:${f}`, kind: 'stranger', split: i % 2 ? 'test' : 'tune', file: join(realStrangers, f), prepare: 'frame' }));
-	for (const n of [1, 2, 3, 4, 5, 6]) out.push({ identity: `demo:${n}`, kind: 'stranger', split: n <= 3 ? 'tune' : 'test', file: samplePhotoPath(n), prepare: 'frame', all: true });
+	if (existsSync(realStrangers))
+		readdirSync(realStrangers)
+			.sort()
+			.forEach((f, i) =>
+				out.push({ identity: `real-stranger:${f}`, kind: 'stranger', split: i % 2 ? 'test' : 'tune', file: join(realStrangers, f), prepare: 'frame' })
+			);
+	for (const n of [1, 2, 3, 4, 5, 6])
+		out.push({ identity: `demo:${n}`, kind: 'stranger', split: n <= 3 ? 'tune' : 'test', file: samplePhotoPath(n), prepare: 'frame', all: true });
 	// More faces for the fit only (it learns where the landmarks sit, not who is who): the group
 	// shots of faces-real, but for the two with vlado (a test person) in them.
 	const groups = join(real, '_group');

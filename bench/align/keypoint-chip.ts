@@ -14,7 +14,19 @@ import { eyeFrame, features, fromFrame, toFrame, type Point, type Square, type S
 
 // The pure geometry the server ships lives in server/embed/keypoint-start.ts; the fit and the
 // keypoint-only chip stay here.
-export { eyeFrame, features, fromFrame, KP, predictSquare, squareBox, toFrame, type EyeFrame, type Point, type Square, type SquareModel } from '../../server/embed/keypoint-start.ts';
+export {
+	eyeFrame,
+	features,
+	fromFrame,
+	KP,
+	predictSquare,
+	squareBox,
+	toFrame,
+	type EyeFrame,
+	type Point,
+	type Square,
+	type SquareModel
+} from '../../server/embed/keypoint-start.ts';
 
 /** The square the engine's landmarks give (their box padded 10 %, squared), in the keypoints' eye frame. */
 export function landmarkSquare(keypoints: readonly Point[], landmarks: readonly Point[]): Square {
@@ -51,7 +63,11 @@ export function leastSquares(X: readonly number[][], y: readonly number[]): numb
 
 export function fitSquares(samples: ReadonlyArray<{ keypoints: readonly Point[]; square: Square }>, ears = false): SquareModel {
 	const X = samples.map((s) => features(s.keypoints, ears));
-	const fit = (key: keyof Square) => leastSquares(X, samples.map((s) => s.square[key]));
+	const fit = (key: keyof Square) =>
+		leastSquares(
+			X,
+			samples.map((s) => s.square[key])
+		);
 	return { ears, cx: fit('cx'), cy: fit('cy'), w: fit('w'), h: fit('h') };
 }
 

@@ -51,11 +51,21 @@ export async function startMediapipe(): Promise<{ detect(image: Uint8Array): Pro
 			page.evaluate(async (b64) => {
 				const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
 				const bitmap = await createImageBitmap(blob);
-				type Detection = { boundingBox?: { originX: number; originY: number; width: number; height: number }; categories: Array<{ score: number }>; keypoints: Array<{ x: number; y: number }> };
+				type Detection = {
+					boundingBox?: { originX: number; originY: number; width: number; height: number };
+					categories: Array<{ score: number }>;
+					keypoints: Array<{ x: number; y: number }>;
+				};
 				const result = (window as unknown as { detector: { detect(b: ImageBitmap): { detections: Detection[] } } }).detector.detect(bitmap);
 				const faces = result.detections.flatMap((d) =>
 					d.boundingBox
-						? [{ box: { x: d.boundingBox.originX, y: d.boundingBox.originY, width: d.boundingBox.width, height: d.boundingBox.height }, score: d.categories[0]?.score ?? 0, keypoints: d.keypoints.map((k) => ({ x: k.x * bitmap.width, y: k.y * bitmap.height })) }]
+						? [
+								{
+									box: { x: d.boundingBox.originX, y: d.boundingBox.originY, width: d.boundingBox.width, height: d.boundingBox.height },
+									score: d.categories[0]?.score ?? 0,
+									keypoints: d.keypoints.map((k) => ({ x: k.x * bitmap.width, y: k.y * bitmap.height }))
+								}
+							]
 						: []
 				);
 				bitmap.close();

@@ -95,7 +95,14 @@ export async function buildClip(serverUrl: string, script: ClipScript): Promise<
 		const photos: Photo[] = [];
 		for (const p of spec.photos) photos.push(await resolvePhoto(serverUrl, p, cache));
 		const framing = (f: NonNullable<typeof spec.to>) => ({ photo: f.photo, face: f.person, size: f.size, ...(f.at ? { at: f.at } : {}) });
-		shots.push({ seconds: spec.seconds, photos, from: framing(spec.from), ...(spec.to ? { to: framing(spec.to) } : {}), ...(spec.shake ? { shake: spec.shake } : {}), note: spec.note });
+		shots.push({
+			seconds: spec.seconds,
+			photos,
+			from: framing(spec.from),
+			...(spec.to ? { to: framing(spec.to) } : {}),
+			...(spec.shake ? { shake: spec.shake } : {}),
+			note: spec.note
+		});
 	}
 	const writer = createY4mWriter(file, { width: CLIP_WIDTH, height: CLIP_HEIGHT, fps: script.fps });
 	const frames: TruthFrame[] = [];
@@ -139,7 +146,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
 			if (!script) throw new Error(`no clip ${name}: ${Object.keys(CLIP_SCRIPTS).join(', ')}`);
 			const t0 = performance.now();
 			const { file, timeline } = await buildClip(server.url, script);
-			console.log(`${file}: ${timeline.frames.length} frames at ${timeline.fps} fps, ${timeline.shots.length} shots (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+			console.log(
+				`${file}: ${timeline.frames.length} frames at ${timeline.fps} fps, ${timeline.shots.length} shots (${((performance.now() - t0) / 1000).toFixed(1)} s)`
+			);
 		}
 	} finally {
 		await server.stop();

@@ -56,7 +56,11 @@ async function buildWorld(photos: Photo[]): Promise<World> {
 	}
 	const width = x + PAD;
 	const height = WORLD_HEIGHT + 2 * PAD;
-	const raw = await sharp({ create: { width, height, channels: 3, background: BACKGROUND } }).composite(layers).removeAlpha().raw().toBuffer();
+	const raw = await sharp({ create: { width, height, channels: 3, background: BACKGROUND } })
+		.composite(layers)
+		.removeAlpha()
+		.raw()
+		.toBuffer();
 	return { raw, width, height, faces };
 }
 

@@ -57,13 +57,39 @@ export const REAL_CLIP: ClipScript = {
 	},
 	padEnrolment: false,
 	shots: [
-		{ seconds: 2.5, photos: [real.emotions4], from: { photo: 0, person: 0, size: 150 }, to: { photo: 0, person: 0, size: 210 }, shake: 4, note: 'frontal close-up, slow zoom in' },
+		{
+			seconds: 2.5,
+			photos: [real.emotions4],
+			from: { photo: 0, person: 0, size: 150 },
+			to: { photo: 0, person: 0, size: 210 },
+			shake: 4,
+			note: 'frontal close-up, slow zoom in'
+		},
 		{ seconds: 2.5, photos: [real.teen2], from: { photo: 0, person: 0, size: 170 }, shake: 6, note: 'cut to another enrolled person, face in the same place' },
 		{ seconds: 2, photos: [real.stranger6], from: { photo: 0, person: 0, size: 180 }, shake: 3, note: 'cut to a stranger' },
-		{ seconds: 2.5, photos: [real.emotions6], from: { photo: 0, person: 0, size: 170, at: [0.25, 0.45] }, to: { photo: 0, person: 0, size: 170, at: [0.75, 0.5] }, shake: 10, note: 'fast pan with shake and motion blur' },
-		{ seconds: 3.5, photos: [real.emotions8, real.stranger7], from: { photo: 0, person: 0, size: 200 }, to: { photo: 1, person: 0, size: 85, at: [0.85, 0.45] }, note: 'pan and zoom out: a second face (a stranger) enters' },
+		{
+			seconds: 2.5,
+			photos: [real.emotions6],
+			from: { photo: 0, person: 0, size: 170, at: [0.25, 0.45] },
+			to: { photo: 0, person: 0, size: 170, at: [0.75, 0.5] },
+			shake: 10,
+			note: 'fast pan with shake and motion blur'
+		},
+		{
+			seconds: 3.5,
+			photos: [real.emotions8, real.stranger7],
+			from: { photo: 0, person: 0, size: 200 },
+			to: { photo: 1, person: 0, size: 85, at: [0.85, 0.45] },
+			note: 'pan and zoom out: a second face (a stranger) enters'
+		},
 		{ seconds: 2, photos: [real.teen3], from: { photo: 0, person: 0, size: 90 }, to: { photo: 0, person: 0, size: 200 }, note: 'turned head, zoom in' },
-		{ seconds: 3, photos: [real.vlado2], from: { photo: 0, person: 0, size: 40 }, to: { photo: 0, person: 0, size: 150 }, note: 'zoom in from far on a small face' },
+		{
+			seconds: 3,
+			photos: [real.vlado2],
+			from: { photo: 0, person: 0, size: 40 },
+			to: { photo: 0, person: 0, size: 150 },
+			note: 'zoom in from far on a small face'
+		},
 		{ seconds: 1.5, photos: [real.emotions2], from: { photo: 0, person: 0, size: 180 }, note: 'turned head' },
 		{ seconds: 2, photos: [real.emotions7], from: { photo: 0, person: 0, size: 190 }, shake: 14, note: 'side glance, heavy shake' },
 		{ seconds: 2, photos: [real.stranger8], from: { photo: 0, person: 0, size: 160 }, to: { photo: 0, person: 0, size: 120 }, note: 'stranger, zoom out' }
@@ -128,13 +154,39 @@ export const TV_CLIP: ClipScript = {
 	enrol: Object.fromEntries(TV_IDENTITIES.map((id) => [id, [1, 2, 3, 4, 5].map((n) => `faces/${id}/${n}.png`)])),
 	padEnrolment: true,
 	shots: [
-		{ seconds: 2.5, photos: [bbt5], from: { photo: 0, person: 2, size: 160 }, to: { photo: 0, person: 2, size: 200 }, shake: 4, note: 'close-up, slow zoom in' },
+		{
+			seconds: 2.5,
+			photos: [bbt5],
+			from: { photo: 0, person: 2, size: 160 },
+			to: { photo: 0, person: 2, size: 200 },
+			shake: 4,
+			note: 'close-up, slow zoom in'
+		},
 		{ seconds: 2.5, photos: [bbt3], from: { photo: 0, person: 2, size: 150 }, shake: 6, note: 'cut to another enrolled person, face in the same place' },
 		{ seconds: 2, photos: [tvStranger('happy', [328, 132])], from: { photo: 0, person: 0, size: 170 }, shake: 3, note: 'cut to a stranger' },
-		{ seconds: 2.5, photos: [bbt4], from: { photo: 0, person: 3, size: 140, at: [0.25, 0.5] }, to: { photo: 0, person: 4, size: 140, at: [0.75, 0.5] }, shake: 10, note: 'fast pan with shake and motion blur' },
-		{ seconds: 3.5, photos: [bbt2, tvStranger('neutral', [306, 136])], from: { photo: 0, person: 1, size: 170 }, to: { photo: 1, person: 0, size: 90, at: [0.85, 0.45] }, note: 'pan and zoom out: a second face (a stranger) enters' },
+		{
+			seconds: 2.5,
+			photos: [bbt4],
+			from: { photo: 0, person: 3, size: 140, at: [0.25, 0.5] },
+			to: { photo: 0, person: 4, size: 140, at: [0.75, 0.5] },
+			shake: 10,
+			note: 'fast pan with shake and motion blur'
+		},
+		{
+			seconds: 3.5,
+			photos: [bbt2, tvStranger('neutral', [306, 136])],
+			from: { photo: 0, person: 1, size: 170 },
+			to: { photo: 1, person: 0, size: 90, at: [0.85, 0.45] },
+			note: 'pan and zoom out: a second face (a stranger) enters'
+		},
 		{ seconds: 2, photos: [bbt1], from: { photo: 0, person: 2, size: 60 }, to: { photo: 0, person: 2, size: 170 }, note: 'zoom in from far' },
-		{ seconds: 3, photos: [bbt5], from: { photo: 0, person: 0, size: 180 }, to: { photo: 0, person: 0, size: 70, at: [0.2, 0.6] }, note: 'zoom out to the whole group' },
+		{
+			seconds: 3,
+			photos: [bbt5],
+			from: { photo: 0, person: 0, size: 180 },
+			to: { photo: 0, person: 0, size: 70, at: [0.2, 0.6] },
+			note: 'zoom out to the whole group'
+		},
 		{ seconds: 1.5, photos: [tvStranger('surprised', [251, 167])], from: { photo: 0, person: 0, size: 180 }, note: 'stranger' },
 		{ seconds: 2, photos: [bbt4], from: { photo: 0, person: 0, size: 170 }, shake: 14, note: 'heavy shake' },
 		{ seconds: 2, photos: [bbt3], from: { photo: 0, person: 4, size: 150 }, to: { photo: 0, person: 4, size: 110 }, note: 'zoom out' }

@@ -15,7 +15,17 @@ import type { Boxed } from './vectors.ts';
 
 const ROUNDS = Number(process.env.COST_ROUNDS ?? 15);
 
-export async function measureCosts({ engine, human, onnx, faces }: { engine: FaceEngine; human: HumanFace[]; onnx: OnnxDescriber | null; faces: readonly Boxed[] }): Promise<string> {
+export async function measureCosts({
+	engine,
+	human,
+	onnx,
+	faces
+}: {
+	engine: FaceEngine;
+	human: HumanFace[];
+	onnx: OnnxDescriber | null;
+	faces: readonly Boxed[];
+}): Promise<string> {
 	// Five live crops of faces-real identity photos (whole colour photos, like a camera's).
 	const crops: RgbImage[] = [];
 	for (const f of faces.filter((x) => x.source === 'faces-real' && x.kind === 'identity').slice(0, 5)) {

@@ -21,7 +21,9 @@ const sha1 = (s: string | Uint8Array) => createHash('sha1').update(s).digest('he
 
 function codeKey(name: string): string {
 	const dir = join('server', 'embed', 'embedders');
-	const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort();
+	const files = readdirSync(dir)
+		.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+		.sort();
 	return sha1(['v1', name, readFileSync(new URL(import.meta.url), 'utf8'), ...files.map((f) => readFileSync(join(dir, f), 'utf8'))].join('\0'));
 }
 
@@ -54,7 +56,10 @@ export async function vectorsOf(name: string, faces: readonly Boxed[], describe:
 			cache.faces[faceKey(f)] = entry;
 			if (++computed % 40 === 0) log(`   ${name}: ${computed} faces described…`);
 		}
-		out.push({ ...f, v: { ...(entry.enrol ? { enrol: Float32Array.from(entry.enrol) } : {}), ...(entry.live ? { live: Float32Array.from(entry.live) } : {}) } });
+		out.push({
+			...f,
+			v: { ...(entry.enrol ? { enrol: Float32Array.from(entry.enrol) } : {}), ...(entry.live ? { live: Float32Array.from(entry.live) } : {}) }
+		});
 	}
 	if (computed) {
 		mkdirSync(join('bench', 'results'), { recursive: true });

@@ -41,7 +41,11 @@ async function enrolPhotos(serverUrl: string, people: Record<string, string[]>, 
 			const path = join(DATA_DIR, file);
 			const body = pad ? await padded(path) : readFileSync(path);
 			const post = () =>
-				fetch(`${serverUrl}/api/people/${id}/faces`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': 'image/jpeg', ...authHeaders() } });
+				fetch(`${serverUrl}/api/people/${id}/faces`, {
+					method: 'POST',
+					body: new Uint8Array(body),
+					headers: { 'content-type': 'image/jpeg', ...authHeaders() }
+				});
 			let res = await post();
 			for (let attempt = 0; attempt < 5 && (res.status === 429 || res.status >= 503); attempt++) {
 				// The server limits enrolments per address (wait as it says, like any client), and a
@@ -87,13 +91,25 @@ export function devClip(): BenchClip {
 				: [];
 		return { i, t: e.t, shot, cut, faces };
 	});
-	const stills = new Set(timeline.segments.map((s) => s.sourceImage).filter(Boolean).map((s) => join(DATA_DIR, s!)));
+	const stills = new Set(
+		timeline.segments
+			.map((s) => s.sourceImage)
+			.filter(Boolean)
+			.map((s) => join(DATA_DIR, s!))
+	);
 	const people: Record<string, string[]> = {};
 	for (const [name, files] of labelledFaces()) {
 		const kept = files.filter((f) => !stills.has(f)).map((f) => f.slice(DATA_DIR.length + 1));
 		if (kept.length) people[name] = kept;
 	}
-	return { name: 'dev', file: join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m'), fps: 8, frames, tagged: false, enrol: (url) => enrolPhotos(url, people, true) };
+	return {
+		name: 'dev',
+		file: join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m'),
+		fps: 8,
+		frames,
+		tagged: false,
+		enrol: (url) => enrolPhotos(url, people, true)
+	};
 }
 
 function insideShare(r: { x: number; y: number; w: number; h: number }, width: number, height: number): number {
@@ -120,7 +136,11 @@ export async function meanFrameJpegBytes(file: string, every = 8): Promise<numbe
 		offset = start + frameBytes;
 		if (i % every !== 0) continue;
 		const rgb = i420ToRgb(bytes.subarray(start, start + frameBytes), width, height);
-		total += (await sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer()).byteLength;
+		total += (
+			await sharp(rgb, { raw: { width, height, channels: 3 } })
+				.jpeg({ quality: 80 })
+				.toBuffer()
+		).byteLength;
 		count++;
 	}
 	return total / count;

@@ -120,7 +120,8 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 	let partialShot = true;
 	const closeAppearances = () => {
 		for (const a of appearances.values()) {
-			if (!a.partial) score.firstCorrect.push({ name: a.name, shot: a.shot, seconds: a.firstRight === null ? null : (a.firstRight - a.startIndex) / timeline.fps });
+			if (!a.partial)
+				score.firstCorrect.push({ name: a.name, shot: a.shot, seconds: a.firstRight === null ? null : (a.firstRight - a.startIndex) / timeline.fps });
 		}
 		appearances.clear();
 	};

@@ -29,7 +29,15 @@ const KEEPALIVE_MS = 15_000;
 export async function connectLoadClient(baseUrl: string, index: number): Promise<LoadClient> {
 	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
 	const url = new URL(baseUrl);
-	const peer: Peer = new (loadPeerJs().Peer)({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	const peer: Peer = new (loadPeerJs().Peer)({
+		host: url.hostname,
+		port: Number(url.port),
+		path: config.peerPath,
+		key: config.peerKey,
+		secure: false,
+		debug: 0,
+		config: { iceServers: [] }
+	});
 	const outcomes = new Map<number, Outcome>();
 	const listeners: Array<(requestId: number, outcome: Outcome, message: ServerMessage) => void> = [];
 	let nextId = 1;
@@ -82,7 +90,15 @@ export async function connectLoadClient(baseUrl: string, index: number): Promise
 		send(crop) {
 			const requestId = nextId++;
 			outcomes.set(requestId, { sentAt: performance.now() });
-			sendFrame({ type: 'identify', requestId, trackId: 1 + (requestId % 3), width: crop.width, height: crop.height, crop: crop.bytes, ...(crop.keypoints ? { keypoints: crop.keypoints } : {}) });
+			sendFrame({
+				type: 'identify',
+				requestId,
+				trackId: 1 + (requestId % 3),
+				width: crop.width,
+				height: crop.height,
+				crop: crop.bytes,
+				...(crop.keypoints ? { keypoints: crop.keypoints } : {})
+			});
 			return requestId;
 		},
 		onReply(fn) {

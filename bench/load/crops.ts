@@ -63,7 +63,10 @@ export async function loadCrops(withKeypoints = true): Promise<{ crops: Crop[]; 
 	let source = `${fromSamples} faces of face-api's demo photos`;
 	if (hasSharedData()) {
 		for (const file of [...labelledFaces().values()].flat()) {
-			const resized = await sharp(readFileSync(file)).resize({ width: encode.maxSide, height: encode.maxSide, fit: 'inside' }).webp({ quality: encode.quality }).toBuffer();
+			const resized = await sharp(readFileSync(file))
+				.resize({ width: encode.maxSide, height: encode.maxSide, fit: 'inside' })
+				.webp({ quality: encode.quality })
+				.toBuffer();
 			crops.push(await withSize(resized));
 		}
 		source += ` and ${crops.length - fromSamples} labelled faces of ${join(DATA_DIR, 'faces')}`;

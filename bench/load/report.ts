@@ -25,7 +25,24 @@ export type PhaseFigures = {
 
 /** Figures over the crops each client sent in a phase lasting `seconds`; `lateMs`: answers after this are late. */
 export function phaseFigures(perClient: ReadonlyArray<readonly Outcome[]>, seconds: number, lateMs: number): PhaseFigures {
-	const f: PhaseFigures = { sent: 0, answered: 0, late: 0, refused: 0, rateLimited: 0, failed: new Map(), lost: 0, latencies: [], answeredPerS: 0, jain: NaN, minShare: NaN, maxShare: NaN, jainAnswers: NaN, minAnswers: NaN, maxAnswers: NaN, retryAfterMs: [] };
+	const f: PhaseFigures = {
+		sent: 0,
+		answered: 0,
+		late: 0,
+		refused: 0,
+		rateLimited: 0,
+		failed: new Map(),
+		lost: 0,
+		latencies: [],
+		answeredPerS: 0,
+		jain: NaN,
+		minShare: NaN,
+		maxShare: NaN,
+		jainAnswers: NaN,
+		minAnswers: NaN,
+		maxAnswers: NaN,
+		retryAfterMs: []
+	};
 	const shares: number[] = [];
 	const answers: number[] = [];
 	for (const outcomes of perClient) {
@@ -64,6 +81,7 @@ export function describePhase(f: PhaseFigures, lateMs: number): string[] {
 		`   answered ${f.answeredPerS.toFixed(1)} faces/s; crop → answer p50 ${ms(percentile(f.latencies, 50))}, p95 ${ms(percentile(f.latencies, 95))}, p99 ${ms(percentile(f.latencies, 99))}, max ${ms(percentile(f.latencies, 100))}; later than ${lateMs} ms: ${f.late} (${pct(f.late, f.sent)} of sent)`,
 		`   fairness over clients: share of each one's crops answered Jain ${f.jain.toFixed(3)} (min ${pct(f.minShare, 1)}, max ${pct(f.maxShare, 1)}); answers each got Jain ${f.jainAnswers.toFixed(3)} (min ${f.minAnswers}, max ${f.maxAnswers})`
 	];
-	if (f.retryAfterMs.length) lines.push(`   retry-after given ${f.retryAfterMs.length} times: p50 ${ms(percentile(f.retryAfterMs, 50))}, max ${ms(percentile(f.retryAfterMs, 100))}`);
+	if (f.retryAfterMs.length)
+		lines.push(`   retry-after given ${f.retryAfterMs.length} times: p50 ${ms(percentile(f.retryAfterMs, 50))}, max ${ms(percentile(f.retryAfterMs, 100))}`);
 	return lines;
 }

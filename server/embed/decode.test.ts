@@ -12,7 +12,10 @@ function gradient(width: number, height: number): RgbImage {
 	return { data, width, height };
 }
 
-const png = (img: RgbImage) => sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toBuffer();
+const png = (img: RgbImage) =>
+	sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+		.png()
+		.toBuffer();
 
 describe('decodeImage', () => {
 	it('decodes to raw RGB, exactly', async () => {
@@ -32,7 +35,10 @@ describe('decodeImage', () => {
 	});
 
 	it('expands greyscale to three channels', async () => {
-		const grey = await sharp({ create: { width: 5, height: 5, channels: 3, background: '#404040' } }).greyscale().png().toBuffer();
+		const grey = await sharp({ create: { width: 5, height: 5, channels: 3, background: '#404040' } })
+			.greyscale()
+			.png()
+			.toBuffer();
 		const out = await decodeImage(grey);
 		expect(out.data.length).toBe(75);
 		expect(Array.from(out.data.subarray(0, 3))).toEqual([64, 64, 64]);

@@ -45,7 +45,9 @@ export function tooManyPixels(width: number, height: number): AppError {
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
 	if (bytes.byteLength === 0) throw new AppError('bad-image', 'empty image');
 	// The header alone tells the size: refuse a huge image before decoding a pixel of it.
-	const header = await sharp(bytes).metadata().catch(() => null);
+	const header = await sharp(bytes)
+		.metadata()
+		.catch(() => null);
 	if (header?.width && header.height && header.width * header.height > MAX_INPUT_PIXELS) {
 		throw tooManyPixels(header.width, header.height);
 	}

@@ -82,7 +82,7 @@ describe('alignedChip', () => {
 		expect(at(chip.width - 3)).toBe(255);
 	});
 
-	it('keeps the image upright with level: false (face-api\'s own alignment box)', () => {
+	it("keeps the image upright with level: false (face-api's own alignment box)", () => {
 		const img = solid(160, 160, [0, 0, 0]);
 		for (let y = 80; y < 160; y++) for (let x = 0; x < 160; x++) img.data.set([255, 255, 255], (y * 160 + x) * 3);
 		const chip = alignedChip(img, face(80, 80, 60, 90), { level: false })!;
@@ -101,7 +101,12 @@ describe('alignedChip', () => {
 	it('refuses degenerate landmarks', () => {
 		expect(alignedChip(image, face(80, 80, 100).slice(0, 67))).toBeNull();
 		expect(alignedChip(image, face(80, 80, MIN_FACE_SIDE / 2))).toBeNull();
-		expect(alignedChip(image, face(80, 80, 100).map((p, i) => (i === 3 ? { x: Number.NaN, y: p.y } : p)))).toBeNull();
+		expect(
+			alignedChip(
+				image,
+				face(80, 80, 100).map((p, i) => (i === 3 ? { x: Number.NaN, y: p.y } : p))
+			)
+		).toBeNull();
 	});
 
 	it('refuses a face mostly outside the crop', () => {

@@ -270,11 +270,20 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
 			let chip: RgbImage | null = null;
 			const input = toTensor(image);
-			const inset = (share: number): FaceBox => ({ x: image.width * share, y: image.height * share, width: image.width * (1 - 2 * share), height: image.height * (1 - 2 * share) });
+			const inset = (share: number): FaceBox => ({
+				x: image.width * share,
+				y: image.height * share,
+				width: image.width * (1 - 2 * share),
+				height: image.height * (1 - 2 * share)
+			});
 			// From the browser's keypoints when it sent them (fewer landmark passes); else, or should
 			// that fail, from the whole crop; should the landmarks collapse, from its centre (the crop
 			// minus a 20 % margin a side), which rescues some small or blurred faces.
-			const starts: Array<{ box: FaceBox; trustShift?: number }> = [...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []), { box: inset(0) }, { box: inset(0.2) }];
+			const starts: Array<{ box: FaceBox; trustShift?: number }> = [
+				...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []),
+				{ box: inset(0) },
+				{ box: inset(0.2) }
+			];
 			try {
 				for (const start of starts) {
 					const box = clipBox(start.box, image.width, image.height);
@@ -363,12 +372,7 @@ export function alignBox(points: readonly Pt[]): FaceBox {
 
 /** The largest edge movement between two boxes, as a fraction of the larger side of `b`. */
 export function boxShift(a: FaceBox, b: FaceBox): number {
-	const d = Math.max(
-		Math.abs(a.x - b.x),
-		Math.abs(a.y - b.y),
-		Math.abs(a.x + a.width - b.x - b.width),
-		Math.abs(a.y + a.height - b.y - b.height)
-	);
+	const d = Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y), Math.abs(a.x + a.width - b.x - b.width), Math.abs(a.y + a.height - b.y - b.height));
 	return d / Math.max(b.width, b.height);
 }
 

@@ -12,9 +12,23 @@ import type { RgbImage } from './types.ts';
 type Kp = Array<[number, number]>;
 const mean = (pts: readonly Pt[]): [number, number] => [pts.reduce((s, p) => s + p.x, 0) / pts.length, pts.reduce((s, p) => s + p.y, 0) / pts.length];
 function keypointsFrom(landmarks: readonly Pt[]): Kp {
-	return [mean(landmarks.slice(36, 42)), mean(landmarks.slice(42, 48)), [landmarks[30]!.x, landmarks[30]!.y], mean(landmarks.slice(48, 68)), [landmarks[0]!.x, landmarks[0]!.y], [landmarks[16]!.x, landmarks[16]!.y]];
+	return [
+		mean(landmarks.slice(36, 42)),
+		mean(landmarks.slice(42, 48)),
+		[landmarks[30]!.x, landmarks[30]!.y],
+		mean(landmarks.slice(48, 68)),
+		[landmarks[0]!.x, landmarks[0]!.y],
+		[landmarks[16]!.x, landmarks[16]!.y]
+	];
 }
-const FRONTAL: Kp = [[40, 50], [72, 50], [56, 68], [56, 84], [26, 58], [86, 58]];
+const FRONTAL: Kp = [
+	[40, 50],
+	[72, 50],
+	[56, 68],
+	[56, 84],
+	[26, 58],
+	[86, 58]
+];
 const distance = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
 
 describe('keypointStartBox', () => {
@@ -43,7 +57,14 @@ describe('keypointStartBox', () => {
 		expect(keypointStartBox(FRONTAL.map(() => [50, 50]))).toBeNull();
 		expect(keypointStartBox(FRONTAL.map(([x, y], i) => (i === 1 ? [x, Number.NaN] : [x, y])))).toBeNull();
 		// Mouth above the eyes: the fit predicts a box of no size, or one the caller clips away.
-		const upsideDown = keypointStartBox([[40, 50], [72, 50], [56, 50], [56, -2000], [26, 58], [86, 58]]);
+		const upsideDown = keypointStartBox([
+			[40, 50],
+			[72, 50],
+			[56, 50],
+			[56, -2000],
+			[26, 58],
+			[86, 58]
+		]);
 		expect(upsideDown === null || upsideDown.width > 0).toBe(true);
 	});
 });
@@ -89,7 +110,10 @@ describe('describeCrop with keypoints (real engine)', () => {
 	it('falls back to the whole crop when the keypoints point nowhere useful', async () => {
 		const crop = crops[0]!;
 		const plain = await engine.describeCrop(crop);
-		for (const start of [{ x: 0, y: 0, width: 6, height: 6 }, { x: -500, y: -500, width: 50, height: 50 }]) {
+		for (const start of [
+			{ x: 0, y: 0, width: 6, height: 6 },
+			{ x: -500, y: -500, width: 50, height: 50 }
+		]) {
 			const found: FoundLandmarks = {};
 			const described = await engine.describeCrop(crop, found, { start, trustShift: KEYPOINT_TRUST_SHIFT });
 			expect(described).not.toBeNull();

@@ -81,7 +81,13 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
 export type CropDescriber = (crop: RgbImage) => Promise<Float32Array | null>;
 
 /** The descriptor of the face in `box` of a photo, by `path` ('photo' is face-api's own chip; another embedder's `describe` takes the crop). */
-export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath = ENROL_PATH, describe?: CropDescriber): Promise<Float32Array | null> {
+export async function describeFaceInPhoto(
+	engine: FaceEngine,
+	image: RgbImage,
+	box: FaceBox,
+	path: EnrolPath = ENROL_PATH,
+	describe?: CropDescriber
+): Promise<Float32Array | null> {
 	return (await describeWithPose(engine, image, box, path, describe)).descriptor;
 }
 
@@ -89,7 +95,13 @@ export async function describeFaceInPhoto(engine: FaceEngine, image: RgbImage, b
  * The descriptor of the face in `box` of a photo, by `path`, and its head pose measured on the
  * landmarks the chip was aligned on (server/embed/pose.ts; null without landmarks).
  */
-async function describeWithPose(engine: FaceEngine, image: RgbImage, box: FaceBox, path: EnrolPath, describe?: CropDescriber): Promise<{ descriptor: Float32Array | null; yaw: number | null }> {
+async function describeWithPose(
+	engine: FaceEngine,
+	image: RgbImage,
+	box: FaceBox,
+	path: EnrolPath,
+	describe?: CropDescriber
+): Promise<{ descriptor: Float32Array | null; yaw: number | null }> {
 	if (describe) {
 		// Another embedder: its descriptor of the enrolment crop; the pose from face-api's landmarks on it.
 		const crop = await cropFace(image, box, ENROL_CROP);

@@ -251,7 +251,9 @@ describe('createEmbedPool: scheduling and restarts (stand-in worker)', () => {
 describe('worker start-up arguments', () => {
 	it('registers tsx inside the worker for a .ts entry only', () => {
 		const ts = workerBootstrap(new URL('file:///app/server/embed/worker.ts'));
-		expect(ts).toMatch(/^import\("file:\/\/\/.*\/tsx\/dist\/esm\/api\/index\.mjs"\)\.then\(\(tsx\) => \{ tsx\.register\(\); return import\("file:\/\/\/app\/server\/embed\/worker\.ts"\); \}\);$/);
+		expect(ts).toMatch(
+			/^import\("file:\/\/\/.*\/tsx\/dist\/esm\/api\/index\.mjs"\)\.then\(\(tsx\) => \{ tsx\.register\(\); return import\("file:\/\/\/app\/server\/embed\/worker\.ts"\); \}\);$/
+		);
 		expect(workerBootstrap(new URL('file:///app/worker.js'))).toBe('import("file:///app/worker.js");');
 	});
 

@@ -128,7 +128,9 @@ describe('embed pool (real models)', () => {
 	}, 30_000);
 
 	it('answers null for an image too small to hold a face', async () => {
-		const tiny = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#888' } }).png().toBuffer();
+		const tiny = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#888' } })
+			.png()
+			.toBuffer();
 		expect(await pool.describeCrop(new Uint8Array(tiny))).toMatchObject({ descriptor: null });
 		expect(await pool.analyzePhoto(new Uint8Array(tiny))).toMatchObject({ faces: [], width: 20, height: 20 });
 	});

@@ -333,11 +333,14 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		expiryTimer = null;
 		const at = scheduler.nextExpiry();
 		if (at === null || closed) return;
-		expiryTimer = setTimeout(() => {
-			expiryTimer = null;
-			scheduler.expire();
-			scheduleExpiry();
-		}, Math.max(0, at - now()) + 1);
+		expiryTimer = setTimeout(
+			() => {
+				expiryTimer = null;
+				scheduler.expire();
+				scheduleExpiry();
+			},
+			Math.max(0, at - now()) + 1
+		);
 		expiryTimer.unref();
 	}
 
@@ -374,7 +377,17 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			// A private copy: its buffer is transferred to the worker.
 			const copy = new Uint8Array(bytes.byteLength);
 			copy.set(bytes);
-			const job: Job = { id: nextId++, kind, priority, bytes: copy, ...(o.keypoints ? { keypoints: o.keypoints } : {}), waitedMs: 0, startedAt: 0, resolve: resolve, reject };
+			const job: Job = {
+				id: nextId++,
+				kind,
+				priority,
+				bytes: copy,
+				...(o.keypoints ? { keypoints: o.keypoints } : {}),
+				waitedMs: 0,
+				startedAt: 0,
+				resolve: resolve,
+				reject
+			};
 			const refused = scheduler.submit(job, {
 				priority,
 				client: o.client ?? '',

@@ -36,7 +36,7 @@ describe('imageSize: refuses what it cannot read, and never throws anything else
 
 	it('survives corrupted headers (seeded)', async () => {
 		let s = 7;
-		const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+		const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 		const valid = await Promise.all([sized(112, 112).jpeg().toBuffer(), sized(112, 112).png().toBuffer(), sized(112, 112).webp().toBuffer()]);
 		let read = 0;
 		for (let i = 0; i < 3000; i++) {

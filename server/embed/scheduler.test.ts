@@ -41,7 +41,9 @@ describe('scheduler: fairness', () => {
 	});
 
 	it('gives a greedy client no more than the others while all want more (equal shares over a busy period)', () => {
-		const { scheduler, take } = setup({ limits: { live: { maxQueued: 64, maxPerClient: 4 }, recognize: { maxQueued: 1, maxPerClient: 1 }, enrol: { maxQueued: 1, maxPerClient: 1 } } });
+		const { scheduler, take } = setup({
+			limits: { live: { maxQueued: 64, maxPerClient: 4 }, recognize: { maxQueued: 1, maxPerClient: 1 }, enrol: { maxQueued: 1, maxPerClient: 1 } }
+		});
 		const served = new Map<string, number>();
 		const clients = ['greedy', 'b', 'c', 'd'];
 		for (let round = 0; round < 100; round++) {
@@ -148,7 +150,9 @@ describe('scheduler: priorities', () => {
 
 describe('scheduler: a backlog of photos under a live overload', () => {
 	it('gets a steady trickle, about one start per aging step and class, and live keeps the rest', () => {
-		const { clock, scheduler, take } = setup({ limits: { live: { maxQueued: 64, maxPerClient: 8 }, recognize: { maxQueued: 32, maxPerClient: 32 }, enrol: { maxQueued: 32, maxPerClient: 32 } } });
+		const { clock, scheduler, take } = setup({
+			limits: { live: { maxQueued: 64, maxPerClient: 8 }, recognize: { maxQueued: 32, maxPerClient: 32 }, enrol: { maxQueued: 32, maxPerClient: 32 } }
+		});
 		for (let i = 0; i < 30; i++) {
 			scheduler.submit({ id: 'recognize' }, { priority: 'recognize', client: 'rest' });
 			scheduler.submit({ id: 'enrol' }, { priority: 'enrol', client: 'rest' });
@@ -231,7 +235,9 @@ describe('scheduler: deadlines', () => {
 
 describe('scheduler: bounded memory', () => {
 	it('refuses a client over its own bound, and makes room in a full class from the longest queue', () => {
-		const { scheduler, dropped } = setup({ limits: { live: { maxQueued: 6, maxPerClient: 4 }, recognize: { maxQueued: 1, maxPerClient: 1 }, enrol: { maxQueued: 1, maxPerClient: 1 } } });
+		const { scheduler, dropped } = setup({
+			limits: { live: { maxQueued: 6, maxPerClient: 4 }, recognize: { maxQueued: 1, maxPerClient: 1 }, enrol: { maxQueued: 1, maxPerClient: 1 } }
+		});
 		for (let i = 0; i < 4; i++) expect(scheduler.submit({ id: `hog${i}` }, { priority: 'live', client: 'hog' })).toBeNull();
 		expect(scheduler.submit({ id: 'hog4' }, { priority: 'live', client: 'hog' })).toMatchObject({ reason: 'queue-full' });
 		expect(scheduler.submit({ id: 'b0' }, { priority: 'live', client: 'b' })).toBeNull();
@@ -261,7 +267,12 @@ describe('scheduler: bounded memory', () => {
 		const { scheduler } = setup();
 		scheduler.submit({ id: 'a' }, { priority: 'live', client: 'a' });
 		scheduler.submit({ id: 'b' }, { priority: 'enrol', client: 'b' });
-		expect(scheduler.drain().map((j) => j.id).sort()).toEqual(['a', 'b']);
+		expect(
+			scheduler
+				.drain()
+				.map((j) => j.id)
+				.sort()
+		).toEqual(['a', 'b']);
 		expect(scheduler.depth()).toEqual({ live: 0, recognize: 0, enrol: 0 });
 		expect(scheduler.next()).toBeNull();
 	});

@@ -18,7 +18,6 @@ import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import { analyzeImage, CROP_DECODE_MAX_SIDE, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, type CropDescriber } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
-
 export interface WorkerInit {
 	modelDir: string;
 	embedder?: EmbedderChoice;
@@ -72,7 +71,10 @@ function start(): void {
 	const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
 	// face-api's engine always loads: SSD finds faces in photos, its landmarks place every embedder's crop.
-	const engine: Promise<Loaded> = loadFaceEngine({ modelDir }).then(async (e) => ({ engine: e, describe: embedder ? await loadCropDescriber(embedder, e) : undefined }));
+	const engine: Promise<Loaded> = loadFaceEngine({ modelDir }).then(async (e) => ({
+		engine: e,
+		describe: embedder ? await loadCropDescriber(embedder, e) : undefined
+	}));
 	engine.then(
 		(e) => post({ type: 'ready', backend: e.engine.backend }),
 		(err: unknown) => post({ type: 'fatal', message: err instanceof Error ? err.message : String(err) })
@@ -115,7 +117,7 @@ function start(): void {
 			post({
 				id,
 				ok: false,
-				code: known ? (err.code) : 'internal',
+				code: known ? err.code : 'internal',
 				message: err instanceof Error ? err.message : String(err)
 			});
 		}

@@ -48,7 +48,10 @@ export function adaptiveStats(index: PeopleIndex, cohort: Cohort | null, rule: A
 	const k = rule.cohortNorm?.k;
 	if (k !== undefined && !stats.personRefs.has(k)) {
 		const rows = cohortRows(cohort);
-		stats.personRefs.set(k, index.ids.map((_, p) => meanNearest(index.centroids.subarray(p * index.dim, (p + 1) * index.dim), rows, k)));
+		stats.personRefs.set(
+			k,
+			index.ids.map((_, p) => meanNearest(index.centroids.subarray(p * index.dim, (p + 1) * index.dim), rows, k))
+		);
 	}
 	return stats;
 }

@@ -77,8 +77,7 @@ export function prepareImport(doc: GalleryExport, model: string, dim: number): I
 /** A stored or given yaw as the stores keep it: a finite number, or null (unknown). */
 export const storedYaw = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 /** A stored source read back: anything unexpected (a hand-edited row) reads as unknown. */
-export const storedSource = (value: unknown): FaceSource | null =>
-	(FACE_SOURCES as readonly unknown[]).includes(value) ? (value as FaceSource) : null;
+export const storedSource = (value: unknown): FaceSource | null => ((FACE_SOURCES as readonly unknown[]).includes(value) ? (value as FaceSource) : null);
 
 /** Float32 little-endian bytes, as stored (a view: no copy). */
 export function toBytes(embedding: Float32Array): Buffer {

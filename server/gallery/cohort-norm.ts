@@ -24,12 +24,9 @@ export function meanNearest(v: Float32Array, cohort: readonly Float32Array[], k:
  * `distance` over the reference `mode` asks for; null when that reference is missing (empty
  * cohort), in which case the rule does not apply.
  */
-export function normalisedDistance(
-	distance: number,
-	refs: { person: number | null; query: number | null },
-	mode: CohortNormMode
-): number | null {
-	const ref = mode === 'person' ? refs.person : mode === 'query' ? refs.query : refs.person !== null && refs.query !== null ? (refs.person + refs.query) / 2 : null;
+export function normalisedDistance(distance: number, refs: { person: number | null; query: number | null }, mode: CohortNormMode): number | null {
+	const ref =
+		mode === 'person' ? refs.person : mode === 'query' ? refs.query : refs.person !== null && refs.query !== null ? (refs.person + refs.query) / 2 : null;
 	return ref !== null && ref > 0 ? distance / ref : null;
 }
 

@@ -41,12 +41,7 @@ export const DUPLICATE_SLACK = 0;
  * than `threshold` + DUPLICATE_SLACK to any of the faces: a likely duplicate or mislabel. Stricter than naming
  * (no margin): an ambiguous face is worth a question too. Null when there is none.
  */
-export function findConflict(
-	faces: readonly NewFace[],
-	entries: readonly GalleryEntry[],
-	threshold: number,
-	ownerId: string | null = null
-): Conflict | null {
+export function findConflict(faces: readonly NewFace[], entries: readonly GalleryEntry[], threshold: number, ownerId: string | null = null): Conflict | null {
 	let best: Conflict | null = null;
 	for (const face of faces) {
 		const near = rankPeople(face.embedding, entries).find((p) => p.personId !== ownerId);

@@ -22,7 +22,9 @@ async function contents(gallery: Gallery) {
 			...person,
 			faces: f?.map((x) => ({ id: x.id, createdAt: x.createdAt, thumbnail: x.thumbnail && Buffer.from(x.thumbnail).toString('hex') }))
 		})),
-		entries: gallery.entries().map((e) => ({ ...e, embedding: Buffer.from(e.embedding.buffer, e.embedding.byteOffset, e.embedding.byteLength).toString('hex') })),
+		entries: gallery
+			.entries()
+			.map((e) => ({ ...e, embedding: Buffer.from(e.embedding.buffer, e.embedding.byteOffset, e.embedding.byteLength).toString('hex') })),
 		settings: await gallery.settings(),
 		secret: await gallery.sharedSecret('admin-token', () => 'not the copied one')
 	};
@@ -92,7 +94,10 @@ describe('gallery copy', () => {
 	it('refuses a target that holds people unless --replace, and a missing source file', async () => {
 		const a = join(dir, 'a.db');
 		const b = join(dir, 'b.db');
-		for (const [file, name] of [[a, 'from a'], [b, 'already in b']] as const) {
+		for (const [file, name] of [
+			[a, 'from a'],
+			[b, 'already in b']
+		] as const) {
 			const g = createSqliteGallery({ file, model: 'm1', dim: 4 });
 			await g.enrolPerson(name, [{ embedding: Float32Array.from([1, 1, 1, 1]) }]);
 			await g.close();

@@ -58,7 +58,11 @@ export async function tableDigest(store: TableStore, table: string): Promise<{ r
 	const digests: string[] = [];
 	for await (const rows of store.read(table)) {
 		for (const row of rows) {
-			digests.push(createHash('sha256').update(columns.map((c) => canonical(row[c])).join('\u0000')).digest('hex'));
+			digests.push(
+				createHash('sha256')
+					.update(columns.map((c) => canonical(row[c])).join('\u0000'))
+					.digest('hex')
+			);
 		}
 	}
 	const all = createHash('sha256');

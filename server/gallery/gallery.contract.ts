@@ -135,7 +135,10 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			await gallery.enrolPerson('dan', [{ embedding: vec(0, 0, 1, 0) }]);
 			const backup = await gallery.exportAll();
 			expect(await gallery.importAll(backup)).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 3, renamed: 0 });
-			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([
+				['Carol', 2],
+				['dan', 1]
+			]);
 			expect(gallery.entries()).toHaveLength(3);
 
 			// Another device's backup: Carol (other case and spacing) with one face more, and one name
@@ -143,14 +146,33 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			const other = structuredClone(backup);
 			other.people[0]!.name = '  carol ';
 			other.people[0]!.faces.push({ embedding: [0, 0, 0, 1] });
-			other.people.push({ name: 'Eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }] }, { name: 'eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }, { embedding: [0, 0.5, 0.5, 0] }] });
+			other.people.push(
+				{ name: 'Eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }] },
+				{ name: 'eve', faces: [{ embedding: [0.5, 0.5, 0, 0] }, { embedding: [0, 0.5, 0.5, 0] }] }
+			);
 			expect(await gallery.importAll(other)).toEqual({ imported: 2, merged: 1, unchanged: 1, facesAdded: 4, facesSkipped: 3, renamed: 1 });
-			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 3], ['dan', 1], ['Eve', 1], ['eve (2)', 2]]);
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([
+				['Carol', 3],
+				['dan', 1],
+				['Eve', 1],
+				['eve (2)', 2]
+			]);
 			expect((await gallery.listFaces(carol.id))?.map((f) => f.source)).toEqual([null, null, 'import']);
 			expect(gallery.entries()).toHaveLength(7);
 
-			expect(await gallery.importAll(backup, { replace: true })).toEqual({ imported: 2, merged: 0, unchanged: 0, facesAdded: 3, facesSkipped: 0, renamed: 0, removed: 4 });
-			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([['Carol', 2], ['dan', 1]]);
+			expect(await gallery.importAll(backup, { replace: true })).toEqual({
+				imported: 2,
+				merged: 0,
+				unchanged: 0,
+				facesAdded: 3,
+				facesSkipped: 0,
+				renamed: 0,
+				removed: 4
+			});
+			expect((await gallery.listPeople()).map((p) => [p.name, p.faces])).toEqual([
+				['Carol', 2],
+				['dan', 1]
+			]);
 		});
 
 		it('stores the pose and source of each face, lists the poses per person, and keeps them through a backup', async () => {

@@ -53,7 +53,13 @@ describe('import plan', () => {
 		});
 		expect(again.counts).toEqual({ imported: 0, merged: 0, unchanged: 2, facesAdded: 0, facesSkipped: 2, renamed: 1 });
 		const long = 'x'.repeat(64);
-		const cut = planImport([{ name: long, faces: [] }, { name: long, faces: [] }], { people: [], entries: [] });
+		const cut = planImport(
+			[
+				{ name: long, faces: [] },
+				{ name: long, faces: [] }
+			],
+			{ people: [], entries: [] }
+		);
 		expect(cut.create[1]?.name).toBe(`${'x'.repeat(60)} (2)`);
 	});
 

@@ -38,11 +38,15 @@ export type ImportPlan = {
 /** `name (n)`, cut so that it stays within the name rule's length. */
 function numbered(name: string, n: number): string {
 	const suffix = ` (${n})`;
-	return [...name].slice(0, MAX_NAME_CHARS - suffix.length).join('').trimEnd() + suffix;
+	return (
+		[...name]
+			.slice(0, MAX_NAME_CHARS - suffix.length)
+			.join('')
+			.trimEnd() + suffix
+	);
 }
 
-const embeddingKey = (embedding: Float32Array) =>
-	Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength).toString('base64');
+const embeddingKey = (embedding: Float32Array) => Buffer.from(embedding.buffer, embedding.byteOffset, embedding.byteLength).toString('base64');
 
 /**
  * `existing`: everyone in the gallery (id and name) and every stored embedding of the document's

@@ -182,11 +182,7 @@ function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
  * when that is lower. Beyond it a row can change neither the best distance nor the verdict (a
  * second person that far away passes the margin), so the answer is exact.
  */
-function nearestTwo(
-	query: Float32Array,
-	index: PeopleIndex,
-	margin: number
-): { best: number; bestSq: number; secondSq: number } {
+function nearestTwo(query: Float32Array, index: PeopleIndex, margin: number): { best: number; bestSq: number; secondSq: number } {
 	const { centroids, dim } = index;
 	const people = index.ids.length;
 	let best = -1;
@@ -218,10 +214,7 @@ function nearestTwo(
 }
 
 /** Every person once, by distance from the query to their centroid, best first. */
-export function rankPeople(
-	query: Float32Array,
-	entries: readonly GalleryEntry[]
-): Array<{ personId: string; name: string; distance: number }> {
+export function rankPeople(query: Float32Array, entries: readonly GalleryEntry[]): Array<{ personId: string; name: string; distance: number }> {
 	const { ids, names, centroids, dim } = indexFor(entries, query.length);
 	return ids
 		.map((personId, p) => ({
@@ -237,12 +230,7 @@ export function rankPeople(
  * that may be named (exclusive; MATCH_THRESHOLD, recommended 0.55); entries of another dimension
  * than the query are ignored. Cost per query: one pass over the people (not the embeddings).
  */
-export function findMatch(
-	query: Float32Array,
-	entries: readonly GalleryEntry[],
-	threshold: number,
-	options: MatchOptions = {}
-): Match {
+export function findMatch(query: Float32Array, entries: readonly GalleryEntry[], threshold: number, options: MatchOptions = {}): Match {
 	const margin = options.margin ?? DEFAULT_MARGIN;
 	if (!(threshold > 0)) throw new TypeError(`threshold must be a distance > 0, got ${threshold}`);
 	if (!(margin >= 0)) throw new TypeError(`margin must be a distance ≥ 0, got ${margin}`);
@@ -256,7 +244,8 @@ export function findMatch(
 		distance >= threshold ||
 		Math.sqrt(secondSq) - distance < margin ||
 		(cohort && cohortMargin !== null && cohortWithin(query, cohort, distance + cohortMargin)) ||
-		(options.adaptive && !passesAdaptive({ query, distance, threshold, row: best, stats: adaptiveStats(index, cohort, options.adaptive), cohort, rule: options.adaptive }))
+		(options.adaptive &&
+			!passesAdaptive({ query, distance, threshold, row: best, stats: adaptiveStats(index, cohort, options.adaptive), cohort, rule: options.adaptive }))
 	) {
 		return { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 };
 	}

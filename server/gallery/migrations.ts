@@ -14,7 +14,9 @@ const FILE = /^(\d{3})_[a-z0-9_]+\.sql$/;
 
 export function loadMigrations(store: StoreKind): Migration[] {
 	const dir = new URL(`./migrations/${store}/`, import.meta.url);
-	const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+	const files = readdirSync(dir)
+		.filter((f) => f.endsWith('.sql'))
+		.sort();
 	return files.map((file, i) => {
 		const match = FILE.exec(file);
 		if (!match || Number(match[1]) !== i + 1) {

@@ -17,7 +17,10 @@ describe('a change of embedding model', () => {
 		file = join(dir, 'gallery.db');
 		const old = createSqliteGallery({ file, model: 'old', dim: 3, pollMs: 0 });
 		await old.updateSettings({ keepThumbnails: true });
-		await old.enrolPerson('ann', [{ embedding: Float32Array.of(1, 0, 0), thumbnail: jpeg(1) }, { embedding: Float32Array.of(0.9, 0.1, 0), thumbnail: jpeg(2) }]);
+		await old.enrolPerson('ann', [
+			{ embedding: Float32Array.of(1, 0, 0), thumbnail: jpeg(1) },
+			{ embedding: Float32Array.of(0.9, 0.1, 0), thumbnail: jpeg(2) }
+		]);
 		await old.enrolPerson('bo', [{ embedding: Float32Array.of(0, 1, 0), thumbnail: jpeg(3) }, { embedding: Float32Array.of(0, 0.9, 0.1) }]);
 		await old.enrolPerson('cy', [{ embedding: Float32Array.of(0, 0, 1), thumbnail: jpeg(9) }]);
 		await old.close();

@@ -91,10 +91,7 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 		}
 		const latest = loadMigrations('postgres').length;
 		if (latest !== current) {
-			await client.query(
-				'INSERT INTO facertc_schema (version) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET version = excluded.version',
-				[latest]
-			);
+			await client.query('INSERT INTO facertc_schema (version) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET version = excluded.version', [latest]);
 		}
 		await client.query('COMMIT');
 	} catch (err) {
@@ -110,7 +107,10 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
  * Connects (failing within CONNECT_TIMEOUT_MS when the database cannot be reached) and brings the
  * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors.
  */
-export async function openPostgres(url: string, { poolSize = 10, log = () => {} }: { poolSize?: number; log?: (msg: string) => void } = {}): Promise<PgDatabase> {
+export async function openPostgres(
+	url: string,
+	{ poolSize = 10, log = () => {} }: { poolSize?: number; log?: (msg: string) => void } = {}
+): Promise<PgDatabase> {
 	const where = redactUrl(url);
 	const pool = new pg.Pool({ ...clientConfig(url), max: poolSize, idleTimeoutMillis: 30_000 });
 	// An idle connection that dies (server restart) is reported here; without a listener it would crash the process.

@@ -49,12 +49,14 @@ if (missing) {
 			const open = () => createPgGallery({ url, model: 'm1', dim: 4, pollMs: 100, changesKept: 2 });
 			const [writer, follower] = await Promise.all([open(), open()]);
 			try {
-				const ids = await Promise.all(
-					Array.from({ length: 12 }, (_, i) => writer.enrolPerson(`p${i}`, [{ embedding: Float32Array.from([i, 1, 0, 0]) }]))
-				);
+				const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => writer.enrolPerson(`p${i}`, [{ embedding: Float32Array.from([i, 1, 0, 0]) }])));
 				await Promise.all(ids.slice(0, 6).map(({ person }) => writer.deletePerson(person.id)));
 				await writer.renamePerson(ids[6]!.person.id, 'renamed');
-				const view = (g: typeof writer) => g.entries().map((e) => `${e.personId}:${e.name}:${e.embedding[0]}`).sort();
+				const view = (g: typeof writer) =>
+					g
+						.entries()
+						.map((e) => `${e.personId}:${e.name}:${e.embedding[0]}`)
+						.sort();
 				await waitUntil(() => view(follower).join() === view(writer).join(), 'the follower equals the writer');
 				expect(view(follower)).toHaveLength(6);
 				expect(follower.entries().some((e) => e.name === 'renamed')).toBe(true);

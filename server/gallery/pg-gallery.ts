@@ -243,15 +243,13 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 						'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = $1 ORDER BY seq',
 						[personId]
 					);
-					return rows.map(
-						(row): Face => ({
-							id: row.id,
-							createdAt: Number(row.created_at),
-							thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
-							yaw: storedYaw(row.yaw),
-							source: storedSource(row.source)
-						})
-					);
+					return rows.map((row): Face => ({
+						id: row.id,
+						createdAt: Number(row.created_at),
+						thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
+						yaw: storedYaw(row.yaw),
+						source: storedSource(row.source)
+					}));
 				},
 				{ readOnlySnapshot: true }
 			);
@@ -272,10 +270,9 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		updateSettings(patch) {
 			return db.transaction(async (sql) => {
 				if (patch.keepThumbnails !== undefined) {
-					await sql(
-						"INSERT INTO settings (key, value) VALUES ('keep_thumbnails', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-						[JSON.stringify(patch.keepThumbnails)]
-					);
+					await sql("INSERT INTO settings (key, value) VALUES ('keep_thumbnails', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+						JSON.stringify(patch.keepThumbnails)
+					]);
 					if (!patch.keepThumbnails) await sql('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL');
 				}
 				return readSettings(sql);
@@ -340,24 +337,27 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 				 WHERE f.model <> $1 OR f.dim <> $2 ORDER BY f.seq`,
 				[model, dim]
 			);
-			return rows.map(
-				(row): OtherModelFace => ({
-					id: row.id,
-					personId: row.person_id,
-					name: row.name,
-					model: row.model,
-					dim: Number(row.dim),
-					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
-				})
-			);
+			return rows.map((row): OtherModelFace => ({
+				id: row.id,
+				personId: row.person_id,
+				name: row.name,
+				model: row.model,
+				dim: Number(row.dim),
+				thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+			}));
 		},
 		async reembedFace(faceId, embedding) {
 			checkEmbedding(embedding, dim);
 			const people = await write(
 				async (sql) =>
-					(await sql<{ person_id: string }>('UPDATE faces SET model = $1, dim = $2, embedding = $3 WHERE id = $4 RETURNING person_id', [model, dim, toBytes(embedding), faceId])).map(
-						(r) => r.person_id
-					),
+					(
+						await sql<{ person_id: string }>('UPDATE faces SET model = $1, dim = $2, embedding = $3 WHERE id = $4 RETURNING person_id', [
+							model,
+							dim,
+							toBytes(embedding),
+							faceId
+						])
+					).map((r) => r.person_id),
 				(ids) => ids
 			);
 			return people.length > 0;
@@ -376,7 +376,11 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		},
 		async savePairingCode(codeHash, role, expiresAt) {
 			await db.sql('DELETE FROM pairing_codes WHERE expires_at <= $1', [Date.now()]);
-			await db.sql('INSERT INTO pairing_codes (code_hash, role, expires_at) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING', [codeHash, role, expiresAt]);
+			await db.sql('INSERT INTO pairing_codes (code_hash, role, expires_at) VALUES ($1, $2, $3) ON CONFLICT (code_hash) DO NOTHING', [
+				codeHash,
+				role,
+				expiresAt
+			]);
 		},
 		async takePairingCode(codeHash, now) {
 			const [row] = await db.sql<{ role: string }>('DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING role', [codeHash, now]);

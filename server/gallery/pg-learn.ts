@@ -5,14 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import {
-	DEFAULT_LEARN_SETTINGS,
-	type LearnSettings,
-	type LearnStore,
-	type Negative,
-	type UnknownFace,
-	type UnknownGroup
-} from '../learn/store.ts';
+import { DEFAULT_LEARN_SETTINGS, type LearnSettings, type LearnStore, type Negative, type UnknownFace, type UnknownGroup } from '../learn/store.ts';
 import { checkEmbedding, checkThumbnail, toBytes } from './checks.ts';
 import type { PgDatabase, Sql } from './pg-db.ts';
 import { toCorrection, toSighting, toVector } from './sqlite-learn.ts';
@@ -45,10 +38,9 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 		updateLearnSettings(patch) {
 			return db.transaction(async (sql) => {
 				if (patch.rememberUnknowns !== undefined) {
-					await sql(
-						"INSERT INTO settings (key, value) VALUES ('remember_unknowns', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-						[JSON.stringify(patch.rememberUnknowns)]
-					);
+					await sql("INSERT INTO settings (key, value) VALUES ('remember_unknowns', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [
+						JSON.stringify(patch.rememberUnknowns)
+					]);
 					if (!patch.rememberUnknowns) await sql('DELETE FROM unknown_groups');
 				}
 				return readSettings(sql);
@@ -186,19 +178,24 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 		},
 		markUndone: async (id, at) => (await db.sql('UPDATE corrections SET undone_at = $1 WHERE id = $2 AND undone_at IS NULL RETURNING id', [at, id])).length > 0,
 		async addSighting(s) {
-			await db.sql(
-				'INSERT INTO sightings (id, person_id, group_id, label, device, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-				[s.id, s.personId, s.groupId, s.label, s.device, s.firstSeen, s.lastSeen]
-			);
+			await db.sql('INSERT INTO sightings (id, person_id, group_id, label, device, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+				s.id,
+				s.personId,
+				s.groupId,
+				s.label,
+				s.device,
+				s.firstSeen,
+				s.lastSeen
+			]);
 		},
 		async touchSighting(id, lastSeen) {
 			await db.sql('UPDATE sightings SET last_seen = greatest(last_seen, $1) WHERE id = $2', [lastSeen, id]);
 		},
 		async listSightings(since, limit) {
-			const rows = await db.sql<Parameters<typeof toSighting>[0]>(
-				'SELECT * FROM sightings WHERE last_seen >= $1 ORDER BY first_seen DESC, seq DESC LIMIT $2',
-				[since, limit]
-			);
+			const rows = await db.sql<Parameters<typeof toSighting>[0]>('SELECT * FROM sightings WHERE last_seen >= $1 ORDER BY first_seen DESC, seq DESC LIMIT $2', [
+				since,
+				limit
+			]);
 			return rows.map(toSighting);
 		},
 		expire(before) {
@@ -206,10 +203,9 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 				const faces = (await sql('DELETE FROM unknown_faces WHERE created_at < $1 RETURNING id', [before])).length;
 				const sightings = (await sql('DELETE FROM sightings WHERE last_seen < $1 RETURNING id', [before])).length;
 				const groups = (
-					await sql(
-						'DELETE FROM unknown_groups g WHERE g.last_seen < $1 OR NOT EXISTS (SELECT 1 FROM unknown_faces f WHERE f.group_id = g.id) RETURNING id',
-						[before]
-					)
+					await sql('DELETE FROM unknown_groups g WHERE g.last_seen < $1 OR NOT EXISTS (SELECT 1 FROM unknown_faces f WHERE f.group_id = g.id) RETURNING id', [
+						before
+					])
 				).length;
 				return { groups, faces, sightings };
 			});

@@ -58,9 +58,7 @@ export function sqliteTables(file: string): TableStore {
 			try {
 				if (replace) for (const { name } of [...COPIED_TABLES].reverse()) db.exec(`DELETE FROM ${name}`);
 				for (const { name, columns } of COPIED_TABLES) {
-					const insert = db.prepare(
-						`INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`
-					);
+					const insert = db.prepare(`INSERT INTO ${name} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
 					counts[name] = 0;
 					for await (const rows of source(name)) {
 						for (const row of rows) insert.run(row);

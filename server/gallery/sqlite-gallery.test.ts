@@ -50,7 +50,9 @@ describe('sqlite gallery migration to poses', () => {
 			}
 			old.pragma('user_version = 4');
 			old.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)').run('p1', 'old timer', 1);
-			old.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('f1', 'p1', 'm1', 4, Buffer.from(Float32Array.from([1, 0, 0, 0]).buffer), 2);
+			old
+				.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+				.run('f1', 'p1', 'm1', 4, Buffer.from(Float32Array.from([1, 0, 0, 0]).buffer), 2);
 			old.close();
 			const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
 			try {

@@ -52,9 +52,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
 		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
 		renamePerson: db.prepare('UPDATE people SET name = ? WHERE id = ?'),
-		insertFace: db.prepare(
-			'INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'
-		),
+		insertFace: db.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
 		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
 			'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = ? ORDER BY rowid'
 		),
@@ -63,16 +61,12 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		deletePerson: db.prepare('DELETE FROM people WHERE id = ?'),
 		deleteEveryone: db.prepare('DELETE FROM people'),
 		entries: db.prepare<[string, number], FaceRow>(`${ENTRY} WHERE f.model = ? AND f.dim = ? ORDER BY f.rowid`),
-		personEntries: db.prepare<[string, string, number], FaceRow>(
-			`${ENTRY} WHERE f.person_id = ? AND f.model = ? AND f.dim = ? ORDER BY f.rowid`
-		),
+		personEntries: db.prepare<[string, string, number], FaceRow>(`${ENTRY} WHERE f.person_id = ? AND f.model = ? AND f.dim = ? ORDER BY f.rowid`),
 		exportFaces: db.prepare<[string, number], { person_id: string; embedding: Buffer; thumbnail: Buffer | null; yaw: unknown }>(
 			'SELECT person_id, embedding, thumbnail, yaw FROM faces WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
 		setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
-		putSetting: db.prepare(
-			'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'
-		),
+		putSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
 		dropThumbnails: db.prepare('UPDATE faces SET thumbnail = NULL WHERE thumbnail IS NOT NULL'),
 		secret: db.prepare<[string], { value: string }>('SELECT value FROM secrets WHERE name = ?'),
 		putSecret: db.prepare('INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING'),
@@ -101,13 +95,16 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 
 	// PRAGMA data_version changes when another connection commits to the file.
 	let seenVersion = q.dataVersion.get() as number;
-	const poll = pollMs > 0 && file !== ':memory:' ? setInterval(() => {
-		const version = q.dataVersion.get() as number;
-		if (version !== seenVersion) {
-			seenVersion = version;
-			reloadAll();
-		}
-	}, pollMs) : null;
+	const poll =
+		pollMs > 0 && file !== ':memory:'
+			? setInterval(() => {
+					const version = q.dataVersion.get() as number;
+					if (version !== seenVersion) {
+						seenVersion = version;
+						reloadAll();
+					}
+				}, pollMs)
+			: null;
 	poll?.unref();
 
 	function readSettings(): GallerySettings {
@@ -223,15 +220,13 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		},
 		async listFaces(personId) {
 			if (!q.person.get(personId)) return null;
-			return q.faces.all(personId).map(
-				(row): Face => ({
-					id: row.id,
-					createdAt: row.created_at,
-					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
-					yaw: storedYaw(row.yaw),
-					source: storedSource(row.source)
-				})
-			);
+			return q.faces.all(personId).map((row): Face => ({
+				id: row.id,
+				createdAt: row.created_at,
+				thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null,
+				yaw: storedYaw(row.yaw),
+				source: storedSource(row.source)
+			}));
 		},
 		async deleteFace(personId, faceId) {
 			const deleted = q.deleteFace.run(faceId, personId).changes > 0;
@@ -263,16 +258,14 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			return result;
 		},
 		async otherModelFaces() {
-			return q.otherModelFaces.all(model, dim).map(
-				(row): OtherModelFace => ({
-					id: row.id,
-					personId: row.person_id,
-					name: row.name,
-					model: row.model,
-					dim: row.dim,
-					thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
-				})
-			);
+			return q.otherModelFaces.all(model, dim).map((row): OtherModelFace => ({
+				id: row.id,
+				personId: row.person_id,
+				name: row.name,
+				model: row.model,
+				dim: row.dim,
+				thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
+			}));
 		},
 		async reembedFace(faceId, embedding) {
 			checkEmbedding(embedding, dim);

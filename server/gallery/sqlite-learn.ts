@@ -66,9 +66,7 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 			 ON CONFLICT(id) DO UPDATE SET first_seen = min(first_seen, @first), last_seen = max(last_seen, @last)`
 		),
 		group: db.prepare<[string], { id: string; first_seen: number; last_seen: number }>('SELECT * FROM unknown_groups WHERE id = ?'),
-		insertUnknown: db.prepare(
-			'INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'
-		),
+		insertUnknown: db.prepare('INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
 		groups: db.prepare<{ model: string; dim: number }, { id: string; first_seen: number; last_seen: number; faces: number }>(GROUPS),
 		latestThumbnail: db.prepare<[string], { thumbnail: Buffer }>(
 			'SELECT thumbnail FROM unknown_faces WHERE group_id = ? AND thumbnail IS NOT NULL ORDER BY rowid DESC LIMIT 1'
@@ -105,9 +103,7 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 			 VALUES (@id, @personId, @groupId, @label, @device, @firstSeen, @lastSeen)`
 		),
 		touchSighting: db.prepare('UPDATE sightings SET last_seen = max(last_seen, ?) WHERE id = ?'),
-		sightings: db.prepare<[number, number], SightingRow>(
-			'SELECT * FROM sightings WHERE last_seen >= ? ORDER BY first_seen DESC, rowid DESC LIMIT ?'
-		),
+		sightings: db.prepare<[number, number], SightingRow>('SELECT * FROM sightings WHERE last_seen >= ? ORDER BY first_seen DESC, rowid DESC LIMIT ?'),
 		expireFaces: db.prepare('DELETE FROM unknown_faces WHERE created_at < ?'),
 		expireGroups: db.prepare(
 			'DELETE FROM unknown_groups WHERE last_seen < ? OR NOT EXISTS (SELECT 1 FROM unknown_faces f WHERE f.group_id = unknown_groups.id)'

@@ -4,13 +4,7 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { coverageOf } from '../../src/lib/protocol/pose.ts';
-import {
-	type FaceInfo,
-	type FaceSource,
-	type ImportResult,
-	type PersonInfo,
-	type SettingsInfo
-} from '../../src/lib/protocol/rest.ts';
+import { type FaceInfo, type FaceSource, type ImportResult, type PersonInfo, type SettingsInfo } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, NewFace } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
 import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
@@ -112,9 +106,12 @@ export function createApi(deps: ApiDeps): express.Router {
 		...(deps.model && isAuthorized(adminCheck, req) ? deps.model() : {})
 	});
 
-	api.get('/settings', handle(async (req, res) => {
-		res.json(await settingsOf(req));
-	}));
+	api.get(
+		'/settings',
+		handle(async (req, res) => {
+			res.json(await settingsOf(req));
+		})
+	);
 
 	api.patch(
 		'/settings',
@@ -129,15 +126,19 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people', admin, handle(async (_req, res) => {
-		const thumbnails = (await gallery.settings()).keepThumbnails;
-		res.json(
-			(await gallery.listPeople({ thumbnails })).map(({ thumbnail, yaws, ...person }): PersonInfo => {
-				const listed = { ...person, coverage: coverageOf(yaws) };
-				return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
-			})
-		);
-	}));
+	api.get(
+		'/people',
+		admin,
+		handle(async (_req, res) => {
+			const thumbnails = (await gallery.settings()).keepThumbnails;
+			res.json(
+				(await gallery.listPeople({ thumbnails })).map(({ thumbnail, yaws, ...person }): PersonInfo => {
+					const listed = { ...person, coverage: coverageOf(yaws) };
+					return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
+				})
+			);
+		})
+	);
 
 	api.post(
 		'/people',
@@ -162,9 +163,13 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people/:id', admin, handle(async (req, res) => {
-		res.json(await personOr404(req));
-	}));
+	api.get(
+		'/people/:id',
+		admin,
+		handle(async (req, res) => {
+			res.json(await personOr404(req));
+		})
+	);
 
 	api.patch(
 		'/people/:id',
@@ -180,11 +185,15 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/people/:id/faces', admin, handle(async (req, res) => {
-		const faces = await gallery.listFaces(req.params.id ?? '');
-		if (!faces) throw new AppError('not-found', 'no such person');
-		res.json(faces.map(({ thumbnail, ...face }): FaceInfo => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
-	}));
+	api.get(
+		'/people/:id/faces',
+		admin,
+		handle(async (req, res) => {
+			const faces = await gallery.listFaces(req.params.id ?? '');
+			if (!faces) throw new AppError('not-found', 'no such person');
+			res.json(faces.map(({ thumbnail, ...face }): FaceInfo => (thumbnail ? { ...face, thumbnail: dataUrl(thumbnail) } : face)));
+		})
+	);
 
 	// Two bodies on one path: JSON { images: [base64…] } → { faceIds } here (with the questions);
 	// anything else goes on to the next route, the DESIGN.md one: one image body → { faceId }.
@@ -227,17 +236,25 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.delete('/people/:id/faces/:faceId', admin, handle(async (req, res) => {
-		if (!(await gallery.deleteFace(req.params.id ?? '', req.params.faceId ?? ''))) throw new AppError('not-found', 'no such face');
-		log(`gallery: deleted face ${req.params.faceId} of person ${req.params.id}`);
-		res.status(204).end();
-	}));
+	api.delete(
+		'/people/:id/faces/:faceId',
+		admin,
+		handle(async (req, res) => {
+			if (!(await gallery.deleteFace(req.params.id ?? '', req.params.faceId ?? ''))) throw new AppError('not-found', 'no such face');
+			log(`gallery: deleted face ${req.params.faceId} of person ${req.params.id}`);
+			res.status(204).end();
+		})
+	);
 
-	api.delete('/people/:id', admin, handle(async (req, res) => {
-		if (!(await gallery.deletePerson(req.params.id ?? ''))) throw new AppError('not-found', 'no such person');
-		log(`gallery: deleted person ${req.params.id}`);
-		res.status(204).end();
-	}));
+	api.delete(
+		'/people/:id',
+		admin,
+		handle(async (req, res) => {
+			if (!(await gallery.deletePerson(req.params.id ?? ''))) throw new AppError('not-found', 'no such person');
+			log(`gallery: deleted person ${req.params.id}`);
+			res.status(204).end();
+		})
+	);
 
 	api.post(
 		'/recognize',
@@ -257,13 +274,17 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
-	api.get('/export', admin, handle(async (req, res) => {
-		const unknowns = req.query.unknowns === '1' || req.query.unknowns === 'true';
-		const people = await gallery.exportAll();
-		const doc = deps.learning ? await deps.learning.exportWith(people, { unknowns }) : people;
-		res.setHeader('content-disposition', 'attachment; filename="facertc-gallery.json"');
-		res.json(doc);
-	}));
+	api.get(
+		'/export',
+		admin,
+		handle(async (req, res) => {
+			const unknowns = req.query.unknowns === '1' || req.query.unknowns === 'true';
+			const people = await gallery.exportAll();
+			const doc = deps.learning ? await deps.learning.exportWith(people, { unknowns }) : people;
+			res.setHeader('content-disposition', 'attachment; filename="facertc-gallery.json"');
+			res.json(doc);
+		})
+	);
 
 	api.post(
 		'/import',

@@ -16,7 +16,11 @@ export function inlineScriptHashes(html: string): string[] {
 	const hashes = new Set<string>();
 	for (const match of html.matchAll(/<script(\s[^>]*)?>([\s\S]*?)<\/script>/gi)) {
 		if (/\ssrc\s*=/i.test(match[1] ?? '')) continue;
-		hashes.add(`'sha256-${createHash('sha256').update(match[2] ?? '', 'utf8').digest('base64')}'`);
+		hashes.add(
+			`'sha256-${createHash('sha256')
+				.update(match[2] ?? '', 'utf8')
+				.digest('base64')}'`
+		);
 	}
 	return [...hashes].sort();
 }

@@ -82,7 +82,11 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 	}
 
 	/** Enrols `faces` for the person (created when new) after the usual questions; returns the person's id. */
-	async function enrol(force: unknown, faces: readonly NewFace[], to: { person: Person | null; name: string }): Promise<{ personId: string; faceIds: string[]; created: boolean }> {
+	async function enrol(
+		force: unknown,
+		faces: readonly NewFace[],
+		to: { person: Person | null; name: string }
+	): Promise<{ personId: string; faceIds: string[]; created: boolean }> {
 		askQuestions({ force, faces, entries: gallery.entries(), threshold: deps.matchThreshold, owner: to.person });
 		if (to.person) {
 			const { faceIds } = await gallery.addFaces(to.person.id, faces);
@@ -98,34 +102,48 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 
 	// ---- unknown groups ----
 
-	api.get('/unknowns', admin, handle(async (_req, res) => {
-		const thumbnails = (await gallery.settings()).keepThumbnails;
-		const groups = await store.listUnknownGroups({ thumbnails });
-		res.json(groups.filter((g) => g.faces > 0).map(({ thumbnail, ...g }): UnknownGroupInfo => (thumbnail ? { ...g, thumbnail: dataUrl(thumbnail) } : g)));
-	}));
+	api.get(
+		'/unknowns',
+		admin,
+		handle(async (_req, res) => {
+			const thumbnails = (await gallery.settings()).keepThumbnails;
+			const groups = await store.listUnknownGroups({ thumbnails });
+			res.json(groups.filter((g) => g.faces > 0).map(({ thumbnail, ...g }): UnknownGroupInfo => (thumbnail ? { ...g, thumbnail: dataUrl(thumbnail) } : g)));
+		})
+	);
 
-	api.post('/unknowns/:id/name', admin, limit('enrol'), json, handle(async (req, res) => {
-		const body = parseBody(NameGroup, req.body);
-		const id = req.params.id ?? '';
-		const stored = await store.unknownFaces(id);
-		if (stored.length === 0) throw new AppError('not-found', 'no such group of unknown faces (named, forgotten or expired?)');
-		const faces = stored.map((f): NewFace => ({ embedding: f.embedding, thumbnail: f.thumbnail ?? null, source: 'live' }));
-		const to = await target(body);
-		const { personId, faceIds, created } = await enrol(req.query.force, faces, to);
-		// Enrolled first, then the group goes: a crash in between leaves the group to forget, never lost faces.
-		await store.settleUnknownGroup(id, personId, to.name);
-		learner.dropGroup(id);
-		log(`learn: unknown group ${id} named: ${faceIds.length} face(s) to ${created ? 'new ' : ''}person ${personId}`);
-		res.status(created ? 201 : 200).json({ personId, faces: faceIds.length, created });
-	}));
+	api.post(
+		'/unknowns/:id/name',
+		admin,
+		limit('enrol'),
+		json,
+		handle(async (req, res) => {
+			const body = parseBody(NameGroup, req.body);
+			const id = req.params.id ?? '';
+			const stored = await store.unknownFaces(id);
+			if (stored.length === 0) throw new AppError('not-found', 'no such group of unknown faces (named, forgotten or expired?)');
+			const faces = stored.map((f): NewFace => ({ embedding: f.embedding, thumbnail: f.thumbnail ?? null, source: 'live' }));
+			const to = await target(body);
+			const { personId, faceIds, created } = await enrol(req.query.force, faces, to);
+			// Enrolled first, then the group goes: a crash in between leaves the group to forget, never lost faces.
+			await store.settleUnknownGroup(id, personId, to.name);
+			learner.dropGroup(id);
+			log(`learn: unknown group ${id} named: ${faceIds.length} face(s) to ${created ? 'new ' : ''}person ${personId}`);
+			res.status(created ? 201 : 200).json({ personId, faces: faceIds.length, created });
+		})
+	);
 
-	api.delete('/unknowns/:id', admin, handle(async (req, res) => {
-		const id = req.params.id ?? '';
-		if (!(await store.deleteUnknownGroup(id))) throw new AppError('not-found', 'no such group of unknown faces');
-		learner.dropGroup(id);
-		log(`learn: unknown group ${id} forgotten`);
-		res.status(204).end();
-	}));
+	api.delete(
+		'/unknowns/:id',
+		admin,
+		handle(async (req, res) => {
+			const id = req.params.id ?? '';
+			if (!(await store.deleteUnknownGroup(id))) throw new AppError('not-found', 'no such group of unknown faces');
+			learner.dropGroup(id);
+			log(`learn: unknown group ${id} forgotten`);
+			res.status(204).end();
+		})
+	);
 
 	// ---- corrections ----
 
@@ -145,67 +163,92 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 		};
 	}
 
-	api.post('/corrections', admin, limit('enrol'), json, handle(async (req, res) => {
-		const body = parseBody(CorrectionBody, req.body);
-		const face = learner.recentFace(body.peerId, body.trackId);
-		// Remembered: the last face the embedder found in this track's crops, for 2 minutes. A track
-		// answered "unknown" because no crop held a face (turned away, blurred) has nothing to learn from.
-		if (!face) throw new AppError('not-found', 'there is no face of this track to learn from: its crops held no face the recognizer could use, or its label is more than 2 minutes old. Wait for a clearer view and tap again');
-		const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
-		let correction: Correction;
-		if (body.kind === 'not') {
-			// Whom it is not: as given (the label the page shows may lag the last answer), else the last answer's.
-			const byName = body.name === undefined ? undefined : sameName(await gallery.listPeople(), body.name)?.id;
-			if (body.name !== undefined && !byName) throw new AppError('not-found', 'nobody has that name');
-			const personId = body.personId ?? byName ?? face.match.personId;
-			if (!personId) throw new AppError('bad-request', 'this face was not named: say whom it is not (personId or name)');
-			if (!(await gallery.getPerson(personId))) throw new AppError('not-found', 'no such person');
-			const negative = await store.addNegative(personId, face.embedding);
-			await learner.reloadNegatives();
-			correction = await store.addCorrection({ ...base, personId, kind: 'not', faceId: null, negativeId: negative.id });
-		} else {
-			const to = await target(body);
-			const thumbnail = face.crop && (await gallery.settings()).keepThumbnails ? await deps.toThumbnail(face.crop) : null;
-			const { personId, faceIds } = await enrol(req.query.force, [{ embedding: face.embedding, thumbnail, source: 'live' }], to);
-			correction = await store.addCorrection({ ...base, personId, kind: 'is', faceId: faceIds[0] ?? null, negativeId: null });
-		}
-		log(`learn: correction ${correction.id}: ${correction.kind} person ${correction.personId} (was ${correction.wasPersonId ?? 'unknown'}) by ${correction.byToken} token, device ${correction.device}`);
-		res.status(201).json(await correctionInfo(correction));
-	}));
+	api.post(
+		'/corrections',
+		admin,
+		limit('enrol'),
+		json,
+		handle(async (req, res) => {
+			const body = parseBody(CorrectionBody, req.body);
+			const face = learner.recentFace(body.peerId, body.trackId);
+			// Remembered: the last face the embedder found in this track's crops, for 2 minutes. A track
+			// answered "unknown" because no crop held a face (turned away, blurred) has nothing to learn from.
+			if (!face)
+				throw new AppError(
+					'not-found',
+					'there is no face of this track to learn from: its crops held no face the recognizer could use, or its label is more than 2 minutes old. Wait for a clearer view and tap again'
+				);
+			const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
+			let correction: Correction;
+			if (body.kind === 'not') {
+				// Whom it is not: as given (the label the page shows may lag the last answer), else the last answer's.
+				const byName = body.name === undefined ? undefined : sameName(await gallery.listPeople(), body.name)?.id;
+				if (body.name !== undefined && !byName) throw new AppError('not-found', 'nobody has that name');
+				const personId = body.personId ?? byName ?? face.match.personId;
+				if (!personId) throw new AppError('bad-request', 'this face was not named: say whom it is not (personId or name)');
+				if (!(await gallery.getPerson(personId))) throw new AppError('not-found', 'no such person');
+				const negative = await store.addNegative(personId, face.embedding);
+				await learner.reloadNegatives();
+				correction = await store.addCorrection({ ...base, personId, kind: 'not', faceId: null, negativeId: negative.id });
+			} else {
+				const to = await target(body);
+				const thumbnail = face.crop && (await gallery.settings()).keepThumbnails ? await deps.toThumbnail(face.crop) : null;
+				const { personId, faceIds } = await enrol(req.query.force, [{ embedding: face.embedding, thumbnail, source: 'live' }], to);
+				correction = await store.addCorrection({ ...base, personId, kind: 'is', faceId: faceIds[0] ?? null, negativeId: null });
+			}
+			log(
+				`learn: correction ${correction.id}: ${correction.kind} person ${correction.personId} (was ${correction.wasPersonId ?? 'unknown'}) by ${correction.byToken} token, device ${correction.device}`
+			);
+			res.status(201).json(await correctionInfo(correction));
+		})
+	);
 
-	api.get('/people/:id/corrections', admin, handle(async (req, res) => {
-		if (!(await gallery.getPerson(req.params.id ?? ''))) throw new AppError('not-found', 'no such person');
-		const list = await store.listCorrections(req.params.id ?? '');
-		res.json(await Promise.all(list.map(correctionInfo)));
-	}));
+	api.get(
+		'/people/:id/corrections',
+		admin,
+		handle(async (req, res) => {
+			if (!(await gallery.getPerson(req.params.id ?? ''))) throw new AppError('not-found', 'no such person');
+			const list = await store.listCorrections(req.params.id ?? '');
+			res.json(await Promise.all(list.map(correctionInfo)));
+		})
+	);
 
-	api.post('/corrections/:id/undo', admin, handle(async (req, res) => {
-		const correction = await store.getCorrection(req.params.id ?? '');
-		if (!correction) throw new AppError('not-found', 'no such correction');
-		if (correction.undoneAt !== null) throw new AppError('conflict', 'this correction was undone already');
-		if (correction.kind === 'is' && correction.faceId) await gallery.deleteFace(correction.personId, correction.faceId);
-		if (correction.kind === 'not' && correction.negativeId) {
-			await store.deleteNegative(correction.negativeId);
-			await learner.reloadNegatives();
-		}
-		const at = Date.now();
-		if (!(await store.markUndone(correction.id, at))) throw new AppError('conflict', 'this correction was undone already');
-		log(`learn: correction ${correction.id} undone`);
-		res.json(await correctionInfo({ ...correction, undoneAt: at }));
-	}));
+	api.post(
+		'/corrections/:id/undo',
+		admin,
+		handle(async (req, res) => {
+			const correction = await store.getCorrection(req.params.id ?? '');
+			if (!correction) throw new AppError('not-found', 'no such correction');
+			if (correction.undoneAt !== null) throw new AppError('conflict', 'this correction was undone already');
+			if (correction.kind === 'is' && correction.faceId) await gallery.deleteFace(correction.personId, correction.faceId);
+			if (correction.kind === 'not' && correction.negativeId) {
+				await store.deleteNegative(correction.negativeId);
+				await learner.reloadNegatives();
+			}
+			const at = Date.now();
+			if (!(await store.markUndone(correction.id, at))) throw new AppError('conflict', 'this correction was undone already');
+			log(`learn: correction ${correction.id} undone`);
+			res.json(await correctionInfo({ ...correction, undoneAt: at }));
+		})
+	);
 
 	// ---- sightings ----
 
 	const sightingsOn: RequestHandler = (_req, _res, next) =>
 		next(deps.sightings ? undefined : new AppError('not-found', 'sightings are off on this server (SIGHTINGS=off)'));
 
-	api.get('/sightings', admin, sightingsOn, handle(async (req, res) => {
-		const since = req.query.since === undefined ? 0 : Number(req.query.since);
-		const max = req.query.limit === undefined ? MAX_SIGHTINGS : Number(req.query.limit);
-		if (!Number.isFinite(since) || since < 0) throw new AppError('bad-request', 'since must be a time in ms since the epoch');
-		if (!Number.isInteger(max) || max < 1 || max > MAX_SIGHTINGS) throw new AppError('bad-request', `limit must be 1 to ${MAX_SIGHTINGS}`);
-		res.json((await store.listSightings(since, max)).map(sightingInfo));
-	}));
+	api.get(
+		'/sightings',
+		admin,
+		sightingsOn,
+		handle(async (req, res) => {
+			const since = req.query.since === undefined ? 0 : Number(req.query.since);
+			const max = req.query.limit === undefined ? MAX_SIGHTINGS : Number(req.query.limit);
+			if (!Number.isFinite(since) || since < 0) throw new AppError('bad-request', 'since must be a time in ms since the epoch');
+			if (!Number.isInteger(max) || max < 1 || max > MAX_SIGHTINGS) throw new AppError('bad-request', `limit must be 1 to ${MAX_SIGHTINGS}`);
+			res.json((await store.listSightings(since, max)).map(sightingInfo));
+		})
+	);
 
 	api.get('/sightings/stream', admin, sightingsOn, (req, res, next) => {
 		try {

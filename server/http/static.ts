@@ -44,10 +44,7 @@ export function createStatic({ buildDir, modelsDir }: { buildDir: string; models
 	// Model and WASM files change only with a package upgrade, which changes the app build too.
 	router.use(MEDIAPIPE_WASM_PATH, express.static(mediapipeWasmDir(), { maxAge: '7d', fallthrough: false }));
 	router.use(MODELS_PATH, express.static(modelsDir, { maxAge: '1d', fallthrough: false }));
-	router.use(
-		'/_app/immutable',
-		express.static(join(buildDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false })
-	);
+	router.use('/_app/immutable', express.static(join(buildDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false }));
 	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0, setHeaders: setAppHeaders }));
 	// SPA fallback: any other page path gets the shell, which routes on the client.
 	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {

@@ -94,9 +94,7 @@ export async function loadSharedTokens({
 		return /^[\x21-\x7e]{16,256}$/.test(value) ? value : null;
 	};
 	const secret = async (given: string | null, name: string): Promise<Secret> =>
-		given
-			? { value: given, source: 'env', file: null }
-			: { value: await shared(name, () => fromFile(name) ?? newToken()), source: 'database', file: null };
+		given ? { value: given, source: 'env', file: null } : { value: await shared(name, () => fromFile(name) ?? newToken()), source: 'database', file: null };
 	const admin = await secret(adminToken, ADMIN_TOKEN_FILE);
 	const recognize = openRecognition ? null : await secret(recognizeToken, RECOGNIZE_TOKEN_FILE);
 	return { admin, recognize, notes };

@@ -35,7 +35,10 @@ export type SightingTracker = {
 	readonly open: number;
 };
 
-export function createSightingTracker(port: SightingsPort, { now = Date.now, trackGoneMs = TRACK_GONE_MS, newId }: { now?: () => number; trackGoneMs?: number; newId: () => string }): SightingTracker {
+export function createSightingTracker(
+	port: SightingsPort,
+	{ now = Date.now, trackGoneMs = TRACK_GONE_MS, newId }: { now?: () => number; trackGoneMs?: number; newId: () => string }
+): SightingTracker {
 	const tracks = new Map<string, Open>();
 
 	function end(key: string, t: Open): void {

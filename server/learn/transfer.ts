@@ -58,7 +58,10 @@ export function checkLearningImport(doc: GalleryExport, dim: number): Checked {
 			try {
 				checkEmbedding(embedding, dim);
 			} catch {
-				throw new DocError({ message: `person ${i + 1}: face said not to be them ${j + 1} is damaged (it should be ${dim} numbers).`, where: `people.${i}.negatives.${j}` });
+				throw new DocError({
+					message: `person ${i + 1}: face said not to be them ${j + 1} is damaged (it should be ${dim} numbers).`,
+					where: `people.${i}.negatives.${j}`
+				});
 			}
 			out.negatives.push({ name: person.name, embedding });
 		});
@@ -115,7 +118,10 @@ export async function importLearning(
 			const fresh = group.filter((f) => f.at >= oldest && !have.some((h) => sameVector(h.embedding, f.embedding)));
 			if (fresh.length === 0) continue;
 			const groupId = randomUUID();
-			await deps.store.addUnknownFaces(groupId, fresh.map((f) => ({ ...f, groupId, thumbnail: deps.keepThumbnails ? (f.thumbnail ?? null) : null })));
+			await deps.store.addUnknownFaces(
+				groupId,
+				fresh.map((f) => ({ ...f, groupId, thumbnail: deps.keepThumbnails ? (f.thumbnail ?? null) : null }))
+			);
 			result.unknownFacesAdded += fresh.length;
 		}
 	}

@@ -3,11 +3,7 @@
  * PeerJS against what clients send, keeps its signalling registration by itself, and gives every
  * channel's native resources back as soon as it is of no use: never opened, idle, or its peer gone.
  */
-import {
-	decodeClientMessage,
-	encodeServerMessage,
-	type ServerMessage
-} from '../../src/lib/protocol/messages.ts';
+import { decodeClientMessage, encodeServerMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
 import type { IceServer } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { CloseReason } from '../metrics.ts';

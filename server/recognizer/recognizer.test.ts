@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-	MAX_CROPS_PER_SECOND,
-	encodeClientMessage,
-	type IdentifyMessage
-} from '../../src/lib/protocol/messages.ts';
+import { MAX_CROPS_PER_SECOND, encodeClientMessage, type IdentifyMessage } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import type { GalleryEntry } from '../gallery/matcher.ts';
 import { createRecognizer, type CropJob, type Embedder } from './recognizer.ts';
@@ -114,7 +110,14 @@ describe('recognizer', () => {
 			threshold: 0.5,
 			recognizerId: 'rec'
 		}).openSession();
-		const keypoints: Array<[number, number]> = [[30, 40], [60, 40], [45, 55], [45, 70], [15, 50], [75, 50]];
+		const keypoints: Array<[number, number]> = [
+			[30, 40],
+			[60, 40],
+			[45, 55],
+			[45, 70],
+			[15, 50],
+			[75, 50]
+		];
 		const msg: IdentifyMessage = { type: 'identify', requestId: 3, trackId: 5, width: 100, height: 100, crop: Uint8Array.from([1, 100]), keypoints };
 		expect(await session.handle(encodeClientMessage(msg))).toMatchObject({ type: 'identity', label: 'alice' });
 		await session.handle(identify(1));

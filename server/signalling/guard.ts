@@ -214,7 +214,8 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 		const id = params.get('id') ?? '';
 		const token = params.get('token') ?? '';
 		// PeerServer answers a missing id, token or key itself.
-		const accepted = !id || !token ? true : id === recognizerId ? acceptRecognizer(socket, token) : acceptClient(socket, id, clientAddress(req, options.trustProxy));
+		const accepted =
+			!id || !token ? true : id === recognizerId ? acceptRecognizer(socket, token) : acceptClient(socket, id, clientAddress(req, options.trustProxy));
 		if (accepted) facade.emit('connection', socket, req);
 	}
 

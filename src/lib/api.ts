@@ -43,7 +43,6 @@ export type Doubt = { near: NearPerson } | { mismatch: Mismatch };
 /** How the People page took the images it enrols (stored with each face). */
 export type EnrolSource = 'camera' | 'photo';
 
-
 const ADMIN_TOKEN_KEY = 'facertc.adminToken';
 export const RECOGNIZE_TOKEN_KEY = 'facertc.recognizeToken';
 
@@ -100,14 +99,22 @@ async function request<T extends v.GenericSchema | null>(
 	if (schema === null) return undefined as Out;
 	const parsed = v.safeParse(schema, body);
 	if (!parsed.success) {
-		throw new ApiError(`The server's answer to ${path} is not what this page expects (${describeIssues(parsed.issues)}): reload the page.`, res.status, 'bad-response');
+		throw new ApiError(
+			`The server's answer to ${path} is not what this page expects (${describeIssues(parsed.issues)}): reload the page.`,
+			res.status,
+			'bad-response'
+		);
 	}
 	return parsed.output as Out;
 }
 
 function errorOf(status: number, body: unknown, retryAfter: string | null): ApiError {
 	if (status === 429) {
-		return new ApiError(`The server is busy with requests from this device: try again${retryAfter ? ` in ${retryAfter} s` : ' shortly'}.`, status, 'rate-limited');
+		return new ApiError(
+			`The server is busy with requests from this device: try again${retryAfter ? ` in ${retryAfter} s` : ' shortly'}.`,
+			status,
+			'rate-limited'
+		);
 	}
 	const parsed = v.safeParse(ErrorBody, body);
 	// A proxy or an old server may answer an error without our body.
@@ -131,7 +138,6 @@ const sendJson = (method: string, body: unknown): RequestInit => ({
 	headers: { 'content-type': 'application/json' },
 	body: JSON.stringify(body)
 });
-
 
 /** Each image's data URL, kept while the image lives: a request resent after a 409 reuses it. */
 const dataUrls = new WeakMap<Blob, Promise<string>>();
@@ -182,11 +188,8 @@ export const api = {
 	 * `is` (enrol it for a person, by id or name; 409 for a question not `answered`) or `not` (a
 	 * negative example for the person it was named after, or the one given).
 	 */
-	correct: (
-		face: { peerId: string; trackId: number },
-		correction: { kind: 'is' | 'not'; personId?: string; name?: string },
-		answered: EnrolQuestion[] = []
-	) => request(`/api/corrections${forceQuery(answered)}`, CorrectionInfo, sendJson('POST', { ...face, ...correction })),
+	correct: (face: { peerId: string; trackId: number }, correction: { kind: 'is' | 'not'; personId?: string; name?: string }, answered: EnrolQuestion[] = []) =>
+		request(`/api/corrections${forceQuery(answered)}`, CorrectionInfo, sendJson('POST', { ...face, ...correction })),
 	listCorrections: (personId: string) => request(`/api/people/${encodeURIComponent(personId)}/corrections`, CorrectionsList),
 	undoCorrection: (id: string) => request(`/api/corrections/${encodeURIComponent(id)}/undo`, CorrectionInfo, { method: 'POST' }),
 	/** Sightings in view since `since` (ms), newest first. */
@@ -208,8 +211,7 @@ export const api = {
 			AddedFaces,
 			sendJson('POST', { images: await Promise.all(images.map(toDataUrl)), ...(source && { source }) })
 		),
-	renamePerson: (id: string, name: string) =>
-		request(`/api/people/${encodeURIComponent(id)}`, PersonSummary, sendJson('PATCH', { name })),
+	renamePerson: (id: string, name: string) => request(`/api/people/${encodeURIComponent(id)}`, PersonSummary, sendJson('PATCH', { name })),
 	listFaces: (id: string) => request(`/api/people/${encodeURIComponent(id)}/faces`, FaceList),
 	/** `keepalive`: the page is being left and the request must outlive it (a delete whose Undo window was cut short). */
 	deleteFace: (personId: string, faceId: string, { keepalive = false } = {}) =>

@@ -28,10 +28,7 @@ function explain(err: unknown): CameraError {
 /** Opens the camera at up to 640×480, preferring `facing`. The caller stops the stream's tracks. */
 export async function openCamera(facing: Facing): Promise<MediaStream> {
 	if (!window.isSecureContext) {
-		throw new CameraError(
-			'The camera needs a secure page: open this app over https:// (or on localhost).',
-			'insecure'
-		);
+		throw new CameraError('The camera needs a secure page: open this app over https:// (or on localhost).', 'insecure');
 	}
 	if (!navigator.mediaDevices?.getUserMedia) {
 		throw new CameraError('This browser cannot use a camera.', 'unsupported');

@@ -47,9 +47,7 @@ registerRoute(
 // Nothing else is routed, so the worker never answers /api, /peerjs, /healthz or /metrics.
 
 self.addEventListener('activate', (event) => {
-	event.waitUntil(
-		caches.keys().then((names) => Promise.all(staleRuntimeCaches(names, version).map((name) => caches.delete(name))))
-	);
+	event.waitUntil(caches.keys().then((names) => Promise.all(staleRuntimeCaches(names, version).map((name) => caches.delete(name)))));
 });
 
 self.addEventListener('message', (event) => {

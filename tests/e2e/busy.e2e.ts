@@ -84,7 +84,9 @@ describe('a busy recognizer', () => {
 		// loaded machine one worker may still turn away one of two crops sent at once: no check that
 		// it stays calm.)
 		const down = Number(await page.locator('[data-stat="bytes-down"]').getAttribute('data-value'));
-		await page.waitForFunction((before) => Number(document.querySelector('[data-stat="bytes-down"]')?.getAttribute('data-value')) > before, down, { timeout: 60_000 });
+		await page.waitForFunction((before) => Number(document.querySelector('[data-stat="bytes-down"]')?.getAttribute('data-value')) > before, down, {
+			timeout: 60_000
+		});
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 		await page.close();
 	});

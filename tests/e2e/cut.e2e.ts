@@ -152,7 +152,15 @@ const STAGE_SOURCE = `(() => {
 	};
 })()`;
 type Rect = { x: number; y: number; width: number; height: number };
-type Stage = { stage: Rect; video: Rect; canvas: Rect; fit: string[]; picture: { width: number; height: number }; canvasSize: { width: number; height: number }; mirrored: boolean };
+type Stage = {
+	stage: Rect;
+	video: Rect;
+	canvas: Rect;
+	fit: string[];
+	picture: { width: number; height: number };
+	canvasSize: { width: number; height: number };
+	mirrored: boolean;
+};
 
 /** Where a box of the picture (video px) shows on screen, for `object-fit: contain` in `element`. */
 function onScreen(box: Rect, element: Rect, picture: { width: number; height: number }, mirrored: boolean): Rect {

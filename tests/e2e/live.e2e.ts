@@ -50,7 +50,12 @@ describe('live page', () => {
 	it('sends its detector keypoints with the crops, and the server starts its landmark search from them', async () => {
 		const metric = async (series: string) => {
 			const text = await (await fetch(`${server.url}/metrics`)).text();
-			return Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? 0);
+			return Number(
+				text
+					.split('\n')
+					.find((l) => l.startsWith(`${series} `))
+					?.split(' ')[1] ?? 0
+			);
 		};
 		// Both faces were named by now (the test above), from this page's crops. (A face seen only by
 		// the far-range pass has no keypoints: its crops count as "none", so those are not asserted.)
@@ -82,11 +87,9 @@ describe('live page', () => {
 		server = await startTestServer({ port, dataDir });
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
 		// Names keep coming from the new server: further crops are sent and answered.
-		await page.waitForFunction(
-			(before) => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) > before,
-			cropsBefore,
-			{ timeout: 30_000 }
-		);
+		await page.waitForFunction((before) => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) > before, cropsBefore, {
+			timeout: 30_000
+		});
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
 	});
 });

@@ -112,7 +112,20 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		// A dozen people (random embeddings: only the page is under test here) and Erin, a real face
 		// with a kept thumbnail, for the delete and duplicate checks.
 		const { model, dim } = (await call('GET', '/api/export')).body as { model: string; dim: number };
-		const names = ['Ada Lovelace', '🦊 Fox Mulder', '👩‍👩‍👧 Family Account', 'Émile Zola', '李 小龍', LONG_NAME, 'Grace Hopper', 'Alan Turing', 'Hedy Lamarr', 'Katherine Johnson', 'Margaret Hamilton', 'Radia Perlman'];
+		const names = [
+			'Ada Lovelace',
+			'🦊 Fox Mulder',
+			'👩‍👩‍👧 Family Account',
+			'Émile Zola',
+			'李 小龍',
+			LONG_NAME,
+			'Grace Hopper',
+			'Alan Turing',
+			'Hedy Lamarr',
+			'Katherine Johnson',
+			'Margaret Hamilton',
+			'Radia Perlman'
+		];
 		let seed = name.length;
 		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
 		const yaws = [0, 0.02, -0.04, 0.3, -0.3];
@@ -176,7 +189,12 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		await long.scrollIntoViewIfNeeded();
 		const fit = await long.evaluate((li) => {
 			const nameEl = li.querySelector<HTMLElement>('.name')!;
-			return { cut: nameEl.scrollWidth > nameEl.clientWidth, oneLine: nameEl.getBoundingClientRect().height < 30, right: li.getBoundingClientRect().right, title: nameEl.title };
+			return {
+				cut: nameEl.scrollWidth > nameEl.clientWidth,
+				oneLine: nameEl.getBoundingClientRect().height < 30,
+				right: li.getBoundingClientRect().right,
+				title: nameEl.title
+			};
 		});
 		expect(fit.title).toBe(LONG_NAME);
 		expect(fit.oneLine).toBe(true);
@@ -192,7 +210,9 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		await page.waitForSelector(`[data-name="${LONG_NAME}"] [data-face-id]`);
 		// Renaming to a name already taken (the rule ignores case and spacing) is refused before sending.
 		await long.locator('input[id^="name-"]').fill('ada   LOVELACE');
-		await expect(long.locator('[data-name-problem]').textContent()).resolves.toBe('“Ada Lovelace” is already enrolled: two people cannot share a name (case and spacing aside).');
+		await expect(long.locator('[data-name-problem]').textContent()).resolves.toBe(
+			'“Ada Lovelace” is already enrolled: two people cannot share a name (case and spacing aside).'
+		);
 		expect(await long.getByRole('button', { name: 'Rename' }).isDisabled()).toBe(true);
 		await expect(long.locator('[data-advice]').textContent()).resolves.toMatch(/\S/);
 		await shot('long-names');

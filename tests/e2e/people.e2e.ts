@@ -62,11 +62,18 @@ beforeAll(async () => {
 	jpeg('broken.jpg', Buffer.from('this is not really a JPEG'));
 	// Noise does not compress: well over the server's 1 MB.
 	const noise = Buffer.from(Array.from({ length: 1200 * 1200 * 3 }, () => Math.floor(Math.random() * 256)));
-	jpeg('huge.jpg', await sharp(noise, { raw: { width: 1200, height: 1200, channels: 3 } }).jpeg({ quality: 100 }).toBuffer());
+	jpeg(
+		'huge.jpg',
+		await sharp(noise, { raw: { width: 1200, height: 1200, channels: 3 } })
+			.jpeg({ quality: 100 })
+			.toBuffer()
+	);
 	files['blank.png'] = {
 		name: 'blank.png',
 		mimeType: 'image/png',
-		buffer: await sharp({ create: { width: 300, height: 300, channels: 3, background: '#778' } }).png().toBuffer()
+		buffer: await sharp({ create: { width: 300, height: 300, channels: 3, background: '#778' } })
+			.png()
+			.toBuffer()
 	};
 	files['notes.txt'] = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('no face here') };
 
@@ -131,7 +138,10 @@ describe('People page', () => {
 	it('enrols from many photos with progress and a message for each photo that fails', async () => {
 		await page.fill('#enrol-name', 'Dana');
 		const order = ['blank.png', 'dana-1.jpg', 'notes.txt', 'group.jpg', 'huge.jpg', 'broken.jpg', 'dana-2.jpg'];
-		await page.setInputFiles('input[name="photos"]', order.map((name) => files[name]!));
+		await page.setInputFiles(
+			'input[name="photos"]',
+			order.map((name) => files[name]!)
+		);
 		await page.waitForSelector('[data-progress="photos"][data-total="7"]');
 		await page.screenshot({ path: join(RESULTS, 'people-progress-phone.png') });
 		await page.waitForSelector('[data-enrol-summary]', { timeout: 120_000 });
@@ -215,7 +225,9 @@ describe('People page', () => {
 		expect(hints).toContain('Turn your head slightly to your right');
 		const prompt = page.locator('[data-conflict]');
 		await expect(prompt.locator('h2').textContent()).resolves.toBe('The same person?');
-		await expect(prompt.textContent()).resolves.toMatch(/The recognizer is not sure that picture \d of the camera pictures and the others show the same person/);
+		await expect(prompt.textContent()).resolves.toMatch(
+			/The recognizer is not sure that picture \d of the camera pictures and the others show the same person/
+		);
 		expect(await prompt.locator('[data-conflict-new] img').count()).toBe(1);
 		expect(await prompt.locator('[data-conflict-theirs="pictures"] img').count()).toBe(4);
 		await prompt.scrollIntoViewIfNeeded();
@@ -348,7 +360,7 @@ describe('People page', () => {
 
 	it('exports the gallery; importing it back adds nothing, a bad file is explained in words', async () => {
 		const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:text("Export gallery")')]);
-		const doc = JSON.parse(readFileSync((await download.path()), 'utf8')) as {
+		const doc = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
 			format: string;
 			people: Array<{ name: string; faces: Array<{ embedding: number[]; yaw?: number }> }>;
 		};
@@ -378,7 +390,9 @@ describe('People page', () => {
 		await page.setInputFiles('input[data-import]', backup);
 		await page.click('[data-import-choice] button:text("Add what is new")');
 		await page.waitForSelector('[data-import-status="ok"]');
-		await expect(page.locator('[data-import-status]').textContent()).resolves.toBe('Nothing new in backup.json: its 2 people are already here with the same faces.');
+		await expect(page.locator('[data-import-status]').textContent()).resolves.toBe(
+			'Nothing new in backup.json: its 2 people are already here with the same faces.'
+		);
 		expect(await people()).toHaveLength(2);
 		await page.locator('[data-import-status]').scrollIntoViewIfNeeded();
 		await page.screenshot({ path: join(RESULTS, 'people-import-phone.png') });
@@ -435,7 +449,10 @@ describe('pairing a phone for recognition', () => {
 			await tab.goto(new URL(new URL(link).pathname + new URL(link).hash, guarded.url).href);
 			await tab.waitForSelector('[data-pair-status="paired"]');
 			expect(tab.url()).not.toContain('code=');
-			expect(await tab.evaluate(() => [localStorage.getItem('facertc.recognizeToken') !== null, localStorage.getItem('facertc.adminToken')])).toEqual([true, null]);
+			expect(await tab.evaluate(() => [localStorage.getItem('facertc.recognizeToken') !== null, localStorage.getItem('facertc.adminToken')])).toEqual([
+				true,
+				null
+			]);
 			await tab.click('a:text("Open the live view")');
 			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
 			const peers = async () => /facertc_peers_connected (\d+)/.exec(await (await fetch(`${guarded.url}/metrics`)).text())?.[1];

@@ -191,7 +191,10 @@ describe('installable app', () => {
 	it('keeps an install offer that comes before the app has loaded, at both viewports', async () => {
 		// In 2 of 8 loads Chromium made its offer before the app listened, and it comes once a load:
 		// here the app's scripts are held back until the offer has come, as on a slow phone.
-		for (const [name, options] of [['phone', PHONE], ['desktop', { viewport: { width: 1280, height: 800 } }]] as const) {
+		for (const [name, options] of [
+			['phone', PHONE],
+			['desktop', { viewport: { width: 1280, height: 800 } }]
+		] as const) {
 			const early = await browser.newContext({ ...options, serviceWorkers: 'block' });
 			try {
 				const tab = await early.newPage();
@@ -237,7 +240,15 @@ describe('installable app', () => {
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
 		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
 		const cached = Object.values(await cachedUrls(page)).flat();
-		for (const path of ['/index.html', '/install-offer.js', '/vendor/mediapipe/wasm/vision_wasm_internal.wasm', '/vendor/mediapipe/wasm/vision_wasm_internal.js', '/models/blaze_face_short_range.tflite', '/models/blaze_face_full_range.tflite', '/manifest.webmanifest']) {
+		for (const path of [
+			'/index.html',
+			'/install-offer.js',
+			'/vendor/mediapipe/wasm/vision_wasm_internal.wasm',
+			'/vendor/mediapipe/wasm/vision_wasm_internal.js',
+			'/models/blaze_face_short_range.tflite',
+			'/models/blaze_face_full_range.tflite',
+			'/manifest.webmanifest'
+		]) {
 			expect(cached, path).toContain(path);
 		}
 		// The app has by now fetched /api/config (and the link talked to /peerjs): none of it is kept.
@@ -270,7 +281,12 @@ describe('offline', () => {
 		});
 		expect(painted).toBeGreaterThan(100);
 		// Answers that change are never served from a cache.
-		const api = await page.evaluate(() => fetch('/api/config').then(() => 'answered', () => 'failed'));
+		const api = await page.evaluate(() =>
+			fetch('/api/config').then(
+				() => 'answered',
+				() => 'failed'
+			)
+		);
 		expect(api).toBe('failed');
 		await page.screenshot({ path: join(RESULTS, 'pwa-offline-phone.png') });
 	});

@@ -110,10 +110,12 @@ describe.each(VIEWPORTS)('a group in front of the camera ($name, $width×$height
 
 	it('lists at least 80 % of the faces at both distances, none that are not there, and names the enrolled one', async () => {
 		const needed = Math.ceil(0.8 * expected.length);
-		await page.waitForFunction((n) => document.querySelectorAll('[data-track-id]').length >= n, needed, { timeout: 60_000 }).catch(async (error: Error) => {
-			const listed = await page.locator('[data-track-id]').count();
-			throw new Error(`waited for ${needed} of ${expected.length} faces to be listed; ${listed} are: ${error.message}`);
-		});
+		await page
+			.waitForFunction((n) => document.querySelectorAll('[data-track-id]').length >= n, needed, { timeout: 60_000 })
+			.catch(async (error: Error) => {
+				const listed = await page.locator('[data-track-id]').count();
+				throw new Error(`waited for ${needed} of ${expected.length} faces to be listed; ${listed} are: ${error.message}`);
+			});
 		await page.waitForSelector('[data-track-id][data-label="dana"]', { timeout: 60_000 });
 		await page.screenshot({ path: join(RESULTS, `rooms-${viewport.name}-1.png`) });
 		// A whole loop of the clip, both distances; a second screenshot half a loop after the first.

@@ -73,7 +73,10 @@ describe('security headers', () => {
 		const worker = await page.evaluate(async () => {
 			await navigator.serviceWorker.ready;
 			const cached = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).length));
-			return { controlled: navigator.serviceWorker.controller !== null || (await navigator.serviceWorker.getRegistration())?.active?.state, cached: cached.reduce((a, b) => a + b, 0) };
+			return {
+				controlled: navigator.serviceWorker.controller !== null || (await navigator.serviceWorker.getRegistration())?.active?.state,
+				cached: cached.reduce((a, b) => a + b, 0)
+			};
 		});
 		expect(worker.controlled).toBeTruthy();
 		expect(worker.cached).toBeGreaterThan(10);

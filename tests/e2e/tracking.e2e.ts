@@ -64,6 +64,9 @@ describe('tracking a moving face', () => {
 		const present = seen.filter((f) => f.faces.length === 1);
 		expect(present.length / seen.length).toBeGreaterThan(0.9);
 		const shown = present.map((f) => (f.faces[0]?.state === 'known' ? f.faces[0].label : (f.faces[0]?.state ?? '')));
-		expect(shown.filter((l) => l !== 'alice'), shown.join(' ')).toEqual([]);
+		expect(
+			shown.filter((l) => l !== 'alice'),
+			shown.join(' ')
+		).toEqual([]);
 	});
 });

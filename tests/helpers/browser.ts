@@ -29,7 +29,10 @@ export async function launchChromium({ cameraFile }: { cameraFile?: string } = {
  * Pairs a page or a whole context as the People page would: the tokens go in localStorage before
  * any page script runs, on every navigation. `admin` defaults to the test servers' admin token.
  */
-export async function storeTokens(target: Page | BrowserContext, { admin = TEST_ADMIN_TOKEN, recognize }: { admin?: string | null; recognize?: string } = {}): Promise<void> {
+export async function storeTokens(
+	target: Page | BrowserContext,
+	{ admin = TEST_ADMIN_TOKEN, recognize }: { admin?: string | null; recognize?: string } = {}
+): Promise<void> {
 	await target.addInitScript(
 		([a, r]) => {
 			if (a) localStorage.setItem('facertc.adminToken', a);

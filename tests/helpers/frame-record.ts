@@ -35,5 +35,8 @@ export async function taggedFrames(page: Page): Promise<TaggedFrame[]> {
  */
 export async function waitInPage(page: Page, source: string, timeoutMs: number): Promise<void> {
 	await page.evaluate(`window.__waitPredicate = () => (${source})`);
-	await page.waitForFunction(() => (window as unknown as { __waitPredicate: () => boolean }).__waitPredicate(), undefined, { timeout: timeoutMs, polling: 250 });
+	await page.waitForFunction(() => (window as unknown as { __waitPredicate: () => boolean }).__waitPredicate(), undefined, {
+		timeout: timeoutMs,
+		polling: 250
+	});
 }

@@ -14,7 +14,10 @@ const TAG_CELLS = BITS + 3;
 /** Writes frame `index` (0..65535) into the bottom rows of an RGB frame, in place. */
 export function stampFrameTag(rgb: Buffer, width: number, height: number, index: number): void {
 	const cells = [1, ...Array.from({ length: BITS }, (_, b) => (index >> (BITS - 1 - b)) & 1)];
-	cells.push(cells.slice(1).reduce((a, b) => a ^ b, 0), 0);
+	cells.push(
+		cells.slice(1).reduce((a, b) => a ^ b, 0),
+		0
+	);
 	const cellWidth = Math.floor(width / TAG_CELLS);
 	for (let y = height - TAG_HEIGHT_PX; y < height; y++) {
 		for (let x = 0; x < width; x++) {

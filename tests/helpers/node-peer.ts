@@ -1,11 +1,6 @@
 /** A real PeerJS client in Node (over @roamhq/wrtc) that speaks the FaceRTC protocol to the recognizer. */
 import type { DataConnection, Peer } from 'peerjs';
-import {
-	decodeServerMessage,
-	encodeClientMessage,
-	type ClientMessage,
-	type ServerMessage
-} from '../../src/lib/protocol/messages.ts';
+import { decodeServerMessage, encodeClientMessage, type ClientMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
 import { decodeRefusal, type Refusal } from '../../src/lib/protocol/refusal.ts';
 import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
 import { TEST_ADMIN_TOKEN } from './server.ts';
@@ -47,7 +42,15 @@ export async function connectTestPeer(
 	};
 	const url = new URL(baseUrl);
 	const { Peer: PeerClass } = loadPeerJs();
-	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	const peer: Peer = new PeerClass({
+		host: url.hostname,
+		port: Number(url.port),
+		path: config.peerPath,
+		key: config.peerKey,
+		secure: false,
+		debug: 0,
+		config: { iceServers: [] }
+	});
 	const inbox: ServerMessage[] = [];
 	const waiters: Array<(m: ServerMessage) => void> = [];
 	// The server closes a channel idle for 45 s; like the live page, say hello when idle, and keep
@@ -151,7 +154,15 @@ export async function firstReply(
 	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
 	const url = new URL(baseUrl);
 	const { Peer: PeerClass } = loadPeerJs();
-	const peer: Peer = new PeerClass({ host: url.hostname, port: Number(url.port), path: config.peerPath, key: config.peerKey, secure: false, debug: 0, config: { iceServers: [] } });
+	const peer: Peer = new PeerClass({
+		host: url.hostname,
+		port: Number(url.port),
+		path: config.peerPath,
+		key: config.peerKey,
+		secure: false,
+		debug: 0,
+		config: { iceServers: [] }
+	});
 	try {
 		return await new Promise<ServerMessage | Refused | 'closed'>((resolve, reject) => {
 			let stage = 'signalling';

@@ -95,7 +95,17 @@ export async function startPostgres({ durable = false }: { durable?: boolean } =
 		// Durability off unless asked: the FaceRTC servers get killed in tests, never PostgreSQL.
 		const fast = durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
 		const [cmd, args] = asOwner(join(bin!, 'postgres'), [
-			'-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...fast, '-c', 'max_connections=200'
+			'-D',
+			data,
+			'-p',
+			String(port),
+			'-k',
+			dir,
+			'-c',
+			'listen_addresses=127.0.0.1',
+			...fast,
+			'-c',
+			'max_connections=200'
 		]);
 		child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
 		child.stdout?.on('data', (c: Buffer) => (log += c.toString()));

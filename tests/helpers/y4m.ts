@@ -23,7 +23,12 @@ function toI420(rgb: Buffer, width: number, height: number): Buffer {
 			let r = 0;
 			let g = 0;
 			let b = 0;
-			for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+			for (const [dx, dy] of [
+				[0, 0],
+				[1, 0],
+				[0, 1],
+				[1, 1]
+			] as const) {
 				const p = ((y * 2 + dy) * width + x * 2 + dx) * 3;
 				r += rgb[p]!;
 				g += rgb[p + 1]!;

@@ -53,7 +53,9 @@ const photo3 = readFileSync(samplePhotoPath(3));
 const photo6 = readFileSync(samplePhotoPath(6));
 let blank: Buffer;
 beforeAll(async () => {
-	blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
+	blank = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
+		.jpeg()
+		.toBuffer();
 });
 /** Two crops of one woman (sample3, middle), one each of two others (sample6), all one face. */
 const crops = {} as Record<'ann' | 'ann2' | 'bea' | 'cat', Buffer>;
@@ -85,7 +87,12 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect(face.status).toBe(201);
 		expect(face.body).toEqual({ faceId: expect.any(String) });
 		const [ann] = await admin.people();
-		expect(ann).toEqual({ id: created.body.id, name: 'Ann', faces: 1, coverage: { frontal: expect.any(Number), left: expect.any(Number), right: expect.any(Number), unknown: 0 } });
+		expect(ann).toEqual({
+			id: created.body.id,
+			name: 'Ann',
+			faces: 1,
+			coverage: { frontal: expect.any(Number), left: expect.any(Number), right: expect.any(Number), unknown: 0 }
+		});
 		// The pose was measured at enrolment: the one face counts as frontal or turned, never unknown.
 		expect(ann!.coverage!.frontal + ann!.coverage!.left + ann!.coverage!.right).toBe(1);
 	});
@@ -105,9 +112,19 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		const cases: Array<[string, Awaited<ReturnType<typeof admin.call>>, number, Json]> = [
 			['no face', await admin.call('POST', '/api/people', { name: 'X', images: [b64(crops.cat), b64(blank)] }), 422, { code: 'no-face', index: 1 }],
 			['two faces', await admin.call('POST', '/api/people', { name: 'X', images: [b64(group)] }), 422, { code: 'several-faces', index: 0 }],
-			['not an image', await admin.call('POST', '/api/people', { name: 'X', images: [b64(new TextEncoder().encode('hello, not a jpeg'))] }), 422, { code: 'bad-image' }],
+			[
+				'not an image',
+				await admin.call('POST', '/api/people', { name: 'X', images: [b64(new TextEncoder().encode('hello, not a jpeg'))] }),
+				422,
+				{ code: 'bad-image' }
+			],
 			['not base64', await admin.call('POST', '/api/people', { name: 'X', images: ['%%%'] }), 422, { code: 'bad-image' }],
-			['wrong type', await admin.call('POST', '/api/people', { name: 'X', images: ['data:text/plain;base64,aGVsbG8='] }), 415, { code: 'unsupported-media-type' }],
+			[
+				'wrong type',
+				await admin.call('POST', '/api/people', { name: 'X', images: ['data:text/plain;base64,aGVsbG8='] }),
+				415,
+				{ code: 'unsupported-media-type' }
+			],
 			['huge JSON', await admin.call('POST', '/api/people', { name: 'X', images: [b64(new Uint8Array(3 * 1024 * 1024))] }), 413, { code: 'too-large' }],
 			['empty name', await admin.call('POST', '/api/people', { name: '  ', images: [b64(crops.cat)] }), 400, { code: 'bad-request' }],
 			['single: no face', await admin.call('POST', `/api/people/${ann.id}/faces`, new Uint8Array(blank)), 422, { code: 'no-face' }],
@@ -260,7 +277,11 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		const second = copies.people[1]!.name;
 		expect(bad).toMatchObject({
 			status: 400,
-			body: { code: 'bad-request', where: 'people.1.faces.0.embedding', error: `person 2 (“${second}”), face 1: the face data is damaged (it should be 128 numbers).` }
+			body: {
+				code: 'bad-request',
+				where: 'people.1.faces.0.embedding',
+				error: `person 2 (“${second}”), face 1: the face data is damaged (it should be 128 numbers).`
+			}
 		});
 		expect((await admin.call('POST', '/api/import', { ...doc, version: 9 })).body.error).toMatch(/format version 9; this server reads version 1/);
 		expect((await admin.call('POST', '/api/import', { ...doc, model: 'other-model' })).body.error).toMatch(/made with another face model \(other-model/);
@@ -286,9 +307,20 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		});
 		expect(await admin.people()).toHaveLength(before.length + 1);
 		// A name twice in one file (an old backup may hold it twice): both people are kept, apart.
-		const twice = { ...doc, people: [{ name: 'Twin', faces: [{ embedding: extra.map((x) => x * 0.9) }] }, { name: 'twin', faces: [{ embedding: extra.map((x) => x * 0.8) }] }] };
+		const twice = {
+			...doc,
+			people: [
+				{ name: 'Twin', faces: [{ embedding: extra.map((x) => x * 0.9) }] },
+				{ name: 'twin', faces: [{ embedding: extra.map((x) => x * 0.8) }] }
+			]
+		};
 		expect(await admin.call('POST', '/api/import', twice)).toMatchObject({ status: 200, body: { imported: 2, renamed: 1 } });
-		expect((await admin.people()).map((p) => p.name).filter((n) => /twin/i.test(n)).sort()).toEqual(['Twin', 'twin (2)']);
+		expect(
+			(await admin.people())
+				.map((p) => p.name)
+				.filter((n) => /twin/i.test(n))
+				.sort()
+		).toEqual(['Twin', 'twin (2)']);
 		expect(await admin.people()).toHaveLength(before.length + 3);
 
 		expect((await admin.call('POST', '/api/import?mode=merge', doc)).status).toBe(400);

@@ -126,7 +126,15 @@ describe('built-in HTTPS with a generated certificate', () => {
 		Object.assign(globalThis, { WebSocket: TrustingWebSocket });
 		// Given the id the server issued, PeerJS skips its id request over fetch (which has no `ca` option).
 		const id = (await get(`${server!.url}/peerjs/peerjs/id`, cert)).body;
-		const peer = new Peer(id, { host: '127.0.0.1', port: server!.port, path: config.peerPath, key: config.peerKey, secure: true, debug: 0, config: { iceServers: [] } });
+		const peer = new Peer(id, {
+			host: '127.0.0.1',
+			port: server!.port,
+			path: config.peerPath,
+			key: config.peerKey,
+			secure: true,
+			debug: 0,
+			config: { iceServers: [] }
+		});
 		try {
 			const welcome = await new Promise<unknown>((resolve, reject) => {
 				const timer = setTimeout(() => reject(new Error('no welcome over the data channel')), 30_000);

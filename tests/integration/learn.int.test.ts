@@ -20,7 +20,10 @@ import { authHeaders, startTestServer, type TestServer } from '../helpers/server
 
 type Face = { photo: Buffer; box: FaceBox };
 type Group = { id: string; faces: number; firstSeen: number; lastSeen: number };
-type SseEvent = { event: string; data: { label: string; device: string; personId: string | null; groupId: string | null; firstSeen: number; lastSeen: number } };
+type SseEvent = {
+	event: string;
+	data: { label: string; device: string; personId: string | null; groupId: string | null; firstSeen: number; lastSeen: number };
+};
 
 /** Crop variants as the live page would send over several frames (size, margin, quality, format). */
 const VARIANTS = [
@@ -254,8 +257,12 @@ describe('corrections from the live page', () => {
 });
 
 describe('privacy: export and import carry negatives and (when asked) unknown groups; retention deletes old unknowns', () => {
-	type Doc = { people: Array<{ name: string; faces: unknown[]; negatives?: number[][] }>; unknowns?: Array<{ faces: Array<{ embedding: number[]; at: number }> }> };
-	const patch = (target: TestServer, body: object) => target.api('/api/settings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	type Doc = {
+		people: Array<{ name: string; faces: unknown[]; negatives?: number[][] }>;
+		unknowns?: Array<{ faces: Array<{ embedding: number[]; at: number }> }>;
+	};
+	const patch = (target: TestServer, body: object) =>
+		target.api('/api/settings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 	let other: TestServer | undefined;
 	let otherPeer: TestPeer | undefined;
 
@@ -312,7 +319,11 @@ describe('privacy: export and import carry negatives and (when asked) unknown gr
 	it('deletes unknown faces older than RETENTION_DAYS when the server starts, and keeps the negatives', async () => {
 		const full = (await (await server.api('/api/export?unknowns=1')).json()) as Doc;
 		const twoDaysAgo = Date.now() - 2 * 86_400_000;
-		const aged = { ...full, people: [], unknowns: full.unknowns!.map((g) => ({ faces: g.faces.map((f) => ({ ...f, at: twoDaysAgo, embedding: f.embedding.map((x) => x * 0.999) })) })) };
+		const aged = {
+			...full,
+			people: [],
+			unknowns: full.unknowns!.map((g) => ({ faces: g.faces.map((f) => ({ ...f, at: twoDaysAgo, embedding: f.embedding.map((x) => x * 0.999) })) }))
+		};
 		const taken = (await (await other!.api('/api/import', json(aged))).json()) as Record<string, number>;
 		expect(taken.unknownFacesAdded).toBeGreaterThan(0);
 		const kept = (await (await other!.api('/api/unknowns')).json()) as Group[];

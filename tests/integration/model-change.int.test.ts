@@ -15,7 +15,12 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const photo = readFileSync(samplePhotoPath(3));
 type Face = { box: FaceBox; label: string; personId: string | null };
-const recognize = async (server: TestServer) => ((await (await server.api('/api/recognize', { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } })).json()) as { faces: Face[] }).faces;
+const recognize = async (server: TestServer) =>
+	(
+		(await (await server.api('/api/recognize', { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } })).json()) as {
+			faces: Face[];
+		}
+	).faces;
 
 let server: TestServer;
 let dataDir: string;

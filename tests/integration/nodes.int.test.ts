@@ -91,13 +91,17 @@ if (missing) {
 			// A busy machine may answer 503 overloaded / 504 timeout / 429: ask again, as a client would.
 			let faces: Array<{ box: FaceBox }> | undefined;
 			let last = '';
-			await waitFor(async () => {
-				const res = await fetch(`${nodes.a!.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } });
-				const body = (await res.json()) as { faces?: Array<{ box: FaceBox }> };
-				last = `${res.status} ${JSON.stringify(body).slice(0, 200)}`;
-				faces = body.faces;
-				return res.status === 200 || ![429, 503, 504].includes(res.status);
-			}, 'server A finds the faces of the sample photo', 120_000);
+			await waitFor(
+				async () => {
+					const res = await fetch(`${nodes.a!.url}/api/recognize`, { method: 'POST', body: new Uint8Array(photo), headers: { 'content-type': 'image/jpeg' } });
+					const body = (await res.json()) as { faces?: Array<{ box: FaceBox }> };
+					last = `${res.status} ${JSON.stringify(body).slice(0, 200)}`;
+					faces = body.faces;
+					return res.status === 200 || ![429, 503, 504].includes(res.status);
+				},
+				'server A finds the faces of the sample photo',
+				120_000
+			);
 			if (!faces) throw new Error(`recognize on server A: ${last}`);
 			const largest = [...faces].sort((x, y) => y.box.width * y.box.height - x.box.width * x.box.height)[0]!.box;
 			probe = await cropFromPhoto(photo, largest, { margin: 0.2, maxSide: 112, quality: 60 });
@@ -144,7 +148,7 @@ if (missing) {
 			expect((await call(nodes.b!, 'GET', `/api/people/${enrolled.body.id as string}`)).status).toBe(404);
 		});
 
-		it("a client of a server that dies goes on with the other by itself, and the restarted server knows what was enrolled meanwhile", async () => {
+		it('a client of a server that dies goes on with the other by itself, and the restarted server knows what was enrolled meanwhile', async () => {
 			const bea = await call(nodes.a!, 'POST', '/api/people?force=1', { name: 'bea', images: [enrolImage] });
 			expect(bea.status).toBe(201);
 			// A load balancer in front of both: sticky to A while A is up (deploy/ has the real configs).
@@ -200,11 +204,17 @@ if (missing) {
 				const reply = await identify(onA)();
 				// bea and cleo share a face: the margin rule says unknown, but the answer now comes from the shared gallery.
 				expect(reply).toMatchObject({ type: 'identity' });
-				expect(((await call(nodes.a, 'GET', '/healthz')).body)).toMatchObject({ ok: true, people: 2, gallery: { store: 'postgres' } });
+				expect((await call(nodes.a, 'GET', '/healthz')).body).toMatchObject({ ok: true, people: 2, gallery: { store: 'postgres' } });
 			} finally {
 				link.close();
 				await proxy.close();
-				await call(nodes.b!, 'POST', '/api/import?mode=replace', { format: 'facertc-gallery', version: 1, model: (await call(nodes.b!, 'GET', '/api/export')).body.model, dim: 128, people: [] });
+				await call(nodes.b!, 'POST', '/api/import?mode=replace', {
+					format: 'facertc-gallery',
+					version: 1,
+					model: (await call(nodes.b!, 'GET', '/api/export')).body.model,
+					dim: 128,
+					people: []
+				});
 			}
 		});
 
@@ -216,8 +226,14 @@ if (missing) {
 			let seed = 11;
 			const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
 			const doc = JSON.stringify({
-				format: 'facertc-gallery', version: 1, model, dim,
-				people: Array.from({ length: PEOPLE }, (_, i) => ({ name: `imported ${i}`, faces: [{ embedding: Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4) }] }))
+				format: 'facertc-gallery',
+				version: 1,
+				model,
+				dim,
+				people: Array.from({ length: PEOPLE }, (_, i) => ({
+					name: `imported ${i}`,
+					faces: [{ embedding: Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4) }]
+				}))
 			});
 			const onB = await connectTestPeer(nodes.b!.url, { token: ADMIN });
 			peers.push(onB);
@@ -230,18 +246,25 @@ if (missing) {
 				const exited = new Promise((resolve) => a.child.once('exit', resolve));
 				const request = call(a, 'POST', '/api/import', doc).catch((err: Error) => err);
 				// Kill it once its transaction is writing rows (PostgreSQL shows the statement).
-				const writing = await waitFor(async () => {
-					const { rows } = await watcher.query(
-						"SELECT 1 FROM pg_stat_activity WHERE application_name = 'facertc' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO%'"
-					);
-					return rows.length > 0;
-				}, 'the import is writing', 120_000);
+				const writing = await waitFor(
+					async () => {
+						const { rows } = await watcher.query(
+							"SELECT 1 FROM pg_stat_activity WHERE application_name = 'facertc' AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO%'"
+						);
+						return rows.length > 0;
+					},
+					'the import is writing',
+					120_000
+				);
 				a.child.kill('SIGKILL');
 				await exited;
 				const answer = await request;
 				await a.stop();
 				// The database sees the connection go and rolls the transaction back; nothing is half there.
-				await waitFor(async () => (await watcher.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'facertc' AND backend_xid IS NOT NULL")).rows.length === 0, 'the killed transaction is gone');
+				await waitFor(
+					async () => (await watcher.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'facertc' AND backend_xid IS NOT NULL")).rows.length === 0,
+					'the killed transaction is gone'
+				);
 				const { rows } = await watcher.query<{ people: string; faceless: string }>(
 					'SELECT COUNT(*) AS people, COUNT(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM faces f WHERE f.person_id = p.id)) AS faceless FROM people p'
 				);
@@ -253,7 +276,7 @@ if (missing) {
 				);
 				// B served throughout and agrees with the database.
 				await askUntil(identify(onB), named('dana'), 'server B still names dana');
-				expect(((await call(nodes.b!, 'GET', '/healthz')).body)).toMatchObject({ ok: true, people: Number(rows[0]!.people) });
+				expect((await call(nodes.b!, 'GET', '/healthz')).body).toMatchObject({ ok: true, people: Number(rows[0]!.people) });
 
 				nodes.a = await startNode();
 				const again = await call(nodes.a, 'POST', '/api/import', doc);

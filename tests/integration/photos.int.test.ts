@@ -81,7 +81,9 @@ describe('photos people have', () => {
 	});
 
 	it('says what would help when no face can be found', async () => {
-		const plain = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } }).jpeg().toBuffer();
+		const plain = await sharp({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
+			.jpeg()
+			.toBuffer();
 		const tiny = await sharp(tight[0]).resize(24, 24).jpeg().toBuffer();
 		const person = await call('POST', '/api/people', { name: 'Nobody yet' });
 		const cases = [

@@ -60,7 +60,10 @@ describe('REST enrolment', () => {
 		expect(several.status).toBe(422);
 		expect(await several.json()).toMatchObject({ code: 'several-faces' });
 
-		const blank = await (await import('sharp')).default({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
+		const blank = await (
+			await import('sharp')
+		)
+			.default({ create: { width: 200, height: 200, channels: 3, background: '#888' } })
 			.png()
 			.toBuffer();
 		const none = await post(`/api/people/${aliceId}/faces`, blank, 'image/png');

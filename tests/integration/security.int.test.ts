@@ -36,7 +36,10 @@ async function until<T>(what: string, check: () => Promise<T | undefined> | T | 
 /** Opens a signalling socket with this id and token the way PeerJS does; says what the server answered first. */
 function register(server: { port: number }, id: string, token = 'squatter-token', origin?: string): Promise<string> {
 	return new Promise((resolve) => {
-		const ws = new WebSocket(`ws://127.0.0.1:${server.port}/peerjs/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}&version=1.5.5`, origin ? { origin } : {});
+		const ws = new WebSocket(
+			`ws://127.0.0.1:${server.port}/peerjs/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=${token}&version=1.5.5`,
+			origin ? { origin } : {}
+		);
 		const done = (what: string) => {
 			ws.removeAllListeners();
 			ws.on('error', () => {});
@@ -346,7 +349,11 @@ describe('one address cannot take the server down', () => {
 		const held = fdCount(pid);
 		const killedAt = Date.now();
 		child.kill('SIGKILL');
-		await until('the server to close the dead client’s channels', async () => ((await metric(server, 'facertc_peers_connected')) === 0 ? true : undefined), 120_000);
+		await until(
+			'the server to close the dead client’s channels',
+			async () => ((await metric(server, 'facertc_peers_connected')) === 0 ? true : undefined),
+			120_000
+		);
 		const closedAfterS = (Date.now() - killedAt) / 1000;
 		const after = await until('descriptors to come back', () => (fdCount(pid) <= baseline + FD_SLACK ? fdCount(pid) : undefined), 60_000);
 		const reasons = await (await fetch(`${server.url}/metrics`)).text();
@@ -354,7 +361,9 @@ describe('one address cannot take the server down', () => {
 			`client killed: channels closed after ${closedAfterS.toFixed(1)} s (${/facertc_channels_closed_total\{reason="[a-z-]+"\} \d+/g.exec(reasons)?.[0] ?? ''}; ` +
 				`descriptors ${baseline} before, ${held} with 2 channels, ${after} after)`
 		);
-		expect(await metric(server, 'facertc_channels_closed_total', 'reason="peer-lost"') + (await metric(server, 'facertc_channels_closed_total', 'reason="idle"'))).toBeGreaterThanOrEqual(2);
+		expect(
+			(await metric(server, 'facertc_channels_closed_total', 'reason="peer-lost"')) + (await metric(server, 'facertc_channels_closed_total', 'reason="idle"'))
+		).toBeGreaterThanOrEqual(2);
 	});
 
 	it('refuses a flood of connects beyond the cap at the offer, keeps answering /healthz, gives descriptors back, then serves a new client', async () => {
@@ -428,7 +437,9 @@ describe('one address cannot take the server down', () => {
 			for (let i = 0; i < 4; i++) replies.push(await a.next(), await b.next());
 		}
 		const limited = replies.filter((r) => r.type === 'error' && r.code === 'rate-limited').length;
-		console.log(`40 crops on two channels of one address in ${(performance.now() - t0).toFixed(0)} ms: ${limited} rate-limited, ${replies.filter((r) => r.type === 'error' && r.code === 'overloaded').length} overloaded`);
+		console.log(
+			`40 crops on two channels of one address in ${(performance.now() - t0).toFixed(0)} ms: ${limited} rate-limited, ${replies.filter((r) => r.type === 'error' && r.code === 'overloaded').length} overloaded`
+		);
 		expect(limited).toBeGreaterThan(0);
 
 		const statuses: number[] = [];
@@ -479,7 +490,16 @@ describe('crash policy', () => {
 		const port = await freePort();
 		const dataDir = mkdtempSync(join(tmpdir(), 'facertc-crash-'));
 		const child = spawn(process.execPath, ['--import', 'tsx', '--import', './tests/helpers/crash-on-sighup.ts', 'server/main.ts'], {
-			env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ADMIN_TOKEN: TEST_ADMIN_TOKEN, OPEN_RECOGNITION: '1', EMBED_WORKERS: '1' },
+			env: {
+				...process.env,
+				PORT: String(port),
+				HOST: '127.0.0.1',
+				DATA_DIR: dataDir,
+				LOG_LEVEL: 'silent',
+				ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+				OPEN_RECOGNITION: '1',
+				EMBED_WORKERS: '1'
+			},
 			stdio: ['ignore', 'pipe', 'pipe']
 		});
 		let stdout = '';
@@ -488,10 +508,14 @@ describe('crash policy', () => {
 		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
 		const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 		try {
-			await until('the silent server to answer', async () => {
-				const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
-				return res?.status === 200 ? true : undefined;
-			}, 120_000);
+			await until(
+				'the silent server to answer',
+				async () => {
+					const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+					return res?.status === 200 ? true : undefined;
+				},
+				120_000
+			);
 			expect(stdout).toBe('');
 			child.kill('SIGHUP');
 			expect(await exited).toBe(1);

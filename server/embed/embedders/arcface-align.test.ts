@@ -3,8 +3,10 @@ import { ARCFACE_TEMPLATE, fitSimilarity, fivePoints, unitLength, warpFace } fro
 
 describe('fitSimilarity', () => {
 	it('recovers a known scale, rotation and shift', () => {
-		const s = 0.5, t = 0.3;
-		const a = s * Math.cos(t), b = s * Math.sin(t);
+		const s = 0.5,
+			t = 0.3;
+		const a = s * Math.cos(t),
+			b = s * Math.sin(t);
 		// src = inverse of (a, b, 7, -3) applied to the template
 		const det = a * a + b * b;
 		const src = ARCFACE_TEMPLATE.map((p) => ({ x: (a * (p.x - 7) + b * (p.y + 3)) / det, y: (-b * (p.x - 7) + a * (p.y + 3)) / det }));
@@ -19,7 +21,13 @@ describe('fitSimilarity', () => {
 describe('fivePoints', () => {
 	it('takes eye centres, nose tip and mouth corners from 68 landmarks; null otherwise', () => {
 		const lm = Array.from({ length: 68 }, (_, i) => ({ x: i, y: 2 * i }));
-		expect(fivePoints(lm)).toEqual([{ x: 38.5, y: 77 }, { x: 44.5, y: 89 }, { x: 30, y: 60 }, { x: 48, y: 96 }, { x: 54, y: 108 }]);
+		expect(fivePoints(lm)).toEqual([
+			{ x: 38.5, y: 77 },
+			{ x: 44.5, y: 89 },
+			{ x: 30, y: 60 },
+			{ x: 48, y: 96 },
+			{ x: 54, y: 108 }
+		]);
 		expect(fivePoints(lm.slice(1))).toBeNull();
 		expect(fivePoints([...lm.slice(1), { x: Number.NaN, y: 0 }])).toBeNull();
 	});

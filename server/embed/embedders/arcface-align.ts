@@ -36,7 +36,10 @@ export function fivePoints(landmarks: readonly Pt[]): Pt[] | null {
 /** Least-squares similarity taking `src` onto `dst` (same length ≥ 2): dst ≈ [a −b; b a]·src + t. */
 export function fitSimilarity(src: readonly Pt[], dst: readonly Pt[] = ARCFACE_TEMPLATE): Similarity {
 	const n = src.length;
-	let sx = 0, sy = 0, dx = 0, dy = 0;
+	let sx = 0,
+		sy = 0,
+		dx = 0,
+		dy = 0;
 	for (let i = 0; i < n; i++) {
 		sx += src[i]!.x;
 		sy += src[i]!.y;
@@ -47,7 +50,9 @@ export function fitSimilarity(src: readonly Pt[], dst: readonly Pt[] = ARCFACE_T
 	sy /= n;
 	dx /= n;
 	dy /= n;
-	let p = 0, q = 0, ss = 0;
+	let p = 0,
+		q = 0,
+		ss = 0;
 	for (let i = 0; i < n; i++) {
 		const x = src[i]!.x - sx;
 		const y = src[i]!.y - sy;

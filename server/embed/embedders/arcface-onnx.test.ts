@@ -39,13 +39,16 @@ for (const name of ['onnxruntime-web', 'onnxruntime-node']) {
 	}
 }
 const golden = existsSync(modelFile) && runtime !== null;
-if (!golden) console.log(`arcface-onnx golden checks skipped: ${existsSync(modelFile) ? 'no ONNX runtime installed' : 'ARCFACE_MODEL not set'} (see README: Embedding models and licences)`);
+if (!golden)
+	console.log(
+		`arcface-onnx golden checks skipped: ${existsSync(modelFile) ? 'no ONNX runtime installed' : 'ARCFACE_MODEL not set'} (see README: Embedding models and licences)`
+	);
 
 describe.skipIf(!golden)('arcface-onnx on the face-api sample photos', () => {
 	let engine: FaceEngine | null = null;
 	afterAll(() => engine?.dispose());
 
-	it('puts one face\'s two crops within the threshold and different faces beyond it', { timeout: 120_000 }, async () => {
+	it("puts one face's two crops within the threshold and different faces beyond it", { timeout: 120_000 }, async () => {
 		const { loadFaceEngine } = await import('../face-engine.ts');
 		engine = await loadFaceEngine({ modelDir: join('models', 'face-api') });
 		const arcface = await loadArcFaceEmbedder({ modelFile, engine });

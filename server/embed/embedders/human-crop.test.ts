@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { blazeFaceAnchors, cutFace, decodeBlazeFaceRow, eyeAngle, humanFaceBox, humanRotation, iou } from './human-crop.ts';
 
 describe('blazeFaceAnchors', () => {
-	it('has Human\'s 896 anchors: 16×16 cells × 2, then 8×8 × 6, centred in their cells', () => {
+	it("has Human's 896 anchors: 16×16 cells × 2, then 8×8 × 6, centred in their cells", () => {
 		const a = blazeFaceAnchors();
 		expect(a.length).toBe(2 * 896);
 		expect([a[0], a[1], a[2], a[3]]).toEqual([8, 8, 8, 8]);
@@ -37,21 +37,36 @@ describe('humanFaceBox', () => {
 
 describe('rotation', () => {
 	it('Human rotates only past 0.2 rad of the mouth → nose line', () => {
-		const kp = (dx: number) => [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 5 + dx, y: 10 }, { x: 5, y: 20 }];
+		const kp = (dx: number) => [
+			{ x: 0, y: 0 },
+			{ x: 10, y: 0 },
+			{ x: 5 + dx, y: 10 },
+			{ x: 5, y: 20 }
+		];
 		expect(humanRotation(kp(0))).toBe(0);
 		expect(humanRotation(kp(1))).toBe(0);
 		expect(Math.abs(humanRotation(kp(5)))).toBeGreaterThan(0.2);
 	});
 	it('eyeAngle is the slope of the eyes, whichever keypoint comes first', () => {
-		expect(eyeAngle([{ x: 0, y: 0 }, { x: 10, y: 10 }])).toBeCloseTo(Math.PI / 4);
-		expect(eyeAngle([{ x: 10, y: 10 }, { x: 0, y: 0 }])).toBeCloseTo(Math.PI / 4);
+		expect(
+			eyeAngle([
+				{ x: 0, y: 0 },
+				{ x: 10, y: 10 }
+			])
+		).toBeCloseTo(Math.PI / 4);
+		expect(
+			eyeAngle([
+				{ x: 10, y: 10 },
+				{ x: 0, y: 0 }
+			])
+		).toBeCloseTo(Math.PI / 4);
 	});
 });
 
 describe('cutFace', () => {
 	const W = 8;
 	const image = { width: W, height: W, data: Uint8Array.from({ length: W * W * 3 }, (_, i) => Math.floor(i / 3) % 256) };
-	it('at the image\'s own size and box gives the image back, in 0-1', () => {
+	it("at the image's own size and box gives the image back, in 0-1", () => {
 		const out = cutFace(image, { x: 0, y: 0, width: W, height: W }, W);
 		for (let p = 0; p < W * W; p++) expect(out[p * 3]).toBeCloseTo(p / 255, 5);
 	});

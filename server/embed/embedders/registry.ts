@@ -29,7 +29,7 @@ export const EMBEDDERS: Readonly<Record<EmbedderId, EmbedderSpec>> = {
 		dim: 128,
 		// bench:accuracy (issue 13): re-chosen per split 0.48–0.59, not cheaper on held-out halves than 0.55.
 		threshold: 0.55,
-		licence: '@vladmandic/face-api (MIT); FaceRecognitionNet is face-api.js\'s port of dlib\'s ResNet model',
+		licence: "@vladmandic/face-api (MIT); FaceRecognitionNet is face-api.js's port of dlib's ResNet model",
 		optIn: false
 	},
 	'arcface-onnx': {

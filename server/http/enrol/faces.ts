@@ -26,8 +26,7 @@ export function noFaceAdvice(width: number, height: number): string {
 /** The one face of one image; an AppError (a DetailedError with `index` when given) otherwise. */
 async function faceOf(bytes: Uint8Array, finder: FaceFinder, index?: number): Promise<NewFace> {
 	const where = index === undefined ? 'the image' : `image ${index + 1}`;
-	const fail = (code: ErrorCode, message: string) =>
-		index === undefined ? new AppError(code, message) : new DetailedError(code, message, { index });
+	const fail = (code: ErrorCode, message: string) => (index === undefined ? new AppError(code, message) : new DetailedError(code, message, { index }));
 	let analysis: PhotoAnalysis;
 	try {
 		analysis = await finder.analyzePhoto(bytes);
@@ -43,7 +42,10 @@ async function faceOf(bytes: Uint8Array, finder: FaceFinder, index?: number): Pr
 	const face = faces[0];
 	if (!face?.descriptor) {
 		const side = face ? Math.round(Math.max(face.box.width, face.box.height)) : 0;
-		throw fail('no-face', `the face in ${where} (${side} pixels wide) is too small or unclear to enrol: send a closer, sharper photo of the whole head in good light`);
+		throw fail(
+			'no-face',
+			`the face in ${where} (${side} pixels wide) is too small or unclear to enrol: send a closer, sharper photo of the whole head in good light`
+		);
 	}
 	const thumbnail = finder.thumbnails ? await makeThumbnail(bytes, analysis, face.box).catch(() => null) : null;
 	return { embedding: face.descriptor, thumbnail, yaw: face.yaw ?? null };

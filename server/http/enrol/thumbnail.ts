@@ -25,9 +25,6 @@ export async function makeThumbnail(photo: Uint8Array, size: { width: number; he
 
 /** The kept thumbnail of a live face crop (already a face, framed by the browser): square, JPEG. */
 export async function thumbnailOfCrop(crop: Uint8Array): Promise<Uint8Array> {
-	const jpeg = await sharp(crop)
-		.resize({ width: THUMBNAIL_SIDE_PX, height: THUMBNAIL_SIDE_PX, fit: 'cover' })
-		.jpeg({ quality: 70 })
-		.toBuffer();
+	const jpeg = await sharp(crop).resize({ width: THUMBNAIL_SIDE_PX, height: THUMBNAIL_SIDE_PX, fit: 'cover' }).jpeg({ quality: 70 }).toBuffer();
 	return new Uint8Array(jpeg);
 }

@@ -46,7 +46,8 @@ export type CropRequestsOptions<Shot> = {
 
 export function isGoodDetection(track: Track, frame: { width: number; height: number }): boolean {
 	const { x, y, width, height } = track.measured;
-	const inside = (Math.max(0, Math.min(frame.width, x + width) - Math.max(0, x)) * Math.max(0, Math.min(frame.height, y + height) - Math.max(0, y))) / (width * height);
+	const inside =
+		(Math.max(0, Math.min(frame.width, x + width) - Math.max(0, x)) * Math.max(0, Math.min(frame.height, y + height) - Math.max(0, y))) / (width * height);
 	return track.score >= GOOD_SCORE && inside >= GOOD_INSIDE && frontalness(track.keypoints) >= GOOD_FRONTALNESS;
 }
 
@@ -83,7 +84,17 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 		requests.set(requestId, { trackId, sentMs: clock.now(), epoch });
 		try {
 			const crop = await capture.encode(shot, options.cropSettings());
-			const sent = crop !== null && link.send({ type: 'identify', requestId, trackId, width: crop.width, height: crop.height, crop: crop.bytes, ...(crop.keypoints ? { keypoints: crop.keypoints } : {}) });
+			const sent =
+				crop !== null &&
+				link.send({
+					type: 'identify',
+					requestId,
+					trackId,
+					width: crop.width,
+					height: crop.height,
+					crop: crop.bytes,
+					...(crop.keypoints ? { keypoints: crop.keypoints } : {})
+				});
 			if (!sent) throw new Error('not sent');
 		} catch {
 			requests.delete(requestId);

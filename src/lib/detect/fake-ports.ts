@@ -41,7 +41,11 @@ export function createFakeScene() {
 	let current: SceneFrame = { picture: 'empty', faces: [] };
 	const shots: FakeShot[] = [];
 	const faceAt = (box: Box) =>
-		current.faces.find((f) => Math.abs(f.box.x + f.box.width / 2 - (box.x + box.width / 2)) < box.width / 2 && Math.abs(f.box.y + f.box.height / 2 - (box.y + box.height / 2)) < box.height / 2);
+		current.faces.find(
+			(f) =>
+				Math.abs(f.box.x + f.box.width / 2 - (box.x + box.width / 2)) < box.width / 2 &&
+				Math.abs(f.box.y + f.box.height / 2 - (box.y + box.height / 2)) < box.height / 2
+		);
 
 	const detector: FrameDetector = {
 		detect: (): Detection[] => current.faces.filter((f) => f.detected !== false).map((f) => ({ box: { ...f.box }, score: f.score ?? 0.95 }))
@@ -109,7 +113,9 @@ export function createFakeLink({ gallery, weak = {} }: { gallery: Record<string,
 			misses[who]!--;
 			return { ...base, label: 'unknown', personId: null, distance: 0.56, confidence: 0 };
 		}
-		return name ? { ...base, label: name, personId: `id-${name}`, distance: 0.4, confidence: 0.64 } : { ...base, label: 'unknown', personId: null, distance: 0.7, confidence: 0 };
+		return name
+			? { ...base, label: name, personId: `id-${name}`, distance: 0.4, confidence: 0.64 }
+			: { ...base, label: 'unknown', personId: null, distance: 0.7, confidence: 0 };
 	}
 
 	return {

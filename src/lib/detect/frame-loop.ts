@@ -6,7 +6,16 @@
 import type { PeerLink } from '../link/peer-link.ts';
 import { drawOverlay } from '../overlay/draw.ts';
 import { wireKeypoints } from '../protocol/face-crop.ts';
-import { captureFace, encodeCrop, faceSignature, measureSharpness, sceneThumbnail, type CaptureOptions, type EncodeOptions, type FaceShot } from '../track/crop.ts';
+import {
+	captureFace,
+	encodeCrop,
+	faceSignature,
+	measureSharpness,
+	sceneThumbnail,
+	type CaptureOptions,
+	type EncodeOptions,
+	type FaceShot
+} from '../track/crop.ts';
 import type { IdentityOptions } from '../track/identity.ts';
 import type { CropPolicy } from './crop-requests.ts';
 import type { FaceDetector } from './detector.ts';

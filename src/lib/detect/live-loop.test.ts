@@ -57,7 +57,10 @@ describe('live loop', () => {
 
 	it('never shows the first name over the second face after a cut', async () => {
 		// A, then a hard cut to B in exactly the same place (the tracker alone would carry A's track over).
-		const frames = [...repeat(12, { picture: 'shot-1', faces: [{ who: 'A', box: at(200) }] }), ...repeat(12, { picture: 'shot-2', faces: [{ who: 'B', box: at(204) }] })];
+		const frames = [
+			...repeat(12, { picture: 'shot-1', faces: [{ who: 'A', box: at(200) }] }),
+			...repeat(12, { picture: 'shot-2', faces: [{ who: 'B', box: at(204) }] })
+		];
 		const { drawn } = await run(frames);
 		expect(drawn.slice(2, 12).every((f) => labels(f).join() === 'alice')).toBe(true);
 		const afterCut = drawn.slice(12).map(labels);
@@ -68,7 +71,10 @@ describe('live loop', () => {
 	});
 
 	it('also clears names at a cut between two detection frames', async () => {
-		const frames = [...repeat(12, { picture: 'shot-1', faces: [{ who: 'A', box: at(200) }] }), ...repeat(12, { picture: 'shot-2', faces: [{ who: 'B', box: at(200) }] })];
+		const frames = [
+			...repeat(12, { picture: 'shot-1', faces: [{ who: 'A', box: at(200) }] }),
+			...repeat(12, { picture: 'shot-2', faces: [{ who: 'B', box: at(200) }] })
+		];
 		const { drawn } = await run(frames, { detectEvery: 3 });
 		expect(drawn.slice(12).flatMap(labels)).not.toContain('alice');
 		expect(labels(drawn.at(-1)!)).toEqual(['bob']);
@@ -76,7 +82,10 @@ describe('live loop', () => {
 
 	it('ends a track whose box jumped onto somebody else without a cut', async () => {
 		// Same picture (no cut): A leaves and B appears 130 px away at once (IoU 0.1: a jump).
-		const frames = [...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(10, { picture: 'room', faces: [{ who: 'B', box: at(230) }] })];
+		const frames = [
+			...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }),
+			...repeat(10, { picture: 'room', faces: [{ who: 'B', box: at(230) }] })
+		];
 		const { drawn } = await run(frames);
 		expect(drawn.slice(10).flatMap(labels)).not.toContain('alice');
 		expect(labels(drawn.at(-1)!)).toEqual(['bob']);
@@ -84,7 +93,10 @@ describe('live loop', () => {
 
 	it('asks at once, and takes the answer at once, when somebody else steps into the same box', async () => {
 		// No cut and no jump (IoU 0.3): only the face's looks say it changed.
-		const frames = [...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(10, { picture: 'room', faces: [{ who: 'B', box: at(180) }] })];
+		const frames = [
+			...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }),
+			...repeat(10, { picture: 'room', faces: [{ who: 'B', box: at(180) }] })
+		];
 		const { drawn } = await run(frames);
 		const after = drawn.slice(10).map((f) => labels(f).join());
 		// The frame B appears on still shows the track's name; the answer about B replaces it on the next.
@@ -94,7 +106,10 @@ describe('live loop', () => {
 	it('never sends a frame collected before the face changed as a crop of the new face', async () => {
 		// A is named and settled; at the 2 s refresh a best-shot window opens on A's frames, and B
 		// takes A's place (same box) in the middle of it.
-		const frames = [...repeat(32, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(8, { picture: 'room', faces: [{ who: 'B', box: at(100) }] })];
+		const frames = [
+			...repeat(32, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }),
+			...repeat(8, { picture: 'room', faces: [{ who: 'B', box: at(100) }] })
+		];
 		const { drawn, sent } = await run(frames);
 		const refresh = sent.slice(1).map((s) => s.who);
 		expect(refresh).not.toContain('A');
@@ -104,7 +119,10 @@ describe('live loop', () => {
 	});
 
 	it('keeps the track, its id and its name through a jump of the same face', async () => {
-		const frames = [...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }), ...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(190) }] })];
+		const frames = [
+			...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(100) }] }),
+			...repeat(10, { picture: 'room', faces: [{ who: 'A', box: at(190) }] })
+		];
 		const { drawn, sent } = await run(frames);
 		const ids = new Set(drawn.slice(1).flatMap((f) => f.map((face) => face.id)));
 		expect(ids.size).toBe(1);
@@ -115,7 +133,11 @@ describe('live loop', () => {
 
 	it('keeps the name through a missed detection', async () => {
 		const face = { who: 'A', box: at(100) };
-		const frames = [...repeat(6, { picture: 'room', faces: [face] }), { picture: 'room', faces: [{ ...face, detected: false }] }, ...repeat(6, { picture: 'room', faces: [face] })];
+		const frames = [
+			...repeat(6, { picture: 'room', faces: [face] }),
+			{ picture: 'room', faces: [{ ...face, detected: false }] },
+			...repeat(6, { picture: 'room', faces: [face] })
+		];
 		const { drawn } = await run(frames);
 		expect(drawn.slice(1).map((f) => labels(f).join())).toEqual(Array(12).fill('alice'));
 		expect(new Set(drawn.slice(1).flatMap((f) => f.map((x) => x.id))).size).toBe(1);
@@ -143,7 +165,13 @@ describe('live loop', () => {
 	});
 
 	it('never shows a box the server finds no face in as a person', async () => {
-		const frames = repeat(20, { picture: 'room', faces: [{ who: 'A', box: at(60) }, { who: 'torso', box: at(380, 250, 140) }] });
+		const frames = repeat(20, {
+			picture: 'room',
+			faces: [
+				{ who: 'A', box: at(60) },
+				{ who: 'torso', box: at(380, 250, 140) }
+			]
+		});
 		const { drawn, published, sent } = await run(frames);
 		for (const faces of drawn) expect(faces.filter((f) => f.box.x > 300)).toEqual([]);
 		expect(published.flat().some((f) => f.box.x > 300)).toBe(false);
@@ -168,7 +196,16 @@ describe('live loop', () => {
 	});
 
 	it('releases every frame it captured', async () => {
-		const frames = [...repeat(8, { picture: 'one', faces: [{ who: 'A', box: at(100) }, { who: 'B', box: at(380) }] }), ...repeat(8, { picture: 'two', faces: [{ who: 'C', box: at(200) }] })];
+		const frames = [
+			...repeat(8, {
+				picture: 'one',
+				faces: [
+					{ who: 'A', box: at(100) },
+					{ who: 'B', box: at(380) }
+				]
+			}),
+			...repeat(8, { picture: 'two', faces: [{ who: 'C', box: at(200) }] })
+		];
 		const { shots } = await run(frames, { answerEvery: 3 });
 		expect(shots.length).toBeGreaterThan(3);
 		expect(shots.every((s) => s.released)).toBe(true);

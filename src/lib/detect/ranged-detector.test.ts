@@ -54,7 +54,13 @@ describe('createRangedDetector', () => {
 
 	it('carries nothing from a far frame into a far frame after another range', () => {
 		let range: 'far' | 'room' = 'far';
-		const planner = { next: () => range, found: () => {}, get range() { return range; } } as unknown as ReturnType<typeof createRangePlanner>;
+		const planner = {
+			next: () => range,
+			found: () => {},
+			get range() {
+				return range;
+			}
+		} as unknown as ReturnType<typeof createRangePlanner>;
 		const full = fakePass((region) => (region === null ? [] : region.x === 0 ? [face(40, 30)] : [face(600, 25)]));
 		const detector = createRangedDetector({ short: null, full: full.pass, planner });
 		detector.detectFrame(frame, 0);
@@ -84,7 +90,10 @@ describe('createRangedDetector', () => {
 		expect(detector.detect({ videoWidth: 480, videoHeight: 640 } as HTMLVideoElement, 1)).toHaveLength(1);
 		expect(detector.detect({ videoWidth: 480, videoHeight: 640 } as HTMLVideoElement, 34)).toHaveLength(1);
 		// Portrait: the squares are top and bottom.
-		expect(full.calls).toEqual([{ x: 0, y: 0, size: 480 }, { x: 0, y: 160, size: 480 }]);
+		expect(full.calls).toEqual([
+			{ x: 0, y: 0, size: 480 },
+			{ x: 0, y: 160, size: 480 }
+		]);
 		detector.close();
 		expect(short.closed() && full.closed()).toBe(true);
 	});

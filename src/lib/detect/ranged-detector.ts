@@ -39,7 +39,15 @@ function centreIn(d: Detection, r: Region): boolean {
 	return x >= r.x && x < r.x + r.size && y >= r.y && y < r.y + r.size;
 }
 
-export function createRangedDetector({ short, full, planner }: { short: DetectorPass | null; full: DetectorPass | null; planner: RangePlanner }): RangedFaceDetector {
+export function createRangedDetector({
+	short,
+	full,
+	planner
+}: {
+	short: DetectorPass | null;
+	full: DetectorPass | null;
+	planner: RangePlanner;
+}): RangedFaceDetector {
 	let lastRange: Range | null = null;
 	let farTurn = 0;
 	/** The previous frame's `far` square and what it found; null after any other range. */
@@ -66,7 +74,12 @@ export function createRangedDetector({ short, full, planner }: { short: Detector
 		if (!(frame.width > 0 && frame.height > 0)) return [];
 		const range = planner.next(timestampMs);
 		const found = run(range, frame, timestampMs);
-		planner.found(timestampMs, range, found.map((d) => d.box), Math.max(frame.width, frame.height));
+		planner.found(
+			timestampMs,
+			range,
+			found.map((d) => d.box),
+			Math.max(frame.width, frame.height)
+		);
 		lastRange = range;
 		return found;
 	}

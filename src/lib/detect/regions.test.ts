@@ -35,7 +35,10 @@ describe('squareTiles', () => {
 		[641, 479, 200, 150]
 	])('%i×%i in %i px tiles: every point covered, neighbours overlapping by ≥ %i px', (width, height, size, minOverlap) => {
 		const tiles = squareTiles(width, height, { size, minOverlap });
-		for (const [axis, length] of [['x', width], ['y', height]] as const) {
+		for (const [axis, length] of [
+			['x', width],
+			['y', height]
+		] as const) {
 			const starts = [...new Set(tiles.map((t) => t[axis]))].sort((a, b) => a - b);
 			expect(starts[0]).toBe(0);
 			expect(starts.at(-1)! + size).toBe(length);
@@ -50,7 +53,11 @@ describe('squareTiles', () => {
 
 describe('toFramePixels', () => {
 	it('scales boxes from the model input to the region and moves them to its place; keypoints from 0..1', () => {
-		const [d] = toFramePixels([{ box: { x: 96, y: 48, width: 19.2, height: 19.2 }, score: 0.9, keypoints: [{ x: 0.5, y: 0.25 }] }], { x: 160, y: 0, size: 480 }, 192);
+		const [d] = toFramePixels(
+			[{ box: { x: 96, y: 48, width: 19.2, height: 19.2 }, score: 0.9, keypoints: [{ x: 0.5, y: 0.25 }] }],
+			{ x: 160, y: 0, size: 480 },
+			192
+		);
 		expect(d!.box).toEqual({ x: 160 + 240, y: 120, width: 48, height: 48 });
 		expect(d!.keypoints).toEqual([{ x: 400, y: 120 }]);
 		expect(d!.score).toBe(0.9);

@@ -5,7 +5,11 @@ describe('withoutTelemetry', () => {
 	it("answers MediaPipe's usage-log upload itself, without calling fetch", async () => {
 		const real = vi.fn<typeof fetch>();
 		const guarded = withoutTelemetry(real);
-		for (const input of [`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`, new URL(`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`), new Request(`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`, { method: 'POST' })]) {
+		for (const input of [
+			`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`,
+			new URL(`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`),
+			new Request(`${MEDIAPIPE_TELEMETRY_ORIGIN}/v1/log`, { method: 'POST' })
+		]) {
 			const res = await guarded(input, { method: 'POST', body: 'x' });
 			expect(res.status).toBe(204);
 		}

@@ -6,7 +6,10 @@ const c = (frontal: number, left: number, right: number, unknown = 0) => ({ fron
 describe('coverage advice', () => {
 	it('asks for what recall needs most, in order', () => {
 		expect(adviseCoverage(0, c(0, 0, 0))).toEqual({ level: 'none', text: 'Not recognised until a face is added.' });
-		expect(adviseCoverage(1, c(1, 0, 0))).toEqual({ level: 'weak', text: 'Only 1 face: add 2 more, one turned slightly to their left and one to their right.' });
+		expect(adviseCoverage(1, c(1, 0, 0))).toEqual({
+			level: 'weak',
+			text: 'Only 1 face: add 2 more, one turned slightly to their left and one to their right.'
+		});
 		expect(adviseCoverage(2, c(1, 1, 0))).toEqual({ level: 'weak', text: 'Only 2 faces: add 1 more, one turned slightly to their right.' });
 		expect(adviseCoverage(2, c(0, 1, 1))).toMatchObject({ level: 'weak', text: expect.stringMatching(/facing/) });
 		expect(adviseCoverage(5, c(5, 0, 0))).toEqual({ level: 'fair', text: 'Add a photo with the head turned slightly to their left and one to their right.' });

@@ -7,7 +7,12 @@ const near = new ApiError('close to bob', 409, 'conflict', { near: { id: 'b', na
 describe('sendConfirming', () => {
 	it('passes other failures through, and a doubt the server raises again after it was answered', async () => {
 		const notFound = new ApiError('no such person', 404, 'not-found');
-		await expect(sendConfirming(async () => Promise.reject(notFound), async () => true)).rejects.toBe(notFound);
+		await expect(
+			sendConfirming(
+				async () => Promise.reject(notFound),
+				async () => true
+			)
+		).rejects.toBe(notFound);
 		// A server that ignored the answer must not make the page ask for ever.
 		let sends = 0;
 		await expect(

@@ -34,7 +34,10 @@ export function describeImport(result: ImportResult, fileName: string): string {
 	if (result.imported) done.push(`added ${people(result.imported)}`);
 	if (result.merged) done.push(`added new faces to ${people(result.merged)} already here`);
 	const same = result.unchanged === 1 ? '1 person was already here with the same faces' : `${result.unchanged} people were already here with the same faces`;
-	if (!done.length) return result.unchanged ? `Nothing new in ${fileName}: its ${people(result.unchanged)} ${result.unchanged === 1 ? 'is' : 'are'} already here with the same faces.` : `Nothing to import: ${fileName} holds nobody.`;
+	if (!done.length)
+		return result.unchanged
+			? `Nothing new in ${fileName}: its ${people(result.unchanged)} ${result.unchanged === 1 ? 'is' : 'are'} already here with the same faces.`
+			: `Nothing to import: ${fileName} holds nobody.`;
 	const first = `From ${fileName}: ${done.join(' and ')} (${faces(result.facesAdded)} in all).`;
 	const numbered = result.renamed
 		? ` ${result.renamed === 1 ? 'One name' : `${result.renamed} names`} came twice in the file: the later ${result.renamed === 1 ? 'person was' : 'people were'} numbered, like “Ann (2)”, to keep them apart.`

@@ -10,15 +10,7 @@ import { expandBox } from '../protocol/face-crop.ts';
 import type { Pose } from '../protocol/pose.ts';
 import type { FaceDetector } from '../detect/detector.ts';
 import { readGrey } from '../track/crop.ts';
-import {
-	GUIDE,
-	SHARPNESS_SIDE_PX,
-	judgeGeometry,
-	judgePixels,
-	type FaceObservation,
-	type QualityIssue,
-	type Verdict
-} from './quality.ts';
+import { GUIDE, SHARPNESS_SIDE_PX, judgeGeometry, judgePixels, type FaceObservation, type QualityIssue, type Verdict } from './quality.ts';
 
 export type CaptureState = {
 	captured: number;

@@ -36,7 +36,9 @@ function fakeServer({
 		},
 		addFaces: async (_id, images, { answered }) => answer('add', images, answered),
 		confirmConflict: async (doubt, file, pictures) => {
-			calls.push(`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}${(pictures[0] as File).name === file ? '' : ' WRONG PICTURE'}`);
+			calls.push(
+				`ask ${file} ${'near' in doubt ? doubt.near.name : `unlike ${doubt.mismatch.person?.name}`}${(pictures[0] as File).name === file ? '' : ' WRONG PICTURE'}`
+			);
 			return file.startsWith('yes');
 		}
 	};
@@ -48,12 +50,12 @@ describe('refusal messages', () => {
 		expect(explainRefusal(new ApiError('no face found in image 2: send a photo that shows the whole head', 422, 'no-face'))).toBe(
 			'no face found: send a photo that shows the whole head'
 		);
-		expect(
-			explainRefusal(new ApiError('the face in the image (40 pixels wide) is too small or unclear to enrol: send a closer photo', 422, 'no-face'))
-		).toBe('the face is too small or unclear: send a closer photo');
-		expect(
-			explainRefusal(new ApiError('image 1: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels', 413, 'too-large'))
-		).toBe('too large for this server: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels');
+		expect(explainRefusal(new ApiError('the face in the image (40 pixels wide) is too small or unclear to enrol: send a closer photo', 422, 'no-face'))).toBe(
+			'the face is too small or unclear: send a closer photo'
+		);
+		expect(explainRefusal(new ApiError('image 1: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels', 413, 'too-large'))).toBe(
+			'too large for this server: the image is 15000×15000 pixels (225 megapixels); the limit is 100 megapixels'
+		);
 		expect(explainRefusal(new ApiError('upload too large', 413, 'too-large'))).toBe('too large for this server');
 	});
 });
@@ -107,7 +109,7 @@ describe('enrolment from photos', () => {
 		expect(result.outcomes.map((o) => o.message)).toEqual(['skipped: looks like bob', 'enrolled']);
 	});
 
-	it('asks before enrolling a face unlike the person\'s other faces', async () => {
+	it("asks before enrolling a face unlike the person's other faces", async () => {
 		const { calls, ports } = fakeServer({ mismatches: ['no.jpg', 'yes.jpg'] });
 		const result = await enrolPhotos({ name: 'carol', personId: 'c' }, [photo('no.jpg'), photo('yes.jpg')], { ...ports, maxUploadBytes: MAX });
 		expect(calls).toEqual(['add no.jpg', 'ask no.jpg unlike carol', 'add yes.jpg', 'ask yes.jpg unlike carol', 'add yes.jpg force=mismatch']);

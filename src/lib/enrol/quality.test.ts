@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-	GUIDE,
-	QUALITY,
-	headPose,
-	judgeGeometry,
-	judgePixels,
-	type FaceObservation,
-	type Point
-} from './quality.ts';
+import { GUIDE, QUALITY, headPose, judgeGeometry, judgePixels, type FaceObservation, type Point } from './quality.ts';
 import { laplacianVariance, toLuma } from '../track/crop-quality.ts';
 import { capturePlan } from './guided-capture.ts';
 
@@ -110,7 +102,10 @@ describe('geometry checks', () => {
 		expect(judgeGeometry([turned(0.25 * eyes)], FRAME, { want: 'left' })).toMatchObject({ ok: true, yaw: expect.closeTo(0.25, 6) });
 		expect(judgeGeometry([turned(0.7 * eyes)], FRAME, { want: 'left' })).toMatchObject({ issue: 'turn-less' });
 		expect(judgeGeometry([turned(-0.25 * eyes)], FRAME, { want: 'right' }).ok).toBe(true);
-		expect(judgeGeometry([turned(0.05 * eyes)], FRAME, { want: 'right' })).toMatchObject({ issue: 'turn-right', hint: 'Turn your head slightly to your right' });
+		expect(judgeGeometry([turned(0.05 * eyes)], FRAME, { want: 'right' })).toMatchObject({
+			issue: 'turn-right',
+			hint: 'Turn your head slightly to your right'
+		});
 		// A turn counts as turned for the stored pose too (one measure for both sides).
 		expect(judgeGeometry([turned(QUALITY.turnYaw[0] * eyes)], FRAME, { want: 'left' }).ok).toBe(true);
 		expect(judgeGeometry([turned(QUALITY.turnYaw[0] * eyes)], FRAME)).toMatchObject({ issue: 'not-frontal' });

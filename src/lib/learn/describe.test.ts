@@ -14,10 +14,24 @@ describe('learning words', () => {
 	it('describes groups, sightings and corrections', () => {
 		expect(describeGroup({ id: 'g', faces: 1, firstSeen: at(9, 0), lastSeen: at(9, 0) }, now)).toMatch(/^1 face, seen at 0?9.00(?:\s?[AP]M)?$/);
 		const sighting = { id: 's', at: at(9, 0), firstSeen: at(9, 0), lastSeen: at(9, 3), device: 'abcdefghijkl', label: 'unknown' };
-		expect(describeSighting({ ...sighting, personId: null, groupId: 'g' }, now)).toMatch(/^Someone unknown \(remembered\), from 0?9.00(?:\s?[AP]M)? to 0?9.03(?:\s?[AP]M)? on abcdefgh…$/);
+		expect(describeSighting({ ...sighting, personId: null, groupId: 'g' }, now)).toMatch(
+			/^Someone unknown \(remembered\), from 0?9.00(?:\s?[AP]M)? to 0?9.03(?:\s?[AP]M)? on abcdefgh…$/
+		);
 		expect(describeSighting({ ...sighting, label: 'Ann', personId: 'p', groupId: null }, now)).toMatch(/^Ann, /);
-		const base = { id: 'c', personId: 'ann', name: 'Ann', wasPersonId: 'bob', wasName: 'Bob', device: 'dev', byToken: 'admin', createdAt: at(11, 0), undoneAt: null };
-		expect(describeCorrection({ ...base, kind: 'not' }, 'ann', now)).toMatch(/^“Not Ann”: a face kept as not Ann by the admin token on dev, 0?11.00(?:\s?[AP]M)?$/);
+		const base = {
+			id: 'c',
+			personId: 'ann',
+			name: 'Ann',
+			wasPersonId: 'bob',
+			wasName: 'Bob',
+			device: 'dev',
+			byToken: 'admin',
+			createdAt: at(11, 0),
+			undoneAt: null
+		};
+		expect(describeCorrection({ ...base, kind: 'not' }, 'ann', now)).toMatch(
+			/^“Not Ann”: a face kept as not Ann by the admin token on dev, 0?11.00(?:\s?[AP]M)?$/
+		);
 		expect(describeCorrection({ ...base, kind: 'is' }, 'ann', now)).toMatch(/^“This is Ann”: a live face added \(it had been named Bob\)/);
 		expect(describeCorrection({ ...base, kind: 'is' }, 'bob', now)).toMatch(/^A face named Bob was said to be Ann/);
 	});

@@ -41,15 +41,7 @@ export type CropSettings = Required<CaptureOptions> & Required<EncodeOptions>;
  * (1.11 KB; q0.6 at 112 px: 0.84 KB, +0.008), with no face lost on the dev clip or the photos;
  * 96 px q0.5 (0.59 KB) adds +0.02–0.03 and loses 10 % of the photos at the threshold.
  */
-export function chooseCropSettings({
-	dataSaver,
-	rttMs,
-	webp
-}: {
-	dataSaver: boolean;
-	rttMs: number;
-	webp: boolean;
-}): CropSettings {
+export function chooseCropSettings({ dataSaver, rttMs, webp }: { dataSaver: boolean; rttMs: number; webp: boolean }): CropSettings {
 	const small = dataSaver || rttMs > SLOW_LINK_RTT_MS;
 	const type = webp ? 'image/webp' : 'image/jpeg';
 	const margin = FACE_CROP_MARGIN;

@@ -15,7 +15,15 @@ const SLOW_LINKS = ['slow-2g', '2g', '3g'];
  * only; otherwise as the user last chose it; otherwise when the browser asks to save data or
  * reports a 2G/3G link.
  */
-export function initialDataSaver({ query, store, connection }: { query: URLSearchParams; store: SettingStore | null; connection: ConnectionHint | undefined }): boolean {
+export function initialDataSaver({
+	query,
+	store,
+	connection
+}: {
+	query: URLSearchParams;
+	store: SettingStore | null;
+	connection: ConnectionHint | undefined;
+}): boolean {
 	if (query.has('saver')) return query.get('saver') === '1';
 	const stored = readStore(store);
 	if (stored !== null) return stored === 'on';

@@ -3,12 +3,7 @@
  * reconnection and byte counters. The only browser file that knows PeerJS.
  */
 import { Peer, type DataConnection } from 'peerjs';
-import {
-	decodeServerMessage,
-	encodeClientMessage,
-	type ClientMessage,
-	type ServerMessage
-} from '../protocol/messages.ts';
+import { decodeServerMessage, encodeClientMessage, type ClientMessage, type ServerMessage } from '../protocol/messages.ts';
 import { decodeRefusal } from '../protocol/refusal.ts';
 import { getRecognizeToken } from '../api.ts';
 import { createCropBackoff } from './backoff.ts';

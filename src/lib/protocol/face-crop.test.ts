@@ -24,9 +24,23 @@ describe('expandBox', () => {
 });
 
 describe('keypointsInCrop', () => {
-	const kp = [{ x: 120, y: 80 }, { x: 160, y: 80 }, { x: 140, y: 100 }, { x: 140, y: 120 }, { x: 100, y: 90 }, { x: 180, y: 90 }];
+	const kp = [
+		{ x: 120, y: 80 },
+		{ x: 160, y: 80 },
+		{ x: 140, y: 100 },
+		{ x: 140, y: 120 },
+		{ x: 100, y: 90 },
+		{ x: 180, y: 90 }
+	];
 	it('moves and scales frame keypoints into the crop, to 0.1 px', () => {
-		expect(keypointsInCrop(kp, { x: 100, y: 60, width: 100, height: 80 }, { width: 50, height: 40 })).toEqual([[10, 10], [30, 10], [20, 20], [20, 30], [0, 15], [40, 15]]);
+		expect(keypointsInCrop(kp, { x: 100, y: 60, width: 100, height: 80 }, { width: 50, height: 40 })).toEqual([
+			[10, 10],
+			[30, 10],
+			[20, 20],
+			[20, 30],
+			[0, 15],
+			[40, 15]
+		]);
 		expect(keypointsInCrop([{ x: 1 / 3, y: 0 }, ...kp.slice(1)], { x: 0, y: 0, width: 1, height: 1 }, { width: 1, height: 1 })![0]).toEqual([0.3, 0]);
 	});
 	it('sends none unless all six are there and finite', () => {

@@ -38,7 +38,10 @@ export function keypointsInCrop(
 	if (!keypoints || region.width <= 0 || region.height <= 0) return undefined;
 	const sx = size.width / region.width;
 	const sy = size.height / region.height;
-	return wireKeypoints(keypoints.map((k) => ({ x: (k.x - region.x) * sx, y: (k.y - region.y) * sy })), count);
+	return wireKeypoints(
+		keypoints.map((k) => ({ x: (k.x - region.x) * sx, y: (k.y - region.y) * sy })),
+		count
+	);
 }
 
 /** Keypoints already in crop pixels as the identify message carries them: 0.1 px, exactly `count` finite ones, else undefined. */

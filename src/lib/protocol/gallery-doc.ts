@@ -26,11 +26,7 @@ const Name = v.pipe(
 	})
 );
 const Embedding = v.pipe(v.array(v.pipe(v.number(), v.finite())), v.minLength(1), v.maxLength(MAX_EMBEDDING_DIM));
-const Thumbnail = v.pipe(
-	v.string(),
-	v.maxLength(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3) + 4),
-	v.regex(/^[A-Za-z0-9+/]*={0,2}$/)
-);
+const Thumbnail = v.pipe(v.string(), v.maxLength(Math.ceil((MAX_THUMBNAIL_BYTES * 4) / 3) + 4), v.regex(/^[A-Za-z0-9+/]*={0,2}$/));
 const Yaw = v.pipe(v.number(), v.finite(), v.minValue(-10), v.maxValue(10));
 const DocFace = v.object({ embedding: Embedding, thumbnail: v.optional(Thumbnail), yaw: v.optional(v.nullable(Yaw)) });
 /** Negative examples ("Not <name>" on the live page) a person may carry, at most. */
@@ -40,11 +36,7 @@ export const MAX_IMPORT_UNKNOWN_GROUPS = 10_000;
 export const MAX_IMPORT_UNKNOWN_FACES = 100;
 const Time = v.pipe(v.number(), v.integer(), v.minValue(0));
 const UnknownGroupDoc = v.object({
-	faces: v.pipe(
-		v.array(v.object({ embedding: Embedding, at: Time, thumbnail: v.optional(Thumbnail) })),
-		v.minLength(1),
-		v.maxLength(MAX_IMPORT_UNKNOWN_FACES)
-	)
+	faces: v.pipe(v.array(v.object({ embedding: Embedding, at: Time, thumbnail: v.optional(Thumbnail) })), v.minLength(1), v.maxLength(MAX_IMPORT_UNKNOWN_FACES))
 });
 
 export const GalleryDoc = v.strictObject({

@@ -30,7 +30,11 @@ function importsIn(text: string, file: string): string[] {
 const importsOf = (file: string) => importsIn(readFileSync(join(ROOT, file), 'utf8'), file);
 
 const offending = (files: string[], allowed: (target: string) => boolean) =>
-	files.flatMap((file) => importsOf(file).filter((target) => !allowed(target)).map((target) => `${file} → ${target}`));
+	files.flatMap((file) =>
+		importsOf(file)
+			.filter((target) => !allowed(target))
+			.map((target) => `${file} → ${target}`)
+	);
 
 describe('layering', () => {
 	it('reads every kind of import (self-check: a breach would be seen)', () => {

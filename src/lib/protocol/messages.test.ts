@@ -46,7 +46,14 @@ describe('client messages', () => {
 	});
 
 	it('carries the optional keypoints, and refuses malformed ones', () => {
-		const keypoints: Array<[number, number]> = [[40, 50], [72, 50], [56, 66], [56, 82], [25, 60], [88, 60]];
+		const keypoints: Array<[number, number]> = [
+			[40, 50],
+			[72, 50],
+			[56, 66],
+			[56, 82],
+			[25, 60],
+			[88, 60]
+		];
 		const decoded = decodeClientMessage(encodeClientMessage({ ...identify, keypoints }));
 		expect(decoded).toMatchObject({ ok: true, message: { keypoints } });
 		const { crop: _c, ...header } = identify;
@@ -124,9 +131,7 @@ describe('client messages', () => {
 	});
 
 	it('will not encode a header over the limit', () => {
-		expect(() =>
-			encodeClientMessage({ type: 'hello', client: 'x'.repeat(MAX_HEADER_BYTES + 1) })
-		).toThrow(RangeError);
+		expect(() => encodeClientMessage({ type: 'hello', client: 'x'.repeat(MAX_HEADER_BYTES + 1) })).toThrow(RangeError);
 	});
 });
 

@@ -33,7 +33,10 @@ describe('checkName', () => {
 
 	it('states the length limit instead of cutting, counting characters not UTF-16 units', () => {
 		expect(checkName('a'.repeat(MAX_NAME_CHARS))).toMatchObject({ ok: true });
-		expect(checkName('a'.repeat(MAX_NAME_CHARS + 1))).toEqual({ ok: false, message: `name is ${MAX_NAME_CHARS + 1} characters long; the limit is ${MAX_NAME_CHARS}` });
+		expect(checkName('a'.repeat(MAX_NAME_CHARS + 1))).toEqual({
+			ok: false,
+			message: `name is ${MAX_NAME_CHARS + 1} characters long; the limit is ${MAX_NAME_CHARS}`
+		});
 		expect(checkName('😀'.repeat(MAX_NAME_CHARS))).toMatchObject({ ok: true });
 	});
 });
@@ -49,7 +52,10 @@ describe('nameKey and sameName', () => {
 	});
 
 	it('finds the person a new name would clash with, but not the person being renamed', () => {
-		const people = [{ id: '1', name: 'Ann' }, { id: '2', name: 'Bob' }];
+		const people = [
+			{ id: '1', name: 'Ann' },
+			{ id: '2', name: 'Bob' }
+		];
 		expect(sameName(people, 'ＡＮＮ')?.id).toBe('1');
 		expect(sameName(people, 'ann', '1')).toBeUndefined();
 		expect(sameName(people, 'Cat')).toBeUndefined();

@@ -25,7 +25,14 @@ export function forceQuery(questions: readonly EnrolQuestion[]): string {
 export function parseForce(value: unknown): Set<EnrolQuestion> {
 	if (typeof value !== 'string') return new Set();
 	if (value === '1' || value === 'true') return new Set(ENROL_QUESTIONS);
-	return new Set(ENROL_QUESTIONS.filter((q) => value.split(',').map((w) => w.trim()).includes(q)));
+	return new Set(
+		ENROL_QUESTIONS.filter((q) =>
+			value
+				.split(',')
+				.map((w) => w.trim())
+				.includes(q)
+		)
+	);
 }
 
 /**

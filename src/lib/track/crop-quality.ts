@@ -52,17 +52,7 @@ export function laplacianVariance(grey: ArrayLike<number>, width: number, height
 }
 
 /** Quality in [0, 1]; the product punishes any one bad factor. */
-export function cropQuality({
-	box,
-	score,
-	keypoints,
-	sharpness
-}: {
-	box: Box;
-	score: number;
-	keypoints?: readonly Point[];
-	sharpness: number;
-}): number {
+export function cropQuality({ box, score, keypoints, sharpness }: { box: Box; score: number; keypoints?: readonly Point[]; sharpness: number }): number {
 	const size = Math.min(1, Math.min(box.width, box.height) / FULL_QUALITY_FACE_PX);
 	const sharp = Math.min(1, sharpness / FULL_SHARPNESS);
 	return size * Math.max(0, Math.min(1, score)) * frontalness(keypoints) * (0.25 + 0.75 * sharp);

@@ -46,12 +46,7 @@ export function canEncodeWebp(): boolean {
 }
 
 /** Grey pixels of `source` (region `box`, whole source when absent) scaled to `width`×`height`. */
-export function readGrey(
-	canvas: HTMLCanvasElement,
-	source: CanvasImageSource,
-	size: { width: number; height: number },
-	box?: Box
-): Float32Array | null {
+export function readGrey(canvas: HTMLCanvasElement, source: CanvasImageSource, size: { width: number; height: number }, box?: Box): Float32Array | null {
 	canvas.width = size.width;
 	canvas.height = size.height;
 	const ctx = canvas.getContext('2d', { willReadFrequently: true });
@@ -127,9 +122,7 @@ export async function encodeCrop(bitmap: ImageBitmap, options: EncodeOptions = {
 	if (!ctx) return null;
 	ctx.drawImage(bitmap, 0, 0);
 	// toBlob copies the bitmap synchronously, so the shared canvas can be reused at once.
-	const blob = await new Promise<Blob | null>((resolve) =>
-		encodeCanvas?.toBlob(resolve, options.type ?? 'image/jpeg', options.quality ?? 0.8)
-	);
+	const blob = await new Promise<Blob | null>((resolve) => encodeCanvas?.toBlob(resolve, options.type ?? 'image/jpeg', options.quality ?? 0.8));
 	if (!blob) return null;
 	return { bytes: stripImageMetadata(new Uint8Array(await blob.arrayBuffer())), width: bitmap.width, height: bitmap.height };
 }

@@ -167,8 +167,7 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 			const topWeight = top?.[1] ?? 0;
 			const leader = top && topWeight >= showAt() ? top[0] : UNKNOWN;
 			// A shown name holds until another label clearly leads it: one weak answer is not enough.
-			const holds =
-				!restart && identity.label !== UNKNOWN && leader !== identity.label && topWeight - (identity.votes.get(identity.label) ?? 0) < SWITCH_LEAD;
+			const holds = !restart && identity.label !== UNKNOWN && leader !== identity.label && topWeight - (identity.votes.get(identity.label) ?? 0) < SWITCH_LEAD;
 			if (!holds) identity.label = leader;
 			// An answer against the shown name unsettles the track so that more evidence comes
 			// quickly: one bad crop does not flip the name, but a real change is not left for a refresh.

@@ -24,7 +24,7 @@ const pixelsOf = async (bytes: Uint8Array) => (await sharp(bytes).raw().toBuffer
 const metadataOf = (bytes: Uint8Array) => sharp(bytes).metadata();
 const riffChunks = (bytes: Uint8Array) => {
 	const ids: string[] = [];
-	for (let at = 12; at + 8 <= bytes.length; ) {
+	for (let at = 12; at + 8 <= bytes.length;) {
 		const size = bytes[at + 4]! | (bytes[at + 5]! << 8) | (bytes[at + 6]! << 16) | (bytes[at + 7]! << 24);
 		ids.push(Buffer.from(bytes.subarray(at, at + 4)).toString('latin1'));
 		at += 8 + size + (size & 1);
@@ -37,7 +37,11 @@ const DECODE_CHECKS = 60;
 
 describe('stripImageMetadata', () => {
 	it('drops the colour profile and EXIF from a lossy WebP, leaving a simple WebP with the same pixels', async () => {
-		const tagged = new Uint8Array(await withProfile(await picture(3)).webp({ quality: 70 }).toBuffer());
+		const tagged = new Uint8Array(
+			await withProfile(await picture(3))
+				.webp({ quality: 70 })
+				.toBuffer()
+		);
 		expect(riffChunks(tagged)).toEqual(expect.arrayContaining(['VP8X', 'ICCP', 'EXIF', 'VP8 ']));
 
 		const lean = stripImageMetadata(tagged);
@@ -50,7 +54,11 @@ describe('stripImageMetadata', () => {
 	});
 
 	it('keeps VP8X and the alpha chunk of a WebP with transparency, with only the alpha flag set', async () => {
-		const tagged = new Uint8Array(await withProfile(await picture(4)).webp({ quality: 70 }).toBuffer());
+		const tagged = new Uint8Array(
+			await withProfile(await picture(4))
+				.webp({ quality: 70 })
+				.toBuffer()
+		);
 		const lean = stripImageMetadata(tagged);
 		expect(riffChunks(lean)).toEqual(['VP8X', 'ALPH', 'VP8 ']);
 		expect(lean[20]).toBe(0x10);
@@ -59,14 +67,22 @@ describe('stripImageMetadata', () => {
 	});
 
 	it('drops the profile from a lossless WebP too', async () => {
-		const tagged = new Uint8Array(await withProfile(await picture(3)).webp({ lossless: true }).toBuffer());
+		const tagged = new Uint8Array(
+			await withProfile(await picture(3))
+				.webp({ lossless: true })
+				.toBuffer()
+		);
 		const lean = stripImageMetadata(tagged);
 		expect(riffChunks(lean)).toEqual(['VP8L']);
 		expect(await pixelsOf(lean)).toEqual(await pixelsOf(tagged));
 	});
 
 	it('drops APP1 (EXIF) and APP2 (ICC) from a JPEG and keeps the picture', async () => {
-		const tagged = new Uint8Array(await withProfile(await picture(3)).jpeg({ quality: 70 }).toBuffer());
+		const tagged = new Uint8Array(
+			await withProfile(await picture(3))
+				.jpeg({ quality: 70 })
+				.toBuffer()
+		);
 		const lean = stripImageMetadata(tagged);
 		expect(lean.byteLength).toBeLessThan(tagged.byteLength - 400);
 		const meta = await metadataOf(lean);
@@ -76,13 +92,21 @@ describe('stripImageMetadata', () => {
 
 	it('answers an image with nothing to drop, or bytes it does not know, untouched', async () => {
 		const plainWebp = new Uint8Array(await (await picture(3)).webp({ quality: 70 }).toBuffer());
-		const png = new Uint8Array(await withProfile(await picture(3)).png().toBuffer());
+		const png = new Uint8Array(
+			await withProfile(await picture(3))
+				.png()
+				.toBuffer()
+		);
 		const noise = new Uint8Array([1, 2, 3, 4, 5]);
 		for (const bytes of [plainWebp, png, noise, new Uint8Array(0)]) expect(stripImageMetadata(bytes)).toBe(bytes);
 	});
 
 	it('keeps VP8X when a chunk it does not know would be left beside the bitstream', async () => {
-		const tagged = new Uint8Array(await withProfile(await picture(3)).webp({ quality: 70 }).toBuffer());
+		const tagged = new Uint8Array(
+			await withProfile(await picture(3))
+				.webp({ quality: 70 })
+				.toBuffer()
+		);
 		// Rename the EXIF chunk to one the stripper does not know.
 		const at = riffChunks(tagged).indexOf('EXIF');
 		let offset = 12;
@@ -100,12 +124,24 @@ describe('stripImageMetadata', () => {
 
 	it('never throws on truncated or corrupted input, and never makes a readable crop unreadable (seeded)', async () => {
 		const samples = [
-			new Uint8Array(await withProfile(await picture(3)).webp({ quality: 70 }).toBuffer()),
-			new Uint8Array(await withProfile(await picture(4)).webp({ quality: 70 }).toBuffer()),
-			new Uint8Array(await withProfile(await picture(3)).jpeg({ quality: 70 }).toBuffer())
+			new Uint8Array(
+				await withProfile(await picture(3))
+					.webp({ quality: 70 })
+					.toBuffer()
+			),
+			new Uint8Array(
+				await withProfile(await picture(4))
+					.webp({ quality: 70 })
+					.toBuffer()
+			),
+			new Uint8Array(
+				await withProfile(await picture(3))
+					.jpeg({ quality: 70 })
+					.toBuffer()
+			)
 		];
 		let seed = 7;
-		const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+		const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 		let changed = 0;
 		let decoded = 0;
 		for (const sample of samples) {
@@ -127,7 +163,10 @@ describe('stripImageMetadata', () => {
 				if (decodedHere >= DECODE_CHECKS) continue;
 				decodedHere++;
 				decoded++;
-				const before = await sharp(bad).raw().toBuffer({ resolveWithObject: true }).catch(() => null);
+				const before = await sharp(bad)
+					.raw()
+					.toBuffer({ resolveWithObject: true })
+					.catch(() => null);
 				if (!before) continue;
 				const after = await sharp(out).raw().toBuffer({ resolveWithObject: true });
 				expect([after.info.width, after.info.height]).toEqual([before.info.width, before.info.height]);

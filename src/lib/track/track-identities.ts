@@ -4,7 +4,16 @@
  * gives it its answers), each track's latest appearance, and what each track shows. Pure.
  */
 import { CHANGED_BELOW, likeness, LOOK_CHANGED_BELOW, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
-import { createIdentityRules, mergeIdentities, newIdentity, shownState, type Answer, type Identity, type IdentityOptions, type ShownState } from './identity.ts';
+import {
+	createIdentityRules,
+	mergeIdentities,
+	newIdentity,
+	shownState,
+	type Answer,
+	type Identity,
+	type IdentityOptions,
+	type ShownState
+} from './identity.ts';
 import type { TrackUpdate } from './tracker.ts';
 
 export type TrackIdentities = ReturnType<typeof createTrackIdentities>;

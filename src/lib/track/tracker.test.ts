@@ -107,7 +107,7 @@ describe('tracker', () => {
 		expect(jump.tracks[0]?.confirmed).toBe(false);
 	});
 
-	it("keeps the track through a jump when the caller says it is still the same face", () => {
+	it('keeps the track through a jump when the caller says it is still the same face', () => {
 		const asked: Array<[number, number]> = [];
 		const tracker = createTracker({
 			sameFace: (track, detection) => {
