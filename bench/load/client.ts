@@ -2,11 +2,10 @@
  * One simulated phone for the load benchmark: a real PeerJS client over @roamhq/wrtc, speaking the
  * FaceRTC protocol, that records when each crop went and what came back.
  */
-import type { DataConnection, Peer } from 'peerjs';
+import type { DataConnection } from 'peerjs';
 import type { ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { decodeServerMessage, encodeClientMessage, type ClientMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
-import { loadPeerJs } from '../../server/recognizer/webrtc-runtime.ts';
-import { refusalOf } from '../../tests/helpers/node-peer.ts';
+import { openServerPeer, refusalOf } from '../../tests/helpers/node-peer.ts';
 import { TEST_ADMIN_TOKEN } from '../../tests/helpers/server.ts';
 import type { Crop } from './crops.ts';
 
@@ -27,17 +26,7 @@ export type LoadClient = {
 const KEEPALIVE_MS = 15_000;
 
 export async function connectLoadClient(baseUrl: string, index: number): Promise<LoadClient> {
-	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
-	const url = new URL(baseUrl);
-	const peer: Peer = new (loadPeerJs().Peer)({
-		host: url.hostname,
-		port: Number(url.port),
-		path: config.peerPath,
-		key: config.peerKey,
-		secure: false,
-		debug: 0,
-		config: { iceServers: [] }
-	});
+	const { peer, recognizerId } = await openServerPeer(baseUrl);
 	const outcomes = new Map<number, Outcome>();
 	const listeners: Array<(requestId: number, outcome: Outcome, message: ServerMessage) => void> = [];
 	let nextId = 1;
@@ -53,7 +42,7 @@ export async function connectLoadClient(baseUrl: string, index: number): Promise
 			reject(refusalOf(err) ?? err);
 		});
 		peer.on('open', () => {
-			const c = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', metadata: { token: TEST_ADMIN_TOKEN } });
+			const c = peer.connect(recognizerId, { reliable: true, serialization: 'raw', metadata: { token: TEST_ADMIN_TOKEN } });
 			c.on('open', () => {
 				clearTimeout(timer);
 				resolve(c);

@@ -7,7 +7,7 @@
 import express, { type RequestHandler } from 'express';
 import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { checkName, nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
+import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
 import { CORRECTION_KINDS, type CorrectionInfo, type SightingInfo, type UnknownGroupInfo } from '../../src/lib/protocol/rest.ts';
 import { clientAddress } from '../client-address.ts';
 import type { Gallery, NewFace, Person } from '../gallery/gallery.ts';
@@ -17,7 +17,7 @@ import type { Correction, Sighting } from '../learn/store.ts';
 import type { Logger } from '../log.ts';
 import { askQuestions } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
-import { handle, parseBody } from './request.ts';
+import { handle, Name, parseBody } from './request.ts';
 
 export type LearnApiDeps = {
 	gallery: Gallery;
@@ -38,15 +38,6 @@ export type LearnApiDeps = {
 /** Sightings one `GET /api/sightings` answers at most. */
 export const MAX_SIGHTINGS = 1000;
 
-const Name = v.pipe(
-	v.string('name must be text'),
-	v.rawTransform(({ dataset, addIssue, NEVER }) => {
-		const checked = checkName(dataset.value);
-		if (checked.ok) return checked.name;
-		addIssue({ message: checked.message });
-		return NEVER;
-	})
-);
 const PersonId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 /** Name a group: a new person by `name`, or the person with that name (name rule), or `personId`. */
 const NameGroup = v.union([v.strictObject({ name: Name }), v.strictObject({ personId: PersonId })], 'send { name } or { personId }');

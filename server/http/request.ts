@@ -7,7 +7,7 @@ import { IMAGE_TYPES, describeIssues } from '../../src/lib/protocol/rest.ts';
 import { MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
 
 /** A person's name: the shared rule of src/lib/protocol/names.ts; the output is the name to store. */
-const Name = v.pipe(
+export const Name = v.pipe(
 	v.string('name must be text'),
 	v.rawTransform(({ dataset, addIssue, NEVER }) => {
 		const checked = checkName(dataset.value);

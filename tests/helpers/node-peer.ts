@@ -26,20 +26,11 @@ export type TestPeer = {
 };
 
 /**
- * `serialization` names what the offer tells the recognizer to use; a name PeerJS does not know
- * is sent as such (the client itself still speaks raw), to test the recognizer's defences.
- * `token` goes in the connect metadata (the admin token by default, so it works whether or not
- * recognition is open). Rejects with the server's refusal (`Refused`) when the offer is refused.
+ * A PeerJS peer in Node on the server's signalling (loopback, no ICE servers), and the recognizer's
+ * id to connect to: what every Node client of the tests and benchmarks starts from.
  */
-export async function connectTestPeer(
-	baseUrl: string,
-	{ serialization = 'raw', token = TEST_ADMIN_TOKEN }: { serialization?: string; token?: string | null } = {}
-): Promise<TestPeer> {
-	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as {
-		peerPath: string;
-		peerKey: string;
-		recognizerId: string;
-	};
+export async function openServerPeer(baseUrl: string): Promise<{ peer: Peer; recognizerId: string }> {
+	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
 	const url = new URL(baseUrl);
 	const { Peer: PeerClass } = loadPeerJs();
 	const peer: Peer = new PeerClass({
@@ -51,6 +42,20 @@ export async function connectTestPeer(
 		debug: 0,
 		config: { iceServers: [] }
 	});
+	return { peer, recognizerId: config.recognizerId };
+}
+
+/**
+ * `serialization` names what the offer tells the recognizer to use; a name PeerJS does not know
+ * is sent as such (the client itself still speaks raw), to test the recognizer's defences.
+ * `token` goes in the connect metadata (the admin token by default, so it works whether or not
+ * recognition is open). Rejects with the server's refusal (`Refused`) when the offer is refused.
+ */
+export async function connectTestPeer(
+	baseUrl: string,
+	{ serialization = 'raw', token = TEST_ADMIN_TOKEN }: { serialization?: string; token?: string | null } = {}
+): Promise<TestPeer> {
+	const { peer, recognizerId } = await openServerPeer(baseUrl);
 	const inbox: ServerMessage[] = [];
 	const waiters: Array<(m: ServerMessage) => void> = [];
 	// The server closes a channel idle for 45 s; like the live page, say hello when idle, and keep
@@ -83,7 +88,7 @@ export async function connectTestPeer(
 					}
 				};
 			}
-			const c = peer.connect(config.recognizerId, { reliable: true, serialization, ...(token ? { metadata: { token } } : {}) });
+			const c = peer.connect(recognizerId, { reliable: true, serialization, ...(token ? { metadata: { token } } : {}) });
 			c.on('open', () => {
 				clearTimeout(timer);
 				resolve(c);
@@ -151,18 +156,7 @@ export async function firstReply(
 	baseUrl: string,
 	{ metadata, timeoutMs = 20_000 }: { metadata?: unknown; timeoutMs?: number } = {}
 ): Promise<ServerMessage | Refused | 'closed'> {
-	const config = (await (await fetch(`${baseUrl}/api/config`)).json()) as { peerPath: string; peerKey: string; recognizerId: string };
-	const url = new URL(baseUrl);
-	const { Peer: PeerClass } = loadPeerJs();
-	const peer: Peer = new PeerClass({
-		host: url.hostname,
-		port: Number(url.port),
-		path: config.peerPath,
-		key: config.peerKey,
-		secure: false,
-		debug: 0,
-		config: { iceServers: [] }
-	});
+	const { peer, recognizerId } = await openServerPeer(baseUrl);
 	try {
 		return await new Promise<ServerMessage | Refused | 'closed'>((resolve, reject) => {
 			let stage = 'signalling';
@@ -179,7 +173,7 @@ export async function firstReply(
 			});
 			peer.on('open', () => {
 				stage = 'data channel';
-				const conn = peer.connect(config.recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
+				const conn = peer.connect(recognizerId, { reliable: true, serialization: 'raw', ...(metadata === undefined ? {} : { metadata }) });
 				conn.on('open', () => {
 					stage = 'first reply';
 					const hello = encodeClientMessage({ type: 'hello', client: 'node-test-peer' });
