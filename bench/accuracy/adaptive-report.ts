@@ -10,9 +10,9 @@
  */
 import type { AdaptiveRule } from '../../server/gallery/adaptive.ts';
 import { qualityWeight, type FaceQuality, type QualityRule } from '../../server/gallery/enrol-quality.ts';
-import { chooseRule, costOfRates, FAMILIES, groupsA, matcherAgrees, ratesA, scoreAdaptive, type AScored } from './adaptive.ts';
+import { chooseRule, FAMILIES, matcherAgrees, ratesA, scoreAdaptive, type AScored } from './adaptive.ts';
 import type { BenchFace } from './embed.ts';
-import type { Params, Rates } from './tune.ts';
+import { costOfRates, groups, type Params, type Rates } from './tune.ts';
 import { sideTrials, split, type Side } from './trials.ts';
 
 export const PROOF = 0.75;
@@ -68,7 +68,7 @@ export function adaptiveSection(input: {
 	const outcomeScores: AScored[] = [];
 	const qualityScores: AScored[] = [];
 	const record = (variant: string, test: AScored[], rule: AdaptiveRule, label: string) => {
-		const byGroup = groupsA(test);
+		const byGroup = groups(test);
 		const sample = test.filter((_, k) => k % 7 === 0);
 		outcomes.get(variant)!.push({
 			rule: label,
@@ -127,7 +127,7 @@ export function adaptiveSection(input: {
 				const q: QualityRule = { strength, fullSide, fullSharpness };
 				const weightOf = (v: Float32Array) => qualityWeight(qualityOfVector.get(v) ?? {}, q);
 				const scored = scoreAdaptive(trials[tune]!, samples, weightOf);
-				const c = costOfRates([...groupsA(scored).values()].map((ts) => ratesA(ts, base, {})));
+				const c = costOfRates([...groups(scored).values()].map((ts) => ratesA(ts, base, {})));
 				if (c < bestQ.c - 1e-12) bestQ = { c, q };
 			}
 			const weightOf = (v: Float32Array) => qualityWeight(qualityOfVector.get(v) ?? {}, bestQ.q);

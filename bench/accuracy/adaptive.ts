@@ -14,7 +14,7 @@ import { euclidean } from '../../server/gallery/distance.ts';
 import { weightedCentroid } from '../../server/gallery/enrol-quality.ts';
 import { COHORT_EXCLUSION, createCohort, findMatch, type GalleryEntry } from '../../server/gallery/matcher.ts';
 import { leaveOneOutSpread, personThreshold } from '../../server/gallery/person-threshold.ts';
-import { FALSE_ACCEPT_COST, type Params, type Rates } from './tune.ts';
+import { costOfRates, groups, tally, type Params, type Rates } from './tune.ts';
 import type { Trial } from './trials.ts';
 
 /** The cohort sizes (k nearest faces) the cohort rules may use. */
@@ -108,43 +108,7 @@ export function namedA(t: AScored, base: Params, rule: AdaptiveRule): boolean {
 	return true;
 }
 
-export function ratesA(trials: readonly AScored[], base: Params, rule: AdaptiveRule): Rates {
-	const r: Rates = { named: 0, wrong: 0, g: 0, accepted: 0, i: 0 };
-	for (const t of trials) {
-		const yes = namedA(t, base, rule);
-		if (t.truth === null) {
-			r.i++;
-			if (yes) r.accepted++;
-		} else {
-			r.g++;
-			if (yes && t.best === t.truth) r.named++;
-			else if (yes) r.wrong++;
-		}
-	}
-	return r;
-}
-
-export function groupsA(trials: readonly AScored[]): Map<string, AScored[]> {
-	const out = new Map<string, AScored[]>();
-	for (const t of trials) {
-		const k = `${t.scenario} ${t.source} ${t.probe}`;
-		let list = out.get(k);
-		if (!list) out.set(k, (list = []));
-		list.push(t);
-	}
-	return out;
-}
-
-/** Section S's cost: per group, misses + FALSE_ACCEPT_COST × (wrong names + false accepts), averaged. */
-export function costOfRates(byGroup: Iterable<Rates>): number {
-	let sum = 0;
-	let n = 0;
-	for (const r of byGroup) {
-		sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
-		n++;
-	}
-	return sum / Math.max(1, n);
-}
+export const ratesA = (trials: readonly AScored[], base: Params, rule: AdaptiveRule): Rates => tally(trials, (t) => namedA(t, base, rule));
 
 const steps = (from: number, to: number, step: number) =>
 	Array.from({ length: Math.round((to - from) / step) + 1 }, (_, k) => Math.round((from + k * step) * 1000) / 1000);
@@ -167,7 +131,7 @@ export const FAMILIES: Record<string, AdaptiveRule[]> = {
  * `keepRecall`, in every group of the tuning side (the issue's goals ask for recall kept).
  */
 export function chooseRule(trials: readonly AScored[], base: Params, family: readonly AdaptiveRule[], keepRecall: number | null = null): AdaptiveRule {
-	const byGroup = [...groupsA(trials).values()];
+	const byGroup = [...groups(trials).values()];
 	const floor = byGroup.map((ts) => {
 		const r = ratesA(ts, base, {});
 		return r.g ? r.named / r.g - (keepRecall ?? 0) : 0;

@@ -53,42 +53,51 @@ export function named(t: Scored, p: Params): boolean {
 	return t.best !== null && t.d1 < p.threshold && t.d2 - t.d1 >= p.margin && (p.cohortMargin === null || !(t.dc < t.d1 + p.cohortMargin));
 }
 
-export function rates(trials: readonly Scored[], p: Params): Rates {
+/** Named right, wrong, accepted strangers over `trials`, with `yes` the rule that names a trial. */
+export function tally<T extends { truth: string | null; best: string | null }>(trials: readonly T[], yes: (trial: T) => boolean): Rates {
 	const r: Rates = { named: 0, wrong: 0, g: 0, accepted: 0, i: 0 };
 	for (const t of trials) {
-		const yes = named(t, p);
+		const named = yes(t);
 		if (t.truth === null) {
 			r.i++;
-			if (yes) r.accepted++;
+			if (named) r.accepted++;
 		} else {
 			r.g++;
-			if (yes && t.best === t.truth) r.named++;
-			else if (yes) r.wrong++;
+			if (named && t.best === t.truth) r.named++;
+			else if (named) r.wrong++;
 		}
 	}
 	return r;
 }
 
+export const rates = (trials: readonly Scored[], p: Params): Rates => tally(trials, (t) => named(t, p));
+
 /** Trials grouped by scenario, source and probe kind: each group weighs the same in the cost. */
-export function groups(trials: readonly Scored[]): Map<string, Scored[]> {
-	const out = new Map<string, Scored[]>();
+export function groups<T extends Pick<Trial, 'scenario' | 'source' | 'probe'>>(trials: readonly T[]): Map<string, T[]> {
+	const out = new Map<string, T[]>();
 	for (const t of trials) {
 		const k = `${t.scenario} ${t.source} ${t.probe}`;
-		out.set(k, [...(out.get(k) ?? []), t]);
+		let list = out.get(k);
+		if (!list) out.set(k, (list = []));
+		list.push(t);
 	}
 	return out;
 }
 
-export function cost(byGroup: Map<string, Scored[]>, p: Params): number {
+/** The tuning cost: per group, misses + FALSE_ACCEPT_COST × (wrong names + false accepts), averaged. */
+export function costOfRates(byGroup: Iterable<Rates>): number {
 	let sum = 0;
-	for (const trials of byGroup.values()) {
-		const r = rates(trials, p);
+	let n = 0;
+	for (const r of byGroup) {
 		const miss = r.g ? (r.g - r.named - r.wrong) / r.g : 0;
 		const bad = (r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0);
 		sum += miss + FALSE_ACCEPT_COST * bad;
+		n++;
 	}
-	return sum / byGroup.size;
+	return sum / Math.max(1, n);
 }
+
+export const cost = (byGroup: Map<string, Scored[]>, p: Params): number => costOfRates([...byGroup.values()].map((trials) => rates(trials, p)));
 
 /** The numbers `choose` tries: distances on the embedder's own scale. Default: face-api's (THRESHOLDS, MARGINS, COHORT_MARGINS). */
 export type Grid = { thresholds: readonly number[]; margins: readonly number[]; cohortMargins: readonly number[] };
