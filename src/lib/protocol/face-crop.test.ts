@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expandBox, keypointsInCrop } from './face-crop.ts';
+import { expandBox, wireKeypoints } from './face-crop.ts';
 
 const frame = { width: 200, height: 100 };
 
@@ -23,17 +23,17 @@ describe('expandBox', () => {
 	});
 });
 
-describe('keypointsInCrop', () => {
+describe('wireKeypoints', () => {
 	const kp = [
-		{ x: 120, y: 80 },
-		{ x: 160, y: 80 },
-		{ x: 140, y: 100 },
-		{ x: 140, y: 120 },
-		{ x: 100, y: 90 },
-		{ x: 180, y: 90 }
+		{ x: 10, y: 10 },
+		{ x: 30, y: 10 },
+		{ x: 20, y: 20 },
+		{ x: 20, y: 30 },
+		{ x: 0, y: 15 },
+		{ x: 40, y: 15 }
 	];
-	it('moves and scales frame keypoints into the crop, to 0.1 px', () => {
-		expect(keypointsInCrop(kp, { x: 100, y: 60, width: 100, height: 80 }, { width: 50, height: 40 })).toEqual([
+	it('carries crop keypoints as pairs to 0.1 px', () => {
+		expect(wireKeypoints(kp)).toEqual([
 			[10, 10],
 			[30, 10],
 			[20, 20],
@@ -41,13 +41,12 @@ describe('keypointsInCrop', () => {
 			[0, 15],
 			[40, 15]
 		]);
-		expect(keypointsInCrop([{ x: 1 / 3, y: 0 }, ...kp.slice(1)], { x: 0, y: 0, width: 1, height: 1 }, { width: 1, height: 1 })![0]).toEqual([0.3, 0]);
+		expect(wireKeypoints([{ x: 1 / 3, y: 2.06 }, ...kp.slice(1)])![0]).toEqual([0.3, 2.1]);
 	});
 	it('sends none unless all six are there and finite', () => {
-		const region = { x: 0, y: 0, width: 10, height: 10 };
-		expect(keypointsInCrop(undefined, region, region)).toBeUndefined();
-		expect(keypointsInCrop(kp.slice(0, 5), region, region)).toBeUndefined();
-		expect(keypointsInCrop([{ x: Number.NaN, y: 0 }, ...kp.slice(1)], region, region)).toBeUndefined();
-		expect(keypointsInCrop(kp, { x: 0, y: 0, width: 0, height: 10 }, region)).toBeUndefined();
+		expect(wireKeypoints(kp.slice(0, 5))).toBeUndefined();
+		expect(wireKeypoints([...kp, { x: 1, y: 1 }])).toBeUndefined();
+		expect(wireKeypoints([{ x: Number.NaN, y: 0 }, ...kp.slice(1)])).toBeUndefined();
+		expect(wireKeypoints([{ x: 0, y: Number.POSITIVE_INFINITY }, ...kp.slice(1)])).toBeUndefined();
 	});
 });

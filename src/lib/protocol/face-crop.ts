@@ -24,26 +24,6 @@ export function expandBox(box: Box, ratio: number, frame: { width: number; heigh
 	return { x: Math.min(x, frame.width), y: Math.min(y, frame.height), width: Math.max(0, right - x), height: Math.max(0, bottom - y) };
 }
 
-/**
- * The detector's keypoints (frame pixels) in the pixels of the crop cut from `region` and scaled
- * to `size`, as the identify message carries them (0.1 px is plenty); undefined unless there are
- * exactly `count` finite ones (the server then searches the whole crop).
- */
-export function keypointsInCrop(
-	keypoints: ReadonlyArray<{ x: number; y: number }> | undefined,
-	region: Box,
-	size: { width: number; height: number },
-	count = 6
-): Array<[number, number]> | undefined {
-	if (!keypoints || region.width <= 0 || region.height <= 0) return undefined;
-	const sx = size.width / region.width;
-	const sy = size.height / region.height;
-	return wireKeypoints(
-		keypoints.map((k) => ({ x: (k.x - region.x) * sx, y: (k.y - region.y) * sy })),
-		count
-	);
-}
-
 /** Keypoints already in crop pixels as the identify message carries them: 0.1 px, exactly `count` finite ones, else undefined. */
 export function wireKeypoints(points: ReadonlyArray<{ x: number; y: number }>, count = 6): Array<[number, number]> | undefined {
 	if (points.length !== count) return undefined;
