@@ -1,17 +1,29 @@
-// Builds face-api's networks as ONNX graphs from its tfjs weights (models/face-api-onnx/), for
+// Builds face-api's networks as ONNX graphs from its tfjs weights (beside them, models/face-api/), for
 // server/embed/onnx/onnx-nets.ts. Run by prepare-models.mjs; also runnable alone:
 //   node scripts/face-api-onnx.mjs [weightsDir] [outDir]
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { faceLandmarkGraph } from './face-landmark-onnx.mjs';
 import { faceRecognitionGraph } from './face-recognition-onnx.mjs';
 import { writeOnnxModel } from './onnx-writer.mjs';
 import { readTfjsWeights } from './tfjs-weights.mjs';
 
 /** The graphs built, by output file name, from face-api's weights manifest names. */
 export const FACE_API_ONNX = Object.freeze({
-	'face_recognition_model.onnx': { manifest: 'face_recognition_model-weights_manifest.json', build: faceRecognitionGraph }
+	'face_recognition_model.onnx': { manifest: 'face_recognition_model-weights_manifest.json', build: faceRecognitionGraph },
+	'face_landmark_68_model.onnx': { manifest: 'face_landmark_68_model-weights_manifest.json', build: faceLandmarkGraph }
 });
+
+/** The scripts (in scripts/) that make the graphs: a change to one rebuilds them at install. */
+export const FACE_API_ONNX_SOURCES = Object.freeze([
+	'face-api-onnx.mjs',
+	'face-recognition-onnx.mjs',
+	'face-landmark-onnx.mjs',
+	'onnx-graph.mjs',
+	'onnx-writer.mjs',
+	'tfjs-weights.mjs'
+]);
 
 /**
  * Writes every graph of FACE_API_ONNX from the weights in `weightsDir` into `outDir`; returns
@@ -38,6 +50,6 @@ export async function buildFaceApiOnnx(weightsDir, outDir) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const root = resolve(fileURLToPath(import.meta.url), '..', '..');
-	const [weightsDir = join(root, 'models', 'face-api'), outDir = join(root, 'models', 'face-api-onnx')] = process.argv.slice(2);
+	const [weightsDir = join(root, 'models', 'face-api'), outDir = weightsDir] = process.argv.slice(2);
 	for (const file of await buildFaceApiOnnx(weightsDir, outDir)) console.log(`face-api-onnx: wrote ${file}`);
 }

@@ -9,6 +9,7 @@
 //     the end → mean over rows and columns → × fc [256, 128].
 // Each conv's bias and following scale layer (`x * w + b`) are folded into the conv's weights.
 import { DataType } from './onnx-writer.mjs';
+import { graphBuilder } from './onnx-graph.mjs';
 import { hwioToOihw } from './tfjs-weights.mjs';
 
 /** face-api's mean RGB for this net (FaceRecognitionNet.forwardInput). */
@@ -22,33 +23,7 @@ export const RECOGNITION_OUTPUT = 'descriptors';
  * @returns {import('./onnx-writer.mjs').Model}
  */
 export function faceRecognitionGraph(weights) {
-	/** @type {import('./onnx-writer.mjs').Node[]} */
-	const nodes = [];
-	/** @type {import('./onnx-writer.mjs').Tensor[]} */
-	const initializers = [];
-	/** @param {string} name */
-	const take = (name) => {
-		const w = weights.get(name);
-		if (!w) throw new Error(`face_recognition_model: weight ${name} is missing`);
-		return w;
-	};
-	/** @param {string} name @param {number[]} dims @param {Float32Array} data */
-	const constant = (name, dims, data) => {
-		initializers.push({ name, dataType: DataType.FLOAT, dims, data });
-		return name;
-	};
-	/** @param {string} name @param {number[]} values */
-	const int64s = (name, values) => {
-		initializers.push({ name, dataType: DataType.INT64, dims: [values.length], data: BigInt64Array.from(values.map(BigInt)) });
-		return name;
-	};
-	let counter = 0;
-	/** @param {string} op @param {string[]} inputs @param {Record<string, import('./onnx-writer.mjs').AttributeValue>} [attributes] @param {string} [output] */
-	const node = (op, inputs, attributes, output) => {
-		const out = output ?? `${op.toLowerCase()}_${counter++}`;
-		nodes.push({ op, inputs, outputs: [out], ...(attributes ? { attributes } : {}) });
-		return out;
-	};
+	const { nodes, initializers, take, constant, int64s, node } = graphBuilder(weights, 'face_recognition_model');
 
 	/** conv + bias + scale layer folded; 'same' (3×3, stride 1) or 'valid'. @param {string} x @param {string} prefix @param {{ stride: number, valid: boolean, relu: boolean }} how */
 	const convLayer = (x, prefix, { stride, valid, relu }) => {

@@ -90,7 +90,7 @@ class ProtoWriter {
 /** @param {ProtoWriter} w @param {Tensor} t */
 function writeTensor(w, t) {
 	const count = t.dims.reduce((a, b) => a * b, 1);
-	if (t.data.length !== count) throw new Error(`tensor ${t.name}: ${t.data.length} values for dims [${t.dims}]`);
+	if (t.data.length !== count) throw new Error(`tensor ${t.name}: ${t.data.length} values for dims [${t.dims.join(',')}]`);
 	for (const d of t.dims) w.int(1, d);
 	w.int(2, t.dataType);
 	w.string(8, t.name);
