@@ -6,12 +6,15 @@
 //       @mediapipe/face_detection raw model with the input metadata Tasks requires added.
 //   models/blaze_face_full_range.tflite   the same package's full-range model made runnable by
 //       Tasks' ObjectDetector (blazeface-full-range.mjs): faces in a room, down to ~20 px of 640.
-//   models/face-api/                      @vladmandic/face-api weights the recognizer loads.
+//   models/face-api/                      @vladmandic/face-api weights the recognizer loads, and
+//       its landmark and recognition nets rebuilt from them as ONNX graphs (face-api-onnx.mjs),
+//       which the workers run on onnxruntime-node.
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildFullRangeModel, FULL_RANGE_DECODING } from './blazeface-full-range.mjs';
+import { buildFaceApiOnnx, FACE_API_ONNX, FACE_API_ONNX_SOURCES } from './face-api-onnx.mjs';
 import { readDetectorMetadata } from './tflite-detector-metadata.mjs';
 import { addImageInputMetadata, readModelMetadata } from './tflite-metadata.mjs';
 
@@ -231,11 +234,30 @@ async function copyFaceApiWeights() {
 	log(`${shown(destinationDir)}: ${summary}`);
 }
 
+/** The ONNX graphs, rebuilt when older than a weight file they come from or a script that writes them. */
+async function buildFaceApiGraphs() {
+	const dir = join(modelsDir, 'face-api');
+	const manifests = Object.values(FACE_API_ONNX).map((graph) => graph.manifest.replace(/-weights_manifest\.json$/, ''));
+	const inputs = [
+		...(await Promise.all(manifests.map((model) => faceApiFiles(dir, model)))).flat().map((file) => join(dir, file)),
+		...FACE_API_ONNX_SOURCES.map((file) => join(scriptsDir, file))
+	];
+	const newestInput = Math.max(...(await Promise.all(inputs.map(async (file) => (await stat(file)).mtimeMs))));
+	const outputTimes = await Promise.all(Object.keys(FACE_API_ONNX).map((file) => mtimeOf(join(dir, file))));
+	if (outputTimes.every((t) => t !== undefined && t >= newestInput)) {
+		log(`${shown(dir)}: ONNX graphs up to date`);
+		return;
+	}
+	const written = await buildFaceApiOnnx(dir, dir);
+	log(`${shown(dir)}: built ${written.map((file) => relative(dir, file)).join(', ')}`);
+}
+
 async function main() {
 	await mkdir(modelsDir, { recursive: true });
 	await prepareBlazeFace(shortRangeOutput, shortRangePlan());
 	await prepareBlazeFace(fullRangeOutput, fullRangePlan());
 	await copyFaceApiWeights();
+	await buildFaceApiGraphs();
 }
 
 main().catch((/** @type {Error} */ error) => {

@@ -374,7 +374,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			webhook?.close();
 		});
 
-		logger.info(`facertc: listening on ${scheme}://localhost:${port} (tfjs backend ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
+		logger.info(`facertc: listening on ${scheme}://localhost:${port} (nets on ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
 		logger.info(
 			{ admin: tokens.admin.source, recognize: tokens.recognize?.source ?? 'open' },
 			config.openRecognition

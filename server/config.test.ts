@@ -100,3 +100,11 @@ describe('loadConfig: EMBEDDER', () => {
 		expect(() => loadConfig({ MATCH_THRESHOLD: '3' }, '/srv')).toThrow(/MATCH_THRESHOLD must be a number from 0.05 to 2/);
 	});
 });
+
+describe('loadConfig: FACE_NETS', () => {
+	it('is auto by default, tfjs on request, and a typo stops the start', () => {
+		expect(loadConfig({}, '/srv').faceNets).toBe('auto');
+		expect(loadConfig({ FACE_NETS: 'tfjs' }, '/srv').faceNets).toBe('tfjs');
+		expect(() => loadConfig({ FACE_NETS: 'onnx' }, '/srv')).toThrow(/FACE_NETS must be one of auto, tfjs/);
+	});
+});

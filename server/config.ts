@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
 import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './embed/embedders/registry.ts';
+import { FACE_NETS, type FaceNets } from './embed/onnx/nets-choice.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
@@ -57,6 +58,12 @@ export type Config = Readonly<{
 	matchThreshold: number;
 	/** `EMBEDDER`: which face embedder the workers run; `modelFile` is `ARCFACE_MODEL` (arcface-onnx only). */
 	embedder: { id: EmbedderId; modelFile: string | null };
+	/**
+	 * `FACE_NETS`: 'auto' (default) runs face-api's landmark and recognition nets on
+	 * onnxruntime-node when it loads, else tfjs; 'tfjs' always tfjs. The workers read the variable
+	 * themselves (embed/onnx/nets-choice.ts); it is here so that a bad value stops the start.
+	 */
+	faceNets: FaceNets;
 	/** Embedding worker threads. */
 	embedWorkers: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
@@ -208,6 +215,7 @@ export const EnvSchema = v.object({
 	MATCH_THRESHOLD: optionalDecimal('MATCH_THRESHOLD', 0.05, 2),
 	EMBEDDER: v.pipe(text(DEFAULT_EMBEDDER), v.picklist(EMBEDDER_IDS, `EMBEDDER must be one of ${EMBEDDER_IDS.join(', ')}`)),
 	ARCFACE_MODEL: optionalText,
+	FACE_NETS: v.pipe(text('auto'), v.picklist(FACE_NETS, `FACE_NETS must be one of ${FACE_NETS.join(', ')}`)),
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
@@ -279,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		trustProxy: e.TRUST_PROXY,
 		matchThreshold: e.MATCH_THRESHOLD ?? EMBEDDERS[e.EMBEDDER].threshold,
 		embedder: Object.freeze({ id: e.EMBEDDER, modelFile: e.ARCFACE_MODEL === null ? null : resolve(cwd, e.ARCFACE_MODEL) }),
+		faceNets: e.FACE_NETS,
 		embedWorkers: e.EMBED_WORKERS,
 		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
 		recognizerIdPrefix: e.RECOGNIZER_ID,

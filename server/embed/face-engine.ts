@@ -5,6 +5,10 @@
 // threads under Node) with face-api.node-wasm.js and the .wasm binaries read from the backend
 // package's own dist/ folder on disk.
 //
+// The two nets of the live path (68 landmarks, descriptor) run on onnxruntime-node when it loads
+// and the graphs npm ci built from the same weights are beside them (onnx/onnx-nets.ts: ~4-5×
+// less CPU a face, same numbers to ~3e-7); else on tfjs, with a warning. SSD stays on tfjs.
+//
 // tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
 // worker thread). A second loadFaceEngine in the same thread reuses the same tfjs runtime.
 //
@@ -26,6 +30,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
+import { loadOnnxNets, type OnnxNets } from './onnx/onnx-nets.ts';
+import { faceNetsFromEnv, type FaceNets } from './onnx/nets-choice.ts';
 import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
 
 export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
@@ -41,7 +47,10 @@ type Tensor3D = TfTypes.Tensor3D;
  * describeCrop is the live path: the four stages on a browser crop, starting from the crop itself.
  */
 export interface FaceEngine {
-	/** The tfjs backend in use: 'tensorflow' (tfjs-node) or 'wasm'. */
+	/**
+	 * What runs the nets: the tfjs backend ('tensorflow' for tfjs-node, or 'wasm'), prefixed with
+	 * 'onnxruntime-node+' when the landmark and recognition nets run there (SSD stays on tfjs).
+	 */
 	readonly backend: string;
 	/**
 	 * The 128-d descriptor of the face in `image`, which is already a face crop with some margin
@@ -89,6 +98,14 @@ export interface LoadFaceEngineOptions {
 	minConfidence?: number;
 	/** SSD maximum faces per photo (default 50). */
 	maxFaces?: number;
+	/**
+	 * What runs the landmark and recognition nets: 'auto' (default: `FACE_NETS`, else
+	 * onnxruntime-node when it and the graphs load, else tfjs with a warning), 'onnx' (throws
+	 * when it cannot load), 'tfjs'.
+	 */
+	nets?: FaceNets | 'onnx';
+	/** Folder with the ONNX graphs (face_landmark_68_model.onnx, face_recognition_model.onnx); default modelDir. */
+	onnxDir?: string;
 }
 
 /** Smallest crop side (px) that describeCrop accepts. */
@@ -186,6 +203,20 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		disposeNets();
 		throw err;
 	}
+	let onnx: OnnxNets | null = null;
+	const nets = options.nets ?? faceNetsFromEnv();
+	if (nets !== 'tfjs') {
+		try {
+			onnx = await loadOnnxNets({ dir: options.onnxDir ?? modelDir });
+		} catch (err) {
+			if (nets === 'onnx') {
+				disposeNets();
+				throw err;
+			}
+			// One line per worker: the server still works, at tfjs's speed.
+			console.warn(`face engine: landmarks and descriptors on tfjs ${backend}: ${err instanceof Error ? err.message : String(err)}`);
+		}
+	}
 	const ssdOptions = new faceapi.SsdMobilenetv1Options({
 		minConfidence: options.minConfidence ?? 0.5,
 		maxResults: options.maxFaces ?? 50
@@ -202,8 +233,13 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		if (disposed) throw new Error('face engine disposed');
 	};
 
-	/** The 68 landmarks of the face in `box` of `input`, in `input` pixel coordinates. */
-	async function landmarksIn(input: Tensor3D, box: FaceBox): Promise<Pt[]> {
+	/** The 68 landmarks of the face in `box` (whole pixels, inside) of `input`, in `input` pixel coordinates. */
+	async function landmarksIn(input: NetImage, box: FaceBox): Promise<Pt[]> {
+		if (onnx) return (await onnx.findLandmarks(input.image, [box]))[0]!;
+		return landmarksOnTfjs(input.tensor(), box);
+	}
+
+	async function landmarksOnTfjs(input: Tensor3D, box: FaceBox): Promise<Pt[]> {
 		const whole = box.x === 0 && box.y === 0 && box.width === input.shape[1] && box.height === input.shape[0];
 		const region = whole ? input : tf.slice(input, [box.y, box.x, 0], [box.height, box.width, 3]);
 		try {
@@ -218,8 +254,8 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	 * Landmarks from `start`, then re-run on their alignment box until it settles; null when
 	 * the box collapses under MIN_FACE_SIDE.
 	 */
-	async function refineLandmarks(input: Tensor3D, start: FaceBox, maxPasses: number, trustShift?: number, count?: FoundLandmarks): Promise<Pt[] | null> {
-		const [height, width] = input.shape;
+	async function refineLandmarks(input: NetImage, start: FaceBox, maxPasses: number, trustShift?: number, count?: FoundLandmarks): Promise<Pt[] | null> {
+		const { width, height } = input.image;
 		let box = start;
 		let landmarks = await landmarksIn(input, box);
 		if (count) count.passes = (count.passes ?? 0) + 1;
@@ -239,6 +275,10 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 
 	async function describeChip(chip: RgbImage): Promise<Float32Array | null> {
 		checkLive();
+		if (onnx) {
+			const [descriptor] = await onnx.describeChips([chip]);
+			return descriptor && descriptor.every(Number.isFinite) ? descriptor : null;
+		}
 		const chipTensor = toTensor(chip);
 		try {
 			const descriptor = (await recognitionNet.computeFaceDescriptor(forFaceApi(chipTensor))) as Float32Array;
@@ -248,15 +288,30 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		}
 	}
 
+	/**
+	 * The image the landmark passes run on: tfjs wants it as one tensor for all passes (made on
+	 * first use, disposed by the caller), onnxruntime reads the pixels.
+	 */
+	type NetImage = { image: RgbImage; tensor(): Tensor3D; dispose(): void };
+	const netImage = (image: RgbImage): NetImage => {
+		let tensor: Tensor3D | null = null;
+		return {
+			image,
+			tensor: () => (tensor ??= toTensor(image)),
+			dispose: () => tensor?.dispose()
+		};
+	};
+
 	return {
-		backend,
+		backend: onnx ? `onnxruntime-node+${backend}` : backend,
 		describeChip,
 
 		async findLandmarks(image, start, maxPasses = MAX_LANDMARK_PASSES) {
 			checkLive();
 			const box = clipBox(start, image.width, image.height);
 			if (!box) return null;
-			const input = toTensor(image);
+			assertRgb(image);
+			const input = netImage(image);
 			try {
 				return await refineLandmarks(input, box, maxPasses);
 			} finally {
@@ -269,7 +324,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			assertRgb(image);
 			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
 			let chip: RgbImage | null = null;
-			const input = toTensor(image);
+			const input = netImage(image);
 			const inset = (share: number): FaceBox => ({
 				x: image.width * share,
 				y: image.height * share,
@@ -319,6 +374,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			if (disposed) return;
 			disposed = true;
 			disposeNets();
+			void onnx?.dispose();
 		}
 	};
 }

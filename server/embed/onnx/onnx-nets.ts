@@ -1,0 +1,131 @@
+// face-api's networks on onnxruntime-node: the only module that loads onnxruntime-node for them.
+// The graphs are face-api's own weights rebuilt as ONNX by scripts/face-api-onnx.mjs at `npm ci`
+// (models/face-api/*.onnx, beside the weights); onnxruntime's CPU kernels (MLAS: AVX2/AVX-512 here) run them. One
+// intra-op thread by default: the embed pool already runs one worker per core.
+import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type * as Ort from 'onnxruntime-node';
+import type { FaceBox, RgbImage } from '../types.ts';
+import { inputFloats, LANDMARK_SIZE, netInput, RECOGNITION_SIZE } from './net-input.ts';
+
+export const RECOGNITION_MODEL_FILE = 'face_recognition_model.onnx';
+export const LANDMARK_MODEL_FILE = 'face_landmark_68_model.onnx';
+const DESCRIPTOR_FLOATS = 128;
+const LANDMARK_POINTS = 68;
+
+export interface Point {
+	x: number;
+	y: number;
+}
+
+export interface OnnxNets {
+	/** The runtime's name and version, for logs. */
+	readonly runtime: string;
+	/** FaceRecognitionNet on chips from alignedChip, one 128-d descriptor each (one run for all). */
+	describeChips(chips: readonly RgbImage[]): Promise<Float32Array[]>;
+	/**
+	 * FaceLandmark68Net on `regions` of `image` (whole-pixel boxes inside it, clipBox's output):
+	 * 68 points each, in `image` pixels, as face-api's detectLandmarks gives them (one run for all).
+	 */
+	findLandmarks(image: RgbImage, regions: readonly FaceBox[]): Promise<Point[][]>;
+	dispose(): Promise<void>;
+}
+
+export interface LoadOnnxNetsOptions {
+	/** The folder with the graphs (npm ci writes them beside face-api's weights, models/face-api). */
+	dir: string;
+	/** Intra-op threads (default 1). */
+	threads?: number;
+}
+
+const require = createRequire(import.meta.url);
+
+/** Throws when onnxruntime-node or a graph is missing, saying which. */
+export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): Promise<OnnxNets> {
+	const ort = require('onnxruntime-node') as typeof Ort;
+	const open = async (name: string) => {
+		const file = join(dir, name);
+		await access(file).catch((err: unknown) => {
+			throw new Error(`no ONNX graph at ${file} (npm ci builds it: scripts/prepare-models.mjs)`, { cause: err });
+		});
+		const session = await ort.InferenceSession.create(file, {
+			intraOpNumThreads: threads,
+			interOpNumThreads: 1,
+			executionMode: 'sequential',
+			graphOptimizationLevel: 'all'
+		});
+		const [input] = session.inputNames;
+		const [output] = session.outputNames;
+		if (!input || !output) throw new Error(`${file}: expected one input and one output`);
+		/** Runs a batch of `count` images of `size` px from `data`; returns `per` floats each, in one array. */
+		const run = async (data: Float32Array, count: number, size: number, per: number): Promise<Float32Array> => {
+			const feeds = { [input]: new ort.Tensor('float32', data, [count, 3, size, size]) };
+			const result = (await session.run(feeds))[output];
+			if (!result || !(result.data instanceof Float32Array) || result.data.length !== count * per) throw new Error(`${file}: unexpected output`);
+			return result.data;
+		};
+		return { session, run };
+	};
+	const recognition = await open(RECOGNITION_MODEL_FILE);
+	const landmark = await open(LANDMARK_MODEL_FILE).catch(async (err: unknown) => {
+		await recognition.session.release();
+		throw err;
+	});
+	let disposed = false;
+	const checkLive = () => {
+		if (disposed) throw new Error('onnx nets disposed');
+	};
+
+	return {
+		runtime: `onnxruntime-node ${ort.env.versions.node ?? '?'}`,
+
+		async describeChips(chips) {
+			checkLive();
+			if (chips.length === 0) return [];
+			const per = inputFloats(RECOGNITION_SIZE);
+			const data = new Float32Array(chips.length * per);
+			chips.forEach((chip, i) => netInput(chip, { size: RECOGNITION_SIZE, out: data, offset: i * per }));
+			const values = await recognition.run(data, chips.length, RECOGNITION_SIZE, DESCRIPTOR_FLOATS);
+			return chips.map((_, i) => values.slice(i * DESCRIPTOR_FLOATS, (i + 1) * DESCRIPTOR_FLOATS));
+		},
+
+		async findLandmarks(image, regions) {
+			checkLive();
+			if (regions.length === 0) return [];
+			const per = inputFloats(LANDMARK_SIZE);
+			const data = new Float32Array(regions.length * per);
+			regions.forEach((region, i) => netInput(image, { size: LANDMARK_SIZE, region, out: data, offset: i * per }));
+			const values = await landmark.run(data, regions.length, LANDMARK_SIZE, 2 * LANDMARK_POINTS);
+			return regions.map((region, i) => landmarksIn(values.subarray(i * 2 * LANDMARK_POINTS, (i + 1) * 2 * LANDMARK_POINTS), region));
+		},
+
+		async dispose() {
+			if (disposed) return;
+			disposed = true;
+			await Promise.all([recognition.session.release(), landmark.session.release()]);
+		}
+	};
+}
+
+const f = Math.fround;
+
+/**
+ * face-api's postProcess + FaceLandmarks68 on one region: the net's outputs are relative to the
+ * padded square; back to the region (float32, as tfjs does), then × its size + its corner.
+ */
+function landmarksIn(raw: Float32Array, region: FaceBox): Point[] {
+	const { width, height } = region;
+	const scale = LANDMARK_SIZE / Math.max(width, height);
+	const w = width * scale;
+	const h = height * scale;
+	const padX = w < h ? f(Math.abs(w - h) / 2) : 0;
+	const padY = h < w ? f(Math.abs(w - h) / 2) : 0;
+	const points: Point[] = [];
+	for (let i = 0; i < LANDMARK_POINTS; i++) {
+		const rx = f(f(f(raw[2 * i]! * LANDMARK_SIZE) - padX) / f(w));
+		const ry = f(f(f(raw[2 * i + 1]! * LANDMARK_SIZE) - padY) / f(h));
+		points.push({ x: rx * width + region.x, y: ry * height + region.y });
+	}
+	return points;
+}
