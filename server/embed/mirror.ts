@@ -2,6 +2,10 @@
 // its horizontal mirror, the two descriptors averaged. Pure (no tfjs, no onnxruntime): face-engine.ts
 // runs the net, this module flips the chip and combines the results.
 //
+// Used by bench:accuracy only (section M; embed.ts's flip variants), not by the server: on held-out
+// people it named more faces and more strangers alike and separated look-alikes no better
+// (README, Recognition accuracy). It lives here so that the descriptor cache's key covers it.
+//
 // The mean is rescaled to the mean of the two descriptors' lengths: face-api's descriptors are not
 // unit vectors (lengths ~1.4-1.5 on the demo photos' faces), and distances are euclidean against a
 // threshold on that scale (0.55), so the combined vector must stay on it; a plain mean would be a
