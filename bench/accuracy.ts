@@ -22,6 +22,8 @@
  *     (accuracy/grouping.ts);
  *  X. negative examples ("Not <name>"): taken from one half's wrongly named strangers, scored on
  *     the other half, and the margin that decides "close to a negative" (accuracy/negatives.ts);
+ *  M. mirror test-time augmentation at query, enrolment or both (accuracy/mirror-report.ts);
+ *     ONLY_MIRROR=1 stops after it;
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
 import { embedAll, type BenchFace, type Variant } from './accuracy/embed.ts';
@@ -34,6 +36,7 @@ import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
 import { groupingOutcome, JOIN_DISTANCES, MIXED_COST, type GroupingScore } from './accuracy/grouping.ts';
 import { JOIN_DISTANCE } from '../server/learn/grouping.ts';
 import { adaptiveSection } from './accuracy/adaptive-report.ts';
+import { mirrorSection } from './accuracy/mirror-report.ts';
 import { measureQuality } from './accuracy/quality.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { DEFAULT_COHORT_MARGIN, DEFAULT_MARGIN } from '../server/gallery/matcher.ts';
@@ -99,7 +102,10 @@ function variantRanking(): void {
 		['stock', 'live'],
 		['photo4-upright', 'live-upright'],
 		['crop160-upright', 'live-upright'],
-		['live', 'live']
+		['live', 'live'],
+		['enrol', 'live-mirror'],
+		['enrol-mirror', 'live'],
+		['enrol-mirror', 'live-mirror']
 	];
 	for (const [g, p] of pairs) {
 		const rows: string[] = [];
@@ -185,6 +191,8 @@ function enrolPaths(): void {
 	}
 }
 enrolPaths();
+const mirror = mirrorSection({ faces, splits: SPLITS, base: SHIPPED, log: console.log });
+if (process.env.ONLY_MIRROR === '1') process.exit(0);
 
 // ---------------------------------------------------------------- S, V
 type SettleRates = { once: number; g: number; bad: number; n: number };
@@ -439,6 +447,7 @@ const PROOF = 0.75;
 	};
 	console.log(`\nN. To ship (choices win only on held-out figures):`);
 	console.log(`   decision: ${decision}`);
+	console.log(`   mirror test-time augmentation (section M): ${mirror.winners.length ? mirror.winners.join(', ') : 'none proven'}`);
 	console.log(`   adaptive rules (section A): ${adaptive.winners.length ? adaptive.winners.join(', ') : 'none proven; none enabled'}`);
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { expandBox, FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { cropFace, decodeImage } from '../../server/embed/decode.ts';
-import { alignedChip, loadFaceEngine, MAX_LANDMARK_PASSES, type FaceEngine } from '../../server/embed/face-engine.ts';
+import { alignedChip, loadFaceEngine, MAX_LANDMARK_PASSES, type FaceEngine, type FoundLandmarks } from '../../server/embed/face-engine.ts';
+import { mirrorImage, mirrorMean } from '../../server/embed/mirror.ts';
 import { describeFaceInPhoto, ENROL_CROP, ENROL_PATH, findFaces, PHOTO_DECODE_MAX_SIDE } from '../../server/embed/pipeline.ts';
 import type { FaceBox, RgbImage } from '../../server/embed/types.ts';
 import { samplePhotoPath } from '../../tests/helpers/faces.ts';
@@ -33,9 +34,28 @@ import { DATA_DIR } from '../data.ts';
  *  - stock: face-api's own path: one landmark pass on the SSD box, upright chip from the photo.
  *  - stock-level: one landmark pass, eye-levelled chip.
  *  - *-upright: as named, with face-api's upright chip instead of the eye-levelled one.
+ *  - live-flip, enrol-flip: the descriptor of the mirrored chip of 'live' / 'enrol' (the same
+ *    landmarks and chip, flipped left-right before the recognition net: server/embed/mirror.ts).
  */
-export const VARIANTS = ['live', 'enrol', 'crop160', 'photo4', 'stock', 'stock-level', 'live-upright', 'crop160-upright', 'photo4-upright'] as const;
-export type Variant = (typeof VARIANTS)[number];
+export const VARIANTS = [
+	'live',
+	'enrol',
+	'crop160',
+	'photo4',
+	'stock',
+	'stock-level',
+	'live-upright',
+	'crop160-upright',
+	'photo4-upright',
+	'live-flip',
+	'enrol-flip'
+] as const;
+/**
+ * Variants made from the cached ones, not cached: live-mirror and enrol-mirror, mirror
+ * test-time augmentation (mirrorMean of the chip's descriptor and its mirror's).
+ */
+export const DERIVED = ['live-mirror', 'enrol-mirror'] as const;
+export type Variant = (typeof VARIANTS)[number] | (typeof DERIVED)[number];
 
 export type Source = 'faces' | 'faces-real' | 'cohort';
 export type Kind = 'identity' | 'stranger' | 'group' | 'cohort';
@@ -83,7 +103,7 @@ export async function liveCrop(image: RgbImage, box: FaceBox, tight: boolean): P
 	return decodeImage(webp);
 }
 
-async function describe(engine: FaceEngine, image: RgbImage, box: FaceBox, variant: Variant, tight: boolean): Promise<Float32Array | null> {
+async function describe(engine: FaceEngine, image: RgbImage, box: FaceBox, variant: (typeof VARIANTS)[number], tight: boolean): Promise<Float32Array | null> {
 	switch (variant) {
 		case 'live':
 			return engine.describeCrop(await liveCrop(image, box, tight));
@@ -103,6 +123,11 @@ async function describe(engine: FaceEngine, image: RgbImage, box: FaceBox, varia
 			const chip = landmarks && alignedChip(crop, landmarks, { level: false });
 			return chip && engine.describeChip(chip);
 		}
+		case 'live-flip':
+		case 'enrol-flip': {
+			const chip = await chipOf(engine, image, box, variant === 'live-flip' ? 'live' : 'enrol', tight);
+			return chip && engine.describeChip(mirrorImage(chip));
+		}
 		case 'stock':
 		case 'stock-level': {
 			const landmarks = await engine.findLandmarks(image, box, 1);
@@ -110,6 +135,18 @@ async function describe(engine: FaceEngine, image: RgbImage, box: FaceBox, varia
 			return chip && engine.describeChip(chip);
 		}
 	}
+}
+
+/** The chip the 'live' or 'enrol' variant describes (the same stages, stopped before the recognition net). */
+async function chipOf(engine: FaceEngine, image: RgbImage, box: FaceBox, variant: 'live' | 'enrol', tight: boolean): Promise<RgbImage | null> {
+	if (variant === 'enrol' && ENROL_PATH === 'photo') {
+		const landmarks = await engine.findLandmarks(image, box, MAX_LANDMARK_PASSES);
+		return landmarks && alignedChip(image, landmarks);
+	}
+	const crop = variant === 'live' ? await liveCrop(image, box, tight) : await cropFace(image, box, ENROL_CROP);
+	const found: FoundLandmarks = {};
+	const d = await engine.describeCrop(crop, found);
+	return d && found.landmarks ? alignedChip(crop, found.landmarks) : null;
 }
 
 type PhotoSpec = { source: Source; kind: Kind; identity: string | null; file: string; path: string; tight: boolean };
@@ -183,6 +220,8 @@ export async function embedAll(
 		for (const f of faces) {
 			const v: BenchFace['v'] = {};
 			for (const [variant, d] of Object.entries(f.v)) v[variant as Variant] = Float32Array.from(d);
+			if (v.live && v['live-flip']) v['live-mirror'] = mirrorMean(v.live, v['live-flip']);
+			if (v.enrol && v['enrol-flip']) v['enrol-mirror'] = mirrorMean(v.enrol, v['enrol-flip']);
 			out.push({ source: spec.source, kind: spec.kind, identity: spec.identity, file: spec.file, box: f.box, side: f.side, padded: f.padded, v });
 		}
 		if (faces.length === 0 && spec.kind === 'identity') log(`   no face found in ${spec.source}/${spec.file}`);

@@ -38,16 +38,20 @@ function galleryOf(photos: readonly BenchFace[], variant: Variant, keep: (f: Ben
 	return g;
 }
 
+/** The vectors probes are described by: 'photo' defaults to the gallery's variant, 'live' to 'live'. */
+export type ProbeVariants = { photo?: Variant; live?: Variant };
+
 /** Every trial of one side, for one source, with the gallery built from `enrol` vectors. */
-export function sideTrials(side: Side, source: Source, enrol: Variant): Trial[] {
+export function sideTrials(side: Side, source: Source, enrol: Variant, { photo = enrol, live = 'live' }: ProbeVariants = {}): Trial[] {
 	const photos = side.photos.filter((f) => f.source === source && f.v[enrol]);
 	const strangers = [...side.strangers, ...side.groups.filter((g) => g.identity === null)].filter((f) => f.source === source);
 	const people = [...new Set(photos.map(key))];
 	const out: Trial[] = [];
 	const probes = (f: BenchFace): Array<['photo' | 'live', Float32Array]> => {
 		const list: Array<['photo' | 'live', Float32Array]> = [];
-		if (f.v[enrol]) list.push(['photo', f.v[enrol]]);
-		if (f.v.live) list.push(['live', f.v.live]);
+		const [p, l] = [f.v[photo], f.v[live]];
+		if (f.v[enrol] && p) list.push(['photo', p]);
+		if (l) list.push(['live', l]);
 		return list;
 	};
 	if (people.length === 0) return out;
