@@ -110,6 +110,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const embedLog = log('embed');
 		const pool: EmbedPool = createEmbedPool({
 			size: config.embedWorkers,
+			batch: config.embedBatch,
 			modelDir: join(config.modelsDir, 'face-api'),
 			...(embedder.id === DEFAULT_EMBEDDER ? {} : { embedder: config.embedder }),
 			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
 import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './embed/embedders/registry.ts';
+import { EMBED_BATCH_DEFAULT } from './embed/pool.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
@@ -59,6 +60,8 @@ export type Config = Readonly<{
 	embedder: { id: EmbedderId; modelFile: string | null };
 	/** Embedding worker threads. */
 	embedWorkers: number;
+	/** `EMBED_BATCH`: live crops an embedding worker describes together at most (1: one at a time; embed/pool.ts). */
+	embedBatch: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
 	iceServers: readonly IceServer[];
 	/** Prefix of the recognizer's peer id (a random suffix is added); only the server may register it. */
@@ -209,6 +212,7 @@ export const EnvSchema = v.object({
 	EMBEDDER: v.pipe(text(DEFAULT_EMBEDDER), v.picklist(EMBEDDER_IDS, `EMBEDDER must be one of ${EMBEDDER_IDS.join(', ')}`)),
 	ARCFACE_MODEL: optionalText,
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
+	EMBED_BATCH: integer('EMBED_BATCH', EMBED_BATCH_DEFAULT, 1, 16),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
 		text('facertc-recognizer'),
@@ -280,6 +284,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		matchThreshold: e.MATCH_THRESHOLD ?? EMBEDDERS[e.EMBEDDER].threshold,
 		embedder: Object.freeze({ id: e.EMBEDDER, modelFile: e.ARCFACE_MODEL === null ? null : resolve(cwd, e.ARCFACE_MODEL) }),
 		embedWorkers: e.EMBED_WORKERS,
+		embedBatch: e.EMBED_BATCH,
 		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
 		recognizerIdPrefix: e.RECOGNIZER_ID,
 		maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
