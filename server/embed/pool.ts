@@ -72,8 +72,8 @@ export interface EmbedPoolOptions {
 }
 
 export type PoolObserver = {
-	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms). */
-	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean }): void;
+	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms), and the size of the batch it ran in (1: alone). */
+	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean; batch: number }): void;
 	/** A live crop described: how its landmarks were found (keypoints used or not, landmark net runs). */
 	cropLandmarks?(use: LandmarkUse): void;
 	/** A job refused at submission or dropped from the queue, answered `overloaded`. */
@@ -274,7 +274,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		const runMs = now() - job.startedAt;
 		// A batch's crops all answer at its end: each costs its share of the batch's time.
 		scheduler.observe(job.priority, runMs / job.batchSize);
-		observer?.jobDone?.({ priority: job.priority, kind: job.kind, waitedMs: job.waitedMs, runMs, ok: msg.ok });
+		observer?.jobDone?.({ priority: job.priority, kind: job.kind, waitedMs: job.waitedMs, runMs, ok: msg.ok, batch: job.batchSize });
 		if (msg.ok) {
 			counts.done++;
 			if ('faces' in msg) {
