@@ -129,6 +129,17 @@ describe('createEmbedPool with a stand-in worker', () => {
 		]);
 	});
 
+	it('batches only when more crops wait than there are workers', async () => {
+		const pool = fakePool({ size: 2, batch: 8 });
+		await pool.ready();
+		const photos = [pool.analyzePhoto(slow(150)), pool.analyzePhoto(slow(150))];
+		const crops = [1, 2, 3, 4, 5].map((n) => pool.describeCrop(job(OK, n), { priority: 'live', client: `c${n}` }));
+		await Promise.all(photos);
+		// The first worker free finds 5 waiting (2 each, rounded down), the second 3, then 2 at most.
+		const sizes = (await Promise.all(crops)).map((r) => r.descriptor![2] ?? 1);
+		expect(sizes).toEqual([2, 2, 1, 1, 1]);
+	});
+
 	it('fails every crop of a batch whose worker dies', async () => {
 		const pool = fakePool({ batch: 4 });
 		await pool.ready();

@@ -13,8 +13,9 @@
 // - Input bytes are copied, then the copy's buffer is transferred, so the caller keeps its own.
 // - Batches: a free worker takes up to `batch` waiting crops at once (scheduler.ts nextBatch: in
 //   the order they would be served one by one), described together for less work each
-//   (face-engine.ts describeCrops). Only crops already waiting, shared out between the free
-//   workers: a lone crop never waits for company, and two crops with two free workers run apart.
+//   (face-engine.ts describeCrops): only crops already waiting, and only when more wait than
+//   there are workers (queued ÷ workers, rounded down), so a lone crop never waits for company
+//   and a light load is answered one crop at a time.
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { createRestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
@@ -199,7 +200,8 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		now,
 		// While workers restart, estimate waits as if they were there: their crops are dropped if late.
 		workers: () => Math.max(1, readyCount()),
-		running: () => slots.filter((s) => s.state === 'busy').length,
+		// Jobs, not workers: a worker running a batch of 4 has 4 runs to go before it takes another.
+		running: () => slots.reduce((n, s) => n + (s.state === 'busy' ? s.jobs.length : 0), 0),
 		limits: {
 			live: { maxQueued: LIVE_QUEUE_MAX, maxPerClient: LIVE_QUEUE_PER_CLIENT },
 			recognize: { maxQueued: maxQueue, maxPerClient: maxQueue },
@@ -372,13 +374,14 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	const batchable = (first: Job, job: Job) => first.kind === 'describe-crop' && job.kind === 'describe-crop';
 
 	function pump(): void {
-		let idle = slots.filter((s) => s.state === 'idle' && s.worker).length;
 		for (const slot of slots) {
 			if (slot.state !== 'idle' || !slot.worker) continue;
-			// What waits, shared out between the free workers (rounded up): each starts at once.
+			// A crop takes company only when more wait than there are workers: it would have
+			// waited for a worker anyway. With fewer, a batch would hold back answers another
+			// worker frees up in time for (bench:load's 20-client phase: p95 258–264 ms alone,
+			// 364–384 ms with batches of whatever waited).
 			const queued = PRIORITIES.reduce((sum, p) => sum + scheduler.depth()[p], 0);
-			const started = scheduler.nextBatch(Math.min(batchMax, Math.ceil(queued / idle)), batchable);
-			idle--;
+			const started = scheduler.nextBatch(Math.min(batchMax, Math.max(1, Math.floor(queued / Math.max(1, readyCount())))), batchable);
 			if (started.length === 0) break;
 			const t = now();
 			const jobs = started.map(({ job, waitedMs }) => Object.assign(job, { waitedMs, startedAt: t, batchSize: started.length }));
