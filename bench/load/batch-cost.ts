@@ -10,6 +10,12 @@
  * the landmark passes and null answers agree). Sizes are run interleaved, BENCH_ROUNDS (3) times,
  * the median kept; the load average is printed with each round (a shared machine).
  *
+ * Then the pool at saturation: a real embed pool (BENCH_WORKERS, default 2 worker threads) kept
+ * BENCH_IN_FLIGHT (16) crops deep as live crops of 4 clients, EMBED_BATCH 1 and the default
+ * interleaved, BENCH_ROUNDS times: faces/s and the CPU of this process (the workers included) per
+ * face, the embedding path alone (no WebRTC, no refusals: bench:load's CPU per answered face also
+ * pays for the crops it refuses).
+ *
  * The batch size (pool.ts EMBED_BATCH_DEFAULT) is chosen on face-api's demo crops ("tuning"); the
  * labelled faces of ../shared/data ("held out") only report.
  */
@@ -17,6 +23,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { cropSearch, loadFaceEngine, type CropInput, type FaceEngine } from '../../server/embed/face-engine.ts';
 import { prepareCrop } from '../../server/embed/pipeline.ts';
+import { createEmbedPool, EMBED_BATCH_DEFAULT } from '../../server/embed/pool.ts';
 import type { RgbImage } from '../../server/embed/types.ts';
 import { loadCrops, type Crop } from './crops.ts';
 
@@ -109,6 +116,36 @@ async function measureSet(engine: FaceEngine, name: string, crops: readonly Crop
 	}
 }
 
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 16);
+const POOL_SECONDS = Number(process.env.BENCH_POOL_SECONDS ?? 20);
+
+/** Faces/s and CPU ms a face of a pool kept IN_FLIGHT crops deep for POOL_SECONDS. */
+async function saturate(crops: readonly Crop[], batch: number): Promise<{ perSecond: number; cpuPerFace: number; batches: number }> {
+	const sizes: number[] = [];
+	const pool = createEmbedPool({ size: WORKERS, batch, modelDir: join('models', 'face-api'), observer: { jobDone: (j) => sizes.push(j.batch) } });
+	try {
+		await pool.ready();
+		let done = 0;
+		let next = 0;
+		const c0 = cpuMs();
+		const t0 = performance.now();
+		const end = t0 + POOL_SECONDS * 1000;
+		async function lane(client: string): Promise<void> {
+			while (performance.now() < end) {
+				const crop = crops[next++ % crops.length]!;
+				await pool.describeCrop(crop.bytes, { priority: 'live', client, ...(crop.keypoints ? { keypoints: crop.keypoints } : {}) });
+				done++;
+			}
+		}
+		await Promise.all(Array.from({ length: IN_FLIGHT }, (_, i) => lane(`c${i % 4}-${i}`)));
+		const seconds = (performance.now() - t0) / 1000;
+		return { perSecond: done / seconds, cpuPerFace: (cpuMs() - c0) / done, batches: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length) };
+	} finally {
+		await pool.close();
+	}
+}
+
 async function main(): Promise<void> {
 	console.log(`bench:batch: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; sizes ${SIZES.join(', ')}; ${ROUNDS} rounds`);
 	const { crops, source } = await loadCrops();
@@ -122,6 +159,16 @@ async function main(): Promise<void> {
 		else console.log('\nheld out: ../shared/data absent, nothing to report on');
 	} finally {
 		engine.dispose();
+	}
+	console.log(`\npool at saturation: ${WORKERS} workers, ${IN_FLIGHT} live crops in flight (4 clients), ${POOL_SECONDS} s a run, all crops`);
+	for (let round = 0; round < ROUNDS; round++) {
+		for (const batch of [1, EMBED_BATCH_DEFAULT]) {
+			const before = load();
+			const r = await saturate(crops, batch);
+			console.log(
+				`  EMBED_BATCH ${batch}: ${r.perSecond.toFixed(1)} faces/s, ${r.cpuPerFace.toFixed(1)} CPU ms a face (workers included), mean batch ${r.batches.toFixed(2)}; load average ${before} → ${load()}`
+			);
+		}
 	}
 }
 

@@ -27,6 +27,7 @@ import path from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
 import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
+import { installWasmConcat } from './wasm-concat.ts';
 
 export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
 
@@ -157,6 +158,7 @@ async function loadWasm(): Promise<Runtime> {
 	wasm.setWasmPaths(wasmDir + path.sep, false);
 	if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend did not initialise');
 	await tf.ready();
+	installWasmConcat(tf);
 	return { faceapi, tf, backend: tf.getBackend() };
 }
 
