@@ -21,7 +21,7 @@
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cropSearch, loadFaceEngine, type CropInput, type FaceEngine } from '../../server/embed/face-engine.ts';
+import { cropSearch, loadFaceEngine, type CropInput, type FaceEngine, type FoundLandmarks } from '../../server/embed/face-engine.ts';
 import { prepareCrop } from '../../server/embed/pipeline.ts';
 import { createEmbedPool, EMBED_BATCH_DEFAULT } from '../../server/embed/pool.ts';
 import type { RgbImage } from '../../server/embed/types.ts';
@@ -85,7 +85,7 @@ async function measureSet(engine: FaceEngine, name: string, crops: readonly Crop
 		const before = load();
 		for (const size of SIZES) {
 			let t = cpuMs();
-			const items = prepared.map((p, i) => ({ i, input: { ...p.input, found: {} as { passes?: number } } }));
+			const items: Array<{ i: number; input: CropInput & { found: FoundLandmarks } }> = prepared.map((p, i) => ({ i, input: { ...p.input, found: {} } }));
 			for (const group of groups(items, size)) {
 				const descriptors = await engine.describeCrops(group.map((g) => g.input));
 				group.forEach((g, k) => {
@@ -147,13 +147,21 @@ async function saturate(crops: readonly Crop[], batch: number): Promise<{ perSec
 }
 
 async function main(): Promise<void> {
-	console.log(`bench:batch: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; sizes ${SIZES.join(', ')}; ${ROUNDS} rounds`);
+	console.log(
+		`bench:batch: load average ${loadavg()
+			.map((l) => l.toFixed(2))
+			.join(' ')}; sizes ${SIZES.join(', ')}; ${ROUNDS} rounds`
+	);
 	const { crops, source } = await loadCrops();
 	console.log(`crops: ${source}`);
 	const engine = await loadFaceEngine({ modelDir: join('models', 'face-api') });
 	console.log(`backend ${engine.backend}, one thread`);
 	try {
-		await measureSet(engine, 'tuning (face-api demo crops)', crops.filter((c) => c.from === 'demo'));
+		await measureSet(
+			engine,
+			'tuning (face-api demo crops)',
+			crops.filter((c) => c.from === 'demo')
+		);
 		const held = crops.filter((c) => c.from === 'labelled');
 		if (held.length > 0) await measureSet(engine, 'held out (labelled faces of ../shared/data)', held);
 		else console.log('\nheld out: ../shared/data absent, nothing to report on');

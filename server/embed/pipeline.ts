@@ -83,7 +83,10 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
  * with the landmark net's first box placed from the browser's keypoints when they place one
  * (keypoint-start.ts), and a `found` to count its landmark passes in. `keypoints` says which.
  */
-export async function prepareCrop(bytes: Uint8Array, keypoints?: ReadonlyArray<readonly [number, number]>): Promise<{ input: CropInput & { found: FoundLandmarks }; keypoints: 'used' | 'unusable' | 'none' }> {
+export async function prepareCrop(
+	bytes: Uint8Array,
+	keypoints?: ReadonlyArray<readonly [number, number]>
+): Promise<{ input: CropInput & { found: FoundLandmarks }; keypoints: 'used' | 'unusable' | 'none' }> {
 	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
 	// Keypoints are in the crop's pixels as sent; decoding may have scaled it down.
 	const sx = image.width / image.sourceWidth;

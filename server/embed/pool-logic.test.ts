@@ -144,7 +144,9 @@ describe('createEmbedPool with a stand-in worker', () => {
 		const pool = fakePool({ batch: 4 });
 		await pool.ready();
 		const blocker = pool.analyzePhoto(slow(150));
-		const crops = [job(OK), job(CRASH), job(OK)].map((bytes, n) => pool.describeCrop(bytes, { priority: 'live', client: `c${n}` }).catch((err: unknown) => err));
+		const crops = [job(OK), job(CRASH), job(OK)].map((bytes, n) =>
+			pool.describeCrop(bytes, { priority: 'live', client: `c${n}` }).catch((err: unknown) => err)
+		);
 		await blocker;
 		const answers = await Promise.all(crops);
 		// The fake answers the first crop before it reaches the one that kills it.

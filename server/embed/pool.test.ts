@@ -142,11 +142,19 @@ describe('embed pool (real models)', () => {
 		const alone: Array<Float32Array | null> = [];
 		for (const crop of crops) alone.push((await pool.describeCrop(crop)).descriptor);
 		const batches: number[] = [];
-		const batched = createEmbedPool({ size: 1, batch: 8, modelDir: PACKAGE_MODEL_DIR, jobTimeoutMs: 60_000, observer: { jobDone: ({ batch }) => batches.push(batch) } });
+		const batched = createEmbedPool({
+			size: 1,
+			batch: 8,
+			modelDir: PACKAGE_MODEL_DIR,
+			jobTimeoutMs: 60_000,
+			observer: { jobDone: ({ batch }) => batches.push(batch) }
+		});
 		try {
 			// Queued while the worker still loads: it takes them all at once, a garbage crop among them.
 			const garbage = new Uint8Array(2048).map((_, i) => (i * 7919) % 251);
-			const answers = await Promise.allSettled([...crops.slice(0, 3), garbage, ...crops.slice(3)].map((c, i) => batched.describeCrop(c, { priority: 'live', client: `c${i}` })));
+			const answers = await Promise.allSettled(
+				[...crops.slice(0, 3), garbage, ...crops.slice(3)].map((c, i) => batched.describeCrop(c, { priority: 'live', client: `c${i}` }))
+			);
 			expect(batches).toEqual(Array(7).fill(7));
 			expect(answers[3]).toMatchObject({ status: 'rejected', reason: { code: 'bad-image' } });
 			const good = answers.filter((_, i) => i !== 3);

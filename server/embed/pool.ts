@@ -392,7 +392,10 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			const message: WorkerJob | WorkerBatch =
 				jobs.length === 1
 					? { id: jobs[0]!.id, kind: jobs[0]!.kind, bytes: buffers[0]!, ...(jobs[0]!.keypoints ? { keypoints: jobs[0]!.keypoints } : {}) }
-					: { kind: 'describe-crops', crops: jobs.map((job, i) => ({ id: job.id, bytes: buffers[i]!, ...(job.keypoints ? { keypoints: job.keypoints } : {}) })) };
+					: {
+							kind: 'describe-crops',
+							crops: jobs.map((job, i) => ({ id: job.id, bytes: buffers[i]!, ...(job.keypoints ? { keypoints: job.keypoints } : {}) }))
+						};
 			slot.worker.postMessage(message, buffers);
 		}
 		scheduleExpiry();

@@ -36,7 +36,10 @@ function byHand(parts: Array<{ shape: number[]; values: number[] }>, axis: numbe
 
 /** Rounded, and never -0 (an int32 tensor has no -0). */
 const toInt = (v: number) => Math.round(v) + 0;
-const part = (shape: number[], seed: number) => ({ shape, values: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7 + seed * 13) % 97) - 40.5) });
+const part = (shape: number[], seed: number) => ({
+	shape,
+	values: Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 7 + seed * 13) % 97) - 40.5)
+});
 
 describe('installWasmConcat', () => {
 	it('is the kernel in force on the wasm backend', () => {
@@ -45,12 +48,55 @@ describe('installWasmConcat', () => {
 	});
 
 	it.each([
-		{ name: 'channels of an image (normalize’s mean image)', shapes: [[2, 5, 6, 1], [2, 5, 6, 1], [2, 5, 6, 1]], axis: 3 },
-		{ name: 'channel padding', shapes: [[1, 4, 4, 3], [1, 4, 4, 5]], axis: 3 },
-		{ name: 'a row', shapes: [[2, 3, 4, 2], [2, 1, 4, 2]], axis: 1 },
-		{ name: 'long runs (copied with set)', shapes: [[3, 2, 70], [3, 1, 70]], axis: 1 },
-		{ name: 'a negative axis', shapes: [[2, 3], [2, 4]], axis: -1 },
-		{ name: 'the first axis (the original kernel)', shapes: [[2, 3], [1, 3]], axis: 0 }
+		{
+			name: 'channels of an image (normalize’s mean image)',
+			shapes: [
+				[2, 5, 6, 1],
+				[2, 5, 6, 1],
+				[2, 5, 6, 1]
+			],
+			axis: 3
+		},
+		{
+			name: 'channel padding',
+			shapes: [
+				[1, 4, 4, 3],
+				[1, 4, 4, 5]
+			],
+			axis: 3
+		},
+		{
+			name: 'a row',
+			shapes: [
+				[2, 3, 4, 2],
+				[2, 1, 4, 2]
+			],
+			axis: 1
+		},
+		{
+			name: 'long runs (copied with set)',
+			shapes: [
+				[3, 2, 70],
+				[3, 1, 70]
+			],
+			axis: 1
+		},
+		{
+			name: 'a negative axis',
+			shapes: [
+				[2, 3],
+				[2, 4]
+			],
+			axis: -1
+		},
+		{
+			name: 'the first axis (the original kernel)',
+			shapes: [
+				[2, 3],
+				[1, 3]
+			],
+			axis: 0
+		}
 	])('concatenates $name exactly', ({ shapes, axis }) => {
 		const parts = shapes.map((shape, i) => part(shape, i));
 		for (const dtype of ['float32', 'int32'] as const) {

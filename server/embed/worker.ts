@@ -49,7 +49,10 @@ type CropResult = { descriptor: Float32Array | null; landmark?: LandmarkUse };
  * Describes crops together; each settles on its own: a crop that does not decode fails alone,
  * the others are described in one engine call (face-api's) or in turn (another embedder).
  */
-async function describeCrops({ engine, describe }: Loaded, crops: ReadonlyArray<{ bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>): Promise<Array<PromiseSettledResult<CropResult>>> {
+async function describeCrops(
+	{ engine, describe }: Loaded,
+	crops: ReadonlyArray<{ bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>
+): Promise<Array<PromiseSettledResult<CropResult>>> {
 	const prepared = await Promise.allSettled(crops.map((c) => prepareCrop(c.bytes, c.keypoints)));
 	const decoded = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
 	const described: Array<PromiseSettledResult<CropResult>> = [];
@@ -115,7 +118,11 @@ function start(): void {
 	};
 
 	/** Answers each crop: its descriptor (a copy, transferred) and how its landmarks were found, or why it failed. */
-	async function answerCrops(e: Loaded, crops: ReadonlyArray<{ id: number; bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>, started: number): Promise<void> {
+	async function answerCrops(
+		e: Loaded,
+		crops: ReadonlyArray<{ id: number; bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>,
+		started: number
+	): Promise<void> {
 		const results = await describeCrops(e, crops);
 		// Each crop's share of the batch's time.
 		const ms = (performance.now() - started) / crops.length;
