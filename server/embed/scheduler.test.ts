@@ -334,21 +334,22 @@ describe('scheduler: batches', () => {
 		expect(scheduler.depth()).toEqual({ live: 0, recognize: 0, enrol: 0 });
 	});
 
-	it('grows only while every member can still start in time behind the others, and drops late jobs first', () => {
-		// Run time 50 ms; each member starts one run time after the one before it.
+	it('grows only while every member, answered at its end, still is in time with a run to spare; drops late jobs first', () => {
+		// Run time 50 ms a member; a batch of n is answered n × 50 ms after it starts.
 		const { clock, scheduler, dropped } = setup();
 		scheduler.submit({ id: 'late' }, { priority: 'live', client: 'z', deadline: 120 });
 		scheduler.submit({ id: 'a' }, { priority: 'live', client: 'a', deadline: 1000 });
 		scheduler.submit({ id: 'b' }, { priority: 'live', client: 'b', deadline: 1000 });
-		// Must start by 200 − 50 = 150: as a batch's 3rd member it would start at 100 + 2 × 50 = 200.
+		// Must start by 200 − 50 = 150: as a 3rd member (answered at 250, 300 with the spare run) it would be late.
 		scheduler.submit({ id: 'tight' }, { priority: 'live', client: 'c', deadline: 200 });
 		scheduler.submit({ id: 'd' }, { priority: 'live', client: 'd', deadline: 1000 });
 		clock.t = 100;
 		const batch = scheduler.nextBatch(8, any);
 		expect(dropped.map((d) => d.id)).toEqual(['late']);
 		expect(ids(batch)).toEqual(['a', 'b']);
-		// So it leads the next batch, which 'd' may join (its share starts at 150).
-		expect(ids(scheduler.nextBatch(8, any))).toEqual(['tight', 'd']);
+		// It leads the next batch, alone: with 'd' beside it, it would be answered at 200 with nothing to spare.
+		expect(ids(scheduler.nextBatch(8, any))).toEqual(['tight']);
+		expect(ids(scheduler.nextBatch(8, any))).toEqual(['d']);
 	});
 
 	it('respects the size asked for', () => {
