@@ -116,7 +116,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),
 			log: (msg, level = 'info') => embedLog[level](msg),
 			observer: {
-				jobDone: ({ priority, waitedMs, runMs }) => {
+				jobDone: ({ priority, waitedMs, runMs, batch }) => {
+					if (batch > 1) metrics.cropsBatched.inc();
 					metrics.embedSeconds.observe({ priority }, runMs / 1000);
 					metrics.embedQueueSeconds.observe({ priority }, waitedMs / 1000);
 				},
