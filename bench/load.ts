@@ -23,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createCropBackoff } from '../src/lib/link/backoff.ts';
+import { EMBED_BATCH_DEFAULT } from '../server/embed/pool.ts';
 import { enrolPerson, findFaces } from '../tests/helpers/gallery.ts';
 import { cropFromPhoto, samplePhotoPath } from '../tests/helpers/faces.ts';
 import { startTestServer, type TestServer } from '../tests/helpers/server.ts';
@@ -197,7 +198,9 @@ const server = await startTestServer({
 		...(process.env.BENCH_PROFILE_DIR ? { NODE_OPTIONS: `--import ${new URL('./load/cpu-profile.mjs', import.meta.url).pathname}` } : {})
 	}
 });
-console.log(`server: ${WORKERS} embed workers; answers later than ${LATE_MS} ms count as late`);
+console.log(
+	`server: ${WORKERS} embed workers, EMBED_BATCH ${process.env.EMBED_BATCH || `unset (default ${EMBED_BATCH_DEFAULT})`}; answers later than ${LATE_MS} ms count as late`
+);
 try {
 	const sample1 = readFileSync(samplePhotoPath(1));
 	const boxes = await findFaces(server.url, sample1);

@@ -103,6 +103,17 @@ describe('face-api nets on onnxruntime-node', () => {
 			expect(maxDiff(a, b)).toBeLessThan(SAME);
 		}
 	});
+
+	it('gives each crop of a batch (several images, one landmark run a round) its own descriptor', async () => {
+		const batch = await onnx.describeCrops(crops.map((image) => ({ image })));
+		expect(batch.length).toBe(crops.length);
+		for (const [i, crop] of crops.entries()) {
+			expect(maxDiff((await tfjs.describeCrop(crop))!, batch[i]!)).toBeLessThan(SAME);
+		}
+		// Crops in another order get the same answers: no crop's landmarks come from its neighbour.
+		const reversed = await onnx.describeCrops([...crops].reverse().map((image) => ({ image })));
+		for (const [i, d] of reversed.entries()) expect(maxDiff(d!, batch[crops.length - 1 - i]!)).toBeLessThan(SAME);
+	});
 });
 
 describe('falling back to tfjs', () => {

@@ -110,12 +110,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const embedLog = log('embed');
 		const pool: EmbedPool = createEmbedPool({
 			size: config.embedWorkers,
+			batch: config.embedBatch,
+			nets: config.faceNets,
 			modelDir: join(config.modelsDir, 'face-api'),
 			...(embedder.id === DEFAULT_EMBEDDER ? {} : { embedder: config.embedder }),
 			...(config.embedWorkerEntry ? { workerUrl: pathToFileURL(config.embedWorkerEntry) } : {}),
 			log: (msg, level = 'info') => embedLog[level](msg),
 			observer: {
-				jobDone: ({ priority, waitedMs, runMs }) => {
+				jobDone: ({ priority, waitedMs, runMs, batch }) => {
+					if (batch > 1) metrics.cropsBatched.inc();
 					metrics.embedSeconds.observe({ priority }, runMs / 1000);
 					metrics.embedQueueSeconds.observe({ priority }, waitedMs / 1000);
 				},

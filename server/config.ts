@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { MAX_CROPS_PER_SECOND } from '../src/lib/protocol/messages.ts';
 import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './embed/embedders/registry.ts';
 import { FACE_NETS, type FaceNets } from './embed/onnx/nets-choice.ts';
+import { EMBED_BATCH_DEFAULT } from './embed/pool.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
@@ -60,12 +61,13 @@ export type Config = Readonly<{
 	embedder: { id: EmbedderId; modelFile: string | null };
 	/**
 	 * `FACE_NETS`: 'auto' (default) runs face-api's landmark and recognition nets on
-	 * onnxruntime-node when it loads, else tfjs; 'tfjs' always tfjs. The workers read the variable
-	 * themselves (embed/onnx/nets-choice.ts); it is here so that a bad value stops the start.
+	 * onnxruntime-node when it loads, else tfjs; 'tfjs' always tfjs (embed/onnx/nets-choice.ts).
 	 */
 	faceNets: FaceNets;
 	/** Embedding worker threads. */
 	embedWorkers: number;
+	/** `EMBED_BATCH`: live crops an embedding worker describes together at most (1: one at a time; embed/pool.ts). */
+	embedBatch: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
 	iceServers: readonly IceServer[];
 	/** Prefix of the recognizer's peer id (a random suffix is added); only the server may register it. */
@@ -217,6 +219,7 @@ export const EnvSchema = v.object({
 	ARCFACE_MODEL: optionalText,
 	FACE_NETS: v.pipe(text('auto'), v.picklist(FACE_NETS, `FACE_NETS must be one of ${FACE_NETS.join(', ')}`)),
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
+	EMBED_BATCH: integer('EMBED_BATCH', EMBED_BATCH_DEFAULT, 1, 16),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
 		text('facertc-recognizer'),
@@ -289,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		embedder: Object.freeze({ id: e.EMBEDDER, modelFile: e.ARCFACE_MODEL === null ? null : resolve(cwd, e.ARCFACE_MODEL) }),
 		faceNets: e.FACE_NETS,
 		embedWorkers: e.EMBED_WORKERS,
+		embedBatch: e.EMBED_BATCH,
 		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
 		recognizerIdPrefix: e.RECOGNIZER_ID,
 		maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,

@@ -108,6 +108,11 @@ export function createMetrics(registry: Registry = new Registry()) {
 			labelNames: ['keypoints'] as const,
 			registers
 		}),
+		cropsBatched: new Counter({
+			name: 'facertc_crops_batched_total',
+			help: 'Crops an embed worker described together with others (EMBED_BATCH: when more wait than there are workers), of all jobs done',
+			registers
+		}),
 		workerRestarts: new Counter({ name: 'facertc_embed_worker_restarts_total', help: 'Embed workers restarted after a crash or a hung job', registers }),
 		queueDepth: new Gauge({
 			name: 'facertc_embed_queue_depth',

@@ -14,15 +14,18 @@ import { cropFromPhoto, samplePhotoPath } from '../../tests/helpers/faces.ts';
 import { startMediapipe } from '../align/mediapipe.ts';
 import { DATA_DIR, hasSharedData, labelledFaces } from '../data.ts';
 
-/** `keypoints`: BlazeFace's six in the crop's pixels, as the live page sends them (absent when it found no face). */
-export type Crop = { bytes: Uint8Array; width: number; height: number; keypoints?: Array<[number, number]> };
+/**
+ * `keypoints`: BlazeFace's six in the crop's pixels, as the live page sends them (absent when it
+ * found no face). `from`: face-api's demo photos, or ../shared/data's labelled faces.
+ */
+export type Crop = { bytes: Uint8Array; width: number; height: number; keypoints?: Array<[number, number]>; from: 'demo' | 'labelled' };
 
 const SHIPPED = chooseCropSettings({ dataSaver: false, rttMs: 0, webp: true });
 const encode = { maxSide: SHIPPED.maxSide, quality: Math.round(SHIPPED.quality * 100), format: 'webp' as const };
 
-async function withSize(bytes: Buffer): Promise<Crop> {
+async function withSize(bytes: Buffer, from: Crop['from']): Promise<Crop> {
 	const { width = 0, height = 0 } = await sharp(bytes).metadata();
-	return { bytes: new Uint8Array(bytes), width, height };
+	return { bytes: new Uint8Array(bytes), width, height, from };
 }
 
 /**
@@ -54,7 +57,7 @@ export async function loadCrops(withKeypoints = true): Promise<{ crops: Crop[]; 
 		for (const n of [1, 2, 3, 4, 5, 6]) {
 			const photo = readFileSync(samplePhotoPath(n));
 			const { faces } = await pool.analyzePhoto(photo);
-			for (const face of faces) crops.push(await withSize(await cropFromPhoto(photo, face.box, { margin: FACE_CROP_MARGIN, ...encode })));
+			for (const face of faces) crops.push(await withSize(await cropFromPhoto(photo, face.box, { margin: FACE_CROP_MARGIN, ...encode }), 'demo'));
 		}
 	} finally {
 		await pool.close();
@@ -67,7 +70,7 @@ export async function loadCrops(withKeypoints = true): Promise<{ crops: Crop[]; 
 				.resize({ width: encode.maxSide, height: encode.maxSide, fit: 'inside' })
 				.webp({ quality: encode.quality })
 				.toBuffer();
-			crops.push(await withSize(resized));
+			crops.push(await withSize(resized, 'labelled'));
 		}
 		source += ` and ${crops.length - fromSamples} labelled faces of ${join(DATA_DIR, 'faces')}`;
 	} else {

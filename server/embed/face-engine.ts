@@ -31,8 +31,9 @@ import path from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
 import { loadOnnxNets, type OnnxNets } from './onnx/onnx-nets.ts';
-import { faceNetsFromEnv, type FaceNets } from './onnx/nets-choice.ts';
+import type { FaceNets } from './onnx/nets-choice.ts';
 import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
+import { installWasmConcat } from './wasm-concat.ts';
 
 export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
 
@@ -70,6 +71,16 @@ export interface FaceEngine {
 	findLandmarks(image: RgbImage, start: FaceBox, maxPasses?: number): Promise<Pt[] | null>;
 	/** FaceRecognitionNet on a chip from alignedChip (resized to 150 px inside): 128 numbers, or null if not finite. */
 	describeChip(chip: RgbImage): Promise<Float32Array | null>;
+	/**
+	 * describeCrop on several crops at once, answers in order: each crop's landmark passes run in
+	 * step with the others' (pass k of every crop that needs one in one landmark-net call), then
+	 * one descriptor inference on all the chips. Each answer equals describeCrop's on that crop
+	 * alone up to float rounding (the nets see the same pixels; batching changes only how the
+	 * convolutions are summed: max abs diff measured by bench/load/batch-cost.ts).
+	 */
+	describeCrops(crops: readonly CropInput[]): Promise<Array<Float32Array | null>>;
+	/** describeChip on several chips in one inference, answers in order. */
+	describeChips(chips: readonly RgbImage[]): Promise<Array<Float32Array | null>>;
 	/** Releases this engine's network weights; later calls throw. */
 	dispose(): void;
 }
@@ -79,6 +90,13 @@ export interface FoundLandmarks {
 	landmarks?: Pt[];
 	/** Landmark net runs it took, all starts counted (the live path's main cost after the descriptor). */
 	passes?: number;
+}
+
+/** One crop for describeCrops: describeCrop's arguments. */
+export interface CropInput {
+	image: RgbImage;
+	found?: FoundLandmarks;
+	hint?: CropHint;
 }
 
 /** What the browser knows of the face in a crop (keypoint-start.ts). */
@@ -99,9 +117,8 @@ export interface LoadFaceEngineOptions {
 	/** SSD maximum faces per photo (default 50). */
 	maxFaces?: number;
 	/**
-	 * What runs the landmark and recognition nets: 'auto' (default: `FACE_NETS`, else
-	 * onnxruntime-node when it and the graphs load, else tfjs with a warning), 'onnx' (throws
-	 * when it cannot load), 'tfjs'.
+	 * What runs the landmark and recognition nets: 'auto' (default: onnxruntime-node when it and
+	 * the graphs load, else tfjs with a warning), 'onnx' (throws when it cannot load), 'tfjs'.
 	 */
 	nets?: FaceNets | 'onnx';
 	/** Folder with the ONNX graphs (face_landmark_68_model.onnx, face_recognition_model.onnx); default modelDir. */
@@ -157,6 +174,7 @@ async function loadWasm(): Promise<Runtime> {
 	wasm.setWasmPaths(wasmDir + path.sep, false);
 	if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend did not initialise');
 	await tf.ready();
+	installWasmConcat(tf);
 	return { faceapi, tf, backend: tf.getBackend() };
 }
 
@@ -204,7 +222,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		throw err;
 	}
 	let onnx: OnnxNets | null = null;
-	const nets = options.nets ?? faceNetsFromEnv();
+	const nets = options.nets ?? 'auto';
 	if (nets !== 'tfjs') {
 		try {
 			onnx = await loadOnnxNets({ dir: options.onnxDir ?? modelDir });
@@ -233,67 +251,13 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		if (disposed) throw new Error('face engine disposed');
 	};
 
-	/** The 68 landmarks of the face in `box` (whole pixels, inside) of `input`, in `input` pixel coordinates. */
-	async function landmarksIn(input: NetImage, box: FaceBox): Promise<Pt[]> {
-		if (onnx) return (await onnx.findLandmarks(input.image, [box]))[0]!;
-		return landmarksOnTfjs(input.tensor(), box);
-	}
-
-	async function landmarksOnTfjs(input: Tensor3D, box: FaceBox): Promise<Pt[]> {
-		const whole = box.x === 0 && box.y === 0 && box.width === input.shape[1] && box.height === input.shape[0];
-		const region = whole ? input : tf.slice(input, [box.y, box.x, 0], [box.height, box.width, 3]);
-		try {
-			const landmarks = (await landmarkNet.detectLandmarks(forFaceApi(region))) as FaceApiTypes.FaceLandmarks68;
-			return landmarks.positions.map((p) => ({ x: p.x + box.x, y: p.y + box.y }));
-		} finally {
-			if (region !== input) region.dispose();
-		}
-	}
-
-	/**
-	 * Landmarks from `start`, then re-run on their alignment box until it settles; null when
-	 * the box collapses under MIN_FACE_SIDE.
-	 */
-	async function refineLandmarks(input: NetImage, start: FaceBox, maxPasses: number, trustShift?: number, count?: FoundLandmarks): Promise<Pt[] | null> {
-		const { width, height } = input.image;
-		let box = start;
-		let landmarks = await landmarksIn(input, box);
-		if (count) count.passes = (count.passes ?? 0) + 1;
-		for (let pass = 1; pass < maxPasses; pass++) {
-			const next = clipBox(alignBox(landmarks), width, height);
-			if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
-			if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
-			// A start placed by the browser's keypoints is already about where the landmarks' box
-			// lands: one pass is enough unless that pass moved it.
-			if (pass === 1 && trustShift !== undefined && boxShift(box, next) < trustShift) break;
-			box = next;
-			landmarks = await landmarksIn(input, box);
-			if (count) count.passes = (count.passes ?? 0) + 1;
-		}
-		return landmarks;
-	}
-
-	async function describeChip(chip: RgbImage): Promise<Float32Array | null> {
-		checkLive();
-		if (onnx) {
-			const [descriptor] = await onnx.describeChips([chip]);
-			return descriptor && descriptor.every(Number.isFinite) ? descriptor : null;
-		}
-		const chipTensor = toTensor(chip);
-		try {
-			const descriptor = (await recognitionNet.computeFaceDescriptor(forFaceApi(chipTensor))) as Float32Array;
-			return descriptor.length > 0 && descriptor.every(Number.isFinite) ? descriptor : null;
-		} finally {
-			chipTensor.dispose();
-		}
-	}
-
 	/**
 	 * The image the landmark passes run on: tfjs wants it as one tensor for all passes (made on
 	 * first use, disposed by the caller), onnxruntime reads the pixels.
 	 */
 	type NetImage = { image: RgbImage; tensor(): Tensor3D; dispose(): void };
 	const netImage = (image: RgbImage): NetImage => {
+		assertRgb(image);
 		let tensor: Tensor3D | null = null;
 		return {
 			image,
@@ -302,56 +266,109 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		};
 	};
 
+	/**
+	 * The 68 landmarks of the face in each `box` (whole pixels, inside) of its `input`, in that
+	 * input's pixel coordinates: one landmark-net call for all of them (face-api pads and resizes
+	 * each region to 112 px on its own, so a region's answer does not depend on its batch-mates).
+	 */
+	async function landmarksIn(regions: ReadonlyArray<{ input: NetImage; box: FaceBox }>): Promise<Pt[][]> {
+		if (onnx) return onnx.findLandmarksIn(regions.map(({ input, box }) => ({ image: input.image, box })));
+		return landmarksOnTfjs(regions.map(({ input, box }) => ({ input: input.tensor(), box })));
+	}
+
+	async function landmarksOnTfjs(regions: ReadonlyArray<{ input: Tensor3D; box: FaceBox }>): Promise<Pt[][]> {
+		const cut = regions.map(({ input, box }) => {
+			const whole = box.x === 0 && box.y === 0 && box.width === input.shape[1] && box.height === input.shape[0];
+			return whole ? input : tf.slice(input, [box.y, box.x, 0], [box.height, box.width, 3]);
+		});
+		try {
+			const found = (await landmarkNet.detectLandmarks(cut.map(forFaceApi))) as FaceApiTypes.FaceLandmarks68[];
+			return found.map((landmarks, i) => {
+				const { box } = regions[i]!;
+				return landmarks.positions.map((p) => ({ x: p.x + box.x, y: p.y + box.y }));
+			});
+		} finally {
+			cut.forEach((region, i) => region !== regions[i]!.input && region.dispose());
+		}
+	}
+
+	/**
+	 * Runs landmark searches (searchSteps) side by side: each round, one landmark-net call on the
+	 * box every unfinished search asks for next. Returns each search's result, in order.
+	 */
+	async function runSearches<R>(searches: ReadonlyArray<{ input: NetImage; steps: Generator<FaceBox, R, Pt[]> }>): Promise<R[]> {
+		const state = searches.map((s) => ({ ...s, step: s.steps.next() }));
+		for (;;) {
+			const pending = state.filter((s) => !s.step.done);
+			if (pending.length === 0) break;
+			const found = await landmarksIn(pending.map((s) => ({ input: s.input, box: s.step.value as FaceBox })));
+			pending.forEach((s, i) => (s.step = s.steps.next(found[i]!)));
+		}
+		return state.map((s) => s.step.value as R);
+	}
+
+	async function describeChips(chips: readonly RgbImage[]): Promise<Array<Float32Array | null>> {
+		checkLive();
+		if (chips.length === 0) return [];
+		if (onnx) return (await onnx.describeChips(chips)).map((d) => (d.every(Number.isFinite) ? d : null));
+		const tensors: Tensor3D[] = [];
+		try {
+			for (const chip of chips) tensors.push(toTensor(chip));
+			const descriptors = (await recognitionNet.computeFaceDescriptor(tensors.map(forFaceApi))) as Float32Array[];
+			return descriptors.map((d) => (d.length > 0 && d.every(Number.isFinite) ? d : null));
+		} finally {
+			for (const t of tensors) t.dispose();
+		}
+	}
+
+	async function describeCrops(crops: readonly CropInput[]): Promise<Array<Float32Array | null>> {
+		checkLive();
+		for (const { image } of crops) assertRgb(image);
+		const inputs: NetImage[] = [];
+		const searched: Array<{ at: number; input: NetImage; steps: Generator<FaceBox, RgbImage | null, Pt[]> }> = [];
+		let chips: Array<RgbImage | null>;
+		try {
+			crops.forEach(({ image, found, hint }, at) => {
+				if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return;
+				const input = netImage(image);
+				inputs.push(input);
+				searched.push({ at, input, steps: cropSearch(image, found, hint) });
+			});
+			chips = crops.map(() => null);
+			const results = await runSearches(searched);
+			searched.forEach(({ at }, i) => (chips[at] = results[i]!));
+		} finally {
+			for (const input of inputs) input.dispose();
+		}
+		const present = chips.flatMap((chip) => (chip ? [chip] : []));
+		const descriptors = await describeChips(present);
+		let next = 0;
+		return chips.map((chip) => (chip ? descriptors[next++]! : null));
+	}
+
 	return {
 		backend: onnx ? `onnxruntime-node+${backend}` : backend,
-		describeChip,
+		describeChips,
+		describeCrops,
+
+		async describeChip(chip) {
+			return (await describeChips([chip]))[0]!;
+		},
 
 		async findLandmarks(image, start, maxPasses = MAX_LANDMARK_PASSES) {
 			checkLive();
 			const box = clipBox(start, image.width, image.height);
 			if (!box) return null;
-			assertRgb(image);
 			const input = netImage(image);
 			try {
-				return await refineLandmarks(input, box, maxPasses);
+				return (await runSearches([{ input, steps: refineSteps(image, box, maxPasses) }]))[0]!;
 			} finally {
 				input.dispose();
 			}
 		},
 
 		async describeCrop(image, found, hint) {
-			checkLive();
-			assertRgb(image);
-			if (Math.min(image.width, image.height) < MIN_CROP_SIDE) return null;
-			let chip: RgbImage | null = null;
-			const input = netImage(image);
-			const inset = (share: number): FaceBox => ({
-				x: image.width * share,
-				y: image.height * share,
-				width: image.width * (1 - 2 * share),
-				height: image.height * (1 - 2 * share)
-			});
-			// From the browser's keypoints when it sent them (fewer landmark passes); else, or should
-			// that fail, from the whole crop; should the landmarks collapse, from its centre (the crop
-			// minus a 20 % margin a side), which rescues some small or blurred faces.
-			const starts: Array<{ box: FaceBox; trustShift?: number }> = [
-				...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []),
-				{ box: inset(0) },
-				{ box: inset(0.2) }
-			];
-			try {
-				for (const start of starts) {
-					const box = clipBox(start.box, image.width, image.height);
-					if (start.trustShift !== undefined && (!box || Math.min(box.width, box.height) < MIN_FACE_SIDE)) continue;
-					const landmarks = box && (await refineLandmarks(input, box, MAX_LANDMARK_PASSES, start.trustShift, found));
-					chip = landmarks && alignedChip(image, landmarks);
-					if (chip && found && landmarks) found.landmarks = landmarks;
-					if (chip) break;
-				}
-			} finally {
-				input.dispose();
-			}
-			return chip && describeChip(chip);
+			return (await describeCrops([{ image, ...(found ? { found } : {}), ...(hint ? { hint } : {}) }]))[0]!;
 		},
 
 		async detectFaces(image) {
@@ -377,6 +394,67 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			void onnx?.dispose();
 		}
 	};
+}
+
+/**
+ * A landmark search from `start`, as steps (the engine's runSearches runs several side by side):
+ * yields each box to run the landmark net on and is handed back its landmarks; re-runs on their
+ * alignment box until it settles (at most `maxPasses` runs). Returns the last landmarks, or null
+ * when the box collapses under MIN_FACE_SIDE. `count.passes` counts the runs.
+ */
+export function* refineSteps(
+	image: { width: number; height: number },
+	start: FaceBox,
+	maxPasses: number,
+	trustShift?: number,
+	count?: FoundLandmarks
+): Generator<FaceBox, Pt[] | null, Pt[]> {
+	let box = start;
+	let landmarks = yield box;
+	if (count) count.passes = (count.passes ?? 0) + 1;
+	for (let pass = 1; pass < maxPasses; pass++) {
+		const next = clipBox(alignBox(landmarks), image.width, image.height);
+		if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
+		if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
+		// A start placed by the browser's keypoints is already about where the landmarks' box
+		// lands: one pass is enough unless that pass moved it.
+		if (pass === 1 && trustShift !== undefined && boxShift(box, next) < trustShift) break;
+		box = next;
+		landmarks = yield box;
+		if (count) count.passes = (count.passes ?? 0) + 1;
+	}
+	return landmarks;
+}
+
+/**
+ * describeCrop's landmark search on one crop, as steps (refineSteps): from the browser's
+ * keypoints when it sent them (fewer landmark passes); else, or should that fail, from the whole
+ * crop; should the landmarks collapse, from its centre (the crop minus a 20 % margin a side),
+ * which rescues some small or blurred faces. Returns the aligned chip, or null.
+ */
+export function* cropSearch(image: RgbImage, found?: FoundLandmarks, hint?: CropHint): Generator<FaceBox, RgbImage | null, Pt[]> {
+	const inset = (share: number): FaceBox => ({
+		x: image.width * share,
+		y: image.height * share,
+		width: image.width * (1 - 2 * share),
+		height: image.height * (1 - 2 * share)
+	});
+	const starts: Array<{ box: FaceBox; trustShift?: number }> = [
+		...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []),
+		{ box: inset(0) },
+		{ box: inset(0.2) }
+	];
+	for (const start of starts) {
+		const box = clipBox(start.box, image.width, image.height);
+		if (start.trustShift !== undefined && (!box || Math.min(box.width, box.height) < MIN_FACE_SIDE)) continue;
+		const landmarks = box && (yield* refineSteps(image, box, MAX_LANDMARK_PASSES, start.trustShift, found));
+		const chip = landmarks && alignedChip(image, landmarks);
+		if (chip) {
+			if (found) found.landmarks = landmarks;
+			return chip;
+		}
+	}
+	return null;
 }
 
 function assertRgb(image: RgbImage): void {

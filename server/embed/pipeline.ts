@@ -11,8 +11,9 @@
 // Measured by `npm run bench:accuracy` section Q: see ENROL_PATH below for the figures.
 import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
-import { cropFace, padImage } from './decode.ts';
-import { alignedChip, MAX_LANDMARK_PASSES, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { cropFace, decodeImage, padImage } from './decode.ts';
+import { alignedChip, MAX_LANDMARK_PASSES, type CropInput, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import { yawFromLandmarks } from './pose.ts';
 import type { AnalyzedFace, FaceBox, RgbImage } from './types.ts';
 
@@ -75,6 +76,24 @@ function unpad(box: FaceBox, pad: number, image: RgbImage): FaceBox | null {
 	// Most of the face must lie inside the photo: the padding holds no face of its own.
 	if (x1 - x0 < box.width * 0.5 || y1 - y0 < box.height * 0.5) return null;
 	return { x: Math.round(x0), y: Math.round(y0), width: Math.round(x1 - x0), height: Math.round(y1 - y0) };
+}
+
+/**
+ * A live crop made ready for the engine (describeCrop / describeCrops): decoded (≤ CROP_DECODE_MAX_SIDE),
+ * with the landmark net's first box placed from the browser's keypoints when they place one
+ * (keypoint-start.ts), and a `found` to count its landmark passes in. `keypoints` says which.
+ */
+export async function prepareCrop(
+	bytes: Uint8Array,
+	keypoints?: ReadonlyArray<readonly [number, number]>
+): Promise<{ input: CropInput & { found: FoundLandmarks }; keypoints: 'used' | 'unusable' | 'none' }> {
+	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
+	// Keypoints are in the crop's pixels as sent; decoding may have scaled it down.
+	const sx = image.width / image.sourceWidth;
+	const sy = image.height / image.sourceHeight;
+	const start = keypointStartBox(keypoints?.map(([x, y]) => [x * sx, y * sy] as const));
+	const input = { image, found: {}, ...(start ? { hint: { start, trustShift: KEYPOINT_TRUST_SHIFT } } : {}) };
+	return { input, keypoints: start ? 'used' : keypoints ? 'unusable' : 'none' };
 }
 
 /** Describes the face a crop holds: the face engine's describeCrop, or another embedder's (embedders/). */

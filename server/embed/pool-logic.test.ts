@@ -18,11 +18,16 @@ if (workerData.modelDir === 'fatal') parentPort.postMessage({ type: 'fatal', mes
 else if (workerData.modelDir === 'die') process.exit(2);
 else if (process.env.FACERTC_FAKE_WORKER_DIES === '1') process.exit(4);
 else parentPort.postMessage({ type: 'ready', backend: 'fake' });
-parentPort.on('message', (job) => {
+// A batch (describe-crops) is answered crop by crop; an answered crop's descriptor then carries the batch size third.
+parentPort.on('message', (msg) => {
+	if (msg.kind === 'describe-crops') for (const crop of msg.crops) run(crop, msg.crops.length);
+	else run(msg, 0);
+});
+function run(job, batch) {
 	const bytes = new Uint8Array(job.bytes);
 	switch (bytes[0]) {
 		case ${OK}: {
-			const descriptor = new Float32Array([bytes.length, 7]);
+			const descriptor = new Float32Array(batch ? [bytes.length, 7, batch] : [bytes.length, 7]);
 			parentPort.postMessage({ id: job.id, ok: true, descriptor, ms: 1 }, [descriptor.buffer]);
 			break;
 		}
@@ -33,7 +38,7 @@ parentPort.on('message', (job) => {
 		case ${PHOTO}: parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }); break;
 		case ${SLOW}: setTimeout(() => parentPort.postMessage({ id: job.id, ok: true, faces: [], width: 640, height: 480, ms: 2 }), bytes[1] * 256 + bytes[2]); break;
 	}
-});
+}
 `;
 const fakeUrl = new URL(`data:text/javascript,${encodeURIComponent(FAKE_WORKER)}`);
 
@@ -44,6 +49,8 @@ function fakePool(options: Partial<EmbedPoolOptions> = {}): EmbedPool {
 	return pool;
 }
 const job = (op: number, length = 4) => new Uint8Array(length).fill(op, 0, 1);
+/** A photo the fake answers after `ms`: keeps a one-worker pool busy while crops queue. */
+const slow = (ms: number) => new Uint8Array([SLOW, ms >> 8, ms & 255, 0]);
 
 afterEach(async () => {
 	await Promise.all(pools.splice(0).map((p) => p.close()));
@@ -72,10 +79,79 @@ describe('createEmbedPool with a stand-in worker', () => {
 	});
 
 	it('spreads jobs over idle workers and queues the rest in order', async () => {
-		const pool = fakePool({ size: 2 });
+		const pool = fakePool({ size: 2, batch: 1 });
 		await pool.ready();
 		const results = await Promise.all([1, 2, 3, 4, 5].map((n) => pool.describeCrop(job(OK, n))));
 		expect(results.map((r) => r.descriptor![0])).toEqual([1, 2, 3, 4, 5]);
+	});
+
+	it('hands a free worker the crops that wait as one batch, each answered as its own', async () => {
+		const pool = fakePool({ batch: 4 });
+		await pool.ready();
+		const blocker = pool.analyzePhoto(slow(150));
+		const crops = [1, 2, 3, 4, 5, 6].map((n) => pool.describeCrop(job(OK, n + 10), { priority: 'live', client: `c${n}` }));
+		const results = await Promise.all(crops);
+		await blocker;
+		// Four together once the photo is done, then the two left.
+		expect(results.map((r) => Array.from(r.descriptor!))).toEqual([
+			[11, 7, 4],
+			[12, 7, 4],
+			[13, 7, 4],
+			[14, 7, 4],
+			[15, 7, 2],
+			[16, 7, 2]
+		]);
+	});
+
+	it('fails only the bad crop of a batch', async () => {
+		const pool = fakePool({ batch: 4 });
+		await pool.ready();
+		const blocker = pool.analyzePhoto(slow(150));
+		const good = pool.describeCrop(job(OK, 9), { priority: 'live', client: 'a' });
+		const bad = pool.describeCrop(job(BAD), { priority: 'live', client: 'b' });
+		const alsoGood = pool.describeCrop(job(OK, 8), { priority: 'live', client: 'c' });
+		await blocker;
+		await expect(bad).rejects.toMatchObject({ code: 'bad-image' });
+		expect(Array.from((await good).descriptor!)).toEqual([9, 7, 3]);
+		expect(Array.from((await alsoGood).descriptor!)).toEqual([8, 7, 3]);
+		expect(pool.stats()).toMatchObject({ restarts: 0, failed: 1 });
+	});
+
+	it('never holds a lone crop back for company, and shares crops out between free workers', async () => {
+		const pool = fakePool({ size: 2, batch: 8 });
+		await pool.ready();
+		expect(Array.from((await pool.describeCrop(job(OK, 5), { priority: 'live', client: 'a' })).descriptor!)).toEqual([5, 7]);
+		// Two crops, two free workers: one each, not both on one.
+		const two = await Promise.all([5, 6].map((n) => pool.describeCrop(job(OK, n), { priority: 'live', client: `c${n}` })));
+		expect(two.map((r) => Array.from(r.descriptor!))).toEqual([
+			[5, 7],
+			[6, 7]
+		]);
+	});
+
+	it('batches only when more crops wait than there are workers', async () => {
+		const pool = fakePool({ size: 2, batch: 8 });
+		await pool.ready();
+		const photos = [pool.analyzePhoto(slow(150)), pool.analyzePhoto(slow(150))];
+		const crops = [1, 2, 3, 4, 5].map((n) => pool.describeCrop(job(OK, n), { priority: 'live', client: `c${n}` }));
+		await Promise.all(photos);
+		// The first worker free finds 5 waiting (2 each, rounded down), the second 3, then 2 at most.
+		const sizes = (await Promise.all(crops)).map((r) => r.descriptor![2] ?? 1);
+		expect(sizes).toEqual([2, 2, 1, 1, 1]);
+	});
+
+	it('fails every crop of a batch whose worker dies', async () => {
+		const pool = fakePool({ batch: 4 });
+		await pool.ready();
+		const blocker = pool.analyzePhoto(slow(150));
+		const crops = [job(OK), job(CRASH), job(OK)].map((bytes, n) =>
+			pool.describeCrop(bytes, { priority: 'live', client: `c${n}` }).catch((err: unknown) => err)
+		);
+		await blocker;
+		const answers = await Promise.all(crops);
+		// The fake answers the first crop before it reaches the one that kills it.
+		expect(answers[0]).toMatchObject({ descriptor: new Float32Array([4, 7, 3]) });
+		expect(answers.slice(1)).toMatchObject([{ code: 'internal' }, { code: 'internal' }]);
 	});
 
 	it('passes bad-image through and keeps the worker', async () => {

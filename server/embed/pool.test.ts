@@ -135,6 +135,42 @@ describe('embed pool (real models)', () => {
 		expect(await pool.analyzePhoto(new Uint8Array(tiny))).toMatchObject({ faces: [], width: 20, height: 20 });
 	});
 
+	it('describes a batch of crops as each alone (max abs diff < 1e-4), and fails only its bad crop', async () => {
+		const faces = [...sample1.faces, ...sample3.faces];
+		const crops = await Promise.all(faces.map((f, i) => cropJpeg(photo(i < 3 ? 1 : 3), i < 3 ? sample1 : sample3, f.box, looseCrop)));
+		// Alone: one at a time, nothing else waiting.
+		const alone: Array<Float32Array | null> = [];
+		for (const crop of crops) alone.push((await pool.describeCrop(crop)).descriptor);
+		const batches: number[] = [];
+		const batched = createEmbedPool({
+			size: 1,
+			batch: 8,
+			modelDir: PACKAGE_MODEL_DIR,
+			jobTimeoutMs: 60_000,
+			observer: { jobDone: ({ batch }) => batches.push(batch) }
+		});
+		try {
+			// Queued while the worker still loads: it takes them all at once, a garbage crop among them.
+			const garbage = new Uint8Array(2048).map((_, i) => (i * 7919) % 251);
+			const answers = await Promise.allSettled(
+				[...crops.slice(0, 3), garbage, ...crops.slice(3)].map((c, i) => batched.describeCrop(c, { priority: 'live', client: `c${i}` }))
+			);
+			expect(batches).toEqual(Array(7).fill(7));
+			expect(answers[3]).toMatchObject({ status: 'rejected', reason: { code: 'bad-image' } });
+			const good = answers.filter((_, i) => i !== 3);
+			let maxAbs = 0;
+			good.forEach((answer, i) => {
+				expect(answer.status).toBe('fulfilled');
+				const got = (answer as PromiseFulfilledResult<{ descriptor: Float32Array | null }>).value.descriptor!;
+				expect(got).toHaveLength(128);
+				for (let k = 0; k < 128; k++) maxAbs = Math.max(maxAbs, Math.abs(got[k]! - alone[i]![k]!));
+			});
+			expect(maxAbs).toBeLessThan(1e-4); // measured 0 (wasm)
+		} finally {
+			await batched.close();
+		}
+	}, 120_000);
+
 	it('leaves the caller’s buffer attached', async () => {
 		const crop = await cropJpeg(photo(3), sample3, sample3.faces[0]!.box, tightCrop);
 		const length = crop.byteLength;

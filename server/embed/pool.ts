@@ -11,12 +11,17 @@
 //   ready() and is not restarted (a broken install, not a crash); with none left every job fails.
 // - After close(), every call rejects with 'closed'.
 // - Input bytes are copied, then the copy's buffer is transferred, so the caller keeps its own.
+// - Batches: a free worker takes up to `batch` waiting crops at once (scheduler.ts nextBatch: in
+//   the order they would be served one by one), described together for less work each
+//   (face-engine.ts describeCrops): only crops already waiting, and only when more wait than
+//   there are workers (queued ÷ workers, rounded down), so a lone crop never waits for company
+//   and a light load is answered one crop at a time.
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { createRestartPolicy, type RestartPolicyOptions } from './restart-policy.ts';
 import { createScheduler, PRIORITIES, type DropReason, type Priority } from './scheduler.ts';
 import type { CropDescription, PhotoAnalysis } from './types.ts';
-import type { CropKeypoints, LandmarkUse, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
+import type { CropKeypoints, LandmarkUse, WorkerBatch, WorkerInit, WorkerJob, WorkerReply } from './worker.ts';
 import { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
 
 export { workerBootstrap, workerExecArgv } from './worker-bootstrap.ts';
@@ -26,6 +31,13 @@ export type { Priority } from './scheduler.ts';
 export const LIVE_QUEUE_PER_CLIENT = 4;
 /** Live crops waiting in all: 8 MB of crops at most, far more than a deadline lets wait. */
 export const LIVE_QUEUE_MAX = 128;
+/**
+ * Crops a worker describes together at most. `npm run bench:batch` on face-api's demo crops
+ * (tuning; CPU ms a crop, one thread, wasm): 32.8 alone, 30.2 by 2, 29.4 by 4, 28.5 by 8. By 8
+ * saves 0.9 ms more than by 4 but doubles what the first crop of a full batch waits for the last;
+ * the labelled faces of ../shared/data (held out) gave 26.7 / 25.2 / 24.6 / 24.7.
+ */
+export const EMBED_BATCH_DEFAULT = 4;
 
 export interface EmbedPoolOptions {
 	/** Number of worker threads (≥ 1). */
@@ -34,6 +46,8 @@ export interface EmbedPoolOptions {
 	modelDir: string;
 	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
 	embedder?: WorkerInit['embedder'];
+	/** What runs face-api's landmark and recognition nets in the workers (FACE_NETS; 'auto' when absent). */
+	nets?: WorkerInit['nets'];
 	/** Per-crop limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;
 	/**
@@ -42,6 +56,11 @@ export interface EmbedPoolOptions {
 	 * machine took longer than a crop's limit (a 504 under bench:load's overload phase).
 	 */
 	photoTimeoutMs?: number;
+	/**
+	 * Crops a worker may describe together (EMBED_BATCH; default EMBED_BATCH_DEFAULT; 1: one at a
+	 * time). Photos are always one at a time.
+	 */
+	batch?: number;
 	/** Jobs that may wait, per class other than live (default 64). */
 	maxQueue?: number;
 	/** The worker entry (default ./worker.ts beside this file). */
@@ -56,8 +75,8 @@ export interface EmbedPoolOptions {
 }
 
 export type PoolObserver = {
-	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms). */
-	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean }): void;
+	/** A job finished in a worker: how long it waited, and ran (dispatch to reply, ms), and the size of the batch it ran in (1: alone). */
+	jobDone?(info: { priority: Priority; kind: WorkerJob['kind']; waitedMs: number; runMs: number; ok: boolean; batch: number }): void;
 	/** A live crop described: how its landmarks were found (keypoints used or not, landmark net runs). */
 	cropLandmarks?(use: LandmarkUse): void;
 	/** A job refused at submission or dropped from the queue, answered `overloaded`. */
@@ -123,6 +142,8 @@ interface Job {
 	keypoints?: CropKeypoints;
 	waitedMs: number;
 	startedAt: number;
+	/** Jobs in the batch it ran in (1: alone). */
+	batchSize: number;
 	resolve(value: unknown): void;
 	reject(err: Error): void;
 }
@@ -131,7 +152,8 @@ interface Slot {
 	index: number;
 	worker: Worker | null;
 	state: 'starting' | 'idle' | 'busy' | 'waiting' | 'failed';
-	job: Job | null;
+	/** What it runs: one job, or a batch of crops; empty when idle. */
+	jobs: Job[];
 	timer: NodeJS.Timeout | null;
 	/** Set when the pool itself terminates the worker (timeout, close): its exit is expected. */
 	retiring: boolean;
@@ -151,7 +173,7 @@ const DROP_MESSAGES: Record<DropReason, string> = {
 };
 
 export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
-	const { modelDir, embedder, log, observer } = options;
+	const { modelDir, embedder, nets, log, observer } = options;
 	const size = Math.floor(options.size);
 	if (!(size >= 1)) throw new RangeError(`embed pool size must be ≥ 1, got ${options.size}`);
 	const now = options.now ?? (() => performance.now());
@@ -159,10 +181,11 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	const photoTimeoutMs = options.photoTimeoutMs ?? 60_000;
 	const limitOf = (kind: Kind) => (kind === 'analyze-photo' ? photoTimeoutMs : jobTimeoutMs);
 	const maxQueue = options.maxQueue ?? 64;
+	const batchMax = Math.max(1, Math.floor(options.batch ?? EMBED_BATCH_DEFAULT));
 	const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
 	const bootstrap = workerBootstrap(workerUrl);
 	const execArgv = workerExecArgv();
-	const init: WorkerInit = { modelDir, ...(embedder ? { embedder } : {}) };
+	const init: WorkerInit = { modelDir, ...(embedder ? { embedder } : {}), ...(nets ? { nets } : {}) };
 
 	const slots: Slot[] = [];
 	const restarts = createRestartPolicy({ now, ...options.restart });
@@ -179,7 +202,8 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		now,
 		// While workers restart, estimate waits as if they were there: their crops are dropped if late.
 		workers: () => Math.max(1, readyCount()),
-		running: () => slots.filter((s) => s.state === 'busy').length,
+		// Jobs, not workers: a worker running a batch of 4 has 4 runs to go before it takes another.
+		running: () => slots.reduce((n, s) => n + (s.state === 'busy' ? s.jobs.length : 0), 0),
 		limits: {
 			live: { maxQueued: LIVE_QUEUE_MAX, maxPerClient: LIVE_QUEUE_PER_CLIENT },
 			recognize: { maxQueued: maxQueue, maxPerClient: maxQueue },
@@ -247,12 +271,14 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			if (allFailed()) failQueue('internal', 'no embed worker could load the face engine');
 			return;
 		}
-		const job = slot.job;
-		if (!job || job.id !== msg.id) return; // a reply to a job that already timed out
-		finish(slot);
+		const job = slot.jobs.find((j) => j.id === msg.id);
+		if (!job) return; // a reply to a job that already timed out
+		slot.jobs.splice(slot.jobs.indexOf(job), 1);
+		if (slot.jobs.length === 0) finish(slot);
 		const runMs = now() - job.startedAt;
-		scheduler.observe(job.priority, runMs);
-		observer?.jobDone?.({ priority: job.priority, kind: job.kind, waitedMs: job.waitedMs, runMs, ok: msg.ok });
+		// A batch's crops all answer at its end: each costs its share of the batch's time.
+		scheduler.observe(job.priority, runMs / job.batchSize);
+		observer?.jobDone?.({ priority: job.priority, kind: job.kind, waitedMs: job.waitedMs, runMs, ok: msg.ok, batch: job.batchSize });
 		if (msg.ok) {
 			counts.done++;
 			if ('faces' in msg) {
@@ -265,15 +291,13 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			counts.failed++;
 			job.reject(poolError(msg.code === 'bad-image' || msg.code === 'too-large' ? msg.code : 'internal', msg.message));
 		}
-		pump();
+		if (slot.jobs.length === 0) pump();
 	}
 
 	function onExit(slot: Slot, worker: Worker, code: number): void {
 		if (slot.worker !== worker) return;
 		slot.worker = null;
-		const job = slot.job;
-		finish(slot);
-		if (job) {
+		for (const job of finish(slot)) {
 			counts.failed++;
 			job.reject(poolError('internal', `embed worker exited (code ${code})`));
 		}
@@ -302,23 +326,27 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		respawnTimers.add(timer);
 	}
 
-	/** Clears a slot's job and timer; the slot goes back to idle if it was busy. */
-	function finish(slot: Slot): void {
+	/** Clears a slot's jobs and timer, and returns the jobs it still had; the slot goes back to idle if it was busy. */
+	function finish(slot: Slot): Job[] {
 		if (slot.timer) clearTimeout(slot.timer);
 		slot.timer = null;
-		slot.job = null;
+		const left = slot.jobs;
+		slot.jobs = [];
 		if (slot.state === 'busy') slot.state = 'idle';
+		return left;
 	}
 
-	function onTimeout(slot: Slot, job: Job): void {
-		if (slot.job !== job) return;
+	function onTimeout(slot: Slot, jobs: readonly Job[]): void {
+		if (!jobs.some((j) => slot.jobs.includes(j))) return;
 		const worker = slot.worker;
-		finish(slot);
-		counts.timeouts++;
-		counts.failed++;
-		const limit = limitOf(job.kind);
-		job.reject(poolError('timeout', `embedding took over ${limit} ms`));
-		log?.(`embed: worker ${slot.index} timed out after ${limit} ms (${job.kind}); restarting`, 'warn');
+		const kind = jobs[0]!.kind;
+		const limit = limitOf(kind);
+		for (const job of finish(slot)) {
+			counts.timeouts++;
+			counts.failed++;
+			job.reject(poolError('timeout', `embedding took over ${limit} ms`));
+		}
+		log?.(`embed: worker ${slot.index} timed out after ${limit} ms (${kind}); restarting`, 'warn');
 		slot.state = 'starting';
 		slot.retiring = true;
 		// The 'exit' handler restarts it.
@@ -344,20 +372,33 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		expiryTimer.unref();
 	}
 
+	/** Crops go in batches; a photo runs alone. */
+	const batchable = (first: Job, job: Job) => first.kind === 'describe-crop' && job.kind === 'describe-crop';
+
 	function pump(): void {
 		for (const slot of slots) {
 			if (slot.state !== 'idle' || !slot.worker) continue;
-			const next = scheduler.next();
-			if (!next) break;
-			const job = next.job;
-			job.waitedMs = next.waitedMs;
-			job.startedAt = now();
+			// A crop takes company only when more wait than there are workers: it would have
+			// waited for a worker anyway. With fewer, a batch would hold back answers another
+			// worker frees up in time for (bench:load's 20-client phase: p95 258–264 ms alone,
+			// 364–384 ms with batches of whatever waited).
+			const queued = PRIORITIES.reduce((sum, p) => sum + scheduler.depth()[p], 0);
+			const started = scheduler.nextBatch(Math.min(batchMax, Math.max(1, Math.floor(queued / Math.max(1, readyCount())))), batchable);
+			if (started.length === 0) break;
+			const t = now();
+			const jobs = started.map(({ job, waitedMs }) => Object.assign(job, { waitedMs, startedAt: t, batchSize: started.length }));
 			slot.state = 'busy';
-			slot.job = job;
-			slot.timer = setTimeout(() => onTimeout(slot, job), limitOf(job.kind));
-			const buffer = job.bytes.buffer as ArrayBuffer;
-			const message: WorkerJob = { id: job.id, kind: job.kind, bytes: buffer, ...(job.keypoints ? { keypoints: job.keypoints } : {}) };
-			slot.worker.postMessage(message, [buffer]);
+			slot.jobs = jobs;
+			slot.timer = setTimeout(() => onTimeout(slot, jobs), limitOf(jobs[0]!.kind));
+			const buffers = jobs.map((job) => job.bytes.buffer as ArrayBuffer);
+			const message: WorkerJob | WorkerBatch =
+				jobs.length === 1
+					? { id: jobs[0]!.id, kind: jobs[0]!.kind, bytes: buffers[0]!, ...(jobs[0]!.keypoints ? { keypoints: jobs[0]!.keypoints } : {}) }
+					: {
+							kind: 'describe-crops',
+							crops: jobs.map((job, i) => ({ id: job.id, bytes: buffers[i]!, ...(job.keypoints ? { keypoints: job.keypoints } : {}) }))
+						};
+			slot.worker.postMessage(message, buffers);
 		}
 		scheduleExpiry();
 	}
@@ -385,6 +426,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 				...(o.keypoints ? { keypoints: o.keypoints } : {}),
 				waitedMs: 0,
 				startedAt: 0,
+				batchSize: 1,
 				resolve: resolve,
 				reject
 			};
@@ -403,7 +445,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 	}
 
 	for (let index = 0; index < size; index++) {
-		const slot: Slot = { index, worker: null, state: 'starting', job: null, timer: null, retiring: false };
+		const slot: Slot = { index, worker: null, state: 'starting', jobs: [], timer: null, retiring: false };
 		slots.push(slot);
 		spawn(slot);
 	}
@@ -454,9 +496,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			failQueue('closed', 'the embed pool is closed');
 			const exits: Promise<unknown>[] = [];
 			for (const slot of slots) {
-				const job = slot.job;
-				finish(slot);
-				if (job) {
+				for (const job of finish(slot)) {
 					counts.failed++;
 					job.reject(poolError('closed', 'the embed pool is closed'));
 				}

@@ -277,3 +277,85 @@ describe('scheduler: bounded memory', () => {
 		expect(scheduler.next()).toBeNull();
 	});
 });
+
+describe('scheduler: batches', () => {
+	const ids = (batch: Array<{ job: Job }>) => batch.map((s) => s.job.id);
+	const any = () => true;
+
+	/** The same submissions, at the same times, into two schedulers. */
+	function twins(fill: (s: ReturnType<typeof setup>) => void) {
+		const one = setup();
+		const other = setup();
+		fill(one);
+		fill(other);
+		return { one, other };
+	}
+
+	it('is what next() would give one call after another: fairness and class order hold', () => {
+		const { one, other } = twins(({ scheduler, clock }) => {
+			for (const i of [1, 2, 3, 4]) scheduler.submit({ id: `a${i}` }, { priority: 'live', client: 'a' });
+			scheduler.submit({ id: 'b1' }, { priority: 'live', client: 'b' });
+			scheduler.submit({ id: 'r1' }, { priority: 'recognize', client: 'rest' });
+			scheduler.submit({ id: 'c1' }, { priority: 'live', client: 'c' });
+			scheduler.submit({ id: 'b2' }, { priority: 'live', client: 'b' });
+			clock.t = 300;
+		});
+		const batches = [one.scheduler.nextBatch(3, any), one.scheduler.nextBatch(3, any), one.scheduler.nextBatch(3, any), one.scheduler.nextBatch(3, any)];
+		expect(batches.map(ids)).toEqual([['a1', 'b1', 'c1'], ['a2', 'b2', 'a3'], ['a4', 'r1'], []]);
+		expect(batches.flat().map((s) => s.job.id)).toEqual(other.takeAll());
+		expect(batches[0]!.map((s) => s.waitedMs)).toEqual([300, 300, 300]);
+	});
+
+	it('lets an aged REST job into its turn exactly where next() would run it', () => {
+		const { one, other } = twins(({ scheduler, clock }) => {
+			scheduler.submit({ id: 'rest' }, { priority: 'recognize', client: 'rest' });
+			clock.t = 1500;
+			for (let i = 0; i < 6; i++) scheduler.submit({ id: `live${i}` }, { priority: 'live', client: `phone${i}` });
+		});
+		expect(ids(one.scheduler.nextBatch(8, any))).toEqual(other.takeAll());
+	});
+
+	it('ends before the first job that does not fit the batch, and leaves it waiting', () => {
+		const { scheduler, take } = setup();
+		scheduler.submit({ id: 'crop1' }, { priority: 'live', client: 'a' });
+		scheduler.submit({ id: 'photo' }, { priority: 'live', client: 'b' });
+		scheduler.submit({ id: 'crop2' }, { priority: 'live', client: 'c' });
+		const crops = (_first: Job, job: Job) => job.id.startsWith('crop');
+		expect(ids(scheduler.nextBatch(8, crops))).toEqual(['crop1']);
+		expect(take()).toBe('photo');
+		expect(ids(scheduler.nextBatch(8, crops))).toEqual(['crop2']);
+	});
+
+	it('never waits for company: a lone job is a batch of one, nothing waiting is an empty batch', () => {
+		const { scheduler } = setup();
+		expect(scheduler.nextBatch(8, any)).toEqual([]);
+		scheduler.submit({ id: 'lone' }, { priority: 'live', client: 'a', deadline: 400 });
+		expect(ids(scheduler.nextBatch(8, any))).toEqual(['lone']);
+		expect(scheduler.depth()).toEqual({ live: 0, recognize: 0, enrol: 0 });
+	});
+
+	it('grows only while every member, answered at its end, still is in time with a run to spare; drops late jobs first', () => {
+		// Run time 50 ms a member; a batch of n is answered n × 50 ms after it starts.
+		const { clock, scheduler, dropped } = setup();
+		scheduler.submit({ id: 'late' }, { priority: 'live', client: 'z', deadline: 120 });
+		scheduler.submit({ id: 'a' }, { priority: 'live', client: 'a', deadline: 1000 });
+		scheduler.submit({ id: 'b' }, { priority: 'live', client: 'b', deadline: 1000 });
+		// Must start by 200 − 50 = 150: as a 3rd member (answered at 250, 300 with the spare run) it would be late.
+		scheduler.submit({ id: 'tight' }, { priority: 'live', client: 'c', deadline: 200 });
+		scheduler.submit({ id: 'd' }, { priority: 'live', client: 'd', deadline: 1000 });
+		clock.t = 100;
+		const batch = scheduler.nextBatch(8, any);
+		expect(dropped.map((d) => d.id)).toEqual(['late']);
+		expect(ids(batch)).toEqual(['a', 'b']);
+		// It leads the next batch, alone: with 'd' beside it, it would be answered at 200 with nothing to spare.
+		expect(ids(scheduler.nextBatch(8, any))).toEqual(['tight']);
+		expect(ids(scheduler.nextBatch(8, any))).toEqual(['d']);
+	});
+
+	it('respects the size asked for', () => {
+		const { scheduler } = setup();
+		for (let i = 0; i < 6; i++) scheduler.submit({ id: `c${i}` }, { priority: 'live', client: `c${i}` });
+		expect(scheduler.nextBatch(4, any)).toHaveLength(4);
+		expect(scheduler.nextBatch(1, any)).toHaveLength(1);
+	});
+});

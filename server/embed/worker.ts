@@ -1,8 +1,10 @@
-// Embed worker thread: loads the face engine once, then answers jobs one at a time.
+// Embed worker thread: loads the face engine once, then answers jobs one message at a time.
 //
 // In:  workerData { modelDir, embedder? }  (embedder: EMBEDDER's choice; face-api when absent)
 //      { id, kind: 'describe-crop' | 'analyze-photo', bytes: ArrayBuffer, keypoints? }
 //      (keypoints: the browser's, in crop pixels, for a crop; see keypoint-start.ts)
+//      { kind: 'describe-crops', crops: [{ id, bytes, keypoints? }, …] }: several crops described
+//      together (one landmark-net call per pass round, one descriptor inference), one reply each
 // Out: { type: 'ready', backend } | { type: 'fatal', message }   (once, at start-up)
 //      { id, ok: true, descriptor: Float32Array | null, ms, landmark? }  (describe-crop;
 //        landmark: keypoints used or not, landmark-net runs, for face-api's own embedder)
@@ -13,20 +15,24 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { decodeImage, scaleBox } from './decode.ts';
 import { loadCropDescriber, type EmbedderChoice } from './embedders/load.ts';
-import { loadFaceEngine, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
-import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
-import { analyzeImage, CROP_DECODE_MAX_SIDE, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, type CropDescriber } from './pipeline.ts';
+import type { FaceNets } from './onnx/nets-choice.ts';
+import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import { analyzeImage, ENROL_PATH, PHOTO_DECODE_MAX_SIDE, prepareCrop, type CropDescriber } from './pipeline.ts';
 import type { AnalyzedFace } from './types.ts';
 
 export interface WorkerInit {
 	modelDir: string;
 	embedder?: EmbedderChoice;
+	/** FACE_NETS: what runs face-api's landmark and recognition nets ('auto' when absent). */
+	nets?: FaceNets;
 }
 
 export type CropKeypoints = ReadonlyArray<readonly [number, number]>;
 /** How a crop's landmarks were found: from the browser's keypoints (`used`), sent but of no use, or none sent; and the net's runs. */
 export type LandmarkUse = { keypoints: 'used' | 'unusable' | 'none'; passes: number };
 export type WorkerJob = { id: number; kind: 'describe-crop' | 'analyze-photo'; bytes: ArrayBuffer; keypoints?: CropKeypoints };
+/** A batch of crops (pool.ts hands one to a free worker when several wait); each answered as its own describe-crop. */
+export type WorkerBatch = { kind: 'describe-crops'; crops: Array<{ id: number; bytes: ArrayBuffer; keypoints?: CropKeypoints }> };
 
 export type WorkerReply =
 	| { type: 'ready'; backend: string }
@@ -40,17 +46,39 @@ export type WorkerErrorCode = 'bad-image' | 'too-large' | 'internal';
 
 type Loaded = { engine: FaceEngine; describe: CropDescriber | undefined };
 
-async function describeCrop({ engine, describe }: Loaded, bytes: Uint8Array, keypoints?: CropKeypoints) {
-	const image = await decodeImage(bytes, { maxSide: CROP_DECODE_MAX_SIDE });
-	if (describe) return { descriptor: await describe(image) };
-	// Keypoints are in the crop's pixels as sent; decoding may have scaled it down.
-	const sx = image.width / image.sourceWidth;
-	const sy = image.height / image.sourceHeight;
-	const start = keypointStartBox(keypoints?.map(([x, y]) => [x * sx, y * sy] as const));
-	const found: FoundLandmarks = {};
-	const descriptor = await engine.describeCrop(image, found, start ? { start, trustShift: KEYPOINT_TRUST_SHIFT } : undefined);
-	const landmark: LandmarkUse = { keypoints: start ? 'used' : keypoints ? 'unusable' : 'none', passes: found.passes ?? 0 };
-	return { descriptor, landmark };
+type CropResult = { descriptor: Float32Array | null; landmark?: LandmarkUse };
+
+/**
+ * Describes crops together; each settles on its own: a crop that does not decode fails alone,
+ * the others are described in one engine call (face-api's) or in turn (another embedder).
+ */
+async function describeCrops(
+	{ engine, describe }: Loaded,
+	crops: ReadonlyArray<{ bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>
+): Promise<Array<PromiseSettledResult<CropResult>>> {
+	const prepared = await Promise.allSettled(crops.map((c) => prepareCrop(c.bytes, c.keypoints)));
+	const decoded = prepared.flatMap((p) => (p.status === 'fulfilled' ? [p.value] : []));
+	const described: Array<PromiseSettledResult<CropResult>> = [];
+	if (describe) {
+		for (const { input } of decoded) {
+			try {
+				described.push({ status: 'fulfilled', value: { descriptor: await describe(input.image) } });
+			} catch (reason) {
+				described.push({ status: 'rejected', reason });
+			}
+		}
+	} else {
+		try {
+			const descriptors = await engine.describeCrops(decoded.map((d) => d.input));
+			decoded.forEach(({ input, keypoints }, i) =>
+				described.push({ status: 'fulfilled', value: { descriptor: descriptors[i]!, landmark: { keypoints, passes: input.found.passes ?? 0 } } })
+			);
+		} catch (reason) {
+			for (const _ of decoded) described.push({ status: 'rejected', reason });
+		}
+	}
+	let next = 0;
+	return prepared.map((p) => (p.status === 'rejected' ? p : described[next++]!));
 }
 
 async function analyzePhoto({ engine, describe }: Loaded, bytes: Uint8Array) {
@@ -67,11 +95,11 @@ async function analyzePhoto({ engine, describe }: Loaded, bytes: Uint8Array) {
 function start(): void {
 	const port = parentPort;
 	if (!port) throw new Error('worker.ts must run in a worker thread');
-	const { modelDir, embedder } = workerData as WorkerInit;
+	const { modelDir, embedder, nets } = workerData as WorkerInit;
 	const post = (reply: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(reply, transfer);
 
 	// face-api's engine always loads: SSD finds faces in photos, its landmarks place every embedder's crop.
-	const engine: Promise<Loaded> = loadFaceEngine({ modelDir }).then(async (e) => ({
+	const engine: Promise<Loaded> = loadFaceEngine({ modelDir, ...(nets ? { nets } : {}) }).then(async (e) => ({
 		engine: e,
 		describe: embedder ? await loadCropDescriber(embedder, e) : undefined
 	}));
@@ -87,8 +115,49 @@ function start(): void {
 		chain = chain.then(() => runJob(msg));
 	});
 
+	const failure = (id: number, err: unknown): WorkerReply => {
+		const known = err instanceof AppError && (err.code === 'bad-image' || err.code === 'too-large');
+		return { id, ok: false, code: known ? err.code : 'internal', message: err instanceof Error ? err.message : String(err) };
+	};
+
+	/** Answers each crop: its descriptor (a copy, transferred) and how its landmarks were found, or why it failed. */
+	async function answerCrops(
+		e: Loaded,
+		crops: ReadonlyArray<{ id: number; bytes: Uint8Array; keypoints?: CropKeypoints | undefined }>,
+		started: number
+	): Promise<void> {
+		const results = await describeCrops(e, crops);
+		// Each crop's share of the batch's time.
+		const ms = (performance.now() - started) / crops.length;
+		results.forEach((result, i) => {
+			const { id } = crops[i]!;
+			if (result.status === 'rejected') return post(failure(id, result.reason));
+			const { descriptor, landmark } = result.value;
+			const owned = descriptor && new Float32Array(descriptor);
+			post({ id, ok: true, descriptor: owned, ms, ...(landmark ? { landmark } : {}) }, owned ? [owned.buffer] : []);
+		});
+	}
+
+	const keypointsOf = (raw: unknown) => (Array.isArray(raw) ? (raw as CropKeypoints) : undefined);
+
 	async function runJob(msg: unknown): Promise<void> {
 		const started = performance.now();
+		if ((msg as Partial<WorkerBatch> | null)?.kind === 'describe-crops') {
+			const batch = msg as Partial<WorkerBatch>;
+			const crops: Array<Partial<WorkerBatch['crops'][number]> | null> = Array.isArray(batch.crops) ? batch.crops : [];
+			const valid: Array<{ id: number; bytes: Uint8Array; keypoints: CropKeypoints | undefined }> = [];
+			for (const c of crops) {
+				if (typeof c?.id !== 'number') continue;
+				if (c.bytes instanceof ArrayBuffer) valid.push({ id: c.id, bytes: new Uint8Array(c.bytes), keypoints: keypointsOf(c.keypoints) });
+				else post(failure(c.id, new Error('malformed job')));
+			}
+			try {
+				await answerCrops(await engine, valid, started);
+			} catch (err) {
+				for (const c of valid) post(failure(c.id, err));
+			}
+			return;
+		}
 		const job = msg as Partial<WorkerJob> | null;
 		const id = typeof job?.id === 'number' ? job.id : -1;
 		try {
@@ -96,9 +165,7 @@ function start(): void {
 			const bytes = new Uint8Array(job.bytes);
 			const e = await engine;
 			if (job.kind === 'describe-crop') {
-				const { descriptor, landmark } = await describeCrop(e, bytes, Array.isArray(job.keypoints) ? job.keypoints : undefined);
-				const owned = descriptor && new Float32Array(descriptor);
-				post({ id, ok: true, descriptor: owned, ms: performance.now() - started, ...(landmark ? { landmark } : {}) }, owned ? [owned.buffer] : []);
+				await answerCrops(e, [{ id, bytes, keypoints: keypointsOf(job.keypoints) }], started);
 			} else if (job.kind === 'analyze-photo') {
 				const result = await analyzePhoto(e, bytes);
 				const transfer: ArrayBuffer[] = [];
@@ -113,13 +180,7 @@ function start(): void {
 				throw new Error(`unknown job kind ${String(job.kind)}`);
 			}
 		} catch (err) {
-			const known = err instanceof AppError && (err.code === 'bad-image' || err.code === 'too-large');
-			post({
-				id,
-				ok: false,
-				code: known ? err.code : 'internal',
-				message: err instanceof Error ? err.message : String(err)
-			});
+			post(failure(id, err));
 		}
 	}
 }
