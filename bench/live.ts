@@ -149,7 +149,7 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	if (reasons.length) {
 		const c = tally.changed;
 		console.log(
-			`    crops by reason: ${reasons.join(', ')}; after a face change: on another face ${c.other}, the same face ${c.same}, unplaced ${c.unplaced}; first/second crops of a new track on a face asked about earlier in the shot: ${tally.reborn.first}/${tally.reborn.second}`
+			`    crops by reason: ${reasons.join(', ')}; after a face change: on another face ${c.other}, the same face ${c.same}, unplaced ${c.unplaced}; crops of a new track on a face asked about earlier in the shot: first ${tally.reborn.first}, second ${tally.reborn.second}, reborn ${tally.reborn.reborn}; of tracks never shown: ${tally.unshown}`
 		);
 		const cues = (xs: ChangeCue[]) =>
 			xs
