@@ -364,6 +364,19 @@ describe('a track that takes over an ended track of the same face', () => {
 		expect([heir.label, heir.votes.has('alice'), heir.settled]).toEqual(['bob', false, false]);
 	});
 
+	it('takes over nothing from a track showing unknown, or a name not yet settled', () => {
+		const rules = createIdentityRules();
+		const stranger = newIdentity();
+		rules.record(stranger, unknown);
+		rules.record(stranger, unknown);
+		expect([shownState(stranger), stranger.settled]).toEqual(['unknown', true]);
+		expect(inheritIdentity(stranger)).toBeNull();
+		const unsettled = newIdentity();
+		rules.record(unsettled, fairAlice);
+		expect([shownState(unsettled), unsettled.settled]).toEqual(['known', false]);
+		expect(inheritIdentity(unsettled)).toBeNull();
+	});
+
 	it('takes over nothing from a track never answered, or only with no face', () => {
 		const rules = createIdentityRules();
 		const blank = newIdentity();

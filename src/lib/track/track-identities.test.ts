@@ -13,6 +13,8 @@ const face = look(1, -1, 1, -1);
 const sameFace = look(1, -0.9, 1.1, -1);
 const otherFace = look(-1, 1, 1, -1);
 const fairAlice: Answer = { ...alice, confidence: 0.55, distance: 0.495 };
+/** Somebody not enrolled (weight 1: two answers settle `unknown`). */
+const stranger: Answer = { label: 'unknown', personId: null, confidence: 0.6, distance: 0.7 };
 
 /** A signature-sized look of fixed noise (seed `seed`), shifted `dx` cells right: pixel for pixel unlike itself unshifted. */
 const noiseLook = (seed: number, dx = 0) => {
@@ -139,6 +141,41 @@ describe('track identities', () => {
 		book.see(1, leaning(-1));
 		expect(book.likenessOf(1)).toBeLessThan(0.6);
 		expect(identity.changed).toBe(false);
+	});
+
+	it("asks again about a face showing 'unknown', or a name not yet settled, even while it is its last crop's shifted a little", () => {
+		/** A track whose last crop was noiseLook(7), after `answers`. */
+		const answeredAs = (...answers: Answer[]) => {
+			const book = createTrackIdentities();
+			const identity = book.identityOf(1);
+			book.see(1, noiseLook(7));
+			book.rules.claimCrop(identity, 0);
+			identity.signature = noiseLook(7);
+			for (const answer of answers) book.record(1, answer);
+			return { book, identity };
+		};
+		const settledUnknown = answeredAs(stranger, stranger);
+		expect([settledUnknown.book.shown(1).state, settledUnknown.identity.settled]).toEqual(['unknown', true]);
+		const fairName = answeredAs(fairAlice);
+		expect([fairName.book.shown(1).state, fairName.identity.settled]).toEqual(['known', false]);
+		for (const { book, identity } of [settledUnknown, fairName]) {
+			// The same shift a settled name is spared a re-ask for (the test above).
+			book.see(1, noiseLook(7, 1));
+			book.see(1, noiseLook(7, 2));
+			expect(identity.changed).toBe(true);
+		}
+	});
+
+	it('gives a new track nothing from an ended track that showed unknown or an unsettled name', () => {
+		for (const answers of [[stranger, stranger], [fairAlice]]) {
+			const book = createTrackIdentities();
+			book.see(1, face);
+			book.identityOf(1);
+			for (const answer of answers) book.record(1, answer);
+			book.apply(ended(1), 1000);
+			book.see(2, sameFace);
+			expect(book.identityOf(2).inherited).toBe(false);
+		}
 	});
 
 	it('starts a new track on the face of a track that ended a moment ago from its vote, shown only after its own answer', () => {

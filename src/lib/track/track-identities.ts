@@ -6,6 +6,7 @@
 import { CHANGED_BELOW, likeness, LOOK_CHANGED_BELOW, resemblance, SAME_FACE_ABOVE } from './appearance.ts';
 import {
 	createIdentityRules,
+	hasSettledName,
 	inheritIdentity,
 	mergeIdentities,
 	newIdentity,
@@ -52,7 +53,7 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 	const likenesses = new Map<number, number>();
 	/** What set off each track's last face change, and how much the look was then like its last crop (for measurements). */
 	const changeCues = new Map<number, ChangeCue>();
-	/** Identities of tracks that ended since the last cut, with their last look and when they ended. */
+	/** Identities of tracks that ended since the last cut showing a settled name, with their last look and when they ended. */
 	let ended: Array<{ identity: Identity; look: Float32Array; atMs: number }> = [];
 	let nowMs = 0;
 
@@ -103,7 +104,8 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 			for (const { id } of update.ended) {
 				const identity = identities.get(id);
 				const look = looks.get(id);
-				if (identity && look && !mergedAway.has(id)) ended.push({ identity, look, atMs: nowMs });
+				// Only a settled name is carried (see hasSettledName); others leave their face to be asked afresh.
+				if (identity && look && !mergedAway.has(id) && hasSettledName(identity)) ended.push({ identity, look, atMs: nowMs });
 				end(id);
 			}
 		},
@@ -123,8 +125,9 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		 * pixel (a slower change), may be somebody else: it is asked about again at once, keeping its
 		 * name until the answer, which replaces the name if it differs; answers about crops taken
 		 * before do not count. Neither counts while the face, shifted a little, is still its last
-		 * crop's by SAME_FACE_ABOVE (the frame before was the odd one, or the box moved): no pair of
-		 * different faces measured reached it (0.32–0.72, appearance.ts).
+		 * crop's by SAME_FACE_ABOVE (the frame before was the odd one, or the box moved) and the track
+		 * shows a settled name (hasSettledName): no pair of different faces measured reached it
+		 * (0.32–0.72, appearance.ts).
 		 */
 		see(trackId: number, signature: Float32Array | null): void {
 			if (!signature) return;
@@ -136,8 +139,10 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 			if (!identity || identity.changed) return;
 			const crop = identity.signature;
 			const likeCrop = crop ? likeness(crop, signature) : null;
-			// Still its last crop's face by the tracker's standard (shifted a little): nobody else stepped in.
-			if (likeCrop !== null && likeCrop >= SAME_FACE_ABOVE) return;
+			// Still its last crop's face by the tracker's standard (shifted a little): nobody else stepped
+			// in. Only a settled name is spared the re-ask (see hasSettledName): an `unknown` or a name
+			// still being voted on gets another look, whose answer restarts the vote.
+			if (likeCrop !== null && likeCrop >= SAME_FACE_ABOVE && hasSettledName(identity)) return;
 			const changed = (cause: ChangeCue['cause']) => {
 				changeCues.set(trackId, { cause, likeLastCrop: likeCrop });
 				rules.markChanged(identity);
