@@ -324,6 +324,17 @@ describe('refresh backoff', () => {
 		expect(id.agreedRefreshes).toBe(0);
 	});
 
+	it('does not back off a face settled as unknown: it is asked every refresh time', () => {
+		const rules = createIdentityRules({ refreshMs: 2000 });
+		const id = newIdentity();
+		const sent = [refreshAt(rules, id, 0, unknown)];
+		for (let i = 0; i < 4; i++) sent.push(refreshAt(rules, id, sent.at(-1)!, unknown));
+		expect(id.settled).toBe(true);
+		expect(id.label).toBe('unknown');
+		const waits = sent.slice(2).map((t, i) => t - sent[i + 1]!);
+		expect(waits).toEqual([2000, 2000, 2000]);
+	});
+
 	it('keeps a longer refresh time (data saver) as it is', () => {
 		const rules = createIdentityRules({ refreshMs: 10_000 });
 		const id = newIdentity();

@@ -187,9 +187,14 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 	const refreshMs = () => read().refreshMs ?? 2000;
 	const timeoutMs = () => read().timeoutMs ?? 3000;
 
-	/** A settled track's refresh wait: refreshMs, doubled per agreeing refresh (see REFRESH_BACKOFF_STEPS). */
+	/**
+	 * A settled track's refresh wait: refreshMs, doubled per agreeing refresh (see
+	 * REFRESH_BACKOFF_STEPS), for a settled name only: a face settled as `unknown` keeps being asked
+	 * every refreshMs, as a look-alike answered near the threshold needs (see hasSettledName).
+	 */
 	const refreshWait = (identity: Identity) => {
 		const base = refreshMs();
+		if (!hasSettledName(identity)) return base;
 		return Math.max(base, Math.min(MAX_REFRESH_WAIT_MS, base * 2 ** Math.min(identity.agreedRefreshes, REFRESH_BACKOFF_STEPS)));
 	};
 
