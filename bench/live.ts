@@ -16,13 +16,16 @@
  * Environment: BENCH_BEFORE_BUILD=<dir> also runs an older build of the web app (the same server
  * serves it; `npm run build` into another folder first), interleaved with the current one;
  * BENCH_LIVE_CLIPS=tv,real,dev; BENCH_LIVE_LOOPS (default 2) passes through each hard clip;
- * BENCH_LIVE_REPEAT (default 1) runs of each.
+ * BENCH_LIVE_REPEAT (default 1) runs of each; BENCH_LIVE_DUMP=<dir> writes each run's scored frames and truth there (JSON).
  */
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LOOK_CHANGED_BELOW, SAME_FACE_ABOVE } from '../src/lib/track/appearance.ts';
+import type { ChangeCue } from '../src/lib/track/track-identities.ts';
 import { startTestServer } from '../tests/helpers/server.ts';
 import { CLIP_SCRIPTS } from './clip/scripts.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
+import { tallyCrops } from './live/crops.ts';
 import { builtClip, devClip, meanFrameJpegBytes, type BenchClip } from './live/clips.ts';
 import { recordRun, type RecordedRun } from './live/record.ts';
 import { assignFaces, isVisible, scoreFrames, type LiveScore, type ScoredFrame } from './live/score.ts';
@@ -39,7 +42,17 @@ const pct = (a: number, b: number) => `${fmt((100 * a) / b)} %`;
 
 /** Rendered frames → clip frame indices: from the tags, or (untagged dev clip) by media time, aligned on face presence. */
 function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
-	if (clip.tagged) return run.frames.flatMap((f) => (f.tag === null ? [] : [{ index: f.tag, faces: f.faces }]));
+	if (clip.tagged) {
+		// An untagged frame's crops move on to the next tagged one.
+		let carried: NonNullable<ScoredFrame['crops']> = [];
+		return run.frames.flatMap((f) => {
+			carried = [...carried, ...(f.crops ?? [])];
+			if (f.tag === null) return [];
+			const crops = carried;
+			carried = [];
+			return [{ index: f.tag, faces: f.faces, ...(crops.length ? { crops } : {}) }];
+		});
+	}
 	const n = clip.frames.length;
 	const t0 = run.frames[0]?.mediaTime ?? 0;
 	const ks = run.frames.map((f) => Math.round((f.mediaTime - t0) * clip.fps));
@@ -49,7 +62,7 @@ function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
 		const agree = run.frames.filter((f, i) => f.faces.length > 0 === (clip.frames[(ks[i]! + o) % n]?.faces.some(isVisible) ?? false)).length;
 		if (agree > best) [best, offset] = [agree, o];
 	}
-	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces }));
+	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces, ...(f.crops ? { crops: f.crops } : {}) }));
 }
 
 /** Detection scores and frontalness of the boxes drawn on faces (frontal or turned in the truth) and on nothing. */
@@ -85,6 +98,11 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 
 function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {
 	const scored = toScored(clip, run);
+	if (process.env.BENCH_LIVE_DUMP) {
+		const file = join(process.env.BENCH_LIVE_DUMP, `${clip.name}-${label.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.json`);
+		writeFileSync(file, JSON.stringify({ scored, truth: clip.frames }));
+		console.log(`    (frames written to ${file})`);
+	}
 	const s: LiveScore = scoreFrames(clip, scored);
 	const firsts = s.firstCorrect
 		.map((f) => f.seconds)
@@ -126,6 +144,23 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 	console.log(
 		`    uplink: ${run.crops} crops, ${fmt(run.crops / faceSeconds, 2)} per second per visible face; ${fmt(run.bytesUp / run.crops / 1000, 2)} KB per crop; ${fmt(upPerS / 1000, 2)} KB/s vs ${fmt(streamPerS / 1000, 0)} KB/s streaming ${clip.fps} fps JPEG q0.8: ${fmt(streamPerS / upPerS, 0)}× smaller; downlink ${fmt(run.bytesDown / run.seconds, 0)} B/s`
 	);
+	const tally = tallyCrops(clip.frames, scored);
+	const reasons = Object.entries(tally.byReason).map(([reason, n]) => `${reason} ${n}`);
+	if (reasons.length) {
+		const c = tally.changed;
+		console.log(
+			`    crops by reason: ${reasons.join(', ')}; after a face change: on another face ${c.other}, the same face ${c.same}, unplaced ${c.unplaced}; crops of a new track on a face asked about earlier in the shot: first ${tally.reborn.first}, second ${tally.reborn.second}, reborn ${tally.reborn.reborn}; of tracks never shown: ${tally.unshown}`
+		);
+		const cues = (xs: ChangeCue[]) =>
+			xs
+				.map((x) => `${x.cause} ${x.likeLastCrop === null ? '–' : fmt(x.likeLastCrop, 2)}`)
+				.sort()
+				.join(', ');
+		if (c.other + c.same)
+			console.log(
+				`      what set the change off (cause, look's likeness to the last crop): another face: ${cues(tally.cues.other)}; same face: ${cues(tally.cues.same)}`
+			);
+	}
 }
 
 if (!hasSharedData()) {

@@ -31,12 +31,24 @@ async function padded(file: string): Promise<Buffer> {
 		.toBuffer();
 }
 
+/** Creates a person, waiting as the server says when its enrolment limit answers 429. */
+async function createPerson(serverUrl: string, name: string): Promise<string> {
+	for (let attempt = 0; ; attempt++) {
+		try {
+			return await enrolPerson(serverUrl, name, []);
+		} catch (err) {
+			if (attempt >= 5 || !String(err).includes(': 429 ')) throw err;
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+		}
+	}
+}
+
 /** Enrols each photo on its own: one the server finds no face in is reported, not fatal. */
 async function enrolPhotos(serverUrl: string, people: Record<string, string[]>, pad: boolean): Promise<string> {
 	let enrolled = 0;
 	const refused: string[] = [];
 	for (const [name, files] of Object.entries(people)) {
-		const id = await enrolPerson(serverUrl, name, []);
+		const id = await createPerson(serverUrl, name);
 		for (const file of files) {
 			const path = join(DATA_DIR, file);
 			const body = pad ? await padded(path) : readFileSync(path);

@@ -7,11 +7,12 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../tests/helpers/browser.ts';
 import { startFrameTags, TAGGED_FRAMES_SOURCE } from '../../tests/helpers/frame-record.ts';
+import type { RecordedCrop } from '../../src/lib/detect/frame-record.ts';
 import type { DrawnFace } from './score.ts';
 
 export type RecordedRun = {
 	/** Per rendered frame: the clip frame's tag (null: no tag in the picture) and media time. */
-	frames: Array<{ tag: number | null; mediaTime: number; faces: DrawnFace[]; cut?: boolean }>;
+	frames: Array<{ tag: number | null; mediaTime: number; faces: DrawnFace[]; cut?: boolean; crops?: RecordedCrop[] }>;
 	/** Link totals over the recording. */
 	crops: number;
 	bytesUp: number;

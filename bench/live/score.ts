@@ -6,6 +6,7 @@
  * is at least VISIBLE_MIN_PX wide; the goal of issue #13 is measured on visible, enrolled and
  * roughly frontal faces.
  */
+import type { RecordedCrop } from '../../src/lib/detect/frame-record.ts';
 import type { TruthFace, TruthFrame } from '../clip/camera.ts';
 
 export type DrawnFace = {
@@ -18,8 +19,8 @@ export type DrawnFace = {
 	frontal?: number;
 	likeness?: number;
 };
-/** One rendered frame: which clip frame it showed (index into the timeline) and what was drawn. */
-export type ScoredFrame = { index: number; faces: DrawnFace[] };
+/** One rendered frame: which clip frame it showed (index into the timeline), what was drawn, and the crops that went. */
+export type ScoredFrame = { index: number; faces: DrawnFace[]; crops?: RecordedCrop[] };
 
 export const VISIBLE_MIN_PX = 40;
 const GROW = 0.25;

@@ -10,6 +10,7 @@ import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
 import { cropQuality, frontalness } from '../track/crop-quality.ts';
 import type { TrackIdentities } from '../track/track-identities.ts';
 import type { Track } from '../track/tracker.ts';
+import type { RecordedCrop } from './frame-record.ts';
 import type { Clock, FrameCapture, LoopLink } from './ports.ts';
 
 /**
@@ -42,6 +43,8 @@ export type CropRequestsOptions<Shot> = {
 	/** Video frame size, px (to judge whether a face is whole in the frame). */
 	frameSize: () => { width: number; height: number };
 	policy?: CropPolicy;
+	/** Told of every crop that goes, and why (measurements: the frame record carries it). */
+	onCrop?: ((crop: RecordedCrop) => void) | undefined;
 };
 
 export function isGoodDetection(track: Track, frame: { width: number; height: number }): boolean {
@@ -111,10 +114,13 @@ export function createCropRequests<Shot>(options: CropRequestsOptions<Shot>) {
 	 */
 	function claimAndSend(track: Track, shot: Shot, epoch: number, force: boolean): Promise<void> {
 		const identity = identities.find(track.id);
-		if (!identity || identity.epoch !== epoch || link.state !== 'connected' || (!force && !rules.claimCrop(identity, clock.now()))) {
+		const reason = identity && rules.reasonFor(identity);
+		if (!identity || !reason || identity.epoch !== epoch || link.state !== 'connected' || (!force && !rules.claimCrop(identity, clock.now()))) {
 			capture.release(shot);
 			return Promise.resolve();
 		}
+		const cue = reason === 'changed' ? identities.changeCueOf(track.id) : null;
+		options.onCrop?.({ trackId: track.id, reason, ...(cue ? { cue } : {}) });
 		identity.signature = identities.looksOf(track.id) ?? identity.signature;
 		return send(track.id, identity.epoch, shot);
 	}

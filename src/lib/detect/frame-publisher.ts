@@ -3,7 +3,7 @@
  * list (only when the set of faces or their labels change) and, when asked, to the frame record.
  */
 import type { OverlayFace } from '../overlay/draw.ts';
-import type { RecordedFace, RecordedFrame } from './frame-record.ts';
+import type { RecordedCrop, RecordedFace, RecordedFrame } from './frame-record.ts';
 
 /** A face as the page lists it; `label` is '' while the recognizer is being asked (`state` 'asking'). */
 export type ShownFace = { trackId: number; label: string; state: OverlayFace['state']; box: OverlayFace['box'] };
@@ -19,8 +19,16 @@ export type PublisherOptions = {
 export function createFramePublisher({ draw, onFaces, onRendered }: PublisherOptions) {
 	let lastShown = '';
 	return {
-		/** Shows `faces` on the frame whose media time is `mediaTime` (null when unknown); `cut`: a new shot began. */
-		publish(faces: ReadonlyArray<OverlayFace & Pick<RecordedFace, 'score' | 'frontal' | 'likeness'>>, mediaTime: number | null, cut = false): void {
+		/**
+		 * Shows `faces` on the frame whose media time is `mediaTime` (null when unknown); `cut`: a new
+		 * shot began; `crops`: the crops that went since the last frame (recorded only).
+		 */
+		publish(
+			faces: ReadonlyArray<OverlayFace & Pick<RecordedFace, 'score' | 'frontal' | 'likeness'>>,
+			mediaTime: number | null,
+			cut = false,
+			crops: readonly RecordedCrop[] = []
+		): void {
 			draw(faces);
 			const key = faces.map((f) => `${f.id}:${f.state}:${f.label}`).join('|');
 			if (key !== lastShown) {
@@ -38,7 +46,8 @@ export function createFramePublisher({ draw, onFaces, onRendered }: PublisherOpt
 					...(frontal === undefined ? {} : { frontal }),
 					...(likeness === undefined ? {} : { likeness })
 				})),
-				...(cut ? { cut } : {})
+				...(cut ? { cut } : {}),
+				...(crops.length ? { crops: [...crops] } : {})
 			});
 		}
 	};

@@ -5,6 +5,8 @@
  * MAX_RECORDED_FRAMES frames.
  */
 import type { Box } from '../geometry.ts';
+import type { CropReason } from '../track/identity.ts';
+import type { ChangeCue } from '../track/track-identities.ts';
 
 /**
  * `score` and `frontal` (0..1, see crop-quality.ts) are the track's last detection's; `likeness`
@@ -25,7 +27,17 @@ export type RecordedFace = {
  * browser has no such callback): a test's own callback on the same video gets the same value for
  * the same frame, and can read the frame's pixels there.
  */
-export type RecordedFrame = { mediaTime: number | null; faces: RecordedFace[]; cut?: boolean; probe?: unknown };
+export type RecordedFrame = {
+	mediaTime: number | null;
+	faces: RecordedFace[];
+	cut?: boolean;
+	probe?: unknown;
+	/** Crops that went since the frame before, and why (see identity.ts CropReason). */
+	crops?: RecordedCrop[];
+};
+
+/** `cue`: for a crop after a face change, what set the change off. */
+export type RecordedCrop = { trackId: number; reason: CropReason; cue?: ChangeCue };
 
 export const MAX_RECORDED_FRAMES = 10_000;
 

@@ -13,7 +13,7 @@ import type { CaptureOptions, EncodeOptions } from '../track/crop.ts';
 import { frontalness } from '../track/crop-quality.ts';
 import { createCropRequests, type CropPolicy } from './crop-requests.ts';
 import { createFramePublisher, type ShownFace } from './frame-publisher.ts';
-import type { RecordedFrame } from './frame-record.ts';
+import type { RecordedCrop, RecordedFrame } from './frame-record.ts';
 import { createLoopStats, type LoopStatus } from './loop-stats.ts';
 import { createPacer } from './pacer.ts';
 import type { Clock, FrameCapture, FrameDetector, LoopLink } from './ports.ts';
@@ -51,6 +51,8 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 	const tracker = createTracker({ sameFace: (track, detection) => identities.looksLike(track.id, capture.signature(detection.box)) });
 	const cuts = createCutDetector();
 	const pacer = createPacer(options.detectEvery ? { fixedEvery: options.detectEvery } : {});
+	/** Crops gone since the last published frame (kept only when frames are recorded). */
+	const cropsSent: RecordedCrop[] = [];
 	const crops = createCropRequests({
 		capture,
 		link,
@@ -58,7 +60,8 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		identities,
 		cropSettings: options.cropSettings,
 		frameSize: options.frameSize,
-		...(options.policy ? { policy: options.policy } : {})
+		...(options.policy ? { policy: options.policy } : {}),
+		onCrop: options.onRendered && ((crop) => cropsSent.push(crop))
 	});
 	const publisher = createFramePublisher({ draw: options.draw, onFaces: options.onFaces, onRendered: options.onRendered });
 	const stats = createLoopStats({ clock, onStatus: options.onStatus });
@@ -88,7 +91,7 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 		// of the old picture takes a detection of the new one (they then all start fresh).
 		const isCut = checkCut();
 		const update = tracker.update(detections, nowMs);
-		identities.apply(update);
+		identities.apply(update, nowMs);
 		crops.retain(new Set(update.tracks.map((t) => t.id)));
 		// Looks are read on the detection's own box, so a moving face (which the smoothed box lags) still looks like itself.
 		for (const track of update.tracks) if (track.misses === 0) identities.see(track.id, capture.signature(track.measured));
@@ -115,7 +118,7 @@ export function createLiveLoop<Shot>(options: LiveLoopOptions<Shot>) {
 			const likeness = identities.likenessOf(track.id);
 			faces.push({ id: track.id, box, label, state, score: track.score, frontal: frontalness(track.keypoints), ...(likeness === null ? {} : { likeness }) });
 		}
-		publisher.publish(faces, mediaTime, isCut);
+		publisher.publish(faces, mediaTime, isCut, cropsSent.splice(0));
 	}
 
 	return {

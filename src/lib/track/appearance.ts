@@ -5,9 +5,17 @@
  */
 export const SIGNATURE_SIDE_PX = 16;
 /**
- * Correlation under which the face counts as changed. Measured on the dev clip: the same face
- * sliding and zooming under a jittery detector box stays above ~0.45; a different face swapped
- * into the same place falls to ~0.15–0.25.
+ * Correlation (pixel for pixel, `resemblance`) with the last crop's look under which the face may
+ * have changed. Measured on the dev clip: the same face sliding and zooming under a jittery
+ * detector box stays above ~0.45; a different face swapped into the same place falls to
+ * ~0.15–0.25. Pixel for pixel is strict: a face a few pixels off under its box falls under it too.
+ * So neither this nor LOOK_CHANGED_BELOW counts while the look, shifted a little (`likeness`), is
+ * still the last crop's face by SAME_FACE_ABOVE (track-identities.ts `see`). `npm run bench:live`
+ * prints, for every re-ask, its cause and the look's likeness to the last crop: in runs of `tv`
+ * and `dev` before that condition, 21 drift re-asks, 20 of them on the same face (14 at likeness
+ * 0.75–0.94, now spared; 6 at 0.41–0.68) and one on another face at 0.80 (dev, at a cut the page
+ * missed: now left to the next look change or refresh); look re-asks on the same face at 0.91 and
+ * 0.95 (tv, now spared), on other faces 0.37–0.60 (kept).
  */
 export const CHANGED_BELOW = 0.35;
 /**

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { createIdentityRules, EAGER_CROPS, MAX_NO_FACE, mergeIdentities, newIdentity, shownState, type Answer } from './identity.ts';
+import {
+	createIdentityRules,
+	EAGER_CROPS,
+	inheritIdentity,
+	MAX_NO_FACE,
+	MAX_REFRESH_WAIT_MS,
+	mergeIdentities,
+	newIdentity,
+	shownState,
+	type Answer
+} from './identity.ts';
 
 const alice: Answer = { label: 'alice', personId: 'a', confidence: 0.8, distance: 0.2 };
 /** Named, but less sure than a typical genuine match (weight 1.05 < settleAt). */
@@ -275,6 +285,115 @@ describe('crop schedule', () => {
 		rules.record(id, fairAlice);
 		expect(id.pending).toBe(0);
 		expect(rules.claimCrop(id, 500)).toBe(true);
+	});
+});
+
+describe('refresh backoff', () => {
+	/** Sends the crop due at or after `fromMs` (stepping 50 ms) and answers it; returns when it went. */
+	const refreshAt = (rules: ReturnType<typeof createIdentityRules>, id: ReturnType<typeof newIdentity>, fromMs: number, answer: Answer) => {
+		let t = fromMs;
+		while (!rules.claimCrop(id, t)) t += 50;
+		rules.record(id, answer);
+		return t;
+	};
+
+	it('doubles the refresh wait of a settled name while refreshes agree: 2 s, 4 s, 8 s, then stays', () => {
+		const rules = createIdentityRules({ refreshMs: 2000 });
+		const id = newIdentity();
+		const sent = [refreshAt(rules, id, 0, alice)];
+		for (let i = 0; i < 4; i++) sent.push(refreshAt(rules, id, sent.at(-1)!, alice));
+		const waits = sent.slice(1).map((t, i) => t - sent[i]!);
+		expect(waits).toEqual([2000, 4000, MAX_REFRESH_WAIT_MS, MAX_REFRESH_WAIT_MS]);
+	});
+
+	it('starts again at the refresh time after an answer against the name, or a change of face', () => {
+		const rules = createIdentityRules({ refreshMs: 2000, retryMs: 400 });
+		const id = newIdentity();
+		let t = refreshAt(rules, id, 0, alice);
+		t = refreshAt(rules, id, t, alice);
+		t = refreshAt(rules, id, t, alice);
+		expect(id.agreedRefreshes).toBe(2);
+		// One answer against it: the name holds, the track retries, then refreshes from 2 s again.
+		t = refreshAt(rules, id, t, bob);
+		expect(id.label).toBe('alice');
+		t = refreshAt(rules, id, t, alice);
+		expect(id.settled).toBe(true);
+		expect(refreshAt(rules, id, t, alice) - t).toBe(2000);
+
+		rules.markChanged(id);
+		expect(id.agreedRefreshes).toBe(0);
+	});
+
+	it('does not back off a face settled as unknown: it is asked every refresh time', () => {
+		const rules = createIdentityRules({ refreshMs: 2000 });
+		const id = newIdentity();
+		const sent = [refreshAt(rules, id, 0, unknown)];
+		for (let i = 0; i < 4; i++) sent.push(refreshAt(rules, id, sent.at(-1)!, unknown));
+		expect(id.settled).toBe(true);
+		expect(id.label).toBe('unknown');
+		const waits = sent.slice(2).map((t, i) => t - sent[i + 1]!);
+		expect(waits).toEqual([2000, 2000, 2000]);
+	});
+
+	it('keeps a longer refresh time (data saver) as it is', () => {
+		const rules = createIdentityRules({ refreshMs: 10_000 });
+		const id = newIdentity();
+		const first = refreshAt(rules, id, 0, alice);
+		const second = refreshAt(rules, id, first, alice);
+		expect(refreshAt(rules, id, second, alice) - second).toBe(10_000);
+	});
+});
+
+describe('a track that takes over an ended track of the same face', () => {
+	it('shows nothing before its own answer, and one answer that agrees settles it: one crop instead of two', () => {
+		const rules = createIdentityRules();
+		const before = newIdentity();
+		rules.record(before, fairAlice);
+		rules.record(before, fairAlice);
+		const heir = inheritIdentity(before)!;
+		expect([shownState(heir), heir.settled, rules.reasonFor(heir)]).toEqual(['asking', false, 'reborn']);
+		expect(rules.claimCrop(heir, 0)).toBe(true);
+		rules.record(heir, fairAlice);
+		expect([heir.label, shownState(heir), heir.settled]).toEqual(['alice', 'known', true]);
+		expect(rules.claimCrop(heir, 100)).toBe(false);
+
+		// A fresh track given the same fair answer is not sure yet and sends a second crop at once.
+		const fresh = newIdentity();
+		rules.claimCrop(fresh, 0);
+		rules.record(fresh, fairAlice);
+		expect([fresh.settled, rules.claimCrop(fresh, 100)]).toEqual([false, true]);
+	});
+
+	it('throws the old vote away when its first answer names somebody else', () => {
+		const rules = createIdentityRules();
+		const before = newIdentity();
+		rules.record(before, alice);
+		rules.record(before, alice);
+		const heir = inheritIdentity(before)!;
+		rules.claimCrop(heir, 0);
+		rules.record(heir, bob);
+		expect([heir.label, heir.votes.has('alice'), heir.settled]).toEqual(['bob', false, false]);
+	});
+
+	it('takes over nothing from a track showing unknown, or a name not yet settled', () => {
+		const rules = createIdentityRules();
+		const stranger = newIdentity();
+		rules.record(stranger, unknown);
+		rules.record(stranger, unknown);
+		expect([shownState(stranger), stranger.settled]).toEqual(['unknown', true]);
+		expect(inheritIdentity(stranger)).toBeNull();
+		const unsettled = newIdentity();
+		rules.record(unsettled, fairAlice);
+		expect([shownState(unsettled), unsettled.settled]).toEqual(['known', false]);
+		expect(inheritIdentity(unsettled)).toBeNull();
+	});
+
+	it('takes over nothing from a track never answered, or only with no face', () => {
+		const rules = createIdentityRules();
+		const blank = newIdentity();
+		expect(inheritIdentity(blank)).toBeNull();
+		rules.record(blank, noFace);
+		expect(inheritIdentity(blank)).toBeNull();
 	});
 });
 
