@@ -12,7 +12,7 @@
  * at both operating points on at least as many paired test sides as it is worse.
  */
 import type { BenchFace, Variant } from './embed.ts';
-import { choose, costOfRates, groups, rates, score, type Params, type Rates, type Scored } from './tune.ts';
+import { choose, costOfRates, groups, rates, score, tally, type Params, type Rates, type Scored } from './tune.ts';
 import { sideTrials, split } from './trials.ts';
 
 const PROOF = 0.75;
@@ -40,7 +40,7 @@ const KEYS = [
 	'G faces-real live'
 ];
 
-type R90 = { threshold: number; named: number; wrong: number; g: number; accepted: number; i: number };
+type R90 = Rates & { threshold: number };
 /** Per group: the test side at the tuning side's RECALL_GOAL threshold (r90) and FAR_GOAL threshold (f01). */
 type Points = { r90: R90; f01: R90 };
 type Outcome = { shipped: Map<string, Rates>; chosen: Map<string, Rates>; params: Params; points: Map<string, Points> };
@@ -70,19 +70,7 @@ function farThreshold(trials: readonly Scored[]): number {
 }
 
 function atThreshold(trials: readonly Scored[], threshold: number): R90 {
-	const r: R90 = { threshold, named: 0, wrong: 0, g: 0, accepted: 0, i: 0 };
-	for (const t of trials) {
-		const yes = t.d1 <= threshold;
-		if (t.truth === null) {
-			r.i++;
-			if (yes) r.accepted++;
-		} else {
-			r.g++;
-			if (yes && t.best === t.truth) r.named++;
-			else if (yes) r.wrong++;
-		}
-	}
-	return r;
+	return { threshold, ...tally(trials, (t) => t.d1 <= threshold) };
 }
 
 function outcomesOf(faces: readonly BenchFace[], config: Config, splits: number, base: Params): Outcome[] {
