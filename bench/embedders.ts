@@ -17,10 +17,9 @@
  *    from HUMAN_MODELS_DIR, else models/human (what `npm ci` prepares), else the faceres that
  *    `@vladmandic/human` ships; variants: eye-levelled rotation, and the mirror image averaged in (TTA);
  *  - `faceplugin-face-recognition-js` model/fr_feature.onnx (ArcFace-style, 512-d) when
- *    FACEPLUGIN_MODEL names it and `onnxruntime-node` or `onnxruntime-web` is installed (neither is
- *    a dependency; see the README's licence table):
+ *    FACEPLUGIN_MODEL names it (not a dependency; see the README's licence table), on
+ *    onnxruntime-node (a dependency), and also on onnxruntime-web when that is installed by hand:
  *      npm pack faceplugin-face-recognition-js@0.0.1 && tar xzf faceplugin-*.tgz -C /tmp/fp
- *      npm install --no-save onnxruntime-web@1.30.0     # or ONNXRUNTIME_NODE_INSTALL=skip … onnxruntime-node
  *      FACEPLUGIN_MODEL=/tmp/fp/package/model/fr_feature.onnx npm run bench:embedders
  * ONLY=name,name limits the candidates. Without the shared data it says so and stops.
  */

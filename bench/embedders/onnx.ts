@@ -2,8 +2,8 @@
  * The ArcFace-style ONNX candidate of bench:embedders: the server's opt-in embedder
  * (server/embed/embedders/arcface-onnx.ts) on `faceplugin-face-recognition-js`'s
  * model/fr_feature.onnx (ARCFACE_MODEL or FACEPLUGIN_MODEL), run by every ONNX runtime installed
- * (onnxruntime-web and/or onnxruntime-node), so their costs can be compared. Neither is a project
- * dependency: see bench/embedders.ts.
+ * (onnxruntime-node, a dependency, and onnxruntime-web where installed by hand), so their costs can
+ * be compared. The model is not a dependency: see bench/embedders.ts.
  */
 import { existsSync } from 'node:fs';
 import type { FaceEngine } from '../../server/embed/face-engine.ts';
@@ -25,7 +25,7 @@ export async function loadOnnxDescriber(engine: FaceEngine): Promise<OnnxDescrib
 		return null;
 	}
 	const loaded: ArcFaceEmbedder[] = [];
-	for (const runtime of ['onnxruntime-web', 'onnxruntime-node'] as const) {
+	for (const runtime of ['onnxruntime-node', 'onnxruntime-web'] as const) {
 		try {
 			loaded.push(await loadArcFaceEmbedder({ modelFile, engine, runtime }));
 		} catch (err) {

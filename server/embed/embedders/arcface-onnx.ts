@@ -1,7 +1,7 @@
-// An ArcFace-style ONNX face embedder (opt-in, EMBEDDER=arcface-onnx): the only module that loads
-// an ONNX runtime. Neither the runtime nor the weights are project dependencies (see the README's
-// licence table): `onnxruntime-web` (WASM, one thread, no install script) is used when installed,
-// else `onnxruntime-node`; the model file is given by path (ARCFACE_MODEL).
+// An ArcFace-style ONNX face embedder (opt-in, EMBEDDER=arcface-onnx). Its weights are not a project
+// dependency (see the README's licence table: the model file is given by path, ARCFACE_MODEL); it runs
+// on `onnxruntime-node`, the runtime face-api's own nets use (server/embed/onnx/), or on
+// `onnxruntime-web` (WASM, one thread) where that is installed and the native one does not load.
 //
 // A crop goes through face-api's landmark stage (the same ≤4 passes as the default path), the five
 // ArcFace points are fitted onto the 112 px template, and the model's 512 numbers are scaled to unit
@@ -41,7 +41,7 @@ const require = createRequire(import.meta.url);
 
 /** Loads whichever runtime is installed (`prefer` first); throws with what to install when none is. */
 function loadRuntime(prefer?: OnnxRuntimeName): { ort: Ort; name: OnnxRuntimeName } {
-	const order: OnnxRuntimeName[] = prefer ? [prefer] : ['onnxruntime-web', 'onnxruntime-node'];
+	const order: OnnxRuntimeName[] = prefer ? [prefer] : ['onnxruntime-node', 'onnxruntime-web'];
 	const errors: string[] = [];
 	for (const name of order) {
 		try {
@@ -57,7 +57,9 @@ function loadRuntime(prefer?: OnnxRuntimeName): { ort: Ort; name: OnnxRuntimeNam
 			errors.push(`${name}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
 		}
 	}
-	throw new Error(`EMBEDDER=arcface-onnx needs an ONNX runtime: npm install --no-save onnxruntime-web@1.30.0 (${errors.join('; ')})`);
+	throw new Error(
+		`EMBEDDER=arcface-onnx needs an ONNX runtime: onnxruntime-node (npm ci installs it) does not load here; npm install --no-save onnxruntime-web@1.30.0 (${errors.join('; ')})`
+	);
 }
 
 export interface ArcFaceOptions {
