@@ -40,6 +40,17 @@ describe('live score', () => {
 		expect([s.visibleFaceFrames, s.wrong, s.namesOnNothing, s.unknownsOnNothing, s.goalFaceFrames]).toEqual([1, 1, 1, 1, 0]);
 	});
 
+	it('counts names on a face partly out of the frame apart from names on no face, right or not', () => {
+		const half = { ...face('alice'), inside: 0.5 };
+		const t = { fps: 10, frames: [0, 1, 2].map((i) => ({ i, t: i / 10, shot: 0, cut: i === 0, faces: [half] })) };
+		const s = scoreFrames(t, [
+			{ index: 0, faces: drawn('alice') },
+			{ index: 1, faces: drawn('alice') },
+			{ index: 2, faces: drawn('bob') }
+		]);
+		expect([s.namesOnNothing, s.namesOnPartial.right, s.namesOnPartial.other, s.visibleFaceFrames]).toEqual([0, 2, 1, 0]);
+	});
+
 	it('leaves turned faces out of the goal but counts them in the any-pose share', () => {
 		const t = { fps: 10, frames: [{ i: 0, t: 0, shot: 0, cut: true, faces: [face('alice', false)] }] };
 		const s = scoreFrames(t, [{ index: 0, faces: drawn('alice') }]);

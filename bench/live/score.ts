@@ -41,8 +41,13 @@ export type LiveScore = {
 	/** Face-frames of every visible face (strangers included) and those under a wrong name. */
 	visibleFaceFrames: number;
 	wrong: number;
-	/** Rendered frames showing a name where no face of the truth is (a torso, a box left behind). */
+	/** Names drawn where no face of the truth is (a torso, a box left behind). */
 	namesOnNothing: number;
+	/**
+	 * Names drawn on a truth face that is not *visible* (partly out of the frame, or under
+	 * VISIBLE_MIN_PX): right ones (that person's name) and others; neither counts in the goal.
+	 */
+	namesOnPartial: { right: number; other: number };
 	/** Boxes shown as `unknown` where no face of the truth is: a torso listed as a person. */
 	unknownsOnNothing: number;
 	/** Per appearance of a visible enrolled frontal face: seconds to the first right name (null: never). */
@@ -98,6 +103,7 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		visibleFaceFrames: 0,
 		wrong: 0,
 		namesOnNothing: 0,
+		namesOnPartial: { right: 0, other: 0 },
 		unknownsOnNothing: 0,
 		firstCorrect: [],
 		carriedFrames: 0,
@@ -141,7 +147,9 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		previousIndex = index;
 		const owner = assignFaces(truth.faces, drawn);
 		drawn.forEach((d, i) => {
-			if (d.state === 'known' && (owner[i] === -1 || !isVisible(truth.faces[owner[i]!]!))) score.namesOnNothing++;
+			const on = owner[i] === -1 ? null : truth.faces[owner[i]!]!;
+			if (d.state === 'known' && !on) score.namesOnNothing++;
+			if (d.state === 'known' && on && !isVisible(on)) score.namesOnPartial[d.label === on.identity ? 'right' : 'other']++;
 			if (d.state === 'unknown' && owner[i] === -1) score.unknownsOnNothing++;
 		});
 		const previousShot = (truth.shot + shots - 1) % shots;
