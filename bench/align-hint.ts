@@ -24,17 +24,10 @@ import { dirname, join } from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
 import { decodeImage } from '../server/embed/decode.ts';
-import {
-	alignBox,
-	alignedChip,
-	boxShift,
-	clipBox,
-	LANDMARK_CONVERGENCE,
-	loadFaceEngine,
-	MAX_LANDMARK_PASSES,
-	MIN_FACE_SIDE,
-	type Pt
-} from '../server/embed/face-engine.ts';
+import { alignedChip } from '../server/embed/aligned-chip.ts';
+import { loadFaceEngine } from '../server/embed/face-engine.ts';
+import { alignBox, boxShift, clipBox, MIN_FACE_SIDE, type Pt } from '../server/embed/face-geometry.ts';
+import { LANDMARK_CONVERGENCE, MAX_LANDMARK_PASSES } from '../server/embed/landmark-search.ts';
 import type { FaceBox, RgbImage } from '../server/embed/types.ts';
 /** As the worker decodes crops (server/embed/worker.ts, which cannot be imported outside a worker). */
 const CROP_DECODE_MAX_SIDE = 256;

@@ -2,7 +2,7 @@
  * Prototype (issue #10.1): place the face for the descriptor from MediaPipe's six keypoints
  * instead of running the 68-landmark net 3–4 times. Pure.
  *
- * The engine's chip (server/embed/face-engine.ts alignedChip) is a square around the 68
+ * The engine's chip (server/embed/aligned-chip.ts) is a square around the 68
  * landmarks' box padded 10 %, cut from the crop rotated so the eyes are level. Here the same
  * square is predicted from the keypoints, in the frame the keypoint eyes define (origin their
  * midpoint, x along the eyes, unit the eye distance): centre and side as linear functions of

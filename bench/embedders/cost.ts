@@ -4,7 +4,8 @@
  * worker does with a decoded crop) and its parts. Medians with p10–p90.
  */
 import { readFileSync } from 'node:fs';
-import { alignedChip, type FaceEngine } from '../../server/embed/face-engine.ts';
+import { alignedChip } from '../../server/embed/aligned-chip.ts';
+import type { FaceEngine } from '../../server/embed/face-engine.ts';
 import { decodeImage } from '../../server/embed/decode.ts';
 import { PHOTO_DECODE_MAX_SIDE } from '../../server/embed/pipeline.ts';
 import type { HumanFace } from '../../server/embed/embedders/human-face.ts';

@@ -21,7 +21,8 @@
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { cropSearch, loadFaceEngine, type CropInput, type FaceEngine, type FoundLandmarks } from '../../server/embed/face-engine.ts';
+import { loadFaceEngine, type CropInput, type FaceEngine } from '../../server/embed/face-engine.ts';
+import { cropSearch, type FoundLandmarks } from '../../server/embed/landmark-search.ts';
 import { prepareCrop } from '../../server/embed/pipeline.ts';
 import { createEmbedPool, EMBED_BATCH_DEFAULT } from '../../server/embed/pool.ts';
 import type { RgbImage } from '../../server/embed/types.ts';

@@ -1,6 +1,7 @@
 // The engine's pure geometry; the networks themselves are exercised by pool.test.ts.
 import { describe, expect, it } from 'vitest';
-import { alignBox, alignedChip, boxShift, clipBox, MIN_FACE_SIDE, type Pt } from './face-engine.ts';
+import { alignedChip } from './aligned-chip.ts';
+import { alignBox, boxShift, clipBox, MIN_FACE_SIDE, type Pt } from './face-geometry.ts';
 import type { RgbImage } from './types.ts';
 
 /** 68 landmarks of an upright face centred on (cx, cy), about `size` px wide, tilted by `deg`. */

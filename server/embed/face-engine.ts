@@ -1,9 +1,4 @@
-// The face engine: the only module that loads tfjs and face-api.
-//
-// Backend: `@tensorflow/tfjs-node` (native libtensorflow, with face-api.node.js) when it resolves
-// and loads; else `@tensorflow/tfjs-backend-wasm` (SIMD, single-threaded: tfjs disables wasm
-// threads under Node) with face-api.node-wasm.js and the .wasm binaries read from the backend
-// package's own dist/ folder on disk.
+// The face engine: face-api's three nets on a tfjs runtime (tfjs-runtime.ts: tfjs-node, else WASM).
 //
 // The two nets of the live path (68 landmarks, descriptor) run on onnxruntime-node when it loads
 // and the graphs npm ci built from the same weights are beside them (onnx/onnx-nets.ts: ~4-5×
@@ -11,6 +6,7 @@
 //
 // tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
 // worker thread). A second loadFaceEngine in the same thread reuses the same tfjs runtime.
+// The pure stages live beside it: landmark-search.ts, aligned-chip.ts, face-geometry.ts.
 //
 // describeCrop pipeline, chosen by measurement on face-api's demo photos (22 faces, 6 browser-
 // like crops each: other margins, shifts, 96-160 px, JPEG q55-90, 12° roll, mirror, blur):
@@ -26,25 +22,23 @@
 // from mean 0.36 / p95 0.59 to 0.22 / 0.38 (a 12° roll: 0.37 → 0.16) and different-person p1
 // from 0.47 to 0.50, for ~68 ms instead of ~40 ms a crop. Running SSD on the crop first was as
 // good but took ~400 ms and found no face in half of the crops.
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type * as FaceApiTypes from '@vladmandic/face-api';
 import type * as TfTypes from '@tensorflow/tfjs';
+import { clipBox, type Pt } from './face-geometry.ts';
+import { cropSearch, MAX_LANDMARK_PASSES, refineSteps, type CropHint, type FoundLandmarks } from './landmark-search.ts';
 import { loadOnnxNets, type OnnxNets } from './onnx/onnx-nets.ts';
 import type { FaceNets } from './onnx/nets-choice.ts';
+import { loadTfjsRuntime, PACKAGE_MODEL_DIR } from './tfjs-runtime.ts';
 import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
-import { installWasmConcat } from './wasm-concat.ts';
 
 export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
 
-type FaceApi = typeof FaceApiTypes;
-type Tf = typeof TfTypes;
 type Tensor3D = TfTypes.Tensor3D;
 
 /**
  * The pipeline's stages, each usable on its own (worker.ts and the benches compose them):
  *   detectFaces  (SSD on a whole photo) → findLandmarks (68 points from a start box)
- *   → alignedChip (pure, below: square chip, eyes levelled) → describeChip (128-d descriptor).
+ *   → alignedChip (pure, aligned-chip.ts: square chip, eyes levelled) → describeChip (128-d descriptor).
  * describeCrop is the live path: the four stages on a browser crop, starting from the crop itself.
  */
 export interface FaceEngine {
@@ -85,26 +79,11 @@ export interface FaceEngine {
 	dispose(): void;
 }
 
-/** Filled by describeCrop with the 68 landmarks (crop pixels) the chip was aligned on, e.g. for the pose. */
-export interface FoundLandmarks {
-	landmarks?: Pt[];
-	/** Landmark net runs it took, all starts counted (the live path's main cost after the descriptor). */
-	passes?: number;
-}
-
 /** One crop for describeCrops: describeCrop's arguments. */
 export interface CropInput {
 	image: RgbImage;
 	found?: FoundLandmarks;
 	hint?: CropHint;
-}
-
-/** What the browser knows of the face in a crop (keypoint-start.ts). */
-export interface CropHint {
-	/** Where to start the landmark net (crop pixels), from the browser detector's keypoints. */
-	start: FaceBox;
-	/** A second pass only when the first moved the box more than this share of its size. */
-	trustShift: number;
 }
 
 export interface LoadFaceEngineOptions {
@@ -127,85 +106,11 @@ export interface LoadFaceEngineOptions {
 
 /** Smallest crop side (px) that describeCrop accepts. */
 export const MIN_CROP_SIDE = 32;
-/** Smallest landmark bounding box side (px) that describeCrop accepts. */
-export const MIN_FACE_SIDE = 20;
-/** Landmark passes at most, and the box movement (fraction of its size) that ends them early. */
-export const MAX_LANDMARK_PASSES = 4;
-export const LANDMARK_CONVERGENCE = 0.03;
-/** face-api's alignment padding: the landmarks' bounding box grows this much on each side. */
-export const ALIGN_PADDING = 0.1;
-
-const require = createRequire(import.meta.url);
-const FACE_API_DIR = path.dirname(require.resolve('@vladmandic/face-api/package.json'));
-
-/** The weights shipped inside the face-api package (the app copies them to models/face-api). */
-export const PACKAGE_MODEL_DIR = path.join(FACE_API_DIR, 'model');
-
-interface Runtime {
-	faceapi: FaceApi;
-	tf: Tf;
-	backend: string;
-}
-
-let runtime: Promise<Runtime> | null = null;
-
-async function loadTensorflow(): Promise<Runtime> {
-	// Throws when tfjs-node is not installed or its native binding is missing.
-	require.resolve('@tensorflow/tfjs-node');
-	const faceapi = require(path.join(FACE_API_DIR, 'dist/face-api.node.js')) as FaceApi;
-	const tf = faceapi.tf as unknown as Tf;
-	if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node backend did not initialise');
-	await tf.ready();
-	return { faceapi, tf, backend: tf.getBackend() };
-}
-
-async function loadWasm(): Promise<Runtime> {
-	const faceApiFile = path.join(FACE_API_DIR, 'dist/face-api.node-wasm.js');
-	// Resolve the wasm backend from face-api's bundle so that both use the same module instance.
-	const fromFaceApi = createRequire(faceApiFile);
-	const wasm = fromFaceApi('@tensorflow/tfjs-backend-wasm') as {
-		setWasmPaths(prefix: string, usePlatformFetch?: boolean): void;
-	};
-	const faceapi = fromFaceApi(faceApiFile) as FaceApi;
-	const tf = faceapi.tf as unknown as Tf;
-	// A directory prefix on disk, read by emscripten with fs. usePlatformFetch must stay false:
-	// true would fetch() the path, which Node's fetch cannot do for files.
-	const wasmDir = path.dirname(fromFaceApi.resolve('@tensorflow/tfjs-backend-wasm'));
-	wasm.setWasmPaths(wasmDir + path.sep, false);
-	if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend did not initialise');
-	await tf.ready();
-	installWasmConcat(tf);
-	return { faceapi, tf, backend: tf.getBackend() };
-}
-
-async function loadRuntime(pref: 'auto' | 'tensorflow' | 'wasm'): Promise<Runtime> {
-	if (!runtime) {
-		const attempt = (async () => {
-			if (pref !== 'wasm') {
-				try {
-					return await loadTensorflow();
-				} catch (err) {
-					if (pref === 'tensorflow') throw err;
-				}
-			}
-			return loadWasm();
-		})();
-		runtime = attempt;
-		attempt.catch(() => {
-			if (runtime === attempt) runtime = null;
-		});
-	}
-	const loaded = await runtime;
-	if (pref !== 'auto' && loaded.backend !== pref) {
-		throw new Error(`tfjs already runs on backend ${loaded.backend} in this thread`);
-	}
-	return loaded;
-}
 
 /** Loads tfjs (once per thread) and the three networks from `modelDir`. */
 export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promise<FaceEngine> {
 	const modelDir = options.modelDir ?? PACKAGE_MODEL_DIR;
-	const { faceapi, tf, backend } = await loadRuntime(options.backend ?? 'auto');
+	const { faceapi, tf, backend } = await loadTfjsRuntime(options.backend ?? 'auto');
 
 	const ssd = new faceapi.SsdMobilenetv1();
 	const landmarkNet = new faceapi.FaceLandmark68Net();
@@ -396,67 +301,6 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	};
 }
 
-/**
- * A landmark search from `start`, as steps (the engine's runSearches runs several side by side):
- * yields each box to run the landmark net on and is handed back its landmarks; re-runs on their
- * alignment box until it settles (at most `maxPasses` runs). Returns the last landmarks, or null
- * when the box collapses under MIN_FACE_SIDE. `count.passes` counts the runs.
- */
-export function* refineSteps(
-	image: { width: number; height: number },
-	start: FaceBox,
-	maxPasses: number,
-	trustShift?: number,
-	count?: FoundLandmarks
-): Generator<FaceBox, Pt[] | null, Pt[]> {
-	let box = start;
-	let landmarks = yield box;
-	if (count) count.passes = (count.passes ?? 0) + 1;
-	for (let pass = 1; pass < maxPasses; pass++) {
-		const next = clipBox(alignBox(landmarks), image.width, image.height);
-		if (!next || Math.min(next.width, next.height) < MIN_FACE_SIDE) return null;
-		if (pass > 1 && boxShift(box, next) < LANDMARK_CONVERGENCE) break;
-		// A start placed by the browser's keypoints is already about where the landmarks' box
-		// lands: one pass is enough unless that pass moved it.
-		if (pass === 1 && trustShift !== undefined && boxShift(box, next) < trustShift) break;
-		box = next;
-		landmarks = yield box;
-		if (count) count.passes = (count.passes ?? 0) + 1;
-	}
-	return landmarks;
-}
-
-/**
- * describeCrop's landmark search on one crop, as steps (refineSteps): from the browser's
- * keypoints when it sent them (fewer landmark passes); else, or should that fail, from the whole
- * crop; should the landmarks collapse, from its centre (the crop minus a 20 % margin a side),
- * which rescues some small or blurred faces. Returns the aligned chip, or null.
- */
-export function* cropSearch(image: RgbImage, found?: FoundLandmarks, hint?: CropHint): Generator<FaceBox, RgbImage | null, Pt[]> {
-	const inset = (share: number): FaceBox => ({
-		x: image.width * share,
-		y: image.height * share,
-		width: image.width * (1 - 2 * share),
-		height: image.height * (1 - 2 * share)
-	});
-	const starts: Array<{ box: FaceBox; trustShift?: number }> = [
-		...(hint ? [{ box: hint.start, trustShift: hint.trustShift }] : []),
-		{ box: inset(0) },
-		{ box: inset(0.2) }
-	];
-	for (const start of starts) {
-		const box = clipBox(start.box, image.width, image.height);
-		if (start.trustShift !== undefined && (!box || Math.min(box.width, box.height) < MIN_FACE_SIDE)) continue;
-		const landmarks = box && (yield* refineSteps(image, box, MAX_LANDMARK_PASSES, start.trustShift, found));
-		const chip = landmarks && alignedChip(image, landmarks);
-		if (chip) {
-			if (found) found.landmarks = landmarks;
-			return chip;
-		}
-	}
-	return null;
-}
-
 function assertRgb(image: RgbImage): void {
 	const { width, height, data } = image;
 	if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
@@ -465,133 +309,4 @@ function assertRgb(image: RgbImage): void {
 	if (data.length !== width * height * 3) {
 		throw new RangeError(`image data has ${data.length} bytes, expected ${width * height * 3}`);
 	}
-}
-
-export interface Pt {
-	x: number;
-	y: number;
-}
-
-/** Rounds a box to whole pixels and clips it to the image; null when nothing is left. */
-export function clipBox(box: FaceBox, width: number, height: number): FaceBox | null {
-	const x0 = Math.max(0, Math.round(box.x));
-	const y0 = Math.max(0, Math.round(box.y));
-	const x1 = Math.min(width, Math.round(box.x + box.width));
-	const y1 = Math.min(height, Math.round(box.y + box.height));
-	if (!(x1 - x0 >= 1 && y1 - y0 >= 1)) return null;
-	return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
-
-function bounds(points: readonly Pt[]): { minX: number; minY: number; maxX: number; maxY: number } {
-	let minX = Infinity;
-	let minY = Infinity;
-	let maxX = -Infinity;
-	let maxY = -Infinity;
-	for (const p of points) {
-		minX = Math.min(minX, p.x);
-		maxX = Math.max(maxX, p.x);
-		minY = Math.min(minY, p.y);
-		maxY = Math.max(maxY, p.y);
-	}
-	return { minX, minY, maxX, maxY };
-}
-
-/** face-api's alignment box (`FaceLandmarks.align()`): the bounding box grown 10 % a side. */
-export function alignBox(points: readonly Pt[]): FaceBox {
-	const { minX, minY, maxX, maxY } = bounds(points);
-	const w = maxX - minX;
-	const h = maxY - minY;
-	return { x: minX - w * ALIGN_PADDING, y: minY - h * ALIGN_PADDING, width: w * (1 + 2 * ALIGN_PADDING), height: h * (1 + 2 * ALIGN_PADDING) };
-}
-
-/** The largest edge movement between two boxes, as a fraction of the larger side of `b`. */
-export function boxShift(a: FaceBox, b: FaceBox): number {
-	const d = Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y), Math.abs(a.x + a.width - b.x - b.width), Math.abs(a.y + a.height - b.y - b.height));
-	return d / Math.max(b.width, b.height);
-}
-
-function mean(points: readonly Pt[], from: number, to: number): Pt {
-	let x = 0;
-	let y = 0;
-	for (let i = from; i < to; i++) {
-		x += points[i]!.x;
-		y += points[i]!.y;
-	}
-	return { x: x / (to - from), y: y / (to - from) };
-}
-
-export interface ChipOptions {
-	/** Rotate so the eyes are level (default); false cuts face-api's upright alignment box. */
-	level?: boolean;
-}
-
-/**
- * The chip fed to the recognition net: a square around face-api's alignment box, cut from the
- * image rotated (about the eyes' midpoint) so that the eyes are level, bilinear, black outside
- * the image. Null when the landmarks are not 68 finite points, the face is under MIN_FACE_SIDE,
- * or more than 10 % of the landmarks fall outside the image (the crop missed the face).
- */
-export function alignedChip(image: RgbImage, landmarks: readonly Pt[], { level: levelEyes = true }: ChipOptions = {}): RgbImage | null {
-	if (landmarks.length !== 68 || !landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return null;
-	const leftEye = mean(landmarks, 36, 42);
-	const rightEye = mean(landmarks, 42, 48);
-	const angle = levelEyes ? Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x) : 0;
-	const cos = Math.cos(angle);
-	const sin = Math.sin(angle);
-	const cx = (leftEye.x + rightEye.x) / 2;
-	const cy = (leftEye.y + rightEye.y) / 2;
-	// The landmarks in the de-rotated frame: rotation by -angle about (cx, cy).
-	const level = landmarks.map((p) => ({
-		x: cx + (p.x - cx) * cos + (p.y - cy) * sin,
-		y: cy - (p.x - cx) * sin + (p.y - cy) * cos
-	}));
-	const b = bounds(level);
-	const faceW = b.maxX - b.minX;
-	const faceH = b.maxY - b.minY;
-	if (Math.min(faceW, faceH) < MIN_FACE_SIDE) return null;
-	const tolX = faceW * 0.05;
-	const tolY = faceH * 0.05;
-	let outside = 0;
-	for (const p of landmarks) {
-		if (p.x < -tolX || p.y < -tolY || p.x > image.width + tolX || p.y > image.height + tolY) outside++;
-	}
-	if (outside > landmarks.length * 0.1) return null;
-
-	const box = alignBox(level);
-	const side = Math.max(box.width, box.height);
-	const left = box.x + box.width / 2 - side / 2;
-	const top = box.y + box.height / 2 - side / 2;
-	const size = Math.max(1, Math.round(side));
-	const step = side / size;
-
-	const { width: W, height: H, data: src } = image;
-	const out = new Uint8Array(size * size * 3);
-	for (let v = 0; v < size; v++) {
-		const qy = top + (v + 0.5) * step - cy;
-		for (let u = 0; u < size; u++) {
-			const qx = left + (u + 0.5) * step - cx;
-			// Back to image coordinates (rotation by +angle), then to pixel-centre indices.
-			const px = cx + qx * cos - qy * sin - 0.5;
-			const py = cy + qx * sin + qy * cos - 0.5;
-			const x0 = Math.floor(px);
-			const y0 = Math.floor(py);
-			const fx = px - x0;
-			const fy = py - y0;
-			const o = (v * size + u) * 3;
-			for (let c = 0; c < 3; c++) {
-				const p00 = pixel(src, W, H, x0, y0, c);
-				const p10 = pixel(src, W, H, x0 + 1, y0, c);
-				const p01 = pixel(src, W, H, x0, y0 + 1, c);
-				const p11 = pixel(src, W, H, x0 + 1, y0 + 1, c);
-				const upper = p00 + (p10 - p00) * fx;
-				const lower = p01 + (p11 - p01) * fx;
-				out[o + c] = Math.round(upper + (lower - upper) * fy);
-			}
-		}
-	}
-	return { data: out, width: size, height: size };
-}
-
-function pixel(src: Uint8Array, w: number, h: number, x: number, y: number, c: number): number {
-	return x < 0 || y < 0 || x >= w || y >= h ? 0 : src[(y * w + x) * 3 + c]!;
 }

@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cropFromPhoto, samplePhotoPath } from '../../tests/helpers/faces.ts';
 import { decodeImage } from './decode.ts';
-import { loadFaceEngine, PACKAGE_MODEL_DIR, type FaceEngine, type FoundLandmarks, type Pt } from './face-engine.ts';
+import { loadFaceEngine, type FaceEngine } from './face-engine.ts';
+import type { Pt } from './face-geometry.ts';
+import type { FoundLandmarks } from './landmark-search.ts';
+import { PACKAGE_MODEL_DIR } from './tfjs-runtime.ts';
 import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import type { RgbImage } from './types.ts';
 

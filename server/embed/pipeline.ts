@@ -12,7 +12,9 @@
 import { FACE_CROP_MARGIN } from '../../src/lib/protocol/face-crop.ts';
 import { MAX_CROP_SIDE_PX } from '../../src/lib/protocol/messages.ts';
 import { cropFace, decodeImage, padImage } from './decode.ts';
-import { alignedChip, MAX_LANDMARK_PASSES, type CropInput, type FaceEngine, type FoundLandmarks } from './face-engine.ts';
+import { alignedChip } from './aligned-chip.ts';
+import type { CropInput, FaceEngine } from './face-engine.ts';
+import { MAX_LANDMARK_PASSES, type FoundLandmarks } from './landmark-search.ts';
 import { KEYPOINT_TRUST_SHIFT, keypointStartBox } from './keypoint-start.ts';
 import { yawFromLandmarks } from './pose.ts';
 import type { AnalyzedFace, FaceBox, RgbImage } from './types.ts';

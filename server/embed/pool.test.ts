@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PACKAGE_MODEL_DIR } from './face-engine.ts';
+import { PACKAGE_MODEL_DIR } from './tfjs-runtime.ts';
 import { createEmbedPool, type EmbedPool } from './pool.ts';
 import type { FaceBox, PhotoAnalysis } from './types.ts';
 
