@@ -127,7 +127,7 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 			.join(', ')}`
 	);
 	console.log(
-		`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; on a face partly out of the frame or under ${VISIBLE_MIN_PX} px: ${s.namesOnPartial.right} right, ${s.namesOnPartial.other} other; an \`unknown\` box on no face: ${s.unknownsOnNothing}`
+		`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; on a face partly out of the frame or under ${VISIBLE_MIN_PX} px: ${s.namesOnPartial.right} right, ${s.namesOnPartial.wrong} wrong; an \`unknown\` box on no face: ${s.unknownsOnNothing}`
 	);
 	console.log(
 		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`

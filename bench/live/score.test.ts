@@ -48,7 +48,7 @@ describe('live score', () => {
 			{ index: 1, faces: drawn('alice') },
 			{ index: 2, faces: drawn('bob') }
 		]);
-		expect([s.namesOnNothing, s.namesOnPartial.right, s.namesOnPartial.other, s.visibleFaceFrames]).toEqual([0, 2, 1, 0]);
+		expect([s.namesOnNothing, s.namesOnPartial.right, s.namesOnPartial.wrong, s.visibleFaceFrames]).toEqual([0, 2, 1, 0]);
 	});
 
 	it('leaves turned faces out of the goal but counts them in the any-pose share', () => {

@@ -45,9 +45,9 @@ export type LiveScore = {
 	namesOnNothing: number;
 	/**
 	 * Names drawn on a truth face that is not *visible* (partly out of the frame, or under
-	 * VISIBLE_MIN_PX): right ones (that person's name) and others; neither counts in the goal.
+	 * VISIBLE_MIN_PX): right ones (that person's name) and wrong ones (another name, e.g. on a small background face); neither counts in the goal or in `wrong`.
 	 */
-	namesOnPartial: { right: number; other: number };
+	namesOnPartial: { right: number; wrong: number };
 	/** Boxes shown as `unknown` where no face of the truth is: a torso listed as a person. */
 	unknownsOnNothing: number;
 	/** Per appearance of a visible enrolled frontal face: seconds to the first right name (null: never). */
@@ -103,7 +103,7 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		visibleFaceFrames: 0,
 		wrong: 0,
 		namesOnNothing: 0,
-		namesOnPartial: { right: 0, other: 0 },
+		namesOnPartial: { right: 0, wrong: 0 },
 		unknownsOnNothing: 0,
 		firstCorrect: [],
 		carriedFrames: 0,
@@ -149,7 +149,7 @@ export function scoreFrames(timeline: { fps: number; frames: readonly TruthFrame
 		drawn.forEach((d, i) => {
 			const on = owner[i] === -1 ? null : truth.faces[owner[i]!]!;
 			if (d.state === 'known' && !on) score.namesOnNothing++;
-			if (d.state === 'known' && on && !isVisible(on)) score.namesOnPartial[d.label === on.identity ? 'right' : 'other']++;
+			if (d.state === 'known' && on && !isVisible(on)) score.namesOnPartial[d.label === on.identity ? 'right' : 'wrong']++;
 			if (d.state === 'unknown' && owner[i] === -1) score.unknownsOnNothing++;
 		});
 		const previousShot = (truth.shot + shots - 1) % shots;
