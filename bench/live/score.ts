@@ -45,7 +45,8 @@ export type LiveScore = {
 	namesOnNothing: number;
 	/**
 	 * Names drawn on a truth face that is not *visible* (partly out of the frame, or under
-	 * VISIBLE_MIN_PX): right ones (that person's name) and wrong ones (another name, e.g. on a small background face); neither counts in the goal or in `wrong`.
+	 * VISIBLE_MIN_PX): right ones (that person's name) and wrong ones (another name, e.g. on a
+	 * small background face); neither counts in the goal or in `wrong`.
 	 */
 	namesOnPartial: { right: number; wrong: number };
 	/** Boxes shown as `unknown` where no face of the truth is: a torso listed as a person. */
