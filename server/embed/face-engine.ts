@@ -138,8 +138,8 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			await recognitionNet.loadFromDisk(modelDir);
 		}
 	} catch (err) {
+		// Nothing can throw once onnxruntime has loaded, so only tfjs nets are left to release.
 		disposeNets();
-		void onnx?.dispose();
 		throw err;
 	}
 	const ssdOptions = new faceapi.SsdMobilenetv1Options({
