@@ -16,7 +16,7 @@
  * Environment: BENCH_BEFORE_BUILD=<dir> also runs an older build of the web app (the same server
  * serves it; `npm run build` into another folder first), interleaved with the current one;
  * BENCH_LIVE_CLIPS=tv,real,dev; BENCH_LIVE_LOOPS (default 2) passes through each hard clip;
- * BENCH_LIVE_REPEAT (default 1) runs of each; BENCH_LIVE_DUMP=<dir> writes each run's scored frames and truth there (JSON).
+ * BENCH_LIVE_REPEAT (default 1) runs of each (with more than one, a summary: mean and range); BENCH_LIVE_DUMP=<dir> writes each run's scored frames and truth there (JSON).
  */
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -96,7 +96,10 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 	return `detections drawn on frontal faces: ${line('', groups.frontal)}; turned: ${line('', groups.turned)}; on no face: ${line('', groups.nothing)}${looks}`;
 }
 
-function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): void {
+/** One run's headline figures, for the summary over repeated runs. */
+type Headline = { right: number; goal: number; wrong: number; carried: number; upKBps: number };
+
+function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): Headline {
 	const scored = toScored(clip, run);
 	if (process.env.BENCH_LIVE_DUMP) {
 		const file = join(process.env.BENCH_LIVE_DUMP, `${clip.name}-${label.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.json`);
@@ -161,6 +164,24 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 				`      what set the change off (cause, look's likeness to the last crop): another face: ${cues(tally.cues.other)}; same face: ${cues(tally.cues.same)}`
 			);
 	}
+	return { right: s.right, goal: s.goalFaceFrames, wrong: s.wrong, carried: s.carriedFrames, upKBps: upPerS / 1000 };
+}
+
+/** Repeated runs of one clip: the spread matters as much as the mean (one clip's runs differ by several points). */
+function summarise(clip: string, headlines: ReadonlyMap<string, readonly Headline[]>): void {
+	const spread = (xs: number[], d: number, unit = '') =>
+		`${fmt(xs.reduce((a, b) => a + b, 0) / xs.length, d)}${unit} (${fmt(Math.min(...xs), d)}–${fmt(Math.max(...xs), d)})`;
+	console.log(`\n  ${clip}, over ${REPEAT} runs: mean (min–max)`);
+	for (const [key, runs] of headlines) {
+		const share = runs.map((h) => (100 * h.right) / Math.max(1, h.goal));
+		console.log(
+			`    ${key}: right name ${spread(share, 1, ' %')}; wrong-name frames ${runs.map((h) => h.wrong).join(', ')}; carried over a cut ${runs.map((h) => h.carried).join(', ')}; uplink ${spread(
+				runs.map((h) => h.upKBps),
+				2,
+				' KB/s'
+			)}`
+		);
+	}
 }
 
 if (!hasSharedData()) {
@@ -193,6 +214,7 @@ for (const name of CLIPS) {
 			? [{ label: 'every face on every frame (?crops=every-frame&detectEvery=1)', query: '?crops=every-frame&detectEvery=1', only: 'after' }]
 			: [])
 	];
+	const headlines = new Map<string, Headline[]>();
 	for (let r = 0; r < REPEAT; r++) {
 		for (const mode of modes) {
 			for (const build of BUILDS) {
@@ -200,13 +222,16 @@ for (const name of CLIPS) {
 				const server = await startTestServer({ buildDir: build.dir, dataDir: first.dataDir });
 				try {
 					const run = await recordRun({ serverUrl: server.url, clipFile: clip.file, query: mode.query, seconds });
-					report(`${build.name}, ${mode.label}${REPEAT > 1 ? ` (run ${r + 1})` : ''}`, clip, run, frameJpegBytes);
+					const headline = report(`${build.name}, ${mode.label}${REPEAT > 1 ? ` (run ${r + 1})` : ''}`, clip, run, frameJpegBytes);
+					const key = `${build.name}, ${mode.label}`;
+					headlines.set(key, [...(headlines.get(key) ?? []), headline]);
 				} finally {
 					await server.stop({ keepData: true });
 				}
 			}
 		}
 	}
+	if (REPEAT > 1) summarise(name, headlines);
 	const { rmSync } = await import('node:fs');
 	rmSync(first.dataDir, { recursive: true, force: true });
 }
