@@ -349,8 +349,9 @@ describe('over HTTPS', () => {
 			await tab.goto(secure.url);
 			expect(tab.url()).toMatch(/^https:/);
 			await tab.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-			await tab.waitForSelector('[data-track-id]', { timeout: 30_000 });
+			// Generous: on a busy 2-core machine the first detections of a fresh page took over 30 s.
+			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+			await tab.waitForSelector('[data-track-id]', { timeout: 60_000 });
 			await phone.close();
 		} finally {
 			await secure.stop();
