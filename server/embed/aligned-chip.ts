@@ -1,16 +1,6 @@
 // The chip fed to the recognition net, cut around 68 landmarks. Pure.
-import { alignBox, bounds, MIN_FACE_SIDE, type Pt } from './face-geometry.ts';
+import { alignBox, bounds, meanPoint, MIN_FACE_SIDE, type Pt } from './face-geometry.ts';
 import type { RgbImage } from './types.ts';
-
-function mean(points: readonly Pt[], from: number, to: number): Pt {
-	let x = 0;
-	let y = 0;
-	for (let i = from; i < to; i++) {
-		x += points[i]!.x;
-		y += points[i]!.y;
-	}
-	return { x: x / (to - from), y: y / (to - from) };
-}
 
 export interface ChipOptions {
 	/** Rotate so the eyes are level (default); false cuts face-api's upright alignment box. */
@@ -25,8 +15,8 @@ export interface ChipOptions {
  */
 export function alignedChip(image: RgbImage, landmarks: readonly Pt[], { level: levelEyes = true }: ChipOptions = {}): RgbImage | null {
 	if (landmarks.length !== 68 || !landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return null;
-	const leftEye = mean(landmarks, 36, 42);
-	const rightEye = mean(landmarks, 42, 48);
+	const leftEye = meanPoint(landmarks, 36, 42);
+	const rightEye = meanPoint(landmarks, 42, 48);
 	const angle = levelEyes ? Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x) : 0;
 	const cos = Math.cos(angle);
 	const sin = Math.sin(angle);

@@ -48,3 +48,14 @@ export function boxShift(a: FaceBox, b: FaceBox): number {
 	const d = Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y), Math.abs(a.x + a.width - b.x - b.width), Math.abs(a.y + a.height - b.y - b.height));
 	return d / Math.max(b.width, b.height);
 }
+
+/** The mean of points[from..to) (e.g. an eye's six landmarks). */
+export function meanPoint(points: readonly Pt[], from: number, to: number): Pt {
+	let x = 0;
+	let y = 0;
+	for (let i = from; i < to; i++) {
+		x += points[i]!.x;
+		y += points[i]!.y;
+	}
+	return { x: x / (to - from), y: y / (to - from) };
+}

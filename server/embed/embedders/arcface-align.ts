@@ -2,6 +2,7 @@
 // 68 landmarks, the similarity transform (scale, rotation, shift) that best takes them onto
 // ArcFace's 112×112 template (least squares), and the warped face as the planar float tensor
 // ArcFace-family ONNX models take: RGB, channels first, (pixel − 127.5) / 128.
+import { meanPoint } from '../face-geometry.ts';
 import type { RgbImage } from '../types.ts';
 
 export type Pt = { x: number; y: number };
@@ -17,20 +18,10 @@ export const ARCFACE_TEMPLATE: readonly Pt[] = [
 	{ x: 70.7299, y: 92.2041 }
 ];
 
-function meanOf(points: readonly Pt[], from: number, to: number): Pt {
-	let x = 0;
-	let y = 0;
-	for (let i = from; i < to; i++) {
-		x += points[i]!.x;
-		y += points[i]!.y;
-	}
-	return { x: x / (to - from), y: y / (to - from) };
-}
-
 /** The five ArcFace points from 68 landmarks (iBUG order); null when there are not 68 finite points. */
 export function fivePoints(landmarks: readonly Pt[]): Pt[] | null {
 	if (landmarks.length !== 68 || !landmarks.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) return null;
-	return [meanOf(landmarks, 36, 42), meanOf(landmarks, 42, 48), landmarks[30]!, landmarks[48]!, landmarks[54]!];
+	return [meanPoint(landmarks, 36, 42), meanPoint(landmarks, 42, 48), landmarks[30]!, landmarks[48]!, landmarks[54]!];
 }
 
 /** Least-squares similarity taking `src` onto `dst` (same length ≥ 2): dst ≈ [a −b; b a]·src + t. */
