@@ -1,6 +1,6 @@
 // A face-api net's input, as face-api builds it (NetInput.toBatchTensor(size, true)): the image
-// region padded to a square with zeros split around it (round(diff / 2) after, the rest before),
-// then resized by tfjs's resizeBilinear without corner alignment or half-pixel centres (the
+// region padded to a square with zeros split around it (round(diff / 2) after, the rest before;
+// SSD's toBatchTensor(size, false): all after, at the bottom / right), then resized by tfjs's resizeBilinear without corner alignment or half-pixel centres (the
 // source point of output row r is r × side / size). Mean subtraction and / 255 run in the graphs.
 // Output: planar RGB (NCHW), float32 0-255, written into `out` at `offset` so that a batch fills
 // one buffer. Pure; mirrors tfjs's float32 arithmetic step by step (descriptors agree to ~3e-7).
@@ -23,10 +23,12 @@ export interface NetInputOptions {
 	/** Where to write (default: a new buffer for one image), from `offset` floats in. */
 	out?: Float32Array;
 	offset?: number;
+	/** Where the padding goes: split around the region ('centre', default) or all after it ('end', SSD's). */
+	padding?: 'centre' | 'end';
 }
 
 /** Writes the 3 × size × size input of `image` (or its `region`) into `out`; returns `out`. */
-export function netInput(image: RgbImage, { size, region, out = new Float32Array(inputFloats(size)), offset = 0 }: NetInputOptions): Float32Array {
+export function netInput(image: RgbImage, { size, region, out = new Float32Array(inputFloats(size)), offset = 0, padding = 'centre' }: NetInputOptions): Float32Array {
 	const { width: W, height: H, data } = image;
 	if (data.length !== W * H * 3 || W < 1 || H < 1) throw new RangeError(`bad image ${W}x${H}`);
 	const { x: rx, y: ry, width, height } = region ?? { x: 0, y: 0, width: W, height: H };
@@ -47,7 +49,7 @@ export function netInput(image: RgbImage, { size, region, out = new Float32Array
 	if (offset < 0 || offset + inputFloats(size) > out.length) throw new RangeError('output buffer too small');
 	const side = Math.max(width, height);
 	const diff = side - Math.min(width, height);
-	const before = diff - Math.round(diff / 2);
+	const before = padding === 'end' ? 0 : diff - Math.round(diff / 2);
 	const padX = width < height ? before : 0;
 	const padY = height < width ? before : 0;
 	const at = (y: number, x: number, c: number): number => {
