@@ -1,7 +1,8 @@
 // A face-api net's input, as face-api builds it (NetInput.toBatchTensor(size, true)): the image
 // region padded to a square with zeros split around it (round(diff / 2) after, the rest before;
-// SSD's toBatchTensor(size, false): all after, at the bottom / right), then resized by tfjs's resizeBilinear without corner alignment or half-pixel centres (the
-// source point of output row r is r × side / size). Mean subtraction and / 255 run in the graphs.
+// SSD's toBatchTensor(size, false): all after, at the bottom / right), then resized by tfjs's
+// resizeBilinear without corner alignment or half-pixel centres (the source point of output row
+// r is r × side / size). Mean subtraction and / 255 (SSD: / 127.5 - 1) run in the graphs.
 // Output: planar RGB (NCHW), float32 0-255, written into `out` at `offset` so that a batch fills
 // one buffer. Pure; mirrors tfjs's float32 arithmetic step by step (descriptors agree to ~3e-7).
 import type { FaceBox, RgbImage } from '../types.ts';
