@@ -64,21 +64,36 @@ export function netInput(image: RgbImage, { size, region, out = new Float32Array
 		return out;
 	}
 	const ratio = f(side / size);
+	// Each output column's two source columns (as byte offsets into a row of `data`, -1 in the
+	// padding) and weight, worked out once rather than for every row and channel.
+	const left = new Int32Array(size);
+	const right = new Int32Array(size);
+	const weightX = new Float32Array(size);
+	const column = (x: number) => (x - padX < 0 || x - padX >= width ? -1 : (rx + x - padX) * 3);
+	for (let q = 0; q < size; q++) {
+		const sx = f(ratio * q);
+		const x0 = Math.floor(sx);
+		left[q] = column(x0);
+		right[q] = column(Math.min(side - 1, Math.ceil(sx)));
+		weightX[q] = f(sx - x0);
+	}
+	const row = (y: number) => (y - padY < 0 || y - padY >= height ? -1 : (ry + y - padY) * W * 3);
+	const tap = (rowAt: number, colAt: number, c: number): number => (rowAt < 0 || colAt < 0 ? 0 : data[rowAt + colAt + c]!);
 	for (let r = 0; r < size; r++) {
 		const sy = f(ratio * r);
 		const y0 = Math.floor(sy);
-		const y1 = Math.min(side - 1, Math.ceil(sy));
+		const upper = row(y0);
+		const lower = row(Math.min(side - 1, Math.ceil(sy)));
 		const fy = f(sy - y0);
 		for (let q = 0; q < size; q++) {
-			const sx = f(ratio * q);
-			const x0 = Math.floor(sx);
-			const x1 = Math.min(side - 1, Math.ceil(sx));
-			const fx = f(sx - x0);
+			const x0 = left[q]!;
+			const x1 = right[q]!;
+			const fx = weightX[q]!;
 			for (let c = 0; c < 3; c++) {
-				const tl = at(y0, x0, c);
-				const tr = at(y0, x1, c);
-				const bl = at(y1, x0, c);
-				const br = at(y1, x1, c);
+				const tl = tap(upper, x0, c);
+				const tr = tap(upper, x1, c);
+				const bl = tap(lower, x0, c);
+				const br = tap(lower, x1, c);
 				const top = f(tl + f(f(tr - tl) * fx));
 				const bottom = f(bl + f(f(br - bl) * fx));
 				out[offset + c * plane + r * size + q] = f(top + f(f(bottom - top) * fy));
