@@ -148,7 +148,8 @@ describe('SSD MobileNet v1 on onnxruntime-node', () => {
 		for (let n = 1; n <= 6; n++) {
 			const photo = readFileSync(samplePhotoPath(n));
 			out.push({ name: `sample${n}`, image: await decodeImage(photo, { maxSide: 1280 }) });
-			if (n === 1 || n === 3) out.push({ name: `sample${n} turned`, image: await decodeImage(await sharp(photo).rotate(90).jpeg().toBuffer(), { maxSide: 1280 }) });
+			if (n === 1 || n === 3)
+				out.push({ name: `sample${n} turned`, image: await decodeImage(await sharp(photo).rotate(90).jpeg().toBuffer(), { maxSide: 1280 }) });
 		}
 		return out;
 	}

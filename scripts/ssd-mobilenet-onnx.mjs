@@ -73,7 +73,14 @@ export function ssdMobilenetGraph(weights) {
 	/** face-api's boxPredictionLayer: [N, rows × columns × anchors, 4] and [.., 3], NHWC order. @param {string} x @param {number} side @param {number} i */
 	const boxPredictor = (x, side, i) => {
 		const prefix = `Prediction/BoxPredictor_${i}`;
-		const encoding = conv(x, side, `${prefix}/BoxEncodingPredictor`, take(`${prefix}/BoxEncodingPredictor/weights`), take(`${prefix}/BoxEncodingPredictor/biases`).values, 1);
+		const encoding = conv(
+			x,
+			side,
+			`${prefix}/BoxEncodingPredictor`,
+			take(`${prefix}/BoxEncodingPredictor/weights`),
+			take(`${prefix}/BoxEncodingPredictor/biases`).values,
+			1
+		);
 		const classes = conv(x, side, `${prefix}/ClassPredictor`, take(`${prefix}/ClassPredictor/weights`), take(`${prefix}/ClassPredictor/biases`).values, 1);
 		const nhwc = (/** @type {string} */ t) => node('Transpose', [t], { perm: [0, 2, 3, 1] });
 		return { box: node('Reshape', [nhwc(encoding), boxShape]), cls: node('Reshape', [nhwc(classes), classShape]) };
@@ -101,8 +108,16 @@ export function ssdMobilenetGraph(weights) {
 		if (stride === 2) maps.push({ x: p, side });
 	}
 	const predictions = maps.map((m, i) => boxPredictor(m.x, m.side, i));
-	const encodings = node('Concat', predictions.map((q) => q.box), { axis: 1 });
-	const classes = node('Concat', predictions.map((q) => q.cls), { axis: 1 });
+	const encodings = node(
+		'Concat',
+		predictions.map((q) => q.box),
+		{ axis: 1 }
+	);
+	const classes = node(
+		'Concat',
+		predictions.map((q) => q.cls),
+		{ axis: 1 }
+	);
 
 	// outputLayer's decodeBoxesLayer; the anchors' sizes and centres are constants, computed here
 	// in float32 as tfjs computes them.

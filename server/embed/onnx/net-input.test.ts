@@ -18,7 +18,7 @@ describe('netInput', () => {
 		expect(red).toEqual([0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0]);
 	});
 
-	it("pads at the end instead for SSD (face-api toBatchTensor(size, false))", () => {
+	it('pads at the end instead for SSD (face-api toBatchTensor(size, false))', () => {
 		const img = { width: 1, height: 4, data: Uint8Array.from({ length: 12 }, () => 200) };
 		const red = Array.from(netInput(img, { size: 4, padding: 'end' }).subarray(0, 16));
 		expect(red).toEqual([200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0]);

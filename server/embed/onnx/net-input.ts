@@ -29,7 +29,10 @@ export interface NetInputOptions {
 }
 
 /** Writes the 3 × size × size input of `image` (or its `region`) into `out`; returns `out`. */
-export function netInput(image: RgbImage, { size, region, out = new Float32Array(inputFloats(size)), offset = 0, padding = 'centre' }: NetInputOptions): Float32Array {
+export function netInput(
+	image: RgbImage,
+	{ size, region, out = new Float32Array(inputFloats(size)), offset = 0, padding = 'centre' }: NetInputOptions
+): Float32Array {
 	const { width: W, height: H, data } = image;
 	if (data.length !== W * H * 3 || W < 1 || H < 1) throw new RangeError(`bad image ${W}x${H}`);
 	const { x: rx, y: ry, width, height } = region ?? { x: 0, y: 0, width: W, height: H };
