@@ -132,7 +132,9 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			}
 		}
 		// The tfjs copies only where onnxruntime does not run them: ~40 MB less resident memory a worker
-		// (rss after load 304–310 → 258–277 MB, one engine, 3 loads each; before SSD moved too).
+		// (rss after load 304–310 → 258–277 MB, one engine, 3 loads each, before SSD moved). SSD on
+		// onnxruntime: rss after load 286 → 300 MB, but after three photos' detectFaces 502 → 380 MB
+		// (tfjs-wasm's heap grows to the photo tensors and keeps that size).
 		if (!onnx) {
 			await ssd.loadFromDisk(modelDir);
 			await landmarkNet.loadFromDisk(modelDir);
