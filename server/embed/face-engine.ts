@@ -2,7 +2,7 @@
 //
 // All three nets run on onnxruntime-node when it loads and the graphs npm ci built from the same
 // weights are beside them (onnx/onnx-nets.ts; the live path's two, 68 landmarks and descriptor:
-// ~4-5× less CPU a face, same numbers to ~3e-7; SSD on whole photos: same boxes to ~1e-3 px);
+// ~4-5× less CPU a face, same numbers to ~3e-7; SSD on whole photos: ~4-6× less CPU, boxes to ~2e-4 px);
 // else on tfjs, with a warning. tfjs itself is loaded either way (the fallback, and `backend`).
 //
 // tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
