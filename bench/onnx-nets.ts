@@ -6,7 +6,11 @@
  *     The same for FaceLandmark68Net (one pass, max |Δ| in pixels), and for the whole live path
  *     (engine.describeCrop on 112 px JPEG crops, 25 % margin: landmark passes, alignment, descriptor);
  *  2. cost per face, interleaved rounds (tfjs, ort batch 1, ort batch 4; landmarks; describeCrop),
- *     CPU ms and wall ms.
+ *     CPU ms and wall ms;
+ *  3. SSD MobileNet v1 on whole photos (the first three demo photos at full size, 1920 px wide, and
+ *     as the server decodes them, ≤ 1280 px): the same faces (max |Δ| of box px and score), then
+ *     engine.detectFaces on tfjs-wasm against onnxruntime, interleaved rounds, median CPU and wall
+ *     ms a photo, and how much of ort's goes to the 512 px input (net-input.ts, in JS).
  * Chips: the faces SSD finds on face-api's demo photos, aligned as the server does (findLandmarks →
  * alignedChip), plus the shared data's tight crops when present (FACERTC_BENCH_DATA).
  */
@@ -21,6 +25,8 @@ import { loadFaceEngine, type FaceEngine } from '../server/embed/face-engine.ts'
 import { clipBox } from '../server/embed/face-geometry.ts';
 import { PACKAGE_MODEL_DIR } from '../server/embed/tfjs-runtime.ts';
 import { loadOnnxNets } from '../server/embed/onnx/onnx-nets.ts';
+import { netInput } from '../server/embed/onnx/net-input.ts';
+import { SSD_SIZE } from '../server/embed/onnx/ssd-output.ts';
 import type { FaceBox, RgbImage } from '../server/embed/types.ts';
 import { hasSharedData, labelledFaces } from './data.ts';
 
@@ -203,6 +209,71 @@ for (const w of ways) {
 	);
 }
 console.log(`load ${load()}`);
+
+const SSD_ROUNDS = Number(process.env.SSD_ROUNDS ?? 7);
+const median = (xs: number[]) => {
+	const sorted = [...xs].sort((x, y) => x - y);
+	const mid = sorted.length >> 1;
+	return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+for (const maxSide of [1920, 1280]) {
+	const photos: RgbImage[] = [];
+	for (let i = 1; i <= 3; i++) photos.push(await decodeImage(readFileSync(join(PACKAGE_MODEL_DIR, '..', 'demo', `sample${i}.jpg`)), { maxSide }));
+	let boxWorst = 0;
+	let scoreWorst = 0;
+	const counts: string[] = [];
+	for (const image of photos) {
+		const a = await engine.detectFaces(image);
+		const b = await onnxEngine.detectFaces(image);
+		const raw = await nets.detectFaces(image, { minConfidence: 0.5, maxResults: 50 });
+		counts.push(`${a.length}/${b.length}`);
+		for (const [i, face] of a.entries()) {
+			const other = b[i];
+			if (!other) continue;
+			boxWorst = Math.max(boxWorst, ...(['x', 'y', 'width', 'height'] as const).map((k) => Math.abs(face.box[k] - other.box[k])));
+			scoreWorst = Math.max(scoreWorst, Math.abs(face.score - other.score));
+		}
+		if (raw.length !== b.length) counts.push('(raw differs)');
+	}
+	const sizes = photos.map((p) => `${p.width}×${p.height}`).join(', ');
+	console.log(`SSD ${sizes}: faces tfjs/ort ${counts.join(' ')}; whole-px boxes max |Δ| ${boxWorst} px, scores max |Δ| ${scoreWorst.toExponential(2)}`);
+	const ssdWays: Way[] = [
+		{
+			name: 'tfjs-wasm detectFaces',
+			run: async () => {
+				for (const p of photos) await engine.detectFaces(p);
+			}
+		},
+		{
+			name: 'ort detectFaces',
+			run: async () => {
+				for (const p of photos) await onnxEngine.detectFaces(p);
+			}
+		},
+		{ name: 'ort input only (JS)', run: () => Promise.resolve(photos.map((p) => netInput(p, { size: SSD_SIZE, padding: 'end' }))) }
+	];
+	const samples = new Map(ssdWays.map((w) => [w.name, { cpu: [] as number[], wall: [] as number[] }]));
+	for (const w of ssdWays) await w.run(); // warm-up
+	for (let round = 0; round < SSD_ROUNDS; round++) {
+		for (const w of ssdWays) {
+			const cpu0 = process.cpuUsage();
+			const t0 = performance.now();
+			await w.run();
+			const wall = performance.now() - t0;
+			const cpu = process.cpuUsage(cpu0);
+			samples.get(w.name)!.cpu.push((cpu.user + cpu.system) / 1000 / photos.length);
+			samples.get(w.name)!.wall.push(wall / photos.length);
+		}
+	}
+	const base = samples.get(ssdWays[0]!.name)!;
+	for (const w of ssdWays) {
+		const { cpu, wall } = samples.get(w.name)!;
+		console.log(
+			`  ${w.name.padEnd(24)} median ${median(wall).toFixed(1)} ms wall, ${median(cpu).toFixed(1)} ms CPU a photo (${SSD_ROUNDS} rounds × ${photos.length} photos, wall ${Math.min(...wall).toFixed(1)}–${Math.max(...wall).toFixed(1)}); ×${(median(base.cpu) / median(cpu)).toFixed(2)} CPU vs tfjs`
+		);
+	}
+	console.log(`  load ${load()}`);
+}
 engine.dispose();
 onnxEngine.dispose();
 await nets.dispose();

@@ -6,13 +6,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { faceLandmarkGraph } from './face-landmark-onnx.mjs';
 import { faceRecognitionGraph } from './face-recognition-onnx.mjs';
+import { ssdMobilenetGraph } from './ssd-mobilenet-onnx.mjs';
 import { writeOnnxModel } from './onnx-writer.mjs';
 import { readTfjsWeights } from './tfjs-weights.mjs';
 
 /** The graphs built, by output file name, from face-api's weights manifest names. */
 export const FACE_API_ONNX = Object.freeze({
 	'face_recognition_model.onnx': { manifest: 'face_recognition_model-weights_manifest.json', build: faceRecognitionGraph },
-	'face_landmark_68_model.onnx': { manifest: 'face_landmark_68_model-weights_manifest.json', build: faceLandmarkGraph }
+	'face_landmark_68_model.onnx': { manifest: 'face_landmark_68_model-weights_manifest.json', build: faceLandmarkGraph },
+	'ssd_mobilenetv1_model.onnx': { manifest: 'ssd_mobilenetv1_model-weights_manifest.json', build: ssdMobilenetGraph }
 });
 
 /** The scripts (in scripts/) that make the graphs: a change to one rebuilds them at install. */
@@ -20,6 +22,7 @@ export const FACE_API_ONNX_SOURCES = Object.freeze([
 	'face-api-onnx.mjs',
 	'face-recognition-onnx.mjs',
 	'face-landmark-onnx.mjs',
+	'ssd-mobilenet-onnx.mjs',
 	'onnx-graph.mjs',
 	'onnx-writer.mjs',
 	'tfjs-weights.mjs'

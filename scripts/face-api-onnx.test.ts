@@ -1,19 +1,20 @@
 // face-api's nets rebuilt as ONNX (face-api-onnx.mjs) against face-api itself on tfjs-wasm, on the
-// faces of face-api's demo photos: the same landmarks and descriptors (to float rounding), and the
-// engine's fallback to tfjs when the graphs are missing.
+// faces of face-api's demo photos: the same faces found by SSD, the same landmarks and descriptors
+// (to float rounding), and the engine's fallback to tfjs when the graphs are missing.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cropFromPhoto, samplePhotoPath } from '../tests/helpers/faces.ts';
 import { decodeImage } from '../server/embed/decode.ts';
 import { alignedChip } from '../server/embed/aligned-chip.ts';
 import { loadFaceEngine, type FaceEngine } from '../server/embed/face-engine.ts';
 import { clipBox } from '../server/embed/face-geometry.ts';
-import { PACKAGE_MODEL_DIR } from '../server/embed/tfjs-runtime.ts';
+import { loadTfjsRuntime, PACKAGE_MODEL_DIR } from '../server/embed/tfjs-runtime.ts';
 import { loadOnnxNets, type OnnxNets } from '../server/embed/onnx/onnx-nets.ts';
-import type { FaceBox, RgbImage } from '../server/embed/types.ts';
+import type { DetectedFace, FaceBox, RgbImage } from '../server/embed/types.ts';
 import { buildFaceApiOnnx } from './face-api-onnx.mjs';
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -119,14 +120,78 @@ describe('face-api nets on onnxruntime-node', () => {
 	});
 });
 
+describe('SSD MobileNet v1 on onnxruntime-node', () => {
+	const SSD_OPTIONS = { minConfidence: 0.5, maxResults: 50 };
+	// Boxes to well under a pixel and scores to 1e-4, face for face in face-api's order. Measured
+	// here: ≤ 1.6e-4 px and ≤ 8e-7 (at 1920 px: ≤ 2.3e-4 px, ≤ 1e-6).
+	const SAME_PX = 0.01;
+	const SAME_SCORE = 1e-4;
+
+	/** face-api's own locateFaces on tfjs-wasm (unrounded boxes), as the tfjs engine calls it. */
+	async function faceApiFaces(image: RgbImage): Promise<DetectedFace[]> {
+		const { faceapi, tf } = await loadTfjsRuntime('wasm');
+		const ssd = new faceapi.SsdMobilenetv1();
+		await ssd.loadFromDisk(PACKAGE_MODEL_DIR);
+		const input = tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
+		try {
+			const found = await ssd.locateFaces(input as unknown as Parameters<typeof ssd.locateFaces>[0], new faceapi.SsdMobilenetv1Options(SSD_OPTIONS));
+			return found.map((d) => ({ box: { x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height }, score: d.score }));
+		} finally {
+			input.dispose();
+			ssd.dispose();
+		}
+	}
+
+	/** The six demo photos as the server decodes them (≤ 1280 px), two also turned a quarter (portrait: padded at the right). */
+	async function ssdPhotos(): Promise<Array<{ name: string; image: RgbImage }>> {
+		const out: Array<{ name: string; image: RgbImage }> = [];
+		for (let n = 1; n <= 6; n++) {
+			const photo = readFileSync(samplePhotoPath(n));
+			out.push({ name: `sample${n}`, image: await decodeImage(photo, { maxSide: 1280 }) });
+			if (n === 1 || n === 3)
+				out.push({ name: `sample${n} turned`, image: await decodeImage(await sharp(photo).rotate(90).jpeg().toBuffer(), { maxSide: 1280 }) });
+		}
+		return out;
+	}
+
+	it('finds the same faces as face-api on tfjs, in the same order, with the same boxes and scores', async () => {
+		let found = 0;
+		for (const { name, image } of await ssdPhotos()) {
+			const a = await faceApiFaces(image);
+			const b = await nets.detectFaces(image, SSD_OPTIONS);
+			expect(b.length, name).toBe(a.length);
+			for (const [i, face] of a.entries()) {
+				const other = b[i]!;
+				const dBox = maxDiff([face.box.x, face.box.y, face.box.width, face.box.height], [other.box.x, other.box.y, other.box.width, other.box.height]);
+				expect(dBox, `${name} face ${i} box`).toBeLessThan(SAME_PX);
+				expect(Math.abs(face.score - other.score), `${name} face ${i} score`).toBeLessThan(SAME_SCORE);
+			}
+			found += a.length;
+		}
+		// 3 + 3 + 3 + 4 + 5 + 4 faces upright; turned, 3 in sample1 and 1 in sample3 (SSD wants them upright).
+		expect(found).toBe(26);
+	}, 120_000);
+
+	it("is what the engine's detectFaces answers on onnxruntime (clipped to whole pixels), and the tfjs engine agrees", async () => {
+		const { image } = photos[1]!;
+		const raw = await nets.detectFaces(image, SSD_OPTIONS);
+		const viaOnnx = await onnx.detectFaces(image);
+		expect(viaOnnx).toEqual(raw.map((f) => ({ box: clipBox(f.box, image.width, image.height), score: f.score })));
+		const viaTfjs = await tfjs.detectFaces(image);
+		expect(viaTfjs.length).toBe(viaOnnx.length);
+		viaTfjs.forEach((f, i) => expect(maxDiff(Object.values(f.box), Object.values(viaOnnx[i]!.box))).toBeLessThanOrEqual(1));
+	});
+});
+
 describe('falling back to tfjs', () => {
 	it('runs the nets on tfjs, with a warning, when the graphs are missing', async () => {
 		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 		const engine = await loadFaceEngine({ modelDir: PACKAGE_MODEL_DIR, backend: 'wasm', onnxDir: emptyDir, nets: 'auto' });
 		try {
 			expect(engine.backend).toBe('wasm');
-			expect(warn).toHaveBeenCalledWith(expect.stringMatching(/landmarks and descriptors on tfjs wasm: no ONNX graph at /));
+			expect(warn).toHaveBeenCalledWith(expect.stringMatching(/faces, landmarks and descriptors on tfjs wasm: no ONNX graph at /));
 			expect(maxDiff((await engine.describeCrop(crops[0]!))!, (await tfjs.describeCrop(crops[0]!))!)).toBe(0);
+			expect(await engine.detectFaces(photos[0]!.image)).toEqual(await tfjs.detectFaces(photos[0]!.image));
 		} finally {
 			engine.dispose();
 			warn.mockRestore();

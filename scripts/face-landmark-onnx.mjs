@@ -8,24 +8,12 @@
 // caller maps them back to the region (face-api's postProcess).
 import { graphBuilder, samePads } from './onnx-graph.mjs';
 import { DataType } from './onnx-writer.mjs';
-import { hwioToOihw } from './tfjs-weights.mjs';
+import { depthwiseToOnnx, hwioToOihw } from './tfjs-weights.mjs';
 import { RECOGNITION_MEAN_RGB } from './face-recognition-onnx.mjs';
 
 export const LANDMARK_INPUT_SIZE = 112;
 export const LANDMARK_INPUT = 'faces';
 export const LANDMARK_OUTPUT = 'landmarks';
-
-/**
- * A depthwise filter [kh, kw, C, 1] as ONNX's grouped-conv weight [C, 1, kh, kw].
- * @param {import('./tfjs-weights.mjs').Weight} filter
- */
-function depthwiseToOnnx(filter) {
-	const [kh, kw, channels] = /** @type {[number, number, number, number]} */ (filter.shape);
-	const out = new Float32Array(filter.values.length);
-	for (let y = 0; y < kh; y++)
-		for (let x = 0; x < kw; x++) for (let c = 0; c < channels; c++) out[(c * kh + y) * kw + x] = filter.values[(y * kw + x) * channels + c];
-	return out;
-}
 
 /**
  * @param {Map<string, import('./tfjs-weights.mjs').Weight>} weights from readTfjsWeights

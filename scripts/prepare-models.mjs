@@ -7,7 +7,7 @@
 //   models/blaze_face_full_range.tflite   the same package's full-range model made runnable by
 //       Tasks' ObjectDetector (blazeface-full-range.mjs): faces in a room, down to ~20 px of 640.
 //   models/face-api/                      @vladmandic/face-api weights the recognizer loads, and
-//       its landmark and recognition nets rebuilt from them as ONNX graphs (face-api-onnx.mjs),
+//       its three nets (SSD, landmarks, recognition) rebuilt from them as ONNX graphs (face-api-onnx.mjs),
 //       which the workers run on onnxruntime-node.
 import { createRequire } from 'node:module';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';

@@ -60,7 +60,7 @@ export type Config = Readonly<{
 	/** `EMBEDDER`: which face embedder the workers run; `modelFile` is `ARCFACE_MODEL` (arcface-onnx only). */
 	embedder: { id: EmbedderId; modelFile: string | null };
 	/**
-	 * `FACE_NETS`: 'auto' (default) runs face-api's landmark and recognition nets on
+	 * `FACE_NETS`: 'auto' (default) runs face-api's nets (SSD, landmarks, recognition) on
 	 * onnxruntime-node when it loads, else tfjs; 'tfjs' always tfjs (embed/onnx/nets-choice.ts).
 	 */
 	faceNets: FaceNets;

@@ -1,8 +1,9 @@
 // The face engine: face-api's three nets on a tfjs runtime (tfjs-runtime.ts: tfjs-node, else WASM).
 //
-// The two nets of the live path (68 landmarks, descriptor) run on onnxruntime-node when it loads
-// and the graphs npm ci built from the same weights are beside them (onnx/onnx-nets.ts: ~4-5×
-// less CPU a face, same numbers to ~3e-7); else on tfjs, with a warning. SSD stays on tfjs.
+// All three nets run on onnxruntime-node when it loads and the graphs npm ci built from the same
+// weights are beside them (onnx/onnx-nets.ts; the live path's two, 68 landmarks and descriptor:
+// ~4-5× less CPU a face, same numbers to ~3e-7; SSD on whole photos: ~4-6× less CPU, boxes to ~2e-4 px);
+// else on tfjs, with a warning. tfjs itself is loaded either way (the fallback, and `backend`).
 //
 // tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
 // worker thread). A second loadFaceEngine in the same thread reuses the same tfjs runtime.
@@ -44,7 +45,7 @@ type Tensor3D = TfTypes.Tensor3D;
 export interface FaceEngine {
 	/**
 	 * What runs the nets: the tfjs backend ('tensorflow' for tfjs-node, or 'wasm'), prefixed with
-	 * 'onnxruntime-node+' when the landmark and recognition nets run there (SSD stays on tfjs).
+	 * 'onnxruntime-node+' when the nets (SSD, landmarks, recognition) run there instead.
 	 */
 	readonly backend: string;
 	/**
@@ -96,11 +97,11 @@ export interface LoadFaceEngineOptions {
 	/** SSD maximum faces per photo (default 50). */
 	maxFaces?: number;
 	/**
-	 * What runs the landmark and recognition nets: 'auto' (default: onnxruntime-node when it and
-	 * the graphs load, else tfjs with a warning), 'onnx' (throws when it cannot load), 'tfjs'.
+	 * What runs the three nets: 'auto' (default: onnxruntime-node when it and the graphs load,
+	 * else tfjs with a warning), 'onnx' (throws when it cannot load), 'tfjs'.
 	 */
 	nets?: FaceNets | 'onnx';
-	/** Folder with the ONNX graphs (face_landmark_68_model.onnx, face_recognition_model.onnx); default modelDir. */
+	/** Folder with the ONNX graphs (face_landmark_68_model.onnx, face_recognition_model.onnx, ssd_mobilenetv1_model.onnx); default modelDir. */
 	onnxDir?: string;
 }
 
@@ -120,7 +121,6 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	};
 	let onnx: OnnxNets | null = null;
 	try {
-		await ssd.loadFromDisk(modelDir);
 		const nets = options.nets ?? 'auto';
 		if (nets !== 'tfjs') {
 			try {
@@ -128,12 +128,15 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			} catch (err) {
 				if (nets === 'onnx') throw err;
 				// One line per worker: the server still works, at tfjs's speed.
-				console.warn(`face engine: landmarks and descriptors on tfjs ${backend}: ${err instanceof Error ? err.message : String(err)}`);
+				console.warn(`face engine: faces, landmarks and descriptors on tfjs ${backend}: ${err instanceof Error ? err.message : String(err)}`);
 			}
 		}
 		// The tfjs copies only where onnxruntime does not run them: ~40 MB less resident memory a worker
-		// (rss after load 304–310 → 258–277 MB, one engine, 3 loads each).
+		// (rss after load 304–310 → 258–277 MB, one engine, 3 loads each, before SSD moved). SSD on
+		// onnxruntime: rss after load 286 → 300 MB, but after three photos' detectFaces 502 → 380 MB
+		// (tfjs-wasm's heap grows to the photo tensors and keeps that size).
 		if (!onnx) {
+			await ssd.loadFromDisk(modelDir);
 			await landmarkNet.loadFromDisk(modelDir);
 			await recognitionNet.loadFromDisk(modelDir);
 		}
@@ -214,6 +217,17 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		return state.map((s) => s.step.value as R);
 	}
 
+	/** SSD on `image`: face-api's locateFaces, boxes unrounded. */
+	async function locateFaces(image: RgbImage): Promise<DetectedFace[]> {
+		if (onnx) return onnx.detectFaces(image, { minConfidence: ssdOptions.minConfidence, maxResults: ssdOptions.maxResults });
+		const input = toTensor(image);
+		try {
+			return await ssd.locateFaces(forFaceApi(input), ssdOptions);
+		} finally {
+			input.dispose();
+		}
+	}
+
 	async function describeChips(chips: readonly RgbImage[]): Promise<Array<Float32Array | null>> {
 		checkLive();
 		if (chips.length === 0) return [];
@@ -280,18 +294,13 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 
 		async detectFaces(image) {
 			checkLive();
-			const input = toTensor(image);
-			try {
-				const detections = await ssd.locateFaces(forFaceApi(input), ssdOptions);
-				const faces: DetectedFace[] = [];
-				for (const d of detections) {
-					const box = clipBox(d.box, image.width, image.height);
-					if (box) faces.push({ box, score: d.score });
-				}
-				return faces.sort((a, b) => b.score - a.score);
-			} finally {
-				input.dispose();
+			assertRgb(image);
+			const faces: DetectedFace[] = [];
+			for (const d of await locateFaces(image)) {
+				const box = clipBox(d.box, image.width, image.height);
+				if (box) faces.push({ box, score: d.score });
 			}
+			return faces.sort((a, b) => b.score - a.score);
 		},
 
 		dispose() {

@@ -46,7 +46,7 @@ export interface EmbedPoolOptions {
 	modelDir: string;
 	/** Which embedder the workers run (EMBEDDER); face-api's own when absent. */
 	embedder?: WorkerInit['embedder'];
-	/** What runs face-api's landmark and recognition nets in the workers (FACE_NETS; 'auto' when absent). */
+	/** What runs face-api's nets (SSD, landmarks, recognition) in the workers (FACE_NETS; 'auto' when absent). */
 	nets?: WorkerInit['nets'];
 	/** Per-crop limit once a worker has it (default 10 s). */
 	jobTimeoutMs?: number;

@@ -23,7 +23,7 @@ import type { AnalyzedFace } from './types.ts';
 export interface WorkerInit {
 	modelDir: string;
 	embedder?: EmbedderChoice;
-	/** FACE_NETS: what runs face-api's landmark and recognition nets ('auto' when absent). */
+	/** FACE_NETS: what runs face-api's nets, SSD, landmarks and recognition ('auto' when absent). */
 	nets?: FaceNets;
 }
 

@@ -18,6 +18,15 @@ describe('netInput', () => {
 		expect(red).toEqual([0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0]);
 	});
 
+	it('pads at the end instead for SSD (face-api toBatchTensor(size, false))', () => {
+		const img = { width: 1, height: 4, data: Uint8Array.from({ length: 12 }, () => 200) };
+		const red = Array.from(netInput(img, { size: 4, padding: 'end' }).subarray(0, 16));
+		expect(red).toEqual([200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0, 200, 0, 0, 0]);
+		const wide = { width: 4, height: 1, data: Uint8Array.from({ length: 12 }, () => 100) };
+		const rows = Array.from(netInput(wide, { size: 4, padding: 'end' }).subarray(0, 16));
+		expect(rows).toEqual([100, 100, 100, 100, ...Array<number>(12).fill(0)]);
+	});
+
 	it('reads a region in place and fills a batch buffer at an offset', () => {
 		const img = image(4, 4);
 		const out = new Float32Array(2 * inputFloats(2));

@@ -1,4 +1,4 @@
-// FACE_NETS: what runs face-api's landmark and recognition nets in the embed workers.
+// FACE_NETS: what runs face-api's nets (SSD, 68 landmarks, recognition) in the embed workers.
 //   auto (default)  onnxruntime-node when it and the graphs load, else tfjs with a warning
 //   tfjs            always tfjs (the before/after knob of bench:load, and a way out should the
 //                   native runtime misbehave on some machine)

@@ -1,4 +1,4 @@
-// face-api's networks on onnxruntime-node: the only module that loads onnxruntime-node for them.
+// face-api's networks (recognition, 68 landmarks, SSD MobileNet v1) on onnxruntime-node: the only module that loads onnxruntime-node for them.
 // The graphs are face-api's own weights rebuilt as ONNX by scripts/face-api-onnx.mjs at `npm ci`
 // (models/face-api/*.onnx, beside the weights); onnxruntime's CPU kernels (MLAS: AVX2/AVX-512 here) run them. One
 // intra-op thread by default: the embed pool already runs one worker per core.
@@ -6,13 +6,17 @@ import { access } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
-import type { FaceBox, RgbImage } from '../types.ts';
+import type { DetectedFace, FaceBox, RgbImage } from '../types.ts';
 import { inputFloats, LANDMARK_SIZE, netInput, RECOGNITION_SIZE } from './net-input.ts';
+import { SSD_SIZE, ssdFaces } from './ssd-output.ts';
 
 export const RECOGNITION_MODEL_FILE = 'face_recognition_model.onnx';
 export const LANDMARK_MODEL_FILE = 'face_landmark_68_model.onnx';
+export const SSD_MODEL_FILE = 'ssd_mobilenetv1_model.onnx';
 const DESCRIPTOR_FLOATS = 128;
 const LANDMARK_POINTS = 68;
+/** SSD MobileNet v1's anchors at 512 px (its `Output/extra_dim`). */
+const SSD_ANCHORS = 5118;
 
 export interface Point {
 	x: number;
@@ -31,7 +35,19 @@ export interface OnnxNets {
 	findLandmarks(image: RgbImage, regions: readonly FaceBox[]): Promise<Point[][]>;
 	/** The same on regions of several images (a batch of crops): one run for all. */
 	findLandmarksIn(regions: ReadonlyArray<{ image: RgbImage; box: FaceBox }>): Promise<Point[][]>;
+	/**
+	 * SSD MobileNet v1 on a whole image, as face-api's locateFaces: boxes in `image` pixels,
+	 * unrounded (clipBox them), in face-api's order (best score first).
+	 */
+	detectFaces(image: RgbImage, options: SsdOptions): Promise<DetectedFace[]>;
 	dispose(): Promise<void>;
+}
+
+export interface SsdOptions {
+	/** Scores must be above this (0..1, face-api's default 0.5). */
+	minConfidence: number;
+	/** At most this many faces. */
+	maxResults: number;
 }
 
 export interface LoadOnnxNetsOptions {
@@ -58,14 +74,19 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 			graphOptimizationLevel: 'all'
 		});
 		const [input] = session.inputNames;
-		const [output] = session.outputNames;
-		if (!input || !output) throw new Error(`${file}: expected one input and one output`);
-		/** Runs a batch of `count` images of `size` px from `data`; returns `per` floats each, in one array. */
-		const run = async (data: Float32Array, count: number, size: number, per: number): Promise<Float32Array> => {
+		if (!input || session.outputNames.length === 0) throw new Error(`${file}: expected one input and an output`);
+		/**
+		 * Runs a batch of `count` images of `size` px from `data`; returns each output in one array,
+		 * checked to hold `per[k]` floats an image for output k (the session's output order).
+		 */
+		const run = async (data: Float32Array, count: number, size: number, ...per: number[]): Promise<Float32Array[]> => {
 			const feeds = { [input]: new ort.Tensor('float32', data, [count, 3, size, size]) };
-			const result = (await session.run(feeds))[output];
-			if (!result || !(result.data instanceof Float32Array) || result.data.length !== count * per) throw new Error(`${file}: unexpected output`);
-			return result.data;
+			const results = await session.run(feeds);
+			return per.map((floats, k) => {
+				const result = results[session.outputNames[k]!];
+				if (!result || !(result.data instanceof Float32Array) || result.data.length !== count * floats) throw new Error(`${file}: unexpected output`);
+				return result.data;
+			});
 		};
 		return { session, run };
 	};
@@ -74,6 +95,14 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 		await recognition.session.release();
 		throw err;
 	});
+	const ssd = await open(SSD_MODEL_FILE).catch(async (err: unknown) => {
+		await Promise.all([recognition.session.release(), landmark.session.release()]);
+		throw err;
+	});
+	if (ssd.session.outputNames.join() !== 'boxes,scores') {
+		await Promise.all([recognition.session.release(), landmark.session.release(), ssd.session.release()]);
+		throw new Error(`${SSD_MODEL_FILE}: expected outputs boxes and scores, found ${ssd.session.outputNames.join()}`);
+	}
 	let disposed = false;
 	const checkLive = () => {
 		if (disposed) throw new Error('onnx nets disposed');
@@ -85,8 +114,8 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 		const per = inputFloats(LANDMARK_SIZE);
 		const data = new Float32Array(regions.length * per);
 		regions.forEach(({ image, box }, i) => netInput(image, { size: LANDMARK_SIZE, region: box, out: data, offset: i * per }));
-		const values = await landmark.run(data, regions.length, LANDMARK_SIZE, 2 * LANDMARK_POINTS);
-		return regions.map(({ box }, i) => landmarksIn(values.subarray(i * 2 * LANDMARK_POINTS, (i + 1) * 2 * LANDMARK_POINTS), box));
+		const [values] = await landmark.run(data, regions.length, LANDMARK_SIZE, 2 * LANDMARK_POINTS);
+		return regions.map(({ box }, i) => landmarksIn(values!.subarray(i * 2 * LANDMARK_POINTS, (i + 1) * 2 * LANDMARK_POINTS), box));
 	}
 
 	return {
@@ -98,8 +127,15 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 			const per = inputFloats(RECOGNITION_SIZE);
 			const data = new Float32Array(chips.length * per);
 			chips.forEach((chip, i) => netInput(chip, { size: RECOGNITION_SIZE, out: data, offset: i * per }));
-			const values = await recognition.run(data, chips.length, RECOGNITION_SIZE, DESCRIPTOR_FLOATS);
-			return chips.map((_, i) => values.slice(i * DESCRIPTOR_FLOATS, (i + 1) * DESCRIPTOR_FLOATS));
+			const [values] = await recognition.run(data, chips.length, RECOGNITION_SIZE, DESCRIPTOR_FLOATS);
+			return chips.map((_, i) => values!.slice(i * DESCRIPTOR_FLOATS, (i + 1) * DESCRIPTOR_FLOATS));
+		},
+
+		async detectFaces(image, { minConfidence, maxResults }) {
+			checkLive();
+			const data = netInput(image, { size: SSD_SIZE, padding: 'end' });
+			const [boxes, scores] = await ssd.run(data, 1, SSD_SIZE, 4 * SSD_ANCHORS, SSD_ANCHORS);
+			return ssdFaces(boxes!, scores!, { width: image.width, height: image.height, minConfidence, maxResults });
 		},
 
 		findLandmarks(image, regions) {
@@ -111,7 +147,7 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 		async dispose() {
 			if (disposed) return;
 			disposed = true;
-			await Promise.all([recognition.session.release(), landmark.session.release()]);
+			await Promise.all([recognition.session.release(), landmark.session.release(), ssd.session.release()]);
 		}
 	};
 }
