@@ -78,7 +78,8 @@ beforeAll(async () => {
 	files['notes.txt'] = { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('no face here') };
 
 	// The camera: a face looking straight at it, then one turned to the person's left, then to their
-	// right, in a 3 s loop. No sample photo shows one person both ways with keypoints BlazeFace reads
+	// right, in a 6 s loop (2 s each: on a busy machine a picture is taken, encoded and checked
+	// again over several slow frames, all of which must still show the pose). No sample photo shows one person both ways with keypoints BlazeFace reads
 	// reliably, so a second person (sample3, middle: measured turned to her right, mirrored for her
 	// left) stands in for the turns; the server then rightly asks whether these are one person.
 	const facing = await cropFromPhoto(photo6, frontal, { margin: 0.6, quality: 95 });
@@ -86,7 +87,7 @@ beforeAll(async () => {
 	const left = await sharp(right).flop().toBuffer();
 	const frames: Buffer[] = [];
 	for (const image of [facing, left, right]) {
-		for (let i = 0; i < 10; i++) {
+		for (let i = 0; i < 20; i++) {
 			frames.push(await composeFrame(W, H, [{ image, left: 170 + Math.round(4 * Math.sin(i / 2)), top: 70 + (i % 3), width: 300 }]));
 		}
 	}
