@@ -74,7 +74,10 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 			graphOptimizationLevel: 'all'
 		});
 		const [input] = session.inputNames;
-		if (!input || session.outputNames.length === 0) throw new Error(`${file}: expected one input and an output`);
+		if (!input || session.outputNames.length === 0) {
+			await session.release();
+			throw new Error(`${file}: expected one input and an output`);
+		}
 		/**
 		 * Runs a batch of `count` images of `size` px from `data`; returns each output in one array,
 		 * checked to hold `per[k]` floats an image for output k (the session's output order).
@@ -90,19 +93,19 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 		};
 		return { session, run };
 	};
-	const recognition = await open(RECOGNITION_MODEL_FILE);
-	const landmark = await open(LANDMARK_MODEL_FILE).catch(async (err: unknown) => {
-		await recognition.session.release();
+	type Net = Awaited<ReturnType<typeof open>>;
+	// One after another, so a missing or wrong graph releases the sessions already open.
+	const nets: Net[] = [];
+	const releaseAll = () => Promise.all(nets.map((net) => net.session.release()));
+	try {
+		for (const name of [RECOGNITION_MODEL_FILE, LANDMARK_MODEL_FILE, SSD_MODEL_FILE]) nets.push(await open(name));
+		const outputs = nets[2]!.session.outputNames.join();
+		if (outputs !== 'boxes,scores') throw new Error(`${SSD_MODEL_FILE}: expected outputs boxes and scores, found ${outputs}`);
+	} catch (err) {
+		await releaseAll();
 		throw err;
-	});
-	const ssd = await open(SSD_MODEL_FILE).catch(async (err: unknown) => {
-		await Promise.all([recognition.session.release(), landmark.session.release()]);
-		throw err;
-	});
-	if (ssd.session.outputNames.join() !== 'boxes,scores') {
-		await Promise.all([recognition.session.release(), landmark.session.release(), ssd.session.release()]);
-		throw new Error(`${SSD_MODEL_FILE}: expected outputs boxes and scores, found ${ssd.session.outputNames.join()}`);
 	}
+	const [recognition, landmark, ssd] = nets as [Net, Net, Net];
 	let disposed = false;
 	const checkLive = () => {
 		if (disposed) throw new Error('onnx nets disposed');
@@ -147,7 +150,7 @@ export async function loadOnnxNets({ dir, threads = 1 }: LoadOnnxNetsOptions): P
 		async dispose() {
 			if (disposed) return;
 			disposed = true;
-			await Promise.all([recognition.session.release(), landmark.session.release(), ssd.session.release()]);
+			await releaseAll();
 		}
 	};
 }
