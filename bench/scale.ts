@@ -77,7 +77,9 @@ async function* syntheticRows(table: string): AsyncIterable<Row[]> {
 						dim: DIM,
 						embedding: Buffer.from(e.buffer),
 						thumbnail: null,
-						created_at: at
+						created_at: at,
+						yaw: null,
+						source: 'api'
 					});
 				}
 			}
@@ -145,13 +147,24 @@ async function measureStore(label: string, open: () => Promise<Gallery>): Promis
 			`${cost(q.known, 'µs')}, for a stranger ${cost(q.stranger, 'µs')} (${q.named}/64 known named)`
 	);
 	const writes: number[] = [];
+	const firstQueryCpu: number[] = [];
+	const firstQueryWall: number[] = [];
 	for (let k = 0; k < CHANGES; k++) {
 		const t = performance.now();
 		const { person } = await gallery.enrolPerson(`bench ${k}`, [{ embedding: vector(null) }]);
 		writes.push(ms(t));
+		const t1 = performance.now();
+		const c1 = process.cpuUsage();
+		findMatch(vector(null), gallery.entries(), THRESHOLD);
+		firstQueryCpu.push(cpuMs(c1));
+		firstQueryWall.push(ms(t1));
 		await gallery.deletePerson(person.id);
 	}
 	console.log(`${label}: an enrolment (write + the snapshot following it) ${stats(writes)}`);
+	console.log(
+		`${label}: the first query after it (the snapshot's entries, the index from the unchanged people's rows + the new one) ` +
+			`${stats(firstQueryCpu)} CPU (${stats(firstQueryWall)} wall)`
+	);
 	const t1 = performance.now();
 	const people = await gallery.listPeople();
 	console.log(`${label}: listPeople (GET /api/people) ${fmt(ms(t1))} ms for ${people.length} people`);
