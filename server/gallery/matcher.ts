@@ -39,7 +39,8 @@
  *
  * Cost: centroids are derived once per `entries` array (the gallery hands out the same array
  * until a write) into one flat Float32Array, so a query is one pass over the people, not the
- * embeddings, with squared distances and early abandon (`npm run bench:match`).
+ * embeddings, with squared distances and early abandon (`npm run bench:match`). After a write,
+ * the people it did not touch keep their centroids (groupedEntries).
  */
 
 import { euclidean } from './distance.ts';
@@ -117,6 +118,97 @@ const indexCache = new WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>
 
 export { euclidean };
 
+/**
+ * A group's rows in an index (see groupedEntries): its people, and where their centroids are:
+ * `length` floats at `offset` in `source`, the last index built with it (so the centroids are held
+ * once, not once per group and once more whole).
+ */
+type GroupRows = { ids: string[]; names: string[]; members: Float32Array[][]; source: Float32Array; offset: number; length: number };
+/**
+ * Each group's rows: after a change to a few people only theirs are built, the others' centroids
+ * are copied. A full build costs ~1 s of CPU at 100 000 people × 5 faces (`npm run bench:scale`),
+ * paid on every server after every change.
+ */
+const groupRows = new WeakMap<readonly GalleryEntry[], Map<number, GroupRows>>();
+/** Flat arrays made by groupedEntries, and the per-person arrays they were made from. */
+const groupsOf = new WeakMap<readonly GalleryEntry[], ReadonlyArray<readonly GalleryEntry[]>>();
+
+/**
+ * The entries of `groups` as one flat array, which the matcher indexes group by group, keeping the
+ * rows of every group it has seen before. Each group holds every entry of its people, no person is
+ * in two groups, and a group is never changed once given here (a change makes a new array): then
+ * the index is the one the flat array alone would give. The gallery snapshot hands out its entries
+ * this way, one group per person.
+ */
+export function groupedEntries(groups: ReadonlyArray<readonly GalleryEntry[]>): readonly GalleryEntry[] {
+	const flat = groups.flat();
+	groupsOf.set(flat, groups);
+	return flat;
+}
+
+function rowsOf(group: readonly GalleryEntry[], dim: number): GroupRows {
+	let byDim = groupRows.get(group);
+	if (!byDim) {
+		byDim = new Map();
+		groupRows.set(group, byDim);
+	}
+	let rows = byDim.get(dim);
+	if (!rows) {
+		const { ids, names, members, centroids } = buildIndex(group, dim);
+		rows = { ids, names, members, source: centroids, offset: 0, length: centroids.length };
+		byDim.set(dim, rows);
+	}
+	return rows;
+}
+
+function indexOfGroups(groups: ReadonlyArray<readonly GalleryEntry[]>, dim: number): PeopleIndex {
+	const parts = new Array<GroupRows>(groups.length);
+	let people = 0;
+	for (let g = 0; g < groups.length; g++) {
+		const part = rowsOf(groups[g] as readonly GalleryEntry[], dim);
+		parts[g] = part;
+		people += part.ids.length;
+	}
+	const centroids = new Float32Array(people * dim);
+	const ids = new Array<string>(people);
+	const names = new Array<string>(people);
+	const members = new Array<Float32Array[]>(people);
+	let row = 0;
+	for (const part of parts) {
+		const { source, offset } = part;
+		const at = row * dim;
+		// A plain loop: 100 000 small typed-array views (set from a subarray) cost more than the copy.
+		for (let i = 0; i < part.length; i++) centroids[at + i] = source[offset + i] as number;
+		part.source = centroids;
+		part.offset = at;
+		for (let p = 0; p < part.ids.length; p++, row++) {
+			ids[row] = part.ids[p] as string;
+			names[row] = part.names[p] as string;
+			members[row] = part.members[p] as Float32Array[];
+		}
+	}
+	return { ids, names, centroids, dim, members };
+}
+
+function cachedIndex(
+	cache: WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>>,
+	entries: readonly GalleryEntry[],
+	dim: number,
+	build: () => PeopleIndex
+): PeopleIndex {
+	let byDim = cache.get(entries);
+	if (!byDim) {
+		byDim = new Map();
+		cache.set(entries, byDim);
+	}
+	let index = byDim.get(dim);
+	if (!index) {
+		index = build();
+		byDim.set(dim, index);
+	}
+	return index;
+}
+
 function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
 	const rows = new Map<string, number>();
 	const ids: string[] = [];
@@ -163,17 +255,10 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 const weightOf = (entry: GalleryEntry): number => (entry.weight !== undefined && Number.isFinite(entry.weight) && entry.weight > 0 ? entry.weight : 1);
 
 function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
-	let byDim = indexCache.get(entries);
-	if (!byDim) {
-		byDim = new Map();
-		indexCache.set(entries, byDim);
-	}
-	let index = byDim.get(dim);
-	if (!index) {
-		index = buildIndex(entries, dim);
-		byDim.set(dim, index);
-	}
-	return index;
+	return cachedIndex(indexCache, entries, dim, () => {
+		const groups = groupsOf.get(entries);
+		return groups ? indexOfGroups(groups, dim) : buildIndex(entries, dim);
+	});
 }
 
 /**

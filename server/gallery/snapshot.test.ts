@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { findMatch, rankPeople } from './matcher.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 
 const bytes = (...xs: number[]) => new Uint8Array(Float32Array.from(xs).buffer);
@@ -38,5 +39,61 @@ describe('gallery snapshot', () => {
 		expect(x!.embedding.buffer).toBe(y!.embedding.buffer);
 		raw.fill(0);
 		expect(x!.embedding[1]).toBe(-2);
+	});
+});
+
+describe('the snapshot’s entries in the matcher, indexed person by person', () => {
+	/** A seeded generator, so a failure can be replayed. */
+	function random(seed: number) {
+		let s = seed >>> 0;
+		return () => {
+			s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+			return s / 2 ** 32;
+		};
+	}
+
+	it('ranks and names exactly as the same entries built in one go, change after change', () => {
+		const next = random(7);
+		const DIM = 8;
+		const row = (personId: string) => ({ personId, name: `n-${personId}`, embedding: bytes(...Array.from({ length: DIM }, () => next())) });
+		const snapshot = createSnapshot();
+		snapshot.replaceAll(toEntries(Array.from({ length: 60 }, (_, i) => row(`p${i % 20}`))));
+		for (let change = 0; change < 40; change++) {
+			const people = Array.from({ length: 1 + Math.floor(next() * 3) }, () => `p${Math.floor(next() * 26)}`);
+			// Some people get new rows, some are deleted (no rows), one in four changes also brings a
+			// row of somebody not listed.
+			const rows = people.filter(() => next() < 0.7).flatMap((id) => Array.from({ length: 1 + Math.floor(next() * 3) }, () => row(id)));
+			if (change % 4 === 0) rows.push(row(`p${Math.floor(next() * 26)}`));
+			snapshot.replacePeople(people, toEntries(rows));
+			const grouped = snapshot.entries();
+			const flat = [...grouped];
+			for (let q = 0; q < 5; q++) {
+				const query = Float32Array.from({ length: DIM }, () => next());
+				expect(rankPeople(query, grouped)).toEqual(rankPeople(query, flat));
+				expect(findMatch(query, grouped, 0.9, { margin: 0.01 })).toEqual(findMatch(query, flat, 0.9, { margin: 0.01 }));
+			}
+		}
+	});
+
+	it('keeps the centroid of a person a change did not touch', () => {
+		const snapshot = createSnapshot();
+		snapshot.replaceAll(
+			toEntries([
+				{ personId: 'a', name: 'ann', embedding: bytes(1, 0) },
+				{ personId: 'b', name: 'bob', embedding: bytes(0, 1) }
+			])
+		);
+		const query = Float32Array.of(0, 1);
+		expect(rankPeople(query, snapshot.entries())[0]).toMatchObject({ name: 'bob', distance: 0 });
+		// Written in place behind the snapshot's back (never done in the server): an index built from
+		// scratch would see it, one that kept bob's row does not.
+		snapshot
+			.entries()
+			.find((e) => e.personId === 'b')!
+			.embedding.set([0, 2]);
+		snapshot.replacePeople(['a'], toEntries([{ personId: 'a', name: 'ann', embedding: bytes(1, 1) }]));
+		expect(rankPeople(query, snapshot.entries()).find((p) => p.name === 'bob')?.distance).toBe(0);
+		expect(rankPeople(query, [...snapshot.entries()]).find((p) => p.name === 'bob')?.distance).toBe(1);
+		expect(rankPeople(query, snapshot.entries()).find((p) => p.name === 'ann')?.distance).toBeCloseTo(1);
 	});
 });

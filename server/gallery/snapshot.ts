@@ -2,9 +2,11 @@
  * The in-memory gallery the recognizer matches against: every embedding of the current model,
  * grouped by person so that a change to a few people (here or on another server) replaces just
  * their rows. `entries()` hands out the same array until something changes: the matcher keys its
- * centroid index on that array. Pure: rows in, array out.
+ * centroid index on that array, and on each person's own array inside it (groupedEntries), which is
+ * why a person's array is never changed in place: a change gives the people it touches new arrays.
+ * Pure: rows in, array out.
  */
-import type { GalleryEntry } from './matcher.ts';
+import { groupedEntries, type GalleryEntry } from './matcher.ts';
 
 export type Snapshot = {
 	/** The whole gallery anew (start, or a change too large to follow person by person). */
@@ -17,23 +19,26 @@ export type Snapshot = {
 };
 
 export function createSnapshot(): Snapshot {
-	let byPerson = new Map<string, GalleryEntry[]>();
-	let flat: GalleryEntry[] | null = [];
+	let byPerson = new Map<string, readonly GalleryEntry[]>();
+	let flat: readonly GalleryEntry[] | null = [];
 	let embeddings = 0;
 
-	function add(map: Map<string, GalleryEntry[]>, row: GalleryEntry): void {
-		const rows = map.get(row.personId);
-		if (rows) rows.push(row);
-		else map.set(row.personId, [row]);
-		embeddings++;
+	/** The rows grouped by person, in new arrays. */
+	function group(rows: Iterable<GalleryEntry>): Map<string, GalleryEntry[]> {
+		const map = new Map<string, GalleryEntry[]>();
+		for (const row of rows) {
+			const list = map.get(row.personId);
+			if (list) list.push(row);
+			else map.set(row.personId, [row]);
+		}
+		return map;
 	}
 
 	return {
 		replaceAll(rows) {
-			const next = new Map<string, GalleryEntry[]>();
+			byPerson = group(rows);
 			embeddings = 0;
-			for (const row of rows) add(next, row);
-			byPerson = next;
+			for (const list of byPerson.values()) embeddings += list.length;
 			flat = null;
 		},
 		replacePeople(people, rows) {
@@ -41,11 +46,15 @@ export function createSnapshot(): Snapshot {
 				embeddings -= byPerson.get(id)?.length ?? 0;
 				byPerson.delete(id);
 			}
-			for (const row of rows) add(byPerson, row);
+			for (const [id, list] of group(rows)) {
+				// Rows of somebody not listed in `people` join theirs, in a new array all the same.
+				byPerson.set(id, [...(byPerson.get(id) ?? []), ...list]);
+				embeddings += list.length;
+			}
 			flat = null;
 		},
 		entries() {
-			flat ??= [...byPerson.values()].flat();
+			flat ??= groupedEntries([...byPerson.values()]);
 			return flat;
 		},
 		get people() {
