@@ -37,9 +37,9 @@ describe('live page', () => {
 	it('names the enrolled face and marks the other unknown', async () => {
 		await page.goto(server.url);
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
-		await page.waitForSelector('[data-track-id][data-label="unknown"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-track-id][data-label="unknown"]', { timeout: 60_000 });
 		const alice = page.locator('[data-track-id][data-label="alice"]');
 		await expect(alice.textContent()).resolves.toBe('alice');
 		await expect(alice.getAttribute('data-state')).resolves.toBe('known');
@@ -90,7 +90,7 @@ describe('live page', () => {
 		await page.waitForFunction((before) => Number(document.querySelector('[data-stat="crops-sent"]')?.getAttribute('data-value')) > before, cropsBefore, {
 			timeout: 30_000
 		});
-		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 	});
 });
 

@@ -237,8 +237,8 @@ describe('installable app', () => {
 		expect(controller).toBe(`${server.url}/service-worker.js`);
 		await page.waitForSelector(`[data-app-version="${buildVersion}"]`);
 
-		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 		const cached = Object.values(await cachedUrls(page)).flat();
 		for (const path of [
 			'/index.html',
@@ -265,7 +265,7 @@ describe('offline', () => {
 		await context.setOffline(true);
 		await page.reload();
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-track-id]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id]', { timeout: 60_000 });
 		await page.waitForSelector('[data-stat="link"][data-value="offline"]');
 		await expect(page.locator('[data-stat="link"]').textContent()).resolves.toMatch(/recognizer offline/);
 		await expect(page.locator('header nav a').count()).resolves.toBe(2);
@@ -295,7 +295,7 @@ describe('offline', () => {
 		await page.evaluate(() => Object.assign(window, { facertcSamePage: true }));
 		await context.setOffline(false);
 		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 		await expect(page.evaluate(() => (window as { facertcSamePage?: boolean }).facertcSamePage)).resolves.toBe(true);
 		await page.screenshot({ path: join(RESULTS, 'pwa-online-phone.png') });
 	});
@@ -323,7 +323,7 @@ describe('updates', () => {
 		// Browsers look for a new worker on navigation; ask too, as the app does on coming back to the front.
 		await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r?.update()));
 		const prompt = page.locator('[data-pwa-update]');
-		await prompt.waitFor({ timeout: 30_000 });
+		await prompt.waitFor({ timeout: 60_000 });
 		await expect(prompt.textContent()).resolves.toMatch(/new version/i);
 		// Still the old build until the user says so.
 		await expect(page.locator('.shell').getAttribute('data-app-version')).resolves.toBe(buildVersion);

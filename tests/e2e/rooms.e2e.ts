@@ -101,7 +101,7 @@ describe.each(VIEWPORTS)('a group in front of the camera ($name, $width×$height
 		});
 		await page.goto(server.url);
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
 	});
 
 	afterAll(async () => {

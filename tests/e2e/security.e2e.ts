@@ -68,8 +68,8 @@ describe('security headers', () => {
 		const violations = await watchViolations(page);
 		await page.goto(server.url);
 		await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 30_000 });
-		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 30_000 });
+		await page.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+		await page.waitForSelector('[data-track-id][data-label="alice"]', { timeout: 60_000 });
 		const worker = await page.evaluate(async () => {
 			await navigator.serviceWorker.ready;
 			const cached = await Promise.all((await caches.keys()).map(async (name) => (await (await caches.open(name)).keys()).length));
