@@ -147,18 +147,10 @@ export function groupedEntries(groups: ReadonlyArray<readonly GalleryEntry[]>): 
 }
 
 function rowsOf(group: readonly GalleryEntry[], dim: number): GroupRows {
-	let byDim = groupRows.get(group);
-	if (!byDim) {
-		byDim = new Map();
-		groupRows.set(group, byDim);
-	}
-	let rows = byDim.get(dim);
-	if (!rows) {
+	return perDim(groupRows, group, dim, () => {
 		const { ids, names, members, centroids } = buildIndex(group, dim);
-		rows = { ids, names, members, source: centroids, offset: 0, length: centroids.length };
-		byDim.set(dim, rows);
-	}
-	return rows;
+		return { ids, names, members, source: centroids, offset: 0, length: centroids.length };
+	});
 }
 
 function indexOfGroups(groups: ReadonlyArray<readonly GalleryEntry[]>, dim: number): PeopleIndex {
@@ -190,23 +182,19 @@ function indexOfGroups(groups: ReadonlyArray<readonly GalleryEntry[]>, dim: numb
 	return { ids, names, centroids, dim, members };
 }
 
-function cachedIndex(
-	cache: WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>>,
-	entries: readonly GalleryEntry[],
-	dim: number,
-	build: () => PeopleIndex
-): PeopleIndex {
+/** What `build` makes of `entries` for vectors of `dim`, made once per array and dimension. */
+function perDim<T>(cache: WeakMap<readonly GalleryEntry[], Map<number, T>>, entries: readonly GalleryEntry[], dim: number, build: () => T): T {
 	let byDim = cache.get(entries);
 	if (!byDim) {
 		byDim = new Map();
 		cache.set(entries, byDim);
 	}
-	let index = byDim.get(dim);
-	if (!index) {
-		index = build();
-		byDim.set(dim, index);
+	let made = byDim.get(dim);
+	if (made === undefined) {
+		made = build();
+		byDim.set(dim, made);
 	}
-	return index;
+	return made;
 }
 
 function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
@@ -255,7 +243,7 @@ function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex 
 const weightOf = (entry: GalleryEntry): number => (entry.weight !== undefined && Number.isFinite(entry.weight) && entry.weight > 0 ? entry.weight : 1);
 
 function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
-	return cachedIndex(indexCache, entries, dim, () => {
+	return perDim(indexCache, entries, dim, () => {
 		const groups = groupsOf.get(entries);
 		return groups ? indexOfGroups(groups, dim) : buildIndex(entries, dim);
 	});
