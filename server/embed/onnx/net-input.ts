@@ -56,23 +56,22 @@ export function netInput(
 	const before = padding === 'end' ? 0 : diff - Math.round(diff / 2);
 	const padX = width < height ? before : 0;
 	const padY = height < width ? before : 0;
-	const at = (y: number, x: number, c: number): number => {
-		const sx = x - padX;
-		const sy = y - padY;
-		return sx < 0 || sy < 0 || sx >= width || sy >= height ? 0 : data[((ry + sy) * W + rx + sx) * 3 + c]!;
-	};
+	// A padded square's row and column as byte offsets into `data` (-1 in the padding), and its pixel.
+	const column = (x: number) => (x - padX < 0 || x - padX >= width ? -1 : (rx + x - padX) * 3);
+	const row = (y: number) => (y - padY < 0 || y - padY >= height ? -1 : (ry + y - padY) * W * 3);
+	const tap = (rowAt: number, colAt: number, c: number): number => (rowAt < 0 || colAt < 0 ? 0 : data[rowAt + colAt + c]!);
 	const plane = size * size;
 	if (side === size) {
-		for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) for (let c = 0; c < 3; c++) out[offset + c * plane + y * size + x] = at(y, x, c);
+		for (let y = 0; y < size; y++)
+			for (let x = 0; x < size; x++) for (let c = 0; c < 3; c++) out[offset + c * plane + y * size + x] = tap(row(y), column(x), c);
 		return out;
 	}
 	const ratio = f(side / size);
-	// Each output column's two source columns (as byte offsets into a row of `data`, -1 in the
-	// padding) and weight, worked out once rather than for every row and channel.
+	// Each output column's two source columns and weight, worked out once rather than for every
+	// row and channel.
 	const left = new Int32Array(size);
 	const right = new Int32Array(size);
 	const weightX = new Float32Array(size);
-	const column = (x: number) => (x - padX < 0 || x - padX >= width ? -1 : (rx + x - padX) * 3);
 	for (let q = 0; q < size; q++) {
 		const sx = f(ratio * q);
 		const x0 = Math.floor(sx);
@@ -80,8 +79,6 @@ export function netInput(
 		right[q] = column(Math.min(side - 1, Math.ceil(sx)));
 		weightX[q] = f(sx - x0);
 	}
-	const row = (y: number) => (y - padY < 0 || y - padY >= height ? -1 : (ry + y - padY) * W * 3);
-	const tap = (rowAt: number, colAt: number, c: number): number => (rowAt < 0 || colAt < 0 ? 0 : data[rowAt + colAt + c]!);
 	for (let r = 0; r < size; r++) {
 		const sy = f(ratio * r);
 		const y0 = Math.floor(sy);
