@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDeferredDeletes, UNDO_WINDOW_MS } from './deferred-delete.ts';
+import { createDeferredDeletes, UNDO_AFTER_HOLD_MS, UNDO_WINDOW_MS } from './deferred-delete.ts';
 
 describe('deferred deletes', () => {
 	beforeEach(() => vi.useFakeTimers());
@@ -15,6 +15,7 @@ describe('deferred deletes', () => {
 			},
 			setTimer: (fn, ms) => setTimeout(fn, ms),
 			clearTimer: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+			now: () => Date.now(),
 			onChange: (pending, failed) => changes.push({ pending: [...pending], ...(failed && { failed: failed.key }) })
 		});
 		return { deletes, committed, changes };
@@ -62,5 +63,53 @@ describe('deferred deletes', () => {
 		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS);
 		expect(deletes.isPending('a')).toBe(false);
 		expect(changes.at(-1)).toEqual({ pending: [], failed: 'a' });
+	});
+
+	it('stands still while held, then runs on with what was left', async () => {
+		const { deletes, committed } = setup();
+		deletes.remove('a');
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS - 3000);
+		deletes.hold(true);
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS * 10);
+		expect(committed).toEqual([]);
+		deletes.hold(false);
+		await vi.advanceTimersByTimeAsync(3000 - 1);
+		expect(committed).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(committed).toEqual([['a', false]]);
+	});
+
+	it('leaves at least a moment after a hold, and a delete made while held waits its whole window', async () => {
+		const { deletes, committed } = setup();
+		deletes.remove('a');
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS - 10);
+		deletes.hold(true);
+		deletes.hold(true);
+		deletes.remove('b');
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS * 2);
+		deletes.hold(false);
+		deletes.hold(false);
+		await vi.advanceTimersByTimeAsync(UNDO_AFTER_HOLD_MS - 1);
+		expect(committed).toEqual([]);
+		await vi.advanceTimersByTimeAsync(1);
+		expect(committed).toEqual([['a', false]]);
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS - UNDO_AFTER_HOLD_MS);
+		expect(committed).toEqual([
+			['a', false],
+			['b', false]
+		]);
+	});
+
+	it('undoes and flushes what is held like anything else', async () => {
+		const { deletes, committed } = setup();
+		deletes.remove('a');
+		deletes.remove('b');
+		deletes.hold(true);
+		expect(deletes.undo('a')).toBe(true);
+		await deletes.flush();
+		expect(committed).toEqual([['b', true]]);
+		deletes.hold(false);
+		await vi.advanceTimersByTimeAsync(UNDO_WINDOW_MS * 2);
+		expect(committed).toEqual([['b', true]]);
 	});
 });

@@ -54,6 +54,7 @@ export class GalleryStore {
 			commit: ({ personId, faceId }, { leaving }) => api.deleteFace(personId, faceId, { keepalive: leaving }),
 			setTimer: (fn, ms) => setTimeout(fn, ms),
 			clearTimer: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+			now: () => performance.now(),
 			onChange: (pending, failed) => {
 				this.pendingDeletes = [...pending];
 				if (failed) this.fail(failed.error);
@@ -156,6 +157,11 @@ export class GalleryStore {
 	undoDelete(faceId: string): void {
 		const pending = this.pendingDeletes.find((p) => p.faceId === faceId);
 		if (pending) this.#deletes.undo(pending);
+	}
+
+	/** The user is at the Undo offer (pointer or focus on it): its window stands still meanwhile. */
+	holdDeletes(held: boolean): void {
+		this.#deletes.hold(held);
 	}
 
 	isDeleting(faceId: string): boolean {
