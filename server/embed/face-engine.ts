@@ -1,9 +1,11 @@
-// The face engine: face-api's three nets on a tfjs runtime (tfjs-runtime.ts: tfjs-node, else WASM).
+// The face engine: face-api's three nets and the stages built on them (net-runner.ts says what runs them).
 //
 // All three nets run on onnxruntime-node when it loads and the graphs npm ci built from the same
 // weights are beside them (onnx/onnx-nets.ts; the live path's two, 68 landmarks and descriptor:
 // ~4-5× less CPU a face, same numbers to ~3e-7; SSD on whole photos: ~4-6× less CPU, boxes to ~2e-4 px);
-// else on tfjs, with a warning. tfjs itself is loaded either way (the fallback, and `backend`).
+// else on tfjs (tfjs-nets.ts), with a warning. tfjs is then loaded, and only then: a worker
+// without it starts ~0.5 s sooner and holds ~90 MB less (1.0-1.1 s, 287-301 MB → 0.5-0.56 s,
+// 197-218 MB, one engine, 3 loads each, 2 December).
 //
 // tfjs keeps one engine per JS realm: load once per thread (the embed pool runs one engine per
 // worker thread). A second loadFaceEngine in the same thread reuses the same tfjs runtime.
@@ -23,18 +25,15 @@
 // from mean 0.36 / p95 0.59 to 0.22 / 0.38 (a 12° roll: 0.37 → 0.16) and different-person p1
 // from 0.47 to 0.50, for ~68 ms instead of ~40 ms a crop. Running SSD on the crop first was as
 // good but took ~400 ms and found no face in half of the crops.
-import type * as FaceApiTypes from '@vladmandic/face-api';
-import type * as TfTypes from '@tensorflow/tfjs';
 import { clipBox, type Pt } from './face-geometry.ts';
 import { cropSearch, MAX_LANDMARK_PASSES, refineSteps, type CropHint, type FoundLandmarks } from './landmark-search.ts';
-import { loadOnnxNets, type OnnxNets } from './onnx/onnx-nets.ts';
+import { loadOnnxRunner, type NetImage, type NetRunner } from './net-runner.ts';
 import type { FaceNets } from './onnx/nets-choice.ts';
-import { loadTfjsRuntime, PACKAGE_MODEL_DIR } from './tfjs-runtime.ts';
+import { loadTfjsNets } from './tfjs-nets.ts';
+import { PACKAGE_MODEL_DIR } from './tfjs-runtime.ts';
 import type { DetectedFace, FaceBox, RgbImage } from './types.ts';
 
 export type { DetectedFace, FaceBox, RgbImage } from './types.ts';
-
-type Tensor3D = TfTypes.Tensor3D;
 
 /**
  * The pipeline's stages, each usable on its own (worker.ts and the benches compose them):
@@ -43,10 +42,7 @@ type Tensor3D = TfTypes.Tensor3D;
  * describeCrop is the live path: the four stages on a browser crop, starting from the crop itself.
  */
 export interface FaceEngine {
-	/**
-	 * What runs the nets: the tfjs backend ('tensorflow' for tfjs-node, or 'wasm'), prefixed with
-	 * 'onnxruntime-node+' when the nets (SSD, landmarks, recognition) run there instead.
-	 */
+	/** What runs the nets: 'onnxruntime-node', or the tfjs backend ('tensorflow' for tfjs-node, or 'wasm'). */
 	readonly backend: string;
 	/**
 	 * The 128-d descriptor of the face in `image`, which is already a face crop with some margin
@@ -108,99 +104,22 @@ export interface LoadFaceEngineOptions {
 /** Smallest crop side (px) that describeCrop accepts. */
 export const MIN_CROP_SIDE = 32;
 
-/** Loads tfjs (once per thread) and the three networks from `modelDir`. */
+/**
+ * The three networks on onnxruntime-node (the graphs in `onnxDir`), or on tfjs from `modelDir`
+ * where those do not load (with a warning) or `nets` is 'tfjs'. tfjs is loaded only then.
+ */
 export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promise<FaceEngine> {
 	const modelDir = options.modelDir ?? PACKAGE_MODEL_DIR;
-	const { faceapi, tf, backend } = await loadTfjsRuntime(options.backend ?? 'auto');
-
-	const ssd = new faceapi.SsdMobilenetv1();
-	const landmarkNet = new faceapi.FaceLandmark68Net();
-	const recognitionNet = new faceapi.FaceRecognitionNet();
-	const disposeNets = () => {
-		for (const net of [ssd, landmarkNet, recognitionNet]) if (net.isLoaded) net.dispose();
-	};
-	let onnx: OnnxNets | null = null;
-	try {
-		const nets = options.nets ?? 'auto';
-		if (nets !== 'tfjs') {
-			try {
-				onnx = await loadOnnxNets({ dir: options.onnxDir ?? modelDir });
-			} catch (err) {
-				if (nets === 'onnx') throw err;
-				// One line per worker: the server still works, at tfjs's speed.
-				console.warn(`face engine: faces, landmarks and descriptors on tfjs ${backend}: ${err instanceof Error ? err.message : String(err)}`);
-			}
-		}
-		// The tfjs copies only where onnxruntime does not run them: ~40 MB less resident memory a worker
-		// (rss after load 304–310 → 258–277 MB, one engine, 3 loads each, before SSD moved). SSD on
-		// onnxruntime: rss after load 286 → 300 MB, but after three photos' detectFaces 502 → 380 MB
-		// (tfjs-wasm's heap grows to the photo tensors and keeps that size).
-		if (!onnx) {
-			await ssd.loadFromDisk(modelDir);
-			await landmarkNet.loadFromDisk(modelDir);
-			await recognitionNet.loadFromDisk(modelDir);
-		}
-	} catch (err) {
-		// Nothing can throw once onnxruntime has loaded, so only tfjs nets are left to release.
-		disposeNets();
-		throw err;
-	}
-	const ssdOptions = new faceapi.SsdMobilenetv1Options({
-		minConfidence: options.minConfidence ?? 0.5,
-		maxResults: options.maxFaces ?? 50
-	});
+	const runner = await loadRunner(options, modelDir);
+	const ssdOptions = { minConfidence: options.minConfidence ?? 0.5, maxResults: options.maxFaces ?? 50 };
 	let disposed = false;
-
-	const toTensor = (image: RgbImage): Tensor3D => {
-		assertRgb(image);
-		return tf.tensor3d(image.data, [image.height, image.width, 3], 'int32');
-	};
-	// face-api declares its own copy of the tfjs types; at run time they are the same objects.
-	const forFaceApi = (t: Tensor3D) => t as unknown as FaceApiTypes.tf.Tensor3D;
 	const checkLive = () => {
 		if (disposed) throw new Error('face engine disposed');
 	};
-
-	/**
-	 * The image the landmark passes run on: tfjs wants it as one tensor for all passes (made on
-	 * first use, disposed by the caller), onnxruntime reads the pixels.
-	 */
-	type NetImage = { image: RgbImage; tensor(): Tensor3D; dispose(): void };
 	const netImage = (image: RgbImage): NetImage => {
 		assertRgb(image);
-		let tensor: Tensor3D | null = null;
-		return {
-			image,
-			tensor: () => (tensor ??= toTensor(image)),
-			dispose: () => tensor?.dispose()
-		};
+		return runner.netImage(image);
 	};
-
-	/**
-	 * The 68 landmarks of the face in each `box` (whole pixels, inside) of its `input`, in that
-	 * input's pixel coordinates: one landmark-net call for all of them (face-api pads and resizes
-	 * each region to 112 px on its own, so a region's answer does not depend on its batch-mates).
-	 */
-	async function landmarksIn(regions: ReadonlyArray<{ input: NetImage; box: FaceBox }>): Promise<Pt[][]> {
-		if (onnx) return onnx.findLandmarksIn(regions.map(({ input, box }) => ({ image: input.image, box })));
-		return landmarksOnTfjs(regions.map(({ input, box }) => ({ input: input.tensor(), box })));
-	}
-
-	async function landmarksOnTfjs(regions: ReadonlyArray<{ input: Tensor3D; box: FaceBox }>): Promise<Pt[][]> {
-		const cut = regions.map(({ input, box }) => {
-			const whole = box.x === 0 && box.y === 0 && box.width === input.shape[1] && box.height === input.shape[0];
-			return whole ? input : tf.slice(input, [box.y, box.x, 0], [box.height, box.width, 3]);
-		});
-		try {
-			const found = (await landmarkNet.detectLandmarks(cut.map(forFaceApi))) as FaceApiTypes.FaceLandmarks68[];
-			return found.map((landmarks, i) => {
-				const { box } = regions[i]!;
-				return landmarks.positions.map((p) => ({ x: p.x + box.x, y: p.y + box.y }));
-			});
-		} finally {
-			cut.forEach((region, i) => region !== regions[i]!.input && region.dispose());
-		}
-	}
 
 	/**
 	 * Runs landmark searches (searchSteps) side by side: each round, one landmark-net call on the
@@ -211,35 +130,17 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		for (;;) {
 			const pending = state.filter((s) => !s.step.done);
 			if (pending.length === 0) break;
-			const found = await landmarksIn(pending.map((s) => ({ input: s.input, box: s.step.value as FaceBox })));
+			const found = await runner.landmarksIn(pending.map((s) => ({ input: s.input, box: s.step.value as FaceBox })));
 			pending.forEach((s, i) => (s.step = s.steps.next(found[i]!)));
 		}
 		return state.map((s) => s.step.value as R);
 	}
 
-	/** SSD on `image`: face-api's locateFaces, boxes unrounded. */
-	async function locateFaces(image: RgbImage): Promise<DetectedFace[]> {
-		if (onnx) return onnx.detectFaces(image, { minConfidence: ssdOptions.minConfidence, maxResults: ssdOptions.maxResults });
-		const input = toTensor(image);
-		try {
-			return await ssd.locateFaces(forFaceApi(input), ssdOptions);
-		} finally {
-			input.dispose();
-		}
-	}
-
 	async function describeChips(chips: readonly RgbImage[]): Promise<Array<Float32Array | null>> {
 		checkLive();
 		if (chips.length === 0) return [];
-		if (onnx) return (await onnx.describeChips(chips)).map((d) => (d.every(Number.isFinite) ? d : null));
-		const tensors: Tensor3D[] = [];
-		try {
-			for (const chip of chips) tensors.push(toTensor(chip));
-			const descriptors = (await recognitionNet.computeFaceDescriptor(tensors.map(forFaceApi))) as Float32Array[];
-			return descriptors.map((d) => (d.length > 0 && d.every(Number.isFinite) ? d : null));
-		} finally {
-			for (const t of tensors) t.dispose();
-		}
+		for (const chip of chips) assertRgb(chip);
+		return (await runner.describeChips(chips)).map((d) => (d.length > 0 && d.every(Number.isFinite) ? d : null));
 	}
 
 	async function describeCrops(crops: readonly CropInput[]): Promise<Array<Float32Array | null>> {
@@ -268,7 +169,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 	}
 
 	return {
-		backend: onnx ? `onnxruntime-node+${backend}` : backend,
+		backend: runner.backend,
 		describeChips,
 		describeCrops,
 
@@ -296,7 +197,7 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 			checkLive();
 			assertRgb(image);
 			const faces: DetectedFace[] = [];
-			for (const d of await locateFaces(image)) {
+			for (const d of await runner.locateFaces(image, ssdOptions)) {
 				const box = clipBox(d.box, image.width, image.height);
 				if (box) faces.push({ box, score: d.score });
 			}
@@ -306,10 +207,25 @@ export async function loadFaceEngine(options: LoadFaceEngineOptions = {}): Promi
 		dispose() {
 			if (disposed) return;
 			disposed = true;
-			disposeNets();
-			void onnx?.dispose();
+			runner.dispose();
 		}
 	};
+}
+
+async function loadRunner(options: LoadFaceEngineOptions, modelDir: string): Promise<NetRunner> {
+	const nets = options.nets ?? 'auto';
+	if (nets !== 'tfjs') {
+		try {
+			return await loadOnnxRunner(options.onnxDir ?? modelDir);
+		} catch (err) {
+			if (nets === 'onnx') throw err;
+			const runner = await loadTfjsNets(modelDir, options.backend ?? 'auto');
+			// One line per worker: the server still works, at tfjs's speed.
+			console.warn(`face engine: faces, landmarks and descriptors on tfjs ${runner.backend}: ${err instanceof Error ? err.message : String(err)}`);
+			return runner;
+		}
+	}
+	return loadTfjsNets(modelDir, options.backend ?? 'auto');
 }
 
 function assertRgb(image: RgbImage): void {

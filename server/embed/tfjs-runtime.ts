@@ -57,6 +57,11 @@ async function loadWasm(): Promise<TfjsRuntime> {
 	return { faceapi, tf, backend: tf.getBackend() };
 }
 
+/** Whether this thread has loaded (or is loading) tfjs: it costs ~90 MB, so only the fallback does. */
+export function isTfjsLoaded(): boolean {
+	return runtime !== null;
+}
+
 export async function loadTfjsRuntime(pref: 'auto' | 'tensorflow' | 'wasm'): Promise<TfjsRuntime> {
 	if (!runtime) {
 		const attempt = (async () => {

@@ -57,7 +57,7 @@ beforeAll(async () => {
 
 describe('face-api nets on onnxruntime-node against tfjs, through the whole server', () => {
 	it('runs them on onnxruntime-node by default, on tfjs when told', () => {
-		expect(onnx.backend).toBe('onnxruntime-node+wasm');
+		expect(onnx.backend).toBe('onnxruntime-node');
 		expect(tfjs.backend).toMatch(/^(wasm|tensorflow)$/);
 	});
 
