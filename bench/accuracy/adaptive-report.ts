@@ -182,32 +182,68 @@ export function adaptiveSection(input: {
  * Threshold-free: does a score separate look-alikes better than the raw distance, or only move
  * along the same trade-off? Strangers named at the cut that names 90 % (and 80 %) of genuine
  * faces, on every split's look-alike live trials (each trial once per side it falls in); the
- * quality-weighted row uses the strength and medians chosen on each split's tuning side.
+ * quality-weighted row uses the strength and medians chosen on each split's tuning side. The
+ * centred row re-ranks on its own: vectors less the cohort's mean, unit length, against the unit
+ * mean of each person's centred faces (cosine; no number to choose, the cohort is nobody here).
  */
 function separation(trials: readonly AScored[], weighted: readonly AScored[], log: (line: string) => void): void {
 	const k = 1; // KS index: k = 3
-	const scores: Array<[string, (t: AScored) => number]> = [
-		['distance', (t) => t.d1],
-		['distance / spread', (t) => (t.spread ? t.d1 / t.spread : t.d1 / 0.4)],
-		['distance / person ref', (t) => t.d1 / (t.refP[k] ?? 1)],
-		['distance / query ref', (t) => t.d1 / (t.refQ[k] ?? 1)],
-		['distance / both refs', (t) => t.d1 / (((t.refP[k] ?? 1) + (t.refQ[k] ?? 1)) / 2)]
+	type Score = (t: AScored) => { best: string | null; score: number };
+	const ofBest =
+		(s: (t: AScored) => number): Score =>
+		(t) => ({ best: t.best, score: s(t) });
+	const rows: Array<[string, Score, readonly AScored[]]> = [
+		['distance', ofBest((t) => t.d1), trials],
+		['distance / spread', ofBest((t) => (t.spread ? t.d1 / t.spread : t.d1 / 0.4)), trials],
+		['distance / person ref', ofBest((t) => t.d1 / (t.refP[k] ?? 1)), trials],
+		['distance / query ref', ofBest((t) => t.d1 / (t.refQ[k] ?? 1)), trials],
+		['distance / both refs', ofBest((t) => t.d1 / (((t.refP[k] ?? 1) + (t.refQ[k] ?? 1)) / 2)), trials],
+		['distance, quality-weighted', ofBest((t) => t.d1), weighted],
+		['centred cosine', centredCosine(), trials]
 	];
 	log('\n   threshold-free, look-alikes (L faces-real live, all test sides): strangers named at 90 % / 80 % of genuine faces named (cohort k = 3)');
-	const rows: Array<[string, (t: AScored) => number, readonly AScored[]]> = [
-		...scores.map(([n, s]) => [n, s, trials] as [string, (t: AScored) => number, readonly AScored[]]),
-		['distance, quality-weighted', (t) => t.d1, weighted]
-	];
 	for (const [name, s, trials] of rows) {
-		const gen = trials
-			.filter((t) => t.truth !== null)
-			.map((t) => (t.best === t.truth ? s(t) : Infinity))
+		const scored = trials.map((t) => ({ t, ...s(t) }));
+		const gen = scored
+			.filter(({ t }) => t.truth !== null)
+			.map(({ t, best, score }) => (best === t.truth ? score : Infinity))
 			.sort((a, b) => a - b);
-		const imp = trials.filter((t) => t.truth === null).map(s);
+		const imp = scored.filter(({ t }) => t.truth === null).map(({ score }) => score);
 		const at = (recall: number) => {
 			const cut = gen[Math.max(0, Math.ceil(recall * gen.length) - 1)]!;
 			return `${imp.filter((x) => x <= cut).length}/${imp.length}`;
 		};
-		log(`   ${name.padEnd(24)} ${at(0.9).padStart(9)}  ${at(0.8).padStart(9)}`);
+		log(`   ${name.padEnd(26)} ${at(0.9).padStart(9)}  ${at(0.8).padStart(9)}`);
 	}
+}
+
+/** Best person and distance after centring every vector on the trial's cohort mean (see separation). */
+function centredCosine(): (t: AScored) => { best: string | null; score: number } {
+	const unit = (v: Float64Array) => {
+		const n = Math.hypot(...v);
+		return v.map((x) => x / n);
+	};
+	const means = new Map<readonly Float32Array[], Float64Array>();
+	const galleries = new Map<Map<string, Float32Array[]>, Array<[string, Float64Array]>>();
+	return (t) => {
+		let mu = means.get(t.cohortFaces);
+		if (!mu) means.set(t.cohortFaces, (mu = meanOf(t.cohortFaces)));
+		const centre = (v: Float32Array) => unit(Float64Array.from(v, (x, i) => x - mu[i]!));
+		let people = galleries.get(t.gallery);
+		if (!people) galleries.set(t.gallery, (people = [...t.gallery].map(([id, vs]) => [id, unit(meanOf(vs.map(centre)))])));
+		const q = centre(t.query);
+		let best: string | null = null;
+		let score = Infinity;
+		for (const [id, c] of people) {
+			const d = Math.hypot(...q.map((x, i) => x - c[i]!));
+			if (d < score) [best, score] = [id, d];
+		}
+		return { best, score };
+	};
+}
+
+function meanOf(vs: ReadonlyArray<ArrayLike<number>>): Float64Array {
+	const m = new Float64Array(vs[0]!.length);
+	for (const v of vs) for (let i = 0; i < m.length; i++) m[i]! += v[i]! / vs.length;
+	return m;
 }
