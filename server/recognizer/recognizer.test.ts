@@ -28,10 +28,10 @@ function identify(first: number, requestId = 1, size = 100): Uint8Array {
 	return encodeClientMessage(msg);
 }
 
-function setup(now?: () => number) {
+function setup(now?: () => number, gallery: readonly GalleryEntry[] = entries) {
 	return createRecognizer({
 		embedder,
-		gallery: { entries: () => entries },
+		gallery: { entries: () => gallery },
 		probe: async (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
 		threshold: 0.5,
 		recognizerId: 'rec',
@@ -52,8 +52,14 @@ describe('recognizer', () => {
 
 	it('says unknown for a stranger and for a crop without a face', async () => {
 		const session = setup();
-		expect(await session.handle(identify(2))).toMatchObject({ label: 'unknown', personId: null });
-		expect(await session.handle(identify(0))).toMatchObject({ label: 'unknown', distance: null });
+		expect(await session.handle(identify(2))).toMatchObject({ label: 'unknown', personId: null, face: true });
+		expect(await session.handle(identify(0))).toMatchObject({ label: 'unknown', distance: null, face: false });
+	});
+
+	it('tells a face with nobody enrolled to compare it with from a crop without a face', async () => {
+		const session = setup(undefined, []);
+		expect(await session.handle(identify(1))).toMatchObject({ label: 'unknown', personId: null, distance: null, face: true });
+		expect(await session.handle(identify(0))).toMatchObject({ label: 'unknown', distance: null, face: false });
 	});
 
 	it('answers garbage with bad-message and keeps serving', async () => {

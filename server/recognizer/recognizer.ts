@@ -89,7 +89,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		const found = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
 		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
-		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match };
+		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match, face: descriptor !== null };
 	}
 
 	function errorReply(err: unknown, requestId: number | undefined): ServerMessage & { type: 'error' } {

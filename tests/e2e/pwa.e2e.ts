@@ -340,49 +340,21 @@ describe('updates', () => {
 
 describe('over HTTPS', () => {
 	// Its own timeout: a second server starting, and a fresh browser context's first detections.
-	it('the live page connects to the recognizer through wss with the generated certificate', { timeout: 480_000 }, async () => {
+	it('the live page connects to the recognizer through wss with the generated certificate', { timeout: 300_000 }, async () => {
 		const secure = await startTestServer({ args: ['--https'], env: { EMBED_WORKERS: '1' } });
 		try {
 			expect(existsSync(join(secure.dataDir, 'tls/cert.pem'))).toBe(true);
 			// As a phone user does on the certificate warning: proceed anyway.
 			const phone = await browser.newContext({ ...PHONE, ignoreHTTPSErrors: true });
 			const tab = await phone.newPage();
-			const consoleLines: string[] = [];
-			tab.on('console', (msg) => consoleLines.push(`${msg.type()}: ${msg.text()}`));
 			await tab.goto(secure.url);
 			expect(tab.url()).toMatch(/^https:/);
-			const connectedAndBoxing = async (trackMs: number) => {
-				await tab.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
-				await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
-				await tab.waitForSelector('[data-track-id]', { state: 'attached', timeout: trackMs });
-			};
-			// On a 2-core machine beside two busy loops the first detections of a fresh page took 63 s
-			// once. Twice (in ~10 runs of the suite, once on a quiet machine) a fresh HTTPS page, ready
-			// and connected, listed no face for the whole wait: not understood. Its state is printed,
-			// and a reload (what a user would do) must then box faces.
-			await connectedAndBoxing(90_000).catch(async (error: Error) => {
-				const state = await tab.evaluate(() => {
-					const video = document.querySelector('video');
-					const stream = video?.srcObject instanceof MediaStream ? video.srcObject : null;
-					return {
-						video: video && {
-							readyState: video.readyState,
-							paused: video.paused,
-							currentTime: video.currentTime,
-							size: `${video.videoWidth}x${video.videoHeight}`
-						},
-						tracks: stream?.getVideoTracks().map((t) => ({ state: t.readyState, muted: t.muted, enabled: t.enabled })),
-						controlled: navigator.serviceWorker?.controller !== null,
-						panel: document.querySelector('aside')?.textContent?.replace(/\s+/g, ' ').trim()
-					};
-				});
-				await tab.screenshot({ path: join(RESULTS, 'pwa-wss-no-track.png') });
-				console.warn(
-					`pwa wss: no face listed, reloading: ${error.message.split('\n')[0]}; ${JSON.stringify(state)}; console: ${consoleLines.slice(-20).join(' | ')}`
-				);
-				await tab.reload();
-				await connectedAndBoxing(150_000);
-			});
+			await tab.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
+			await tab.waitForSelector('[data-stat="link"][data-value="connected"]', { timeout: 60_000 });
+			// Nobody is enrolled on this server: an answered face is listed as unknown. (Before the
+			// answer said whether the crop held a face, that was read as "no face" and the face hidden;
+			// this test saw it only when the face was listed before its first answer came.)
+			await tab.waitForSelector('[data-track-id][data-state="unknown"]', { timeout: 120_000 });
 			await phone.close();
 		} finally {
 			await secure.stop();

@@ -107,15 +107,15 @@ export function createFakeLink({ gallery, weak = {} }: { gallery: Record<string,
 
 	function answerFor(requestId: number, trackId: number, who: string): IdentityMessage {
 		const base = { type: 'identity' as const, requestId, trackId };
-		if (who === 'nothing' || who.startsWith('torso')) return { ...base, label: 'unknown', personId: null, distance: null, confidence: 0 };
+		if (who === 'nothing' || who.startsWith('torso')) return { ...base, label: 'unknown', personId: null, distance: null, confidence: 0, face: false };
 		const name = gallery[who];
 		if (name && (misses[who] ?? 0) > 0) {
 			misses[who]!--;
-			return { ...base, label: 'unknown', personId: null, distance: 0.56, confidence: 0 };
+			return { ...base, label: 'unknown', personId: null, distance: 0.56, confidence: 0, face: true };
 		}
 		return name
-			? { ...base, label: name, personId: `id-${name}`, distance: 0.4, confidence: 0.64 }
-			: { ...base, label: 'unknown', personId: null, distance: 0.7, confidence: 0 };
+			? { ...base, label: name, personId: `id-${name}`, distance: 0.4, confidence: 0.64, face: true }
+			: { ...base, label: 'unknown', personId: null, distance: 0.7, confidence: 0, face: true };
 	}
 
 	return {

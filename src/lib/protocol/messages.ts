@@ -81,8 +81,14 @@ const IdentityHeader = v.object({
 	trackId: Id,
 	label: v.pipe(v.string(), v.maxLength(128)),
 	personId: v.nullable(v.string()),
+	/** To the nearest person; null when there is nobody to compare with (or no face). */
 	distance: v.nullable(v.number()),
-	confidence: v.pipe(v.number(), v.minValue(0), v.maxValue(1))
+	confidence: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+	/**
+	 * Whether the server found a face in the crop. Optional for servers from before it, whose only
+	 * sign of "no face" was a null distance (which an empty gallery gives too).
+	 */
+	face: v.optional(v.boolean())
 });
 const ErrorHeader = v.object({
 	type: v.literal('error'),

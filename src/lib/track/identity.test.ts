@@ -21,7 +21,9 @@ const sureBob: Answer = { label: 'bob', personId: 'b', confidence: 0.9, distance
 const unknown: Answer = { label: 'unknown', personId: null, confidence: 0, distance: 0.7 };
 /** Just over the threshold: a weak `unknown`. */
 const weakUnknown: Answer = { label: 'unknown', personId: null, confidence: 0, distance: 0.56 };
-const noFace: Answer = { label: 'unknown', personId: null, confidence: 0, distance: null };
+const noFace: Answer = { label: 'unknown', personId: null, confidence: 0, distance: null, face: false };
+/** A face, but nobody enrolled to measure it against. */
+const nobodyToCompare: Answer = { label: 'unknown', personId: null, confidence: 0, distance: null, face: true };
 
 describe('identity vote', () => {
 	it('shows a name after one answer; settles on one very confident answer, or on two fair ones that agree', () => {
@@ -154,6 +156,16 @@ describe('crops with no face', () => {
 		expect(shownState(id)).toBe('hidden');
 		rules.record(id, noFace);
 		expect(shownState(id)).toBe('hidden');
+	});
+
+	it('shows a face with nobody enrolled as unknown, not as no face; a server without `face` meant no face by a null distance', () => {
+		const rules = createIdentityRules();
+		const id = newIdentity();
+		rules.record(id, nobodyToCompare);
+		expect([shownState(id), id.label]).toEqual(['unknown', 'unknown']);
+		const older = newIdentity();
+		rules.record(older, { label: 'unknown', personId: null, confidence: 0, distance: null });
+		expect(shownState(older)).toBe('hidden');
 	});
 
 	it('shows the track once a later crop has a face', () => {

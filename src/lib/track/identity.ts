@@ -5,7 +5,10 @@
  */
 export const UNKNOWN = 'unknown';
 
-export type Answer = { label: string; personId: string | null; confidence: number; distance: number | null };
+export type Answer = { label: string; personId: string | null; confidence: number; distance: number | null; face?: boolean | undefined };
+
+/** Whether the server found a face in the crop; servers before `face` said "none" by a null distance only. */
+const faceIn = (answer: Answer): boolean => answer.face ?? answer.distance !== null;
 
 /**
  * What a track shows: `asking` (no answer yet: `…`), `known` (a name), `unknown` (the server saw a
@@ -203,7 +206,7 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 
 	return {
 		/**
-		 * Folds one answer into the vote. An answer with no face in the crop (`distance` null) says
+		 * Folds one answer into the vote. An answer with no face in the crop (`face` false) says
 		 * nothing about who it is: it does not vote; a track the server never found a face in is hidden.
 		 */
 		record(identity: Identity, answer: Answer, epoch = identity.epoch): void {
@@ -211,7 +214,7 @@ export function createIdentityRules(options: IdentityOptions | (() => IdentityOp
 			const wasSettled = identity.settled;
 			// About the face that was there before it changed: no evidence about this one.
 			if (epoch !== identity.epoch) return;
-			if (answer.distance === null) {
+			if (!faceIn(answer)) {
 				identity.noFaceAnswers++;
 				return;
 			}
