@@ -333,6 +333,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			recognizerId,
 			cropsPerSecond: config.cropsPerSecondPerAddress,
 			liveDeadlineMs: config.liveDeadlineMs,
+			fusion: { maxDescriptors: config.fuseCrops },
 			onIdentify: (outcome) => metrics.identify.inc({ outcome }),
 			onAnswer: (ms, outcome) => metrics.cropAnswerSeconds.observe({ outcome }, ms / 1000),
 			learn: (answer) => learner.answer(answer),

@@ -68,6 +68,8 @@ export type Config = Readonly<{
 	embedWorkers: number;
 	/** `EMBED_BATCH`: live crops an embedding worker describes together at most (1: one at a time; embed/pool.ts). */
 	embedBatch: number;
+	/** `FUSE_CROPS`: a live track's recent descriptors averaged before matching, at most (1: each crop alone; recognizer/track-fusion.ts). */
+	fuseCrops: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
 	iceServers: readonly IceServer[];
 	/** Prefix of the recognizer's peer id (a random suffix is added); only the server may register it. */
@@ -220,6 +222,7 @@ export const EnvSchema = v.object({
 	FACE_NETS: v.pipe(text('auto'), v.picklist(FACE_NETS, `FACE_NETS must be one of ${FACE_NETS.join(', ')}`)),
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 	EMBED_BATCH: integer('EMBED_BATCH', EMBED_BATCH_DEFAULT, 1, 16),
+	FUSE_CROPS: integer('FUSE_CROPS', 1, 1, 16),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
 		text('facertc-recognizer'),
@@ -293,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 		faceNets: e.FACE_NETS,
 		embedWorkers: e.EMBED_WORKERS,
 		embedBatch: e.EMBED_BATCH,
+		fuseCrops: e.FUSE_CROPS,
 		iceServers: Object.freeze(e.ICE_SERVERS as IceServer[]),
 		recognizerIdPrefix: e.RECOGNIZER_ID,
 		maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,

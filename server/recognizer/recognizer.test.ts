@@ -2,17 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { MAX_CROPS_PER_SECOND, encodeClientMessage, type IdentifyMessage } from '../../src/lib/protocol/messages.ts';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import type { GalleryEntry } from '../gallery/matcher.ts';
-import { createRecognizer, type CropJob, type Embedder } from './recognizer.ts';
+import { createRecognizer, type CropJob, type Embedder, type RecognizerDeps } from './recognizer.ts';
 
 const alice = Float32Array.from([1, 0]);
 const entries: GalleryEntry[] = [{ personId: 'a', name: 'alice', embedding: alice }];
 
-/** A fake embedder reading the "face" from the crop's first byte: 1 alice, 2 stranger, 0 none. */
+/** Alice a little turned (0.26 from her), and on a weak frame further that way (0.52: beyond the threshold 0.5 alone). */
+const aliceTurned = Float32Array.from([1, 0.26]);
+const aliceBlurred = Float32Array.from([1, 0.52]);
+/** Between alice and bob (below): a shade nearer bob, too near alice for a name alone (the margin). */
+const between = Float32Array.from([1, 0.305]);
+const faceOf = (byte: number | undefined) =>
+	byte === 1 ? alice : byte === 3 ? aliceBlurred : byte === 4 ? aliceTurned : byte === 5 ? between : Float32Array.from([0, 1]);
+
+/** A fake embedder reading the "face" from the crop's first byte: 1 alice, 4 turned, 3 blurred, 2 stranger, 0 none. */
 const embedder: Embedder = {
 	async describeCrop(bytes) {
 		if (bytes[0] === 9) throw new AppError('bad-image', 'cannot decode');
 		if (bytes[0] === 0) return { descriptor: null };
-		return { descriptor: bytes[0] === 1 ? alice : Float32Array.from([0, 1]) };
+		return { descriptor: faceOf(bytes[0]) };
 	}
 };
 
@@ -28,18 +36,45 @@ function identify(first: number, requestId = 1, size = 100): Uint8Array {
 	return encodeClientMessage(msg);
 }
 
-function setup(now?: () => number, gallery: readonly GalleryEntry[] = entries) {
+function recognizer(now?: () => number, fusion?: RecognizerDeps['fusion'], gallery: readonly GalleryEntry[] = entries) {
 	return createRecognizer({
 		embedder,
 		gallery: { entries: () => gallery },
 		probe: async (bytes) => ({ width: bytes[1] ?? 0, height: bytes[1] ?? 0 }),
 		threshold: 0.5,
 		recognizerId: 'rec',
-		...(now ? { now } : {})
-	}).openSession();
+		...(now ? { now } : {}),
+		...(fusion ? { fusion } : {})
+	});
 }
+const setup = (now?: () => number, gallery: readonly GalleryEntry[] = entries) => recognizer(now, undefined, gallery).openSession();
 
 describe('recognizer', () => {
+	it("with fusion, matches a track's recent crops together: a weak frame after a clear one keeps the name", async () => {
+		const fused = recognizer(() => 0, { maxDescriptors: 4 });
+		const session = fused.openSession();
+		expect(await session.handle(identify(4, 1))).toMatchObject({ label: 'alice' });
+		const weak = await session.handle(identify(3, 2));
+		expect(weak).toMatchObject({ label: 'alice', personId: 'a' });
+		expect((weak as { distance: number }).distance).toBeCloseTo(0.39, 5);
+		// A stranger taking over the track is matched alone, not averaged with alice.
+		expect(await session.handle(identify(2, 6))).toMatchObject({ label: 'unknown', distance: Math.SQRT2 });
+		// Alone (another channel's track 5, or fusion off) the same weak frame is nobody.
+		expect(await fused.openSession().handle(identify(3, 3))).toMatchObject({ label: 'unknown', personId: null });
+		const plain = setup();
+		await plain.handle(identify(4, 4));
+		expect(await plain.handle(identify(3, 5))).toMatchObject({ label: 'unknown', personId: null });
+	});
+
+	it('with fusion, never names a face after its track when the face alone is nearer someone else', async () => {
+		const bob: GalleryEntry = { personId: 'b', name: 'bob', embedding: Float32Array.from([1, 0.6]) };
+		const session = recognizer(() => 0, { maxDescriptors: 4 }, [...entries, bob]).openSession();
+		expect(await session.handle(identify(4, 1))).toMatchObject({ label: 'alice' });
+		expect(await session.handle(identify(4, 2))).toMatchObject({ label: 'alice' });
+		// The mean of the three (0.275 from alice, 0.325 from bob) would be alice; alone it is bob's by a shade.
+		expect(await session.handle(identify(5, 3))).toMatchObject({ label: 'unknown', personId: null });
+	});
+
 	it('welcomes a hello with the limits', async () => {
 		const reply = await setup().handle(encodeClientMessage({ type: 'hello' }));
 		expect(reply).toMatchObject({ type: 'welcome', recognizer: 'rec', maxCropSidePx: 160 });

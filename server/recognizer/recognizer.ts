@@ -16,8 +16,9 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
-import { findMatch, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
+import { findMatch, NO_MATCH, rankPeople, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
+import { createTrackFusion, FUSION_DEFAULTS, rescuedByTrack, type TrackFusion, type TrackFusionOptions } from './track-fusion.ts';
 
 /** How a crop is queued (see server/embed/pool.ts JobOptions). */
 export type CropJob = { priority: 'live'; client: string; withinMs: number; keypoints?: ReadonlyArray<readonly [number, number]> };
@@ -59,6 +60,11 @@ export type RecognizerDeps = {
 	 * answer to send (negative examples may take a name away). Synchronous and cheap.
 	 */
 	learn?: (answer: { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
+	/**
+	 * Match the mean of a track's recent descriptors (track-fusion.ts), `maxDescriptors` at most;
+	 * absent or 1: each crop alone.
+	 */
+	fusion?: Omit<TrackFusionOptions, 'threshold'>;
 };
 
 /**
@@ -79,14 +85,23 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	const crops = createKeyedLimiter({ capacity: cropsPerSecond, perSecond: cropsPerSecond, now });
 	let sessions = 0;
 
-	async function identify(msg: IdentifyMessage, client: string, peerId: string): Promise<ServerMessage> {
+	const fused = deps.fusion && (deps.fusion.maxDescriptors ?? FUSION_DEFAULTS.maxDescriptors) > 1 ? deps.fusion : null;
+
+	async function identify(msg: IdentifyMessage, client: string, peerId: string, fusion: TrackFusion | null): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
 		}
 		const job: CropJob = { priority: 'live', client, withinMs: liveDeadlineMs, ...(msg.keypoints ? { keypoints: msg.keypoints } : {}) };
 		const { descriptor } = await embedder.describeCrop(msg.crop, job);
-		const found = descriptor ? findMatch(descriptor, gallery.entries(), threshold) : NO_MATCH;
+		const entries = gallery.entries();
+		let found = descriptor ? findMatch(descriptor, entries, threshold) : NO_MATCH;
+		if (descriptor && fusion) {
+			const { descriptor: mean, count } = fusion.fuse(msg.trackId, descriptor);
+			if (count > 1 && !found.personId) {
+				found = rescuedByTrack(found, findMatch(mean, entries, threshold), () => rankPeople(descriptor, entries)[0]?.personId ?? null);
+			}
+		}
 		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match, face: descriptor !== null };
@@ -103,6 +118,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	return {
 		openSession(address = 'local', peerId = address) {
 			const client = `${++sessions}`;
+			const fusion = fused ? createTrackFusion({ ...fused, threshold, now }) : null;
 			return {
 				close: () => embedder.cancel?.(client),
 				async handle(raw) {
@@ -130,7 +146,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 						return answer(errorReply(limited, msg.requestId));
 					}
 					try {
-						return answer(await identify(msg, client, peerId));
+						return answer(await identify(msg, client, peerId, fusion));
 					} catch (err) {
 						return answer(errorReply(err, msg.requestId));
 					}
