@@ -38,6 +38,7 @@ describe('loadConfig: the env schema', () => {
 			channels: { total: 32, perAddress: 6, pendingTotal: 8, pendingPerAddress: 3 },
 			cropsPerSecondPerAddress: 20,
 			liveDeadlineMs: 400,
+			fuseCrops: 4,
 			embedWorkerEntry: null,
 			warnings: []
 		});
@@ -58,6 +59,7 @@ describe('loadConfig: the env schema', () => {
 			[{ MAX_CHANNELS: '0' }, /^MAX_CHANNELS must be an integer from 1/],
 			[{ CROP_RATE_PER_ADDRESS: '0' }, /^CROP_RATE_PER_ADDRESS must be an integer from 1/],
 			[{ LIVE_DEADLINE_MS: '10' }, /^LIVE_DEADLINE_MS must be an integer from 50/],
+			[{ FUSE_CROPS: '0' }, /^FUSE_CROPS must be an integer from 1/],
 			[{ EMBED_WORKER_ENTRY: 'x.ts' }, /^EMBED_WORKER_ENTRY is for the test suite only/]
 		];
 		for (const [env, message] of cases) expect(() => loadConfig(env, '/srv'), JSON.stringify(env)).toThrow(message);

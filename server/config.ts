@@ -10,6 +10,7 @@ import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './em
 import { FACE_NETS, type FaceNets } from './embed/onnx/nets-choice.ts';
 import { EMBED_BATCH_DEFAULT } from './embed/pool.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
+import { FUSION_DEFAULTS } from './recognizer/track-fusion.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
 
@@ -68,7 +69,7 @@ export type Config = Readonly<{
 	embedWorkers: number;
 	/** `EMBED_BATCH`: live crops an embedding worker describes together at most (1: one at a time; embed/pool.ts). */
 	embedBatch: number;
-	/** `FUSE_CROPS`: a live track's recent descriptors averaged before matching, at most (1: each crop alone; recognizer/track-fusion.ts). */
+	/** `FUSE_CROPS`: a live track's recent descriptors whose mean may rescue a near miss (1: each crop alone; recognizer/track-fusion.ts). */
 	fuseCrops: number;
 	/** Given to browsers for WebRTC; empty on a LAN, where host candidates suffice. */
 	iceServers: readonly IceServer[];
@@ -222,7 +223,7 @@ export const EnvSchema = v.object({
 	FACE_NETS: v.pipe(text('auto'), v.picklist(FACE_NETS, `FACE_NETS must be one of ${FACE_NETS.join(', ')}`)),
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 	EMBED_BATCH: integer('EMBED_BATCH', EMBED_BATCH_DEFAULT, 1, 16),
-	FUSE_CROPS: integer('FUSE_CROPS', 1, 1, 16),
+	FUSE_CROPS: integer('FUSE_CROPS', FUSION_DEFAULTS.maxDescriptors, 1, 16),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
 		text('facertc-recognizer'),

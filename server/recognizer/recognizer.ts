@@ -61,8 +61,8 @@ export type RecognizerDeps = {
 	 */
 	learn?: (answer: { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
 	/**
-	 * Match the mean of a track's recent descriptors (track-fusion.ts), `maxDescriptors` at most;
-	 * absent or 1: each crop alone.
+	 * A crop left unknown alone may take the match of its track's recent descriptors' mean
+	 * (track-fusion.ts: `maxDescriptors` at most, the rescue rule); absent or 1: each crop alone.
 	 */
 	fusion?: Omit<TrackFusionOptions, 'threshold'>;
 };

@@ -1,7 +1,9 @@
 /**
- * Track fusion: the recognizer matches the mean of a live track's recent descriptors instead of
- * its latest one alone, so the noise of single frames (blur, a blink, a half-turn) averages out
- * before the threshold is applied. Keyed by channel and track id, within one channel's session.
+ * Track fusion: the mean of a live track's recent descriptors, in which the noise of single frames
+ * (blur, a blink, a half-turn) averages out. The recognizer uses it only to rescue a near miss
+ * (rescuedByTrack, below): plain averaging named less on the clip it was tuned on and once carried
+ * a name over a cut. Keyed by channel and track id, within one channel's session. Defaults chosen
+ * on bench:live's `tv` clip; shipping it was decided on `real` (README, *Recognition accuracy*).
  *
  * A descriptor joins the track's recent ones only when it is near their mean (`sameWithin`):
  * a track the browser handed to another face, or a face that changed a lot, starts again from its
