@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COHORT_EXCLUSION, createCohort, DEFAULT_MARGIN, euclidean, findMatch, rankPeople, type GalleryEntry } from './matcher.ts';
+import { COHORT_EXCLUSION, createCohort, DEFAULT_MARGIN, euclidean, findMatch, nearestPerson, rankPeople, type GalleryEntry } from './matcher.ts';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const entries: GalleryEntry[] = [
@@ -19,6 +19,22 @@ describe('matcher', () => {
 		// alice's centroid is (0.95, 0.05, 0)
 		expect(ranked[0]?.distance).toBeCloseTo(Math.hypot(0.03, 0.03), 5);
 		expect(ranked[1]?.distance).toBeCloseTo(Math.hypot(0.92, 0.92), 5);
+	});
+
+	it('finds the nearest person however far, as ranking them all does; null with nobody of the dimension', () => {
+		let seed = 7;
+		const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647) * 2 - 1;
+		for (let round = 0; round < 20; round++) {
+			const gallery: GalleryEntry[] = Array.from({ length: 50 }, (_, i) => ({
+				personId: `p${i % 30}`,
+				name: `n${i % 30}`,
+				embedding: Float32Array.from({ length: 32 }, random)
+			}));
+			const query = Float32Array.from({ length: 32 }, () => 3 * random());
+			expect(nearestPerson(query, gallery)).toBe(rankPeople(query, gallery)[0]!.personId);
+		}
+		expect(nearestPerson(vec(1, 0), entries)).toBeNull();
+		expect(nearestPerson(vec(0, 0, 0), [])).toBeNull();
 	});
 
 	it('names the nearest person under the threshold with a confidence in (0.5, 1]', () => {
