@@ -22,7 +22,8 @@
  *     (accuracy/grouping.ts);
  *  X. negative examples ("Not <name>"): taken from one half's wrongly named strangers, scored on
  *     the other half, and the margin that decides "close to a negative" (accuracy/negatives.ts);
- *  M. mirror test-time augmentation at query, enrolment or both (accuracy/mirror-report.ts);
+ *  M. mirror test-time augmentation at query, enrolment or both, and galleries made like live
+ *     crops (accuracy/mirror-report.ts);
  *     ONLY_MIRROR=1 stops after it;
  *  N. the numbers to ship: the median choice over splits, and what they give on all the data.
  */
@@ -447,7 +448,7 @@ const PROOF = 0.75;
 	};
 	console.log(`\nN. To ship (choices win only on held-out figures):`);
 	console.log(`   decision: ${decision}`);
-	console.log(`   mirror test-time augmentation (section M): ${mirror.winners.length ? mirror.winners.join(', ') : 'none proven'}`);
+	console.log(`   mirror and live-like gallery augmentation (section M): ${mirror.winners.length ? mirror.winners.join(', ') : 'none proven'}`);
 	console.log(`   adaptive rules (section A): ${adaptive.winners.length ? adaptive.winners.join(', ') : 'none proven; none enabled'}`);
 	console.log(`   settle distance: ${settle}`);
 	console.log(`   duplicate slack: ${pickSlack(dup, sdup, DUPLICATE_SLACK)}`);

@@ -54,9 +54,11 @@ export const VARIANTS = [
 ] as const;
 /**
  * Variants made from the cached ones, not cached: live-mirror and enrol-mirror, mirror
- * test-time augmentation (mirrorMean of the chip's descriptor and its mirror's).
+ * test-time augmentation (mirrorMean of the chip's descriptor and its mirror's); enrol-live, an
+ * enrolment vector moved toward what the live page sends (the rescaled mean of the photo's
+ * 'enrol' and 'live' descriptors: a gallery made like the queries it will meet).
  */
-export const DERIVED = ['live-mirror', 'enrol-mirror'] as const;
+export const DERIVED = ['live-mirror', 'enrol-mirror', 'enrol-live'] as const;
 export type Variant = (typeof VARIANTS)[number] | (typeof DERIVED)[number];
 
 export type Source = 'faces' | 'faces-real' | 'cohort';
@@ -224,6 +226,7 @@ export async function embedAll(
 			for (const [variant, d] of Object.entries(f.v)) v[variant as Variant] = Float32Array.from(d);
 			if (v.live && v['live-flip']) v['live-mirror'] = mirrorMean(v.live, v['live-flip']);
 			if (v.enrol && v['enrol-flip']) v['enrol-mirror'] = mirrorMean(v.enrol, v['enrol-flip']);
+			if (v.enrol && v.live) v['enrol-live'] = mirrorMean(v.enrol, v.live);
 			out.push({ source: spec.source, kind: spec.kind, identity: spec.identity, file: spec.file, box: f.box, side: f.side, padded: f.padded, v });
 		}
 		if (faces.length === 0 && spec.kind === 'identity') log(`   no face found in ${spec.source}/${spec.file}`);
