@@ -40,29 +40,17 @@ const BUILDS = [
 const fmt = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : 'n/a');
 const pct = (a: number, b: number) => `${fmt((100 * a) / b)} %`;
 
-/** Rendered frames → clip frame indices: from the tags, or (untagged dev clip) by media time, aligned on face presence. */
-function toScored(clip: BenchClip, run: RecordedRun): ScoredFrame[] {
-	if (clip.tagged) {
-		// An untagged frame's crops move on to the next tagged one.
-		let carried: NonNullable<ScoredFrame['crops']> = [];
-		return run.frames.flatMap((f) => {
-			carried = [...carried, ...(f.crops ?? [])];
-			if (f.tag === null) return [];
-			const crops = carried;
-			carried = [];
-			return [{ index: f.tag, faces: f.faces, ...(crops.length ? { crops } : {}) }];
-		});
-	}
-	const n = clip.frames.length;
-	const t0 = run.frames[0]?.mediaTime ?? 0;
-	const ks = run.frames.map((f) => Math.round((f.mediaTime - t0) * clip.fps));
-	let offset = 0;
-	let best = -1;
-	for (let o = 0; o < n; o++) {
-		const agree = run.frames.filter((f, i) => f.faces.length > 0 === (clip.frames[(ks[i]! + o) % n]?.faces.some(isVisible) ?? false)).length;
-		if (agree > best) [best, offset] = [agree, o];
-	}
-	return run.frames.map((f, i) => ({ index: (ks[i]! + offset) % n, faces: f.faces, ...(f.crops ? { crops: f.crops } : {}) }));
+/** Rendered frames → clip frame indices, from the tags each clip frame carries (frame-tag.ts). */
+function toScored(run: RecordedRun): ScoredFrame[] {
+	// An untagged frame's crops move on to the next tagged one.
+	let carried: NonNullable<ScoredFrame['crops']> = [];
+	return run.frames.flatMap((f) => {
+		carried = [...carried, ...(f.crops ?? [])];
+		if (f.tag === null) return [];
+		const crops = carried;
+		carried = [];
+		return [{ index: f.tag, faces: f.faces, ...(crops.length ? { crops } : {}) }];
+	});
 }
 
 /** Detection scores and frontalness of the boxes drawn on faces (frontal or turned in the truth) and on nothing. */
@@ -97,10 +85,16 @@ function detectionFigures(clip: BenchClip, scored: ScoredFrame[]): string | null
 }
 
 /** One run's headline figures, for the summary over repeated runs. */
+/** The appearances first named after 0.5 s, as ` (name@shotN 750 ms, …)`: which to look at. */
+function slowList(firsts: LiveScore['firstCorrect']): string {
+	const slow = firsts.filter((f) => f.seconds !== null && f.seconds > 0.5);
+	return slow.length ? ` (${slow.map((f) => `${f.name}@shot${f.shot + 1} ${fmt(f.seconds! * 1000, 0)} ms`).join(', ')})` : '';
+}
+
 type Headline = { right: number; goal: number; wrong: number; carried: number; upKBps: number };
 
 function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes: number): Headline {
-	const scored = toScored(clip, run);
+	const scored = toScored(run);
 	if (process.env.BENCH_LIVE_DUMP) {
 		const file = join(process.env.BENCH_LIVE_DUMP, `${clip.name}-${label.replace(/[^a-z0-9]+/gi, '-')}-${Date.now()}.json`);
 		writeFileSync(file, JSON.stringify({ scored, truth: clip.frames }));
@@ -133,7 +127,7 @@ function report(label: string, clip: BenchClip, run: RecordedRun, frameJpegBytes
 		`    wrong name on ${pct(s.wrong, s.visibleFaceFrames)} of visible face-frames (${s.wrong} of ${s.visibleFaceFrames}); a name on no face: ${s.namesOnNothing} frames; on a face partly out of the frame or under ${VISIBLE_MIN_PX} px: ${s.namesOnPartial.right} right, ${s.namesOnPartial.wrong} wrong; an \`unknown\` box on no face: ${s.unknownsOnNothing}`
 	);
 	console.log(
-		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
+		`    first right name after a face appears: median ${fmt((firsts[Math.floor(firsts.length / 2)] ?? NaN) * 1000, 0)} ms, mean ${fmt((firsts.reduce((a, b) => a + b, 0) / firsts.length) * 1000, 0)} ms, max ${fmt((firsts.at(-1) ?? NaN) * 1000, 0)} ms; over 0.5 s: ${slow} of ${s.firstCorrect.length} appearances${slowList(s.firstCorrect)}; never named: ${never.length}${never.length ? ` (${never.map((f) => `${f.name}@shot${f.shot + 1}`).join(', ')})` : ''}`
 	);
 	const detectedCuts = run.frames.filter((f) => f.cut).length;
 	const trueCuts = scored.filter((f, i) => i > 0 && clip.frames[f.index]?.shot !== clip.frames[scored[i - 1]!.index]?.shot).length;
@@ -205,7 +199,7 @@ for (const name of CLIPS) {
 		await first.stop({ keepData: true });
 	}
 	const frameJpegBytes = await meanFrameJpegBytes(clip.file);
-	const seconds = clip.tagged ? Math.ceil((LOOPS * clip.frames.length) / clip.fps) : Number(process.env.BENCH_LIVE_SECONDS ?? 30);
+	const seconds = Math.ceil((LOOPS * clip.frames.length) / clip.fps);
 	const modes = [
 		{ label: 'as shipped', query: '' },
 		...(name === 'tv' ? [] : [{ label: 'data saver on (?saver=1)', query: '?saver=1' }]),

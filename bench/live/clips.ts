@@ -2,23 +2,23 @@
  * The clips bench:live plays, each with its truth and its gallery: the two hard clips built at
  * bench time (bench/clip/), and the older synthetic dev clip of ../shared/data/video.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { enrolPerson } from '../../tests/helpers/gallery.ts';
 import { authHeaders } from '../../tests/helpers/server.ts';
 import type { TruthFrame } from '../clip/camera.ts';
-import { buildClip } from '../clip/build.ts';
+import { buildClip, CLIP_DIR } from '../clip/build.ts';
+import { stampFrameTag } from '../../tests/helpers/frame-tag.ts';
+import { createY4mWriter } from '../../tests/helpers/y4m.ts';
 import type { ClipScript } from '../clip/scripts.ts';
-import { DATA_DIR, i420ToRgb, labelledFaces, type ClipFrame } from '../data.ts';
+import { clipFrames, DATA_DIR, i420ToRgb, labelledFaces, type ClipFrame } from '../data.ts';
 
 export type BenchClip = {
 	name: string;
 	file: string;
 	fps: number;
 	frames: TruthFrame[];
-	/** Whether each frame carries its index (frame-tag.ts); otherwise frames are aligned by time. */
-	tagged: boolean;
 	/** Puts the clip's people in the server's gallery; returns a line saying what was enrolled. */
 	enrol(serverUrl: string): Promise<string>;
 };
@@ -80,9 +80,36 @@ export async function builtClip(serverUrl: string, script: ClipScript): Promise<
 		file,
 		fps: timeline.fps,
 		frames: timeline.frames,
-		tagged: true,
 		enrol: (url) => enrolPhotos(url, script.enrol, script.padEnrolment)
 	};
+}
+
+/**
+ * The dev clip with each frame's index stamped into its bottom rows (frame-tag.ts), written once
+ * to CLIP_DIR: untagged, the page's frames could only be matched to the clip's by media time,
+ * which put a frame either side of a cut often enough to count a name on the wrong face.
+ */
+function taggedDevClip(source: string): string {
+	const file = join(CLIP_DIR, 'dev.y4m');
+	const stamp = `${file}.source`;
+	const { size, mtimeMs } = statSync(source);
+	const key = `${size}:${mtimeMs}`;
+	if (existsSync(file) && existsSync(stamp) && readFileSync(stamp, 'utf8') === key) return file;
+	mkdirSync(CLIP_DIR, { recursive: true });
+	let writer: ReturnType<typeof createY4mWriter> | null = null;
+	try {
+		let index = 0;
+		for (const { yuv, width, height } of clipFrames()) {
+			writer ??= createY4mWriter(file, { width, height, fps: 8 });
+			const rgb = i420ToRgb(yuv, width, height);
+			stampFrameTag(rgb, width, height, index++);
+			writer.write(rgb);
+		}
+	} finally {
+		writer?.close();
+	}
+	writeFileSync(stamp, key);
+	return file;
 }
 
 /** The synthetic dev clip (8 fps y4m): one tight still per segment, sliding and zooming. */
@@ -116,10 +143,9 @@ export function devClip(): BenchClip {
 	}
 	return {
 		name: 'dev',
-		file: join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m'),
+		file: taggedDevClip(join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m')),
 		fps: 8,
 		frames,
-		tagged: false,
 		enrol: (url) => enrolPhotos(url, people, true)
 	};
 }
