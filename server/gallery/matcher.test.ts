@@ -37,6 +37,30 @@ describe('matcher', () => {
 		expect(nearestPerson(vec(0, 0, 0), [])).toBeNull();
 	});
 
+	it('finds the nearest person only when they lead the next by the margin', () => {
+		// 0.29 from alice's centroid against 0.31 from bob: nearest, by less than 0.04.
+		const near = [
+			{ personId: 'a', name: 'alice', embedding: vec(1, 0) },
+			{ personId: 'b', name: 'bob', embedding: vec(1, 0.6) }
+		];
+		expect(nearestPerson(vec(1, 0.29), near)).toBe('a');
+		expect(nearestPerson(vec(1, 0.29), near, 0.04)).toBeNull();
+		expect(nearestPerson(vec(1, 0.25), near, 0.04)).toBe('a');
+		let seed = 11;
+		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+		for (let round = 0; round < 50; round++) {
+			const gallery: GalleryEntry[] = Array.from({ length: 40 }, (_, k) => ({
+				personId: `p${k % 20}`,
+				name: `p${k % 20}`,
+				embedding: Float32Array.from({ length: 16 }, random)
+			}));
+			const query = Float32Array.from({ length: 16 }, random);
+			const [first, second] = rankPeople(query, gallery);
+			const margin = 0.1 * (round % 5);
+			expect(nearestPerson(query, gallery, margin)).toBe(second!.distance - first!.distance >= margin ? first!.personId : null);
+		}
+	});
+
 	it('names the nearest person under the threshold with a confidence in (0.5, 1]', () => {
 		const match = findMatch(vec(0.95, 0.05, 0), entries, 0.5);
 		expect(match.label).toBe('alice');

@@ -286,11 +286,16 @@ function nearestTwo(query: Float32Array, index: PeopleIndex, margin: number): { 
 	return { best, bestSq, secondSq };
 }
 
-/** The person whose centroid is nearest the query, however far; null with nobody of its dimension. One pruned pass (~4× cheaper than rankPeople at 10 000 people). */
-export function nearestPerson(query: Float32Array, entries: readonly GalleryEntry[]): string | null {
+/**
+ * The person whose centroid is nearest the query, however far, when they lead every other person
+ * by at least `margin`; null when another is about as near, or nobody has its dimension. One
+ * pruned pass (~4× cheaper than rankPeople at 10 000 people).
+ */
+export function nearestPerson(query: Float32Array, entries: readonly GalleryEntry[], margin = 0): string | null {
 	const index = indexFor(entries, query.length);
-	const { best } = nearestTwo(query, index, 0);
-	return best < 0 ? null : (index.ids[best] as string);
+	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
+	if (best < 0 || Math.sqrt(secondSq) - Math.sqrt(bestSq) < margin) return null;
+	return index.ids[best] as string;
 }
 
 /** Every person once, by distance from the query to their centroid, best first. */

@@ -16,7 +16,7 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
-import { findMatch, nearestPerson, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
+import { DEFAULT_MARGIN, findMatch, nearestPerson, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 import { createTrackFusion, FUSION_DEFAULTS, rescuedByTrack, type TrackFusion, type TrackFusionOptions } from './track-fusion.ts';
 
@@ -99,7 +99,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		if (descriptor && fusion) {
 			const { descriptor: mean, count } = fusion.fuse(msg.trackId, descriptor);
 			if (count > 1 && !found.personId) {
-				found = rescuedByTrack(found, findMatch(mean, entries, threshold), () => nearestPerson(descriptor, entries));
+				found = rescuedByTrack(found, findMatch(mean, entries, threshold), () => nearestPerson(descriptor, entries, DEFAULT_MARGIN));
 			}
 		}
 		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;

@@ -72,9 +72,11 @@ export function createTrackFusion(options: TrackFusionOptions): TrackFusion {
 /**
  * What a crop is answered when its track's fused match is known: the crop's own match when it
  * names someone; else the fused one only when it names the person the crop alone is nearest to
- * (`nearestAlone`, asked only then). So a track's history can lift a near miss over the threshold
- * but never give a face the name of someone it does not itself most resemble, as plain averaging
- * did once over a cut the page did not see.
+ * by the match margin (`nearestAlone`, asked only then; null when another person is about as
+ * near). So a track's history can lift a near miss over the threshold but never give a face the
+ * name of someone it does not itself clearly most resemble: plain averaging once carried a name
+ * over a cut the page did not see, and without the margin a stranger about as near two enrolled
+ * people was named one of them on `tv` (bench:live, 3 December).
  */
 export function rescuedByTrack(alone: Match, fused: Match, nearestAlone: () => string | null): Match {
 	if (alone.personId || !fused.personId) return alone;
