@@ -38,7 +38,7 @@ describe('loadConfig: the env schema', () => {
 			channels: { total: 32, perAddress: 6, pendingTotal: 8, pendingPerAddress: 3 },
 			cropsPerSecondPerAddress: 20,
 			liveDeadlineMs: 400,
-			fuseCrops: 4,
+			fuseCrops: 1,
 			embedWorkerEntry: null,
 			warnings: []
 		});

@@ -10,7 +10,6 @@ import { DEFAULT_EMBEDDER, EMBEDDER_IDS, EMBEDDERS, type EmbedderId } from './em
 import { FACE_NETS, type FaceNets } from './embed/onnx/nets-choice.ts';
 import { EMBED_BATCH_DEFAULT } from './embed/pool.ts';
 import { LIVE_DEADLINE_MS } from './recognizer/recognizer.ts';
-import { FUSION_DEFAULTS } from './recognizer/track-fusion.ts';
 
 export type IceServer = { urls: string | string[]; username?: string; credential?: string };
 
@@ -223,7 +222,8 @@ export const EnvSchema = v.object({
 	FACE_NETS: v.pipe(text('auto'), v.picklist(FACE_NETS, `FACE_NETS must be one of ${FACE_NETS.join(', ')}`)),
 	EMBED_WORKERS: integer('EMBED_WORKERS', Math.max(1, availableParallelism()), 1, 64),
 	EMBED_BATCH: integer('EMBED_BATCH', EMBED_BATCH_DEFAULT, 1, 16),
-	FUSE_CROPS: integer('FUSE_CROPS', FUSION_DEFAULTS.maxDescriptors, 1, 16),
+	// Off by default (1): with it on, `tv` runs still showed a wrong name now and then (README, track fusion).
+	FUSE_CROPS: integer('FUSE_CROPS', 1, 1, 16),
 	ICE_SERVERS: iceServers,
 	RECOGNIZER_ID: v.pipe(
 		text('facertc-recognizer'),
