@@ -20,7 +20,7 @@ import { cropFace, decodeImage } from '../../server/embed/decode.ts';
 import { alignedChip } from '../../server/embed/aligned-chip.ts';
 import { loadFaceEngine, type FaceEngine } from '../../server/embed/face-engine.ts';
 import { MAX_LANDMARK_PASSES, type FoundLandmarks } from '../../server/embed/landmark-search.ts';
-import { mirrorImage, mirrorMean } from '../../server/embed/mirror.ts';
+import { mirrorImage, rescaledMean } from '../../server/embed/mirror.ts';
 import { describeFaceInPhoto, ENROL_CROP, ENROL_PATH, findFaces, PHOTO_DECODE_MAX_SIDE } from '../../server/embed/pipeline.ts';
 import type { FaceBox, RgbImage } from '../../server/embed/types.ts';
 import { samplePhotoPath } from '../../tests/helpers/faces.ts';
@@ -54,7 +54,7 @@ export const VARIANTS = [
 ] as const;
 /**
  * Variants made from the cached ones, not cached: live-mirror and enrol-mirror, mirror
- * test-time augmentation (mirrorMean of the chip's descriptor and its mirror's); enrol-live, an
+ * test-time augmentation (rescaledMean of the chip's descriptor and its mirror's); enrol-live, an
  * enrolment vector moved toward what the live page sends (the rescaled mean of the photo's
  * 'enrol' and 'live' descriptors: a gallery made like the queries it will meet).
  */
@@ -224,9 +224,9 @@ export async function embedAll(
 		for (const f of faces) {
 			const v: BenchFace['v'] = {};
 			for (const [variant, d] of Object.entries(f.v)) v[variant as Variant] = Float32Array.from(d);
-			if (v.live && v['live-flip']) v['live-mirror'] = mirrorMean(v.live, v['live-flip']);
-			if (v.enrol && v['enrol-flip']) v['enrol-mirror'] = mirrorMean(v.enrol, v['enrol-flip']);
-			if (v.enrol && v.live) v['enrol-live'] = mirrorMean(v.enrol, v.live);
+			if (v.live && v['live-flip']) v['live-mirror'] = rescaledMean(v.live, v['live-flip']);
+			if (v.enrol && v['enrol-flip']) v['enrol-mirror'] = rescaledMean(v.enrol, v['enrol-flip']);
+			if (v.enrol && v.live) v['enrol-live'] = rescaledMean(v.enrol, v.live);
 			out.push({ source: spec.source, kind: spec.kind, identity: spec.identity, file: spec.file, box: f.box, side: f.side, padded: f.padded, v });
 		}
 		if (faces.length === 0 && spec.kind === 'identity') log(`   no face found in ${spec.source}/${spec.file}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mirrorImage, mirrorMean } from './mirror.ts';
+import { mirrorImage, rescaledMean } from './mirror.ts';
 import type { RgbImage } from './types.ts';
 
 const image = (width: number, height: number, pixel: (x: number, y: number) => [number, number, number]): RgbImage => {
@@ -24,16 +24,16 @@ describe('mirrorImage', () => {
 	});
 });
 
-describe('mirrorMean', () => {
+describe('rescaledMean', () => {
 	const a = Float32Array.from({ length: 128 }, (_, i) => Math.sin(i) * 0.13);
 	const b = Float32Array.from({ length: 128 }, (_, i) => Math.sin(i + 0.4) * 0.12);
 
 	it('is symmetric: a face and its mirror image get the same vector', () => {
-		expect(mirrorMean(a, b)).toEqual(mirrorMean(b, a));
+		expect(rescaledMean(a, b)).toEqual(rescaledMean(b, a));
 	});
 
 	it('points along the mean and keeps the mean of the two lengths', () => {
-		const m = mirrorMean(a, b);
+		const m = rescaledMean(a, b);
 		expect(norm(m)).toBeCloseTo((norm(a) + norm(b)) / 2, 5);
 		const mid = a.map((x, i) => (x + b[i]!) / 2);
 		const cos = m.reduce((s, x, i) => s + x * mid[i]!, 0) / (norm(m) * norm(mid));
@@ -42,10 +42,10 @@ describe('mirrorMean', () => {
 	});
 
 	it('leaves a descriptor that equals its mirror’s unchanged', () => {
-		expect([...mirrorMean(a, a)].every((x, i) => Math.abs(x - a[i]!) < 1e-7)).toBe(true);
+		expect([...rescaledMean(a, a)].every((x, i) => Math.abs(x - a[i]!) < 1e-7)).toBe(true);
 	});
 
 	it('refuses descriptors of different lengths', () => {
-		expect(() => mirrorMean(a, new Float32Array(64))).toThrow(RangeError);
+		expect(() => rescaledMean(a, new Float32Array(64))).toThrow(RangeError);
 	});
 });

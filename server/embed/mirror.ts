@@ -30,10 +30,11 @@ export function mirrorImage(chip: RgbImage): RgbImage {
 }
 
 /**
- * The mean of a face's descriptor and its mirror's, rescaled to their mean length. Symmetric in
- * its arguments, so a face and its mirror image get the same vector. Throws on unequal lengths.
+ * The mean of two descriptors of one face (its chip's and its mirror's; in bench:accuracy also an
+ * enrolment photo's and its live-like crop's), rescaled to their mean length. Symmetric in its
+ * arguments, so a face and its mirror image get the same vector. Throws on unequal lengths.
  */
-export function mirrorMean(a: Float32Array, b: Float32Array): Float32Array {
+export function rescaledMean(a: Float32Array, b: Float32Array): Float32Array {
 	if (a.length !== b.length) throw new RangeError(`descriptors of ${a.length} and ${b.length} numbers`);
 	const out = new Float32Array(a.length);
 	let na = 0;

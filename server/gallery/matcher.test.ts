@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COHORT_EXCLUSION, createCohort, DEFAULT_MARGIN, euclidean, findMatch, nearestPerson, rankPeople, type GalleryEntry } from './matcher.ts';
+import { COHORT_EXCLUSION, createCohort, DEFAULT_MARGIN, euclidean, findMatch, judge, rankPeople, type GalleryEntry } from './matcher.ts';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const entries: GalleryEntry[] = [
@@ -30,30 +30,36 @@ describe('matcher', () => {
 		expect(ranked[1]?.distance).toBeCloseTo(Math.hypot(0.92, 0.92), 5);
 	});
 
-	it('finds the nearest person however far, as ranking them all does; null with nobody of the dimension', () => {
+	/** judge's leader with `margin`, far past any threshold: who leads, whatever the verdict. */
+	const leader = (query: Float32Array, gallery: readonly GalleryEntry[], margin: number) => judge(query, gallery, 0.01, { margin }).leader;
+
+	it('says who leads however far, as ranking them all does; null with nobody of the dimension', () => {
 		for (const { gallery, query } of randomGalleries(7, 20)) {
-			expect(nearestPerson(query, gallery)).toBe(rankPeople(query, gallery)[0]!.personId);
+			expect(leader(query, gallery, 0)).toBe(rankPeople(query, gallery)[0]!.personId);
+			expect(judge(query, gallery, 0.01).match.personId).toBeNull();
 		}
-		expect(nearestPerson(vec(1, 0), entries)).toBeNull();
-		expect(nearestPerson(vec(0, 0, 0), [])).toBeNull();
+		expect(leader(vec(1, 0), entries, 0)).toBeNull();
+		expect(leader(vec(0, 0, 0), [], 0)).toBeNull();
 	});
 
-	it('finds the nearest person only when they lead the next by the margin', () => {
+	it('says who leads only when they lead the next by the margin, named or not', () => {
 		// 0.29 from alice's centroid against 0.31 from bob: nearest, by less than 0.04.
 		const near = [
 			{ personId: 'a', name: 'alice', embedding: vec(1, 0) },
 			{ personId: 'b', name: 'bob', embedding: vec(1, 0.6) }
 		];
-		expect(nearestPerson(vec(1, 0.29), near)).toBe('a');
-		expect(nearestPerson(vec(1, 0.29), near, 0.04)).toBeNull();
-		expect(nearestPerson(vec(1, 0.25), near, 0.04)).toBe('a');
+		expect(leader(vec(1, 0.29), near, 0)).toBe('a');
+		expect(leader(vec(1, 0.29), near, 0.04)).toBeNull();
+		expect(leader(vec(1, 0.25), near, 0.04)).toBe('a');
+		expect(judge(vec(1, 0.25), near, 0.3)).toMatchObject({ match: { personId: 'a' }, leader: 'a' });
+		expect(judge(vec(1, 0.29), near, 0.3)).toMatchObject({ match: { personId: null }, leader: null });
 		const outcomes = { named: 0, none: 0 };
 		for (const [round, { gallery, query }] of randomGalleries(11, 50).entries()) {
 			const [first, second] = rankPeople(query, gallery);
 			const margin = 0.1 * (round % 5);
 			const leads = second!.distance - first!.distance >= margin;
 			outcomes[leads ? 'named' : 'none']++;
-			expect(nearestPerson(query, gallery, margin)).toBe(leads ? first!.personId : null);
+			expect(leader(query, gallery, margin)).toBe(leads ? first!.personId : null);
 		}
 		// Both answers were put to the test.
 		expect(Math.min(outcomes.named, outcomes.none)).toBeGreaterThan(5);

@@ -286,18 +286,6 @@ function nearestTwo(query: Float32Array, index: PeopleIndex, margin: number): { 
 	return { best, bestSq, secondSq };
 }
 
-/**
- * The person whose centroid is nearest the query, however far, when they lead every other person
- * by at least `margin`; null when another is about as near, or nobody has its dimension. One
- * pruned pass (~4× cheaper than rankPeople at 10 000 people).
- */
-export function nearestPerson(query: Float32Array, entries: readonly GalleryEntry[], margin = 0): string | null {
-	const index = indexFor(entries, query.length);
-	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
-	if (best < 0 || Math.sqrt(secondSq) - Math.sqrt(bestSq) < margin) return null;
-	return index.ids[best] as string;
-}
-
 /** Every person once, by distance from the query to their centroid, best first. */
 export function rankPeople(query: Float32Array, entries: readonly GalleryEntry[]): Array<{ personId: string; name: string; distance: number }> {
 	const { ids, names, centroids, dim } = indexFor(entries, query.length);
@@ -311,30 +299,45 @@ export function rankPeople(query: Float32Array, entries: readonly GalleryEntry[]
 }
 
 /**
- * Names the face behind `query`, or says unknown. `threshold` is the largest centroid distance
- * that may be named (exclusive; MATCH_THRESHOLD, recommended 0.55); entries of another dimension
- * than the query are ignored. Cost per query: one pass over the people (not the embeddings).
+ * A match and, whatever its verdict, the person who leads: the one nearest the query when every
+ * other person is at least the margin further (null when another is about as near, or nobody has
+ * the query's dimension). Track fusion reads the leader of a crop left unknown, so it knows whether
+ * only the threshold kept the name away without a second pass over the people.
  */
-export function findMatch(query: Float32Array, entries: readonly GalleryEntry[], threshold: number, options: MatchOptions = {}): Match {
+export type Verdict = { match: Match; leader: string | null };
+
+/**
+ * Names the face behind `query`, or says unknown, and says who leads (Verdict). `threshold` is the
+ * largest centroid distance that may be named (exclusive; MATCH_THRESHOLD, recommended 0.55);
+ * entries of another dimension than the query are ignored. Cost per query: one pass over the
+ * people (not the embeddings).
+ */
+export function judge(query: Float32Array, entries: readonly GalleryEntry[], threshold: number, options: MatchOptions = {}): Verdict {
 	const margin = options.margin ?? DEFAULT_MARGIN;
 	if (!(threshold > 0)) throw new TypeError(`threshold must be a distance > 0, got ${threshold}`);
 	if (!(margin >= 0)) throw new TypeError(`margin must be a distance ≥ 0, got ${margin}`);
 	const index = indexFor(entries, query.length);
 	const { best, bestSq, secondSq } = nearestTwo(query, index, margin);
-	if (best < 0) return { ...NO_MATCH };
+	if (best < 0) return { match: { ...NO_MATCH }, leader: null };
 	const distance = Math.sqrt(bestSq);
+	const leads = Math.sqrt(secondSq) - distance >= margin;
+	const leader = leads ? (index.ids[best] as string) : null;
 	const cohortMargin = options.cohortMargin === undefined ? DEFAULT_COHORT_MARGIN : options.cohortMargin;
 	const cohort = options.cohort ? cohortFor(entries, index, options.cohort) : null;
 	if (
 		distance >= threshold ||
-		Math.sqrt(secondSq) - distance < margin ||
+		!leads ||
 		(cohort && cohortMargin !== null && cohortWithin(query, cohort, distance + cohortMargin)) ||
 		(options.adaptive &&
 			!passesAdaptive({ query, distance, threshold, row: best, stats: adaptiveStats(index, cohort, options.adaptive), cohort, rule: options.adaptive }))
 	) {
-		return { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 };
+		return { match: { personId: null, label: UNKNOWN_LABEL, distance, confidence: 0 }, leader };
 	}
 	const confidence = Math.max(0, Math.min(1, 1 - distance / (2 * threshold)));
-	const personId = index.ids[best] as string;
-	return { personId, label: index.names[best] as string, distance, confidence };
+	return { match: { personId: index.ids[best] as string, label: index.names[best] as string, distance, confidence }, leader };
+}
+
+/** judge's match alone: the name for `query`, or unknown. */
+export function findMatch(query: Float32Array, entries: readonly GalleryEntry[], threshold: number, options: MatchOptions = {}): Match {
+	return judge(query, entries, threshold, options).match;
 }

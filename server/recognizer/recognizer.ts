@@ -16,9 +16,9 @@ import {
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
-import { DEFAULT_MARGIN, findMatch, nearestPerson, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
+import { findMatch, judge, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
-import { createTrackFusion, FUSION_DEFAULTS, rescuedByTrack, type TrackFusion, type TrackFusionOptions } from './track-fusion.ts';
+import { createTrackFusion, rescuedByTrack, type TrackFusion, type TrackFusionOptions } from './track-fusion.ts';
 
 /** How a crop is queued (see server/embed/pool.ts JobOptions). */
 export type CropJob = { priority: 'live'; client: string; withinMs: number; keypoints?: ReadonlyArray<readonly [number, number]> };
@@ -85,7 +85,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	const crops = createKeyedLimiter({ capacity: cropsPerSecond, perSecond: cropsPerSecond, now });
 	let sessions = 0;
 
-	const fused = deps.fusion && (deps.fusion.maxDescriptors ?? FUSION_DEFAULTS.maxDescriptors) > 1 ? deps.fusion : null;
+	const fused = deps.fusion && deps.fusion.maxDescriptors > 1 ? deps.fusion : null;
 
 	async function identify(msg: IdentifyMessage, client: string, peerId: string, fusion: TrackFusion | null): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
@@ -95,12 +95,11 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 		const job: CropJob = { priority: 'live', client, withinMs: liveDeadlineMs, ...(msg.keypoints ? { keypoints: msg.keypoints } : {}) };
 		const { descriptor } = await embedder.describeCrop(msg.crop, job);
 		const entries = gallery.entries();
-		let found = descriptor ? findMatch(descriptor, entries, threshold) : NO_MATCH;
-		if (descriptor && fusion) {
+		const alone = descriptor ? judge(descriptor, entries, threshold) : null;
+		let found = alone?.match ?? NO_MATCH;
+		if (descriptor && alone && fusion) {
 			const { descriptor: mean, count } = fusion.fuse(msg.trackId, descriptor);
-			if (count > 1 && !found.personId) {
-				found = rescuedByTrack(found, findMatch(mean, entries, threshold), () => nearestPerson(descriptor, entries, DEFAULT_MARGIN));
-			}
+			if (count > 1 && !found.personId) found = rescuedByTrack(found, findMatch(mean, entries, threshold), alone.leader);
 		}
 		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');

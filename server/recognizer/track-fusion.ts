@@ -14,8 +14,8 @@ import { euclidean } from '../gallery/distance.ts';
 import type { Match } from '../gallery/matcher.ts';
 
 export type TrackFusionOptions = {
-	/** Descriptors averaged at most (the newest). */
-	maxDescriptors?: number;
+	/** Descriptors averaged at most (the newest); the one default is FUSE_CROPS's in config.ts. */
+	maxDescriptors: number;
 	/** Older descriptors are dropped, ms. */
 	windowMs?: number;
 	/**
@@ -30,7 +30,7 @@ export type TrackFusionOptions = {
 	now?: () => number;
 };
 
-export const FUSION_DEFAULTS = { maxDescriptors: 4, windowMs: 4000, sameWithin: 0.75, maxTracks: 64 } as const;
+export const FUSION_DEFAULTS = { windowMs: 4000, sameWithin: 0.75, maxTracks: 64 } as const;
 
 export type TrackFusion = {
 	/** The descriptor to match for this crop of `trackId`: the mean of its recent ones, this one included. */
@@ -71,14 +71,14 @@ export function createTrackFusion(options: TrackFusionOptions): TrackFusion {
 
 /**
  * What a crop is answered when its track's fused match is known: the crop's own match when it
- * names someone; else the fused one only when it names the person the crop alone is nearest to
- * by the match margin (`nearestAlone`, asked only then; null when another person is about as
- * near). So a track's history can lift a near miss over the threshold but never give a face the
- * name of someone it does not itself clearly most resemble: plain averaging once carried a name
- * over a cut the page did not see, and without the margin a stranger about as near two enrolled
- * people was named one of them on `tv` (bench:live, 3 December).
+ * names someone; else the fused one only when it names `leaderAlone`, the person the crop alone
+ * is nearest to by the match margin (judge's leader; null when another person is about as near).
+ * So a track's history can lift a near miss over the threshold but never give a face the name of
+ * someone it does not itself clearly most resemble: plain averaging once carried a name over a
+ * cut the page did not see, and without the margin a stranger about as near two enrolled people
+ * was named one of them on `tv` (bench:live, 3 December).
  */
-export function rescuedByTrack(alone: Match, fused: Match, nearestAlone: () => string | null): Match {
+export function rescuedByTrack(alone: Match, fused: Match, leaderAlone: string | null): Match {
 	if (alone.personId || !fused.personId) return alone;
-	return fused.personId === nearestAlone() ? fused : alone;
+	return fused.personId === leaderAlone ? fused : alone;
 }
