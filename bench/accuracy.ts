@@ -29,8 +29,22 @@
  */
 import { embedAll, type BenchFace, type Variant } from './accuracy/embed.ts';
 import { labelGroups } from './accuracy/labels.ts';
-import { sideTrials, split, type Side } from './accuracy/trials.ts';
-import { chooseSettle, choose, createCohort, FALSE_ACCEPT_COST, groups, named, rates, score, shippedNames, type Params, type Scored } from './accuracy/tune.ts';
+import { sideTrials, split, wholeSide, type Side } from './accuracy/trials.ts';
+import {
+	chooseSettle,
+	choose,
+	costOfRates,
+	createCohort,
+	FALSE_ACCEPT_COST,
+	groups,
+	named,
+	rates,
+	score,
+	scoreSide,
+	shippedNames,
+	type Params,
+	type Scored
+} from './accuracy/tune.ts';
 import { chooseChecks, type CheckChoice } from './accuracy/checks.ts';
 import { negativeOutcomes, NEGATIVE_MARGINS, type NegativeOutcome } from './accuracy/negatives.ts';
 import { DEFAULT_NEGATIVE_MARGIN } from '../server/gallery/negatives.ts';
@@ -82,15 +96,7 @@ const cohortOf = (variant: Variant) => faces.filter((f) => f.kind === 'cohort' &
 function variantRanking(): void {
 	console.log('\nP. Pipeline variants (gallery vectors → probe vectors), threshold-free, all data (a ranking, not a tuned figure)');
 	console.log('   variants                     look-alikes all enrolled: FAR at 90 % recall   one photo: recall at 1 % FAR (faces-real | faces)');
-	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
-	for (const f of faces) {
-		if (f.kind === 'identity') {
-			whole.photos.push(f);
-			whole.identities.add(`${f.source}:${f.identity}`);
-		}
-		if (f.kind === 'stranger') whole.strangers.push(f);
-		if (f.kind === 'group') whole.groups.push(f);
-	}
+	const whole = wholeSide(faces);
 	const pairs: Array<[Variant, Variant]> = [
 		['crop160', 'crop160'],
 		['photo4', 'photo4'],
@@ -173,10 +179,7 @@ function enrolPaths(): void {
 		const sum = new Map<string, { n: number; g: number; a: number; i: number }>();
 		for (let seed = 1; seed <= SPLITS; seed++) {
 			for (const side of split(all, seed)) {
-				const trials = score(
-					['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')),
-					cohortFaces
-				);
+				const trials = scoreSide(side, cohortFaces);
 				for (const [k, ts] of groups(trials)) {
 					const r = rates(ts, SHIPPED);
 					const acc = sum.get(k) ?? { n: 0, g: 0, a: 0, i: 0 };
@@ -225,12 +228,7 @@ const cohortEnrol = cohortOf('enrol');
 const cohort = createCohort(cohortEnrol);
 for (let seed = 1; seed <= SPLITS; seed++) {
 	const sides = split(faces, seed);
-	const scored = sides.map((side) =>
-		score(
-			['faces', 'faces-real'].flatMap((source) => sideTrials(side, source as 'faces', 'enrol')),
-			cohortEnrol
-		)
-	);
+	const scored = sides.map((side) => scoreSide(side, cohortEnrol));
 	for (const [tune, test] of [
 		[0, 1],
 		[1, 0]
@@ -308,16 +306,10 @@ for (const rule of RULES) {
 }
 
 {
-	const costOf = (o: Outcome) => {
-		let sum = 0;
-		for (const r of o.test.values())
-			sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
-		return sum / o.test.size;
-	};
-	const base = outcomes.get('shipped')!.map(costOf);
+	const base = outcomes.get('shipped')!.map((o) => costOfRates(o.test.values()));
 	console.log('\n   paired against the shipped rule, test-side cost difference (negative: better), and on how many test sides it was lower / higher:');
 	for (const rule of RULES.slice(1)) {
-		const diff = outcomes.get(rule)!.map((o, k) => costOf(o) - base[k]!);
+		const diff = outcomes.get(rule)!.map((o, k) => costOfRates(o.test.values()) - base[k]!);
 		console.log(
 			`   ${rule.padEnd(16)} ${avg(diff) >= 0 ? '+' : ''}${avg(diff).toFixed(3)} ±${sd(diff).toFixed(3)}; lower on ${diff.filter((d) => d < -1e-9).length}, higher on ${diff.filter((d) => d > 1e-9).length} of ${diff.length}`
 		);
@@ -414,15 +406,9 @@ for (let seed = 1; seed <= SPLITS; seed++) negatives.push(...negativeOutcomes(fa
  */
 const PROOF = 0.75;
 {
-	const costOf = (o: Outcome) => {
-		let sum = 0;
-		for (const r of o.test.values())
-			sum += (r.g ? (r.g - r.named - r.wrong) / r.g : 0) + FALSE_ACCEPT_COST * ((r.g ? r.wrong / r.g : 0) + (r.i ? r.accepted / r.i : 0));
-		return sum / o.test.size;
-	};
-	const base = outcomes.get('shipped')!.map(costOf);
+	const base = outcomes.get('shipped')!.map((o) => costOfRates(o.test.values()));
 	const better = RULES.slice(1).filter((rule) => {
-		const diff = outcomes.get(rule)!.map((o, k) => costOf(o) - base[k]!);
+		const diff = outcomes.get(rule)!.map((o, k) => costOfRates(o.test.values()) - base[k]!);
 		return diff.filter((d) => d < -1e-9).length >= PROOF * diff.length;
 	});
 	const rule = better[0];

@@ -18,27 +18,14 @@ import { CUT_ABOVE, frameChange, THUMB_HEIGHT, THUMB_WIDTH } from '../src/lib/tr
 import type { TruthFrame } from './clip/camera.ts';
 import { CLIP_DIR, type ClipTimeline } from './clip/build.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
+import { readY4m } from '../tests/helpers/y4m.ts';
 import { devClip } from './live/clips.ts';
 
 type Luma = { y: Buffer; width: number; height: number };
 
 /** The luma plane of every frame of a y4m file. */
 function lumaFrames(file: string): Luma[] {
-	const bytes = readFileSync(file);
-	const headerEnd = bytes.indexOf(0x0a);
-	const header = bytes.subarray(0, headerEnd).toString();
-	const width = Number(/ W(\d+)/.exec(header)?.[1]);
-	const height = Number(/ H(\d+)/.exec(header)?.[1]);
-	const frameBytes = (width * height * 3) / 2;
-	const out: Luma[] = [];
-	let offset = headerEnd + 1;
-	for (;;) {
-		const lineEnd = bytes.indexOf(0x0a, offset);
-		if (lineEnd < 0 || lineEnd + 1 + frameBytes > bytes.length) break;
-		out.push({ y: bytes.subarray(lineEnd + 1, lineEnd + 1 + width * height), width, height });
-		offset = lineEnd + 1 + frameBytes;
-	}
-	return out;
+	return [...readY4m(readFileSync(file))].map(({ yuv, width, height }) => ({ y: yuv.subarray(0, width * height), width, height }));
 }
 
 /** Box average of `box` (clipped to the frame) on a `w`×`h` grid. */
@@ -113,38 +100,7 @@ function reportLooks(name: string, frames: readonly TruthFrame[], luma: readonly
 
 /** Box-averaged luma thumbnails of every frame of a y4m file. */
 function thumbnails(file: string): Float32Array[] {
-	const bytes = readFileSync(file);
-	const headerEnd = bytes.indexOf(0x0a);
-	const header = bytes.subarray(0, headerEnd).toString();
-	const width = Number(/ W(\d+)/.exec(header)?.[1]);
-	const height = Number(/ H(\d+)/.exec(header)?.[1]);
-	const frameBytes = (width * height * 3) / 2;
-	const out: Float32Array[] = [];
-	let offset = headerEnd + 1;
-	for (;;) {
-		const lineEnd = bytes.indexOf(0x0a, offset);
-		if (lineEnd < 0 || lineEnd + 1 + frameBytes > bytes.length) break;
-		const y = bytes.subarray(lineEnd + 1, lineEnd + 1 + width * height);
-		offset = lineEnd + 1 + frameBytes;
-		const thumb = new Float32Array(THUMB_WIDTH * THUMB_HEIGHT);
-		const cw = width / THUMB_WIDTH;
-		const ch = height / THUMB_HEIGHT;
-		for (let ty = 0; ty < THUMB_HEIGHT; ty++) {
-			for (let tx = 0; tx < THUMB_WIDTH; tx++) {
-				let sum = 0;
-				let n = 0;
-				for (let py = Math.floor(ty * ch); py < Math.floor((ty + 1) * ch); py++) {
-					for (let px = Math.floor(tx * cw); px < Math.floor((tx + 1) * cw); px++) {
-						sum += y[py * width + px]!;
-						n++;
-					}
-				}
-				thumb[ty * THUMB_WIDTH + tx] = sum / n;
-			}
-		}
-		out.push(thumb);
-	}
-	return out;
+	return lumaFrames(file).map((luma) => boxAverage(luma, { x: 0, y: 0, width: luma.width, height: luma.height }, THUMB_WIDTH, THUMB_HEIGHT));
 }
 
 const q = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;

@@ -1,6 +1,7 @@
 /** The shared development data beside the checkout (`../shared/data`), when it is there. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { readY4m } from '../tests/helpers/y4m.ts';
 
 export const DATA_DIR = resolve(process.env.FACERTC_BENCH_DATA ?? join(process.cwd(), '..', 'shared', 'data'));
 
@@ -42,19 +43,11 @@ export function* clipFrames(): Generator<{ frame: ClipFrame; yuv: Buffer; width:
 		frames: Record<string, ClipFrame[]>;
 	};
 	const entries = timeline.frames['dev_faces_640x480_8fps.y4m'] ?? [];
-	const bytes = readFileSync(join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m'));
-	const headerEnd = bytes.indexOf(0x0a);
-	const header = bytes.subarray(0, headerEnd).toString();
-	const width = Number(/ W(\d+)/.exec(header)?.[1]);
-	const height = Number(/ H(\d+)/.exec(header)?.[1]);
-	const frameBytes = (width * height * 3) / 2;
-	let offset = headerEnd + 1;
+	const frames = readY4m(readFileSync(join(DATA_DIR, 'video', 'dev_faces_640x480_8fps.y4m')));
 	for (const frame of entries) {
-		const lineEnd = bytes.indexOf(0x0a, offset);
-		if (lineEnd < 0) return;
-		const start = lineEnd + 1;
-		yield { frame, yuv: bytes.subarray(start, start + frameBytes), width, height };
-		offset = start + frameBytes;
+		const next = frames.next();
+		if (next.done) return;
+		yield { frame, ...next.value };
 	}
 }
 

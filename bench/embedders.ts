@@ -30,8 +30,8 @@ import { sharedTf } from '../server/embed/embedders/graph-model.ts';
 import { loadHumanFace, type HumanDescriber, type HumanRotation } from '../server/embed/embedders/human-face.ts';
 import { embedAll, type BenchFace } from './accuracy/embed.ts';
 import { labelGroups } from './accuracy/labels.ts';
-import { sideTrials, split, type Side } from './accuracy/trials.ts';
-import { choose, groups, rates, scaledGrid, score, type Grid } from './accuracy/tune.ts';
+import { sideTrials, split, wholeSide } from './accuracy/trials.ts';
+import { choose, groups, rates, scaledGrid, score, scoreSide, type Grid } from './accuracy/tune.ts';
 import { DATA_DIR, hasSharedData } from './data.ts';
 import { measureCosts } from './embedders/cost.ts';
 import { loadOnnxDescriber } from './embedders/onnx.ts';
@@ -122,19 +122,6 @@ async function mirrored(img: { data: Uint8Array; width: number; height: number }
 	return { data: out, width: img.width, height: img.height };
 }
 
-function wholeSide(faces: readonly Boxed[]): Side {
-	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
-	for (const f of faces) {
-		if (f.kind === 'identity') {
-			whole.photos.push(f);
-			whole.identities.add(`${f.source}:${f.identity}`);
-		}
-		if (f.kind === 'stranger') whole.strangers.push(f);
-		if (f.kind === 'group') whole.groups.push(f);
-	}
-	return whole;
-}
-
 /** A. threshold-free figures on all data. */
 function thresholdFree(faces: readonly Boxed[]): string {
 	const cells: string[] = [];
@@ -195,12 +182,7 @@ function heldOut(faces: readonly Boxed[], grid: Grid): { lines: string[]; thresh
 	const margins: number[] = [];
 	for (let seed = 1; seed <= SPLITS; seed++) {
 		const sides = split(faces, seed);
-		const scored = sides.map((side) =>
-			score(
-				['faces', 'faces-real'].flatMap((s) => sideTrials(side, s as 'faces', 'enrol')),
-				cohort
-			)
-		);
+		const scored = sides.map((side) => scoreSide(side, cohort));
 		for (const [tune, test] of [
 			[0, 1],
 			[1, 0]

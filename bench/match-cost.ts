@@ -7,21 +7,11 @@
  * time is printed apart.
  */
 import { findMatch, type GalleryEntry } from '../server/gallery/matcher.ts';
+import { rng } from './rng.ts';
 
 const DIM = 128;
 const PER_PERSON = 5;
 const THRESHOLD = 0.55;
-
-/** mulberry32: a small seeded PRNG, so every run measures the same vectors. */
-function random(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function gaussian(rand: () => number): number {
 	return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -115,7 +105,7 @@ console.log('µs per query (known face / stranger) and, for the shipped matcher,
 const head = ['issue 2 matcher', 'nearest, flat matrix', 'shipped (centroids)'].map((h) => ` ${h.padEnd(20)} │`).join('');
 console.log(`   ${'stored'.padStart(7)} ${'people'.padStart(8)}  │${head} index build`);
 for (const size of [10, 1_000, 100_000]) {
-	const rand = random(size);
+	const rand = rng(size);
 	const { entries, centres } = gallery(size, rand);
 	// a stored person seen anew, and strangers
 	const known = Array.from({ length: 64 }, (_, k) => vector(rand, centres[(k * 7919) % centres.length]!, 0.025));

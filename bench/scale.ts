@@ -20,6 +20,7 @@ import { postgresTables } from '../server/gallery/pg-db.ts';
 import { createSqliteGallery } from '../server/gallery/sqlite-gallery.ts';
 import { sqliteTables } from '../server/gallery/sqlite-db.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../tests/helpers/postgres.ts';
+import { rng } from './rng.ts';
 
 const DIM = 128;
 const MODEL = 'face-api@1.7/face_recognition_model';
@@ -32,17 +33,7 @@ const PEOPLE = arg('--people', 100_000);
 const FACES = arg('--faces', 5);
 const CHANGES = arg('--changes', 15);
 
-/** mulberry32: seeded, so every run measures the same vectors. */
-function random(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-const rand = random(12);
+const rand = rng(12);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 /** Around `centre` with σ 0.025 a dimension (~0.28 away, like one person's descriptors), or a new norm-1.45 direction. */
 function vector(centre: Float32Array | null): Float32Array {

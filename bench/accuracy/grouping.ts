@@ -12,7 +12,8 @@
  */
 import { createGrouper } from '../../server/learn/grouping.ts';
 import type { Variant } from './embed.ts';
-import { rng, type Side } from './trials.ts';
+import { rng } from '../rng.ts';
+import type { Side } from './trials.ts';
 
 export const JOIN_DISTANCES = Array.from({ length: 13 }, (_, k) => Math.round((0.3 + k * 0.025) * 1000) / 1000);
 /** A face put in another person's group costs this many extra groups to name. */

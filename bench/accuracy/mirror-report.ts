@@ -13,8 +13,8 @@
  * at both operating points on at least as many paired test sides as it is worse.
  */
 import type { BenchFace, Variant } from './embed.ts';
-import { choose, costOfRates, groups, rates, score, tally, type Params, type Rates, type Scored } from './tune.ts';
-import { sideTrials, split } from './trials.ts';
+import { choose, costOfRates, groups, rates, scoreSide, tally, type Params, type Rates, type Scored } from './tune.ts';
+import { split } from './trials.ts';
 
 const PROOF = 0.75;
 /** The look-alike recall the goal is stated at (≤ 1 % of strangers named at ≥ 90 % named). */
@@ -82,12 +82,7 @@ function outcomesOf(faces: readonly BenchFace[], config: Config, splits: number,
 	const cohort = faces.filter((f) => f.kind === 'cohort' && f.v[config.gallery]).map((f) => f.v[config.gallery]!);
 	const out: Outcome[] = [];
 	for (let seed = 1; seed <= splits; seed++) {
-		const scored = split(faces, seed).map((side) =>
-			score(
-				(['faces', 'faces-real'] as const).flatMap((source) => sideTrials(side, source, config.gallery, { photo: config.photo, live: config.live })),
-				cohort
-			)
-		);
+		const scored = split(faces, seed).map((side) => scoreSide(side, cohort, config.gallery, { photo: config.photo, live: config.live }));
 		for (const [tune, test] of [
 			[0, 1],
 			[1, 0]

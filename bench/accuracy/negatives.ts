@@ -22,7 +22,7 @@
 import { findMatch, type GalleryEntry } from '../../server/gallery/matcher.ts';
 import { applyNegatives, createNegativeIndex, type NegativeIndex } from '../../server/gallery/negatives.ts';
 import type { BenchFace } from './embed.ts';
-import { rng } from './trials.ts';
+import { rng } from '../rng.ts';
 import { FALSE_ACCEPT_COST } from './tune.ts';
 
 /**

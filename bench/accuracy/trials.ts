@@ -13,6 +13,7 @@
  * Probes are described two ways: 'photo' (the enrolment path, as /api/recognize does) and 'live'
  * (a browser crop); the gallery always holds enrolment-path vectors.
  */
+import { rng } from '../rng.ts';
 import type { BenchFace, Source, Variant } from './embed.ts';
 
 export type Trial = {
@@ -90,18 +91,6 @@ export function sideTrials(side: Side, source: Source, enrol: Variant, { photo =
 	return out;
 }
 
-/** A seeded PRNG (mulberry32), so a split is the same on every run. */
-export function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 function shuffle<T>(items: readonly T[], random: () => number): T[] {
 	const out = [...items];
 	for (let i = out.length - 1; i > 0; i--) {
@@ -109,6 +98,20 @@ function shuffle<T>(items: readonly T[], random: () => number): T[] {
 		[out[i], out[j]] = [out[j]!, out[i]!];
 	}
 	return out;
+}
+
+/** Every face of `faces` on one side: for threshold-free rankings over all the data. */
+export function wholeSide(faces: readonly BenchFace[]): Side {
+	const whole: Side = { identities: new Set(), strangers: [], groups: [], photos: [] };
+	for (const f of faces) {
+		if (f.kind === 'identity') {
+			whole.photos.push(f);
+			whole.identities.add(key(f));
+		}
+		if (f.kind === 'stranger') whole.strangers.push(f);
+		if (f.kind === 'group') whole.groups.push(f);
+	}
+	return whole;
 }
 
 /**

@@ -8,7 +8,8 @@
  * test trial).
  */
 import { COHORT_EXCLUSION, createCohort, euclidean, findMatch, type Cohort, type GalleryEntry } from '../../server/gallery/matcher.ts';
-import type { Trial } from './trials.ts';
+import { sideTrials, type ProbeVariants, type Side, type Trial } from './trials.ts';
+import type { Variant } from './embed.ts';
 
 export type Scored = Trial & { best: string | null; d1: number; d2: number; dc: number };
 export type Params = { threshold: number; margin: number; /** null: no cohort check */ cohortMargin: number | null };
@@ -24,6 +25,14 @@ function mean(vs: Float32Array[]): Float32Array {
 	const out = new Float32Array(vs[0]!.length);
 	for (const v of vs) for (let i = 0; i < v.length; i++) out[i]! += v[i]! / vs.length;
 	return out;
+}
+
+/** One side's trials of both sets (galleries of `enrol` vectors), scored against `cohortFaces`. */
+export function scoreSide(side: Side, cohortFaces: readonly Float32Array[], enrol: Variant = 'enrol', probes: ProbeVariants = {}): Scored[] {
+	return score(
+		(['faces', 'faces-real'] as const).flatMap((source) => sideTrials(side, source, enrol, probes)),
+		cohortFaces
+	);
 }
 
 export function score(trials: readonly Trial[], cohortFaces: readonly Float32Array[]): Scored[] {

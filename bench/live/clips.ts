@@ -10,7 +10,7 @@ import { authHeaders } from '../../tests/helpers/server.ts';
 import type { TruthFrame } from '../clip/camera.ts';
 import { buildClip, CLIP_DIR } from '../clip/build.ts';
 import { stampFrameTag } from '../../tests/helpers/frame-tag.ts';
-import { createY4mWriter } from '../../tests/helpers/y4m.ts';
+import { createY4mWriter, readY4m } from '../../tests/helpers/y4m.ts';
 import type { ClipScript } from '../clip/scripts.ts';
 import { clipFrames, DATA_DIR, i420ToRgb, labelledFaces, type ClipFrame } from '../data.ts';
 
@@ -158,22 +158,12 @@ function insideShare(r: { x: number; y: number; w: number; h: number }, width: n
 
 /** Mean size of the clip's frames as 640×480 JPEG q0.8 (what streaming the video would send), bytes. */
 export async function meanFrameJpegBytes(file: string, every = 8): Promise<number> {
-	const bytes = readFileSync(file);
-	const headerEnd = bytes.indexOf(0x0a);
-	const header = bytes.subarray(0, headerEnd).toString();
-	const width = Number(/ W(\d+)/.exec(header)?.[1]);
-	const height = Number(/ H(\d+)/.exec(header)?.[1]);
-	const frameBytes = (width * height * 3) / 2;
-	let offset = headerEnd + 1;
 	let total = 0;
 	let count = 0;
-	for (let i = 0; ; i++) {
-		const lineEnd = bytes.indexOf(0x0a, offset);
-		if (lineEnd < 0 || lineEnd + 1 + frameBytes > bytes.length) break;
-		const start = lineEnd + 1;
-		offset = start + frameBytes;
-		if (i % every !== 0) continue;
-		const rgb = i420ToRgb(bytes.subarray(start, start + frameBytes), width, height);
+	let i = 0;
+	for (const { yuv, width, height } of readY4m(readFileSync(file))) {
+		if (i++ % every !== 0) continue;
+		const rgb = i420ToRgb(yuv, width, height);
 		total += (
 			await sharp(rgb, { raw: { width, height, channels: 3 } })
 				.jpeg({ quality: 80 })

@@ -62,6 +62,22 @@ export async function composeFrame(width: number, height: number, layers: readon
 		.toBuffer();
 }
 
+/** The frames of a y4m file's bytes, as I420 planes (views into `bytes`); a truncated last frame is left out. */
+export function* readY4m(bytes: Buffer): Generator<{ yuv: Buffer; width: number; height: number }> {
+	const headerEnd = bytes.indexOf(0x0a);
+	const header = bytes.subarray(0, headerEnd).toString();
+	const width = Number(/ W(\d+)/.exec(header)?.[1]);
+	const height = Number(/ H(\d+)/.exec(header)?.[1]);
+	const frameBytes = (width * height * 3) / 2;
+	// Each frame is a `FRAME…` line, then the planes.
+	for (let offset = headerEnd + 1; ;) {
+		const start = bytes.indexOf(0x0a, offset) + 1;
+		if (start === 0 || start + frameBytes > bytes.length) return;
+		yield { yuv: bytes.subarray(start, start + frameBytes), width, height };
+		offset = start + frameBytes;
+	}
+}
+
 /** Writes a clip frame by frame (raw RGB, `width`×`height`), so long clips never sit in memory whole. */
 export function createY4mWriter(file: string, { width, height, fps }: { width: number; height: number; fps: number }) {
 	const fd = openSync(file, 'w');
