@@ -6,12 +6,12 @@
  * the camera picture fills it (no black band on a phone in portrait) and the boxes the overlay
  * draws sit on the faces as they appear on screen.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { closeScene, launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startFrameTags, TAGGED_FRAMES_SOURCE, taggedFrames, waitInPage, type TaggedFrame } from '../helpers/frame-record.ts';
 import { stampFrameTag } from '../helpers/frame-tag.ts';
@@ -80,11 +80,7 @@ beforeAll(async () => {
 	browser = await launchChromium({ cameraFile: clip });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 /** Frames (tagged) on which a name is drawn over the other person's face. */
 function carriedOver(frames: readonly TaggedFrame[]): TaggedFrame[] {

@@ -6,11 +6,11 @@
  * recovery without a reload; an undoable face delete; the duplicate prompt with both pictures.
  * Screenshots in test-results/ (people-layout-*).
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, storeTokens } from '../helpers/browser.ts';
+import { closeScene, launchChromium, storeTokens } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
@@ -81,11 +81,7 @@ beforeAll(async () => {
 	browser = await launchChromium({ cameraFile: written.clip });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 describe('an empty gallery', () => {
 	it('makes the live page say to enrol people first, at both viewports', async () => {

@@ -7,12 +7,12 @@
  * backup adds nothing). The layout, offline and long-name checks at both viewports are in
  * people-layout.e2e.ts.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, storeTokens } from '../helpers/browser.ts';
+import { closeScene, launchChromium, storeTokens } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { composeFrame, writeTempClip } from '../helpers/y4m.ts';
@@ -120,11 +120,7 @@ beforeAll(async () => {
 	page = await browser.newPage({ viewport: PHONE });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 describe('People page', () => {
 	it('moved from /enrol, and asks once for the admin token', async () => {

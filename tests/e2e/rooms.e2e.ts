@@ -6,12 +6,12 @@
  * faces expected are those the server's SSD finds in the full-resolution photo. Both at 1280×800
  * and at a phone's 390×844; screenshots in test-results/.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { closeScene, launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -67,11 +67,7 @@ beforeAll(async () => {
 	browser = await launchChromium({ cameraFile: written.clip });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 /** How many faces the page lists, sampled every 100 ms for `ms`. */
 async function listedCounts(page: Page, ms: number): Promise<number[]> {

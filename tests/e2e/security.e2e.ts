@@ -5,10 +5,9 @@
  * it must really be enforced (an injected inline script does not run); a live page refused for
  * lack of room says the server is busy and gets in by itself once there is room.
  */
-import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, storeTokens } from '../helpers/browser.ts';
+import { closeScene, launchChromium, storeTokens } from '../helpers/browser.ts';
 import { connectTestPeer } from '../helpers/node-peer.ts';
 import { twoFaceScene } from '../helpers/scenes.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -38,11 +37,7 @@ beforeAll(async () => {
 	browser = await launchChromium({ cameraFile: clip });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 describe('security headers', () => {
 	it('sends the policy and the other headers with the app and its service worker', async () => {

@@ -2,10 +2,10 @@
  * One face slides across the fake camera and back (a ping-pong path, so the looping clip has no
  * jump): it must keep one track id and its name the whole way, on every frame the page renders.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { closeScene, launchChromium } from '../helpers/browser.ts';
 import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
 import { enrolPerson, findFaces } from '../helpers/gallery.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -45,11 +45,7 @@ beforeAll(async () => {
 	page = await browser.newPage({ viewport: { width: 900, height: 700 } });
 });
 
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
-});
+afterAll(() => closeScene({ browser, server, clipDir }));
 
 describe('tracking a moving face', () => {
 	it('keeps one track id and the name while the face crosses the frame', async () => {

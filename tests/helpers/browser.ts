@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core, with a fake camera playing a y4m file. */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { TEST_ADMIN_TOKEN } from './server.ts';
+import { TEST_ADMIN_TOKEN, type TestServer } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -23,6 +23,13 @@ export async function launchChromium({ cameraFile }: { cameraFile?: string } = {
 	];
 	if (cameraFile) args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraFile}`);
 	return chromium.launch({ executablePath: CHROMIUM, args });
+}
+
+/** A browser test's afterAll: closes the browser, stops the server and removes the clip's folder, whichever it got to open. */
+export async function closeScene({ browser, server, clipDir }: { browser?: Browser; server?: TestServer; clipDir?: string | undefined }): Promise<void> {
+	await browser?.close();
+	await server?.stop();
+	if (clipDir) rmSync(clipDir, { recursive: true, force: true });
 }
 
 /**
