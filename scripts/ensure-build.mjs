@@ -25,7 +25,10 @@ if (builtAt >= sourcesAt) {
 	console.log('build: up to date');
 } else {
 	console.log(builtAt ? 'build: sources changed, rebuilding' : 'build: no finished build yet, building');
-	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+	// NODE_ENV=production whatever the caller's: under vitest (NODE_ENV=test, when a browser test
+	// finds the build stale) vite would resolve Svelte's development build, whose layout never
+	// registers the service worker.
+	const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 	if (result.status !== 0) {
 		console.error('build: failed');
 		process.exit(result.status ?? 1);
