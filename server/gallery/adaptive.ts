@@ -7,7 +7,7 @@
 import { passesCohortNorm, meanNearest, type CohortNormRule } from './cohort-norm.ts';
 import { euclidean } from './distance.ts';
 import type { Cohort } from './cohort.ts';
-import type { PeopleIndex } from './matcher.ts';
+import { centroidOf, type PeopleIndex } from './people-index.ts';
 import { leaveOneOutSpread, personThreshold, type PersonSpread, type PersonThresholdRule } from './person-threshold.ts';
 
 /** Which adaptive rules apply; an absent or null part is off. */
@@ -35,7 +35,7 @@ export function adaptiveStats(index: PeopleIndex, cohort: Cohort | null, rule: A
 	const key = cohort ?? NO_COHORT;
 	let stats = byCohort.get(key);
 	if (!stats) {
-		const centroid = (p: number) => index.centroids.subarray(p * index.dim, (p + 1) * index.dim);
+		const centroid = (p: number) => centroidOf(index, p);
 		const spreads = index.ids.map((_, p): PersonSpread => {
 			let neighbour: number | null = null;
 			for (let q = 0; q < index.ids.length; q++) {
@@ -50,7 +50,7 @@ export function adaptiveStats(index: PeopleIndex, cohort: Cohort | null, rule: A
 		const rows = cohortRows(cohort);
 		stats.personRefs.set(
 			k,
-			index.ids.map((_, p) => meanNearest(index.centroids.subarray(p * index.dim, (p + 1) * index.dim), rows, k))
+			index.ids.map((_, p) => meanNearest(centroidOf(index, p), rows, k))
 		);
 	}
 	return stats;

@@ -5,7 +5,7 @@
  * gallery snapshot.
  */
 import { euclidean } from './distance.ts';
-import type { GalleryEntry, PeopleIndex } from './matcher.ts';
+import { centroidOf, type GalleryEntry, type PeopleIndex } from './people-index.ts';
 
 /** Cohort faces of one dimension, flat: row k is face k. */
 export type Cohort = { readonly vectors: Float32Array; readonly dim: number; readonly size: number };
@@ -30,7 +30,7 @@ function cohortWithout(cohort: Cohort, index: PeopleIndex): Cohort {
 		const face = cohort.vectors.subarray(k * cohort.dim, (k + 1) * cohort.dim);
 		let enrolled = false;
 		for (let p = 0; p < index.ids.length && !enrolled; p++) {
-			enrolled = euclidean(face, index.centroids.subarray(p * index.dim, (p + 1) * index.dim)) < COHORT_EXCLUSION;
+			enrolled = euclidean(face, centroidOf(index, p)) < COHORT_EXCLUSION;
 		}
 		if (!enrolled) kept.push(face);
 	}

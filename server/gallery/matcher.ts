@@ -38,22 +38,20 @@
  * normalising cut centroid's error-free window from 0.07 to 0.02.
  *
  * Cost: centroids are derived once per `entries` array (the gallery hands out the same array
- * until a write) into one flat Float32Array, so a query is one pass over the people, not the
- * embeddings, with squared distances and early abandon (`npm run bench:match`). After a write,
- * the people it did not touch keep their centroids (groupedEntries).
+ * until a write) into blocks of Float32Array (people-index.ts), so a query is one pass over the
+ * people, not the embeddings, with squared distances and early abandon (`npm run bench:match`).
+ * After a write, only the blocks around the people it touched are built again.
  */
 
 import { euclidean } from './distance.ts';
 import { adaptiveStats, passesAdaptive, type AdaptiveRule } from './adaptive.ts';
 import { cohortFor, cohortWithin, type Cohort } from './cohort.ts';
+import { centroidOf, indexFor, type GalleryEntry, type PeopleIndex } from './people-index.ts';
+
+export type { GalleryEntry } from './people-index.ts';
+export { euclidean };
 
 export { COHORT_EXCLUSION, createCohort, type Cohort } from './cohort.ts';
-
-/**
- * One stored embedding, already validated for model and dimension. `weight` (> 0, default 1):
- * how much it counts in its person's centroid (enrol-quality.ts).
- */
-export type GalleryEntry = { personId: string; name: string; embedding: Float32Array; weight?: number };
 
 export type Match = {
 	personId: string | null;
@@ -103,152 +101,6 @@ export const DEFAULT_MARGIN = 0.04;
 /** See MatchOptions.cohort. */
 export const DEFAULT_COHORT_MARGIN = 0;
 
-/** Centroids of one dimension: row p of `centroids` is person p's mean embedding. */
-export type PeopleIndex = {
-	ids: string[];
-	names: string[];
-	centroids: Float32Array;
-	dim: number;
-	/** Row p: person p's embeddings (for adaptive.ts's per-person figures). */
-	members: Float32Array[][];
-};
-
-/** Keyed by the entries array itself: a new array (any gallery write) gets a fresh index. */
-const indexCache = new WeakMap<readonly GalleryEntry[], Map<number, PeopleIndex>>();
-
-export { euclidean };
-
-/**
- * A group's rows in an index (see groupedEntries): its people, and where their centroids are:
- * `length` floats at `offset` in `source`, the last index built with it (so the centroids are held
- * once, not once per group and once more whole).
- */
-type GroupRows = { ids: string[]; names: string[]; members: Float32Array[][]; source: Float32Array; offset: number; length: number };
-/**
- * Each group's rows: after a change to a few people only theirs are built, the others' centroids
- * are copied. A full build costs ~1 s of CPU at 100 000 people × 5 faces (`npm run bench:scale`),
- * paid on every server after every change.
- */
-const groupRows = new WeakMap<readonly GalleryEntry[], Map<number, GroupRows>>();
-/** Flat arrays made by groupedEntries, and the per-person arrays they were made from. */
-const groupsOf = new WeakMap<readonly GalleryEntry[], ReadonlyArray<readonly GalleryEntry[]>>();
-
-/**
- * The entries of `groups` as one flat array, which the matcher indexes group by group, keeping the
- * rows of every group it has seen before. Each group holds every entry of its people, no person is
- * in two groups, and a group is never changed once given here (a change makes a new array): then
- * the index is the one the flat array alone would give. The gallery snapshot hands out its entries
- * this way, one group per person.
- */
-export function groupedEntries(groups: ReadonlyArray<readonly GalleryEntry[]>): readonly GalleryEntry[] {
-	const flat = groups.flat();
-	groupsOf.set(flat, groups);
-	return flat;
-}
-
-function rowsOf(group: readonly GalleryEntry[], dim: number): GroupRows {
-	return perDim(groupRows, group, dim, () => {
-		const { ids, names, members, centroids } = buildIndex(group, dim);
-		return { ids, names, members, source: centroids, offset: 0, length: centroids.length };
-	});
-}
-
-function indexOfGroups(groups: ReadonlyArray<readonly GalleryEntry[]>, dim: number): PeopleIndex {
-	const parts = new Array<GroupRows>(groups.length);
-	let people = 0;
-	for (let g = 0; g < groups.length; g++) {
-		const part = rowsOf(groups[g] as readonly GalleryEntry[], dim);
-		parts[g] = part;
-		people += part.ids.length;
-	}
-	const centroids = new Float32Array(people * dim);
-	const ids = new Array<string>(people);
-	const names = new Array<string>(people);
-	const members = new Array<Float32Array[]>(people);
-	let row = 0;
-	for (const part of parts) {
-		const { source, offset } = part;
-		const at = row * dim;
-		// A plain loop: 100 000 small typed-array views (set from a subarray) cost more than the copy.
-		for (let i = 0; i < part.length; i++) centroids[at + i] = source[offset + i] as number;
-		part.source = centroids;
-		part.offset = at;
-		for (let p = 0; p < part.ids.length; p++, row++) {
-			ids[row] = part.ids[p] as string;
-			names[row] = part.names[p] as string;
-			members[row] = part.members[p] as Float32Array[];
-		}
-	}
-	return { ids, names, centroids, dim, members };
-}
-
-/** What `build` makes of `entries` for vectors of `dim`, made once per array and dimension. */
-function perDim<T>(cache: WeakMap<readonly GalleryEntry[], Map<number, T>>, entries: readonly GalleryEntry[], dim: number, build: () => T): T {
-	let byDim = cache.get(entries);
-	if (!byDim) {
-		byDim = new Map();
-		cache.set(entries, byDim);
-	}
-	let made = byDim.get(dim);
-	if (made === undefined) {
-		made = build();
-		byDim.set(dim, made);
-	}
-	return made;
-}
-
-function buildIndex(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
-	const rows = new Map<string, number>();
-	const ids: string[] = [];
-	const names: string[] = [];
-	const counts: number[] = [];
-	const members: Float32Array[][] = [];
-	const rowOf = new Int32Array(entries.length).fill(-1);
-	for (let e = 0; e < entries.length; e++) {
-		const { personId, name, embedding } = entries[e] as GalleryEntry;
-		if (embedding.length !== dim) continue;
-		let row = rows.get(personId);
-		if (row === undefined) {
-			row = ids.length;
-			rows.set(personId, row);
-			ids.push(personId);
-			names.push(name);
-			counts.push(0);
-			members.push([]);
-		}
-		counts[row] = (counts[row] as number) + weightOf(entries[e] as GalleryEntry);
-		(members[row] as Float32Array[]).push(embedding);
-		rowOf[e] = row;
-	}
-	const sums = new Float64Array(ids.length * dim);
-	for (let e = 0; e < entries.length; e++) {
-		const row = rowOf[e] as number;
-		if (row < 0) continue;
-		const embedding = (entries[e] as GalleryEntry).embedding;
-		const w = weightOf(entries[e] as GalleryEntry);
-		const base = row * dim;
-		for (let i = 0; i < dim; i++) {
-			sums[base + i] = (sums[base + i] as number) + w * (embedding[i] as number);
-		}
-	}
-	const centroids = new Float32Array(sums.length);
-	for (let row = 0; row < ids.length; row++) {
-		const count = counts[row] as number;
-		for (let i = row * dim; i < (row + 1) * dim; i++) centroids[i] = (sums[i] as number) / count;
-	}
-	return { ids, names, centroids, dim, members };
-}
-
-/** An entry's weight in its centroid: its `weight` when finite and > 0, else 1. */
-const weightOf = (entry: GalleryEntry): number => (entry.weight !== undefined && Number.isFinite(entry.weight) && entry.weight > 0 ? entry.weight : 1);
-
-function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
-	return perDim(indexCache, entries, dim, () => {
-		const groups = groupsOf.get(entries);
-		return groups ? indexOfGroups(groups, dim) : buildIndex(entries, dim);
-	});
-}
-
 /**
  * The nearest and second-nearest person rows by squared distance. A row is abandoned once its
  * partial sum reaches the bound: the current second best, or the current best plus the margin
@@ -256,44 +108,48 @@ function indexFor(entries: readonly GalleryEntry[], dim: number): PeopleIndex {
  * second person that far away passes the margin), so the answer is exact.
  */
 function nearestTwo(query: Float32Array, index: PeopleIndex, margin: number): { best: number; bestSq: number; secondSq: number } {
-	const { centroids, dim } = index;
-	const people = index.ids.length;
+	const { blocks, starts, dim } = index;
 	let best = -1;
 	let bestSq = Infinity;
 	let secondSq = Infinity;
 	let bound = Infinity;
-	for (let p = 0, base = 0; p < people; p++, base += dim) {
-		let sum = 0;
-		let i = 0;
-		while (i < dim && sum < bound) {
-			const stop = Math.min(dim, i + 16);
-			for (; i < stop; i++) {
-				const d = (query[i] as number) - (centroids[base + i] as number);
-				sum += d * d;
+	for (let b = 0; b < blocks.length; b++) {
+		const centroids = blocks[b] as Float32Array;
+		const first = starts[b] as number;
+		const people = centroids.length / dim;
+		for (let p = 0, base = 0; p < people; p++, base += dim) {
+			let sum = 0;
+			let i = 0;
+			while (i < dim && sum < bound) {
+				const stop = Math.min(dim, i + 16);
+				for (; i < stop; i++) {
+					const d = (query[i] as number) - (centroids[base + i] as number);
+					sum += d * d;
+				}
 			}
+			if (!(sum < bound)) continue; // also skips NaN rows
+			if (sum < bestSq) {
+				secondSq = bestSq;
+				bestSq = sum;
+				best = first + p;
+			} else {
+				secondSq = sum;
+			}
+			const reach = Math.sqrt(bestSq) + margin;
+			bound = Math.min(secondSq, reach * reach);
 		}
-		if (!(sum < bound)) continue; // also skips NaN rows
-		if (sum < bestSq) {
-			secondSq = bestSq;
-			bestSq = sum;
-			best = p;
-		} else {
-			secondSq = sum;
-		}
-		const reach = Math.sqrt(bestSq) + margin;
-		bound = Math.min(secondSq, reach * reach);
 	}
 	return { best, bestSq, secondSq };
 }
 
 /** Every person once, by distance from the query to their centroid, best first. */
 export function rankPeople(query: Float32Array, entries: readonly GalleryEntry[]): Array<{ personId: string; name: string; distance: number }> {
-	const { ids, names, centroids, dim } = indexFor(entries, query.length);
-	return ids
+	const index = indexFor(entries, query.length);
+	return index.ids
 		.map((personId, p) => ({
 			personId,
-			name: names[p] as string,
-			distance: euclidean(query, centroids.subarray(p * dim, (p + 1) * dim))
+			name: index.names[p] as string,
+			distance: euclidean(query, centroidOf(index, p))
 		}))
 		.sort((a, b) => a.distance - b.distance);
 }

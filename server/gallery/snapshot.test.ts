@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findMatch, rankPeople } from './matcher.ts';
+import { centroidBlocks } from './people-index.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 
 const bytes = (...xs: number[]) => new Uint8Array(Float32Array.from(xs).buffer);
@@ -75,25 +76,38 @@ describe('the snapshot’s entries in the matcher, indexed person by person', ()
 		}
 	});
 
-	it('keeps the centroid of a person a change did not touch', () => {
+	it('ranks and names as the same entries built in one go over many blocks, and keeps the blocks a change did not touch', () => {
+		const next = random(11);
+		const DIM = 4;
+		const row = (personId: string) => ({ personId, name: `n-${personId}`, embedding: bytes(...Array.from({ length: DIM }, () => next())) });
 		const snapshot = createSnapshot();
-		snapshot.replaceAll(
-			toEntries([
-				{ personId: 'a', name: 'ann', embedding: bytes(1, 0) },
-				{ personId: 'b', name: 'bob', embedding: bytes(0, 1) }
-			])
-		);
-		const query = Float32Array.of(0, 1);
-		expect(rankPeople(query, snapshot.entries())[0]).toMatchObject({ name: 'bob', distance: 0 });
-		// Written in place behind the snapshot's back (never done in the server): an index built from
-		// scratch would see it, one that kept bob's row does not.
-		snapshot
-			.entries()
-			.find((e) => e.personId === 'b')!
-			.embedding.set([0, 2]);
-		snapshot.replacePeople(['a'], toEntries([{ personId: 'a', name: 'ann', embedding: bytes(1, 1) }]));
-		expect(rankPeople(query, snapshot.entries()).find((p) => p.name === 'bob')?.distance).toBe(0);
-		expect(rankPeople(query, [...snapshot.entries()]).find((p) => p.name === 'bob')?.distance).toBe(1);
-		expect(rankPeople(query, snapshot.entries()).find((p) => p.name === 'ann')?.distance).toBeCloseTo(1);
+		snapshot.replaceAll(toEntries(Array.from({ length: 3000 }, (_, i) => row(`p${i}`))));
+		let before = centroidBlocks(snapshot.entries(), DIM);
+		expect(before.length).toBeGreaterThan(5);
+		const changes: Array<[string[], Array<ReturnType<typeof row>>]> = [
+			[['p1500'], [row('p1500')]], // a new face: the person moves to the end
+			[['p700'], []], // deleted
+			[['p3000'], [row('p3000')]], // somebody new
+			[
+				['p10', 'p2900'],
+				[row('p10'), row('p2900'), row('p2900')]
+			]
+		];
+		for (const [people, rows] of changes) {
+			snapshot.replacePeople(people, toEntries(rows));
+			const grouped = snapshot.entries();
+			const after = centroidBlocks(grouped, DIM);
+			const kept = after.filter((b) => before.includes(b)).length;
+			// Each person touched remakes the block they were in, and the last block takes the new rows.
+			expect(kept).toBeGreaterThanOrEqual(after.length - 2 * people.length - 1);
+			expect(kept).toBeLessThan(after.length);
+			const flat = [...grouped];
+			for (let q = 0; q < 5; q++) {
+				const query = Float32Array.from({ length: DIM }, () => next());
+				expect(rankPeople(query, grouped)).toEqual(rankPeople(query, flat));
+				expect(findMatch(query, grouped, 0.3, { margin: 0.01 })).toEqual(findMatch(query, flat, 0.3, { margin: 0.01 }));
+			}
+			before = after;
+		}
 	});
 });

@@ -6,7 +6,7 @@
  * why a person's array is never changed in place: a change gives the people it touches new arrays.
  * Pure: rows in, array out.
  */
-import { groupedEntries, type GalleryEntry } from './matcher.ts';
+import { groupedEntries, type GalleryEntry } from './people-index.ts';
 
 export type Snapshot = {
 	/** The whole gallery anew (start, or a change too large to follow person by person). */
