@@ -2,7 +2,7 @@
  * `npm run bench:match`: the cost of one findMatch against 10, 1 000 and 100 000 stored
  * embeddings (synthetic 128-d vectors of norm ~1.45 like face-api's, 5 per person), in µs per
  * query, for issue 2's matcher (nearest stored embedding, a Map of per-person bests), the same
- * rule over a flat matrix, and the shipped one (per-person centroids in one flat Float32Array,
+ * rule over a flat matrix, and the shipped one (per-person centroids in Float32Array blocks, one here,
  * squared distances, early abandon), whose index is built once per entries array: its build
  * time is printed apart.
  */

@@ -73,8 +73,9 @@ export function groupedEntries(groups: ReadonlyArray<readonly GalleryEntry[]>): 
  * blocks end depends on the people in them, not on positions: a person added, changed (the
  * snapshot moves them to the end) or deleted makes the block they were in and the last block
  * anew, and every other block is found again as it was. Why: the whole index at 100 000 people is
- * 51 MB of centroids, and copying it after every change cost 0.39 s of CPU (`npm run bench:scale`);
- * a block is ~256 people, whose centroids cost well under a millisecond to sum again.
+ * 51 MB of centroids; copying it after every change cost a first query after an enrolment 184 ms
+ * of CPU, now 32 ms (`npm run bench:scale`, README *How far it goes*). A block of ~256 people
+ * costs well under a millisecond to sum again.
  */
 type Block = { groups: ReadonlyArray<readonly GalleryEntry[]>; rows: Rows };
 const BLOCK_GROUPS = 256;
