@@ -3,7 +3,8 @@
  * against the real server: the live page's hint while nobody is enrolled; then, with a dozen people
  * (long and emoji names among them), scrolling by wheel and by touch keeps the header and leaves no
  * blank area; long names stay on one line; the offline state (first load and mid-session) and its
- * recovery without a reload; an undoable face delete; the duplicate prompt with both pictures.
+ * recovery without a reload; an undoable face delete; the duplicate prompt with both pictures;
+ * finding a person by part of their name.
  * Screenshots in test-results/ (people-layout-*).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -218,6 +219,26 @@ describe.each(VIEWPORTS)('the People page on $name', ({ name, options }) => {
 		await expect(long.locator('[data-advice]').textContent()).resolves.toMatch(/\S/);
 		await shot('long-names');
 		await page.getByRole('button', { name: `Close ${LONG_NAME}`, exact: true }).click();
+	});
+
+	it('finds a person by part of their name, without accents, and says when nobody matches', async () => {
+		const search = page.locator('[data-people-search]');
+		const shownNames = () => page.locator('[data-person-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-name')));
+		await search.fill('emile');
+		await page.waitForSelector('[data-people-shown="1"]');
+		expect(await shownNames()).toEqual(['Émile Zola']);
+		await search.fill('HOP  grace');
+		await page.waitForSelector('[data-people-shown="1"]');
+		expect(await shownNames()).toEqual(['Grace Hopper']);
+		expect((await layoutState(page)).documentWider).toBeLessThanOrEqual(0);
+		await shot('search');
+		await search.fill('nobody-by-this-name');
+		await page.waitForSelector('[data-empty="no-match"]');
+		await expect(page.locator('[data-empty="no-match"]').textContent()).resolves.toMatch(/Nobody’s name holds “nobody-by-this-name”/);
+		await expect(page.locator('[data-people-count]').getAttribute('data-people-count')).resolves.toBe('13');
+		await search.fill('');
+		await page.waitForSelector('[data-person-id]:nth-child(13)');
+		expect(await shownNames()).toHaveLength(13);
 	});
 
 	it('shows the offline state, not an empty gallery, and comes back by itself', async () => {
