@@ -242,7 +242,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			createApi({
 				gallery,
 				// REST recognition before enrolment and import (the scheduler's classes); live crops before both.
-				analyzePhoto: (bytes, priority = 'enrol') => pool.analyzePhoto(bytes, { priority }),
+				analyzePhoto: (bytes, priority = 'enrol', client) => pool.analyzePhoto(bytes, { priority, ...(client ? { client } : {}) }),
+				trustProxy: config.trustProxy,
 				matchThreshold: config.matchThreshold,
 				adminCheck,
 				recognizeCheck,

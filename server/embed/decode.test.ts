@@ -66,6 +66,29 @@ describe('decodeImage', () => {
 		const truncated = (await png(gradient(64, 64))).subarray(0, 60);
 		await expect(decodeImage(truncated)).rejects.toMatchObject({ code: 'bad-image' });
 	});
+
+	it('decodes JPEG and WebP too, and refuses every other format libvips reads from its header, whatever it claims', async () => {
+		const raw = gradient(32, 32);
+		const input = () => sharp(raw.data, { raw: { width: 32, height: 32, channels: 3 } });
+		for (const bytes of [await input().jpeg().toBuffer(), await input().webp().toBuffer()]) {
+			await expect(decodeImage(bytes)).resolves.toMatchObject({ width: 32, height: 32 });
+		}
+		// An SVG with a chain of blur filters over a large canvas: seconds of CPU per filter if rendered.
+		const blurs = Array.from({ length: 50 }, (_, k) => `<feGaussianBlur in="${k ? `b${k - 1}` : 'SourceGraphic'}" stdDeviation="40" result="b${k}"/>`).join('');
+		const svg = Buffer.from(
+			`<svg xmlns="http://www.w3.org/2000/svg" width="9000" height="9000"><filter id="f">${blurs}</filter><rect width="9000" height="9000" fill="red" filter="url(#f)"/></svg>`
+		);
+		const gif = await input().gif().toBuffer();
+		const tiff = await input().tiff().toBuffer();
+		for (const [bytes, format] of [
+			[svg, 'SVG'],
+			[gif, 'GIF'],
+			[tiff, 'TIFF']
+		] as const) {
+			// Named in the message: refused from the header, before a pixel was rendered.
+			await expect(decodeImage(bytes)).rejects.toMatchObject({ code: 'bad-image', message: expect.stringContaining(format) });
+		}
+	});
 });
 
 describe('scaleBox', () => {

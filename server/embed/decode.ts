@@ -25,6 +25,16 @@ export interface DecodedImage extends RgbImage {
 /** Pixel limit for decoding (sharp's default is ~268 MP); a 50 MP phone photo still passes. */
 export const MAX_INPUT_PIXELS = 100_000_000;
 
+/**
+ * The formats decoded: those the API accepts (IMAGE_TYPES). sharp's libvips reads many more (SVG,
+ * GIF, TIFF, HEIF…), and a few KB of SVG filters can keep a thread busy for minutes, past the
+ * worker's timeout (terminating a worker does not stop libvips' own threads): the bytes decide
+ * the format, not the content type claimed, so anything else is refused from its header.
+ */
+const DECODED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp']);
+/** A backstop: no JPEG, PNG or WebP within the pixel limit takes this long to decode here (a 100 MP JPEG: ~3 s). */
+const DECODE_TIMEOUT_S = 30;
+
 /** The AppError for an image over MAX_INPUT_PIXELS: its size and the limit, in words a user can act on. */
 export function tooManyPixels(width: number, height: number): AppError {
 	const mp = (n: number) => `${Math.round(n / 1e5) / 10} megapixels`;
@@ -37,10 +47,10 @@ export function tooManyPixels(width: number, height: number): AppError {
 }
 
 /**
- * Decodes JPEG/PNG/WebP/... bytes to RGB: applies the EXIF orientation, flattens alpha onto
+ * Decodes JPEG, PNG or WebP bytes to RGB: applies the EXIF orientation, flattens alpha onto
  * black, optionally downscales so the longest side ≤ maxSide. Throws an AppError with
  * `code: 'too-large'` (and the limit in its message) when the image has over MAX_INPUT_PIXELS,
- * `code: 'bad-image'` when the bytes are not a decodable image.
+ * `code: 'bad-image'` when the bytes are not a decodable JPEG, PNG or WebP image.
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
 	if (bytes.byteLength === 0) throw new AppError('bad-image', 'empty image');
@@ -48,14 +58,18 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}
 	const header = await sharp(bytes)
 		.metadata()
 		.catch(() => null);
-	if (header?.width && header.height && header.width * header.height > MAX_INPUT_PIXELS) {
+	if (!header) throw new AppError('bad-image', 'not a decodable image');
+	if (!DECODED_FORMATS.has(header.format)) {
+		throw new AppError('bad-image', `not a JPEG, PNG or WebP image (the bytes are ${header.format.toUpperCase()})`);
+	}
+	if (header.width && header.height && header.width * header.height > MAX_INPUT_PIXELS) {
 		throw tooManyPixels(header.width, header.height);
 	}
 	try {
-		const input = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' });
+		const input = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).timeout({ seconds: DECODE_TIMEOUT_S });
 		// The header read above already holds the orientation: reading it again cost ~0.3 ms of a
 		// live crop's ~2 ms decode (112 px WebP, ../shared/data faces, CPU time).
-		const meta = header ?? (await input.metadata());
+		const meta = header;
 		let pipeline = input.rotate();
 		const { maxSide } = options;
 		if (maxSide !== undefined) {

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
 import type { LearnImportResult } from '../learn/transfer.ts';
+import { clientAddress } from '../client-address.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
 import { DetailedError } from './errors.ts';
 import { facesOf, type FaceFinder } from './enrol/faces.ts';
@@ -22,8 +23,13 @@ import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handl
 
 export type ApiDeps = {
 	gallery: Gallery;
-	/** `recognize`: a REST recognition, served before enrolment (`enrol`, the default) when the server is busy. */
-	analyzePhoto(bytes: Uint8Array, priority?: 'recognize' | 'enrol'): Promise<PhotoAnalysis>;
+	/**
+	 * `recognize`: a REST recognition, served before enrolment (`enrol`, the default) when the
+	 * server is busy. `client`: whose queue it waits in (the scheduler serves clients in turn).
+	 */
+	analyzePhoto(bytes: Uint8Array, priority?: 'recognize' | 'enrol', client?: string): Promise<PhotoAnalysis>;
+	/** Whether X-Forwarded-For names the client (TRUST_PROXY), for the address a recognition queues under. */
+	trustProxy?: boolean;
 	matchThreshold: number;
 	/** Reading and changing the gallery. */
 	adminCheck: TokenCheck;
@@ -262,7 +268,8 @@ export function createApi(deps: ApiDeps): express.Router {
 		limit('recognize'),
 		...imageBody(deps.maxUploadBytes),
 		handle(async (req, res) => {
-			const { faces } = await deps.analyzePhoto(bytesOf(req), 'recognize');
+			// Each address waits in its own queue: one caller's photos cannot crowd out the others'.
+			const { faces } = await deps.analyzePhoto(bytesOf(req), 'recognize', `rest:${clientAddress(req, deps.trustProxy ?? false)}`);
 			const entries = gallery.entries();
 			res.json({
 				faces: faces.map((face) => {
