@@ -10,6 +10,7 @@ import type { CloseReason } from '../metrics.ts';
 import { PENDING_TIMEOUT_MS, channelKey, type Admission } from '../signalling/admission.ts';
 import type { RecognizerSession } from './recognizer.ts';
 import { createReplyGate } from './reply-gate.ts';
+import { createTokenBucket } from '../rate-limit.ts';
 import { loadPeerJs } from './webrtc-runtime.ts';
 
 type DataConnection = import('peerjs').DataConnection;
@@ -19,6 +20,17 @@ type PeerInstance = import('peerjs').Peer;
 export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 /** The retry-after of such an answer: about one crop's turn on a busy server. */
 const IN_FLIGHT_RETRY_MS = 250;
+/**
+ * Frames of any kind a channel may send: a burst, then a steady rate. The per-address crop limit
+ * counts only crops that reach the recognizer, after decoding; without this, a channel sending
+ * ~6 000 `hello` or junk frames a second (each decoded and answered) held the event loop for
+ * 18 s of a 15 s flood and /healthz waited as long (review, 3 December). A page sends at most
+ * MAX_CROPS_PER_SECOND crops and a keepalive.
+ */
+export const FRAME_BURST = 60;
+export const FRAMES_PER_SECOND = 40;
+/** Frames over the budget that close the channel: dropped ones draw on this, refilled at half the frame rate. */
+export const FLOOD_TOLERANCE = 400;
 /** An open channel that sent nothing for this long is closed (the live page says hello every 15 s). */
 export const IDLE_TIMEOUT_MS = 45_000;
 /** A peer connection ICE calls `disconnected` for this long is taken for gone (ICE would call it `failed` only after ~30 s). */
@@ -47,6 +59,8 @@ export type PeerEndpointOptions = {
 	onRegistered?: (registered: boolean) => void;
 	/** A crop answered `overloaded` because its channel had MAX_IN_FLIGHT_PER_CONNECTION in the recognizer. */
 	onInFlightRefused?: () => void;
+	/** A frame dropped unread: its channel was over FRAMES_PER_SECOND. */
+	onFloodDropped?: () => void;
 	now?: () => number;
 };
 
@@ -209,9 +223,30 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 			replies.open();
 			options.onConnections?.(countOpen());
 		});
+		const frames = createTokenBucket({ capacity: FRAME_BURST, perSecond: FRAMES_PER_SECOND, now });
+		const tolerance = createTokenBucket({ capacity: FLOOD_TOLERANCE, perSecond: FRAMES_PER_SECOND / 2, now });
+		let warnedAt = -Infinity;
 		conn.on('data', (raw: unknown) => {
 			t.lastFrame = now();
 			options.onFrame?.('in', raw instanceof ArrayBuffer ? raw.byteLength : 0);
+			if (t.closing) return;
+			if (!frames.take()) {
+				// Over budget: not decoded, not answered but for one word a second; a channel that keeps on is closed.
+				options.onFloodDropped?.();
+				if (!tolerance.take()) {
+					return shut(t, 'flooding', { type: 'error', code: 'rate-limited', message: `over ${FRAMES_PER_SECOND} messages a second for too long` });
+				}
+				if (now() - warnedAt >= 1_000) {
+					warnedAt = now();
+					replies.deliver({
+						type: 'error',
+						code: 'rate-limited',
+						message: `over ${FRAMES_PER_SECOND} messages a second: some were dropped`,
+						retryAfterMs: 1_000
+					});
+				}
+				return;
+			}
 			if (t.inFlight >= MAX_IN_FLIGHT_PER_CONNECTION) {
 				const decoded = decodeClientMessage(raw);
 				const requestId = decoded.ok && decoded.message.type === 'identify' ? decoded.message.requestId : undefined;

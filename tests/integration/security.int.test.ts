@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../src/lib/protocol/messages.ts';
+import { FLOOD_TOLERANCE, FRAME_BURST, FRAMES_PER_SECOND } from '../../server/recognizer/peer-endpoint.ts';
 import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
 import { findFaces } from '../helpers/gallery.ts';
 import { connectTestPeer, firstReply, type Refused, type TestPeer } from '../helpers/node-peer.ts';
@@ -417,6 +418,45 @@ describe('one address cannot take the server down', () => {
 		peers.push(fresh);
 		fresh.send({ type: 'hello', client: 'after-flood' });
 		expect(await fresh.next()).toMatchObject({ type: 'welcome' });
+	});
+
+	it('drops a flood of small frames unread, closes the channel that keeps on, and serves another client meanwhile', async () => {
+		for (const p of peers.splice(0)) p.close();
+		const flooder = await connectPolitely(server);
+		const other = await connectPolitely(server);
+		peers.push(flooder, other);
+		const junk = new Uint8Array(16).fill(7);
+		const t0 = performance.now();
+		// 3 000 frames as fast as the channel takes them: ~75 s of the 40-a-second budget.
+		for (let burst = 0; burst < 30; burst++) {
+			for (let i = 0; i < 100; i++) flooder.sendRaw(junk.slice().buffer);
+			await new Promise((resolve) => setImmediate(resolve));
+		}
+		const closedFlooding = await until('the flooding channel closed', async () =>
+			(await metric(server, 'facertc_channels_closed_total', 'reason="flooding"')) >= 1 ? true : undefined
+		);
+		expect(closedFlooding).toBe(true);
+		const dropped = await metric(server, 'facertc_rate_limited_total', 'route="frames"');
+		const replies: ServerMessage[] = [];
+		for (;;) {
+			const reply = await flooder.next(2_000).catch(() => null);
+			if (!reply) break;
+			replies.push(reply);
+		}
+		const warned = replies.filter((r) => r.type === 'error' && r.code === 'rate-limited').length;
+		console.log(
+			`3000 junk frames on one channel in ${(performance.now() - t0).toFixed(0)} ms: ${dropped} dropped unread, ${replies.length} answered (${warned} rate-limited), channel closed`
+		);
+		// Closed once the frames over budget used up the tolerance: the rest were never read.
+		expect(dropped).toBeGreaterThanOrEqual(FLOOD_TOLERANCE);
+		expect(warned).toBeGreaterThan(0);
+		// Far fewer answers than frames: only those within the budget were decoded.
+		expect(replies.length).toBeLessThan(FRAME_BURST + 2 * FRAMES_PER_SECOND * ((performance.now() - t0) / 1000) + 10);
+		// The other client of the same address is still answered, and so is /healthz.
+		other.send({ type: 'identify', requestId: 1, trackId: 1, width: 112, height: 112, crop: new Uint8Array(crop) });
+		const answer = await other.next(60_000);
+		expect(answer).toMatchObject({ type: 'identity', requestId: 1 });
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 	});
 
 	it('rate-limits crops per address across channels, and REST recognition per address with 429 and Retry-After', async () => {
