@@ -11,7 +11,7 @@ import { PRIORITIES, type DropReason } from './embed/scheduler.ts';
 export type RefusalReason =
 	'unauthorized' | 'unavailable' | 'per-address' | 'total' | 'pending-per-address' | 'pending-total' | 'connect-rate' | 'shutting-down';
 /** Why the server closed a data channel. */
-export type CloseReason = 'never-opened' | 'idle' | 'peer-lost' | 'not-admitted' | 'shutdown' | 'flooding';
+export type CloseReason = 'never-opened' | 'idle' | 'peer-lost' | 'not-admitted' | 'shutdown';
 /** What a REST or data-channel rate limit guards. */
 export type RateLimitedRoute = 'recognize' | 'enrol' | 'import' | 'pair' | 'crops' | 'frames';
 /** Why a job was answered `overloaded`: the scheduler's reasons, or its channel had too many in flight. */

@@ -41,6 +41,13 @@ export type SignallingGuardOptions = {
 	socketsPerAddress: number;
 	socketsTotal: number;
 	admitOffer: OfferCheck;
+	/**
+	 * Whether an admitted channel is still held (not yet released by the recognizer). Its ICE
+	 * candidates and answers pass only while it is: PeerJS keeps messages for a connection it does
+	 * not know, forever, so candidates sent on after the server closed a channel grew its memory
+	 * by ~2 MB a second from one address (review, 3 December). Default: always held.
+	 */
+	holds?: (key: string) => boolean;
 	log: Logger;
 	/** A socket or message refused, by reason (for metrics). */
 	onRefused?: (reason: string) => void;
@@ -177,7 +184,14 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 			const connectionId = message.payload?.connectionId;
 			if (typeof connectionId !== 'string' || connectionId.length > 64) return drop('bad-message');
 			const key = channelKey(id, connectionId);
-			if (message.type === 'CANDIDATE' || message.type === 'ANSWER') return admitted.has(key) || drop('not-admitted');
+			if (message.type === 'CANDIDATE' || message.type === 'ANSWER') {
+				if (!admitted.has(key)) return drop('not-admitted');
+				if (options.holds && !options.holds(key)) {
+					admitted.delete(key);
+					return drop('released');
+				}
+				return true;
+			}
 			if (message.type !== 'OFFER' || message.payload?.type !== 'data') return drop('bad-message');
 			if (admitted.has(key)) return drop('repeated-offer');
 			const refused = !admitting
@@ -191,6 +205,8 @@ export function createSignallingGuard(options: SignallingGuardOptions): Signalli
 				socket.send(JSON.stringify({ type: 'ERROR', payload: { msg: refusal(wire) } }));
 				return false;
 			}
+			// Keys of channels long gone would otherwise stay as long as the socket.
+			if (admitted.size >= 64 && options.holds) for (const k of admitted) if (!options.holds(k)) admitted.delete(k);
 			admitted.add(key);
 			return true;
 		}

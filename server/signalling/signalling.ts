@@ -66,6 +66,7 @@ export function createSignalling({
 			const code = refused.reason === 'total' || refused.reason === 'pending-total' ? 'overloaded' : 'rate-limited';
 			return { ...refused, code };
 		},
+		holds: (key) => admission.addressOf(key) !== undefined,
 		log,
 		onRefused: (reason) => {
 			if (reason.startsWith('offer-')) metrics.channelsRefused.inc({ reason: reason.slice('offer-'.length) });

@@ -20,6 +20,8 @@ export type TestPeer = {
 	/** Sends raw bytes (or anything) without encoding, to test the server's defences. */
 	sendRaw(data: unknown): void;
 	send(message: ClientMessage): void;
+	/** Whether the channel is open: a send on one the server has closed can crash @roamhq/wrtc (seen: a segfault in a flood test). */
+	readonly open: boolean;
 	/** Resolves with the next message the recognizer sends. */
 	next(timeoutMs?: number): Promise<ServerMessage>;
 	close(): void;
@@ -127,15 +129,23 @@ export async function connectTestPeer(
 			lastSent = Date.now();
 		},
 		send: sendFrame,
+		get open() {
+			return conn.open;
+		},
 		next(timeoutMs = 30_000) {
 			const queued = inbox.shift();
 			if (queued) return Promise.resolve(queued);
 			return new Promise((resolve, reject) => {
-				const timer = setTimeout(() => reject(new Error('no reply from the recognizer')), timeoutMs);
-				waiters.push((m) => {
+				const waiter = (m: ServerMessage) => {
 					clearTimeout(timer);
 					resolve(m);
-				});
+				};
+				// A waiter that timed out leaves the queue, or it would swallow the next reply.
+				const timer = setTimeout(() => {
+					waiters.splice(waiters.indexOf(waiter), 1);
+					reject(new Error('no reply from the recognizer'));
+				}, timeoutMs);
+				waiters.push(waiter);
 			});
 		},
 		close() {

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../../src/lib/protocol/messages.ts';
-import { FLOOD_TOLERANCE, FRAME_BURST, FRAMES_PER_SECOND } from '../../server/recognizer/peer-endpoint.ts';
 import { cropFromPhoto, samplePhotoPath } from '../helpers/faces.ts';
 import { findFaces } from '../helpers/gallery.ts';
 import { connectTestPeer, firstReply, type Refused, type TestPeer } from '../helpers/node-peer.ts';
@@ -420,23 +419,27 @@ describe('one address cannot take the server down', () => {
 		expect(await fresh.next()).toMatchObject({ type: 'welcome' });
 	});
 
-	it('drops a flood of small frames unread, closes the channel that keeps on, and serves another client meanwhile', async () => {
+	it('drops a flood of small frames unread, serves another client meanwhile, and the flooder again once it calms down', async () => {
 		for (const p of peers.splice(0)) p.close();
 		const flooder = await connectPolitely(server);
 		const other = await connectPolitely(server);
 		peers.push(flooder, other);
 		const junk = new Uint8Array(16).fill(7);
 		const t0 = performance.now();
-		// 3 000 frames as fast as the channel takes them: ~75 s of the 40-a-second budget.
-		for (let burst = 0; burst < 30; burst++) {
-			for (let i = 0; i < 100; i++) flooder.sendRaw(junk.slice().buffer);
-			await new Promise((resolve) => setImmediate(resolve));
+		// 3 000 frames in 25-frame bursts 10 ms apart: up to ~2 500 a second, 60 times the budget.
+		for (let sent = 0; sent < 3_000; sent += 25) {
+			for (let i = 0; i < 25; i++) flooder.sendRaw(junk.slice().buffer);
+			await sleep(10);
 		}
-		const closedFlooding = await until('the flooding channel closed', async () =>
-			(await metric(server, 'facertc_channels_closed_total', 'reason="flooding"')) >= 1 ? true : undefined
-		);
-		expect(closedFlooding).toBe(true);
-		const dropped = await metric(server, 'facertc_rate_limited_total', 'route="frames"');
+		const floodS = (performance.now() - t0) / 1000;
+		const droppedSoon = await until('frames dropped unread', async () => {
+			const n = await metric(server, 'facertc_rate_limited_total', 'route="frames"');
+			return n >= 1_000 ? n : undefined;
+		});
+		// The other client of the same address is answered meanwhile, and so is /healthz.
+		other.send({ type: 'identify', requestId: 1, trackId: 1, width: 112, height: 112, crop: new Uint8Array(crop) });
+		expect(await other.next(60_000)).toMatchObject({ type: 'identity', requestId: 1 });
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 		const replies: ServerMessage[] = [];
 		for (;;) {
 			const reply = await flooder.next(2_000).catch(() => null);
@@ -444,19 +447,50 @@ describe('one address cannot take the server down', () => {
 			replies.push(reply);
 		}
 		const warned = replies.filter((r) => r.type === 'error' && r.code === 'rate-limited').length;
-		console.log(
-			`3000 junk frames on one channel in ${(performance.now() - t0).toFixed(0)} ms: ${dropped} dropped unread, ${replies.length} answered (${warned} rate-limited), channel closed`
-		);
-		// Closed once the frames over budget used up the tolerance: the rest were never read.
-		expect(dropped).toBeGreaterThanOrEqual(FLOOD_TOLERANCE);
+		const dropped = await metric(server, 'facertc_rate_limited_total', 'route="frames"');
+		expect(dropped).toBeGreaterThanOrEqual(droppedSoon);
+		console.log(`3000 junk frames on one channel in ${floodS.toFixed(1)} s: ${dropped} dropped unread, ${replies.length} answered (${warned} rate-limited)`);
 		expect(warned).toBeGreaterThan(0);
-		// Far fewer answers than frames: only those within the budget were decoded.
-		expect(replies.length).toBeLessThan(FRAME_BURST + 2 * FRAMES_PER_SECOND * ((performance.now() - t0) / 1000) + 10);
-		// The other client of the same address is still answered, and so is /healthz.
-		other.send({ type: 'identify', requestId: 1, trackId: 1, width: 112, height: 112, crop: new Uint8Array(crop) });
-		const answer = await other.next(60_000);
-		expect(answer).toMatchObject({ type: 'identity', requestId: 1 });
-		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+		// Every frame is either dropped unread or decoded and answered (bad-request), plus a word a second.
+		expect(replies.length - warned).toBe(3_000 - dropped);
+		// Calmed down, the same channel is served again.
+		flooder.send({ type: 'hello', client: 'calm again' });
+		expect(await flooder.next(30_000)).toMatchObject({ type: 'welcome' });
+	});
+
+	it('passes no candidate for a channel the server has closed, so they cannot pile up in its PeerJS', async () => {
+		const { recognizerId } = (await (await fetch(`${server.url}/api/config`)).json()) as { recognizerId: string };
+		const id = await (await fetch(`${server.url}/peerjs/peerjs/id`)).text();
+		const ws = new WebSocket(`ws://127.0.0.1:${server.port}/peerjs/peerjs?key=peerjs&id=${encodeURIComponent(id)}&token=late-candidates&version=1.5.5`);
+		try {
+			await new Promise<void>((resolve, reject) => {
+				ws.on('message', () => resolve());
+				ws.on('error', reject);
+			});
+			const payload = { connectionId: 'dc_late', type: 'data', serialization: 'raw', label: 'dc_late', reliable: true, metadata: { token: server.adminToken } };
+			// An offer whose description cannot be used: admitted, then never opened, then closed by the server.
+			ws.send(JSON.stringify({ type: 'OFFER', dst: recognizerId, payload: { ...payload, sdp: { type: 'offer', sdp: 'not a session description' } } }));
+			const before = await metric(server, 'facertc_signalling_refused_total', 'reason="released"');
+			const candidate = {
+				type: 'CANDIDATE',
+				dst: recognizerId,
+				payload: { connectionId: 'dc_late', type: 'data', candidate: { candidate: 'x'.repeat(8_000) } }
+			};
+			const dropped = await until(
+				'a candidate dropped once the channel was released',
+				async () => {
+					ws.send(JSON.stringify(candidate));
+					await sleep(400);
+					const n = await metric(server, 'facertc_signalling_refused_total', 'reason="released"');
+					return n > before ? n : undefined;
+				},
+				45_000
+			);
+			expect(dropped).toBeGreaterThan(before);
+			expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+		} finally {
+			ws.terminate();
+		}
 	});
 
 	it('rate-limits crops per address across channels, and REST recognition per address with 429 and Retry-After', async () => {
@@ -501,6 +535,10 @@ describe('one address cannot take the server down', () => {
 	it('on SIGTERM answers what is in flight, tells clients it is going, and exits 0', async () => {
 		const peer = await connectPolitely(server);
 		peers.push(peer);
+		// One round trip first: the client's side of a channel can open before the server's, and a
+		// farewell sent on a channel not yet open on the server never arrives.
+		peer.send({ type: 'hello', client: 'sigterm' });
+		expect(await peer.next(30_000)).toMatchObject({ type: 'welcome' });
 		peer.send({ type: 'identify', requestId: 77, trackId: 1, width: 112, height: 112, crop });
 		await sleep(0);
 		server.child.kill('SIGTERM');
