@@ -37,6 +37,19 @@ describe('import plan', () => {
 		expect(plan.counts).toEqual({ imported: 4, merged: 1, unchanged: 1, facesAdded: 5, facesSkipped: 3, renamed: 2 });
 	});
 
+	it('numbers thousands of people of one name in order, stepping over a number the document already uses', () => {
+		const people = Array.from({ length: 3000 }, (_, i) => ({ name: i === 10 ? 'Ann (5)' : 'Ann', faces: [] }));
+		const plan = planImport(people, { people: [], entries: [] });
+		const names = plan.create.map((p) => p.name);
+		expect(new Set(names.map((n) => n.toLowerCase())).size).toBe(3000);
+		expect(names.slice(0, 6)).toEqual(['Ann', 'Ann (2)', 'Ann (3)', 'Ann (4)', 'Ann (5)', 'Ann (6)']);
+		// 'Ann (5)' as written came after the fifth Ann took that number: it is numbered in its turn.
+		expect(names[10]).toBe('Ann (5) (2)');
+		expect(names[11]).toBe('Ann (11)');
+		expect(names.at(-1)).toBe('Ann (2999)');
+		expect(plan.counts.renamed).toBe(2999);
+	});
+
 	it('numbers the same way every time, so importing the file again finds those people', () => {
 		const doc = [
 			{ name: 'Ann', faces: [{ embedding: v(1, 0) }] },
