@@ -26,6 +26,7 @@ import { createSseHub } from './learn/sse.ts';
 import { createWebhook } from './learn/webhook.ts';
 import { requireToken, tokenCheck, type TokenCheck } from './http/auth.ts';
 import { errorHandler } from './http/errors.ts';
+import { defaultConnectionLimits, limitConnections } from './http/connection-limits.ts';
 import { securityHeaders } from './http/headers.ts';
 import { createPairApi } from './http/pair-api.ts';
 import { createPairing, pairingLink } from './http/pairing.ts';
@@ -181,6 +182,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		const server: Server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, app) : createHttpServer(app);
 		if (tls) redirectPlainHttp(server as HttpsServer);
 		server.on('clientError', (_err, socket) => socket.destroy());
+		limitConnections(server, {
+			...defaultConnectionLimits(config.channels.perAddress, config.trustProxy),
+			onRefused: () => metrics.rateLimited.inc({ route: 'connections' })
+		});
 		app.use(securityHeaders({ https: tls !== null }));
 
 		// Signalling: server-assigned ids, the recognizer's id kept for the recognizer, every

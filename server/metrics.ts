@@ -13,7 +13,7 @@ export type RefusalReason =
 /** Why the server closed a data channel. */
 export type CloseReason = 'never-opened' | 'idle' | 'peer-lost' | 'not-admitted' | 'shutdown';
 /** What a REST or data-channel rate limit guards. */
-export type RateLimitedRoute = 'recognize' | 'enrol' | 'import' | 'pair' | 'crops' | 'frames';
+export type RateLimitedRoute = 'recognize' | 'enrol' | 'import' | 'pair' | 'crops' | 'frames' | 'connections';
 /** Why a job was answered `overloaded`: the scheduler's reasons, or its channel had too many in flight. */
 export type OverloadReason = DropReason | 'in-flight';
 

@@ -14,7 +14,7 @@ import { createKeyedLimiter, type Clock } from '../rate-limit.ts';
  * or a script enrolling a class list one photo at a time (an embedding takes ~30–100 ms of a
  * core); tight enough that one address cannot keep every core busy alone.
  */
-export const REST_BUDGETS: Record<Exclude<RateLimitedRoute, 'crops' | 'frames'>, { capacity: number; perSecond: number }> = {
+export const REST_BUDGETS: Record<Exclude<RateLimitedRoute, 'crops' | 'frames' | 'connections'>, { capacity: number; perSecond: number }> = {
 	recognize: { capacity: 30, perSecond: 5 },
 	enrol: { capacity: 40, perSecond: 2 },
 	import: { capacity: 10, perSecond: 0.2 },

@@ -7,7 +7,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -417,6 +418,45 @@ describe('one address cannot take the server down', () => {
 		peers.push(fresh);
 		fresh.send({ type: 'hello', client: 'after-flood' });
 		expect(await fresh.next()).toMatchObject({ type: 'welcome' });
+	});
+
+	it('caps the TCP connections one address holds, serves other addresses meanwhile, and gives the slots back', async () => {
+		// From other loopback addresses than the test's own: 127.0.0.2 floods, 127.0.0.3 is someone else.
+		const healthzFrom = (localAddress: string) =>
+			new Promise<number>((resolve, reject) => {
+				const req = httpRequest({ host: '127.0.0.1', port: server.port, path: '/healthz', localAddress }, (res) => {
+					res.resume();
+					resolve(res.statusCode ?? 0);
+				});
+				req.on('error', reject);
+				req.end();
+			});
+		const before = await metric(server, 'facertc_rate_limited_total', 'route="connections"');
+		const sockets: Socket[] = [];
+		let closed = 0;
+		for (let i = 0; i < 300; i++) {
+			const socket = connect({ host: '127.0.0.1', port: server.port, localAddress: '127.0.0.2' });
+			socket.on('error', () => {});
+			socket.on('close', () => closed++);
+			// Half a request's headers, as a slow-loris client sends.
+			socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+			sockets.push(socket);
+		}
+		try {
+			const refused = await until('connections over the cap closed', async () => {
+				const n = (await metric(server, 'facertc_rate_limited_total', 'route="connections"')) - before;
+				return n > 0 && closed >= n ? n : undefined;
+			});
+			console.log(`300 half-open connections from one address: ${refused} closed at once, ${300 - closed} held`);
+			// Some held (under the cap), the rest closed by the server before a byte was read.
+			expect(closed).toBeLessThan(300);
+			expect(closed).toBeGreaterThanOrEqual(refused);
+			expect(await healthzFrom('127.0.0.3')).toBe(200);
+		} finally {
+			for (const socket of sockets) socket.destroy();
+		}
+		// The slots come back once the connections close.
+		expect(await until('the address served again', async () => ((await healthzFrom('127.0.0.2').catch(() => 0)) === 200 ? true : undefined))).toBe(true);
 	});
 
 	it('drops a flood of small frames unread, serves another client meanwhile, and the flooder again once it calms down', async () => {

@@ -1,0 +1,50 @@
+/**
+ * Bounds on plain TCP connections, before HTTP sees a byte: without them one address could open
+ * connections that each send half a header and hold a file descriptor for a minute (200 seen held
+ * for 40 s; review, 3 December) until the process runs out of descriptors for everyone, its
+ * database included.
+ */
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export type ConnectionLimits = {
+	/** Open connections one address may hold; further ones are closed at once. Ignored behind a proxy (every connection is the proxy's). */
+	perAddress: number;
+	/** Open connections in all (`server.maxConnections`): Node refuses more. */
+	total: number;
+	/** A request's headers must arrive within this (Node's default is 60 s). */
+	headersTimeoutMs: number;
+	/** Behind a trusted proxy the TCP peer is the proxy: no per-address cap. */
+	trustProxy: boolean;
+	onRefused?: () => void;
+};
+
+/** A browser keeps a handful of connections per origin, plus its signalling socket and event stream. */
+export function defaultConnectionLimits(channelsPerAddress: number, trustProxy: boolean): ConnectionLimits {
+	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, trustProxy };
+}
+
+/** Applies `limits` to `server`; returns the count of open connections per address (for tests and metrics). */
+export function limitConnections(server: Server, limits: ConnectionLimits): { open(address: string): number } {
+	server.maxConnections = limits.total;
+	server.headersTimeout = limits.headersTimeoutMs;
+	const open = new Map<string, number>();
+	if (!limits.trustProxy) {
+		server.on('connection', (socket: Socket) => {
+			const address = socket.remoteAddress ?? '';
+			const count = (open.get(address) ?? 0) + 1;
+			if (count > limits.perAddress) {
+				limits.onRefused?.();
+				socket.destroy();
+				return;
+			}
+			open.set(address, count);
+			socket.once('close', () => {
+				const left = (open.get(address) ?? 1) - 1;
+				if (left > 0) open.set(address, left);
+				else open.delete(address);
+			});
+		});
+	}
+	return { open: (address) => open.get(address) ?? 0 };
+}
