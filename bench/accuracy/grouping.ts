@@ -43,13 +43,13 @@ export function scoreGrouping(tracks: readonly Track[], joinDistance: number, se
 		[order[i], order[j]] = [order[j]!, order[i]!];
 	}
 	let n = 0;
-	const grouper = createGrouper({ joinDistance, newId: () => `g${n++}`, maxFaces: 1000 });
+	const grouper = createGrouper({ joinDistance, newId: () => `g${n++}`, maxFaces: 1000, maxGroups: Infinity });
 	// Which face went where: a merge moves a group's faces, so follow merges to the end.
 	const placed: Array<{ person: string; group: string }> = [];
 	const mergedInto = new Map<string, string>();
 	order.forEach((track, t) => {
 		for (const face of track.faces) {
-			const p = grouper.place(`t${t}`, face);
+			const p = grouper.place(`t${t}`, face)!; // maxGroups: Infinity, so always placed
 			for (const from of p.merged) mergedInto.set(from, p.groupId);
 			placed.push({ person: track.person, group: p.groupId });
 		}

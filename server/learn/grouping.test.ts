@@ -32,13 +32,29 @@ describe('grouping unknown faces', () => {
 
 	it('stops keeping faces once a group is full, and forgets dropped groups and ended tracks', () => {
 		const grouper = createGrouper({ joinDistance: 0.5, maxFaces: 2, newId: ids() });
-		expect(grouper.place('t', vec(0, 0)).keep).toBe(true);
-		expect(grouper.place('t', vec(0, 0)).keep).toBe(true);
-		expect(grouper.place('t', vec(0, 0)).keep).toBe(false);
+		expect(grouper.place('t', vec(0, 0))?.keep).toBe(true);
+		expect(grouper.place('t', vec(0, 0))?.keep).toBe(true);
+		expect(grouper.place('t', vec(0, 0))?.keep).toBe(false);
 		grouper.endTrack('t');
 		expect(grouper.groupOf('t')).toBeNull();
 		grouper.drop('g1');
 		expect(grouper.place('u', vec(0, 0))).toMatchObject({ groupId: 'g2', created: true });
+	});
+
+	it('remembers no face that would start a group past maxGroups, and forgets the oldest tracks past maxTracks', () => {
+		const grouper = createGrouper({ joinDistance: 0.5, maxGroups: 2, maxTracks: 3, newId: ids() });
+		expect(grouper.place('a', vec(0, 0))).toMatchObject({ groupId: 'g1', created: true });
+		expect(grouper.place('b', vec(5, 5))).toMatchObject({ groupId: 'g2', created: true });
+		expect(grouper.place('c', vec(10, 10))).toBeNull();
+		expect(grouper.groups).toBe(2);
+		// A face near a held group still joins it.
+		expect(grouper.place('d', vec(0.1, 0))).toMatchObject({ groupId: 'g1', created: false });
+		expect(grouper.place('e', vec(5, 5.1))).toMatchObject({ groupId: 'g2' });
+		expect(grouper.place('f', vec(0, 0.1))).toMatchObject({ groupId: 'g1' });
+		// Four tracks placed, three kept: the first one placed is forgotten.
+		expect(['a', 'd', 'e', 'f'].map((t) => grouper.groupOf(t))).toEqual([null, 'g1', 'g2', 'g1']);
+		grouper.drop('g2');
+		expect(grouper.place('c', vec(10, 10))).toMatchObject({ groupId: 'g3', created: true });
 	});
 
 	it('loads stored groups, so a face seen after a restart joins its group', () => {

@@ -21,6 +21,15 @@ import { euclidean } from '../gallery/matcher.ts';
 export const JOIN_DISTANCE = 0.45;
 /** Faces kept per group: enough to enrol from, bounded (each is 512 bytes, more with a thumbnail). */
 export const MAX_FACES_PER_GROUP = 20;
+/**
+ * Groups held at once. Each unknown face is compared with every group's mean on the main thread,
+ * and a stream of distinct faces (or a client inventing them) would grow them without end: past
+ * this, a face that would start a group is not remembered (the People page lists at most a few
+ * hundred to name anyway). Retention frees room.
+ */
+export const MAX_GROUPS = 2_000;
+/** Live tracks whose group is remembered; the oldest are forgotten first (a track usually ends by itself). */
+export const MAX_TRACKS = 10_000;
 
 export type Placement = {
 	groupId: string;
@@ -37,7 +46,8 @@ type Group = { id: string; sum: Float64Array; count: number; stored: number };
 export type Grouper = {
 	/** Loads stored faces (at start, or after another server's changes). */
 	load(faces: Iterable<{ groupId: string; embedding: Float32Array }>): void;
-	place(trackKey: string, embedding: Float32Array): Placement;
+	/** Null: the face would start a group, and MAX_GROUPS are held: not remembered. */
+	place(trackKey: string, embedding: Float32Array): Placement | null;
 	/** The group was named or forgotten: its faces no longer attract new ones. */
 	drop(groupId: string): void;
 	groupOf(trackKey: string): string | null;
@@ -49,10 +59,14 @@ export type Grouper = {
 export function createGrouper({
 	joinDistance = JOIN_DISTANCE,
 	maxFaces = MAX_FACES_PER_GROUP,
+	maxGroups = MAX_GROUPS,
+	maxTracks = MAX_TRACKS,
 	newId
 }: {
 	joinDistance?: number;
 	maxFaces?: number;
+	maxGroups?: number;
+	maxTracks?: number;
 	newId: () => string;
 }): Grouper {
 	const groups = new Map<string, Group>();
@@ -99,12 +113,15 @@ export function createGrouper({
 			if (!g) {
 				const near = nearest(embedding);
 				if (near && near.distance < joinDistance) g = near.group;
+				else if (groups.size >= maxGroups) return null;
 				else {
 					g = { id: newId(), sum: new Float64Array(0), count: 0, stored: 0 };
 					groups.set(g.id, g);
 					created = true;
 				}
 				tracks.set(trackKey, g.id);
+				// Map order is insertion order: the first key is the track placed longest ago.
+				if (tracks.size > maxTracks) tracks.delete(tracks.keys().next().value as string);
 			}
 			const keep = g.stored < maxFaces;
 			if (keep) {

@@ -105,8 +105,9 @@ export function createLearner(options: LearnerOptions): Learner {
 		{ now, newId: randomUUID }
 	);
 
-	function rememberUnknown(trackKey: string, embedding: Float32Array, crop: Uint8Array): string {
+	function rememberUnknown(trackKey: string, embedding: Float32Array, crop: Uint8Array): string | null {
 		const placed = grouper.place(trackKey, embedding);
+		if (!placed) return null;
 		const at = now();
 		const thumbnails = keepThumbnails;
 		enqueue('remembering an unknown face', async () => {
