@@ -363,7 +363,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			onFrame: (direction, bytes) => metrics.datachannelBytes.inc({ direction }, bytes),
 			onClosed: (reason) => metrics.channelsClosed.inc({ reason }),
 			onInFlightRefused: () => metrics.overloaded.inc({ priority: 'live', reason: 'in-flight' }),
-			onFloodDropped: () => metrics.rateLimited.inc({ route: 'frames' })
+			onFloodDropped: () => metrics.rateLimited.inc({ route: 'frames' }),
+			cropsPerSecond: config.cropsPerSecondPerAddress
 		}));
 		metrics.sources.peerConnections = () => running.peerConnections();
 		// Shutdown runs these last-pushed first: stop taking work (new offers, new HTTP connections);

@@ -3,7 +3,7 @@
  * PeerJS against what clients send, keeps its signalling registration by itself, and gives every
  * channel's native resources back as soon as it is of no use: never opened, idle, or its peer gone.
  */
-import { decodeClientMessage, encodeServerMessage, type ServerMessage } from '../../src/lib/protocol/messages.ts';
+import { decodeClientMessage, encodeServerMessage, MAX_CROPS_PER_SECOND, type ServerMessage } from '../../src/lib/protocol/messages.ts';
 import type { IceServer } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { CloseReason } from '../metrics.ts';
@@ -21,7 +21,8 @@ export const MAX_IN_FLIGHT_PER_CONNECTION = 4;
 /** The retry-after of such an answer: about one crop's turn on a busy server. */
 const IN_FLIGHT_RETRY_MS = 250;
 /**
- * Frames of any kind a channel may send: a burst, then a steady rate. The per-address crop limit
+ * Frames of any kind a channel may send: a burst, then a steady rate, both scaled by the per-address
+ * crop rate (CROP_RATE_PER_ADDRESS; 20 gives 60, then 40 a second). The per-address crop limit
  * counts only crops that reach the recognizer, after decoding; without this, a channel sending
  * ~6 000 `hello` or junk frames a second (each decoded and answered) held the event loop for
  * 18 s of a 15 s flood and /healthz waited as long (review, 3 December). A page sends at most
@@ -29,8 +30,9 @@ const IN_FLIGHT_RETRY_MS = 250;
  * is not closed for it (closing channels under a flood made the flooding test client's own
  * @roamhq/wrtc segfault now and then, and a channel that calms down is served again).
  */
-export const FRAME_BURST = 60;
-export const FRAMES_PER_SECOND = 40;
+export function frameBudget(cropsPerSecond: number): { burst: number; perSecond: number } {
+	return { burst: 3 * cropsPerSecond, perSecond: 2 * cropsPerSecond };
+}
 /** An open channel that sent nothing for this long is closed (the live page says hello every 15 s). */
 export const IDLE_TIMEOUT_MS = 45_000;
 /** A peer connection ICE calls `disconnected` for this long is taken for gone (ICE would call it `failed` only after ~30 s). */
@@ -59,8 +61,10 @@ export type PeerEndpointOptions = {
 	onRegistered?: (registered: boolean) => void;
 	/** A crop answered `overloaded` because its channel had MAX_IN_FLIGHT_PER_CONNECTION in the recognizer. */
 	onInFlightRefused?: () => void;
-	/** A frame dropped unread: its channel was over FRAMES_PER_SECOND. */
+	/** A frame dropped unread: its channel was over its frameBudget. */
 	onFloodDropped?: () => void;
+	/** The per-address crop rate (CROP_RATE_PER_ADDRESS), which a channel's frame budget follows. Default MAX_CROPS_PER_SECOND. */
+	cropsPerSecond?: number;
 	now?: () => number;
 };
 
@@ -235,7 +239,8 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 			replies.open();
 			options.onConnections?.(countOpen());
 		});
-		const frames = createTokenBucket({ capacity: FRAME_BURST, perSecond: FRAMES_PER_SECOND, now });
+		const budget = frameBudget(options.cropsPerSecond ?? MAX_CROPS_PER_SECOND);
+		const frames = createTokenBucket({ capacity: budget.burst, perSecond: budget.perSecond, now });
 		let warnedAt = -Infinity;
 		conn.on('data', (raw: unknown) => {
 			t.lastFrame = now();
@@ -249,7 +254,7 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 					replies.deliver({
 						type: 'error',
 						code: 'rate-limited',
-						message: `over ${FRAMES_PER_SECOND} messages a second: some were dropped`,
+						message: `over ${budget.perSecond} messages a second: some were dropped`,
 						retryAfterMs: 1_000
 					});
 				}
