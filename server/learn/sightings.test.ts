@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Match } from '../gallery/matcher.ts';
-import { createSightingTracker, TOUCH_EVERY_MS, TRACK_GONE_MS } from './sightings.ts';
+import { createSightingTracker, SIGHTING_BURST, TOUCH_EVERY_MS, TRACK_GONE_MS } from './sightings.ts';
 import { observe, newTrackState, SURE_DISTANCE } from './settle.ts';
 import type { Sighting } from './store.ts';
 
@@ -37,6 +37,18 @@ describe('sightings', () => {
 		);
 		return { tracker, started, touched, advance: (ms: number) => (clock += ms), now: () => clock };
 	}
+
+	it('starts at most a burst of sightings per device, then one a second; other devices are not held back', () => {
+		const { tracker, started, advance } = setup();
+		for (let k = 0; k < SIGHTING_BURST + 5; k++) tracker.observe({ trackKey: `p/${k}`, device: 'p', match: ann(0.3), groupId: null });
+		expect(started).toHaveLength(SIGHTING_BURST);
+		tracker.observe({ trackKey: 'q/1', device: 'q', match: ann(0.3), groupId: null });
+		expect(started.at(-1)).toMatchObject({ device: 'q' });
+		advance(1_000);
+		tracker.observe({ trackKey: 'p/new', device: 'p', match: ann(0.3), groupId: null });
+		expect(started.at(-1)).toMatchObject({ device: 'p', firstSeen: expect.any(Number) });
+		expect(started).toHaveLength(SIGHTING_BURST + 2);
+	});
 
 	it('reports a named track once however many crops follow, and ends it when the track goes quiet', () => {
 		const { tracker, started, touched, advance, now } = setup();

@@ -8,11 +8,19 @@
 import type { Match } from '../gallery/matcher.ts';
 import { newTrackState, observe, type TrackState } from './settle.ts';
 import type { Sighting } from './store.ts';
+import { createKeyedLimiter } from '../rate-limit.ts';
 
 /** A track silent this long has left the view, ms (over twice the slowest refresh, 4 s). */
 export const TRACK_GONE_MS = 10_000;
 /** An open sighting's last-seen time is written at least this often, ms (and when it ends). */
 export const TOUCH_EVERY_MS = 30_000;
+/**
+ * New sightings one device may start: a burst, then one a second. A door camera sees far fewer
+ * people than that; a client inventing tracks (each settles `unknown` after two crops) would
+ * otherwise store ~10 rows a second, kept RETENTION_DAYS. Past it a track is followed but not stored.
+ */
+export const SIGHTING_BURST = 60;
+export const SIGHTINGS_PER_SECOND = 1;
 
 export type SightingEvent = { type: 'sighting' | 'sighting-end'; sighting: Sighting };
 
@@ -40,6 +48,7 @@ export function createSightingTracker(
 	{ now = Date.now, trackGoneMs = TRACK_GONE_MS, newId }: { now?: () => number; trackGoneMs?: number; newId: () => string }
 ): SightingTracker {
 	const tracks = new Map<string, Open>();
+	const starts = createKeyedLimiter({ capacity: SIGHTING_BURST, perSecond: SIGHTINGS_PER_SECOND, now });
 
 	function end(key: string, t: Open): void {
 		if (t.sighting) port.touched(t.sighting, true);
@@ -55,6 +64,8 @@ export function createSightingTracker(
 			const outcome = observe(t.state, match);
 			if (outcome === 'settled') {
 				if (t.sighting) port.touched(t.sighting, true);
+				t.sighting = null;
+				if (!starts.take(device).ok) return;
 				const verdict = t.state.settled!;
 				t.sighting = {
 					id: newId(),
