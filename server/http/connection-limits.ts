@@ -24,8 +24,8 @@ export function defaultConnectionLimits(channelsPerAddress: number, trustProxy: 
 	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, trustProxy };
 }
 
-/** Applies `limits` to `server`; returns the count of open connections per address (for tests and metrics). */
-export function limitConnections(server: Server, limits: ConnectionLimits): { open(address: string): number } {
+/** Applies `limits` to `server`. */
+export function limitConnections(server: Server, limits: ConnectionLimits): void {
 	server.maxConnections = limits.total;
 	server.headersTimeout = limits.headersTimeoutMs;
 	const open = new Map<string, number>();
@@ -46,5 +46,4 @@ export function limitConnections(server: Server, limits: ConnectionLimits): { op
 			});
 		});
 	}
-	return { open: (address) => open.get(address) ?? 0 };
 }

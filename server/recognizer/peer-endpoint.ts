@@ -30,7 +30,7 @@ const IN_FLIGHT_RETRY_MS = 250;
  * is not closed for it (closing channels under a flood made the flooding test client's own
  * @roamhq/wrtc segfault now and then, and a channel that calms down is served again).
  */
-export function frameBudget(cropsPerSecond: number): { burst: number; perSecond: number } {
+function frameBudget(cropsPerSecond: number): { burst: number; perSecond: number } {
 	return { burst: 3 * cropsPerSecond, perSecond: 2 * cropsPerSecond };
 }
 /** An open channel that sent nothing for this long is closed (the live page says hello every 15 s). */
