@@ -16,6 +16,7 @@
  *    mobilefacenet, mobileface) with Human's own preprocessing (server/embed/embedders/human-crop.ts),
  *    from HUMAN_MODELS_DIR, else models/human (what `npm ci` prepares), else the faceres that
  *    `@vladmandic/human` ships; variants: eye-levelled rotation, and the mirror image averaged in (TTA);
+ *  - face-api's net and faceres fused (each scaled by its spread on the cohort, concatenated);
  *  - `faceplugin-face-recognition-js` model/fr_feature.onnx (ArcFace-style, 512-d) when
  *    FACEPLUGIN_MODEL names it (not a dependency; see the README's licence table), on
  *    onnxruntime-node (a dependency), and also on onnxruntime-web when that is installed by hand:
@@ -100,6 +101,37 @@ if (humanDir) {
 		});
 	}
 }
+/**
+ * Two nets fused: each vector scaled by its embedder's median distance between the cohort's faces
+ * (face-api's sample photos: nobody here, so the weight is set without any label of the data
+ * scored), then concatenated; euclidean distance² is the sum of both nets' scaled distances².
+ */
+function fused(a: readonly Boxed[], b: readonly Boxed[]): Boxed[] {
+	const spread = (faces: readonly Boxed[]) => {
+		const vs = faces.filter((f) => f.kind === 'cohort' && f.v.enrol).map((f) => f.v.enrol!);
+		const ds: number[] = [];
+		for (let i = 0; i < vs.length; i++) for (let j = i + 1; j < vs.length; j++) ds.push(Math.hypot(...vs[i]!.map((x, k) => x - vs[j]![k]!)));
+		return ds.sort((x, y) => x - y)[ds.length >> 1]!;
+	};
+	const [sa, sb] = [spread(a), spread(b)];
+	return a.map((f, i) => {
+		const g = b[i]!;
+		const v: Boxed['v'] = {};
+		for (const k of ['enrol', 'live'] as const) {
+			const x = f.v[k];
+			const y = g.v[k];
+			if (x && y) v[k] = Float32Array.from([...x.map((e) => e / sa), ...y.map((e) => e / sb)]);
+		}
+		return { ...f, v };
+	});
+}
+if (humanDir && existsSync(join(humanDir, 'faceres.json')))
+	candidates.push({
+		name: 'fused-face-api+faceres',
+		note: "face-api's FaceRecognitionNet and Human's faceres (unit), each scaled by its cohort spread, concatenated",
+		faces: async () =>
+			fused(await candidates[0]!.faces(), mapVectors(await vectorsOf('human-faceres', labelled, async () => human('faceres'), console.log), unit))
+	});
 const onnx = await loadOnnxDescriber(engine);
 if (onnx)
 	candidates.push({
