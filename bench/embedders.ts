@@ -139,6 +139,12 @@ if (onnx)
 		note: `faceplugin fr_feature.onnx (ArcFace-style 512-d, 5-point alignment from face-api landmarks) on ${onnx.runtime}, unit length (the server's EMBEDDER=arcface-onnx)`,
 		faces: () => vectorsOf('arcface-onnx', labelled, async () => onnx.describeCrop, console.log)
 	});
+if (onnx)
+	candidates.push({
+		name: 'fused-face-api+arcface',
+		note: "face-api's FaceRecognitionNet and fr_feature.onnx, each scaled by its cohort spread, concatenated",
+		faces: async () => fused(await candidates[0]!.faces(), await vectorsOf('arcface-onnx', labelled, async () => onnx.describeCrop, console.log))
+	});
 
 async function mirrored(img: { data: Uint8Array; width: number; height: number }) {
 	const out = new Uint8Array(img.data.length);
