@@ -86,12 +86,37 @@ describe('track identities', () => {
 		const inFlight = identity.epoch;
 		book.see(1, otherFace);
 		expect(identity.changed).toBe(true);
-		// The name stays until an answer says otherwise; the answer about the crop before does not count.
+		// Maybe somebody else: no name until the answer (never alice's over another face); the answer about the crop before does not count.
+		expect(book.shown(1)).toEqual({ label: '', state: 'asking' });
 		book.record(1, alice, inFlight);
-		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+		expect(book.shown(1)).toEqual({ label: '', state: 'asking' });
 		expect(book.rules.claimCrop(identity, 2510)).toBe(true);
 		book.record(1, { label: 'bob', personId: 'b', confidence: 0.55, distance: 0.45 }, identity.epoch);
 		expect(book.shown(1)).toEqual({ label: 'bob', state: 'known' });
+	});
+
+	it('shows the name again when the answer after a sudden change of look names the same person', () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.see(1, face);
+		book.rules.claimCrop(identity, 0);
+		book.record(1, alice, identity.epoch);
+		book.see(1, otherFace);
+		expect(book.shown(1).state).toBe('asking');
+		book.rules.claimCrop(identity, 10);
+		book.record(1, alice, identity.epoch);
+		expect(book.shown(1)).toEqual({ label: 'alice', state: 'known' });
+	});
+
+	it("keeps showing 'unknown' through a sudden change of look (no name to carry)", () => {
+		const book = createTrackIdentities();
+		const identity = book.identityOf(1);
+		book.see(1, face);
+		book.rules.claimCrop(identity, 0);
+		book.record(1, stranger, identity.epoch);
+		book.see(1, otherFace);
+		expect(identity.changed).toBe(true);
+		expect(book.shown(1)).toEqual({ label: 'unknown', state: 'unknown' });
 	});
 
 	it('asks again at once when the face no longer looks like its last crop', () => {

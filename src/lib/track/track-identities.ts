@@ -122,8 +122,9 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 		/**
 		 * Notes a track's appearance in this detection frame. A face unlike its look a detection frame
 		 * before (somebody stepped into its place), or no longer resembling its last crop pixel for
-		 * pixel (a slower change), may be somebody else: it is asked about again at once, keeping its
-		 * name until the answer, which replaces the name if it differs; answers about crops taken
+		 * pixel (a slower change), may be somebody else: it is asked about again at once (after a
+		 * sudden change showing no name meanwhile, see `shown`; after a slow one keeping it), and the
+		 * answer replaces the name if it differs; answers about crops taken
 		 * before do not count. Neither counts while the face, shifted a little, is still its last
 		 * crop's by SAME_FACE_ABOVE (the frame before was the odd one, or the box moved) and the track
 		 * shows a settled name (hasSettledName): no pair of different faces measured reached it
@@ -184,10 +185,17 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 			});
 		},
 
-		/** What a track shows: its label and state (see identity.ts ShownState). */
+		/**
+		 * What a track shows: its label and state (see identity.ts ShownState). A face unlike its look
+		 * a detection frame before (a `look` change) shows no name until the answer about it: it is
+		 * most often somebody else at a cut the page did not see (`dev` clip: every such change on
+		 * another face, at likeness 0.39–0.46), and a name carried onto another face for one round
+		 * trip is the error users mind most; a `drift` (slow change) keeps its name meanwhile.
+		 */
 		shown(trackId: number): { label: string; state: ShownState } {
 			const identity = identities.get(trackId);
 			if (!identity) return { label: '', state: 'asking' };
+			if (identity.changed && changeCues.get(trackId)?.cause === 'look' && shownState(identity) === 'known') return { label: '', state: 'asking' };
 			return { label: identity.label, state: shownState(identity) };
 		}
 	};
