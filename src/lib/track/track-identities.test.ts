@@ -95,13 +95,20 @@ describe('track identities', () => {
 		expect(book.shown(1)).toEqual({ label: 'bob', state: 'known' });
 	});
 
-	it('shows the name again when the answer after a sudden change of look names the same person', () => {
+	/** Track 1 answered `answer` on `face`, then showing `otherFace` a detection frame later. */
+	const answeredThenChanged = (answer: Answer) => {
 		const book = createTrackIdentities();
 		const identity = book.identityOf(1);
 		book.see(1, face);
 		book.rules.claimCrop(identity, 0);
-		book.record(1, alice, identity.epoch);
+		book.record(1, answer, identity.epoch);
 		book.see(1, otherFace);
+		expect(identity.changed).toBe(true);
+		return { book, identity };
+	};
+
+	it('shows the name again when the answer after a sudden change of look names the same person', () => {
+		const { book, identity } = answeredThenChanged(alice);
 		expect(book.shown(1).state).toBe('asking');
 		book.rules.claimCrop(identity, 10);
 		book.record(1, alice, identity.epoch);
@@ -109,13 +116,7 @@ describe('track identities', () => {
 	});
 
 	it("keeps showing 'unknown' through a sudden change of look (no name to carry)", () => {
-		const book = createTrackIdentities();
-		const identity = book.identityOf(1);
-		book.see(1, face);
-		book.rules.claimCrop(identity, 0);
-		book.record(1, stranger, identity.epoch);
-		book.see(1, otherFace);
-		expect(identity.changed).toBe(true);
+		const { book } = answeredThenChanged(stranger);
 		expect(book.shown(1)).toEqual({ label: 'unknown', state: 'unknown' });
 	});
 
