@@ -10,6 +10,12 @@ import { nameKey } from '../protocol/names.ts';
 /** The search box shows once the gallery holds more people than fit on a phone screen or two. */
 export const SEARCH_FROM_PEOPLE = 8;
 
+/**
+ * Rows the People page draws at once; more on request. A row is a few hundred DOM nodes with a
+ * picture: a gallery of thousands drawn whole stalls a phone for seconds (the search finds anyone).
+ */
+export const ROWS_AT_ONCE = 100;
+
 /** A name or query folded for search: nameKey, then accents and other combining marks dropped. */
 export function searchKey(text: string): string {
 	return nameKey(text).normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
