@@ -301,8 +301,15 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				}
 			})
 		);
-		app.use(createStatic({ buildDir: config.buildDir, modelsDir: config.modelsDir }));
-		app.use(errorHandler(log('http')));
+		const httpLog = log('http');
+		app.use(
+			createStatic({
+				buildDir: config.buildDir,
+				modelsDir: config.modelsDir,
+				onCompressError: (file, err) => httpLog.warn({ err, file }, 'static: could not compress a file; serving it plain')
+			})
+		);
+		app.use(errorHandler(httpLog));
 
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);

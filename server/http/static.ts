@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { policyForFile } from './headers.ts';
+import { precompressed } from './precompressed.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -18,7 +19,16 @@ export function mediapipeWasmDir(): string {
 /** The service worker must be revalidated on every update check, or a new build is seen late. */
 const SERVICE_WORKER_FILE = 'service-worker.js';
 
-export function createStatic({ buildDir, modelsDir }: { buildDir: string; modelsDir: string }): express.Router {
+export function createStatic({
+	buildDir,
+	modelsDir,
+	onCompressError
+}: {
+	buildDir: string;
+	modelsDir: string;
+	/** A file that could not be compressed (it is served plain). */
+	onCompressError?: (file: string, err: unknown) => void;
+}): express.Router {
 	const router = express.Router();
 	const shell = join(buildDir, 'index.html');
 	// The app's policy (headers.ts) on everything served from here: pages, and the service worker,
@@ -42,9 +52,12 @@ export function createStatic({ buildDir, modelsDir }: { buildDir: string; models
 		else if (name.endsWith('.webmanifest')) res.setHeader('content-type', 'application/manifest+json; charset=utf-8');
 	};
 	// Model and WASM files change only with a package upgrade, which changes the app build too.
-	router.use(MEDIAPIPE_WASM_PATH, express.static(mediapipeWasmDir(), { maxAge: '7d', fallthrough: false }));
-	router.use(MODELS_PATH, express.static(modelsDir, { maxAge: '1d', fallthrough: false }));
-	router.use('/_app/immutable', express.static(join(buildDir, '_app/immutable'), { immutable: true, maxAge: '365d', fallthrough: false }));
+	// Each folder sends its big files compressed once they are (precompressed.ts), else plain.
+	const served = (path: string, dir: string, cacheControl: string, options: Parameters<typeof express.static>[1]) =>
+		router.use(path, precompressed(dir, { cacheControl, onError: onCompressError }), express.static(dir, { ...options, fallthrough: false }));
+	served(MEDIAPIPE_WASM_PATH, mediapipeWasmDir(), 'public, max-age=604800', { maxAge: '7d' });
+	served(MODELS_PATH, modelsDir, 'public, max-age=86400', { maxAge: '1d' });
+	served('/_app/immutable', join(buildDir, '_app/immutable'), 'public, max-age=31536000, immutable', { immutable: true, maxAge: '365d' });
 	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0, setHeaders: setAppHeaders }));
 	// SPA fallback: any other page path gets the shell, which routes on the client.
 	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {
