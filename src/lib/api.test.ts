@@ -35,6 +35,32 @@ describe('REST client', () => {
 		await expect(api.settings()).rejects.toMatchObject({ status: 502, code: 'internal', message: 'The server answered HTTP 502.' });
 	});
 
+	it('asks for a list again with its ETag and keeps the last answer when the server says 304', async () => {
+		const list = [{ id: 'g1', faces: 3, firstSeen: 1, lastSeen: 2 }];
+		const sent: Array<{ ifNoneMatch: string | null; cacheControl: string | null }> = [];
+		let status = 200;
+		vi.stubGlobal('fetch', async (_path: string, init: RequestInit) => {
+			const headers = new Headers(init.headers);
+			sent.push({ ifNoneMatch: headers.get('if-none-match'), cacheControl: headers.get('cache-control') });
+			return status === 304
+				? new Response(null, { status, headers: { etag: 'W/"1"' } })
+				: new Response(JSON.stringify(list), { status, headers: { etag: 'W/"1"' } });
+		});
+		expect(await api.listUnknowns()).toEqual(list);
+		status = 304;
+		expect(await api.listUnknowns()).toEqual(list);
+		expect(sent).toEqual([
+			{ ifNoneMatch: null, cacheControl: null },
+			// no-store would add Cache-Control: no-cache, which makes the server ignore the tag.
+			{ ifNoneMatch: 'W/"1"', cacheControl: 'max-age=0' }
+		]);
+		// Another token is another reader: nothing of the first one's answers is offered.
+		vi.stubGlobal('localStorage', { getItem: () => 'other-token' });
+		status = 200;
+		await api.listUnknowns();
+		expect(sent[2]).toEqual({ ifNoneMatch: null, cacheControl: null });
+	});
+
 	it('says when the server cannot be reached', async () => {
 		vi.stubGlobal('fetch', async () => Promise.reject(new TypeError('Failed to fetch')));
 		await expect(api.settings()).rejects.toMatchObject({ status: 0, code: 'offline', message: 'The server cannot be reached.' });

@@ -2,7 +2,8 @@
  * The People page with a large gallery (250 people, imported with random embeddings: only the page
  * is under test), phone viewport, real Chromium against the real server: it draws the first rows
  * only, says how many of how many, draws more on request, and the search still finds a person
- * beyond the rows drawn. Screenshot in test-results/ (people-many-phone.png).
+ * beyond the rows drawn; the list of unknown faces, read again every 15 s, comes back as a 304
+ * while nothing changed. Screenshot in test-results/ (people-many-phone.png).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ let server: TestServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
+/** HTTP status of every answer to the page's reads of the unknown faces (again every 15 s). */
+const unknownsAnswers: number[] = [];
 
 const rowsDrawn = () => page.locator('[data-person-id]').count();
 
@@ -40,10 +43,15 @@ beforeAll(async () => {
 		body: JSON.stringify({ format: 'facertc-gallery', version: 1, model, dim, people })
 	});
 	expect(res.status).toBe(200);
+	const remember = await fetch(`${server.url}/api/settings`, { method: 'PATCH', headers, body: JSON.stringify({ rememberUnknowns: true }) });
+	expect(remember.status).toBe(200);
 	browser = await launchChromium();
 	context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, serviceWorkers: 'block' });
 	await storeTokens(context, { admin: TOKEN });
 	page = await context.newPage();
+	page.on('response', (r) => {
+		if (new URL(r.url()).pathname === '/api/unknowns') unknownsAnswers.push(r.status());
+	});
 	await page.goto(`${server.url}/people`);
 	await page.waitForSelector(`[data-people-count="${PEOPLE}"]`);
 });
@@ -69,6 +77,12 @@ describe('the People page with a large gallery', () => {
 		await more.click();
 		await page.waitForFunction((n) => document.querySelectorAll('[data-person-id]').length === n, PEOPLE);
 		await expect(page.locator('[data-people-more]').count()).resolves.toBe(0);
+	});
+
+	it('reads the unknown faces again as a 304 when nothing changed, not the whole list again', async () => {
+		const deadline = Date.now() + 40_000;
+		while (unknownsAnswers.length < 2 && Date.now() < deadline) await page.waitForTimeout(500);
+		expect(unknownsAnswers.slice(0, 2)).toEqual([200, 304]);
 	});
 
 	it('finds a person beyond the rows drawn, and a new search starts from the first rows again', async () => {
