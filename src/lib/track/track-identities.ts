@@ -187,10 +187,11 @@ export function createTrackIdentities(pace: IdentityOptions | (() => IdentityOpt
 
 		/**
 		 * What a track shows: its label and state (see identity.ts ShownState). A face unlike its look
-		 * a detection frame before (a `look` change) shows no name until the answer about it: it is
-		 * most often somebody else at a cut the page did not see (`dev` clip: every such change on
-		 * another face, at likeness 0.39–0.46), and a name carried onto another face for one round
-		 * trip is the error users mind most; a `drift` (slow change) keeps its name meanwhile.
+		 * a detection frame before (a `look` change) shows no name until the answer about it: it may be
+		 * somebody else at a cut the page did not see (`dev` clip: its cuts come as look changes at
+		 * likeness 0.39–0.46, and so do some jumps of one face, which then show `…` for a round trip),
+		 * and a name carried onto another face is the error users mind most; a `drift` (slow change)
+		 * keeps its name meanwhile.
 		 */
 		shown(trackId: number): { label: string; state: ShownState } {
 			const identity = identities.get(trackId);
