@@ -28,11 +28,11 @@ const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
 /**
- * The encoding to send for an `Accept-Encoding` header: brotli before gzip (it is ~20 % smaller
- * here), each only when listed (or `*`) without `q=0`; null when neither is taken.
+ * The encodings an `Accept-Encoding` header takes, best first: brotli before gzip (it is ~20 %
+ * smaller here), each only when listed (or `*`) without `q=0`; empty when neither is taken.
  */
-export function chooseEncoding(header: string | undefined): Encoding | null {
-	if (!header) return null;
+export function acceptedEncodings(header: string | undefined): Encoding[] {
+	if (!header) return [];
 	const taken = new Map<string, boolean>();
 	for (const part of header.split(',')) {
 		const [name = '', ...params] = part.trim().toLowerCase().split(';');
@@ -40,9 +40,10 @@ export function chooseEncoding(header: string | undefined): Encoding | null {
 		taken.set(name.trim(), !q || Number(q[1]) > 0);
 	}
 	const accepts = (coding: Encoding) => taken.get(coding) ?? taken.get('*') ?? false;
-	return accepts('br') ? 'br' : accepts('gzip') ? 'gzip' : null;
+	return (['br', 'gzip'] as const).filter(accepts);
 }
 
+/** A file's compressed forms as they come: gzip is ready in ~0.4 s for the WASM, brotli in ~2 s. */
 type Compressed = { br: Buffer | null; gzip: Buffer | null; etag: string; mtimeMs: number };
 
 export interface PrecompressedOptions {
@@ -52,14 +53,24 @@ export interface PrecompressedOptions {
 	onError?: (file: string, err: unknown) => void;
 }
 
+export type PrecompressedHandler = RequestHandler & {
+	/**
+	 * Starts compressing files of the folder (paths relative to it) before anyone asks for them;
+	 * resolves when done. The shell's first request calls it for the WASM (static.ts), so the
+	 * first phone after a restart does not get the plain 13 MB while it runs.
+	 */
+	warm(relativePaths: readonly string[]): Promise<void>;
+};
+
 /**
  * Middleware for the folder `dir`, mounted where express.static serves it (which stays behind it
  * for everything this does not send).
  */
-export function precompressed(dir: string, { cacheControl, onError }: PrecompressedOptions): RequestHandler {
+export function precompressed(dir: string, { cacheControl, onError }: PrecompressedOptions): PrecompressedHandler {
 	const root = resolve(dir);
+	/** null: not worth compressing, or it failed. */
 	const ready = new Map<string, Compressed | null>();
-	const working = new Set<string>();
+	const working = new Map<string, Promise<void>>();
 
 	async function compress(file: string): Promise<void> {
 		try {
@@ -68,14 +79,14 @@ export function precompressed(dir: string, { cacheControl, onError }: Precompres
 			if (!info?.isFile()) return;
 			if (info.size < MIN_BYTES || info.size > MAX_BYTES) return void ready.set(file, null);
 			const plain = await readFile(file);
-			const [br, gz] = await Promise.all([
-				brotli(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: plain.length } }),
-				gzipAsync(plain, { level: 9 })
-			]);
 			// Worth it only when it saves something (already-compressed data does not shrink).
 			const worth = (b: Buffer) => (b.length < plain.length * 0.95 ? b : null);
-			const etag = createHash('sha1').update(plain).digest('base64url').slice(0, 22);
-			ready.set(file, { br: worth(br), gzip: worth(gz), etag, mtimeMs: info.mtimeMs });
+			const entry: Compressed = { br: null, gzip: null, etag: createHash('sha1').update(plain).digest('base64url').slice(0, 22), mtimeMs: info.mtimeMs };
+			const br = brotli(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: plain.length } });
+			// gzip is served while brotli is still at work: a browser that takes both gets the faster one first.
+			entry.gzip = worth(await gzipAsync(plain, { level: 9 }));
+			ready.set(file, entry);
+			entry.br = worth(await br);
 		} catch (err) {
 			ready.set(file, null);
 			onError?.(file, err);
@@ -84,32 +95,46 @@ export function precompressed(dir: string, { cacheControl, onError }: Precompres
 		}
 	}
 
-	return (req, res, next) => {
+	/** The file under the folder for a request path, or null for anything outside it. */
+	function fileFor(path: string): string | null {
+		let relative: string;
+		try {
+			relative = decodeURIComponent(path);
+		} catch {
+			return null;
+		}
+		const file = resolve(join(root, relative));
+		return relative.includes('\0') || !file.startsWith(root + sep) ? null : file;
+	}
+
+	function start(file: string): Promise<void> {
+		let job = working.get(file);
+		if (!job) {
+			job = compress(file);
+			working.set(file, job);
+		}
+		return job;
+	}
+
+	const handler: RequestHandler = (req, res, next) => {
 		if ((req.method !== 'GET' && req.method !== 'HEAD') || req.headers.range) return next();
 		const extension = extname(req.path).toLowerCase();
 		if (!COMPRESSIBLE.has(extension)) return next();
-		let relative: string;
-		try {
-			relative = decodeURIComponent(req.path);
-		} catch {
-			return next();
-		}
-		const file = resolve(join(root, relative));
-		if (relative.includes('\0') || !file.startsWith(root + sep)) return next();
+		const file = fileFor(req.path);
+		if (!file) return next();
 		// The plain answer too: a cache must not give it to a browser that asked otherwise.
 		res.setHeader('vary', 'Accept-Encoding');
-		const encoding = chooseEncoding(req.headers['accept-encoding']);
-		if (!encoding) return next();
+		const accepted = acceptedEncodings(req.headers['accept-encoding']);
+		if (accepted.length === 0) return next();
 		if (!ready.has(file)) {
-			if (!working.has(file)) {
-				working.add(file);
-				void compress(file);
-			}
+			// A HEAD downloads nothing: it does not set off 2 s of compression.
+			if (req.method === 'GET') void start(file);
 			return next();
 		}
 		const entry = ready.get(file);
-		const body = entry?.[encoding];
-		if (!entry || !body) return next();
+		const encoding = accepted.find((e) => entry?.[e]);
+		const body = encoding && entry?.[encoding];
+		if (!entry || !encoding || !body) return next();
 		const etag = `"${entry.etag}-${encoding}"`;
 		res.setHeader('etag', etag);
 		res.setHeader('cache-control', cacheControl);
@@ -122,4 +147,10 @@ export function precompressed(dir: string, { cacheControl, onError }: Precompres
 		if (req.method === 'HEAD') return void res.end();
 		res.end(body);
 	};
+	return Object.assign(handler, {
+		async warm(relativePaths: readonly string[]) {
+			const files = relativePaths.map((p) => fileFor(`/${p}`)).filter((f): f is string => f !== null && !ready.has(f));
+			await Promise.all(files.map(start));
+		}
+	});
 }

@@ -18,6 +18,8 @@ export function mediapipeWasmDir(): string {
 
 /** The service worker must be revalidated on every update check, or a new build is seen late. */
 const SERVICE_WORKER_FILE = 'service-worker.js';
+/** What MediaPipe's FilesetResolver loads on a browser with WASM SIMD (all current phones). */
+const PAGE_WASM_FILES = ['vision_wasm_internal.wasm', 'vision_wasm_internal.js'];
 
 export function createStatic({
 	buildDir,
@@ -45,23 +47,36 @@ export function createStatic({
 		res.setHeader('content-security-policy', shellPolicy());
 		next();
 	});
+	// Model and WASM files change only with a package upgrade, which changes the app build too.
+	// Each folder sends its big files compressed once they are (precompressed.ts), else plain.
+	const served = (path: string, dir: string, cacheControl: string, options: Parameters<typeof express.static>[1]) => {
+		const compressed = precompressed(dir, { cacheControl, onError: onCompressError });
+		router.use(path, compressed, express.static(dir, { ...options, fallthrough: false }));
+		return compressed;
+	};
+	const wasm = served(MEDIAPIPE_WASM_PATH, mediapipeWasmDir(), 'public, max-age=604800', { maxAge: '7d' });
+	served(MODELS_PATH, modelsDir, 'public, max-age=86400', { maxAge: '1d' });
+	served('/_app/immutable', join(buildDir, '_app/immutable'), 'public, max-age=31536000, immutable', { immutable: true, maxAge: '365d' });
+	// The page, or the service worker checking for an update, comes a second or more before the
+	// WASM it will ask for: compress that now, so the first phone after a restart gets 3–4 MB, not 13.
+	let warmed = false;
+	const warmWasm = () => {
+		if (warmed) return;
+		warmed = true;
+		void wasm.warm(PAGE_WASM_FILES);
+	};
 	const setAppHeaders = (res: express.Response, path: string) => {
 		const name = basename(path);
+		if (name === SERVICE_WORKER_FILE || name.endsWith('.html')) warmWasm();
 		res.setHeader('content-security-policy', policyFor(path));
 		if (name === SERVICE_WORKER_FILE) res.setHeader('cache-control', 'no-cache');
 		else if (name.endsWith('.webmanifest')) res.setHeader('content-type', 'application/manifest+json; charset=utf-8');
 	};
-	// Model and WASM files change only with a package upgrade, which changes the app build too.
-	// Each folder sends its big files compressed once they are (precompressed.ts), else plain.
-	const served = (path: string, dir: string, cacheControl: string, options: Parameters<typeof express.static>[1]) =>
-		router.use(path, precompressed(dir, { cacheControl, onError: onCompressError }), express.static(dir, { ...options, fallthrough: false }));
-	served(MEDIAPIPE_WASM_PATH, mediapipeWasmDir(), 'public, max-age=604800', { maxAge: '7d' });
-	served(MODELS_PATH, modelsDir, 'public, max-age=86400', { maxAge: '1d' });
-	served('/_app/immutable', join(buildDir, '_app/immutable'), 'public, max-age=31536000, immutable', { immutable: true, maxAge: '365d' });
 	router.use(express.static(buildDir, { index: 'index.html', maxAge: 0, setHeaders: setAppHeaders }));
 	// SPA fallback: any other page path gets the shell, which routes on the client.
 	router.get(/^\/(?!api\/|peerjs\/|healthz$|metrics$).*/, (req, res, next) => {
 		if (!req.accepts('html') || !existsSync(shell)) return next();
+		warmWasm();
 		res.sendFile(shell);
 	});
 	return router;
