@@ -13,7 +13,7 @@ export type Row = Record<string, unknown>;
 export const COPIED_TABLES: ReadonlyArray<{ name: string; columns: readonly string[]; key: string }> = [
 	{ name: 'settings', columns: ['key', 'value'], key: 'key' },
 	{ name: 'secrets', columns: ['name', 'value', 'created_at'], key: 'name' },
-	{ name: 'people', columns: ['id', 'name', 'created_at'], key: 'id' },
+	{ name: 'people', columns: ['id', 'name', 'name_key', 'created_at'], key: 'id' },
 	{ name: 'faces', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at', 'yaw', 'source'], key: 'id' },
 	{ name: 'negatives', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'created_at'], key: 'id' },
 	{

@@ -15,6 +15,8 @@ export type StoreFixture = {
 	open(options?: { model?: string }): Promise<Gallery>;
 	/** Removes the storage. */
 	cleanup(): Promise<void>;
+	/** Runs one SQL statement on the storage, outside any gallery (what an older FaceRTC left, say). */
+	exec(statement: string): Promise<void>;
 };
 
 /** Waits until `probe` returns true (polling every 20 ms); throws after `timeoutMs` with `what`. */
@@ -222,6 +224,31 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			expect(await gallery.renamePerson(ann.person.id, 'ANN LEE')).toMatchObject({ name: 'ANN LEE' });
 			expect((await gallery.listPeople()).map((p) => p.name)).toEqual(['ANN LEE', 'Bob']);
 			expect(gallery.entries()).toHaveLength(1);
+		});
+
+		it('finds a person by name as the name rule compares names, after a rename too', async () => {
+			const ann = await gallery.addPerson('Ann Lee');
+			await gallery.addPerson('Bob');
+			expect(await gallery.findByName('ＡＮＮ  lee')).toEqual({ id: ann.id, name: 'Ann Lee' });
+			expect(await gallery.findByName('Ann')).toBeNull();
+			await gallery.renamePerson(ann.id, 'Annie');
+			expect(await gallery.findByName('ann lee')).toBeNull();
+			expect(await gallery.findByName('ANNIE')).toEqual({ id: ann.id, name: 'Annie' });
+			const cy = await gallery.enrolPerson('Cy', [{ embedding: vec(0, 0, 1, 0) }]);
+			const doc = await gallery.exportAll();
+			await gallery.deletePerson(cy.person.id);
+			expect(await gallery.findByName('cy')).toBeNull();
+			expect((await gallery.importAll(doc)).imported).toBe(1);
+			expect((await gallery.findByName('cy'))?.name).toBe('Cy');
+		});
+
+		it('fills the name keys of people written before they were kept, when opened', async () => {
+			const ann = await gallery.enrolPerson('Ann Lee', [{ embedding: vec(1, 0, 0, 0) }]);
+			await gallery.close();
+			await storage.exec('UPDATE people SET name_key = NULL');
+			gallery = await storage.open();
+			expect(await gallery.findByName('ann lee')).toEqual({ id: ann.person.id, name: 'Ann Lee' });
+			await expect(gallery.addPerson('ANN LEE')).rejects.toMatchObject({ code: 'conflict' });
 		});
 
 		it('gives a name to one of two openers that claim it at the same moment', async () => {

@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { nameKey } from '../../src/lib/protocol/names.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 
@@ -74,6 +75,18 @@ function runner(client: pg.Pool | pg.PoolClient): Sql {
 	};
 }
 
+/** Sets `people.name_key` (migration 007) where it is missing, inside the migration's transaction. */
+async function fillNameKeys(client: pg.PoolClient): Promise<void> {
+	const missing = (await client.query<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL')).rows;
+	for (let i = 0; i < missing.length; i += 5000) {
+		const chunk = missing.slice(i, i + 5000);
+		await client.query('UPDATE people p SET name_key = t.key FROM unnest($1::text[], $2::text[]) AS t(id, key) WHERE p.id = t.id', [
+			chunk.map((r) => r.id),
+			chunk.map((r) => nameKey(r.name))
+		]);
+	}
+}
+
 async function migrate(pool: pg.Pool, where: string): Promise<void> {
 	const client = await pool.connect().catch((err: unknown) => {
 		throw toAppError(err);
@@ -89,6 +102,7 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 		for (const migration of pendingMigrations(current, loadMigrations('postgres'), where)) {
 			await client.query(migration.sql);
 		}
+		await fillNameKeys(client);
 		const latest = loadMigrations('postgres').length;
 		if (latest !== current) {
 			await client.query('INSERT INTO facertc_schema (version) VALUES ($1) ON CONFLICT (only_row) DO UPDATE SET version = excluded.version', [latest]);

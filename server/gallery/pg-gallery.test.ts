@@ -22,7 +22,13 @@ if (missing) {
 		const url = await server!.createDatabase();
 		return {
 			open: async ({ model = 'm1' } = {}) => createPgGallery({ url, model, dim: 4, pollMs: 200 }),
-			cleanup: async () => {}
+			cleanup: async () => {},
+			exec: async (statement: string) => {
+				const client = new pg.Client({ connectionString: url });
+				await client.connect();
+				await client.query(statement);
+				await client.end();
+			}
 		};
 	};
 	galleryContract('postgres', pgFixture);

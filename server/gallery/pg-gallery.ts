@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { nameKey } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
@@ -76,18 +77,18 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 	 */
 	async function claimName(sql: Sql, name: string | null, except?: string): Promise<void> {
 		await sql('SELECT pg_advisory_xact_lock($1)', [NAMES_LOCK]);
-		if (name !== null) assertNameFree(await sql<{ id: string; name: string }>('SELECT id, name FROM people'), name, except);
+		if (name !== null)
+			assertNameFree(await sql<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1', [nameKey(name)]), name, except);
 	}
 
 	async function insertPeople(sql: Sql, people: ReadonlyArray<{ id: string; name: string }>): Promise<void> {
 		const at = Date.now();
 		for (let i = 0; i < people.length; i += INSERT_ROWS) {
 			const chunk = people.slice(i, i + INSERT_ROWS);
-			await sql('INSERT INTO people (id, name, created_at) SELECT id, name, $3 FROM unnest($1::text[], $2::text[]) AS t(id, name)', [
-				chunk.map((p) => p.id),
-				chunk.map((p) => p.name),
-				at
-			]);
+			await sql(
+				'INSERT INTO people (id, name, name_key, created_at) SELECT id, name, key, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS t(id, name, key)',
+				[chunk.map((p) => p.id), chunk.map((p) => p.name), chunk.map((p) => nameKey(p.name)), at]
+			);
 		}
 	}
 
@@ -198,6 +199,12 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			});
 		},
 		getPerson: (id) => getPerson(db.sql, id),
+		async findByName(name) {
+			const [row] = await db.sql<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1 ORDER BY created_at, id LIMIT 1', [
+				nameKey(name)
+			]);
+			return row ?? null;
+		},
 		async addPerson(name) {
 			const person = { id: randomUUID(), name, faces: 0 };
 			await db.transaction(async (sql) => {
@@ -229,7 +236,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			return write(
 				async (sql) => {
 					await claimName(sql, name, id);
-					const updated = await sql('UPDATE people SET name = $1 WHERE id = $2 RETURNING id', [name, id]);
+					const updated = await sql('UPDATE people SET name = $1, name_key = $2 WHERE id = $3 RETURNING id', [name, nameKey(name), id]);
 					return updated.length > 0 ? getPerson(sql, id) : null;
 				},
 				(person) => (person ? [id] : [])

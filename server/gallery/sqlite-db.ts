@@ -1,5 +1,6 @@
 /** Opens a SQLite gallery file: pragmas, schema migrations (migrations.ts), and the copy port (copy.ts). */
 import Database from 'better-sqlite3';
+import { nameKey } from '../../src/lib/protocol/names.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 
@@ -21,11 +22,22 @@ export function openSqlite(file: string): SqliteDatabase {
 				db.pragma(`user_version = ${migration.version}`);
 			})();
 		}
+		fillNameKeys(db);
 		return db;
 	} catch (err) {
 		db.close();
 		throw err;
 	}
+}
+
+/** Sets `people.name_key` (migration 007) where it is missing, in one transaction. */
+function fillNameKeys(db: SqliteDatabase): void {
+	const missing = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL').all();
+	if (missing.length === 0) return;
+	const set = db.prepare('UPDATE people SET name_key = ? WHERE id = ?');
+	db.transaction(() => {
+		for (const { id, name } of missing) set.run(nameKey(name), id);
+	})();
 }
 
 const PAGE_ROWS = 2000;

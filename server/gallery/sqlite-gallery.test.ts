@@ -13,7 +13,12 @@ const sqliteFixture = async () => {
 	return {
 		// A short poll: the contract's second opener follows writes through PRAGMA data_version.
 		open: async ({ model = 'm1' } = {}) => createSqliteGallery({ file, model, dim: 4, pollMs: 50 }),
-		cleanup: async () => rmSync(dir, { recursive: true, force: true })
+		cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+		exec: async (statement: string) => {
+			const db = new Database(file);
+			db.exec(statement);
+			db.close();
+		}
 	};
 };
 galleryContract('sqlite', sqliteFixture);

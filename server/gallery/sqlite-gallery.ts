@@ -1,6 +1,7 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
+import { nameKey } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
@@ -50,8 +51,9 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			 FROM people p ${ORDER}`
 		),
 		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
-		insertPerson: db.prepare('INSERT INTO people (id, name, created_at) VALUES (?, ?, ?)'),
-		renamePerson: db.prepare('UPDATE people SET name = ? WHERE id = ?'),
+		insertPerson: db.prepare('INSERT INTO people (id, name, name_key, created_at) VALUES (?, ?, ?, ?)'),
+		renamePerson: db.prepare('UPDATE people SET name = ?, name_key = ? WHERE id = ?'),
+		named: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key = ? ORDER BY rowid'),
 		insertFace: db.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
 		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
 			'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = ? ORDER BY rowid'
@@ -114,7 +116,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 
 	function insertPerson(name: string): Person {
 		const person = { id: randomUUID(), name, faces: 0 };
-		q.insertPerson.run(person.id, name, Date.now());
+		q.insertPerson.run(person.id, name, nameKey(name), Date.now());
 		return person;
 	}
 
@@ -128,17 +130,17 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	// A transaction runs to its end before any other write (one connection, no awaits inside), and
 	// another process's write waits on the file lock: the name check and the write are one.
 	const addPersonTx = db.transaction((name: string) => {
-		assertNameFree(q.peopleNames.all(), name);
+		assertNameFree(q.named.all(nameKey(name)), name);
 		return insertPerson(name);
 	});
 
 	const renameTx = db.transaction((id: string, name: string) => {
-		assertNameFree(q.peopleNames.all(), name, id);
-		return q.renamePerson.run(name, id).changes > 0;
+		assertNameFree(q.named.all(nameKey(name)), name, id);
+		return q.renamePerson.run(name, nameKey(name), id).changes > 0;
 	});
 
 	const enrolTx = db.transaction((name: string, faces: readonly NewFace[]) => {
-		assertNameFree(q.peopleNames.all(), name);
+		assertNameFree(q.named.all(nameKey(name)), name);
 		const keep = readSettings().keepThumbnails;
 		const person = insertPerson(name);
 		const faceIds = faces.map((face) => insertFace(person.id, face, keep));
@@ -201,6 +203,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			});
 		},
 		getPerson: async (id) => q.person.get(id) ?? null,
+		findByName: async (name) => q.named.get(nameKey(name)) ?? null,
 		addPerson: async (name) => addPersonTx(name),
 		async enrolPerson(name, faces) {
 			checkFaces(faces, dim);

@@ -2,7 +2,7 @@
 import express, { type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
-import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
+import { nameTakenMessage } from '../../src/lib/protocol/names.ts';
 import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import { type FaceInfo, type FaceSource, type ImportResult, type PersonInfo, type SettingsInfo } from '../../src/lib/protocol/rest.ts';
 import type { Gallery, NewFace } from '../gallery/gallery.ts';
@@ -86,8 +86,8 @@ export function createApi(deps: ApiDeps): express.Router {
 	 * what keeps two requests or two servers from both taking one name.
 	 */
 	async function assertNameFree(name: string, except?: string): Promise<void> {
-		const taken = sameName(await gallery.listPeople(), name, except);
-		if (taken) throw new AppError('conflict', nameTakenMessage(taken.name));
+		const taken = await gallery.findByName(name);
+		if (taken && taken.id !== except) throw new AppError('conflict', nameTakenMessage(taken.name));
 	}
 
 	async function personOr404(req: Request) {

@@ -7,7 +7,7 @@
 import express, { type RequestHandler } from 'express';
 import * as v from 'valibot';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { nameTakenMessage, sameName } from '../../src/lib/protocol/names.ts';
+import { nameTakenMessage } from '../../src/lib/protocol/names.ts';
 import { CORRECTION_KINDS, type CorrectionInfo, type SightingInfo, type UnknownGroupInfo } from '../../src/lib/protocol/rest.ts';
 import { clientAddress } from '../client-address.ts';
 import type { Gallery, NewFace, Person } from '../gallery/gallery.ts';
@@ -68,8 +68,8 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 			return { person, name: person.name };
 		}
 		if (body.name === undefined) throw new AppError('bad-request', 'send a name or a personId');
-		const existing = sameName(await gallery.listPeople(), body.name);
-		return { person: existing ? { id: existing.id, name: existing.name, faces: existing.faces } : null, name: body.name };
+		const existing = await gallery.findByName(body.name);
+		return { person: existing && (await gallery.getPerson(existing.id)), name: body.name };
 	}
 
 	/** Enrols `faces` for the person (created when new) after the usual questions; returns the person's id. */
@@ -85,7 +85,7 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 			return { personId: to.person.id, faceIds, created: false };
 		}
 		// Checked again right before the write: someone may have taken the name meanwhile.
-		if (sameName(await gallery.listPeople(), to.name)) throw new AppError('conflict', nameTakenMessage(to.name));
+		if (await gallery.findByName(to.name)) throw new AppError('conflict', nameTakenMessage(to.name));
 		const { person, faceIds } = await gallery.enrolPerson(to.name, faces);
 		deps.onEnrolled?.(faceIds.length);
 		return { personId: person.id, faceIds, created: true };
@@ -173,7 +173,7 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 			let correction: Correction;
 			if (body.kind === 'not') {
 				// Whom it is not: as given (the label the page shows may lag the last answer), else the last answer's.
-				const byName = body.name === undefined ? undefined : sameName(await gallery.listPeople(), body.name)?.id;
+				const byName = body.name === undefined ? undefined : (await gallery.findByName(body.name))?.id;
 				if (body.name !== undefined && !byName) throw new AppError('not-found', 'nobody has that name');
 				const personId = body.personId ?? byName ?? face.match.personId;
 				if (!personId) throw new AppError('bad-request', 'this face was not named: say whom it is not (personId or name)');
