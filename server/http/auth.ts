@@ -10,6 +10,13 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/**
+ * Whether two secrets are equal, in time that tells nothing of either: compared as digests, so
+ * strings of any length or alphabet are fine (a raw timingSafeEqual throws on buffers of unequal
+ * byte length, and 43 characters of UTF-8 need not be 43 bytes).
+ */
+export const sameSecret = (given: string, expected: string): boolean => timingSafeEqual(digest(given), digest(expected));
+
 /** True when `given` is one of the configured tokens. */
 export type TokenCheck = (given: unknown) => boolean;
 

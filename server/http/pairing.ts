@@ -8,7 +8,8 @@
  * PAIRING_CODE_TTL_MS; it sits in the URL fragment, which browsers never send to a server nor in
  * a Referer; and the page drops it from the address bar at once.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { sameSecret } from './auth.ts';
 
 export const PAIRING_CODE_TTL_MS = 10 * 60_000;
 /** Codes outstanding at once; past that the oldest is dropped. */
@@ -33,7 +34,7 @@ export type SharedCodes = {
 };
 
 const newCode = () => randomBytes(16).toString('base64url');
-const isCode = (code: unknown): code is string => typeof code === 'string' && code.length === 22;
+const isCode = (code: unknown): code is string => typeof code === 'string' && /^[A-Za-z0-9_-]{22}$/.test(code);
 const hashOf = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Codes in the shared gallery database: one DELETE takes a code, so it works once across all servers. */
@@ -79,7 +80,7 @@ export function createPairing({
 			sweep(t);
 			if (!isCode(code)) return null;
 			for (const [known, entry] of codes) {
-				if (timingSafeEqual(Buffer.from(known), Buffer.from(code))) {
+				if (sameSecret(code, known)) {
 					codes.delete(known);
 					return entry.role;
 				}

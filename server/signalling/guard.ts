@@ -12,7 +12,6 @@
  *   be born: `admitOffer` decides first, and a refused client gets an `ERROR` whose text is a
  *   protocol refusal (src/lib/protocol/refusal.ts) — no native peer connection is ever made for it.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
@@ -21,6 +20,7 @@ import { clientAddress } from '../client-address.ts';
 import type { Logger } from '../log.ts';
 import { createTokenBucket } from '../rate-limit.ts';
 import type { PeerIds } from './peer-ids.ts';
+import { sameSecret } from '../http/auth.ts';
 import { channelKey } from './admission.ts';
 
 /** Largest signalling message: an SDP offer with many candidates is ~5 KB. */
@@ -79,8 +79,6 @@ const originHost = (origin: string) => {
 		return null;
 	}
 };
-
-const sameSecret = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createSignallingGuard(options: SignallingGuardOptions): SignallingGuard {
 	const { recognizerId, log } = options;

@@ -152,6 +152,8 @@ describe('closed by default, and pairing', () => {
 		const again = await call(server, 'POST', '/api/pair', { code }, null);
 		expect(again).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
 		expect(again.body.error).toMatch(/unknown, used already, or expired/);
+		// A code of the right length in another alphabet is a wrong code (it was a 500).
+		expect(await call(server, 'POST', '/api/pair', { code: 'é'.repeat(22) }, null)).toMatchObject({ status: 401 });
 
 		const made = await call(server, 'POST', '/api/pair/codes', { role: 'recognize' });
 		expect(made).toMatchObject({ status: 201, body: { role: 'recognize', code: expect.any(String), expiresAt: expect.any(Number) } });
@@ -295,6 +297,16 @@ describe('the recognizer id belongs to the server', () => {
 		expect(((await (await fetch(`${server.url}/api/config`)).json()) as { recognizerId: string }).recognizerId).toBe(recognizerId);
 		expect(await firstReply(server.url)).toMatchObject({ type: 'welcome' });
 		expect(server.logs.join('')).toMatch(/lost signalling, reconnecting/);
+	});
+
+	it('refuses a recognizer token of any alphabet on its id, and keeps serving', async () => {
+		const { recognizerId } = (await (await fetch(`${server.url}/api/config`)).json()) as { recognizerId: string };
+		// 43 characters, as long as the real token, 86 bytes of UTF-8: this ended the process.
+		for (const token of ['é'.repeat(43), '€'.repeat(43), 'x'.repeat(43)]) {
+			expect(await register(server, recognizerId, encodeURIComponent(token)), token).toBe('ERROR');
+		}
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+		expect(await firstReply(server.url)).toMatchObject({ type: 'welcome' });
 	});
 
 	it('gives clients their ids, and takes signalling only from its own pages', async () => {
