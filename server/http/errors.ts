@@ -40,12 +40,39 @@ export function sendError(res: Response, err: AppError): void {
 	res.status(STATUS[err.code]).json({ ...details, error: err.message, code: err.code });
 }
 
-/** Last express middleware: body-parser's own errors, AppErrors, and anything else as a 500. */
+/** body-parser's errors (their `type`), said in our words. */
+const BODY_ERRORS: Record<string, [ErrorCode, string]> = {
+	'entity.too.large': ['too-large', 'upload too large'],
+	'entity.parse.failed': ['bad-request', 'body is not valid JSON'],
+	'charset.unsupported': ['unsupported-media-type', 'unsupported charset: send UTF-8'],
+	'encoding.unsupported': ['unsupported-media-type', 'unsupported Content-Encoding: send the body uncompressed, or as gzip or deflate'],
+	'request.aborted': ['bad-request', 'the request body ended early'],
+	'request.size.invalid': ['bad-request', 'the request body is not as long as its Content-Length']
+};
+
+/**
+ * A client's fault that Express or a library threw with an HTTP status of 4xx (a bad %-escape in
+ * the path, a static file not there or outside its folder): an answer, not a 500 with a stack in
+ * the log. 403 is said as 404: a path outside a folder is, to a client, a file that is not there.
+ */
+function clientFault(err: unknown): AppError | null {
+	const e = err as { status?: unknown; statusCode?: unknown; type?: unknown } | null;
+	const status = Number(e?.status ?? e?.statusCode);
+	if (!(status >= 400 && status < 500)) return null;
+	const known = typeof e?.type === 'string' ? BODY_ERRORS[e.type] : undefined;
+	if (known) return new AppError(known[0], known[1]);
+	if (status === 403 || status === 404) return new AppError('not-found', 'no such file or endpoint');
+	if (status === 413) return new AppError('too-large', 'upload too large');
+	if (status === 415) return new AppError('unsupported-media-type', 'unsupported body');
+	if (err instanceof URIError) return new AppError('bad-request', 'the address has a bad %-escape');
+	return new AppError('bad-request', 'bad request');
+}
+
+/** Last express middleware: a client's faults with their status, AppErrors, and anything else as a 500. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
 	return (err: unknown, _req, res, _next) => {
-		const type = (err as { type?: string } | null)?.type;
-		if (type === 'entity.too.large') return sendError(res, new AppError('too-large', 'upload too large'));
-		if (type === 'entity.parse.failed') return sendError(res, new AppError('bad-request', 'body is not valid JSON'));
+		const fault = err instanceof AppError ? null : clientFault(err);
+		if (fault) return sendError(res, fault);
 		const appError = AppError.from(err);
 		if (appError.code === 'internal') log.error({ err }, 'http: request failed');
 		sendError(res, appError);

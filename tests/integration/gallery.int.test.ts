@@ -143,6 +143,28 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		expect(await admin.people()).toEqual(before);
 	});
 
+	it("answers a client's malformed requests with a 4xx and a message, never a 500", async () => {
+		const cases: Array<[string, Awaited<ReturnType<typeof admin.call>>, number, string]> = [
+			['bad %-escape in an id', await anyone.call('GET', '/api/people/%ZZ'), 400, 'bad-request'],
+			['bad %-escape, admin', await admin.call('DELETE', '/api/people/%ZZ'), 400, 'bad-request'],
+			['a model that is not there', await anyone.call('GET', '/models/nonexistent.json'), 404, 'not-found'],
+			['a hashed script gone after a deploy', await anyone.call('GET', '/_app/immutable/x.js'), 404, 'not-found'],
+			['outside the WASM folder', await anyone.call('GET', '/vendor/mediapipe/wasm/..%2fpackage.json'), 404, 'not-found'],
+			['another charset', await anyone.call('POST', '/api/pair', { code: 'x' }, { type: 'application/json; charset=koi8-r' }), 415, 'unsupported-media-type'],
+			[
+				'another charset, admin',
+				await admin.call('POST', '/api/people', { name: 'x' }, { type: 'application/json; charset=koi8-r' }),
+				415,
+				'unsupported-media-type'
+			]
+		];
+		for (const [what, res, status, code] of cases) {
+			expect([what, res.status, res.body?.code]).toEqual([what, status, code]);
+			expect(typeof res.body.error, what).toBe('string');
+		}
+		expect(server.logs.join('')).not.toMatch(/request failed/);
+	});
+
 	it('warns when a new face is very close to somebody else, and enrols it when told to', async () => {
 		const ann = (await admin.people()).find((p) => p.name === 'Ann')!;
 		const dup = await admin.call('POST', '/api/people', { name: 'Anna', images: [b64(crops.ann2)] });
