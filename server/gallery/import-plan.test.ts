@@ -50,6 +50,25 @@ describe('import plan', () => {
 		expect(plan.counts.renamed).toBe(2999);
 	});
 
+	it('numbers thousands of long names that are cut to the same stem, each once', () => {
+		// 64 characters, alike in the first 60: numbered, each is cut to the same 60 or 59 (review, 3 December).
+		const stem = 'n'.repeat(60);
+		const names = Array.from({ length: 6000 }, (_, i) => stem + i.toString(36).padStart(4, '0'));
+		const plan = planImport(
+			names.flatMap((name) => [
+				{ name, faces: [] },
+				{ name, faces: [] }
+			]),
+			{ people: [], entries: [] }
+		);
+		const made = plan.create.map((p) => p.name);
+		expect(new Set(made).size).toBe(12_000);
+		expect(made.every((name) => [...name].length <= 64)).toBe(true);
+		expect(made.slice(0, 4)).toEqual([names[0], `${stem} (2)`, names[1], `${stem} (3)`]);
+		expect(made.at(-1)).toBe(`${'n'.repeat(57)} (6001)`);
+		expect(plan.counts.renamed).toBe(6000);
+	});
+
 	it('numbers the same way every time, so importing the file again finds those people', () => {
 		const doc = [
 			{ name: 'Ann', faces: [{ embedding: v(1, 0) }] },

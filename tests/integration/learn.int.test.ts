@@ -316,6 +316,28 @@ describe('privacy: export and import carry negatives and (when asked) unknown gr
 		expect(await (await other!.api('/api/export?unknowns=1')).json()).toEqual(before);
 	});
 
+	it('gives a negative to the person it came with when a repeated name is numbered, and dates no unknown face later than now', async () => {
+		const doc = (await (await server.api('/api/export?unknowns=1')).json()) as Doc;
+		const ann = doc.people.find((p) => p.name === 'Ann')!;
+		const twice = {
+			...doc,
+			people: [
+				{ name: 'Zed', faces: ann.faces.slice(0, 1) },
+				{ name: 'Zed', faces: ann.faces.slice(0, 1), negatives: ann.negatives }
+			],
+			unknowns: [{ faces: doc.unknowns![0]!.faces.slice(0, 1).map((f) => ({ ...f, at: 8_000_000_000_000, embedding: f.embedding.map((x) => x * 0.998) })) }]
+		};
+		const before = Date.now();
+		const taken = (await (await other!.api('/api/import', json(twice))).json()) as Record<string, number>;
+		expect(taken).toMatchObject({ imported: 2, renamed: 1, negativesAdded: 1, unknownFacesAdded: 1 });
+		const after = ((await (await other!.api('/api/export')).json()) as Doc).people;
+		expect(after.find((p) => p.name === 'Zed')?.negatives).toBeUndefined();
+		expect(after.find((p) => p.name === 'Zed (2)')?.negatives).toHaveLength(1);
+		const dated = ((await (await other!.api('/api/unknowns')).json()) as Group[]).map((g) => g.lastSeen);
+		expect(Math.max(...dated)).toBeLessThanOrEqual(Date.now());
+		expect(Math.max(...dated)).toBeGreaterThanOrEqual(before);
+	});
+
 	it('deletes unknown faces older than RETENTION_DAYS when the server starts, and keeps the negatives', async () => {
 		const full = (await (await server.api('/api/export?unknowns=1')).json()) as Doc;
 		const twoDaysAgo = Date.now() - 2 * 86_400_000;
