@@ -38,6 +38,9 @@ describe('checkName', () => {
 			message: `name is ${MAX_NAME_CHARS + 1} characters long; the limit is ${MAX_NAME_CHARS}`
 		});
 		expect(checkName('😀'.repeat(MAX_NAME_CHARS))).toMatchObject({ ok: true });
+		// Room for what trimming and NFC take away; a megabyte is refused before any of that work.
+		expect(checkName(` ${'e\u0301'.repeat(MAX_NAME_CHARS)} `)).toMatchObject({ ok: true });
+		expect(checkName('a'.repeat(13_000_000))).toEqual({ ok: false, message: `name is 13000000 characters long; the limit is ${MAX_NAME_CHARS}` });
 	});
 });
 
