@@ -6,6 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { addressKey } from '../client-address.ts';
 
 export type ConnectionLimits = {
 	/** Open connections one address may hold; further ones are closed at once. Ignored behind a proxy (every connection is the proxy's). */
@@ -14,24 +15,31 @@ export type ConnectionLimits = {
 	total: number;
 	/** A request's headers must arrive within this (Node's default is 60 s). */
 	headersTimeoutMs: number;
+	/** And the whole request, body included (Node's default is 300 s: a body trickled a byte at a time held a slot that long). */
+	requestTimeoutMs: number;
 	/** Behind a trusted proxy the TCP peer is the proxy: no per-address cap. */
 	trustProxy: boolean;
 	onRefused?: () => void;
 };
 
-/** A browser keeps a handful of connections per origin, plus its signalling socket and event stream. */
+/**
+ * A browser keeps a handful of connections per origin, plus its signalling socket and event stream.
+ * 120 s for a request carries a 15 MB upload at 1 Mbit/s (a slow phone link).
+ */
 export function defaultConnectionLimits(channelsPerAddress: number, trustProxy: boolean): ConnectionLimits {
-	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, trustProxy };
+	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, trustProxy };
 }
 
 /** Applies `limits` to `server`. */
 export function limitConnections(server: Server, limits: ConnectionLimits): void {
 	server.maxConnections = limits.total;
 	server.headersTimeout = limits.headersTimeoutMs;
+	server.requestTimeout = limits.requestTimeoutMs;
 	const open = new Map<string, number>();
 	if (!limits.trustProxy) {
 		server.on('connection', (socket: Socket) => {
-			const address = socket.remoteAddress ?? '';
+			// One IPv6 host holds a whole /64: counted as one address, as every other limit does.
+			const address = addressKey(socket.remoteAddress);
 			const count = (open.get(address) ?? 0) + 1;
 			if (count > limits.perAddress) {
 				limits.onRefused?.();
