@@ -204,6 +204,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		workers: () => Math.max(1, readyCount()),
 		// Jobs, not workers: a worker running a batch of 4 has 4 runs to go before it takes another.
 		running: () => slots.reduce((n, s) => n + (s.state === 'busy' ? s.jobs.length : 0), 0),
+		runningNotLive: () => slots.reduce((n, s) => n + (s.state === 'busy' ? s.jobs.filter((j) => j.priority !== 'live').length : 0), 0),
 		limits: {
 			live: { maxQueued: LIVE_QUEUE_MAX, maxPerClient: LIVE_QUEUE_PER_CLIENT },
 			recognize: { maxQueued: maxQueue, maxPerClient: maxQueue },
@@ -372,6 +373,24 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		expiryTimer.unref();
 	}
 
+	// A photo held back for live crops (scheduler.ts) starts when no live crop has come for a while,
+	// which no job's end or arrival may mark: wake up then.
+	let keptTimer: NodeJS.Timeout | null = null;
+	function wakeWhenLetGo(): void {
+		if (keptTimer) clearTimeout(keptTimer);
+		keptTimer = null;
+		const at = scheduler.keptUntil();
+		if (at === null || closed) return;
+		keptTimer = setTimeout(
+			() => {
+				keptTimer = null;
+				pump();
+			},
+			Math.max(0, at - now()) + 1
+		);
+		keptTimer.unref();
+	}
+
 	/** Crops go in batches; a photo runs alone. */
 	const batchable = (first: Job, job: Job) => first.kind === 'describe-crop' && job.kind === 'describe-crop';
 
@@ -401,6 +420,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			slot.worker.postMessage(message, buffers);
 		}
 		scheduleExpiry();
+		wakeWhenLetGo();
 	}
 
 	function failQueue(code: ErrorCode, message: string): void {
@@ -491,6 +511,7 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			closed = true;
 			if (!startedUp) rejectReady(poolError('closed', 'the embed pool is closed'));
 			if (expiryTimer) clearTimeout(expiryTimer);
+			if (keptTimer) clearTimeout(keptTimer);
 			for (const timer of respawnTimers) clearTimeout(timer);
 			respawnTimers.clear();
 			failQueue('closed', 'the embed pool is closed');

@@ -171,6 +171,51 @@ describe('scheduler: a backlog of photos under a live overload', () => {
 	});
 });
 
+describe('scheduler: a worker kept for live crops', () => {
+	/** Two workers; `photos` is how many non-live jobs run, as the pool would count them. */
+	function photosBeside(workers: number) {
+		const running = { photos: 0 };
+		const s = setup({ workers: () => workers, running: () => running.photos, runningNotLive: () => running.photos, liveReserveMs: 2000 });
+		const startPhoto = () => {
+			const id = s.take();
+			if (id?.startsWith('photo')) running.photos++;
+			return id;
+		};
+		for (let i = 0; i < 3; i++) s.scheduler.submit({ id: `photo${i}` }, { priority: 'recognize', client: 'rest' });
+		return { ...s, running, startPhoto };
+	}
+
+	it('starts photos on every worker but one while live crops come, and on all once they stop', () => {
+		const { clock, scheduler, running, startPhoto, take } = photosBeside(2);
+		scheduler.submit({ id: 'live0' }, { priority: 'live', client: 'phone' });
+		expect(take()).toBe('live0');
+		expect(startPhoto()).toBe('photo0');
+		// The other worker waits for the next crop, which starts at once.
+		expect(startPhoto()).toBeNull();
+		expect(scheduler.keptUntil()).toBe(2000);
+		clock.t = 500;
+		scheduler.submit({ id: 'live1' }, { priority: 'live', client: 'phone' });
+		expect(take()).toBe('live1');
+		expect(scheduler.keptUntil()).toBe(2500);
+		// A photo that ends frees its worker for the next photo.
+		running.photos--;
+		expect(startPhoto()).toBe('photo1');
+		expect(startPhoto()).toBeNull();
+		// No crop for 2 s: photos take both workers.
+		clock.t = 2500;
+		expect(startPhoto()).toBe('photo2');
+		expect(scheduler.keptUntil()).toBeNull();
+	});
+
+	it('keeps nothing back with one worker, or when no crop has come', () => {
+		const one = photosBeside(1);
+		one.scheduler.submit({ id: 'live0' }, { priority: 'live', client: 'phone' });
+		expect(one.takeAll()).toEqual(['live0', 'photo0', 'photo1', 'photo2']);
+		const quiet = photosBeside(2);
+		expect([quiet.startPhoto(), quiet.startPhoto(), quiet.startPhoto()]).toEqual(['photo0', 'photo1', 'photo2']);
+	});
+});
+
 describe('scheduler: deadlines', () => {
 	it('drops a crop that can no longer be answered in time, with a retry-after, and runs the rest', () => {
 		const { clock, scheduler, dropped, take } = setup();

@@ -29,6 +29,11 @@
  *   lone job never waits for company. It grows only while every member, answered at the batch's
  *   end, still would be with a run time to spare (one run time a member: the class's, which the
  *   pool measures per job as a batch's time ÷ its size).
+ * - One worker kept for live crops: while a live crop came within `liveReserveMs`, the other
+ *   classes start only while fewer than workers − 1 of their jobs run (with two workers or more).
+ *   The scheduler does not preempt, so without it a few clients' big photos (0.6 s each at 100
+ *   megapixels) held every worker and 27 of 45 live crops beside them were refused (review, 3
+ *   December). With no live crop lately, photos take every worker.
  * - Bounded: at most `maxPerClient` jobs per client and `maxQueued` per class. A client over its
  *   bound is refused (`queue-full`); a full class makes room by dropping the oldest job of the
  *   client with the longest queue when that client holds more than the newcomer would
@@ -50,6 +55,10 @@ export type SchedulerOptions<T> = {
 	workers: () => number;
 	/** Jobs running now. */
 	running: () => number;
+	/** Jobs running now that are not live crops. */
+	runningNotLive?: () => number;
+	/** How long after a live crop one worker stays kept for live crops, ms. Default 2000. */
+	liveReserveMs?: number;
 	limits: Record<Priority, ClassLimits>;
 	/** A waiting job climbs one class per this many ms. Default 1000. */
 	agingMs?: number;
@@ -97,6 +106,8 @@ export type Scheduler<T> = {
 	nextBatch(max: number, fits: (first: T, job: T) => boolean): Array<Started<T>>;
 	/** Drops every job that can no longer make its deadline. */
 	expire(): void;
+	/** When the worker kept for live crops is let go (clock ms), if a job of another class waits on it; else null. */
+	keptUntil(): number | null;
 	/** When the first queued job with a deadline must start by (clock ms); null when no job has one. */
 	nextExpiry(): number | null;
 	/** A measured run time (ms) of a job of this class, to estimate waits. */
@@ -121,6 +132,10 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 	const serviceMemoryMs = options.serviceMemoryMs ?? 10_000;
 	const runEstimate = Object.fromEntries(PRIORITIES.map((p) => [p, options.initialRunMs ?? 100])) as Record<Priority, number>;
 	const workers = () => Math.max(1, options.workers());
+	const liveReserveMs = options.liveReserveMs ?? 2000;
+	let lastLiveAt = -Infinity;
+	/** Whether a job of another class than live may not start now: the last worker free is kept for live crops. */
+	const keptForLive = (t: number) => t - lastLiveAt < liveReserveMs && workers() >= 2 && (options.runningNotLive?.() ?? 0) >= workers() - 1;
 	/** When each class last started a job ahead of a higher class by aging. */
 	const promotedAt = Object.fromEntries(PRIORITIES.map((p) => [p, -Infinity])) as Record<Priority, number>;
 
@@ -198,9 +213,10 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 	function pickClass(t: number): { p: Priority; promoted: boolean } | null {
 		let best: { p: Priority; base: number; rank: number; since: number } | null = null;
 		let firstWaiting: number | null = null;
+		const kept = keptForLive(t);
 		for (const [base, p] of PRIORITIES.entries()) {
 			const q = queues[p];
-			if (q.size === 0) continue;
+			if (q.size === 0 || (kept && p !== 'live')) continue;
 			firstWaiting ??= base;
 			let since = Infinity;
 			for (const list of q.clients.values()) since = Math.min(since, list[0]!.enqueuedAt);
@@ -255,6 +271,7 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 				remove(victim);
 				onDrop(victim.job, { reason: 'displaced', retryAfterMs: retryAfter(priority) });
 			}
+			if (priority === 'live') lastLiveAt = t;
 			const entry: Entry<T> = { job, client, priority, enqueuedAt: t, startBy };
 			const list = q.clients.get(client);
 			if (list) list.push(entry);
@@ -294,6 +311,12 @@ export function createScheduler<T>(options: SchedulerOptions<T>): Scheduler<T> {
 		},
 
 		expire,
+
+		keptUntil() {
+			const t = now();
+			if (!keptForLive(t) || (queues.recognize.size === 0 && queues.enrol.size === 0)) return null;
+			return lastLiveAt + liveReserveMs;
+		},
 
 		nextExpiry() {
 			let earliest = Infinity;
