@@ -130,6 +130,13 @@ describe('People page', () => {
 		await expect(page.locator('nav a[aria-current="page"]').textContent()).resolves.toBe('People');
 		await page.waitForSelector('[data-token-form="admin"]');
 		await page.screenshot({ path: join(RESULTS, 'people-token-phone.png') });
+		// Without the token: the list says it is locked (it said "Loading…" for ever), and nothing
+		// that would be refused can be started (the settings are read apart from the people).
+		await page.waitForSelector('[data-empty="locked"]');
+		await page.fill('#enrol-name', 'Somebody');
+		expect(await button('Use camera').isDisabled()).toBe(true);
+		expect(await button('Export gallery').isDisabled()).toBe(true);
+		await page.fill('#enrol-name', '');
 		await page.fill('#admin-token', 'wrong');
 		await page.click('[data-token-form="admin"] button[type="submit"]');
 		await page.waitForSelector('text=The server refused that token.');

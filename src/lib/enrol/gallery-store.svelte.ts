@@ -66,17 +66,25 @@ export class GalleryStore {
 
 	/** Whether changes will be accepted with what is stored (as far as the server said). */
 	get canChange(): boolean {
-		return !this.offline && (!this.settings?.adminTokenRequired || this.settings.authorized);
+		return !this.offline && this.settings !== null && !this.needToken;
 	}
 
 	/** Reloads settings and people. Keeps the current error message unless the reload fails. */
 	async refresh(): Promise<void> {
 		try {
-			const [settings, people] = await Promise.all([api.settings(), api.listPeople()]);
-			this.settings = settings;
-			this.people = people;
-			this.needToken = settings.adminTokenRequired && !settings.authorized;
-			this.fetchedAt = Date.now();
+			// Read apart: the settings answer without the admin token, the people do not, and a device
+			// without it must still learn what the server needs (the token forms, locked controls).
+			const [settings, people] = await Promise.allSettled([api.settings(), api.listPeople()]);
+			if (settings.status === 'rejected') throw settings.reason;
+			this.settings = settings.value;
+			this.needToken = settings.value.adminTokenRequired && !settings.value.authorized;
+			if (people.status === 'fulfilled') {
+				this.people = people.value;
+				this.fetchedAt = Date.now();
+			} else if (this.needToken && people.reason instanceof ApiError && people.reason.status === 401) {
+				this.people = [];
+				this.fetchedAt = null;
+			} else throw people.reason;
 			this.revision++;
 			if (this.offline) {
 				this.offline = false;
