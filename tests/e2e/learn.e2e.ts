@@ -191,6 +191,26 @@ describe('correcting a name from the live page (phone)', () => {
 			await context.close();
 		}
 	});
+	it('Undo of This is… with a new name takes away the person it made, and says so', async () => {
+		// bob's face was taken away just before: the stranger is unknown again.
+		const page = await livePage(server, { admin: true, labels: ['alice', 'unknown'] });
+		try {
+			await labelButton(page, 'unknown').tap();
+			await sheet(page).locator('[data-field="name"]').fill('carol');
+			await sheet(page).locator('[data-action="is"]').tap();
+			await sheet(page).locator('[data-result="is"]').waitFor({ timeout: 30_000 });
+			const names = async () => ((await (await server.api('/api/people')).json()) as Array<{ name: string }>).map((p) => p.name);
+			expect(await names()).toContain('carol');
+			await sheet(page).locator('[data-action="undo"]').tap();
+			await sheet(page).locator('[data-result="undone"]').waitFor({ timeout: 30_000 });
+			await expect(sheet(page).textContent()).resolves.toMatch(/carol, added for this face, is gone again/);
+			expect(await names()).not.toContain('carol');
+			// bob was there before any correction: undoing his does not take him away (previous test).
+			expect(await names()).toContain('bob');
+		} finally {
+			await page.context().close();
+		}
+	});
 });
 
 describe('naming a group of unknown faces on the People page', () => {

@@ -183,7 +183,9 @@ describe('People page', () => {
 		expect(message('huge.jpg')).toMatch(/too large/);
 		expect(message('broken.jpg')).toMatch(/not an image the server can read/);
 		expect(message('dana-2.jpg')).toMatch(/enrolled/);
-		await expect(page.locator('[data-enrol-summary]').textContent()).resolves.toMatch(/Dana: 2 of 7 photos enrolled/);
+		await expect(page.locator('[data-enrol-summary]').textContent()).resolves.toMatch(/Dana: 2 of 7 photos enrolled\. 5 could not be: see below\./);
+		// Said as a warning, not a success.
+		expect(await page.locator('[data-enrol-summary]').getAttribute('class')).toMatch(/\bwarn\b/);
 		await waitForFaces('Dana', 2);
 	});
 

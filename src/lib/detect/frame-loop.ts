@@ -42,6 +42,8 @@ export type FrameLoopOptions = {
 	detectEvery?: number;
 	/** Called when the set of shown faces or their labels change. */
 	onFaces: (faces: ShownFace[]) => void;
+	/** The track whose box the overlay marks (the one the correction sheet is about), if any. */
+	highlight?: () => number | null;
 	onStatus: (status: LoopStatus) => void;
 	/** Called with what was drawn on every video frame (see frame-record.ts). */
 	onRendered?: (frame: RecordedFrame) => void;
@@ -92,7 +94,7 @@ export function startFrameLoop(options: FrameLoopOptions): () => void {
 		link: options.link,
 		frameSize: () => ({ width: video.videoWidth, height: video.videoHeight }),
 		draw: (faces) => {
-			if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas) });
+			if (ctx) drawOverlay(ctx, faces, { mirror: options.mirror(), pixelsPerCssPixel: displayScale(canvas), highlight: options.highlight?.() ?? null });
 		},
 		cropSettings: options.cropSettings,
 		...(options.identityPace ? { identityPace: options.identityPace } : {}),

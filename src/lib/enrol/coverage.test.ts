@@ -11,6 +11,11 @@ describe('coverage advice', () => {
 			text: 'Only 1 face: add 2 more, one turned slightly to their left and one to their right.'
 		});
 		expect(adviseCoverage(2, c(1, 1, 0))).toEqual({ level: 'weak', text: 'Only 2 faces: add 1 more, one turned slightly to their right.' });
+		// As many more as the turns it asks for.
+		expect(adviseCoverage(2, c(2, 0, 0))).toEqual({
+			level: 'weak',
+			text: 'Only 2 faces: add 2 more, one turned slightly to their left and one to their right.'
+		});
 		expect(adviseCoverage(2, c(0, 1, 1))).toMatchObject({ level: 'weak', text: expect.stringMatching(/facing/) });
 		expect(adviseCoverage(5, c(5, 0, 0))).toEqual({ level: 'fair', text: 'Add a photo with the head turned slightly to their left and one to their right.' });
 		expect(adviseCoverage(4, c(3, 0, 1))).toEqual({ level: 'fair', text: 'Add a photo with the head turned slightly to their left.' });

@@ -27,7 +27,8 @@ export function adviseCoverage(faces: number, coverage: Coverage | undefined): A
 	const missing = [left === 0 && 'to their left', right === 0 && 'to their right'].filter(Boolean) as string[];
 	if (faces < ENOUGH_FACES) {
 		const turns = missing.length ? `, one turned slightly ${missing.join(' and one ')}` : '';
-		return { level: 'weak', text: `Only ${plural(faces, 'face')}: add ${ENOUGH_FACES - faces} more${turns}.` };
+		// Never fewer than the turns it names ("add 1 more, one turned left and one right" was said).
+		return { level: 'weak', text: `Only ${plural(faces, 'face')}: add ${Math.max(ENOUGH_FACES - faces, missing.length)} more${turns}.` };
 	}
 	if (missing.length) return { level: 'fair', text: `Add a photo with the head turned slightly ${missing.join(' and one ')}.` };
 	return { level: 'good', text: 'Well covered: facing the camera and turned both ways.' };
