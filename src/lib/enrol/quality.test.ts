@@ -72,10 +72,22 @@ describe('geometry checks', () => {
 			hint: 'Come closer'
 		});
 		expect(judgeGeometry([face({ box: { x: 560, y: 160, width: 160, height: 160 } })], FRAME)).toMatchObject({ issue: 'off-frame' });
+		// Each way off frontal says the way back: the nose to the picture's right is a turn to their own left.
 		const turned = FRONTAL.map((p, i) => (i === 2 ? { x: p.x + 10, y: p.y } : p));
-		expect(judgeGeometry([face({ keypoints: turned })], FRAME)).toMatchObject({ issue: 'not-frontal' });
+		expect(judgeGeometry([face({ keypoints: turned })], FRAME)).toMatchObject({
+			issue: 'not-frontal',
+			hint: 'Turn a little to your right, to face the camera'
+		});
+		const turnedOther = FRONTAL.map((p, i) => (i === 2 ? { x: p.x - 10, y: p.y } : p));
+		expect(judgeGeometry([face({ keypoints: turnedOther })], FRAME)).toMatchObject({ hint: 'Turn a little to your left, to face the camera' });
 		const nodding = FRONTAL.map((p, i) => (i === 2 ? { x: p.x, y: 282 } : p));
-		expect(judgeGeometry([face({ keypoints: nodding })], FRAME)).toMatchObject({ issue: 'not-frontal' });
+		expect(judgeGeometry([face({ keypoints: nodding })], FRAME)).toMatchObject({ issue: 'not-frontal', hint: 'Raise your chin a little' });
+		const chinUp = FRONTAL.map((p, i) => (i === 2 ? { x: p.x, y: FRONTAL[0]!.y + 1 } : p));
+		expect(judgeGeometry([face({ keypoints: chinUp })], FRAME)).toMatchObject({ issue: 'not-frontal', hint: 'Lower your chin a little' });
+		expect(judgeGeometry([face({ keypoints: rotate(FRONTAL, 30, { x: 320, y: 240 }) })], FRAME)).toMatchObject({
+			issue: 'not-frontal',
+			hint: 'Hold your head level'
+		});
 		expect(judgeGeometry([face({ keypoints: rotate(FRONTAL, 10, { x: 320, y: 240 }) })], FRAME).ok).toBe(true);
 		expect(judgeGeometry([face({ keypoints: [] })], FRAME).ok).toBe(true);
 	});

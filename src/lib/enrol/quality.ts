@@ -139,8 +139,17 @@ export function judgeGeometry(
 	const withYaw = (verdict: Verdict) => ({ ...verdict, yaw: pose.yaw });
 	const [minPitch, maxPitch] = QUALITY.pitchRange;
 	const nodding = !(pose.pitch >= minPitch && pose.pitch <= maxPitch);
-	if (Math.abs(pose.rollDeg) > QUALITY.maxRollDeg || nodding) return withYaw(fail('not-frontal'));
-	if (want === 'frontal') return withYaw(Math.abs(pose.yaw) > QUALITY.maxYaw ? fail('not-frontal') : { ok: true, hint: 'Hold still' });
+	// Not frontal, said with the way back: "Face the camera straight on" alone left a user stuck
+	// for minutes not knowing what was wrong (UI review, 3 December).
+	const notFrontal = (hint: string): Verdict => ({ ok: false, issue: 'not-frontal', hint });
+	if (Math.abs(pose.rollDeg) > QUALITY.maxRollDeg) return withYaw(notFrontal('Hold your head level'));
+	// A small ratio: the nose near the eye line, the chin up.
+	if (nodding) return withYaw(notFrontal(pose.pitch < minPitch ? 'Lower your chin a little' : 'Raise your chin a little'));
+	if (want === 'frontal') {
+		if (Math.abs(pose.yaw) <= QUALITY.maxYaw) return { ok: true, hint: 'Hold still' };
+		// Positive yaw: turned to their own left, so back to their right.
+		return withYaw(notFrontal(pose.yaw > 0 ? 'Turn a little to your right, to face the camera' : 'Turn a little to your left, to face the camera'));
+	}
 	// Positive yaw: turned to the person's own left (src/lib/protocol/pose.ts).
 	const toward = want === 'left' ? pose.yaw : -pose.yaw;
 	const [minTurn, maxTurn] = QUALITY.turnYaw;
