@@ -354,42 +354,42 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 		if (worker) void worker.terminate();
 	}
 
+	/** A timer that runs `fn` at a clock time (`set` replaces the time before; null: none). */
+	function alarm(fn: () => void) {
+		let timer: NodeJS.Timeout | null = null;
+		const clear = () => {
+			if (timer) clearTimeout(timer);
+			timer = null;
+		};
+		return {
+			clear,
+			set(at: number | null) {
+				clear();
+				if (at === null || closed) return;
+				timer = setTimeout(
+					() => {
+						timer = null;
+						fn();
+					},
+					Math.max(0, at - now()) + 1
+				);
+				timer.unref();
+			}
+		};
+	}
+
 	// Crops that can no longer be answered in time are dropped when their time comes, not when a
 	// worker frees up: the client hears `overloaded` promptly and can back off.
-	let expiryTimer: NodeJS.Timeout | null = null;
-	function scheduleExpiry(): void {
-		if (expiryTimer) clearTimeout(expiryTimer);
-		expiryTimer = null;
-		const at = scheduler.nextExpiry();
-		if (at === null || closed) return;
-		expiryTimer = setTimeout(
-			() => {
-				expiryTimer = null;
-				scheduler.expire();
-				scheduleExpiry();
-			},
-			Math.max(0, at - now()) + 1
-		);
-		expiryTimer.unref();
-	}
+	const expiry = alarm(() => {
+		scheduler.expire();
+		scheduleExpiry();
+	});
+	const scheduleExpiry = () => expiry.set(scheduler.nextExpiry());
 
 	// A photo held back for live crops (scheduler.ts) starts when no live crop has come for a while,
 	// which no job's end or arrival may mark: wake up then.
-	let keptTimer: NodeJS.Timeout | null = null;
-	function wakeWhenLetGo(): void {
-		if (keptTimer) clearTimeout(keptTimer);
-		keptTimer = null;
-		const at = scheduler.keptUntil();
-		if (at === null || closed) return;
-		keptTimer = setTimeout(
-			() => {
-				keptTimer = null;
-				pump();
-			},
-			Math.max(0, at - now()) + 1
-		);
-		keptTimer.unref();
-	}
+	const letGo = alarm(() => pump());
+	const wakeWhenLetGo = () => letGo.set(scheduler.keptUntil());
 
 	/** Crops go in batches; a photo runs alone. */
 	const batchable = (first: Job, job: Job) => first.kind === 'describe-crop' && job.kind === 'describe-crop';
@@ -510,8 +510,8 @@ export function createEmbedPool(options: EmbedPoolOptions): EmbedPool {
 			if (closing) return closing;
 			closed = true;
 			if (!startedUp) rejectReady(poolError('closed', 'the embed pool is closed'));
-			if (expiryTimer) clearTimeout(expiryTimer);
-			if (keptTimer) clearTimeout(keptTimer);
+			expiry.clear();
+			letGo.clear();
 			for (const timer of respawnTimers) clearTimeout(timer);
 			respawnTimers.clear();
 			failQueue('closed', 'the embed pool is closed');
