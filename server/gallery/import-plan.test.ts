@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planImport } from './import-plan.ts';
+import { MAX_NAME_CHARS, nameKey } from '../../src/lib/protocol/names.ts';
+import { documentNames, planImport } from './import-plan.ts';
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const entry = (personId: string, name: string, embedding: Float32Array) => ({ personId, name, embedding });
@@ -67,6 +68,26 @@ describe('import plan', () => {
 		expect(made.slice(0, 4)).toEqual([names[0], `${stem} (2)`, names[1], `${stem} (3)`]);
 		expect(made.at(-1)).toBe(`${'n'.repeat(57)} (6001)`);
 		expect(plan.counts.renamed).toBe(6000);
+	});
+
+	it('gives every person of any document a name of its own within the limit (random documents)', () => {
+		let seed = 7;
+		const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+		for (let round = 0; round < 30; round++) {
+			// Names near the limit from a tiny alphabet, some already numbered, in any case: many collide once cut.
+			const names = Array.from({ length: 400 }, () => {
+				const length = 55 + Math.floor(random() * 10);
+				const name =
+					Array.from({ length }, () => 'aA b'[Math.floor(random() * 4)])
+						.join('')
+						.trim() || 'a';
+				return random() < 0.1 ? `${name.slice(0, 58)} (${2 + Math.floor(random() * 12)})` : name;
+			});
+			const made = documentNames(names);
+			expect(new Set(made.map(nameKey)).size).toBe(names.length);
+			expect(made.every((name) => [...name].length <= MAX_NAME_CHARS)).toBe(true);
+			expect(documentNames(names)).toEqual(made);
+		}
 	});
 
 	it('numbers the same way every time, so importing the file again finds those people', () => {
