@@ -125,6 +125,7 @@ describe('correcting a name from the live page (phone)', () => {
 			await page.screenshot({ path: join(RESULTS, 'learn-live-this-is-phone.png') });
 			await sheet(page).locator('[data-action="is"]').tap();
 			await sheet(page).locator('[data-result="is"]').waitFor({ timeout: 30_000 });
+			await expect(sheet(page).locator('h2').textContent()).resolves.toBe('Saved');
 			await sheet(page).getByRole('button', { name: 'Close' }).tap();
 			await page.waitForSelector('[data-track-id][data-label="bob"]', { timeout: 60_000 });
 
@@ -204,6 +205,7 @@ describe('correcting a name from the live page (phone)', () => {
 			await sheet(page).locator('[data-action="undo"]').tap();
 			await sheet(page).locator('[data-result="undone"]').waitFor({ timeout: 30_000 });
 			await expect(sheet(page).textContent()).resolves.toMatch(/carol, added for this face, is gone again/);
+			await expect(sheet(page).locator('h2').textContent()).resolves.toBe('Undone');
 			expect(await names()).not.toContain('carol');
 			// bob was there before any correction: undoing his does not take him away (previous test).
 			expect(await names()).toContain('bob');
