@@ -171,6 +171,8 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 				);
 			const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
 			let correction: Correction;
+			/** This is… made the person (a new name): an Undo right after may take them away again. */
+			let created = false;
 			if (body.kind === 'not') {
 				// Whom it is not: as given (the label the page shows may lag the last answer), else the last answer's.
 				const byName = body.name === undefined ? undefined : (await gallery.findByName(body.name))?.id;
@@ -184,13 +186,14 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 			} else {
 				const to = await target(body);
 				const thumbnail = face.crop && (await gallery.settings()).keepThumbnails ? await deps.toThumbnail(face.crop) : null;
-				const { personId, faceIds } = await enrol(req.query.force, [{ embedding: face.embedding, thumbnail, source: 'live' }], to);
-				correction = await store.addCorrection({ ...base, personId, kind: 'is', faceId: faceIds[0] ?? null, negativeId: null });
+				const enrolled = await enrol(req.query.force, [{ embedding: face.embedding, thumbnail, source: 'live' }], to);
+				created = enrolled.created;
+				correction = await store.addCorrection({ ...base, personId: enrolled.personId, kind: 'is', faceId: enrolled.faceIds[0] ?? null, negativeId: null });
 			}
 			log(
 				`learn: correction ${correction.id}: ${correction.kind} person ${correction.personId} (was ${correction.wasPersonId ?? 'unknown'}) by ${correction.byToken} token, device ${correction.device}`
 			);
-			res.status(201).json(await correctionInfo(correction));
+			res.status(201).json({ ...(await correctionInfo(correction)), ...(created ? { created } : {}) });
 		})
 	);
 

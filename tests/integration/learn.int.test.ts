@@ -233,8 +233,16 @@ describe('corrections from the live page', () => {
 		expect(await identify(faces.strangerB!, 401, 0)).toMatchObject({ label: 'unknown' });
 		const res = await server.api('/api/corrections', json({ peerId: peer.id, trackId: 401, kind: 'is', name: 'Dave' }));
 		expect(res.status).toBe(201);
-		const correction = (await res.json()) as { id: string; personId: string };
+		const correction = (await res.json()) as { id: string; personId: string; created?: boolean };
+		// Dave is new: the answer says so (the live page's Undo takes him away again while he has no face).
+		expect(correction.created).toBe(true);
 		expect(await identify(faces.strangerB!, 402, 1)).toMatchObject({ label: 'Dave', personId: correction.personId });
+		// Another face of him, for the person who is there now: not made by this correction.
+		const again = await server.api('/api/corrections', json({ peerId: peer.id, trackId: 402, kind: 'is', name: 'dave' }));
+		expect(again.status).toBe(201);
+		const second = (await again.json()) as { id: string; personId: string; created?: boolean };
+		expect([second.personId, second.created]).toEqual([correction.personId, undefined]);
+		await server.api(`/api/corrections/${second.id}/undo`, { method: 'POST' });
 
 		// The look-alike, named Ann: "This is Dave" asks first (the face is very close to Ann).
 		await identify(faces.lookalike!, 403, 0);

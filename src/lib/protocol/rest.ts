@@ -207,7 +207,9 @@ export const CorrectionInfo = v.object({
 	device: v.string(),
 	byToken: v.string(),
 	createdAt: v.number(),
-	undoneAt: v.nullable(v.number())
+	undoneAt: v.nullable(v.number()),
+	/** In the answer to POST /api/corrections only: This is… made this person (the name was new). */
+	created: v.optional(v.literal(true))
 });
 export type CorrectionInfo = v.InferOutput<typeof CorrectionInfo>;
 export const CorrectionsList = v.array(CorrectionInfo);
