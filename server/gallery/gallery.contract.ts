@@ -251,6 +251,24 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			await expect(gallery.addPerson('ANN LEE')).rejects.toMatchObject({ code: 'conflict' });
 		});
 
+		it('finds and refuses a name an older server wrote without its key, while this one runs', async () => {
+			await gallery.addPerson('Bo');
+			// What a server of schema 6 on the same database would write, after this one migrated.
+			await storage.exec("INSERT INTO people (id, name, created_at) VALUES ('old-ann', 'Ann Lee', 1)");
+			expect(await gallery.findByName('ann lee')).toEqual({ id: 'old-ann', name: 'Ann Lee' });
+			await expect(gallery.addPerson('ANN LEE')).rejects.toMatchObject({ code: 'conflict' });
+		});
+
+		it('makes every key again when they were made by another rule or Unicode version', async () => {
+			const ann = await gallery.addPerson('Ann Lee');
+			await gallery.close();
+			await storage.exec("UPDATE people SET name_key = 'stale'");
+			await storage.exec("INSERT INTO settings (key, value) VALUES ('name_keys', 'an older rule') ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+			gallery = await storage.open();
+			expect(await gallery.findByName('ann lee')).toEqual({ id: ann.id, name: 'Ann Lee' });
+			await expect(gallery.addPerson('ANN LEE')).rejects.toMatchObject({ code: 'conflict' });
+		});
+
 		it('gives a name to one of two openers that claim it at the same moment', async () => {
 			const other = await storage.open();
 			others.push(other);

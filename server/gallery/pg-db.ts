@@ -8,6 +8,7 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey } from '../../src/lib/protocol/names.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
+import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
 
 /** A query runner: the pool, or one transaction's client. */
 export type Sql = <R extends Row = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
@@ -75,14 +76,23 @@ function runner(client: pg.Pool | pg.PoolClient): Sql {
 	};
 }
 
-/** Sets `people.name_key` (migration 007) where it is missing, inside the migration's transaction. */
+/** Sets `people.name_key` (name-keys.ts) where it is missing, or everywhere when made by another rule; inside the migration's transaction. */
 async function fillNameKeys(client: pg.PoolClient): Promise<void> {
-	const missing = (await client.query<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL')).rows;
+	const version = nameKeysVersion();
+	const stored = (await client.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [NAME_KEYS_SETTING])).rows[0]?.value;
+	const missing = (await client.query<{ id: string; name: string }>(`SELECT id, name FROM people${stored === version ? ' WHERE name_key IS NULL' : ''}`)).rows;
 	for (let i = 0; i < missing.length; i += 5000) {
 		const chunk = missing.slice(i, i + 5000);
 		await client.query('UPDATE people p SET name_key = t.key FROM unnest($1::text[], $2::text[]) AS t(id, key) WHERE p.id = t.id', [
 			chunk.map((r) => r.id),
 			chunk.map((r) => nameKey(r.name))
+		]);
+	}
+	// An empty gallery records nothing: a copy into it brings its own settings (copy.ts).
+	if (stored !== version && missing.length > 0) {
+		await client.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+			NAME_KEYS_SETTING,
+			version
 		]);
 	}
 }

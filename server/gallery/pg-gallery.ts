@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { nameKey } from '../../src/lib/protocol/names.ts';
+import { nameKey, sameName } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
@@ -17,6 +17,7 @@ import {
 	type Person,
 	type PersonListing
 } from './gallery.ts';
+import { mayHaveKey } from './name-keys.ts';
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
 import { planImport } from './import-plan.ts';
@@ -77,8 +78,9 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 	 */
 	async function claimName(sql: Sql, name: string | null, except?: string): Promise<void> {
 		await sql('SELECT pg_advisory_xact_lock($1)', [NAMES_LOCK]);
-		if (name !== null)
-			assertNameFree(await sql<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1', [nameKey(name)]), name, except);
+		if (name === null) return;
+		// Compared by the rule after: a row an older server wrote has no key yet (name-keys.ts).
+		assertNameFree(await sql<{ id: string; name: string }>(`SELECT id, name FROM people WHERE ${mayHaveKey('$1')}`, [nameKey(name)]), name, except);
 	}
 
 	async function insertPeople(sql: Sql, people: ReadonlyArray<{ id: string; name: string }>): Promise<void> {
@@ -200,10 +202,8 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		},
 		getPerson: (id) => getPerson(db.sql, id),
 		async findByName(name) {
-			const [row] = await db.sql<{ id: string; name: string }>('SELECT id, name FROM people WHERE name_key = $1 ORDER BY created_at, id LIMIT 1', [
-				nameKey(name)
-			]);
-			return row ?? null;
+			const rows = await db.sql<{ id: string; name: string }>(`SELECT id, name FROM people WHERE ${mayHaveKey('$1')} ORDER BY created_at, id`, [nameKey(name)]);
+			return sameName(rows, name) ?? null;
 		},
 		async addPerson(name) {
 			const person = { id: randomUUID(), name, faces: 0 };

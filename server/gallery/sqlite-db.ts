@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { nameKey } from '../../src/lib/protocol/names.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
+import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 
 export type SqliteDatabase = Database.Database;
@@ -30,13 +31,20 @@ export function openSqlite(file: string): SqliteDatabase {
 	}
 }
 
-/** Sets `people.name_key` (migration 007) where it is missing, in one transaction. */
+/** Sets `people.name_key` (name-keys.ts) where it is missing, or everywhere when made by another rule; one transaction. */
 function fillNameKeys(db: SqliteDatabase): void {
-	const missing = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL').all();
-	if (missing.length === 0) return;
+	const version = nameKeysVersion();
+	const stored = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(NAME_KEYS_SETTING)?.value;
+	const missing = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL');
+	const all = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people');
 	const set = db.prepare('UPDATE people SET name_key = ? WHERE id = ?');
 	db.transaction(() => {
-		for (const { id, name } of missing) set.run(nameKey(name), id);
+		const rows = (stored === version ? missing : all).all();
+		for (const { id, name } of rows) set.run(nameKey(name), id);
+		// An empty gallery records nothing: a copy into it brings its own settings (copy.ts).
+		if (stored !== version && rows.length > 0) {
+			db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(NAME_KEYS_SETTING, version);
+		}
 	})();
 }
 

@@ -1,7 +1,7 @@
 /** The gallery in one SQLite file: one server's store, the default when DATABASE_URL is unset. */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { nameKey } from '../../src/lib/protocol/names.ts';
+import { nameKey, sameName } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
 import {
 	DEFAULT_SETTINGS,
@@ -14,6 +14,7 @@ import {
 	type PersonListing
 } from './gallery.ts';
 import { planImport } from './import-plan.ts';
+import { mayHaveKey } from './name-keys.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 import { createSqliteLearn } from './sqlite-learn.ts';
@@ -53,7 +54,8 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
 		insertPerson: db.prepare('INSERT INTO people (id, name, name_key, created_at) VALUES (?, ?, ?, ?)'),
 		renamePerson: db.prepare('UPDATE people SET name = ?, name_key = ? WHERE id = ?'),
-		named: db.prepare<[string], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key = ? ORDER BY rowid'),
+		// Compared by the rule (sameName) after: a row an older server wrote has no key yet (name-keys.ts).
+		named: db.prepare<[string], { id: string; name: string }>(`SELECT id, name FROM people WHERE ${mayHaveKey('?')} ORDER BY rowid`),
 		insertFace: db.prepare('INSERT INTO faces (id, person_id, model, dim, embedding, thumbnail, created_at, yaw, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
 		faces: db.prepare<[string], { id: string; created_at: number; thumbnail: Buffer | null; yaw: unknown; source: unknown }>(
 			'SELECT id, created_at, thumbnail, yaw, source FROM faces WHERE person_id = ? ORDER BY rowid'
@@ -203,7 +205,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			});
 		},
 		getPerson: async (id) => q.person.get(id) ?? null,
-		findByName: async (name) => q.named.get(nameKey(name)) ?? null,
+		findByName: async (name) => sameName(q.named.all(nameKey(name)), name) ?? null,
 		addPerson: async (name) => addPersonTx(name),
 		async enrolPerson(name, faces) {
 			checkFaces(faces, dim);
