@@ -183,7 +183,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		if (tls) redirectPlainHttp(server as HttpsServer);
 		server.on('clientError', (_err, socket) => socket.destroy());
 		limitConnections(server, {
-			...defaultConnectionLimits(config.channels.perAddress, config.trustProxy),
+			...defaultConnectionLimits(config.channels.perAddress, config.trustProxy, config.maxUploadBytes),
 			onRefused: () => metrics.rateLimited.inc({ route: 'connections' })
 		});
 		app.use(securityHeaders({ https: tls !== null }));

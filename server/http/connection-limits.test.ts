@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { limitConnections } from './connection-limits.ts';
+import { defaultConnectionLimits, limitConnections } from './connection-limits.ts';
 
 /** Sockets as the server's 'connection' event hands them over: an address, destroy, close. */
 function socket(remoteAddress: string) {
@@ -31,5 +31,11 @@ describe('limitConnections', () => {
 		held[0]!.emit('close');
 		expect(connect('2001:db8:0:1::5').destroyed).toBe(false);
 		expect(server.requestTimeout).toBe(120_000);
+	});
+
+	it('gives a request 120 s, or what the largest upload allowed needs at 1 Mbit/s', () => {
+		expect(defaultConnectionLimits(6, false, 10 * 1024 * 1024).requestTimeoutMs).toBe(120_000);
+		// MAX_UPLOAD_MB=200, as base64: 280 MB at 125 kB/s.
+		expect(defaultConnectionLimits(6, false, 200 * 1024 * 1024).requestTimeoutMs).toBe(Math.ceil(((200 * 1024 * 1024 * 4) / 3 / 125_000) * 1000));
 	});
 });

@@ -22,12 +22,17 @@ export type ConnectionLimits = {
 	onRefused?: () => void;
 };
 
+/** The slowest link a whole upload must still get through on: 1 Mbit/s (a poor phone link). */
+const SLOWEST_UPLOAD_BYTES_PER_S = 125_000;
+
 /**
  * A browser keeps a handful of connections per origin, plus its signalling socket and event stream.
- * 120 s for a request carries a 15 MB upload at 1 Mbit/s (a slow phone link).
+ * A request has 120 s, or longer when the largest body allowed (`maxUploadBytes`, as base64 in
+ * JSON: 4/3 as long) needs more at 1 Mbit/s: 15 MB in 120 s; 200 MB in ~36 minutes.
  */
-export function defaultConnectionLimits(channelsPerAddress: number, trustProxy: boolean): ConnectionLimits {
-	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, requestTimeoutMs: 120_000, trustProxy };
+export function defaultConnectionLimits(channelsPerAddress: number, trustProxy: boolean, maxUploadBytes = 0): ConnectionLimits {
+	const requestTimeoutMs = Math.max(120_000, Math.ceil(((maxUploadBytes * 4) / 3 / SLOWEST_UPLOAD_BYTES_PER_S) * 1000));
+	return { perAddress: Math.max(128, channelsPerAddress * 16), total: 2048, headersTimeoutMs: 15_000, requestTimeoutMs, trustProxy };
 }
 
 /** Applies `limits` to `server`. */

@@ -82,11 +82,18 @@ export function precompressed(dir: string, { cacheControl, onError }: Precompres
 			// Worth it only when it saves something (already-compressed data does not shrink).
 			const worth = (b: Buffer) => (b.length < plain.length * 0.95 ? b : null);
 			const entry: Compressed = { br: null, gzip: null, etag: createHash('sha1').update(plain).digest('base64url').slice(0, 22), mtimeMs: info.mtimeMs };
-			const br = brotli(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: plain.length } });
+			// Its failure is caught here, not left pending while gzip runs (an unobserved rejection ends the process).
+			const br = brotli(plain, { params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: plain.length } }).catch(
+				(err: unknown) => {
+					onError?.(file, err);
+					return null;
+				}
+			);
 			// gzip is served while brotli is still at work: a browser that takes both gets the faster one first.
 			entry.gzip = worth(await gzipAsync(plain, { level: 9 }));
 			ready.set(file, entry);
-			entry.br = worth(await br);
+			const compressed = await br;
+			entry.br = compressed && worth(compressed);
 		} catch (err) {
 			ready.set(file, null);
 			onError?.(file, err);

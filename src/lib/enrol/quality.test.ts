@@ -84,6 +84,9 @@ describe('geometry checks', () => {
 		expect(judgeGeometry([face({ keypoints: nodding })], FRAME)).toMatchObject({ issue: 'not-frontal', hint: 'Raise your chin a little' });
 		const chinUp = FRONTAL.map((p, i) => (i === 2 ? { x: p.x, y: FRONTAL[0]!.y + 1 } : p));
 		expect(judgeGeometry([face({ keypoints: chinUp })], FRAME)).toMatchObject({ issue: 'not-frontal', hint: 'Lower your chin a little' });
+		// The mouth up at the eye line: no pitch to measure, and the chin is up.
+		const mouthUp = FRONTAL.map((p, i) => (i === 3 ? { x: p.x, y: FRONTAL[0]!.y - 2 } : p));
+		expect(judgeGeometry([face({ keypoints: mouthUp })], FRAME)).toMatchObject({ issue: 'not-frontal', hint: 'Lower your chin a little' });
 		expect(judgeGeometry([face({ keypoints: rotate(FRONTAL, 30, { x: 320, y: 240 }) })], FRAME)).toMatchObject({
 			issue: 'not-frontal',
 			hint: 'Hold your head level'

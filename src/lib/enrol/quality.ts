@@ -144,7 +144,8 @@ export function judgeGeometry(
 	const notFrontal = (hint: string): Verdict => ({ ok: false, issue: 'not-frontal', hint });
 	if (Math.abs(pose.rollDeg) > QUALITY.maxRollDeg) return withYaw(notFrontal('Hold your head level'));
 	// A small ratio: the nose near the eye line, the chin up.
-	if (nodding) return withYaw(notFrontal(pose.pitch < minPitch ? 'Lower your chin a little' : 'Raise your chin a little'));
+	// NaN: the mouth at or above the eye line (with the head level): the chin is up too.
+	if (nodding) return withYaw(notFrontal(pose.pitch > maxPitch ? 'Raise your chin a little' : 'Lower your chin a little'));
 	if (want === 'frontal') {
 		if (Math.abs(pose.yaw) <= QUALITY.maxYaw) return { ok: true, hint: 'Hold still' };
 		// Positive yaw: turned to their own left, so back to their right.

@@ -40,7 +40,7 @@ export function checkName(raw: unknown): NameCheck {
 	if (typeof raw !== 'string') return { ok: false, message: 'name must be text' };
 	// Said before any work on it: a 13 MB name held the server's event loop 2 s (review, 3 December).
 	// 16 UTF-16 units a character leave room for surrogates, accents and spaces to trim.
-	if (raw.length > MAX_NAME_CHARS * 16) return { ok: false, message: `name is ${raw.length} characters long; the limit is ${MAX_NAME_CHARS}` };
+	if (raw.length > MAX_NAME_CHARS * 16) return { ok: false, message: `name is over ${MAX_NAME_CHARS * 16} characters long; the limit is ${MAX_NAME_CHARS}` };
 	const name = raw.normalize('NFC').trim();
 	if (name === '') return { ok: false, message: 'name is empty' };
 	const chars = [...name];
