@@ -64,14 +64,14 @@ export const QUALITY = Object.freeze({
 export const SHARPNESS_SIDE_PX = 112;
 
 // The preview is mirrored, so "your left" is also the screen's left, as in a mirror.
-const HINTS: Record<QualityIssue, string> = {
+/** Not frontal is said with the way back, by the pose (judgeGeometry). */
+const HINTS: Record<Exclude<QualityIssue, 'not-frontal'>, string> = {
 	'no-face': 'Look at the camera',
 	'several-faces': 'Only one person in view, please',
 	'too-small': 'Come closer',
 	'too-close': 'Move back a little',
 	'off-frame': 'Centre your face in the picture',
 	'outside-guide': 'Move your face into the oval',
-	'not-frontal': 'Face the camera straight on',
 	'turn-left': 'Turn your head slightly to your left',
 	'turn-right': 'Turn your head slightly to your right',
 	'turn-less': 'Not so far: turn back a little',
@@ -79,7 +79,7 @@ const HINTS: Record<QualityIssue, string> = {
 	blurry: 'Hold still'
 };
 
-const fail = (issue: QualityIssue): Verdict => ({ ok: false, issue, hint: HINTS[issue] });
+const fail = (issue: keyof typeof HINTS): Verdict => ({ ok: false, issue, hint: HINTS[issue] });
 
 /** Head pose from keypoints: yaw as a share of eye distance, roll in degrees, pitch ratio; null without keypoints. */
 export function headPose(keypoints: readonly Point[]): { yaw: number; rollDeg: number; pitch: number } | null {
