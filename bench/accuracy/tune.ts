@@ -141,6 +141,28 @@ export function choose(trials: readonly Scored[], withCohort: boolean, grid: Gri
 }
 
 /**
+ * The loosest threshold that meets issue 13's false-accept goals on these trials: in every group,
+ * at most `maxAccept` of the stranger trials named and no wrong name (margin fixed at the grid's
+ * 0.04-equivalent). It asks "what recall does the goal leave?", where `choose` weighs misses
+ * against false names; null when no threshold in the grid meets it.
+ */
+export function chooseForGoal(trials: readonly Scored[], grid: Grid = FACE_API_GRID, maxAccept = 0.01): Params | null {
+	const byGroup = [...groups(trials).values()];
+	const margin = grid.margins[2]!;
+	let found: Params | null = null;
+	for (const threshold of grid.thresholds) {
+		const p = { threshold, margin, cohortMargin: null };
+		const meets = byGroup.every((ts) => {
+			const r = rates(ts, p);
+			return r.wrong === 0 && r.accepted <= maxAccept * r.i;
+		});
+		if (meets) found = p;
+		else if (found) break;
+	}
+	return found;
+}
+
+/**
  * The settle distance: the largest distance at which one live answer may settle a name, i.e. no
  * live impostor or wrong name on these trials was named that close (under `p`). Grid THRESHOLDS.
  */
