@@ -25,9 +25,7 @@ describe('cleanDeviceName', () => {
 
 	it('cuts at MAX_DEVICE_NAME_CHARS characters, never inside a surrogate pair', () => {
 		expect(cleanDeviceName('a'.repeat(MAX_DEVICE_NAME_CHARS + 10))).toBe('a'.repeat(MAX_DEVICE_NAME_CHARS));
-		const emoji = cleanDeviceName('😀'.repeat(MAX_DEVICE_NAME_CHARS + 1))!;
-		expect([...emoji]).toHaveLength(MAX_DEVICE_NAME_CHARS);
-		expect(emoji.isWellFormed()).toBe(true);
+		expect(cleanDeviceName('😀'.repeat(MAX_DEVICE_NAME_CHARS + 1))).toBe('😀'.repeat(MAX_DEVICE_NAME_CHARS));
 	});
 
 	it('gives null when nothing printable is left', () => {
