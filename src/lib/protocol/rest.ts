@@ -195,7 +195,8 @@ export type CorrectionKind = (typeof CORRECTION_KINDS)[number];
 
 /**
  * A correction made from the live page. `wasPersonId`/`wasName`: whom the recognizer had named;
- * `device`: the live page's connection; `byToken`: the kind of token that made it; `undoneAt` once undone.
+ * `device`, `deviceName`: the live page's device (see SightingInfo); `byToken`: the kind of token
+ * that made it; `undoneAt` once undone.
  */
 export const CorrectionInfo = v.object({
 	id: Id,
@@ -205,6 +206,7 @@ export const CorrectionInfo = v.object({
 	wasPersonId: v.nullable(v.string()),
 	wasName: v.optional(v.nullable(v.string())),
 	device: v.string(),
+	deviceName: v.nullish(v.string()),
 	byToken: v.string(),
 	createdAt: v.number(),
 	undoneAt: v.nullable(v.number()),
@@ -217,6 +219,9 @@ export const CorrectionsList = v.array(CorrectionInfo);
 /**
  * A settled name on a live track. `personId` for a person, `groupId` for a remembered unknown
  * group, both null for an unknown face while unknowns are not remembered. `at` = `firstSeen`.
+ * `device`: the live page's stable device id (device.ts), or its per-load PeerJS id for a page
+ * that sent none; `deviceName`: the page's label for itself ("Chrome on Android"), cleaned by the
+ * server, null when none (absent from servers before it).
  */
 export const SightingInfo = v.object({
 	id: Id,
@@ -226,7 +231,8 @@ export const SightingInfo = v.object({
 	personId: v.nullable(v.string()),
 	groupId: v.nullable(v.string()),
 	label: v.string(),
-	device: v.string()
+	device: v.string(),
+	deviceName: v.nullish(v.string())
 });
 export type SightingInfo = v.InferOutput<typeof SightingInfo>;
 export const SightingsList = v.array(SightingInfo);
