@@ -127,20 +127,26 @@ export const ImportResult = v.object({
 });
 export type ImportResult = v.InferOutput<typeof ImportResult>;
 
-/** Who the server thinks a new face already belongs to (409 `conflict`). */
-export const NearPerson = v.object({ id: Id, name: v.string(), distance: v.number() });
+/**
+ * Who the server thinks a new face already belongs to (409 `conflict`): the face's distance from
+ * them and the server's match threshold (MATCH_THRESHOLD: faces nearer are named as one person),
+ * which a page needs to say how near that is in words (absent from servers before it).
+ */
+export const NearPerson = v.object({ id: Id, name: v.string(), distance: v.number(), threshold: v.optional(v.number()) });
 export type NearPerson = v.InferOutput<typeof NearPerson>;
 
 /**
  * A new face unlike the rest of its person (409 `conflict`): `index` of the image in the
  * request, its distance from the mean of the `others` (with one other face, either of the two
- * may be the stranger), and the person when they were enrolled already.
+ * may be the stranger), the person when they were enrolled already, and the match threshold as
+ * for NearPerson.
  */
 export const Mismatch = v.object({
 	index: Count,
 	distance: v.number(),
 	others: Count,
-	person: v.optional(v.object({ id: Id, name: v.string() }))
+	person: v.optional(v.object({ id: Id, name: v.string() })),
+	threshold: v.optional(v.number())
 });
 export type Mismatch = v.InferOutput<typeof Mismatch>;
 
