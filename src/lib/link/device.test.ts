@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cleanDeviceName, parseDevice } from '../protocol/device.ts';
-import { DEVICE_ID_KEY, browserLabel, deviceIdentity, type IdStore } from './device.ts';
+import { DEVICE_ID_KEY, browserLabel, deviceIdentity, thisDevice, type IdStore } from './device.ts';
 
 // Real user-agent strings, as the browsers send them (Chromium's reduced form where it has one).
 const UA = {
@@ -100,5 +100,12 @@ describe('deviceIdentity', () => {
 		};
 		expect(deviceIdentity(refusing, counting())).toBe('01'.repeat(16));
 		expect(deviceIdentity(null, counting())).toMatch(/^[0-9a-f]{32}$/);
+	});
+});
+
+describe('thisDevice', () => {
+	it('never throws where there is no window or navigator (PeerLink runs in Node in the integration tests)', () => {
+		const device = thisDevice();
+		expect(parseDevice(device)).toEqual({ id: device.deviceId, name: expect.any(String) });
 	});
 });

@@ -114,17 +114,21 @@ export function deviceIdentity(store: IdStore | null, random: (bytes: Uint8Array
 	return id;
 }
 
-/** This browser's device id and label, for the connect metadata. */
+/**
+ * This browser's device id and label, for the connect metadata. Never throws: without storage
+ * (disabled, or Node, where tests run PeerLink) the id is this call's only; without `navigator`
+ * the label says so.
+ */
 export function thisDevice(): DeviceMetadata {
 	let store: IdStore | null = null;
 	try {
 		store = window.localStorage;
 	} catch {
-		// Storage disabled.
+		// Storage disabled, or no window at all.
 	}
-	const nav = navigator as Navigator & { userAgentData?: UserAgentData };
+	const nav = (globalThis as { navigator?: Navigator & { userAgentData?: UserAgentData } }).navigator;
 	return {
 		deviceId: deviceIdentity(store, (bytes) => crypto.getRandomValues(bytes)),
-		deviceName: browserLabel({ userAgentData: nav.userAgentData, userAgent: nav.userAgent, touchPoints: nav.maxTouchPoints })
+		deviceName: browserLabel({ userAgentData: nav?.userAgentData, userAgent: nav?.userAgent ?? '', touchPoints: nav?.maxTouchPoints ?? 0 })
 	};
 }
