@@ -361,7 +361,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			token: recognizerToken,
 			iceServers: config.iceServers,
 			admission,
-			openSession: (address, peerId) => recognizer.openSession(address, peerId),
+			openSession: (client) => recognizer.openSession(client),
 			log: log('recognizer'),
 			onConnections: (n) => {
 				metrics.peersConnected.set(n);

@@ -18,12 +18,12 @@ export const COPIED_TABLES: ReadonlyArray<{ name: string; columns: readonly stri
 	{ name: 'negatives', columns: ['id', 'person_id', 'model', 'dim', 'embedding', 'created_at'], key: 'id' },
 	{
 		name: 'corrections',
-		columns: ['id', 'person_id', 'kind', 'face_id', 'negative_id', 'was_person_id', 'device', 'by_token', 'created_at', 'undone_at'],
+		columns: ['id', 'person_id', 'kind', 'face_id', 'negative_id', 'was_person_id', 'device', 'device_name', 'by_token', 'created_at', 'undone_at'],
 		key: 'id'
 	},
 	{ name: 'unknown_groups', columns: ['id', 'first_seen', 'last_seen'], key: 'id' },
 	{ name: 'unknown_faces', columns: ['id', 'group_id', 'model', 'dim', 'embedding', 'thumbnail', 'created_at'], key: 'id' },
-	{ name: 'sightings', columns: ['id', 'person_id', 'group_id', 'label', 'device', 'first_seen', 'last_seen'], key: 'id' }
+	{ name: 'sightings', columns: ['id', 'person_id', 'group_id', 'label', 'device', 'device_name', 'first_seen', 'last_seen'], key: 'id' }
 ];
 
 /** One store's side of a copy (sqlite-db.ts, pg-db.ts). */

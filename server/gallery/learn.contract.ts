@@ -76,12 +76,12 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 		it('settles a named group: its sightings become the person’s and the group is gone', async () => {
 			const { learn } = gallery;
 			await learn.addUnknownFaces('g', [{ groupId: 'g', embedding: vec(1, 0, 0, 0), at: 1000 }]);
-			await learn.addSighting({ id: 's1', personId: null, groupId: 'g', label: 'unknown', device: 'd', firstSeen: 1000, lastSeen: 1500 });
+			await learn.addSighting({ id: 's1', personId: null, groupId: 'g', label: 'unknown', device: 'd', deviceName: null, firstSeen: 1000, lastSeen: 1500 });
 			const ann = await gallery.addPerson('Ann');
 			expect(await learn.settleUnknownGroup('g', ann.id, 'Ann')).toBe(true);
 			expect(await learn.settleUnknownGroup('g', ann.id, 'Ann')).toBe(false);
 			expect(await learn.listSightings(0, 10)).toEqual([
-				{ id: 's1', personId: ann.id, groupId: null, label: 'Ann', device: 'd', firstSeen: 1000, lastSeen: 1500 }
+				{ id: 's1', personId: ann.id, groupId: null, label: 'Ann', device: 'd', deviceName: null, firstSeen: 1000, lastSeen: 1500 }
 			]);
 			expect(await learn.listUnknownGroups()).toEqual([]);
 		});
@@ -101,6 +101,7 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 				negativeId: negative.id,
 				wasPersonId: null,
 				device: 'peer-1',
+				deviceName: null,
 				byToken: 'admin'
 			});
 			await learn.addCorrection({
@@ -110,6 +111,7 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 				negativeId: null,
 				wasPersonId: ann.person.id,
 				device: 'peer-1',
+				deviceName: null,
 				byToken: 'admin'
 			});
 			expect((await learn.listCorrections(ann.person.id)).map((c) => c.kind).sort()).toEqual(['is', 'not']);
@@ -117,7 +119,7 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 			expect(await learn.markUndone(correction.id, 99)).toBe(true);
 			expect(await learn.markUndone(correction.id, 100)).toBe(false);
 			expect(await learn.getCorrection(correction.id)).toMatchObject({ undoneAt: 99 });
-			await learn.addSighting({ id: 's', personId: ann.person.id, groupId: null, label: 'Ann', device: 'd', firstSeen: 1, lastSeen: 2 });
+			await learn.addSighting({ id: 's', personId: ann.person.id, groupId: null, label: 'Ann', device: 'd', deviceName: null, firstSeen: 1, lastSeen: 2 });
 
 			await gallery.deletePerson(ann.person.id);
 			expect((await learn.negatives()).map((n) => n.personId)).toEqual([bob.person.id]);
@@ -127,9 +129,42 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 			expect(await learn.deleteNegative(negative.id)).toBe(false);
 		});
 
+		it('keeps the device label of each correction and sighting; a row an older server wrote reads with none', async () => {
+			const { learn } = gallery;
+			const ann = await gallery.enrolPerson('Ann', [{ embedding: vec(1, 0, 0, 0) }]);
+			const device = { device: '0123456789abcdef0123456789abcdef', deviceName: 'Chrome on Android' };
+			const correction = await learn.addCorrection({
+				personId: ann.person.id,
+				kind: 'is',
+				faceId: 'f',
+				negativeId: null,
+				wasPersonId: null,
+				...device,
+				byToken: 'admin'
+			});
+			expect(correction).toMatchObject(device);
+			expect(await learn.getCorrection(correction.id)).toMatchObject(device);
+			await learn.addSighting({ id: 'new', personId: ann.person.id, groupId: null, label: 'Ann', ...device, firstSeen: 2, lastSeen: 2 });
+			// As a server from before migration 008 writes, sharing the database (PostgreSQL) or before it migrated.
+			await storage.exec(
+				`INSERT INTO corrections (id, person_id, kind, face_id, negative_id, was_person_id, device, by_token, created_at) VALUES ('old', '${ann.person.id}', 'not', NULL, NULL, NULL, 'peer-old', 'admin', 1)`
+			);
+			await storage.exec(
+				`INSERT INTO sightings (id, person_id, group_id, label, device, first_seen, last_seen) VALUES ('old', '${ann.person.id}', NULL, 'Ann', 'peer-old', 1, 1)`
+			);
+			expect((await learn.listCorrections(ann.person.id)).map((c) => [c.id === correction.id ? 'new' : c.id, c.device, c.deviceName])).toEqual([
+				['new', device.device, device.deviceName],
+				['old', 'peer-old', null]
+			]);
+			expect((await learn.listSightings(0, 10)).map((s) => [s.id, s.device, s.deviceName])).toEqual([
+				['new', device.device, device.deviceName],
+				['old', 'peer-old', null]
+			]);
+		});
+
 		it('lists sightings in view since a time, newest first, moves last seen forward only, and expires old ones', async () => {
 			const { learn } = gallery;
-			const base = { personId: null, groupId: null, label: 'unknown', device: 'd' };
+			const base = { personId: null, groupId: null, label: 'unknown', device: 'd', deviceName: null };
 			await learn.addSighting({ ...base, id: 'a', firstSeen: 1000, lastSeen: 1000 });
 			await learn.addSighting({ ...base, id: 'b', firstSeen: 2000, lastSeen: 2500 });
 			await learn.touchSighting('a', 3000);

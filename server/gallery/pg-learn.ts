@@ -159,9 +159,9 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 		async addCorrection(c) {
 			const row = { ...c, id: randomUUID(), createdAt: Date.now() };
 			await db.sql(
-				`INSERT INTO corrections (id, person_id, kind, face_id, negative_id, was_person_id, device, by_token, created_at)
-				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-				[row.id, row.personId, row.kind, row.faceId, row.negativeId, row.wasPersonId, row.device, row.byToken, row.createdAt]
+				`INSERT INTO corrections (id, person_id, kind, face_id, negative_id, was_person_id, device, device_name, by_token, created_at)
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				[row.id, row.personId, row.kind, row.faceId, row.negativeId, row.wasPersonId, row.device, row.deviceName, row.byToken, row.createdAt]
 			);
 			return { ...row, undoneAt: null };
 		},
@@ -178,15 +178,10 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 		},
 		markUndone: async (id, at) => (await db.sql('UPDATE corrections SET undone_at = $1 WHERE id = $2 AND undone_at IS NULL RETURNING id', [at, id])).length > 0,
 		async addSighting(s) {
-			await db.sql('INSERT INTO sightings (id, person_id, group_id, label, device, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-				s.id,
-				s.personId,
-				s.groupId,
-				s.label,
-				s.device,
-				s.firstSeen,
-				s.lastSeen
-			]);
+			await db.sql(
+				'INSERT INTO sightings (id, person_id, group_id, label, device, device_name, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+				[s.id, s.personId, s.groupId, s.label, s.device, s.deviceName, s.firstSeen, s.lastSeen]
+			);
 		},
 		async touchSighting(id, lastSeen) {
 			await db.sql('UPDATE sightings SET last_seen = greatest(last_seen, $1) WHERE id = $2', [lastSeen, id]);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,41 @@ describe('sqlite gallery migration to poses', () => {
 				expect(await gallery.listPeople()).toEqual([{ id: 'p1', name: 'old timer', faces: 1, yaws: [null] }]);
 				expect(await gallery.listFaces('p1')).toEqual([{ id: 'f1', createdAt: 2, thumbnail: null, yaw: null, source: null }]);
 				expect(gallery.entries()).toHaveLength(1);
+			} finally {
+				await gallery.close();
+			}
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('sqlite gallery migration to device labels', () => {
+	it('opens a gallery whose sightings and corrections name devices by peer id only, keeping them (no label)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
+		const file = join(dir, 'gallery.db');
+		try {
+			// The schema as migrations 001–007 left it, with a sighting and a correction in it.
+			const old = new Database(file);
+			const before = readdirSync(new URL('./migrations/sqlite/', import.meta.url))
+				.filter((m) => m < '008')
+				.sort();
+			for (const m of before) old.exec(readFileSync(new URL(`./migrations/sqlite/${m}`, import.meta.url), 'utf8'));
+			old.pragma(`user_version = ${before.length}`);
+			old.prepare('INSERT INTO people (id, name, name_key, created_at) VALUES (?, ?, ?, ?)').run('p1', 'Ann', 'ann', 1);
+			old
+				.prepare('INSERT INTO sightings (id, person_id, label, device, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?)')
+				.run('s1', 'p1', 'Ann', 'peer-3f9a', 5, 6);
+			old
+				.prepare('INSERT INTO corrections (id, person_id, kind, device, by_token, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+				.run('c1', 'p1', 'not', 'peer-3f9a', 'admin', 7);
+			old.close();
+			const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
+			try {
+				expect(await gallery.learn.listSightings(0, 10)).toEqual([
+					{ id: 's1', personId: 'p1', groupId: null, label: 'Ann', device: 'peer-3f9a', deviceName: null, firstSeen: 5, lastSeen: 6 }
+				]);
+				expect(await gallery.learn.getCorrection('c1')).toMatchObject({ device: 'peer-3f9a', deviceName: null });
 			} finally {
 				await gallery.close();
 			}

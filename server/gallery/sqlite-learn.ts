@@ -22,11 +22,21 @@ type CorrectionRow = {
 	negative_id: string | null;
 	was_person_id: string | null;
 	device: string;
+	device_name: string | null;
 	by_token: string;
 	created_at: number;
 	undone_at: number | null;
 };
-type SightingRow = { id: string; person_id: string | null; group_id: string | null; label: string; device: string; first_seen: number; last_seen: number };
+type SightingRow = {
+	id: string;
+	person_id: string | null;
+	group_id: string | null;
+	label: string;
+	device: string;
+	device_name: string | null;
+	first_seen: number;
+	last_seen: number;
+};
 
 /** Float32 from stored bytes (copied: a driver's buffer need not be 4-byte aligned). */
 export const toVector = (bytes: Uint8Array) => new Float32Array(new Uint8Array(bytes).buffer);
@@ -39,6 +49,7 @@ export const toCorrection = (row: CorrectionRow): Correction => ({
 	negativeId: row.negative_id,
 	wasPersonId: row.was_person_id,
 	device: row.device,
+	deviceName: row.device_name,
 	byToken: row.by_token,
 	createdAt: Number(row.created_at),
 	undoneAt: row.undone_at === null ? null : Number(row.undone_at)
@@ -50,6 +61,7 @@ export const toSighting = (row: SightingRow): Sighting => ({
 	groupId: row.group_id,
 	label: row.label,
 	device: row.device,
+	deviceName: row.device_name,
 	firstSeen: Number(row.first_seen),
 	lastSeen: Number(row.last_seen)
 });
@@ -90,8 +102,8 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 			'SELECT id, person_id, embedding, created_at FROM negatives WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
 		insertCorrection: db.prepare(
-			`INSERT INTO corrections (id, person_id, kind, face_id, negative_id, was_person_id, device, by_token, created_at)
-			 VALUES (@id, @personId, @kind, @faceId, @negativeId, @wasPersonId, @device, @byToken, @createdAt)`
+			`INSERT INTO corrections (id, person_id, kind, face_id, negative_id, was_person_id, device, device_name, by_token, created_at)
+			 VALUES (@id, @personId, @kind, @faceId, @negativeId, @wasPersonId, @device, @deviceName, @byToken, @createdAt)`
 		),
 		correction: db.prepare<[string], CorrectionRow>('SELECT * FROM corrections WHERE id = ?'),
 		corrections: db.prepare<[string, string], CorrectionRow>(
@@ -99,8 +111,8 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 		),
 		undo: db.prepare('UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL'),
 		insertSighting: db.prepare(
-			`INSERT INTO sightings (id, person_id, group_id, label, device, first_seen, last_seen)
-			 VALUES (@id, @personId, @groupId, @label, @device, @firstSeen, @lastSeen)`
+			`INSERT INTO sightings (id, person_id, group_id, label, device, device_name, first_seen, last_seen)
+			 VALUES (@id, @personId, @groupId, @label, @device, @deviceName, @firstSeen, @lastSeen)`
 		),
 		touchSighting: db.prepare('UPDATE sightings SET last_seen = max(last_seen, ?) WHERE id = ?'),
 		sightings: db.prepare<[number, number], SightingRow>('SELECT * FROM sightings WHERE last_seen >= ? ORDER BY first_seen DESC, rowid DESC LIMIT ?'),

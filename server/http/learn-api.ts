@@ -146,6 +146,7 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 			kind: c.kind,
 			wasPersonId: c.wasPersonId,
 			device: c.device,
+			deviceName: c.deviceName,
 			byToken: c.byToken,
 			createdAt: c.createdAt,
 			undoneAt: c.undoneAt,
@@ -169,7 +170,8 @@ export function createLearnApi(deps: LearnApiDeps): express.Router {
 					'not-found',
 					'there is no face of this track to learn from: its crops held no face the recognizer could use, or its label is more than 2 minutes old. Wait for a clearer view and tap again'
 				);
-			const base = { wasPersonId: face.match.personId, device: body.peerId, byToken: 'admin' };
+			// The device the channel's page named (display only), else its peer id, as for sightings.
+			const base = { wasPersonId: face.match.personId, ...face.device, byToken: 'admin' };
 			let correction: Correction;
 			/** This is… made the person (a new name): an Undo right after may take them away again. */
 			let created = false;

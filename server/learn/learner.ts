@@ -9,11 +9,12 @@
  * says so) rather than grow, so nothing here can slow recognition down.
  */
 import { randomUUID } from 'node:crypto';
+import type { DeviceInfo } from '../../src/lib/protocol/device.ts';
 import type { GalleryEntry, Match } from '../gallery/matcher.ts';
 import { applyNegatives, createNegativeIndex, EMPTY_NEGATIVES, type NegativeIndex } from '../gallery/negatives.ts';
 import { createGrouper, JOIN_DISTANCE, type Grouper } from './grouping.ts';
 import { createSightingTracker, type SightingEvent } from './sightings.ts';
-import type { LearnStore, Sighting } from './store.ts';
+import type { DeviceRef, LearnStore, Sighting } from './store.ts';
 import { createTrackMemory, type RecentFace } from './track-memory.ts';
 
 /** Writes waiting at most; beyond, new ones are dropped (and counted). */
@@ -40,7 +41,15 @@ export type LearnerOptions = {
 	now?: () => number;
 };
 
-export type Answer = { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array };
+/**
+ * One face answered on a channel. `peerId`: the channel's server-issued PeerJS id; `device`: the
+ * device its page named in the connect metadata (checked by parseDevice), null when none.
+ */
+export type Answer = { peerId: string; device: DeviceInfo | null; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array };
+
+/** What is stored for a channel's device: its stable id and label, or the peer id of a page that sent none. */
+export const deviceRef = (peerId: string, device: DeviceInfo | null): DeviceRef =>
+	device ? { device: device.id, deviceName: device.name } : { device: peerId, deviceName: null };
 
 export type Learner = {
 	/** The recognizer's hook: the answer to send (negatives applied), noted for learning. */
@@ -164,12 +173,13 @@ export function createLearner(options: LearnerOptions): Learner {
 	}
 
 	return {
-		answer({ peerId, trackId, embedding, match, crop }) {
+		answer({ peerId, device: named, trackId, embedding, match, crop }) {
 			const final = applyNegatives(embedding, match, negatives);
-			memory.remember({ peerId, trackId, embedding, match: final, at: now(), crop: keepThumbnails ? crop : null });
+			const device = deviceRef(peerId, named);
+			memory.remember({ peerId, device, trackId, embedding, match: final, at: now(), crop: keepThumbnails ? crop : null });
 			const trackKey = `${peerId}\u0000${trackId}`;
 			const groupId = !final.personId && remember ? rememberUnknown(trackKey, embedding, crop) : null;
-			if (options.sightings) sightings.observe({ trackKey, device: peerId, match: final, groupId });
+			if (options.sightings) sightings.observe({ trackKey, peerId, device, match: final, groupId });
 			return final;
 		},
 		refine: (embedding, match) => applyNegatives(embedding, match, negatives),

@@ -7,6 +7,8 @@ import type { Sighting } from './store.ts';
 const ann = (distance: number): Match => ({ personId: 'ann', label: 'Ann', distance, confidence: 0.7 });
 const bob = (distance: number): Match => ({ personId: 'bob', label: 'Bob', distance, confidence: 0.6 });
 const unknown: Match = { personId: null, label: 'unknown', distance: 0.7, confidence: 0 };
+/** A page that sent no device: its peer id stands in (see DeviceRef). */
+const dev = (peerId: string) => ({ device: peerId, deviceName: null });
 
 describe('settling a name on the server', () => {
 	it('settles on one sure answer, or two that agree; unknown needs two', () => {
@@ -38,25 +40,37 @@ describe('sightings', () => {
 		return { tracker, started, touched, advance: (ms: number) => (clock += ms), now: () => clock };
 	}
 
-	it('starts at most a burst of sightings per device, then one a second; other devices are not held back', () => {
+	it('starts at most a burst of sightings per peer, then one a second; other peers are not held back', () => {
 		const { tracker, started, advance } = setup();
-		for (let k = 0; k < SIGHTING_BURST + 5; k++) tracker.observe({ trackKey: `p/${k}`, device: 'p', match: ann(0.3), groupId: null });
+		for (let k = 0; k < SIGHTING_BURST + 5; k++) tracker.observe({ trackKey: `p/${k}`, peerId: 'p', device: dev('p'), match: ann(0.3), groupId: null });
 		expect(started).toHaveLength(SIGHTING_BURST);
-		tracker.observe({ trackKey: 'q/1', device: 'q', match: ann(0.3), groupId: null });
+		tracker.observe({ trackKey: 'q/1', peerId: 'q', device: dev('q'), match: ann(0.3), groupId: null });
 		expect(started.at(-1)).toMatchObject({ device: 'q' });
 		advance(1_000);
-		tracker.observe({ trackKey: 'p/new', device: 'p', match: ann(0.3), groupId: null });
+		tracker.observe({ trackKey: 'p/new', peerId: 'p', device: dev('p'), match: ann(0.3), groupId: null });
 		expect(started.at(-1)).toMatchObject({ device: 'p', firstSeen: expect.any(Number) });
 		expect(started).toHaveLength(SIGHTING_BURST + 2);
+	});
+
+	it('counts by the peer, not by the device id the page chose: a new id with every track buys nothing', () => {
+		const { tracker, started } = setup();
+		for (let k = 0; k < SIGHTING_BURST + 5; k++) {
+			const device = { device: k.toString(16).padStart(32, '0'), deviceName: 'Chrome on Android' };
+			tracker.observe({ trackKey: `p/${k}`, peerId: 'p', device, match: ann(0.3), groupId: null });
+		}
+		expect(started).toHaveLength(SIGHTING_BURST);
+		expect(started[1]).toMatchObject({ device: '1'.padStart(32, '0'), deviceName: 'Chrome on Android' });
 	});
 
 	it('reports a named track once however many crops follow, and ends it when the track goes quiet', () => {
 		const { tracker, started, touched, advance, now } = setup();
 		for (let i = 0; i < 10; i++) {
-			tracker.observe({ trackKey: 'p/1', device: 'p', match: ann(0.3), groupId: null });
+			tracker.observe({ trackKey: 'p/1', peerId: 'p', device: dev('p'), match: ann(0.3), groupId: null });
 			advance(2000);
 		}
-		expect(started).toEqual([{ id: 's1', personId: 'ann', groupId: null, label: 'Ann', device: 'p', firstSeen: 1_000_000, lastSeen: 1_000_000 }]);
+		expect(started).toEqual([
+			{ id: 's1', personId: 'ann', groupId: null, label: 'Ann', device: 'p', deviceName: null, firstSeen: 1_000_000, lastSeen: 1_000_000 }
+		]);
 		expect(touched).toEqual([]);
 		advance(TRACK_GONE_MS - 2000);
 		expect(tracker.sweep()).toEqual([]);
@@ -69,22 +83,22 @@ describe('sightings', () => {
 
 	it('ends the first sighting and starts another when a different name settles on the track', () => {
 		const { tracker, started, touched } = setup();
-		tracker.observe({ trackKey: 't', device: 'd', match: ann(0.3), groupId: null });
-		tracker.observe({ trackKey: 't', device: 'd', match: bob(0.5), groupId: null });
+		tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: ann(0.3), groupId: null });
+		tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: bob(0.5), groupId: null });
 		expect(started.map((s) => s.label)).toEqual(['Ann']);
-		tracker.observe({ trackKey: 't', device: 'd', match: bob(0.5), groupId: null });
+		tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: bob(0.5), groupId: null });
 		expect(started.map((s) => s.label)).toEqual(['Ann', 'Bob']);
 		expect(touched).toEqual([{ sighting: expect.objectContaining({ label: 'Ann' }), ended: true }]);
 	});
 
 	it('writes a long sighting’s last seen now and then, and names the unknown group it belongs to', () => {
 		const { tracker, started, touched, advance } = setup();
-		tracker.observe({ trackKey: 't', device: 'd', match: unknown, groupId: 'g' });
-		tracker.observe({ trackKey: 't', device: 'd', match: unknown, groupId: 'g' });
+		tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: unknown, groupId: 'g' });
+		tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: unknown, groupId: 'g' });
 		expect(started).toEqual([expect.objectContaining({ label: 'unknown', personId: null, groupId: 'g' })]);
 		for (let i = 0; i < 20; i++) {
 			advance(2000);
-			tracker.observe({ trackKey: 't', device: 'd', match: unknown, groupId: 'g' });
+			tracker.observe({ trackKey: 't', peerId: 'd', device: dev('d'), match: unknown, groupId: 'g' });
 		}
 		expect(touched.length).toBe(Math.floor((20 * 2000) / TOUCH_EVERY_MS));
 		expect(touched.every((t) => !t.ended)).toBe(true);

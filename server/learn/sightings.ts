@@ -7,7 +7,7 @@
  */
 import type { Match } from '../gallery/matcher.ts';
 import { newTrackState, observe, type TrackState } from './settle.ts';
-import type { Sighting } from './store.ts';
+import type { DeviceRef, Sighting } from './store.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
 
 /** A track silent this long has left the view, ms (over twice the slowest refresh, 4 s). */
@@ -15,8 +15,8 @@ export const TRACK_GONE_MS = 10_000;
 /** An open sighting's last-seen time is written at least this often, ms (and when it ends). */
 export const TOUCH_EVERY_MS = 30_000;
 /**
- * New sightings one device may start: a burst, then one a second. A door camera sees far fewer
- * people than that; a client inventing tracks (each settles `unknown` after two crops) would
+ * New sightings one channel's peer may start: a burst, then one a second. A door camera sees far
+ * fewer people than that; a client inventing tracks (each settles `unknown` after two crops) would
  * otherwise store ~10 rows a second, kept RETENTION_DAYS. Past it a track is followed but not stored.
  */
 export const SIGHTING_BURST = 60;
@@ -34,8 +34,12 @@ export type SightingsPort = {
 type Open = { state: TrackState; sighting: Sighting | null; lastAnswer: number; touchedAt: number };
 
 export type SightingTracker = {
-	/** One answer for a track. `groupId`: the unknown group the track's faces went to, if remembered. */
-	observe(answer: { trackKey: string; device: string; match: Match; groupId: string | null }): void;
+	/**
+	 * One answer for a track. `peerId`: the channel's server-issued PeerJS id, which the limit
+	 * counts by; `device`: the device as the page named it, stored for display only.
+	 * `groupId`: the unknown group the track's faces went to, if remembered.
+	 */
+	observe(answer: { trackKey: string; peerId: string; device: DeviceRef; match: Match; groupId: string | null }): void;
 	/** Ends tracks silent for `trackGoneMs`; returns their keys. */
 	sweep(): string[];
 	/** Ends every open sighting now (shutdown). */
@@ -56,7 +60,7 @@ export function createSightingTracker(
 	}
 
 	return {
-		observe({ trackKey, device, match, groupId }) {
+		observe({ trackKey, peerId, device, match, groupId }) {
 			const at = now();
 			let t = tracks.get(trackKey);
 			if (!t) tracks.set(trackKey, (t = { state: newTrackState(), sighting: null, lastAnswer: at, touchedAt: at }));
@@ -65,14 +69,17 @@ export function createSightingTracker(
 			if (outcome === 'settled') {
 				if (t.sighting) port.touched(t.sighting, true);
 				t.sighting = null;
-				if (!starts.take(device).ok) return;
+				// Counted by the peer id the signalling server issued, never by the device id: the page
+				// chooses that one, and a client sending a new one with each crop would never be limited.
+				if (!starts.take(peerId).ok) return;
 				const verdict = t.state.settled!;
 				t.sighting = {
 					id: newId(),
 					personId: verdict.personId,
 					groupId: verdict.personId ? null : groupId,
 					label: verdict.label,
-					device,
+					device: device.device,
+					deviceName: device.deviceName,
 					firstSeen: at,
 					lastSeen: at
 				};

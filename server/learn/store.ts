@@ -18,7 +18,7 @@ export type CorrectionKind = 'is' | 'not';
 /**
  * One correction from the live page. `is`: `faceId` was enrolled for `personId`; `not`:
  * `negativeId` was stored against `personId`. `wasPersonId`: whom the recognizer had named.
- * `device`: the live page's connection; `byToken`: which token kind made it.
+ * `device`, `deviceName`: the live page's device (see DeviceRef); `byToken`: which token kind made it.
  */
 export type Correction = {
 	id: string;
@@ -28,10 +28,19 @@ export type Correction = {
 	negativeId: string | null;
 	wasPersonId: string | null;
 	device: string;
+	deviceName: string | null;
 	byToken: string;
 	createdAt: number;
 	undoneAt: number | null;
 };
+
+/**
+ * Which live page, for display only (the client chose it: src/lib/protocol/device.ts). `device`:
+ * the page's stable device id, or the channel's PeerJS id for a page that sent none (older pages,
+ * and rows written before migration 008); `deviceName`: its cleaned label ("Chrome on Android"),
+ * null when none was sent.
+ */
+export type DeviceRef = { device: string; deviceName: string | null };
 
 /** A settled name on a live track; `personId` and `groupId` both null for an unremembered unknown. */
 export type Sighting = {
@@ -40,6 +49,7 @@ export type Sighting = {
 	groupId: string | null;
 	label: string;
 	device: string;
+	deviceName: string | null;
 	firstSeen: number;
 	lastSeen: number;
 };

@@ -3,6 +3,7 @@ import { createTrackMemory } from './track-memory.ts';
 
 const face = (peerId: string, trackId: number, at: number) => ({
 	peerId,
+	device: { device: peerId, deviceName: null },
 	trackId,
 	at,
 	embedding: Float32Array.of(trackId),

@@ -5,9 +5,12 @@
  * oldest go first, and nothing outlives `ttlMs`. Memory only. Pure but for the clock.
  */
 import type { Match } from '../gallery/matcher.ts';
+import type { DeviceRef } from './store.ts';
 
 export type RecentFace = {
 	peerId: string;
+	/** The channel's device as stored with a correction (display only). */
+	device: DeviceRef;
 	trackId: number;
 	embedding: Float32Array;
 	match: Match;

@@ -3,6 +3,7 @@
  * PeerJS against what clients send, keeps its signalling registration by itself, and gives every
  * channel's native resources back as soon as it is of no use: never opened, idle, or its peer gone.
  */
+import { parseDevice, type DeviceInfo } from '../../src/lib/protocol/device.ts';
 import { decodeClientMessage, encodeServerMessage, MAX_CROPS_PER_SECOND, type ServerMessage } from '../../src/lib/protocol/messages.ts';
 import type { IceServer } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -52,8 +53,11 @@ export type PeerEndpointOptions = {
 	iceServers: readonly IceServer[];
 	/** Admitted channels: every channel must have passed the signalling offer check. */
 	admission: Pick<Admission, 'opened' | 'release' | 'addressOf'>;
-	/** A session for a client at `address` whose PeerJS id is `peerId` (per-address limits live in the recognizer). */
-	openSession: (address: string, peerId: string) => RecognizerSession;
+	/**
+	 * A session for a client at `address` whose PeerJS id is `peerId` (per-address limits live in
+	 * the recognizer), on the device its connect metadata names (parseDevice: display only).
+	 */
+	openSession: (client: { address: string; peerId: string; device: DeviceInfo | null }) => RecognizerSession;
 	log: Logger;
 	onConnections?: (count: number) => void;
 	onFrame?: (direction: 'in' | 'out', bytes: number) => void;
@@ -231,7 +235,9 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 		tracked.set(conn, t);
 		conn.on('error', (err) => log.debug({ err: err.message }, 'recognizer: connection error'));
 		if (address === undefined || closed) return shut(t, 'not-admitted');
-		const session = options.openSession(address, conn.peer);
+		// PeerJS hands on the offer's metadata as the client sent it (JSON, at most a signalling
+		// message, 16 KB): checked here, and an unacceptable one names no device.
+		const session = options.openSession({ address, peerId: conn.peer, device: parseDevice(conn.metadata) });
 		const replies = createReplyGate<ServerMessage>((message) => send(conn, message));
 		conn.on('open', () => {
 			if (!admission.opened(key)) return shut(t, 'not-admitted');

@@ -137,7 +137,7 @@ describe('recognizer', () => {
 			recognizerId: 'rec',
 			liveDeadlineMs: 300
 		});
-		const [a, b] = [recognizer.openSession('10.0.0.1'), recognizer.openSession('10.0.0.1')];
+		const [a, b] = [recognizer.openSession({ address: '10.0.0.1' }), recognizer.openSession({ address: '10.0.0.1' })];
 		b.close(); // no cancel port here: nothing to do, and nothing breaks
 		await a.handle(identify(1));
 		await b.handle(identify(1));
@@ -210,5 +210,24 @@ describe('recognizer', () => {
 		expect(jobs).toHaveLength(1);
 		session.close();
 		expect(cancelled).toEqual([jobs[0]!.client]);
+	});
+
+	it('tells learning which peer and which device each face came from', async () => {
+		const seen: unknown[] = [];
+		const device = { id: '0123456789abcdef0123456789abcdef', name: 'Firefox on Linux' };
+		const { openSession } = createRecognizer({
+			embedder,
+			gallery: { entries: () => entries },
+			probe: () => ({ width: 100, height: 100 }),
+			threshold: 0.5,
+			recognizerId: 'rec',
+			learn: ({ peerId, device, trackId, match }) => (seen.push({ peerId, device, trackId }), match)
+		});
+		await openSession({ address: '10.0.0.1', peerId: 'peer-1', device }).handle(identify(1));
+		await openSession({ address: '10.0.0.1', peerId: 'peer-2' }).handle(identify(1));
+		expect(seen).toEqual([
+			{ peerId: 'peer-1', device, trackId: 5 },
+			{ peerId: 'peer-2', device: null, trackId: 5 }
+		]);
 	});
 });

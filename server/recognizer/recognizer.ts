@@ -15,6 +15,7 @@ import {
 	type IdentifyMessage,
 	type ServerMessage
 } from '../../src/lib/protocol/messages.ts';
+import type { DeviceInfo } from '../../src/lib/protocol/device.ts';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
 import { findMatch, judge, NO_MATCH, type GalleryEntry, type Match } from '../gallery/matcher.ts';
 import { createKeyedLimiter } from '../rate-limit.ts';
@@ -59,7 +60,7 @@ export type RecognizerDeps = {
 	 * Learning (server/learn/learner.ts): sees every face answered on a channel and returns the
 	 * answer to send (negative examples may take a name away). Synchronous and cheap.
 	 */
-	learn?: (answer: { peerId: string; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
+	learn?: (answer: { peerId: string; device: DeviceInfo | null; trackId: number; embedding: Float32Array; match: Match; crop: Uint8Array }) => Match;
 	/**
 	 * A crop left unknown alone may take the match of its track's recent descriptors' mean
 	 * (track-fusion.ts: `maxDescriptors` at most, the rescue rule); absent or 1: each crop alone.
@@ -74,10 +75,17 @@ export type RecognizerDeps = {
 export type RecognizerSession = { handle(raw: unknown): Promise<ServerMessage>; close(): void };
 
 /**
- * `openSession(address, peerId)` (`peerId`: the client's server-issued PeerJS id): crops are rate-limited per client address, across all its channels
+ * Who a session serves. `address`: the client's address (default `local`); `peerId`: its
+ * server-issued PeerJS id (default the address); `device`: the device its page named in the
+ * connect metadata (protocol/device.ts), for learning's records only.
+ */
+export type SessionClient = { address?: string; peerId?: string; device?: DeviceInfo | null };
+
+/**
+ * `openSession(client)`: crops are rate-limited per client address, across all its channels
  * (`cropsPerSecond`, bursts up to the same count), so opening more channels buys no more.
  */
-export function createRecognizer(deps: RecognizerDeps): { openSession(address?: string, peerId?: string): RecognizerSession } {
+export function createRecognizer(deps: RecognizerDeps): { openSession(client?: SessionClient): RecognizerSession } {
 	const { embedder, gallery, probe, threshold, recognizerId, onIdentify } = deps;
 	const now = deps.now ?? (() => performance.now());
 	const liveDeadlineMs = deps.liveDeadlineMs ?? LIVE_DEADLINE_MS;
@@ -87,7 +95,10 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 
 	const fused = deps.fusion && deps.fusion.maxDescriptors > 1 ? deps.fusion : null;
 
-	async function identify(msg: IdentifyMessage, client: string, peerId: string, fusion: TrackFusion | null): Promise<ServerMessage> {
+	async function identify(
+		msg: IdentifyMessage,
+		{ client, peerId, device, fusion }: { client: string; peerId: string; device: DeviceInfo | null; fusion: TrackFusion | null }
+	): Promise<ServerMessage> {
 		const size = await probe(msg.crop);
 		if (size.width > MAX_CROP_SIDE_PX || size.height > MAX_CROP_SIDE_PX) {
 			throw AppError.tooLarge(`crop over ${MAX_CROP_SIDE_PX} px a side`);
@@ -101,7 +112,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 			const { descriptor: mean, count } = fusion.fuse(msg.trackId, descriptor);
 			if (count > 1 && !found.personId) found = rescuedByTrack(found, findMatch(mean, entries, threshold), alone.leader);
 		}
-		const match = descriptor && deps.learn ? deps.learn({ peerId, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
+		const match = descriptor && deps.learn ? deps.learn({ peerId, device, trackId: msg.trackId, embedding: descriptor, match: found, crop: msg.crop }) : found;
 		onIdentify?.(!descriptor ? 'no-face' : match.personId ? 'named' : 'unknown');
 		return { type: 'identity', requestId: msg.requestId, trackId: msg.trackId, ...match, face: descriptor !== null };
 	}
@@ -115,7 +126,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 	}
 
 	return {
-		openSession(address = 'local', peerId = address) {
+		openSession({ address = 'local', peerId = address, device = null } = {}) {
 			const client = `${++sessions}`;
 			const fusion = fused ? createTrackFusion({ ...fused, threshold, now }) : null;
 			return {
@@ -145,7 +156,7 @@ export function createRecognizer(deps: RecognizerDeps): { openSession(address?: 
 						return answer(errorReply(limited, msg.requestId));
 					}
 					try {
-						return answer(await identify(msg, client, peerId, fusion));
+						return answer(await identify(msg, { client, peerId, device, fusion }));
 					} catch (err) {
 						return answer(errorReply(err, msg.requestId));
 					}

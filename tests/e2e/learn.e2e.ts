@@ -137,7 +137,12 @@ describe('correcting a name from the live page (phone)', () => {
 				wasPersonId: string | null;
 				undoneAt: number | null;
 			}>;
-			expect(log).toEqual([expect.objectContaining({ kind: 'is', wasPersonId: null, undoneAt: null })]);
+			// Logged with the page's own device id (kept in its storage) and the label it made from the browser.
+			const device = await page.evaluate(() => localStorage.getItem('facertc.deviceId'));
+			expect(device).toMatch(/^[0-9a-f]{32}$/);
+			expect(log).toEqual([
+				expect.objectContaining({ kind: 'is', wasPersonId: null, undoneAt: null, device, deviceName: expect.stringMatching(/^\w+ on Linux$/) as string })
+			]);
 		} finally {
 			await page.context().close();
 		}
@@ -182,6 +187,7 @@ describe('correcting a name from the live page (phone)', () => {
 			const correction = bob.locator('[data-corrections] [data-kind="is"][data-undone="false"]');
 			await correction.waitFor({ timeout: 30_000 });
 			await expect(correction.textContent()).resolves.toMatch(/This is bob/);
+			await expect(correction.textContent()).resolves.toMatch(/ by the admin token on \w+ on Linux \([0-9a-f]{4}\), /);
 			await correction.scrollIntoViewIfNeeded();
 			await page.screenshot({ path: join(RESULTS, 'learn-person-corrections-phone.png') });
 			await correction.locator('[data-action="undo-correction"]').tap();
@@ -255,7 +261,10 @@ describe('naming a group of unknown faces on the People page', () => {
 				await group.waitFor({ timeout: 30_000 });
 				await expect(group.locator('img').count()).resolves.toBe(1);
 				await expect(group.textContent()).resolves.toMatch(/faces/);
-				await page.locator('[data-recent] [data-label="alice"]').first().waitFor({ timeout: 30_000 });
+				const seen = page.locator('[data-recent] [data-label="alice"]').first();
+				await seen.waitFor({ timeout: 30_000 });
+				// On which device, in words: the page's label and the start of its id, not a per-load peer id.
+				await expect(seen.textContent()).resolves.toMatch(/ on \w+ on Linux \([0-9a-f]{4}\)$/);
 				// The page scrolls inside its shell: bring the sections into view for the pictures.
 				await group.scrollIntoViewIfNeeded();
 				await page.screenshot({ path: join(RESULTS, `learn-people-${viewport}.png`) });

@@ -326,6 +326,10 @@ describe('People page', () => {
 		await page.waitForSelector('[data-conflict="Camille"]', { timeout: 240_000 });
 		const prompt = page.locator('[data-conflict]');
 		await expect(prompt.locator('h2').textContent()).resolves.toBe('Already enrolled as Camille?');
+		// How near, in words; the distance only in the tooltip.
+		await expect(prompt.locator('#conflict-text').textContent()).resolves.toMatch(/looks (?:very much )?like\s+Camille's faces/);
+		await expect(prompt.locator('#conflict-text').textContent()).resolves.not.toMatch(/distance|\d\.\d/);
+		await expect(prompt.locator('.likeness').getAttribute('title')).resolves.toMatch(/^distance 0\.\d\d \(the recognizer names faces nearer than 0\.55\)$/);
 		expect(await prompt.locator('[data-conflict-new] img').count()).toBeGreaterThanOrEqual(1);
 		// No thumbnails are kept: the prompt says so instead of showing nothing.
 		await expect(prompt.locator('[data-conflict-theirs="none"] figcaption').textContent()).resolves.toMatch(/Camille, enrolled: no pictures kept/);
@@ -342,7 +346,8 @@ describe('People page', () => {
 		await page.setInputFiles('input[name="photos"]', [files['erin.jpg']!]);
 		await page.waitForSelector('[data-conflict="mismatch"]', { timeout: 60_000 });
 		const prompt = ((await page.locator('[data-conflict]').textContent()) ?? '').replace(/\s+/g, ' ');
-		expect(prompt).toMatch(/not sure that the face in erin\.jpg and Dana Scully's one other face show the same person/);
+		expect(prompt).toMatch(/not sure that the face in erin\.jpg and Dana Scully's one other face show the same person: they look (?:a little|very) different/);
+		expect(prompt).not.toMatch(/distance|\d\.\d/);
 		expect(await page.locator('[data-conflict] [data-conflict-new] img').count()).toBe(1);
 		await page.screenshot({ path: join(RESULTS, 'people-mismatch-phone.png') });
 		await page.click('[data-conflict] button:text("Don\'t enrol")');

@@ -51,11 +51,13 @@ export async function openServerPeer(baseUrl: string): Promise<{ peer: Peer; rec
  * `serialization` names what the offer tells the recognizer to use; a name PeerJS does not know
  * is sent as such (the client itself still speaks raw), to test the recognizer's defences.
  * `token` goes in the connect metadata (the admin token by default, so it works whether or not
- * recognition is open). Rejects with the server's refusal (`Refused`) when the offer is refused.
+ * recognition is open), with `metadata`'s fields beside it (the live page's `deviceId` and
+ * `deviceName`, or whatever a test sends there). Rejects with the server's refusal (`Refused`)
+ * when the offer is refused.
  */
 export async function connectTestPeer(
 	baseUrl: string,
-	{ serialization = 'raw', token = TEST_ADMIN_TOKEN }: { serialization?: string; token?: string | null } = {}
+	{ serialization = 'raw', token = TEST_ADMIN_TOKEN, metadata = {} }: { serialization?: string; token?: string | null; metadata?: Record<string, unknown> } = {}
 ): Promise<TestPeer> {
 	const { peer, recognizerId } = await openServerPeer(baseUrl);
 	const inbox: ServerMessage[] = [];
@@ -90,7 +92,8 @@ export async function connectTestPeer(
 					}
 				};
 			}
-			const c = peer.connect(recognizerId, { reliable: true, serialization, ...(token ? { metadata: { token } } : {}) });
+			const fields = { ...(token ? { token } : {}), ...metadata };
+			const c = peer.connect(recognizerId, { reliable: true, serialization, ...(Object.keys(fields).length > 0 ? { metadata: fields } : {}) });
 			c.on('open', () => {
 				clearTimeout(timer);
 				resolve(c);

@@ -169,7 +169,8 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		const ann = (await admin.people()).find((p) => p.name === 'Ann')!;
 		const dup = await admin.call('POST', '/api/people', { name: 'Anna', images: [b64(crops.ann2)] });
 		expect(dup.status).toBe(409);
-		expect(dup.body).toMatchObject({ code: 'conflict', near: { id: ann.id, name: 'Ann', distance: expect.any(Number) } });
+		// With the match threshold, so the page can say how near that is in words.
+		expect(dup.body).toMatchObject({ code: 'conflict', near: { id: ann.id, name: 'Ann', distance: expect.any(Number), threshold: 0.55 } });
 		expect(dup.body.error).toMatch(/Ann/);
 		expect((await admin.people()).map((p) => p.name)).not.toContain('Anna');
 
@@ -197,7 +198,7 @@ describe('gallery REST with ADMIN_TOKEN set', () => {
 		// One request with two people in it (a stranger caught in a guided capture): nothing stored.
 		const mixed = await admin.call('POST', '/api/people', { name: 'Dee', images: [b64(crops.cat), b64(crops.cat), b64(crops.ann)] });
 		expect(mixed.status).toBe(409);
-		expect(mixed.body).toMatchObject({ code: 'conflict', index: 2, mismatch: { index: 2, distance: expect.any(Number), others: 2 } });
+		expect(mixed.body).toMatchObject({ code: 'conflict', index: 2, mismatch: { index: 2, distance: expect.any(Number), others: 2, threshold: 0.55 } });
 		expect((mixed.body.mismatch as { distance: number }).distance).toBeGreaterThan(0.6);
 		expect(mixed.body.error).toMatch(/image 3 does not look like the other images/);
 		expect((await admin.people()).map((p) => p.name)).not.toContain('Dee');

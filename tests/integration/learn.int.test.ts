@@ -15,8 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentityMessage } from '../../src/lib/protocol/messages.ts';
 import { cropFromPhoto, samplePhotoPath, type FaceBox } from '../helpers/faces.ts';
 import { enrolPerson } from '../helpers/gallery.ts';
-import { connectTestPeer, type TestPeer } from '../helpers/node-peer.ts';
-import { authHeaders, startTestServer, type TestServer } from '../helpers/server.ts';
+import { connectTestPeer, firstReply, type TestPeer } from '../helpers/node-peer.ts';
+import { TEST_ADMIN_TOKEN, authHeaders, startTestServer, type TestServer } from '../helpers/server.ts';
 
 type Face = { photo: Buffer; box: FaceBox };
 type Group = { id: string; faces: number; firstSeen: number; lastSeen: number };
@@ -391,6 +391,78 @@ describe('sightings', () => {
 		stream.abort();
 		await stream.ended;
 		expect((await server.api('/api/sightings?since=-1')).status).toBe(400);
+	});
+
+	it('names each device by the id and label its page sent, cleaned; by the peer id when it sent none or a bad one', async () => {
+		type Listed = { device: string; deviceName?: string | null; label: string; firstSeen: number };
+		const people = (await (await server.api('/api/people')).json()) as Array<{ id: string; name: string }>;
+		const bobId = people.find((p) => p.name === 'Bob')!.id;
+		const since = Date.now();
+		/** Connects with `metadata` beside the token, has Bob settle on a new track; the sighting stored for it. */
+		async function sightingFrom(metadata: Record<string, unknown>, trackId: number): Promise<{ via: TestPeer; sighting: Listed }> {
+			const via = await connectTestPeer(server.url, { metadata });
+			for (const variant of [0, 1]) expect(await identify(faces.bob!, trackId, variant, via)).toMatchObject({ label: 'Bob' });
+			const sighting = await waitFor(async () => {
+				const listed = (await (await server.api(`/api/sightings?since=${since}`)).json()) as Listed[];
+				return listed.find((s) => s.firstSeen >= since && (s.device === metadata.deviceId || s.device === via.id));
+			}, 'the sighting');
+			return { via, sighting };
+		}
+
+		const ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+		const labelled = await sightingFrom({ deviceId: ID, deviceName: 'Firefox\u202e on\u0000 Linux\n' }, 701);
+		expect(labelled.sighting).toMatchObject({ device: ID, deviceName: 'Firefox on Linux', label: 'Bob' });
+		// A correction from that page is logged with its device too.
+		const res = await server.api('/api/corrections', json({ peerId: labelled.via.id, trackId: 701, kind: 'not', personId: bobId }));
+		expect(res.status).toBe(201);
+		const correction = (await res.json()) as { id: string; device: string; deviceName: string };
+		expect(correction).toMatchObject({ device: ID, deviceName: 'Firefox on Linux' });
+		expect(await server.api(`/api/people/${bobId}/corrections`).then(async (r) => (await r.json()) as unknown[])).toContainEqual(
+			expect.objectContaining({ id: correction.id, device: ID, deviceName: 'Firefox on Linux' })
+		);
+		expect((await server.api(`/api/corrections/${correction.id}/undo`, { method: 'POST' })).status).toBe(200);
+		labelled.via.close();
+
+		// Hostile metadata: the channel works, nothing bad is stored.
+		/** `device` null: the channel's peer id is kept instead. */
+		const cases: Array<[Record<string, unknown>, { device: string | null; deviceName: string | null }]> = [
+			[
+				{ deviceId: 'NOT-AN-ID; DROP TABLE sightings', deviceName: 'Chrome on Android' },
+				{ device: null, deviceName: null }
+			],
+			[
+				{ deviceId: [ID], deviceName: 'Chrome on Android' },
+				{ device: null, deviceName: null }
+			],
+			[
+				{ deviceId: 'b'.repeat(32), deviceName: 'x'.repeat(8_000) },
+				{ device: 'b'.repeat(32), deviceName: null }
+			],
+			[
+				{ deviceId: 'c'.repeat(32), deviceName: { toString: 'Chrome' } },
+				{ device: 'c'.repeat(32), deviceName: null }
+			],
+			[
+				{ deviceId: 'd'.repeat(32), deviceName: '\u202e\u2066\u0007' },
+				{ device: 'd'.repeat(32), deviceName: null }
+			],
+			[{}, { device: null, deviceName: null }]
+		];
+		let trackId = 710;
+		for (const [metadata, want] of cases) {
+			const { via, sighting } = await sightingFrom(metadata, ++trackId);
+			expect(sighting, JSON.stringify(metadata).slice(0, 80)).toMatchObject({
+				device: want.device ?? via.id,
+				deviceName: want.deviceName
+			});
+			via.close();
+		}
+		// A megabyte label is over what one signalling message may carry: that socket is closed, the server goes on.
+		await expect(
+			firstReply(server.url, { metadata: { token: TEST_ADMIN_TOKEN, deviceId: ID, deviceName: 'x'.repeat(1024 * 1024) }, timeoutMs: 10_000 })
+		).rejects.toThrow();
+		expect(((await (await fetch(`${server.url}/healthz`)).json()) as { ok: boolean }).ok).toBe(true);
+		expect(await identify(faces.bob!, 799)).toMatchObject({ label: 'Bob' });
 	});
 
 	it('a webhook that never answers does not hold recognition up', async () => {

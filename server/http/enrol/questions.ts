@@ -28,23 +28,30 @@ export function askQuestions({
 }): void {
 	const answered = parseForce(force);
 	const conflict = answered.has('near') ? null : findConflict(faces, entries, threshold, owner?.id ?? null);
-	if (conflict) throw conflictError(conflict);
+	if (conflict) throw conflictError(conflict, threshold);
 	if (answered.has('mismatch')) return;
 	const stored = owner ? entries.filter((e) => e.personId === owner.id).map((e) => e.embedding) : [];
 	const mismatch = findMismatch(faces, stored, threshold);
-	if (mismatch) throw mismatchError(mismatch, owner && { id: owner.id, name: owner.name }, faces.length);
+	if (mismatch) throw mismatchError(mismatch, { person: owner && { id: owner.id, name: owner.name }, imageCount: faces.length, threshold });
 }
 
-export function conflictError(conflict: Conflict): DetailedError {
+/** `threshold` (the match threshold) goes with the distance, so a client can say how near that is. */
+export function conflictError(conflict: Conflict, threshold: number): DetailedError {
 	return new DetailedError(
 		'conflict',
 		`this face is very close to ${conflict.name} (distance ${conflict.distance.toFixed(2)}): a duplicate or a mislabel? Resend with ?force=near to enrol anyway`,
-		{ near: conflict }
+		{ near: { ...conflict, threshold } }
 	);
 }
 
-/** `index` counts the images of this request; `person` is set when the faces join someone already enrolled. */
-export function mismatchError(mismatch: Mismatch, person: { id: string; name: string } | null, imageCount: number): DetailedError {
+/**
+ * `imageCount`: the images of this request (`index` counts them); `person` is set when the faces
+ * join someone already enrolled; `threshold` as for conflictError.
+ */
+export function mismatchError(
+	mismatch: Mismatch,
+	{ person, imageCount, threshold }: { person: { id: string; name: string } | null; imageCount: number; threshold: number }
+): DetailedError {
 	const what = imageCount > 1 ? `image ${mismatch.index + 1}` : 'this face';
 	const distance = `(distance ${mismatch.distance.toFixed(2)})`;
 	// With only two faces there is no telling which one is the stranger.
@@ -55,7 +62,7 @@ export function mismatchError(mismatch: Mismatch, person: { id: string; name: st
 				? `this face and ${person.name}'s one other face do not look like the same person ${distance}: somebody else?`
 				: `the two images do not look like the same person ${distance}: somebody else?`;
 	return new DetailedError('conflict', `${message} Resend with ?force=mismatch to enrol anyway`, {
-		mismatch: { ...mismatch, ...(person && { person }) },
+		mismatch: { ...mismatch, threshold, ...(person && { person }) },
 		index: mismatch.index
 	});
 }

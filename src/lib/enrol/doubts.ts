@@ -24,6 +24,51 @@ export function describeDoubt(doubt: Doubt): string {
 }
 
 /**
+ * A face this near (a share of the match threshold) is very like the other: the live page names
+ * a face on one answer this near (confidence ≥ 0.6, i.e. distance ≤ 0.8 × threshold: the
+ * held-out `settleAt` of src/lib/track/identity.ts).
+ */
+export const VERY_LIKE_SHARE = 0.8;
+/**
+ * Faces this far apart (a share of the match threshold) look very different; past the threshold
+ * but nearer, only a little (0.70 at threshold 0.55, where the prompt split its words before).
+ */
+export const VERY_UNLIKE_SHARE = 1.27;
+
+/** How alike two faces look, by their distance in bands of the match threshold. */
+export type Likeness = 'very like' | 'like' | 'a little unlike' | 'very unlike';
+
+export function likenessOf(distance: number, threshold: number): Likeness {
+	if (distance <= VERY_LIKE_SHARE * threshold) return 'very like';
+	if (distance < threshold) return 'like';
+	return distance < VERY_UNLIKE_SHARE * threshold ? 'a little unlike' : 'very unlike';
+}
+
+/**
+ * A doubt's distance in words, for the duplicate prompt. `phrase`: for `near`, how the new face
+ * looks to the person ("looks very much like", "looks like"); for `mismatch`, how the faces
+ * look to each other ("look a little different", "look very different"). From a server that
+ * gives no threshold, the plain words ("looks like", "look different"). `detail`: the number,
+ * for a tooltip.
+ */
+export function doubtWords(doubt: Doubt): { likeness: Likeness | null; phrase: string; detail: string } {
+	const { distance, threshold } = 'near' in doubt ? doubt.near : doubt.mismatch;
+	const likeness = threshold !== undefined && threshold > 0 ? likenessOf(distance, threshold) : null;
+	const phrase =
+		'near' in doubt
+			? likeness === 'very like'
+				? 'looks very much like'
+				: 'looks like'
+			: likeness === 'very unlike'
+				? 'look very different'
+				: likeness
+					? 'look a little different'
+					: 'look different';
+	const scale = threshold === undefined ? '' : ` (the recognizer names faces nearer than ${threshold.toFixed(2)})`;
+	return { likeness, phrase, detail: `distance ${distance.toFixed(2)}${scale}` };
+}
+
+/**
  * Sends, and each time the server doubts the faces asks `confirm`: yes resends with that question
  * answered (and the ones before), no stops with the doubt declined. Each question is asked once.
  */

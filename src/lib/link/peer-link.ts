@@ -7,6 +7,7 @@ import { decodeServerMessage, encodeClientMessage, type ClientMessage, type Serv
 import { decodeRefusal } from '../protocol/refusal.ts';
 import { getRecognizeToken } from '../api.ts';
 import { createCropBackoff } from './backoff.ts';
+import { thisDevice } from './device.ts';
 
 /** `busy`: the server refused a new channel for now (too many from this address or in all); it retries by itself. */
 export type LinkState = 'connecting' | 'connected' | 'offline' | 'busy';
@@ -141,12 +142,13 @@ export class PeerLink {
 		});
 		peer.on('disconnected', () => this.fail('signalling lost'));
 		peer.on('open', () => {
-			// The server checks the token here when RECOGNIZE_TOKEN is set (see peer-endpoint.ts).
+			// The server checks the token at the offer when RECOGNIZE_TOKEN is set (signalling.ts); the
+			// device id and label only name this device on the People page (protocol/device.ts).
 			const token = getRecognizeToken();
 			const conn = peer.connect(config.recognizerId, {
 				reliable: true,
 				serialization: 'raw',
-				...(token && { metadata: { token } })
+				metadata: { ...(token && { token }), ...thisDevice() }
 			});
 			this.conn = conn;
 			this.openTimer = setTimeout(() => this.fail('open timed out'), OPEN_TIMEOUT_MS);

@@ -127,20 +127,26 @@ export const ImportResult = v.object({
 });
 export type ImportResult = v.InferOutput<typeof ImportResult>;
 
-/** Who the server thinks a new face already belongs to (409 `conflict`). */
-export const NearPerson = v.object({ id: Id, name: v.string(), distance: v.number() });
+/**
+ * Who the server thinks a new face already belongs to (409 `conflict`): the face's distance from
+ * them and the server's match threshold (MATCH_THRESHOLD: faces nearer are named as one person),
+ * which a page needs to say how near that is in words (absent from servers before it).
+ */
+export const NearPerson = v.object({ id: Id, name: v.string(), distance: v.number(), threshold: v.optional(v.number()) });
 export type NearPerson = v.InferOutput<typeof NearPerson>;
 
 /**
  * A new face unlike the rest of its person (409 `conflict`): `index` of the image in the
  * request, its distance from the mean of the `others` (with one other face, either of the two
- * may be the stranger), and the person when they were enrolled already.
+ * may be the stranger), the person when they were enrolled already, and the match threshold as
+ * for NearPerson.
  */
 export const Mismatch = v.object({
 	index: Count,
 	distance: v.number(),
 	others: Count,
-	person: v.optional(v.object({ id: Id, name: v.string() }))
+	person: v.optional(v.object({ id: Id, name: v.string() })),
+	threshold: v.optional(v.number())
 });
 export type Mismatch = v.InferOutput<typeof Mismatch>;
 
@@ -195,7 +201,8 @@ export type CorrectionKind = (typeof CORRECTION_KINDS)[number];
 
 /**
  * A correction made from the live page. `wasPersonId`/`wasName`: whom the recognizer had named;
- * `device`: the live page's connection; `byToken`: the kind of token that made it; `undoneAt` once undone.
+ * `device`, `deviceName`: the live page's device (see SightingInfo); `byToken`: the kind of token
+ * that made it; `undoneAt` once undone.
  */
 export const CorrectionInfo = v.object({
 	id: Id,
@@ -205,6 +212,7 @@ export const CorrectionInfo = v.object({
 	wasPersonId: v.nullable(v.string()),
 	wasName: v.optional(v.nullable(v.string())),
 	device: v.string(),
+	deviceName: v.nullish(v.string()),
 	byToken: v.string(),
 	createdAt: v.number(),
 	undoneAt: v.nullable(v.number()),
@@ -217,6 +225,9 @@ export const CorrectionsList = v.array(CorrectionInfo);
 /**
  * A settled name on a live track. `personId` for a person, `groupId` for a remembered unknown
  * group, both null for an unknown face while unknowns are not remembered. `at` = `firstSeen`.
+ * `device`: the live page's stable device id (device.ts), or its per-load PeerJS id for a page
+ * that sent none; `deviceName`: the page's label for itself ("Chrome on Android"), cleaned by the
+ * server, null when none (absent from servers before it).
  */
 export const SightingInfo = v.object({
 	id: Id,
@@ -226,7 +237,8 @@ export const SightingInfo = v.object({
 	personId: v.nullable(v.string()),
 	groupId: v.nullable(v.string()),
 	label: v.string(),
-	device: v.string()
+	device: v.string(),
+	deviceName: v.nullish(v.string())
 });
 export type SightingInfo = v.InferOutput<typeof SightingInfo>;
 export const SightingsList = v.array(SightingInfo);
