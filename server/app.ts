@@ -38,7 +38,7 @@ import type { Logger } from './log.ts';
 import { createMetrics } from './metrics.ts';
 import { startPeerEndpoint, type PeerEndpoint } from './recognizer/peer-endpoint.ts';
 import { createRecognizer } from './recognizer/recognizer.ts';
-import { addLearningToExport, checkLearningImport, importLearning } from './learn/transfer.ts';
+import { addLearningToExport, checkLearningImport, planLearningImport } from './learn/transfer.ts';
 import { PEER_KEY, PEER_PATH } from './signalling/peer-server.ts';
 import { createSignalling } from './signalling/signalling.ts';
 import { lanAddresses, listenLoopback, loadTls, redirectPlainHttp } from './tls.ts';
@@ -286,16 +286,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 					exportWith: (doc, { unknowns }) => addLearningToExport(doc, { store: gallery.learn, people: gallery, unknowns }),
 					prepareImport(doc) {
 						const checked = checkLearningImport(doc, doc.dim);
-						return async () => {
-							const result = await importLearning(checked, {
-								store: gallery.learn,
-								people: gallery,
-								keepThumbnails: (await gallery.settings()).keepThumbnails,
-								retentionMs: config.retentionMs
-							});
-							await learner.reloadNegatives();
-							await learner.reloadGroups();
-							return result;
+						if (checked.negatives.length === 0 && checked.unknowns.length === 0) return null;
+						return {
+							plan: (seen) => planLearningImport(checked, seen, { now: Date.now(), retentionMs: config.retentionMs }),
+							async committed() {
+								await learner.reloadNegatives();
+								await learner.reloadGroups();
+							}
 						};
 					}
 				}

@@ -1,6 +1,6 @@
 import type { FaceSource } from '../../src/lib/protocol/rest.ts';
 import type { ImportCounts } from './import-plan.ts';
-import type { LearnStore } from '../learn/store.ts';
+import type { LearningPlan, LearningSeen, LearnStore } from '../learn/store.ts';
 import type { GalleryEntry } from './matcher.ts';
 
 export type Person = { id: string; name: string; faces: number };
@@ -122,7 +122,17 @@ export interface Gallery {
 	 * the faces they lack). With `replace`, the same transaction first deletes everyone already
 	 * there (`removed`). Thumbnails are dropped unless the gallery keeps them.
 	 */
-	importAll(doc: GalleryExport, options?: { replace?: boolean }): Promise<ImportResult>;
+	importAll(
+		doc: GalleryExport,
+		options?: {
+			replace?: boolean;
+			/**
+			 * Plans the document's learning rows (negatives, unknown faces: learn/transfer.ts) inside the
+			 * same transaction, from the people as it leaves them: all of it is committed, or nothing.
+			 */
+			learning?: (seen: LearningSeen) => LearningPlan;
+		}
+	): Promise<ImportResult & Partial<LearningPlan['result']>>;
 	/**
 	 * The value stored under `name`, made by `make()` and stored by the first caller when there is
 	 * none (atomic: servers starting together on one database all get the same value). For secrets

@@ -97,6 +97,20 @@ export function documentNames(names: readonly string[]): string[] {
 }
 
 /**
+ * Each name key's person id, the first in `people`'s order when an old gallery holds a name twice:
+ * the one planImport gives the document's faces to, so what else the document carries for them
+ * (negatives) goes to the same person.
+ */
+export function peopleByKey(people: ReadonlyArray<{ id: string; name: string }>): Map<string, string> {
+	const out = new Map<string, string>();
+	for (const p of people) {
+		const key = nameKey(p.name);
+		if (!out.has(key)) out.set(key, p.id);
+	}
+	return out;
+}
+
+/**
  * `existing`: everyone in the gallery (id and name) and every stored embedding of the document's
  * model (the matcher's entries). With `replace` the caller empties the gallery first: pass none.
  */
@@ -107,10 +121,7 @@ export function planImport(
 	const counts: ImportCounts = { imported: 0, merged: 0, unchanged: 0, facesAdded: 0, facesSkipped: 0, renamed: 0 };
 	/** By name key: the person's faces so far, and where new ones go. */
 	const known = new Map<string, { faces: Set<string>; target: { personId: string } | { created: ImportPerson } }>();
-	for (const person of existing.people) {
-		const key = nameKey(person.name);
-		if (!known.has(key)) known.set(key, { faces: new Set(), target: { personId: person.id } });
-	}
+	for (const [key, personId] of peopleByKey(existing.people)) known.set(key, { faces: new Set(), target: { personId } });
 	const owner = new Map(existing.people.map((p) => [p.id, nameKey(p.name)]));
 	for (const entry of existing.entries) {
 		const key = owner.get(entry.personId);

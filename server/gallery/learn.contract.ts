@@ -4,7 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreFixture } from './gallery.contract.ts';
+import type { LearningSeen } from '../learn/store.ts';
 import type { Gallery } from './gallery.ts';
+import { embeddingKey } from './import-plan.ts';
 
 const vec = (...xs: number[]) => Float32Array.from(xs);
 const jpeg = (fill: number) => Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, fill, fill, 0xff, 0xd9]);
@@ -84,6 +86,68 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 				{ id: 's1', personId: ann.id, groupId: null, label: 'Ann', device: 'd', deviceName: null, firstSeen: 1000, lastSeen: 1500 }
 			]);
 			expect(await learn.listUnknownGroups()).toEqual([]);
+		});
+
+		it('imports people and their learning rows in one transaction: all of it, or nothing when planning them fails', async () => {
+			const { learn } = gallery;
+			await learn.updateLearnSettings({ rememberUnknowns: true });
+			const ann = (await gallery.enrolPerson('Ann', [{ embedding: vec(1, 0, 0, 0) }])).person;
+			await learn.addNegative(ann.id, vec(0, 0, 0, 1));
+			await learn.addUnknownFaces('old', [{ groupId: 'old', embedding: vec(0, 0, 1, 0), at: 1000 }]);
+			const doc = {
+				...(await gallery.exportAll()),
+				people: [
+					{ name: 'ann', faces: [] },
+					{ name: 'Bo', faces: [{ embedding: [0, 1, 0, 0] }] },
+					{ name: 'bo', faces: [{ embedding: [0, 1, 0.5, 0] }] }
+				]
+			};
+			const before = { people: await gallery.listPeople(), negatives: await learn.negatives(), groups: await learn.listUnknownGroups() };
+
+			// Planning fails after the people were written in the transaction: none of it stays.
+			await expect(
+				gallery.importAll(doc, {
+					learning: () => {
+						throw new Error('planning failed');
+					}
+				})
+			).rejects.toThrow('planning failed');
+			expect(await gallery.listPeople()).toEqual(before.people);
+			expect(await learn.negatives()).toEqual(before.negatives);
+			expect(await learn.listUnknownGroups()).toEqual(before.groups);
+			expect(gallery.entries()).toHaveLength(1);
+
+			let seen: LearningSeen | undefined;
+			const result = await gallery.importAll(doc, {
+				learning: (s) => {
+					seen = s;
+					const bo2 = s.personIdOf('bo (2)')!;
+					return {
+						negatives: [{ personId: bo2, embedding: vec(0.5, 0.5, 0, 0) }],
+						unknownGroups: [{ groupId: 'new', faces: [{ groupId: 'new', embedding: vec(0, 0.5, 0.5, 0), at: 2000 }] }],
+						result: { negativesAdded: 1, unknownFacesAdded: 1 }
+					};
+				}
+			});
+			expect(result).toMatchObject({ imported: 2, merged: 0, unchanged: 1, renamed: 1, negativesAdded: 1, unknownFacesAdded: 1 });
+			const people = await gallery.listPeople();
+			const idOf = (name: string) => people.find((p) => p.name === name)?.id;
+			// The people as the transaction left them, by the names the import gave them.
+			expect(seen!.personIdOf('ann')).toBe(ann.id);
+			expect(seen!.personIdOf('BO')).toBe(idOf('Bo'));
+			expect(seen!.personIdOf('bo (2)')).toBe(idOf('bo (2)'));
+			expect(seen!.personIdOf('nobody')).toBeUndefined();
+			expect([...seen!.negativeKeys]).toEqual([`${ann.id}:${embeddingKey(vec(0, 0, 0, 1))}`]);
+			expect([...seen!.unknownKeys]).toEqual([embeddingKey(vec(0, 0, 1, 0))]);
+			expect(seen!.rememberUnknowns).toBe(true);
+			expect((await learn.negatives()).map((n) => [n.personId, Array.from(n.embedding)])).toEqual([
+				[ann.id, [0, 0, 0, 1]],
+				[idOf('bo (2)'), [0.5, 0.5, 0, 0]]
+			]);
+			expect((await learn.listUnknownGroups()).map((g) => [g.id, g.faces])).toEqual([
+				['new', 1],
+				['old', 1]
+			]);
 		});
 
 		it('keeps negatives per person; deleting the person deletes their negatives, corrections and sightings', async () => {

@@ -20,7 +20,7 @@ import {
 import { mayHaveKey } from './name-keys.ts';
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
-import { planImport } from './import-plan.ts';
+import { peopleByKey, planImport } from './import-plan.ts';
 import { createPgLearn } from './pg-learn.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 
@@ -162,6 +162,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 		}
 		return result;
 	}
+	const learning = createPgLearn(db, write, { model, dim });
 
 	async function addFaces(personId: string, faces: readonly NewFace[]): Promise<{ faceIds: string[] }> {
 		checkFaces(faces, dim);
@@ -308,7 +309,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 				{ readOnlySnapshot: true }
 			);
 		},
-		async importAll(doc, { replace = false } = {}) {
+		async importAll(doc, { replace = false, learning: learn } = {}) {
 			// Everything is converted and checked before the first write.
 			const people = prepareImport(doc, model, dim);
 			const { result } = await write(
@@ -332,7 +333,13 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 						...plan.extend.flatMap((e) => facesFor(e.personId, e.faces, keep))
 					]);
 					const touched = [...created.map((p) => p.id), ...plan.extend.map((e) => e.personId)];
-					return { result: replace ? { ...plan.counts, removed } : plan.counts, touched };
+					const counts = replace ? { ...plan.counts, removed } : plan.counts;
+					if (!learn) return { result: counts, touched };
+					const idOf = peopleByKey(existing);
+					for (const p of created) idOf.set(nameKey(p.name), p.id);
+					const learned = learn({ ...(await learning.inImport.seen(sql)), personIdOf: (name) => idOf.get(nameKey(name)), keepThumbnails: keep });
+					await learning.inImport.write(sql, learned);
+					return { result: { ...counts, ...learned.result }, touched: [...touched, ...learned.negatives.map((n) => n.personId)] };
 				},
 				({ touched }) => (replace ? 'all' : touched)
 			);
@@ -393,7 +400,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 			const [row] = await db.sql<{ role: string }>('DELETE FROM pairing_codes WHERE code_hash = $1 AND expires_at > $2 RETURNING role', [codeHash, now]);
 			return row?.role ?? null;
 		},
-		learn: createPgLearn(db, write, { model, dim }),
+		learn: learning.store,
 		async close() {
 			await follower.close();
 			await db.close();

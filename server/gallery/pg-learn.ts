@@ -5,8 +5,18 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import { DEFAULT_LEARN_SETTINGS, type LearnSettings, type LearnStore, type Negative, type UnknownFace, type UnknownGroup } from '../learn/store.ts';
+import {
+	DEFAULT_LEARN_SETTINGS,
+	type LearningPlan,
+	type LearningSeen,
+	type LearnSettings,
+	type LearnStore,
+	type Negative,
+	type UnknownFace,
+	type UnknownGroup
+} from '../learn/store.ts';
 import { checkEmbedding, checkThumbnail, toBytes } from './checks.ts';
+import { embeddingKey } from './import-plan.ts';
 import type { PgDatabase, Sql } from './pg-db.ts';
 import { toCorrection, toSighting, toVector } from './sqlite-learn.ts';
 
@@ -15,7 +25,17 @@ export type PgWrite = <T>(fn: (sql: Sql) => Promise<T>, touched: (result: T) => 
 
 type FaceRow = { group_id: string; embedding: Buffer; thumbnail: Buffer | null; created_at: string };
 
-export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { model: string; dim: number }): LearnStore {
+/** What an import's transaction does with learning (pg-gallery.ts `importAll`), with its `sql`. */
+export type PgLearningImport = {
+	seen(sql: Sql): Promise<Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>>;
+	write(sql: Sql, plan: LearningPlan): Promise<void>;
+};
+
+export function createPgLearn(
+	db: PgDatabase,
+	write: PgWrite,
+	{ model, dim }: { model: string; dim: number }
+): { store: LearnStore; inImport: PgLearningImport } {
 	async function readSettings(sql: Sql): Promise<LearnSettings> {
 		const [row] = await sql<{ value: string }>("SELECT value FROM settings WHERE key = 'remember_unknowns'");
 		return { ...DEFAULT_LEARN_SETTINGS, ...(row ? { rememberUnknowns: JSON.parse(row.value) === true } : {}) };
@@ -33,7 +53,53 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 		thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
 	});
 
-	return {
+	async function insertUnknown(sql: Sql, groupId: string, faces: readonly UnknownFace[]): Promise<void> {
+		const times = faces.map((f) => f.at);
+		await upsertGroup(sql, groupId, Math.min(...times), Math.max(...times));
+		await sql(
+			`INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at)
+			 SELECT id, $2, $3, $4, embedding, thumbnail, created_at
+			 FROM unnest($1::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, embedding, thumbnail, created_at, n) ORDER BY n`,
+			[
+				faces.map(() => randomUUID()),
+				groupId,
+				model,
+				dim,
+				faces.map((f) => toBytes(f.embedding)),
+				faces.map((f) => (f.thumbnail ? Buffer.from(f.thumbnail) : null)),
+				times
+			]
+		);
+	}
+
+	const inImport: PgLearningImport = {
+		async seen(sql) {
+			const negatives = await sql<{ person_id: string; embedding: Buffer }>('SELECT person_id, embedding FROM negatives WHERE model = $1 AND dim = $2', [
+				model,
+				dim
+			]);
+			const unknowns = await sql<{ embedding: Buffer }>('SELECT embedding FROM unknown_faces WHERE model = $1 AND dim = $2', [model, dim]);
+			return {
+				negativeKeys: new Set(negatives.map((row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`)),
+				unknownKeys: new Set(unknowns.map((row) => embeddingKey(toVector(row.embedding)))),
+				rememberUnknowns: (await readSettings(sql)).rememberUnknowns
+			};
+		},
+		async write(sql, plan) {
+			if (plan.negatives.length) {
+				const now = Date.now();
+				await sql(
+					`INSERT INTO negatives (id, person_id, model, dim, embedding, created_at)
+					 SELECT id, person_id, $3, $4, embedding, $5
+					 FROM unnest($1::text[], $2::text[], $6::bytea[]) WITH ORDINALITY AS t(id, person_id, embedding, n) ORDER BY n`,
+					[plan.negatives.map(() => randomUUID()), plan.negatives.map((n) => n.personId), model, dim, now, plan.negatives.map((n) => toBytes(n.embedding))]
+				);
+			}
+			for (const group of plan.unknownGroups) await insertUnknown(sql, group.groupId, group.faces);
+		}
+	};
+
+	const store: LearnStore = {
 		learnSettings: () => readSettings(db.sql),
 		updateLearnSettings(patch) {
 			return db.transaction(async (sql) => {
@@ -52,24 +118,7 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 				checkEmbedding(face.embedding, dim);
 				if (face.thumbnail) checkThumbnail(face.thumbnail);
 			}
-			const times = faces.map((f) => f.at);
-			await db.transaction(async (sql) => {
-				await upsertGroup(sql, groupId, Math.min(...times), Math.max(...times));
-				await sql(
-					`INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at)
-					 SELECT id, $2, $3, $4, embedding, thumbnail, created_at
-					 FROM unnest($1::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, embedding, thumbnail, created_at, n) ORDER BY n`,
-					[
-						faces.map(() => randomUUID()),
-						groupId,
-						model,
-						dim,
-						faces.map((f) => toBytes(f.embedding)),
-						faces.map((f) => (f.thumbnail ? Buffer.from(f.thumbnail) : null)),
-						times
-					]
-				);
-			});
+			await db.transaction((sql) => insertUnknown(sql, groupId, faces));
 		},
 		async mergeUnknownGroups(into, from) {
 			if (into === from) return;
@@ -206,4 +255,5 @@ export function createPgLearn(db: PgDatabase, write: PgWrite, { model, dim }: { 
 			});
 		}
 	};
+	return { store, inImport };
 }

@@ -13,11 +13,12 @@ import {
 	type Person,
 	type PersonListing
 } from './gallery.ts';
-import { planImport } from './import-plan.ts';
+import { peopleByKey, planImport } from './import-plan.ts';
 import { mayHaveKey } from './name-keys.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 import { createSqliteLearn } from './sqlite-learn.ts';
+import type { LearningPlan, LearningSeen } from '../learn/store.ts';
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -164,22 +165,30 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	});
 
 	// Planned inside the transaction, against the gallery as it is at that moment.
-	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean) => {
+	const learning = createSqliteLearn(db, { model, dim });
+
+	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean, learn?: (seen: LearningSeen) => LearningPlan) => {
 		const removed = replace ? q.deleteEveryone.run().changes : 0;
 		const existing = { people: q.peopleNames.all(), entries: toEntries(q.entries.all(model, dim).map(stored)) };
 		const plan = planImport(people, existing);
 		const keep = readSettings().keepThumbnails;
 		const touched: string[] = [];
+		const idOf = peopleByKey(existing.people);
 		for (const person of plan.create) {
 			const { id } = insertPerson(person.name);
 			for (const face of person.faces) insertFace(id, face, keep);
 			touched.push(id);
+			idOf.set(nameKey(person.name), id);
 		}
 		for (const { personId, faces } of plan.extend) {
 			for (const face of faces) insertFace(personId, face, keep);
 			touched.push(personId);
 		}
-		return { result: replace ? { ...plan.counts, removed } : plan.counts, touched };
+		const counts = replace ? { ...plan.counts, removed } : plan.counts;
+		if (!learn) return { result: counts, touched };
+		const learned = learn({ ...learning.inImport.seen(), personIdOf: (name) => idOf.get(nameKey(name)), keepThumbnails: keep });
+		learning.inImport.write(learned);
+		return { result: { ...counts, ...learned.result }, touched: [...touched, ...learned.negatives.map((n) => n.personId)] };
 	});
 
 	const secretTx = db.transaction((name: string, make: () => string) => {
@@ -254,10 +263,10 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			})();
 			return exportDocument(model, dim, q.peopleNames.all(), rows);
 		},
-		async importAll(doc, { replace = false } = {}) {
+		async importAll(doc, { replace = false, learning: learn } = {}) {
 			// Everything is converted and checked before the first write.
 			const people = prepareImport(doc, model, dim);
-			const { result, touched } = importTx(people, replace);
+			const { result, touched } = importTx(people, replace, learn);
 			if (replace) reloadAll();
 			else refresh(touched);
 			return result;
@@ -284,7 +293,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 			q.savePairingCode.run(codeHash, role, expiresAt);
 		},
 		takePairingCode: async (codeHash, now) => q.takePairingCode.get(codeHash, now)?.role ?? null,
-		learn: createSqliteLearn(db, { model, dim }),
+		learn: learning.store,
 		async close() {
 			if (poll) clearInterval(poll);
 			db.close();

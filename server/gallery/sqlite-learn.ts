@@ -4,6 +4,8 @@ import { AppError } from '../../src/lib/protocol/errors.ts';
 import {
 	DEFAULT_LEARN_SETTINGS,
 	type Correction,
+	type LearningPlan,
+	type LearningSeen,
 	type LearnSettings,
 	type LearnStore,
 	type Negative,
@@ -12,6 +14,7 @@ import {
 	type UnknownGroup
 } from '../learn/store.ts';
 import { checkEmbedding, checkThumbnail, toBytes } from './checks.ts';
+import { embeddingKey } from './import-plan.ts';
 import type { SqliteDatabase } from './sqlite-db.ts';
 
 type CorrectionRow = {
@@ -66,7 +69,13 @@ export const toSighting = (row: SightingRow): Sighting => ({
 	lastSeen: Number(row.last_seen)
 });
 
-export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: string; dim: number }): LearnStore {
+/** What an import's transaction does with learning (sqlite-gallery.ts `importAll`): synchronous, inside it. */
+export type SqliteLearningImport = {
+	seen(): Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>;
+	write(plan: LearningPlan): void;
+};
+
+export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: string; dim: number }): { store: LearnStore; inImport: SqliteLearningImport } {
 	const GROUPS = `SELECT g.id, g.first_seen, g.last_seen, COUNT(f.id) AS faces
 		FROM unknown_groups g LEFT JOIN unknown_faces f ON f.group_id = g.id AND f.model = @model AND f.dim = @dim
 		GROUP BY g.id ORDER BY faces DESC, g.last_seen DESC, g.id`;
@@ -175,7 +184,20 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 		thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
 	});
 
-	return {
+	const inImport: SqliteLearningImport = {
+		seen: () => ({
+			negativeKeys: new Set(q.negatives.all(model, dim).map((row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`)),
+			unknownKeys: new Set(q.allUnknownFaces.all(model, dim).map((row) => embeddingKey(toVector(row.embedding)))),
+			rememberUnknowns: readSettings().rememberUnknowns
+		}),
+		write(plan) {
+			const now = Date.now();
+			for (const n of plan.negatives) q.insertNegative.run(randomUUID(), n.personId, model, dim, toBytes(n.embedding), now);
+			for (const group of plan.unknownGroups) addUnknownTx(group.groupId, group.faces);
+		}
+	};
+
+	const store: LearnStore = {
 		learnSettings: async () => readSettings(),
 		updateLearnSettings: async (patch) => settingsTx(patch),
 		async addUnknownFaces(groupId, faces) {
@@ -238,4 +260,5 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 		listSightings: async (since, limit) => q.sightings.all(since, limit).map(toSighting),
 		expire: async (before) => expireTx(before)
 	};
+	return { store, inImport };
 }

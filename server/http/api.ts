@@ -11,6 +11,7 @@ import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
+import type { LearningPlan, LearningSeen } from '../learn/store.ts';
 import type { LearnImportResult } from '../learn/transfer.ts';
 import { clientAddress } from '../client-address.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
@@ -20,6 +21,9 @@ import { decodeBase64Image, MAX_IMAGES_PER_REQUEST } from './enrol/images.ts';
 import { askQuestions } from './enrol/questions.ts';
 import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
+
+/** An import's learning parts, checked: planned in the import's transaction, reloaded after it. */
+type LearningImport = { plan: (seen: LearningSeen) => LearningPlan; committed(): Promise<void> };
 
 export type ApiDeps = {
 	gallery: Gallery;
@@ -53,8 +57,11 @@ export type ApiDeps = {
 		update(patch: { rememberUnknowns?: boolean; keepThumbnails?: boolean }): Promise<void>;
 		/** The export with every person's negatives, and the unknown groups when asked (learn/transfer.ts). */
 		exportWith(doc: GalleryExport, options: { unknowns: boolean }): Promise<GalleryExport>;
-		/** Checks the document's learning parts now (throws DocError, writes nothing); the writer runs after the people are in. */
-		prepareImport(doc: GalleryExport): () => Promise<LearnImportResult>;
+		/**
+		 * Checks the document's learning parts now (throws DocError, writes nothing): null when it has
+		 * none, else the planner the import's transaction runs, and what to reload once it committed.
+		 */
+		prepareImport(doc: GalleryExport): LearningImport | null;
 	};
 };
 
@@ -308,13 +315,15 @@ export function createApi(deps: ApiDeps): express.Router {
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
 			let result: ImportResult & Partial<LearnImportResult>;
+			let learning: LearningImport | null;
 			try {
-				const learned = deps.learning?.prepareImport(doc);
-				result = await gallery.importAll(doc, { replace: mode === 'replace' });
-				if (learned) result = { ...result, ...(await learned()) };
+				learning = deps.learning?.prepareImport(doc) ?? null;
+				result = await gallery.importAll(doc, { replace: mode === 'replace', ...(learning && { learning: learning.plan }) });
 			} catch (err) {
 				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
 			}
+			// Committed: a failed reload leaves the recognizer's copy stale until its next reload, not the import undone.
+			await learning?.committed().catch((err: unknown) => log(`gallery: import committed, but learning did not reload: ${String(err)}`));
 			log(
 				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
 					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`

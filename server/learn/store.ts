@@ -61,6 +61,32 @@ export type LearnSettings = {
 
 export const DEFAULT_LEARN_SETTINGS: LearnSettings = Object.freeze({ rememberUnknowns: false });
 
+/**
+ * What an import's transaction knows when it plans the learning rows (learn/transfer.ts
+ * `planLearningImport`): the people as it leaves them, found by the name the import gave them.
+ */
+export type LearningSeen = {
+	personIdOf(name: string): string | undefined;
+	/** `${personId}:${embeddingKey}` of every stored negative of the current model. */
+	negativeKeys: ReadonlySet<string>;
+	/** `embeddingKey` of every stored unknown face of the current model. */
+	unknownKeys: ReadonlySet<string>;
+	rememberUnknowns: boolean;
+	keepThumbnails: boolean;
+};
+
+/** The learning rows an import writes in its own transaction, and what it tells the caller. */
+export type LearningPlan = {
+	negatives: Array<{ personId: string; embedding: Float32Array }>;
+	unknownGroups: Array<{ groupId: string; faces: UnknownFace[] }>;
+	result: {
+		negativesAdded: number;
+		unknownFacesAdded: number;
+		/** The document held unknown faces but `rememberUnknowns` is off: none were kept. */
+		unknownsSkipped?: number;
+	};
+};
+
 export interface LearnStore {
 	learnSettings(): Promise<LearnSettings>;
 	/** Turning `rememberUnknowns` off deletes every unknown group in the same transaction. */

@@ -3,7 +3,8 @@
  * the groups of unknown faces when asked (`GET /api/export?unknowns=1`); the import takes them back.
  *
  * Checked before anything is written (sizes against the server's model, pictures), so a bad
- * document changes nothing; written after the people (gallery.importAll), whom negatives belong to.
+ * document changes nothing; planned and written in the people's own transaction (gallery.importAll),
+ * after them, since negatives belong to them.
  * Importing a document twice adds nothing the second time (equal embeddings are skipped), as the
  * people's own faces. Unknown faces are taken only while `rememberUnknowns` is on: an operator who
  * turned it off keeps no unknown faces, whatever a file holds.
@@ -12,19 +13,14 @@ import { randomUUID } from 'node:crypto';
 import type { GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 import { checkEmbedding, checkThumbnail } from '../gallery/checks.ts';
 import { DocError, documentNames, embeddingKey } from '../gallery/import-plan.ts';
-import type { LearnStore, UnknownFace } from './store.ts';
+import type { LearningPlan, LearningSeen, LearnStore, UnknownFace } from './store.ts';
 
 type People = {
 	listPeople(): Promise<ReadonlyArray<{ id: string; name: string }>>;
-	findByName(name: string): Promise<{ id: string; name: string } | null>;
 };
 
-export type LearnImportResult = {
-	negativesAdded: number;
-	unknownFacesAdded: number;
-	/** The document held unknown faces but `rememberUnknowns` is off: none were kept. */
-	unknownsSkipped?: number;
-};
+/** What an import added to learning (in the answer to `POST /api/import`). */
+export type LearnImportResult = LearningPlan['result'];
 
 const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
@@ -48,7 +44,7 @@ export async function addLearningToExport(doc: GalleryExport, deps: { store: Lea
 	return out;
 }
 
-type Checked = { negatives: Array<{ name: string; embedding: Float32Array }>; unknowns: Array<Array<Omit<UnknownFace, 'groupId'>>> };
+export type Checked = { negatives: Array<{ name: string; embedding: Float32Array }>; unknowns: Array<Array<Omit<UnknownFace, 'groupId'>>> };
 
 /** Converts and checks the learning parts of `doc` (throws DocError, writes nothing). */
 export function checkLearningImport(doc: GalleryExport, dim: number): Checked {
@@ -93,47 +89,44 @@ export function checkLearningImport(doc: GalleryExport, dim: number): Checked {
 	return out;
 }
 
-/** Writes what checkLearningImport returned, after the people were imported. */
-export async function importLearning(
-	checked: Checked,
-	deps: { store: LearnStore; people: People; keepThumbnails: boolean; now?: () => number; retentionMs: number }
-): Promise<LearnImportResult> {
-	const result: LearnImportResult = { negativesAdded: 0, unknownFacesAdded: 0 };
-	if (checked.negatives.length) {
-		// Each name looked up once, by index: 800 negatives against 20 000 people took 9 s as scans.
-		const byName = new Map<string, { id: string } | null>();
-		const have = new Set((await deps.store.negatives()).map((n) => `${n.personId}:${embeddingKey(n.embedding)}`));
-		for (const { name, embedding } of checked.negatives) {
-			if (!byName.has(name)) byName.set(name, await deps.people.findByName(name));
-			const person = byName.get(name);
-			const key = person && `${person.id}:${embeddingKey(embedding)}`;
-			if (!person || !key || have.has(key)) continue;
-			await deps.store.addNegative(person.id, embedding);
-			have.add(key);
-			result.negativesAdded++;
-		}
+/**
+ * What the import adds to learning, decided inside the import's own transaction (the gallery
+ * stores' `importAll`), against the people as that transaction leaves them and the learning rows
+ * stored then: so people, negatives and unknown faces are committed together or not at all (an
+ * operator probe, 3 December: a database lost 5 s into an import answered 503 with 8 000 people
+ * committed and 391 of their 8 000 negatives). Pure.
+ */
+export function planLearningImport(checked: Checked, seen: LearningSeen, policy: { now: number; retentionMs: number }): LearningPlan {
+	const plan: LearningPlan = { negatives: [], unknownGroups: [], result: { negativesAdded: 0, unknownFacesAdded: 0 } };
+	const have = new Set(seen.negativeKeys);
+	for (const { name, embedding } of checked.negatives) {
+		const personId = seen.personIdOf(name);
+		const key = personId && `${personId}:${embeddingKey(embedding)}`;
+		if (!personId || !key || have.has(key)) continue;
+		plan.negatives.push({ personId, embedding });
+		have.add(key);
+		plan.result.negativesAdded++;
 	}
-	if (checked.unknowns.length) {
-		if (!(await deps.store.learnSettings()).rememberUnknowns) {
-			result.unknownsSkipped = checked.unknowns.reduce((n, g) => n + g.length, 0);
-			return result;
-		}
-		const have = new Set((await deps.store.unknownFaces()).map((h) => embeddingKey(h.embedding)));
-		// Faces older than the retention period would be deleted at the next sweep: not taken at all.
-		const now = (deps.now ?? Date.now)();
-		const oldest = now - deps.retentionMs;
-		for (const group of checked.unknowns) {
-			const fresh = group.filter((f) => f.at >= oldest && !have.has(embeddingKey(f.embedding)));
-			if (fresh.length === 0) continue;
-			const groupId = randomUUID();
-			await deps.store.addUnknownFaces(
-				groupId,
-				// A time to come (another server's clock, or a made-up file) is taken as now: the sweep
-				// counts the retention period from it, so a face dated 2223 would never be deleted.
-				fresh.map((f) => ({ ...f, at: Math.min(f.at, now), groupId, thumbnail: deps.keepThumbnails ? (f.thumbnail ?? null) : null }))
-			);
-			result.unknownFacesAdded += fresh.length;
-		}
+	if (checked.unknowns.length === 0) return plan;
+	if (!seen.rememberUnknowns) {
+		plan.result.unknownsSkipped = checked.unknowns.reduce((n, g) => n + g.length, 0);
+		return plan;
 	}
-	return result;
+	const known = new Set(seen.unknownKeys);
+	// Faces older than the retention period would be deleted at the next sweep: not taken at all.
+	const oldest = policy.now - policy.retentionMs;
+	for (const group of checked.unknowns) {
+		const fresh = group.filter((f) => f.at >= oldest && !known.has(embeddingKey(f.embedding)));
+		if (fresh.length === 0) continue;
+		const groupId = randomUUID();
+		plan.unknownGroups.push({
+			groupId,
+			// A time to come (another server's clock, or a made-up file) is taken as now: the sweep
+			// counts the retention period from it, so a face dated 2223 would never be deleted.
+			faces: fresh.map((f) => ({ ...f, at: Math.min(f.at, policy.now), groupId, thumbnail: seen.keepThumbnails ? (f.thumbnail ?? null) : null }))
+		});
+		for (const f of fresh) known.add(embeddingKey(f.embedding));
+		plan.result.unknownFacesAdded += fresh.length;
+	}
+	return plan;
 }
