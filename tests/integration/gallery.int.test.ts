@@ -438,10 +438,9 @@ describe('a server killed during a large import', () => {
 	function document(count: number, { dim, model }: { dim: number; model: string }, prefix = 'imported'): string {
 		let seed = 7;
 		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-		const people = Array.from({ length: count }, (_, i) => ({
-			name: `${prefix} ${i}`,
-			faces: [{ embedding: Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4) }]
-		}));
+		const vector = () => Array.from({ length: dim }, () => Math.round(random() * 1e4) / 1e4);
+		// Each person carries a negative too: written in the same transaction as the people.
+		const people = Array.from({ length: count }, (_, i) => ({ name: `${prefix} ${i}`, faces: [{ embedding: vector() }], negatives: [vector()] }));
 		return JSON.stringify({ format: 'facertc-gallery', version: 1, model, dim, people });
 	}
 
@@ -484,8 +483,10 @@ describe('a server killed during a large import', () => {
 		expect([before.length, before.length + PEOPLE]).toContain(after.length);
 		// Killed mid-write (nothing committed yet): none of it may be there.
 		if (!committed) expect(after).toEqual(before);
-		// No half-enrolled person: everyone kept has their face.
+		// No half-enrolled person: everyone kept has their face, and the negative they came with.
 		expect(after.every((p) => p.faces === 1)).toBe(true);
+		const kept = (await admin.call('GET', '/api/export')).body as unknown as { people: Array<{ name: string; negatives?: unknown[] }> };
+		expect(kept.people.filter((p) => p.negatives?.length !== 1).map((p) => p.name)).toEqual([]);
 		console.log(
 			`SIGKILL during import: ${after.length === before.length ? 'nothing' : 'everything'} was kept ` +
 				`(${(uncommittedBytes / 1024 / 1024).toFixed(1)} MB written to the WAL, commit logged: ${committed}, ` +
