@@ -60,7 +60,13 @@ export async function measurePeopleApi(label: string, gallery: Gallery, { runs =
 	};
 	const measure = async (what: string, path: string) => {
 		const samples: Sample[] = [];
-		for (let i = 0; i < runs; i++) samples.push(await get(path));
+		const t0 = performance.now();
+		try {
+			for (let i = 0; i < runs; i++) samples.push(await get(path));
+		} catch (err) {
+			console.log(`${label}: GET /api/people ${what}: failed after ${(performance.now() - t0).toFixed(0)} ms: ${(err as Error).message}`);
+			return null;
+		}
 		const s = samples[0]!;
 		console.log(
 			`${label}: GET /api/people ${what}: ${median(samples.map((x) => x.wall)).toFixed(0)} ms wall, ` +
@@ -71,11 +77,11 @@ export async function measurePeopleApi(label: string, gallery: Gallery, { runs =
 	try {
 		await measure('(everyone)', '/api/people');
 		const first = await measure('?limit=100 (first page)', '/api/people?limit=100');
-		if (first.total === null) {
+		if (first?.total === null) {
 			console.log(`${label}: this server does not page (no X-Total-Count): every page and search is the full list above`);
 			return;
 		}
-		const next = /<([^>]+)>;\s*rel="next"/.exec(first.link ?? '')?.[1];
+		const next = /<([^>]+)>;\s*rel="next"/.exec(first?.link ?? '')?.[1];
 		await measure('next page (the Link)', next ?? '/api/people?limit=100');
 		await measure(`?limit=100&q=${searchOne} (one person)`, `/api/people?limit=100&q=${encodeURIComponent(searchOne)}`);
 		await measure(`?limit=100&q=${searchMany} (41 % match)`, `/api/people?limit=100&q=${encodeURIComponent(searchMany)}`);
