@@ -3,9 +3,8 @@ import express, { type Request } from 'express';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 import { nameTakenMessage } from '../../src/lib/protocol/names.ts';
-import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import { type FaceInfo, type FaceSource, type ImportResult, type PersonInfo, type SettingsInfo } from '../../src/lib/protocol/rest.ts';
-import type { Gallery, NewFace } from '../gallery/gallery.ts';
+import type { Gallery, NewFace, PersonListing } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
 import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
@@ -59,6 +58,7 @@ export type ApiDeps = {
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+const personInfo = ({ thumbnail, ...person }: PersonListing): PersonInfo => (thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person);
 
 export function createApi(deps: ApiDeps): express.Router {
 	const { gallery, metrics, adminCheck, recognizeCheck, limit } = deps;
@@ -137,12 +137,7 @@ export function createApi(deps: ApiDeps): express.Router {
 		admin,
 		handle(async (_req, res) => {
 			const thumbnails = (await gallery.settings()).keepThumbnails;
-			res.json(
-				(await gallery.listPeople({ thumbnails })).map(({ thumbnail, yaws, ...person }): PersonInfo => {
-					const listed = { ...person, coverage: coverageOf(yaws) };
-					return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
-				})
-			);
+			res.json((await gallery.listPeople({ thumbnails })).map(personInfo));
 		})
 	);
 

@@ -1,0 +1,89 @@
+/** The people list of the PostgreSQL gallery (pg-gallery.ts): everyone, or a page (gallery.ts's listPeople, pagePeople). */
+import { searchWords } from '../../src/lib/protocol/people-page.ts';
+import type { Gallery, PeoplePage, PersonListing } from './gallery.ts';
+import { createSearchKeys, inOrder, poseSums, searchPage, toCoverage, type NameRow } from './people-page.ts';
+import type { PgDatabase } from './pg-db.ts';
+
+type ListingRow = {
+	id: string;
+	name: string;
+	faces: string | null;
+	frontal: string | null;
+	left_turns: string | null;
+	right_turns: string | null;
+	thumbnail?: Buffer | null;
+};
+type Cursor = { id: string; name: string };
+
+// lower() under the C collation folds ASCII only, in byte order: the order SQLite's NOCASE gives.
+// The index people_order (migration 008) holds it.
+export const PEOPLE_ORDER = 'ORDER BY lower(p.name COLLATE "C"), p.id COLLATE "C"';
+const AFTER = (name: string, id: string) => `(lower(p.name COLLATE "C"), p.id COLLATE "C") > (lower(${name}::text COLLATE "C"), ${id}::text COLLATE "C")`;
+/** A page after a cursor ($1 limit, $2 name, $3 id): a seek in people_order, tested by its plan. */
+export const PAGE_AFTER_SQL = `SELECT p.id, p.name FROM people p WHERE ${AFTER('$2', '$3')} ${PEOPLE_ORDER} LIMIT $1`;
+/** The latest thumbnail of person `p` (faces_person_seq, migration 008). */
+export const THUMBNAIL_SQL = 'SELECT t.thumbnail FROM faces t WHERE t.person_id = p.id AND t.thumbnail IS NOT NULL ORDER BY t.seq DESC LIMIT 1';
+
+export function createPgPeople(db: PgDatabase): Pick<Gallery, 'listPeople' | 'pagePeople'> {
+	const thumbnailColumn = (thumbnails: boolean) => (thumbnails ? `, (${THUMBNAIL_SQL}) AS thumbnail` : '');
+	const toListing = ({ thumbnail, ...row }: ListingRow): PersonListing => {
+		const listing = { id: row.id, name: row.name, ...toCoverage(row) };
+		return thumbnail ? { ...listing, thumbnail: new Uint8Array(thumbnail) } : listing;
+	};
+	const keyOf = createSearchKeys();
+
+	return {
+		async listPeople({ thumbnails = false } = {}) {
+			// One grouped pass over faces, not a count per person: 100 000 people list in one pass.
+			const rows = await db.sql<ListingRow>(
+				`SELECT p.id, p.name, c.faces, c.frontal, c.left_turns, c.right_turns${thumbnailColumn(thumbnails)} FROM people p
+				 LEFT JOIN (SELECT f.person_id, COUNT(*) AS faces, ${poseSums('postgres')} FROM faces f GROUP BY f.person_id) c
+				   ON c.person_id = p.id ${PEOPLE_ORDER}`
+			);
+			return rows.map(toListing);
+		},
+
+		pagePeople({ limit, after, q, thumbnails = false }) {
+			const words = searchWords(q);
+			// One snapshot: the page, its counts and its rows are of one state of the database.
+			return db.transaction(
+				async (sql): Promise<PeoplePage> => {
+					let found: { page: Cursor[]; total: number; more: boolean };
+					let faces: number | undefined;
+					if (words.length === 0) {
+						const rows = after
+							? await sql<Cursor>(PAGE_AFTER_SQL, [limit + 1, after.name, after.id])
+							: await sql<Cursor>(`SELECT p.id, p.name FROM people p ${PEOPLE_ORDER} LIMIT $1`, [limit + 1]);
+						const [counts] = await sql<{ people: string; faces: string }>(
+							'SELECT (SELECT COUNT(*) FROM people) AS people, (SELECT COUNT(*) FROM faces) AS faces'
+						);
+						found = { page: rows.slice(0, limit), total: Number(counts!.people), more: rows.length > limit };
+						faces = Number(counts!.faces);
+					} else {
+						// (id, name) of everyone, never faces or pictures; matched here by the shared rule.
+						const rows = after
+							? await sql<NameRow>(`SELECT p.id, p.name, ${AFTER('$1', '$2')} AS after FROM people p ${PEOPLE_ORDER}`, [after.name, after.id])
+							: await sql<NameRow>(`SELECT p.id, p.name, true AS after FROM people p ${PEOPLE_ORDER}`);
+						found = searchPage(rows, { words, limit, keyOf });
+					}
+					const ids = found.page.map((p) => p.id);
+					// The page's rows only: faces counted by pose for each (an aggregate over one person's faces).
+					const rows = await sql<ListingRow>(
+						`SELECT p.id, p.name, c.faces, c.frontal, c.left_turns, c.right_turns${thumbnailColumn(thumbnails)} FROM people p
+						 CROSS JOIN LATERAL (SELECT COUNT(*) AS faces, ${poseSums('postgres')} FROM faces f WHERE f.person_id = p.id) c
+						 WHERE p.id = ANY($1::text[])`,
+						[ids]
+					);
+					const last = found.page.at(-1);
+					return {
+						people: inOrder(ids, rows.map(toListing)),
+						total: found.total,
+						...(faces !== undefined && { faces }),
+						next: found.more && last ? { name: last.name, id: last.id } : null
+					};
+				},
+				{ readOnlySnapshot: true }
+			);
+		}
+	};
+}
