@@ -15,8 +15,8 @@ export type PersonListing = Person & { coverage: Coverage; thumbnail?: Uint8Arra
 
 /**
  * One page of people (`GET /api/people?limit=…`): `people` in the list's order; `total`, how many
- * match the query on all pages; `faces`, the faces of everyone (only for a query without words);
- * `next`, where the next page starts, null on the last.
+ * match the query on all pages; `faces`, the faces of everyone (on the first page of everyone
+ * only); `next`, where the next page starts, null on the last.
  */
 export type PeoplePage = { people: PersonListing[]; total: number; faces?: number; next: PeopleCursor | null };
 

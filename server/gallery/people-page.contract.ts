@@ -106,7 +106,8 @@ export function peoplePageContract(name: string, fixture: () => Promise<StoreFix
 			const first = await gallery.pagePeople({ limit: 4, after: null, q: '', thumbnails: true });
 			expect(first).toMatchObject({ total: full.length, faces });
 			const second = await gallery.pagePeople({ limit: 4, after: first.next, q: '', thumbnails: true });
-			expect(second).toMatchObject({ total: full.length, faces });
+			expect(second.total).toBe(full.length);
+			expect(second).not.toHaveProperty('faces');
 			expect(second.people[0]).toEqual(full[4]);
 			expect((await gallery.pagePeople({ limit: 4, after: null, q: '', thumbnails: false })).people.every((p) => !('thumbnail' in p))).toBe(true);
 		});

@@ -54,11 +54,11 @@ export function createPgPeople(db: PgDatabase): Pick<Gallery, 'listPeople' | 'pa
 						const rows = after
 							? await sql<Cursor>(PAGE_AFTER_SQL, [limit + 1, after.name, after.id])
 							: await sql<Cursor>(`SELECT p.id, p.name FROM people p ${PEOPLE_ORDER} LIMIT $1`, [limit + 1]);
-						const [counts] = await sql<{ people: string; faces: string }>(
-							'SELECT (SELECT COUNT(*) FROM people) AS people, (SELECT COUNT(*) FROM faces) AS faces'
-						);
-						found = { page: rows.slice(0, limit), total: Number(counts!.people), more: rows.length > limit };
-						faces = Number(counts!.faces);
+						const [people] = await sql<{ n: string }>('SELECT COUNT(*) AS n FROM people');
+						found = { page: rows.slice(0, limit), total: Number(people!.n), more: rows.length > limit };
+						// Everyone's faces with the first page only: counting 500 000 faces is most of a page's cost
+						// (0.17 s of 0.18 s here, right after a copy, before a vacuum lets it read the index alone).
+						if (!after) faces = Number((await sql<{ n: string }>('SELECT COUNT(*) AS n FROM faces'))[0]!.n);
 					} else {
 						// (id, name) of everyone, never faces or pictures; matched here by the shared rule.
 						const rows = after

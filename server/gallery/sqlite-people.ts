@@ -42,7 +42,8 @@ export function createSqlitePeople(db: SqliteDatabase): Pick<Gallery, 'listPeopl
 		// A search reads (id, name) of everyone from the index alone, never faces or pictures.
 		names: db.prepare<[], NameRow>(`SELECT p.id, p.name, 1 AS after FROM people p ${ORDER}`),
 		namesAfter: db.prepare<[Cursor], NameRow>(`SELECT p.id, p.name, ${AFTER} AS after FROM people p ${ORDER}`),
-		counts: db.prepare<[], { people: number; faces: number }>('SELECT (SELECT COUNT(*) FROM people) AS people, (SELECT COUNT(*) FROM faces) AS faces')
+		people: db.prepare<[], number>('SELECT COUNT(*) FROM people').pluck(),
+		faces: db.prepare<[], number>('SELECT COUNT(*) FROM faces').pluck()
 	};
 
 	const toListing = ({ thumbnail, ...row }: ListingRow): PersonListing => {
@@ -59,9 +60,9 @@ export function createSqlitePeople(db: SqliteDatabase): Pick<Gallery, 'listPeopl
 		let faces: number | undefined;
 		if (words.length === 0) {
 			const rows = cursor ? q.after.all({ ...cursor, limit: limit + 1 }) : q.first.all({ limit: limit + 1 });
-			const counts = q.counts.get()!;
-			found = { page: rows.slice(0, limit), total: counts.people, more: rows.length > limit };
-			faces = counts.faces;
+			found = { page: rows.slice(0, limit), total: q.people.get()!, more: rows.length > limit };
+			// Everyone's faces with the first page only: counting 500 000 faces is most of a page's cost.
+			if (!cursor) faces = q.faces.get()!;
 		} else {
 			found = searchPage(cursor ? q.namesAfter.iterate(cursor) : q.names.iterate(), { words, limit, keyOf });
 		}

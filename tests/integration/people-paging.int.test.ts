@@ -91,6 +91,8 @@ describe('GET /api/people in pages', () => {
 		expect(totals).toEqual([String(PEOPLE), String(PEOPLE), String(PEOPLE)]);
 		const first = await get('/api/people?limit=100');
 		expect(first.headers.get('x-total-faces')).toBe(String(faces));
+		const second = /^<([^>]+)>/.exec(first.headers.get('link') ?? '')![1]!;
+		expect((await get(second)).headers.get('x-total-faces')).toBeNull();
 		expect(first.headers.get('link')).toMatch(/^<\/api\/people\?limit=100&after=[A-Za-z0-9_-]+>; rel="next"$/);
 		expect((await get(`/api/people?limit=${PAGE_MAX_PEOPLE}`)).body).toEqual(all);
 	});

@@ -136,7 +136,7 @@ export function nextLinkOf(header: string | null): string | null {
 
 /** Header of a page: people matching `q` (everyone without it), all pages together. */
 export const TOTAL_HEADER = 'x-total-count';
-/** Header of a page asked without `q`: faces of everyone in the gallery. */
+/** Header of the first page of everyone (no `after`, no `q`): faces of everyone in the gallery. */
 export const FACES_HEADER = 'x-total-faces';
 
 const HeaderCount = v.pipe(v.string(), v.regex(/^[0-9]{1,15}$/), v.transform(Number));
