@@ -13,3 +13,9 @@ export const SEARCH_FROM_PEOPLE = 8;
  * 100 000 people the whole list is tens of MB (README, *How far it goes*).
  */
 export const ROWS_AT_ONCE = 100;
+
+/** Quiet after typing before the server is asked about a search or a name, ms. */
+export const SEARCH_DELAY_MS = 250;
+
+/** Names a name field offers (its <datalist>) for what was typed. */
+export const NAME_SUGGESTIONS = 50;
