@@ -4,22 +4,28 @@
  * a SQLite file and copied into a throwaway PostgreSQL cluster (fsync on; or BENCH_DATABASE_URL,
  * an empty database), then it measures, per store: the time for a server to load the gallery at
  * start and the memory it holds, the matcher's index build and cost per query, the cost of a
- * write, GET /api/people's query, and with PostgreSQL the time for a change made by one server to
- * reach another (two galleries on one database, in one process) and `npm run gallery -- copy`'s rate.
+ * write, GET /api/people's query and its answers through the REST handler (bench/people-api.ts:
+ * everyone, a page, a search; without thumbnails, then with one ~2.3 KB thumbnail a person), and
+ * with PostgreSQL the time for a change made by one server to reach another (two galleries on one
+ * database, in one process) and `npm run gallery -- copy`'s rate.
  * Prints figures, never pass/fail. CPU time (this process's) is printed beside wall time: on a
  * shared machine the wall time of a query grows with everyone else's load, its CPU time barely.
  */
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyGallery, type Row } from '../server/gallery/copy.ts';
 import type { Gallery } from '../server/gallery/gallery.ts';
 import { findMatch } from '../server/gallery/matcher.ts';
+import pg from 'pg';
 import { createPgGallery } from '../server/gallery/pg-gallery.ts';
 import { postgresTables } from '../server/gallery/pg-db.ts';
 import { createSqliteGallery } from '../server/gallery/sqlite-gallery.ts';
 import { sqliteTables } from '../server/gallery/sqlite-db.ts';
 import { postgresMissing, startPostgres, type TestPostgres } from '../tests/helpers/postgres.ts';
+import { nameKey } from '../src/lib/protocol/names.ts';
+import { measurePeopleApi } from './people-api.ts';
 import { rng } from './rng.ts';
 
 const DIM = 128;
@@ -32,6 +38,7 @@ const arg = (name: string, fallback: number) => {
 const PEOPLE = arg('--people', 100_000);
 const FACES = arg('--faces', 5);
 const CHANGES = arg('--changes', 15);
+const API_RUNS = arg('--api-runs', 3);
 
 const rand = rng(12);
 const gaussian = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -50,7 +57,12 @@ async function* syntheticRows(table: string): AsyncIterable<Row[]> {
 	const at = Date.now();
 	if (table === 'people') {
 		for (let p = 0; p < PEOPLE; p += 5000) {
-			yield Array.from({ length: Math.min(5000, PEOPLE - p) }, (_, k) => ({ id: `person-${p + k}`, name: `person ${p + k}`, created_at: at }));
+			yield Array.from({ length: Math.min(5000, PEOPLE - p) }, (_, k) => ({
+				id: `person-${p + k}`,
+				name: `person ${p + k}`,
+				name_key: nameKey(`person ${p + k}`),
+				created_at: at
+			}));
 		}
 	}
 	if (table === 'faces') {
@@ -123,7 +135,16 @@ function queryCost(entries: Gallery['entries'] extends () => infer E ? E : never
 	return { known: per(known), stranger: per(strangers), build, named };
 }
 
-async function measureStore(label: string, open: () => Promise<Gallery>): Promise<Gallery> {
+/** A 96 px face thumbnail's size (README: ~2.3 KB); the bytes are noise behind a JPEG marker, never decoded here. */
+const THUMBNAIL = Buffer.from(Uint8Array.from({ length: 2300 }, (_, i) => (i < 4 ? [0xff, 0xd8, 0xff, 0xe0][i]! : Math.floor(rand() * 256))));
+/** Sets the thumbnail of each person's last face, straight in the store's tables (`statement`, its one parameter the JPEG). */
+type ThumbnailWriter = (statement: { sqlite: string; postgres: string }) => Promise<void>;
+const LAST_FACES = {
+	sqlite: `UPDATE faces SET thumbnail = ? WHERE id GLOB 'face-*-${FACES - 1}'`,
+	postgres: `UPDATE faces SET thumbnail = $1 WHERE id LIKE 'face-%-${FACES - 1}'`
+};
+
+async function measureStore(label: string, open: () => Promise<Gallery>, writeThumbnails: ThumbnailWriter): Promise<Gallery> {
 	const before = await heapMb();
 	const t0 = performance.now();
 	const c0 = process.cpuUsage();
@@ -159,6 +180,12 @@ async function measureStore(label: string, open: () => Promise<Gallery>): Promis
 	const t1 = performance.now();
 	const people = await gallery.listPeople();
 	console.log(`${label}: listPeople (GET /api/people) ${fmt(ms(t1))} ms for ${people.length} people`);
+	await measurePeopleApi(`${label}, no thumbnails`, gallery, { runs: API_RUNS });
+	await writeThumbnails(LAST_FACES);
+	await gallery.updateSettings({ keepThumbnails: true });
+	await measurePeopleApi(`${label}, a thumbnail a person`, gallery, { runs: API_RUNS });
+	// Off again: the copy and the other measures below are of a gallery without pictures, as before.
+	await gallery.updateSettings({ keepThumbnails: false });
 	return gallery;
 }
 
@@ -174,7 +201,15 @@ try {
 	await sqliteStore.write(syntheticRows, { replace: false });
 	await sqliteStore.close();
 	console.log(`sqlite: filled in ${fmt(ms(t0))} ms, file ${fmt(statSync(file).size / 1024 / 1024)} MB`);
-	const sqlite = await measureStore('sqlite', async () => createSqliteGallery({ file, model: MODEL, dim: DIM, pollMs: 0 }));
+	const sqlite = await measureStore(
+		'sqlite',
+		async () => createSqliteGallery({ file, model: MODEL, dim: DIM, pollMs: 0 }),
+		async ({ sqlite }) => {
+			const db = new Database(file);
+			db.prepare(sqlite).run(THUMBNAIL);
+			db.close();
+		}
+	);
 	await sqlite.close();
 
 	let url = process.env.BENCH_DATABASE_URL ?? null;
@@ -195,7 +230,16 @@ try {
 		`postgres: npm run gallery -- copy from the SQLite file, verified: ${fmt(copyMs / 1000, 1)} s (${fmt((PEOPLE * FACES) / (copyMs / 1000))} faces/s)`
 	);
 
-	const nodeA = await measureStore('postgres', () => createPgGallery({ url: url, model: MODEL, dim: DIM }));
+	const nodeA = await measureStore(
+		'postgres',
+		() => createPgGallery({ url: url, model: MODEL, dim: DIM }),
+		async ({ postgres }) => {
+			const client = new pg.Client({ connectionString: url });
+			await client.connect();
+			await client.query(postgres, [THUMBNAIL]);
+			await client.end();
+		}
+	);
 	const nodeB = await createPgGallery({ url, model: MODEL, dim: DIM });
 	const reach: number[] = [];
 	const reachAndIndex: number[] = [];

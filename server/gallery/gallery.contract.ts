@@ -55,7 +55,7 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 			await gallery.addFace(alice.id, vec(1, 2, 3, 4));
 			await gallery.addFace(alice.id, vec(0.5, 0, 0, 0));
 			await reopen();
-			expect(await gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2, yaws: [null, null] }]);
+			expect(await gallery.listPeople()).toEqual([{ id: alice.id, name: 'alice', faces: 2, coverage: { frontal: 0, left: 0, right: 0, unknown: 2 } }]);
 			expect(gallery.entries().map((e) => Array.from(e.embedding))).toEqual([
 				[1, 2, 3, 4],
 				[0.5, 0, 0, 0]
@@ -189,12 +189,14 @@ export function galleryContract(name: string, fixture: () => Promise<StoreFixtur
 				[0.3, 'camera'],
 				[null, 'photo']
 			]);
-			expect((await gallery.listPeople())[0]?.yaws.map(round)).toEqual([0.02, 0.3, null]);
+			const coverage = { frontal: 1, left: 1, right: 0, unknown: 1 };
+			expect((await gallery.listPeople())[0]?.coverage).toEqual(coverage);
 			const doc = await gallery.exportAll();
 			expect(doc.people[0]?.faces.map((f) => f.yaw !== undefined)).toEqual([true, true, false]);
 			await gallery.importAll(doc, { replace: true });
 			const [copy] = await gallery.listPeople();
-			expect(copy?.yaws.map(round)).toEqual([0.02, 0.3, null]);
+			expect(copy?.coverage).toEqual(coverage);
+			expect((await gallery.listFaces(copy!.id))?.map((f) => round(f.yaw))).toEqual([0.02, 0.3, null]);
 			expect((await gallery.listFaces(copy!.id))?.map((f) => f.source)).toEqual(['import', 'import', 'import']);
 		});
 

@@ -1,4 +1,5 @@
-import type { FaceSource } from '../../src/lib/protocol/rest.ts';
+import type { PeopleCursor, PeoplePageQuery } from '../../src/lib/protocol/people-page.ts';
+import type { Coverage, FaceSource } from '../../src/lib/protocol/rest.ts';
 import type { ImportCounts } from './import-plan.ts';
 import type { LearningPlan, LearningSeen, LearnStore } from '../learn/store.ts';
 import type { GalleryEntry } from './matcher.ts';
@@ -6,11 +7,18 @@ import type { GalleryEntry } from './matcher.ts';
 export type Person = { id: string; name: string; faces: number };
 
 /**
- * A person as listed; `yaws`: the head turn of each face, oldest first (src/lib/protocol/pose.ts;
- * null when not measured), for the People page's coverage; `thumbnail` (JPEG) only when asked for
- * and one is kept.
+ * A person as listed; `coverage`: their faces counted by head pose (src/lib/protocol/pose.ts's
+ * coverageOf over the faces' yaws), for the People page; `thumbnail` (JPEG, of the latest face
+ * that has one) only when asked for and one is kept.
  */
-export type PersonListing = Person & { yaws: Array<number | null>; thumbnail?: Uint8Array };
+export type PersonListing = Person & { coverage: Coverage; thumbnail?: Uint8Array };
+
+/**
+ * One page of people (`GET /api/people?limit=…`): `people` in the list's order; `total`, how many
+ * match the query on all pages; `faces`, the faces of everyone (on the first page of everyone
+ * only); `next`, where the next page starts, null on the last.
+ */
+export type PeoplePage = { people: PersonListing[]; total: number; faces?: number; next: PeopleCursor | null };
 
 /**
  * One enrolled face; `createdAt` in ms since the epoch, `thumbnail` a JPEG or null, `yaw` and
@@ -68,7 +76,14 @@ export type GalleryHealth = {
  * recognizer's hot path matches against, and never wait on the database.
  */
 export interface Gallery {
+	/** Everyone, by name (case aside: SQLite's NOCASE, ASCII only), then id. */
 	listPeople(options?: { thumbnails?: boolean }): Promise<PersonListing[]>;
+	/**
+	 * A page of the same list (keyset: after the cursor's name and id, so people added, renamed or
+	 * deleted meanwhile neither repeat nor hide the others), of the people whose names hold every
+	 * word of `q` (src/lib/protocol/people-page.ts). Reads faces and thumbnails for that page only.
+	 */
+	pagePeople(query: PeoplePageQuery & { thumbnails?: boolean }): Promise<PeoplePage>;
 	getPerson(id: string): Promise<Person | null>;
 	/**
 	 * Who has this name as names.ts compares names (case, width, joiners aside), or null: one index

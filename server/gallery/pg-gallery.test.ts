@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresMissing, startPostgres, type TestPostgres } from '../../tests/helpers/postgres.ts';
 import { galleryContract, waitUntil } from './gallery.contract.ts';
 import { learnContract } from './learn.contract.ts';
+import { peoplePageContract } from './people-page.contract.ts';
 import { createPgGallery } from './pg-gallery.ts';
+import { PAGE_AFTER_SQL, THUMBNAIL_SQL } from './pg-people.ts';
 
 const missing = postgresMissing();
 let server: TestPostgres | undefined;
@@ -33,6 +35,7 @@ if (missing) {
 	};
 	galleryContract('postgres', pgFixture);
 	learnContract('postgres', pgFixture);
+	peoplePageContract('postgres', pgFixture);
 
 	describe('postgres gallery schema and reach', () => {
 		it('refuses a database written by a newer FaceRTC', async () => {
@@ -43,6 +46,24 @@ if (missing) {
 			await client.query('UPDATE facertc_schema SET version = 99');
 			await client.end();
 			await expect(createPgGallery({ url, model: 'm1', dim: 4 })).rejects.toThrow(/schema version 99 is newer/);
+		});
+
+		it('reads a page and each latest thumbnail from indexes (migration 009), whatever the statistics', async () => {
+			const url = await server!.createDatabase();
+			await (await createPgGallery({ url, model: 'm1', dim: 4 })).close();
+			const client = new pg.Client({ connectionString: url });
+			await client.connect();
+			try {
+				// Sequential scans and sorts priced out: an index that serves the query is taken if there is one.
+				await client.query('SET enable_seqscan = off');
+				await client.query('SET enable_sort = off');
+				const plan = async (sql: string, values: unknown[] = []) =>
+					(await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+				expect(await plan(PAGE_AFTER_SQL, [101, 'm', 'x'])).toMatch(/Index (Only )?Scan using people_order on people p .*\n\s+Index Cond: \(ROW/);
+				expect(await plan(`SELECT (${THUMBNAIL_SQL}) FROM people p WHERE p.id = $1`, ['x'])).toMatch(/Index Scan Backward using faces_person_seq on faces t/);
+			} finally {
+				await client.end();
+			}
 		});
 
 		it('says the database is unreachable, without waiting long, when it cannot connect', async () => {

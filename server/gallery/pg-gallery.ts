@@ -7,21 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey, sameName } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes } from './checks.ts';
-import {
-	DEFAULT_SETTINGS,
-	type Face,
-	type Gallery,
-	type GallerySettings,
-	type NewFace,
-	type OtherModelFace,
-	type Person,
-	type PersonListing
-} from './gallery.ts';
+import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type OtherModelFace, type Person } from './gallery.ts';
 import { mayHaveKey } from './name-keys.ts';
 import { openPostgres, type Sql } from './pg-db.ts';
 import { followGallery, NOTIFY_CHANNEL, type Follower } from './pg-follow.ts';
 import { peopleByKey, planImport } from './import-plan.ts';
 import { createPgLearn } from './pg-learn.ts';
+import { createPgPeople, PEOPLE_ORDER } from './pg-people.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 
 export type PgGalleryOptions = {
@@ -44,7 +36,7 @@ const INSERT_ROWS = 1000;
 /** The advisory lock every name-writing transaction holds (pg-db.ts's MIGRATION_LOCK is 7_210_001). */
 const NAMES_LOCK = 7_210_002;
 
-type PersonRow = { id: string; name: string; faces: string; yaws?: unknown[] | null; thumbnail?: Buffer | null };
+type PersonRow = { id: string; name: string; faces: string };
 const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, faces: Number(row.faces) });
 
 /** A face row ready to insert. */
@@ -63,8 +55,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 	}
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
-	// lower() under the C collation folds ASCII only, in byte order: the order SQLite's NOCASE gives.
-	const ORDER = 'ORDER BY lower(p.name COLLATE "C"), p.id COLLATE "C"';
+	const ORDER = PEOPLE_ORDER;
 
 	async function readSettings(sql: Sql): Promise<GallerySettings> {
 		const [row] = await sql<{ value: string }>("SELECT value FROM settings WHERE key = 'keep_thumbnails'");
@@ -185,22 +176,7 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 	}
 
 	return {
-		async listPeople(options = {}) {
-			const thumbnail = options.thumbnails
-				? `, (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL ORDER BY f.seq DESC LIMIT 1) AS thumbnail`
-				: '';
-			// One grouped join, not a count per person: 100 000 people list in one pass over faces.
-			// Each face's yaw, oldest first (null for unmeasured faces): the page counts poses from it.
-			const rows = await db.sql<PersonRow>(
-				`SELECT p.id, p.name, COALESCE(c.faces, 0) AS faces, c.yaws${thumbnail} FROM people p
-				 LEFT JOIN (SELECT person_id, COUNT(*) AS faces, array_agg(yaw ORDER BY seq) AS yaws FROM faces GROUP BY person_id) c
-				   ON c.person_id = p.id ${ORDER}`
-			);
-			return rows.map((row): PersonListing => {
-				const listing = { ...toPerson(row), yaws: (row.yaws ?? []).map(storedYaw) };
-				return row.thumbnail ? { ...listing, thumbnail: new Uint8Array(row.thumbnail) } : listing;
-			});
-		},
+		...createPgPeople(db),
 		getPerson: (id) => getPerson(db.sql, id),
 		async findByName(name) {
 			const rows = await db.sql<{ id: string; name: string }>(`SELECT id, name FROM people WHERE ${mayHaveKey('$1')} ORDER BY created_at, id`, [nameKey(name)]);

@@ -3,9 +3,12 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { coverageOf } from '../../src/lib/protocol/pose.ts';
 import { galleryContract } from './gallery.contract.ts';
 import { learnContract } from './learn.contract.ts';
+import { peoplePageContract } from './people-page.contract.ts';
 import { createSqliteGallery } from './sqlite-gallery.ts';
+import { PAGE_AFTER_SQL } from './sqlite-people.ts';
 
 const sqliteFixture = async () => {
 	const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
@@ -23,6 +26,7 @@ const sqliteFixture = async () => {
 };
 galleryContract('sqlite', sqliteFixture);
 learnContract('sqlite', sqliteFixture);
+peoplePageContract('sqlite', sqliteFixture);
 
 describe('sqlite gallery schema', () => {
 	it('refuses a file written by a newer FaceRTC, and leaves it alone', async () => {
@@ -61,7 +65,7 @@ describe('sqlite gallery migration to poses', () => {
 			old.close();
 			const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
 			try {
-				expect(await gallery.listPeople()).toEqual([{ id: 'p1', name: 'old timer', faces: 1, yaws: [null] }]);
+				expect(await gallery.listPeople()).toEqual([{ id: 'p1', name: 'old timer', faces: 1, coverage: { frontal: 0, left: 0, right: 0, unknown: 1 } }]);
 				expect(await gallery.listFaces('p1')).toEqual([{ id: 'f1', createdAt: 2, thumbnail: null, yaw: null, source: null }]);
 				expect(gallery.entries()).toHaveLength(1);
 			} finally {
@@ -105,5 +109,50 @@ describe('sqlite gallery migration to device labels', () => {
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}
+	});
+});
+
+describe('sqlite people list', () => {
+	const withGallery = async (fn: (file: string, gallery: ReturnType<typeof createSqliteGallery>) => Promise<void>) => {
+		const dir = mkdtempSync(join(tmpdir(), 'facertc-gallery-'));
+		const file = join(dir, 'gallery.db');
+		const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
+		try {
+			await fn(file, gallery);
+		} finally {
+			await gallery.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+
+	it('seeks a page in the index of the list order (migration 009), wherever the cursor is', async () => {
+		await withGallery(async (file) => {
+			const db = new Database(file);
+			const plan = db
+				.prepare<[{ name: string; id: string; limit: number }], { detail: string }>(`EXPLAIN QUERY PLAN ${PAGE_AFTER_SQL}`)
+				.all({ name: 'm', id: 'x', limit: 101 });
+			db.close();
+			expect(plan.map((row) => row.detail)).toEqual([expect.stringMatching(/^SEARCH p USING COVERING INDEX people_order \(/)]);
+		});
+	});
+
+	it('counts as unknown what only SQLite can hold in a REAL column: infinities, text, a blob', async () => {
+		await withGallery(async (file, gallery) => {
+			const yaws = ['9e999', '-9e999', "'abc'", "X'00'", "'0.3'", '1'];
+			const { person, faceIds } = await gallery.enrolPerson(
+				'odd',
+				yaws.map((_, i) => ({ embedding: Float32Array.from([i + 1, 0, 0, 0]), yaw: 0 }))
+			);
+			const db = new Database(file);
+			for (const [i, yaw] of yaws.entries()) db.exec(`UPDATE faces SET yaw = ${yaw} WHERE id = '${faceIds[i]}'`);
+			db.close();
+			const stored = ((await gallery.listFaces(person.id)) ?? []).map((f) => f.yaw);
+			// '0.3' is converted to a number by the column's affinity; 1 is kept as an integer.
+			expect(stored).toEqual([null, null, null, null, 0.3, 1]);
+			const coverage = { frontal: 0, left: 2, right: 0, unknown: 4 };
+			expect(coverageOf(stored)).toEqual(coverage);
+			expect((await gallery.listPeople())[0]?.coverage).toEqual(coverage);
+			expect((await gallery.pagePeople({ limit: 1, after: null, q: '' })).people[0]?.coverage).toEqual(coverage);
+		});
 	});
 });

@@ -3,21 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey, sameName } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
-import {
-	DEFAULT_SETTINGS,
-	type Face,
-	type Gallery,
-	type GallerySettings,
-	type NewFace,
-	type OtherModelFace,
-	type Person,
-	type PersonListing
-} from './gallery.ts';
+import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type OtherModelFace, type Person } from './gallery.ts';
 import { peopleByKey, planImport } from './import-plan.ts';
 import { mayHaveKey } from './name-keys.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 import { createSqliteLearn } from './sqlite-learn.ts';
+import { createSqlitePeople } from './sqlite-people.ts';
 import type { LearningPlan, LearningSeen } from '../learn/store.ts';
 
 export type SqliteGalleryOptions = {
@@ -34,24 +26,14 @@ export type SqliteGalleryOptions = {
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
-type ListingRow = Person & { yaws: string; thumbnail?: Buffer | null };
 
 export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteGalleryOptions): Gallery {
 	const db = openSqlite(file);
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
-	// Each face's yaw, oldest first, as a JSON array (null for unmeasured faces): the page counts poses from it.
-	const YAWS = '(SELECT json_group_array(f.yaw) FROM (SELECT yaw FROM faces WHERE person_id = p.id ORDER BY rowid) f) AS yaws';
 	const ORDER = 'ORDER BY p.name COLLATE NOCASE, p.id';
 	const ENTRY = 'SELECT f.person_id, p.name, f.embedding FROM faces f JOIN people p ON p.id = f.person_id';
 	const q = {
-		people: db.prepare<[], ListingRow>(`SELECT ${PERSON_COLUMNS}, ${YAWS} FROM people p ${ORDER}`),
-		peopleWithThumbnails: db.prepare<[], ListingRow>(
-			`SELECT ${PERSON_COLUMNS}, ${YAWS},
-			 (SELECT f.thumbnail FROM faces f WHERE f.person_id = p.id AND f.thumbnail IS NOT NULL
-			  ORDER BY f.rowid DESC LIMIT 1) AS thumbnail
-			 FROM people p ${ORDER}`
-		),
 		person: db.prepare<[string], Person>(`SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ?`),
 		insertPerson: db.prepare('INSERT INTO people (id, name, name_key, created_at) VALUES (?, ?, ?, ?)'),
 		renamePerson: db.prepare('UPDATE people SET name = ?, name_key = ? WHERE id = ?'),
@@ -206,13 +188,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	}
 
 	return {
-		async listPeople(options = {}) {
-			const rows = (options.thumbnails ? q.peopleWithThumbnails : q.people).all();
-			return rows.map(({ thumbnail, yaws, ...person }): PersonListing => {
-				const listing = { ...person, yaws: (JSON.parse(yaws) as unknown[]).map(storedYaw) };
-				return thumbnail ? { ...listing, thumbnail: new Uint8Array(thumbnail) } : listing;
-			});
-		},
+		...createSqlitePeople(db),
 		getPerson: async (id) => q.person.get(id) ?? null,
 		findByName: async (name) => sameName(q.named.all(nameKey(name)), name) ?? null,
 		addPerson: async (name) => addPersonTx(name),

@@ -1,11 +1,12 @@
 /** The REST API of DESIGN.md. Every handler validates its input and answers `{ error, code }` on failure. */
-import express, { type Request } from 'express';
+import express, { type Request, type Response } from 'express';
+import { createHash } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { checkGalleryDoc, type GalleryExport } from '../../src/lib/protocol/gallery-doc.ts';
 import { nameTakenMessage } from '../../src/lib/protocol/names.ts';
-import { coverageOf } from '../../src/lib/protocol/pose.ts';
+import { FACES_HEADER, parsePeoplePageQuery, peoplePagePath, TOTAL_HEADER } from '../../src/lib/protocol/people-page.ts';
 import { type FaceInfo, type FaceSource, type ImportResult, type PersonInfo, type SettingsInfo } from '../../src/lib/protocol/rest.ts';
-import type { Gallery, NewFace } from '../gallery/gallery.ts';
+import type { Gallery, NewFace, PersonListing } from '../gallery/gallery.ts';
 import { DocError } from '../gallery/import-plan.ts';
 import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
@@ -66,6 +67,23 @@ export type ApiDeps = {
 };
 
 const dataUrl = (jpeg: Uint8Array) => `data:image/jpeg;base64,${Buffer.from(jpeg).toString('base64')}`;
+const personInfo = ({ thumbnail, ...person }: PersonListing): PersonInfo => (thumbnail ? { ...person, thumbnail: dataUrl(thumbnail) } : person);
+
+/**
+ * Sends `rows` as JSON with an ETag over the body and the page's headers together: a page asked
+ * again comes back 304 only when its totals and Link are unchanged too (Express's own tag covers
+ * the body alone, and the first page's rows stay the same while someone is added further on).
+ */
+function sendPage(res: Response, rows: unknown, headers: Record<string, string>): void {
+	const body = JSON.stringify(rows);
+	const hash = createHash('sha1').update(body);
+	for (const [name, value] of Object.entries(headers)) {
+		res.setHeader(name, value);
+		hash.update(`\n${name}: ${value}`);
+	}
+	res.setHeader('etag', `W/"${hash.digest('base64url')}"`);
+	res.type('application/json').send(body);
+}
 
 export function createApi(deps: ApiDeps): express.Router {
 	const { gallery, metrics, adminCheck, recognizeCheck, limit } = deps;
@@ -139,17 +157,25 @@ export function createApi(deps: ApiDeps): express.Router {
 		})
 	);
 
+	// Without limit, after or q: everyone at once, as before paging (the DESIGN.md contract tools
+	// rely on). With them: one page (src/lib/protocol/people-page.ts), the next in the Link header.
 	api.get(
 		'/people',
 		admin,
-		handle(async (_req, res) => {
+		handle(async (req, res) => {
+			const asked = parsePeoplePageQuery(req.query);
+			if (!asked.ok) throw new AppError('bad-request', asked.message);
 			const thumbnails = (await gallery.settings()).keepThumbnails;
-			res.json(
-				(await gallery.listPeople({ thumbnails })).map(({ thumbnail, yaws, ...person }): PersonInfo => {
-					const listed = { ...person, coverage: coverageOf(yaws) };
-					return thumbnail ? { ...listed, thumbnail: dataUrl(thumbnail) } : listed;
-				})
-			);
+			if (!asked.page) {
+				res.json((await gallery.listPeople({ thumbnails })).map(personInfo));
+				return;
+			}
+			const query = asked.page;
+			const page = await gallery.pagePeople({ ...query, thumbnails });
+			const headers: Record<string, string> = { [TOTAL_HEADER]: String(page.total) };
+			if (page.faces !== undefined) headers[FACES_HEADER] = String(page.faces);
+			if (page.next) headers.link = `<${peoplePagePath(`${req.baseUrl}${req.path}`, { ...query, after: page.next })}>; rel="next"`;
+			sendPage(res, page.people.map(personInfo), headers);
 		})
 	);
 

@@ -5,6 +5,7 @@
  * paired device: see /pair and server/http/pairing.ts).
  */
 import * as v from 'valibot';
+import { FACES_HEADER, nextLinkOf, PeoplePageHeaders, peoplePagePath, TOTAL_HEADER } from './protocol/people-page.ts';
 import {
 	AddedFaces,
 	CorrectionInfo,
@@ -34,6 +35,11 @@ import {
 
 export type { CorrectionInfo, ImportResult, Mismatch, NearPerson, SightingInfo, UnknownGroupInfo } from './protocol/rest.ts';
 export type Person = PersonInfo;
+/**
+ * A page of the people list: its rows, how many match on all pages (`total`), everyone's faces
+ * (`faces`, for a page without a search), and the path of the next page (null on the last).
+ */
+export type PeoplePage = { people: Person[] } & PeoplePageHeaders;
 export type Face = FaceInfo;
 export type Settings = SettingsInfo;
 /** A one-time pairing code an admin made (`POST /api/pair/codes`), with links to open it on another device. */
@@ -50,7 +56,10 @@ export class ApiError extends Error {
 	constructor(
 		message: string,
 		readonly status: number,
-		/** The server's code; `offline` (no answer) and `bad-response` (not what the API promises) are the client's. */
+		/**
+		 * The server's code; `offline` (no answer), `aborted` (the caller cancelled it) and
+		 * `bad-response` (not what the API promises) are the client's.
+		 */
 		readonly code: string,
 		/** Extra fields of the error body: `index` of the image at fault, `near` person, `mismatch`, `where`. */
 		readonly details: { index?: number; near?: NearPerson; mismatch?: Mismatch; where?: string } = {}
@@ -84,7 +93,7 @@ export const setRecognizeToken = (token: string | null) => store(RECOGNIZE_TOKEN
  * changed, instead of every thumbnail again (~2.3 KB a person). In memory only: the HTTP cache is
  * bypassed (`no-store`), so no face picture is written to the browser's disk cache.
  */
-const validated = new Map<string, { etag: string; body: unknown }>();
+const validated = new Map<string, { etag: string; body: unknown; headers: Headers }>();
 const MAX_VALIDATED = 16;
 
 /** The answer to `path`, parsed with `schema` (null: a 204 or any body, ignored); `revalidate`: see `validated`. */
@@ -92,8 +101,18 @@ async function request<T extends v.GenericSchema | null>(
 	path: string,
 	schema: T,
 	init: RequestInit = {},
-	{ revalidate = false } = {}
+	options: { revalidate?: boolean } = {}
 ): Promise<T extends v.GenericSchema ? v.InferOutput<T> : void> {
+	return (await exchange(path, schema, init, options)).body;
+}
+
+/** `request`, with the answer's headers (after a 304, those that came with the body kept). */
+async function exchange<T extends v.GenericSchema | null>(
+	path: string,
+	schema: T,
+	init: RequestInit = {},
+	{ revalidate = false } = {}
+): Promise<{ body: T extends v.GenericSchema ? v.InferOutput<T> : void; headers: Headers }> {
 	type Out = T extends v.GenericSchema ? v.InferOutput<T> : void;
 	const headers = new Headers(init.headers);
 	const token = getToken();
@@ -109,27 +128,46 @@ async function request<T extends v.GenericSchema | null>(
 	try {
 		res = await fetch(path, { ...init, headers, cache: 'no-store' });
 	} catch {
+		if (init.signal?.aborted) throw new ApiError('Cancelled.', 0, 'aborted');
 		throw new ApiError('The server cannot be reached.', 0, 'offline');
 	}
 	const unchanged = known !== undefined && res.status === 304;
 	const body: unknown = unchanged ? known.body : res.status === 204 ? null : await res.json().catch(() => null);
+	if (init.signal?.aborted) throw new ApiError('Cancelled.', 0, 'aborted');
+	// The server's tag covers a page's headers too (server/http/api.ts): unchanged, they are the kept ones.
+	const answered = unchanged ? known.headers : res.headers;
 	if (!res.ok && !unchanged) throw errorOf(res.status, body, res.headers.get('retry-after'));
 	const etag = res.headers.get('etag');
 	if (revalidate && res.ok && etag) {
 		validated.delete(key);
-		validated.set(key, { etag, body });
+		validated.set(key, { etag, body, headers: res.headers });
 		if (validated.size > MAX_VALIDATED) validated.delete(validated.keys().next().value!);
 	}
-	if (schema === null) return undefined as Out;
-	const parsed = v.safeParse(schema, body);
-	if (!parsed.success) {
-		throw new ApiError(
-			`The server's answer to ${path} is not what this page expects (${describeIssues(parsed.issues)}): reload the page.`,
-			res.status,
-			'bad-response'
-		);
-	}
-	return parsed.output as Out;
+	if (schema === null) return { body: undefined as Out, headers: answered };
+	return { body: parsed(path, schema, body, res.status) as Out, headers: answered };
+}
+
+/** `value` as `schema` says, or an ApiError saying where it is not. */
+function parsed<T extends v.GenericSchema>(path: string, schema: T, value: unknown, status: number): v.InferOutput<T> {
+	const result = v.safeParse(schema, value);
+	if (result.success) return result.output;
+	throw new ApiError(
+		`The server's answer to ${path} is not what this page expects (${describeIssues(result.issues)}): reload the page.`,
+		status,
+		'bad-response'
+	);
+}
+
+/**
+ * A page of people: the first `limit` whose names hold the words of `q` (all for none), or the
+ * page at `next` (a previous page's). `signal` cancels it (ApiError `aborted`). The first page of
+ * everyone or of a search is revalidated by its ETag: the page reads it again after every change.
+ */
+async function peoplePage(page: { limit: number; q?: string } | { next: string }, { signal }: { signal?: AbortSignal } = {}): Promise<PeoplePage> {
+	const path = 'next' in page ? page.next : peoplePagePath('/api/people', { limit: page.limit, after: null, q: page.q ?? '' });
+	const { body, headers } = await exchange(path, PeopleList, signal ? { signal } : {}, { revalidate: !('next' in page) });
+	const said = { total: headers.get(TOTAL_HEADER), faces: headers.get(FACES_HEADER), next: nextLinkOf(headers.get('link')) };
+	return { people: body, ...parsed(`${path} (headers)`, PeoplePageHeaders, said, 200) };
 }
 
 function errorOf(status: number, body: unknown, retryAfter: string | null): ApiError {
@@ -218,7 +256,8 @@ export const api = {
 	undoCorrection: (id: string) => request(`/api/corrections/${encodeURIComponent(id)}/undo`, CorrectionInfo, { method: 'POST' }),
 	/** Sightings in view since `since` (ms), newest first. */
 	listSightings: (since: number, limit = 50) => request(`/api/sightings?since=${Math.max(0, Math.floor(since))}&limit=${limit}`, SightingsList),
-	listPeople: () => request('/api/people', PeopleList, {}, { revalidate: true }),
+	peoplePage,
+	getPerson: (id: string) => request(`/api/people/${encodeURIComponent(id)}`, PersonSummary),
 	/** A person without faces (the DESIGN.md contract). */
 	createPerson: (name: string) => request('/api/people', CreatedPerson, sendJson('POST', { name })),
 	/** Creates the person with all the faces at once (or nothing). 409 `conflict` for a question not `answered`. */
