@@ -288,6 +288,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 						const checked = checkLearningImport(doc, doc.dim);
 						if (checked.negatives.length === 0 && checked.unknowns.length === 0) return null;
 						return {
+							wants: { negatives: checked.negatives.length > 0, unknowns: checked.unknowns.length > 0 },
 							plan: (seen) => planLearningImport(checked, seen, { now: Date.now(), retentionMs: config.retentionMs }),
 							async committed() {
 								await learner.reloadNegatives();

@@ -1,7 +1,7 @@
 import type { PeopleCursor, PeoplePageQuery } from '../../src/lib/protocol/people-page.ts';
 import type { Coverage, FaceSource } from '../../src/lib/protocol/rest.ts';
 import type { ImportCounts } from './import-plan.ts';
-import type { LearningPlan, LearningSeen, LearnStore } from '../learn/store.ts';
+import type { LearningImport, LearningPlan, LearnStore } from '../learn/store.ts';
 import type { GalleryEntry } from './matcher.ts';
 
 export type Person = { id: string; name: string; faces: number };
@@ -145,7 +145,7 @@ export interface Gallery {
 			 * Plans the document's learning rows (negatives, unknown faces: learn/transfer.ts) inside the
 			 * same transaction, from the people as it leaves them: all of it is committed, or nothing.
 			 */
-			learning?: (seen: LearningSeen) => LearningPlan;
+			learning?: LearningImport;
 		}
 	): Promise<ImportResult & Partial<LearningPlan['result']>>;
 	/**

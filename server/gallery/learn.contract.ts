@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoreFixture } from './gallery.contract.ts';
-import type { LearningSeen } from '../learn/store.ts';
+import type { LearningPlan, LearningSeen } from '../learn/store.ts';
 import type { Gallery } from './gallery.ts';
 import { embeddingKey } from './import-plan.ts';
 
@@ -105,10 +105,14 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 			const before = { people: await gallery.listPeople(), negatives: await learn.negatives(), groups: await learn.listUnknownGroups() };
 
 			// Planning fails after the people were written in the transaction: none of it stays.
+			const wants = { negatives: true, unknowns: true };
 			await expect(
 				gallery.importAll(doc, {
-					learning: () => {
-						throw new Error('planning failed');
+					learning: {
+						wants,
+						plan: () => {
+							throw new Error('planning failed');
+						}
 					}
 				})
 			).rejects.toThrow('planning failed');
@@ -118,18 +122,26 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 			expect(gallery.entries()).toHaveLength(1);
 
 			let seen: LearningSeen | undefined;
-			const result = await gallery.importAll(doc, {
-				learning: (s) => {
-					seen = s;
-					const bo2 = s.personIdOf('bo (2)')!;
-					return {
-						negatives: [{ personId: bo2, embedding: vec(0.5, 0.5, 0, 0) }],
-						unknownGroups: [{ groupId: 'new', faces: [{ groupId: 'new', embedding: vec(0, 0.5, 0.5, 0), at: 2000 }] }],
-						result: { negativesAdded: 1, unknownFacesAdded: 1 }
-					};
-				}
-			});
-			expect(result).toMatchObject({ imported: 2, merged: 0, unchanged: 1, renamed: 1, negativesAdded: 1, unknownFacesAdded: 1 });
+			const plan = (s: LearningSeen): LearningPlan => {
+				seen = s;
+				const bo2 = s.personIdOf('bo (2)')!;
+				const face = (groupId: string, at: number, ...xs: number[]) => ({ groupId, embedding: vec(...xs), at });
+				return {
+					// Two negatives for one person: the snapshot must still hold their faces once.
+					negatives: [
+						{ personId: bo2, embedding: vec(0.5, 0.5, 0, 0) },
+						{ personId: bo2, embedding: vec(0.5, 0, 0.5, 0) }
+					],
+					unknownGroups: [
+						{ groupId: 'new', faces: [face('new', 2000, 0, 0.5, 0.5, 0)] },
+						{ groupId: 'other', faces: [face('other', 2500, 0.2, 0.5, 0.5, 0), face('other', 3000, 0.3, 0.5, 0.5, 0)] }
+					],
+					result: { negativesAdded: 2, unknownFacesAdded: 3 }
+				};
+			};
+			const result = await gallery.importAll(doc, { learning: { wants, plan } });
+			expect(result).toMatchObject({ imported: 2, merged: 0, unchanged: 1, renamed: 1, negativesAdded: 2, unknownFacesAdded: 3 });
+			expect(gallery.entries()).toHaveLength(3);
 			const people = await gallery.listPeople();
 			const idOf = (name: string) => people.find((p) => p.name === name)?.id;
 			// The people as the transaction left them, by the names the import gave them.
@@ -142,11 +154,13 @@ export function learnContract(name: string, fixture: () => Promise<StoreFixture 
 			expect(seen!.rememberUnknowns).toBe(true);
 			expect((await learn.negatives()).map((n) => [n.personId, Array.from(n.embedding)])).toEqual([
 				[ann.id, [0, 0, 0, 1]],
-				[idOf('bo (2)'), [0.5, 0.5, 0, 0]]
+				[idOf('bo (2)'), [0.5, 0.5, 0, 0]],
+				[idOf('bo (2)'), [0.5, 0, 0.5, 0]]
 			]);
-			expect((await learn.listUnknownGroups()).map((g) => [g.id, g.faces])).toEqual([
-				['new', 1],
-				['old', 1]
+			expect((await learn.listUnknownGroups()).map((g) => [g.id, g.faces, g.firstSeen, g.lastSeen])).toEqual([
+				['other', 2, 2500, 3000],
+				['new', 1, 2000, 2000],
+				['old', 1, 1000, 1000]
 			]);
 		});
 

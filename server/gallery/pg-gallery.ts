@@ -313,9 +313,13 @@ export async function createPgGallery(options: PgGalleryOptions): Promise<Galler
 					if (!learn) return { result: counts, touched };
 					const idOf = peopleByKey(existing);
 					for (const p of created) idOf.set(nameKey(p.name), p.id);
-					const learned = learn({ ...(await learning.inImport.seen(sql)), personIdOf: (name) => idOf.get(nameKey(name)), keepThumbnails: keep });
+					const learned = learn.plan({
+						...(await learning.inImport.seen(sql, learn.wants)),
+						personIdOf: (name) => idOf.get(nameKey(name)),
+						keepThumbnails: keep
+					});
 					await learning.inImport.write(sql, learned);
-					return { result: { ...counts, ...learned.result }, touched: [...touched, ...learned.negatives.map((n) => n.personId)] };
+					return { result: { ...counts, ...learned.result }, touched: [...new Set([...touched, ...learned.negatives.map((n) => n.personId)])] };
 				},
 				({ touched }) => (replace ? 'all' : touched)
 			);

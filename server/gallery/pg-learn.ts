@@ -9,6 +9,7 @@ import {
 	DEFAULT_LEARN_SETTINGS,
 	type LearningPlan,
 	type LearningSeen,
+	type LearningWants,
 	type LearnSettings,
 	type LearnStore,
 	type Negative,
@@ -17,6 +18,7 @@ import {
 } from '../learn/store.ts';
 import { checkEmbedding, checkThumbnail, toBytes } from './checks.ts';
 import { embeddingKey } from './import-plan.ts';
+import type { Row } from './copy.ts';
 import type { PgDatabase, Sql } from './pg-db.ts';
 import { toCorrection, toSighting, toVector } from './sqlite-learn.ts';
 
@@ -27,7 +29,7 @@ type FaceRow = { group_id: string; embedding: Buffer; thumbnail: Buffer | null; 
 
 /** What an import's transaction does with learning (pg-gallery.ts `importAll`), with its `sql`. */
 export type PgLearningImport = {
-	seen(sql: Sql): Promise<Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>>;
+	seen(sql: Sql, wants: LearningWants): Promise<Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>>;
 	write(sql: Sql, plan: LearningPlan): Promise<void>;
 };
 
@@ -73,15 +75,18 @@ export function createPgLearn(
 	}
 
 	const inImport: PgLearningImport = {
-		async seen(sql) {
-			const negatives = await sql<{ person_id: string; embedding: Buffer }>('SELECT person_id, embedding FROM negatives WHERE model = $1 AND dim = $2', [
-				model,
-				dim
-			]);
-			const unknowns = await sql<{ embedding: Buffer }>('SELECT embedding FROM unknown_faces WHERE model = $1 AND dim = $2', [model, dim]);
+		async seen(sql, wants) {
+			const keysOf = async <T extends Row>(want: boolean, query: string, key: (row: T) => string) =>
+				new Set(want ? (await sql<T>(query, [model, dim])).map(key) : []);
 			return {
-				negativeKeys: new Set(negatives.map((row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`)),
-				unknownKeys: new Set(unknowns.map((row) => embeddingKey(toVector(row.embedding)))),
+				negativeKeys: await keysOf<{ person_id: string; embedding: Buffer }>(
+					wants.negatives,
+					'SELECT person_id, embedding FROM negatives WHERE model = $1 AND dim = $2',
+					(row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`
+				),
+				unknownKeys: await keysOf<{ embedding: Buffer }>(wants.unknowns, 'SELECT embedding FROM unknown_faces WHERE model = $1 AND dim = $2', (row) =>
+					embeddingKey(toVector(row.embedding))
+				),
 				rememberUnknowns: (await readSettings(sql)).rememberUnknowns
 			};
 		},
@@ -95,7 +100,30 @@ export function createPgLearn(
 					[plan.negatives.map(() => randomUUID()), plan.negatives.map((n) => n.personId), model, dim, now, plan.negatives.map((n) => toBytes(n.embedding))]
 				);
 			}
-			for (const group of plan.unknownGroups) await insertUnknown(sql, group.groupId, group.faces);
+			// Every group in two statements, not two a group: the import holds the name lock meanwhile.
+			const groups = plan.unknownGroups.filter((g) => g.faces.length > 0);
+			if (groups.length === 0) return;
+			const span = (g: (typeof groups)[number], pick: (a: number, b: number) => number) => g.faces.map((f) => f.at).reduce((a, b) => pick(a, b));
+			await sql(
+				`INSERT INTO unknown_groups (id, first_seen, last_seen) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+				 ON CONFLICT (id) DO UPDATE SET first_seen = least(unknown_groups.first_seen, excluded.first_seen), last_seen = greatest(unknown_groups.last_seen, excluded.last_seen)`,
+				[groups.map((g) => g.groupId), groups.map((g) => span(g, Math.min)), groups.map((g) => span(g, Math.max))]
+			);
+			const faces = groups.flatMap((g) => g.faces.map((f) => ({ ...f, groupId: g.groupId })));
+			await sql(
+				`INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at)
+				 SELECT id, group_id, $3, $4, embedding, thumbnail, created_at
+				 FROM unnest($1::text[], $2::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, group_id, embedding, thumbnail, created_at, n) ORDER BY n`,
+				[
+					faces.map(() => randomUUID()),
+					faces.map((f) => f.groupId),
+					model,
+					dim,
+					faces.map((f) => toBytes(f.embedding)),
+					faces.map((f) => (f.thumbnail ? Buffer.from(f.thumbnail) : null)),
+					faces.map((f) => f.at)
+				]
+			);
 		}
 	};
 

@@ -10,7 +10,7 @@ import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 import { createSqliteLearn } from './sqlite-learn.ts';
 import { createSqlitePeople } from './sqlite-people.ts';
-import type { LearningPlan, LearningSeen } from '../learn/store.ts';
+import type { LearningImport } from '../learn/store.ts';
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -149,7 +149,7 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 	// Planned inside the transaction, against the gallery as it is at that moment.
 	const learning = createSqliteLearn(db, { model, dim });
 
-	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean, learn?: (seen: LearningSeen) => LearningPlan) => {
+	const importTx = db.transaction((people: readonly ImportedPerson[], replace: boolean, learn?: LearningImport) => {
 		const removed = replace ? q.deleteEveryone.run().changes : 0;
 		const existing = { people: q.peopleNames.all(), entries: toEntries(q.entries.all(model, dim).map(stored)) };
 		const plan = planImport(people, existing);
@@ -168,9 +168,10 @@ export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteG
 		}
 		const counts = replace ? { ...plan.counts, removed } : plan.counts;
 		if (!learn) return { result: counts, touched };
-		const learned = learn({ ...learning.inImport.seen(), personIdOf: (name) => idOf.get(nameKey(name)), keepThumbnails: keep });
+		const learned = learn.plan({ ...learning.inImport.seen(learn.wants), personIdOf: (name) => idOf.get(nameKey(name)), keepThumbnails: keep });
 		learning.inImport.write(learned);
-		return { result: { ...counts, ...learned.result }, touched: [...touched, ...learned.negatives.map((n) => n.personId)] };
+		// Once each: refresh() reads a person's entries for every time they are named.
+		return { result: { ...counts, ...learned.result }, touched: [...new Set([...touched, ...learned.negatives.map((n) => n.personId)])] };
 	});
 
 	const secretTx = db.transaction((name: string, make: () => string) => {

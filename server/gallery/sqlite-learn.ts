@@ -6,6 +6,7 @@ import {
 	type Correction,
 	type LearningPlan,
 	type LearningSeen,
+	type LearningWants,
 	type LearnSettings,
 	type LearnStore,
 	type Negative,
@@ -71,7 +72,7 @@ export const toSighting = (row: SightingRow): Sighting => ({
 
 /** What an import's transaction does with learning (sqlite-gallery.ts `importAll`): synchronous, inside it. */
 export type SqliteLearningImport = {
-	seen(): Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>;
+	seen(wants: LearningWants): Omit<LearningSeen, 'personIdOf' | 'keepThumbnails'>;
 	write(plan: LearningPlan): void;
 };
 
@@ -98,6 +99,7 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 		allUnknownFaces: db.prepare<[string, number], { group_id: string; embedding: Buffer; thumbnail: Buffer | null; created_at: number }>(
 			'SELECT group_id, embedding, thumbnail, created_at FROM unknown_faces WHERE model = ? AND dim = ? ORDER BY rowid'
 		),
+		unknownEmbeddings: db.prepare<[string, number], { embedding: Buffer }>('SELECT embedding FROM unknown_faces WHERE model = ? AND dim = ?'),
 		moveFaces: db.prepare('UPDATE unknown_faces SET group_id = ? WHERE group_id = ?'),
 		moveGroupSightings: db.prepare('UPDATE sightings SET group_id = ? WHERE group_id = ?'),
 		deleteGroup: db.prepare('DELETE FROM unknown_groups WHERE id = ?'),
@@ -185,9 +187,10 @@ export function createSqliteLearn(db: SqliteDatabase, { model, dim }: { model: s
 	});
 
 	const inImport: SqliteLearningImport = {
-		seen: () => ({
-			negativeKeys: new Set(q.negatives.all(model, dim).map((row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`)),
-			unknownKeys: new Set(q.allUnknownFaces.all(model, dim).map((row) => embeddingKey(toVector(row.embedding)))),
+		seen: (wants) => ({
+			negativeKeys: new Set(wants.negatives ? q.negatives.all(model, dim).map((row) => `${row.person_id}:${embeddingKey(toVector(row.embedding))}`) : []),
+			// The embeddings alone: the pictures beside them (up to 32 KB each) are not needed for keys.
+			unknownKeys: new Set(wants.unknowns ? q.unknownEmbeddings.all(model, dim).map((row) => embeddingKey(toVector(row.embedding))) : []),
 			rememberUnknowns: readSettings().rememberUnknowns
 		}),
 		write(plan) {

@@ -12,7 +12,7 @@ import { findMatch, NO_MATCH, type Match } from '../gallery/matcher.ts';
 import type { Logger } from '../log.ts';
 import type { Metrics } from '../metrics.ts';
 import type { PhotoAnalysis } from '../embed/types.ts';
-import type { LearningPlan, LearningSeen } from '../learn/store.ts';
+import type { LearningImport } from '../learn/store.ts';
 import type { LearnImportResult } from '../learn/transfer.ts';
 import { clientAddress } from '../client-address.ts';
 import { isAuthorized, requireToken, type TokenCheck } from './auth.ts';
@@ -24,7 +24,7 @@ import type { RestLimiter } from './rate-limits.ts';
 import { NewFaces, NewPerson, Rename, SettingsPatch, bytesOf, contentType, handle, imageBody, parseBody } from './request.ts';
 
 /** An import's learning parts, checked: planned in the import's transaction, reloaded after it. */
-type LearningImport = { plan: (seen: LearningSeen) => LearningPlan; committed(): Promise<void> };
+type LearningParts = LearningImport & { committed(): Promise<void> };
 
 export type ApiDeps = {
 	gallery: Gallery;
@@ -62,7 +62,7 @@ export type ApiDeps = {
 		 * Checks the document's learning parts now (throws DocError, writes nothing): null when it has
 		 * none, else the planner the import's transaction runs, and what to reload once it committed.
 		 */
-		prepareImport(doc: GalleryExport): LearningImport | null;
+		prepareImport(doc: GalleryExport): LearningParts | null;
 	};
 };
 
@@ -341,10 +341,10 @@ export function createApi(deps: ApiDeps): express.Router {
 			// Logged before the write: a crash after this line must still leave all or nothing.
 			log(`gallery: import of ${doc.people.length} people, ${faces} faces begins (${mode})`);
 			let result: ImportResult & Partial<LearnImportResult>;
-			let learning: LearningImport | null;
+			let learning: LearningParts | null;
 			try {
 				learning = deps.learning?.prepareImport(doc) ?? null;
-				result = await gallery.importAll(doc, { replace: mode === 'replace', ...(learning && { learning: learning.plan }) });
+				result = await gallery.importAll(doc, { replace: mode === 'replace', ...(learning && { learning }) });
 			} catch (err) {
 				throw err instanceof DocError ? new DetailedError('bad-request', err.message, { where: err.where }) : err;
 			}
@@ -354,7 +354,8 @@ export function createApi(deps: ApiDeps): express.Router {
 				`gallery: import of ${doc.people.length} people committed: ${result.imported} created, ${result.merged} merged, ` +
 					`${result.unchanged} unchanged; ${result.facesAdded} faces added, ${result.facesSkipped} already there`
 			);
-			res.json(result);
+			// The learning counts are in every answer of a server that learns, as zeros when the document carried none.
+			res.json(deps.learning ? { negativesAdded: 0, unknownFacesAdded: 0, ...result } : result);
 		})
 	);
 

@@ -67,13 +67,19 @@ export const DEFAULT_LEARN_SETTINGS: LearnSettings = Object.freeze({ rememberUnk
  */
 export type LearningSeen = {
 	personIdOf(name: string): string | undefined;
-	/** `${personId}:${embeddingKey}` of every stored negative of the current model. */
+	/** `${personId}:${embeddingKey}` of every stored negative of the current model (empty unless `wants.negatives`). */
 	negativeKeys: ReadonlySet<string>;
-	/** `embeddingKey` of every stored unknown face of the current model. */
+	/** `embeddingKey` of every stored unknown face of the current model (empty unless `wants.unknowns`). */
 	unknownKeys: ReadonlySet<string>;
 	rememberUnknowns: boolean;
 	keepThumbnails: boolean;
 };
+
+/** What the planner needs read inside the transaction: stored rows are read only for what the document carries. */
+export type LearningWants = { negatives: boolean; unknowns: boolean };
+
+/** An import's learning parts, checked: what to read for them, and the planner. */
+export type LearningImport = { wants: LearningWants; plan: (seen: LearningSeen) => LearningPlan };
 
 /** The learning rows an import writes in its own transaction, and what it tells the caller. */
 export type LearningPlan = {

@@ -94,7 +94,7 @@ export function checkLearningImport(doc: GalleryExport, dim: number): Checked {
  * stores' `importAll`), against the people as that transaction leaves them and the learning rows
  * stored then: so people, negatives and unknown faces are committed together or not at all (an
  * operator probe, 3 December: a database lost 5 s into an import answered 503 with 8 000 people
- * committed and 391 of their 8 000 negatives). Pure.
+ * committed and 391 of their 8 000 negatives). Pure but for the new groups' random ids.
  */
 export function planLearningImport(checked: Checked, seen: LearningSeen, policy: { now: number; retentionMs: number }): LearningPlan {
 	const plan: LearningPlan = { negatives: [], unknownGroups: [], result: { negativesAdded: 0, unknownFacesAdded: 0 } };
