@@ -166,6 +166,14 @@ export function createApi(deps: ApiDeps): express.Router {
 			const asked = parsePeoplePageQuery(req.query);
 			if (!asked.ok) throw new AppError('bad-request', asked.message);
 			const thumbnails = (await gallery.settings()).keepThumbnails;
+			if (asked.name !== null) {
+				// Whether a typed name is someone's, whoever the pages listed so far (the People page's enrol
+				// form). Their row is the first after (their name, ''): no two people's names fold alike.
+				const found = await gallery.findByName(asked.name);
+				const page = found ? await gallery.pagePeople({ limit: 1, after: { name: found.name, id: '' }, q: '', thumbnails }) : null;
+				res.json((page?.people ?? []).filter((p) => p.id === found?.id).map(personInfo));
+				return;
+			}
 			if (!asked.page) {
 				res.json((await gallery.listPeople({ thumbnails })).map(personInfo));
 				return;

@@ -170,6 +170,12 @@ async function peoplePage(page: { limit: number; q?: string } | { next: string }
 	return { people: body, ...parsed(`${path} (headers)`, PeoplePageHeaders, said, 200) };
 }
 
+/** The person of exactly this name (the name rule's), wherever the list has them; null when nobody has it. */
+async function personNamed(name: string, { signal }: { signal?: AbortSignal } = {}): Promise<PersonInfo | null> {
+	const { body } = await exchange(`/api/people?name=${encodeURIComponent(name)}`, PeopleList, signal ? { signal } : {});
+	return body[0] ?? null;
+}
+
 function errorOf(status: number, body: unknown, retryAfter: string | null): ApiError {
 	if (status === 429) {
 		return new ApiError(
@@ -257,6 +263,7 @@ export const api = {
 	/** Sightings in view since `since` (ms), newest first. */
 	listSightings: (since: number, limit = 50) => request(`/api/sightings?since=${Math.max(0, Math.floor(since))}&limit=${limit}`, SightingsList),
 	peoplePage,
+	personNamed,
 	getPerson: (id: string) => request(`/api/people/${encodeURIComponent(id)}`, PersonSummary),
 	/** A person without faces (the DESIGN.md contract). */
 	createPerson: (name: string) => request('/api/people', CreatedPerson, sendJson('POST', { name })),

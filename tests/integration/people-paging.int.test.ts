@@ -113,6 +113,23 @@ describe('GET /api/people in pages', () => {
 		expect(searched.headers.get('x-total-faces')).toBeNull();
 	});
 
+	it('finds the person of exactly a name, wherever they are in the list, by the name rule', async () => {
+		const all = (await get('/api/people')).body;
+		// "ada 7" sorts among the a's; "Person 229" is past the first pages; each asked in another case and width.
+		for (const [asked, name] of [
+			['ADA 7', 'ada 7'],
+			['person 229', 'Person 229'],
+			['Ｐｅｒｓｏｎ ２２９', 'Person 229']
+		]) {
+			const res = await get(`/api/people?name=${encodeURIComponent(asked!)}`);
+			expect(res.status).toBe(200);
+			expect(res.body).toEqual(all.filter((p) => p.name === name));
+			expect(res.body).toHaveLength(1);
+		}
+		expect((await get(`/api/people?name=${encodeURIComponent('Person 22')}`)).body).toEqual([]);
+		expect((await get('/api/people?name=nobody')).body).toEqual([]);
+	});
+
 	it('answers 304 to a page asked again only while its totals and Link hold too', async () => {
 		const first = await get('/api/people?limit=5');
 		const etag = first.headers.get('etag')!;
@@ -143,7 +160,11 @@ describe('GET /api/people in pages', () => {
 			['limit=10&after=not-a-cursor!', /^after is not a cursor this server gave/],
 			['limit=10&after=eyJhIjoxfQ', /^after is not a cursor this server gave/],
 			['q=a&q=b', /^q must be given once/],
-			[`q=${'x'.repeat(1025)}`, /^q is over 1024 characters long$/]
+			[`q=${'x'.repeat(1025)}`, /^q is over 1024 characters long$/],
+			['name=a&limit=5', /^name is asked alone/],
+			['name=a&name=b', /^name must be given once/],
+			// A cursor of this server's form with a NUL in its name (PostgreSQL refused it with a 500).
+			[`limit=5&after=${Buffer.from(JSON.stringify(['a\u0000b', 'x'])).toString('base64url')}`, /^after is not a cursor this server gave/]
 		];
 		for (const [query, message] of cases) {
 			const res = await get(`/api/people?${query}`);

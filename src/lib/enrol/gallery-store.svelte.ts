@@ -111,9 +111,12 @@ export class GalleryStore {
 		return this.next === null;
 	}
 
-	/** Whether what `query` finds is the server's to say (a gallery not held whole, something typed). */
+	/**
+	 * Whether what `query` finds is the server's to say (a gallery not held whole, something typed).
+	 * Not while offline: the rows listed are searched here meanwhile, rather than "Searching…" for ever.
+	 */
 	get remote(): boolean {
-		return !this.complete && this.query.trim() !== '';
+		return !this.complete && !this.offline && this.query.trim() !== '';
 	}
 
 	/** Sets the search; a gallery not held whole asks the server once typing pauses. */
@@ -159,9 +162,17 @@ export class GalleryStore {
 		return this.complete ? searchPeople(this.people, typed).slice(0, NAME_SUGGESTIONS) : null;
 	}
 
-	/** The same from the server (a gallery not held whole); `signal` cancels it. */
+	/**
+	 * The same from the server (a gallery not held whole), with the person of exactly that name
+	 * first when there is one: the first NAME_SUGGESTIONS matches, in list order, may not hold "Li"
+	 * among sixty "Ali"s, and the enrol form must know that Li exists. `signal` cancels it.
+	 */
 	async findMatches(typed: string, signal: AbortSignal): Promise<Person[]> {
-		return (await api.peoplePage({ limit: NAME_SUGGESTIONS, q: typed }, { signal })).people;
+		const [page, exact] = await Promise.all([
+			api.peoplePage({ limit: NAME_SUGGESTIONS, q: typed }, { signal }),
+			typed.trim() ? api.personNamed(typed, { signal }) : null
+		]);
+		return exact ? [exact, ...page.people.filter((p) => p.id !== exact.id)] : page.people;
 	}
 
 	/** Whether changes will be accepted with what is stored (as far as the server said). */
@@ -175,13 +186,15 @@ export class GalleryStore {
 	 */
 	async refresh(): Promise<void> {
 		try {
-			this.#generation++;
+			const generation = ++this.#generation;
 			// Read apart: the settings answer without the admin token, the people do not, and a device
 			// without it must still learn what the server needs (the token forms, locked controls).
 			const [settings, people] = await Promise.allSettled([
 				api.settings(),
 				readRows(api.peoplePage, { q: '', rows: this.people.length, pageRows: ROWS_AT_ONCE })
 			]);
+			// A later refresh (a commit, a reconnect) began meanwhile: its answer is the newer one.
+			if (generation !== this.#generation) return;
 			if (settings.status === 'rejected') throw settings.reason;
 			this.settings = settings.value;
 			this.needToken = settings.value.adminTokenRequired && !settings.value.authorized;

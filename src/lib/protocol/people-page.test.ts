@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import {
 	decodeCursor,
 	encodeCursor,
+	MAX_SEARCH_WORDS,
 	nextLinkOf,
 	PAGE_DEFAULT_PEOPLE,
 	PAGE_MAX_PEOPLE,
@@ -10,7 +11,8 @@ import {
 	PeoplePageHeaders,
 	peoplePagePath,
 	searchKey,
-	searchPeople
+	searchPeople,
+	searchWords
 } from './people-page.ts';
 
 const people = [
@@ -37,6 +39,12 @@ describe('searchPeople', () => {
 		expect(found('zola em')).toEqual(['1']);
 		expect(found('  ada   lovelace ')).toEqual(['2']);
 		expect(found('ada zola')).toEqual([]);
+	});
+
+	it('searches by each distinct word once, and by at most MAX_SEARCH_WORDS of them', () => {
+		expect(searchWords('ann ANN bo ann')).toEqual(['ann', 'bo']);
+		expect(searchWords('\uFDFA'.repeat(1024)).length).toBeLessThanOrEqual(MAX_SEARCH_WORDS);
+		expect(searchWords(Array.from({ length: 100 }, (_, i) => `w${i}`).join(' '))).toHaveLength(MAX_SEARCH_WORDS);
 	});
 
 	it('keeps everyone, in order, for a blank query, and nobody for a name not there', () => {
@@ -74,6 +82,10 @@ describe('the paging cursor', () => {
 		expect(decodeCursor(btoa(String.fromCharCode(0x5b, 0x22, 0xff, 0x22, 0x5d)))).toBeNull();
 		expect(decodeCursor('A'.repeat(100_000))).toBeNull();
 		expect(decodeCursor(encodeCursor({ name: 'x'.repeat(5000), id: 'p' }))).toBeNull();
+		// A control character, which no name holds (PostgreSQL refuses NUL in text: a forged one was a 500).
+		expect(decodeCursor(encodeCursor({ name: 'a\u0000b', id: 'p' }))).toBeNull();
+		expect(decodeCursor(encodeCursor({ name: 'a', id: 'p\u0007' }))).toBeNull();
+		expect(decodeCursor(encodeCursor({ name: 'Ann 😀 é', id: 'p' }))).toEqual({ name: 'Ann 😀 é', id: 'p' });
 	});
 });
 
@@ -81,17 +93,21 @@ describe('the page query', () => {
 	const cursor = encodeCursor({ name: 'Ann', id: 'p1' });
 
 	it('is no page at all without limit, after or q: the full list, as before paging', () => {
-		expect(parsePeoplePageQuery({})).toEqual({ ok: true, page: null });
-		expect(parsePeoplePageQuery({ other: '1' })).toEqual({ ok: true, page: null });
+		expect(parsePeoplePageQuery({})).toEqual({ ok: true, page: null, name: null });
+		expect(parsePeoplePageQuery({ other: '1' })).toEqual({ ok: true, page: null, name: null });
 	});
 
 	it('reads a limit from 1 to the maximum, a cursor and a search', () => {
-		expect(parsePeoplePageQuery({ limit: '1' })).toEqual({ ok: true, page: { limit: 1, after: null, q: '' } });
+		expect(parsePeoplePageQuery({ limit: '1' })).toEqual({ ok: true, page: { limit: 1, after: null, q: '' }, name: null });
 		expect(parsePeoplePageQuery({ limit: String(PAGE_MAX_PEOPLE), after: cursor, q: 'ann b' })).toEqual({
 			ok: true,
-			page: { limit: PAGE_MAX_PEOPLE, after: { name: 'Ann', id: 'p1' }, q: 'ann b' }
+			page: { limit: PAGE_MAX_PEOPLE, after: { name: 'Ann', id: 'p1' }, q: 'ann b' },
+			name: null
 		});
-		expect(parsePeoplePageQuery({ q: 'ann' })).toEqual({ ok: true, page: { limit: PAGE_DEFAULT_PEOPLE, after: null, q: 'ann' } });
+		expect(parsePeoplePageQuery({ q: 'ann' })).toEqual({ ok: true, page: { limit: PAGE_DEFAULT_PEOPLE, after: null, q: 'ann' }, name: null });
+		// The person of exactly a name: alone.
+		expect(parsePeoplePageQuery({ name: 'Ann' })).toEqual({ ok: true, page: null, name: 'Ann' });
+		expect(parsePeoplePageQuery({ name: 'Ann', q: 'a' })).toMatchObject({ ok: false });
 	});
 
 	it('says in words what is wrong with a bad one', () => {
@@ -112,7 +128,7 @@ describe('the page query', () => {
 		const page = { limit: 100, after: { name: 'Zoë & Co', id: 'p9' }, q: 'zoë & co' };
 		const path = peoplePagePath('/api/people', page);
 		expect(path).toMatch(/^\/api\/people\?limit=100&after=[A-Za-z0-9_-]+&q=zo%C3%AB%20%26%20co$/);
-		expect(parsePeoplePageQuery(Object.fromEntries(new URL(path, 'http://x').searchParams))).toEqual({ ok: true, page });
+		expect(parsePeoplePageQuery(Object.fromEntries(new URL(path, 'http://x').searchParams))).toEqual({ ok: true, page, name: null });
 		expect(peoplePagePath('/api/people', { limit: 5, after: null, q: '' })).toBe('/api/people?limit=5');
 	});
 });

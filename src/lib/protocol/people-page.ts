@@ -24,9 +24,15 @@ export function searchKey(text: string): string {
 	return nameKey(text).normalize('NFD').replace(/\p{M}/gu, '').normalize('NFC');
 }
 
-/** The words of a query, folded as names are (searchKey); none for a blank query, which finds everyone. */
+/** Distinct words a query is searched by: a name holds far fewer, and each costs a pass over every name. */
+export const MAX_SEARCH_WORDS = 32;
+
+/**
+ * The distinct words of a query, folded as names are (searchKey), at most MAX_SEARCH_WORDS of them
+ * (1 024 × U+FDFA folds to 3 073 words); none for a blank query, which finds everyone.
+ */
 export function searchWords(query: string): string[] {
-	return searchKey(query).split(' ').filter(Boolean);
+	return [...new Set(searchKey(query).split(' ').filter(Boolean))].slice(0, MAX_SEARCH_WORDS);
 }
 
 /** Whether a name, folded by searchKey, holds every word. */
@@ -49,7 +55,13 @@ export type PeopleCursor = { name: string; id: string };
 
 /** Longest cursor accepted: a name of MAX_SEARCH_CHARS, an id, and base64's growth. */
 const MAX_CURSOR_CHARS = 4 * MAX_SEARCH_CHARS + 256;
-const CursorParts = v.strictTuple([v.pipe(v.string(), v.maxLength(MAX_SEARCH_CHARS)), v.pipe(v.string(), v.minLength(1), v.maxLength(128))]);
+// No control character (a name never holds one): PostgreSQL refuses a NUL in text, which a forged
+// cursor would otherwise turn into a 500.
+const NO_CONTROL = /^\P{Cc}*$/u;
+const CursorParts = v.strictTuple([
+	v.pipe(v.string(), v.maxLength(MAX_SEARCH_CHARS), v.regex(NO_CONTROL)),
+	v.pipe(v.string(), v.minLength(1), v.maxLength(128), v.regex(NO_CONTROL))
+]);
 
 /** The cursor as the `after` parameter: base64url of `[name, id]` (UTF-8 JSON). Opaque to clients. */
 export function encodeCursor({ name, id }: PeopleCursor): string {
@@ -102,19 +114,25 @@ export const PeoplePageParams = v.object({
 			})
 		)
 	),
-	q: v.optional(v.pipe(v.string(once('q')), v.maxLength(MAX_SEARCH_CHARS, `q is over ${MAX_SEARCH_CHARS} characters long`)))
+	q: v.optional(v.pipe(v.string(once('q')), v.maxLength(MAX_SEARCH_CHARS, `q is over ${MAX_SEARCH_CHARS} characters long`))),
+	name: v.optional(v.pipe(v.string(once('name')), v.maxLength(MAX_SEARCH_CHARS, `name is over ${MAX_SEARCH_CHARS} characters long`)))
 });
 
 /**
  * The page asked for, null when none of `limit`, `after` and `q` is given (the full list, as
- * before paging), or the first fault in words. Never throws.
+ * before paging), or the first fault in words; `name`: the person of exactly that name (by the
+ * name rule) is asked for instead, alone. Never throws.
  */
-export function parsePeoplePageQuery(query: Record<string, unknown>): { ok: true; page: PeoplePageQuery | null } | { ok: false; message: string } {
+export function parsePeoplePageQuery(
+	query: Record<string, unknown>
+): { ok: true; page: PeoplePageQuery | null; name: string | null } | { ok: false; message: string } {
 	const parsed = v.safeParse(PeoplePageParams, query);
 	if (!parsed.success) return { ok: false, message: parsed.issues[0]?.message ?? 'bad query' };
-	const { limit, after, q } = parsed.output;
-	if (limit === undefined && after === undefined && q === undefined) return { ok: true, page: null };
-	return { ok: true, page: { limit: limit ?? PAGE_DEFAULT_PEOPLE, after: after ?? null, q: q ?? '' } };
+	const { limit, after, q, name } = parsed.output;
+	const paging = limit !== undefined || after !== undefined || q !== undefined;
+	if (name !== undefined) return paging ? { ok: false, message: 'name is asked alone, without limit, after or q' } : { ok: true, page: null, name };
+	if (!paging) return { ok: true, page: null, name: null };
+	return { ok: true, page: { limit: limit ?? PAGE_DEFAULT_PEOPLE, after: after ?? null, q: q ?? '' }, name: null };
 }
 
 /** The path of a page (`path` is `/api/people`): what the Link header points to, and what the client asks for. */
