@@ -7,15 +7,46 @@ import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * How long a statement waits for another process's write lock (an `sqlite3` shell, `npm run
+ * gallery -- copy`), ms. better-sqlite3 is synchronous: the wait blocks the event loop, and with it
+ * recognition, `/healthz` and every other request, so it is short: enough for another writer's
+ * quick transaction to end. Past it the write fails (SQLITE_BUSY), and the request is answered 503
+ * `unavailable` with Retry-After (storage-errors.ts) rather than the whole server freezing.
+ */
+export const BUSY_TIMEOUT_MS = 100;
+
+/**
+ * Makes `db.transaction(fn)` begin IMMEDIATE (every transaction on this connection writes). A
+ * deferred one starts as a reader, and its first write must upgrade the lock: while another
+ * process holds the write lock, SQLite fails that upgrade at once with SQLITE_BUSY, without the
+ * busy wait (waiting there could deadlock). An immediate one takes the write lock at BEGIN, so it
+ * waits BUSY_TIMEOUT_MS like a single statement does, and what it reads is what it writes over.
+ */
+function immediateTransactions(db: SqliteDatabase): void {
+	const transaction = db.transaction.bind(db);
+	db.transaction = (fn) => {
+		const tx = transaction(fn);
+		return Object.assign((...params: Parameters<typeof tx>) => tx.immediate(...params), {
+			default: tx.immediate,
+			deferred: tx.deferred,
+			immediate: tx.immediate,
+			exclusive: tx.exclusive
+		});
+	};
+}
+
 export function openSqlite(file: string): SqliteDatabase {
 	const db = new Database(file);
 	try {
+		immediateTransactions(db);
 		db.pragma('journal_mode = WAL');
 		db.pragma('foreign_keys = ON');
 		// With WAL, NORMAL loses no committed transaction when the process dies (only on power loss).
 		db.pragma('synchronous = NORMAL');
-		// Another process (e.g. `npm run gallery -- copy`) holding the write lock: wait, don't fail.
-		db.pragma('busy_timeout = 5000');
+		// Another process (e.g. `npm run gallery -- copy`) holding the write lock: wait a little,
+		// then fail with SQLITE_BUSY rather than hold up the event loop (BUSY_TIMEOUT_MS).
+		db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		const current = db.pragma('user_version', { simple: true }) as number;
 		for (const migration of pendingMigrations(current, loadMigrations('sqlite'), file)) {
 			db.transaction(() => {
@@ -53,6 +84,8 @@ const PAGE_ROWS = 2000;
 /** The gallery's tables row by row, for a lossless copy to or from another store. */
 export function sqliteTables(file: string): TableStore {
 	const db = openSqlite(file);
+	// A command-line copy holds up no one while it waits: give a running server's write time to end.
+	db.pragma('busy_timeout = 5000');
 	return {
 		where: file,
 		async count(table) {

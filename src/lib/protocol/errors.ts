@@ -30,7 +30,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /**
  * An error that carries a stable code; `message` is safe to show a user, `cause` is not.
- * `retryAfterMs`: for `overloaded` and `rate-limited`, when trying again is worth it.
+ * `retryAfterMs`: for `overloaded`, `rate-limited` and `unavailable`, when trying again is worth it.
  */
 export class AppError extends Error {
 	readonly code: ErrorCode;

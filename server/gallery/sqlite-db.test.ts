@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUSY_TIMEOUT_MS, openSqlite } from './sqlite-db.ts';
+import { createSqliteGallery } from './sqlite-gallery.ts';
+import { storageFault } from './storage-errors.ts';
+
+let dir: string;
+let file: string;
+beforeEach(() => {
+	dir = mkdtempSync(join(tmpdir(), 'facertc-sqlite-db-'));
+	file = join(dir, 'gallery.db');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Another process's connection (here: another connection in this one) that never waits for a lock. */
+const otherConnection = () => new Database(file, { timeout: 0 });
+
+/** Holds the file's write lock as an `sqlite3` shell with `BEGIN IMMEDIATE` and an INSERT would. */
+function holdWriteLock(): () => void {
+	const other = otherConnection();
+	other.exec('BEGIN IMMEDIATE');
+	other.prepare("INSERT INTO settings (key, value) VALUES ('held', '1')").run();
+	return () => {
+		other.exec('ROLLBACK');
+		other.close();
+	};
+}
+
+describe('openSqlite: another process holding the write lock', () => {
+	it('begins every transaction IMMEDIATE: the write lock is taken at BEGIN, not at the first write', () => {
+		const db = openSqlite(file);
+		const other = otherConnection();
+		try {
+			db.transaction(() => {
+				// A deferred transaction holds no lock yet, and would let the other writer in first.
+				expect(() => other.exec('BEGIN IMMEDIATE')).toThrow(expect.objectContaining({ code: 'SQLITE_BUSY' }));
+			})();
+		} finally {
+			other.close();
+			db.close();
+		}
+	});
+
+	it('keeps the event loop blocked for a short wait only, then fails with an error said as 503 unavailable', async () => {
+		const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
+		const { person } = await gallery.enrolPerson('kim', [{ embedding: Float32Array.from([1, 0, 0, 0]) }]);
+		const release = holdWriteLock();
+		try {
+			for (const write of [() => gallery.deletePerson(person.id), () => gallery.addPerson('lee'), () => gallery.renamePerson(person.id, 'kay')]) {
+				const started = performance.now();
+				const err: unknown = await write().then(
+					() => null,
+					(e: unknown) => e
+				);
+				const waited = performance.now() - started;
+				expect(err).toMatchObject({ code: 'SQLITE_BUSY' });
+				expect(storageFault(err)).toMatchObject({ code: 'unavailable', message: expect.stringMatching(/locked by another process/), retryAfterMs: 1000 });
+				// Was 5 s on the synchronous driver, every other request frozen meanwhile.
+				expect(waited).toBeLessThan(BUSY_TIMEOUT_MS + 400);
+			}
+		} finally {
+			release();
+		}
+		// Once the other process lets go, writes go through again.
+		expect(await gallery.addPerson('lee')).toMatchObject({ name: 'lee' });
+		await gallery.close();
+	});
+});
