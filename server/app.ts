@@ -90,7 +90,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			dataDir: config.dataDir,
 			model: embedder.model,
 			dim: embedder.dim,
-			log: (msg) => galleryLog.info(msg)
+			// Losing PostgreSQL is a warning, so LOG_LEVEL=warn still shows an outage.
+			log: { info: (msg) => galleryLog.info(msg), warn: (msg) => galleryLog.warn(msg) }
 		});
 		cleanups.push(() => gallery.close());
 

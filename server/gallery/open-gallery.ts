@@ -1,6 +1,6 @@
 /** Picks the gallery store: PostgreSQL when a database URL is given, else SQLite in the data folder. */
 import { join } from 'node:path';
-import type { Gallery } from './gallery.ts';
+import type { Gallery, StoreLog } from './gallery.ts';
 import { redactUrl } from './pg-db.ts';
 import { createPgGallery } from './pg-gallery.ts';
 import { createSqliteGallery } from './sqlite-gallery.ts';
@@ -11,7 +11,7 @@ export type OpenGalleryOptions = {
 	dataDir: string;
 	model: string;
 	dim: number;
-	log: (msg: string) => void;
+	log: StoreLog;
 };
 
 /** Resolves once the whole gallery is in memory; rejects (AppError 'unavailable') when PostgreSQL cannot be reached. */
@@ -20,6 +20,6 @@ export async function openGallery({ databaseUrl, dataDir, model, dim, log }: Ope
 	const started = performance.now();
 	const gallery = await createPgGallery({ url: databaseUrl, model, dim, log });
 	const { people, embeddings } = gallery.health();
-	log(`gallery: PostgreSQL ${redactUrl(databaseUrl)}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`);
+	log.info(`gallery: PostgreSQL ${redactUrl(databaseUrl)}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`);
 	return gallery;
 }

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey } from '../../src/lib/protocol/names.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
+import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
 
@@ -129,16 +130,16 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 
 /**
  * Connects (failing within CONNECT_TIMEOUT_MS when the database cannot be reached) and brings the
- * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors.
+ * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors (warn).
  */
 export async function openPostgres(
 	url: string,
-	{ poolSize = 10, log = () => {} }: { poolSize?: number; log?: (msg: string) => void } = {}
+	{ poolSize = 10, log = SILENT_STORE_LOG }: { poolSize?: number; log?: StoreLog } = {}
 ): Promise<PgDatabase> {
 	const where = redactUrl(url);
 	const pool = new pg.Pool({ ...clientConfig(url), max: poolSize, idleTimeoutMillis: 30_000 });
 	// An idle connection that dies (server restart) is reported here; without a listener it would crash the process.
-	pool.on('error', (err) => log(`gallery: idle database connection lost (${err.message})`));
+	pool.on('error', (err) => log.warn(`gallery: idle database connection lost (${err.message})`));
 	try {
 		await migrate(pool, where);
 	} catch (err) {
