@@ -16,10 +16,12 @@ export type OpenGalleryOptions = {
 
 /** Resolves once the whole gallery is in memory; rejects (AppError 'unavailable') when PostgreSQL cannot be reached. */
 export async function openGallery({ databaseUrl, dataDir, model, dim, log }: OpenGalleryOptions): Promise<Gallery> {
-	if (!databaseUrl) return createSqliteGallery({ file: join(dataDir, 'gallery.db'), model, dim });
+	if (!databaseUrl) return createSqliteGallery({ file: join(dataDir, 'gallery.db'), model, dim, log });
 	const started = performance.now();
 	const gallery = await createPgGallery({ url: databaseUrl, model, dim, log });
 	const { people, embeddings } = gallery.health();
-	log.info(`gallery: PostgreSQL ${redactUrl(databaseUrl)}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`);
+	log.info(
+		`gallery: PostgreSQL ${redactUrl(databaseUrl)}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`
+	);
 	return gallery;
 }

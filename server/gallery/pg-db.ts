@@ -10,6 +10,7 @@ import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
 import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
+import { storageFault } from './storage-errors.ts';
 
 /** A query runner: the pool, or one transaction's client. */
 export type Sql = <R extends Row = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
@@ -52,7 +53,10 @@ function isUnavailable(err: unknown): boolean {
 }
 
 export function toAppError(err: unknown): unknown {
-	if (err instanceof AppError || !isUnavailable(err)) return err;
+	if (err instanceof AppError) return err;
+	const full = storageFault(err); // disk_full (53100): the database's disk, not its reach
+	if (full) return full;
+	if (!isUnavailable(err)) return err;
 	return new AppError('unavailable', `gallery database unreachable: ${(err as Error).message || String(err)}`, { cause: err });
 }
 
@@ -132,10 +136,7 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
  * Connects (failing within CONNECT_TIMEOUT_MS when the database cannot be reached) and brings the
  * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors (warn).
  */
-export async function openPostgres(
-	url: string,
-	{ poolSize = 10, log = SILENT_STORE_LOG }: { poolSize?: number; log?: StoreLog } = {}
-): Promise<PgDatabase> {
+export async function openPostgres(url: string, { poolSize = 10, log = SILENT_STORE_LOG }: { poolSize?: number; log?: StoreLog } = {}): Promise<PgDatabase> {
 	const where = redactUrl(url);
 	const pool = new pg.Pool({ ...clientConfig(url), max: poolSize, idleTimeoutMillis: 30_000 });
 	// An idle connection that dies (server restart) is reported here; without a listener it would crash the process.

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BUSY_TIMEOUT_MS, openSqlite } from './sqlite-db.ts';
 import { createSqliteGallery } from './sqlite-gallery.ts';
 import { storageFault } from './storage-errors.ts';
@@ -67,5 +67,57 @@ describe('openSqlite: another process holding the write lock', () => {
 		// Once the other process lets go, writes go through again.
 		expect(await gallery.addPerson('lee')).toMatchObject({ name: 'lee' });
 		await gallery.close();
+	});
+});
+
+describe('openSqlite: a start that cannot write', () => {
+	/** A gallery of three whose name keys an older server never filled (name-keys.ts). */
+	async function galleryWithoutNameKeys(): Promise<void> {
+		const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 });
+		for (const name of ['Kim', 'Lee', 'Ann']) await gallery.enrolPerson(name, [{ embedding: Float32Array.from([name.length, 1, 0, 0]) }]);
+		await gallery.close();
+		const raw = new Database(file);
+		raw.exec("UPDATE people SET name_key = NULL; DELETE FROM settings WHERE key = 'name_keys'");
+		raw.close();
+	}
+
+	it('goes on with a warning when the name keys cannot be filled (here: the file locked), and still finds names', async () => {
+		await galleryWithoutNameKeys();
+		const release = holdWriteLock();
+		const log = { info: vi.fn(), warn: vi.fn() };
+		try {
+			// Was: the start failed ("database is locked"), and a supervisor restarted it in a loop.
+			const gallery = createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0, log });
+			expect(log.warn).toHaveBeenCalledWith(expect.stringMatching(/^gallery: could not fill the name keys in .*gallery\.db \(database is locked\)/));
+			expect(gallery.entries()).toHaveLength(3);
+			expect(await gallery.findByName('kim')).toMatchObject({ name: 'Kim' });
+			await gallery.close();
+		} finally {
+			release();
+		}
+		// The next start that can write fills them.
+		const db = openSqlite(file);
+		expect(db.prepare('SELECT COUNT(*) AS n FROM people WHERE name_key IS NULL').get()).toEqual({ n: 0 });
+		db.close();
+	});
+
+	it('says a full disk (SQLITE_FULL) as 507 storage-full, and a locked file as 503 unavailable', () => {
+		const db = openSqlite(file);
+		// The portable way to fill a disk: the file may not grow past its pages now.
+		db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+		const err: unknown = (() => {
+			try {
+				db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('filler', 'x'.repeat(64 * 1024));
+				return null;
+			} catch (e) {
+				return e;
+			}
+		})();
+		db.close();
+		expect(err).toMatchObject({ code: 'SQLITE_FULL' });
+		expect(storageFault(err)).toMatchObject({ code: 'storage-full', message: expect.stringMatching(/disk is full/) });
+		expect(storageFault(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }))).toMatchObject({ code: 'storage-full' });
+		expect(storageFault(Object.assign(new Error('database table is locked'), { code: 'SQLITE_LOCKED_SHAREDCACHE' }))).toMatchObject({ code: 'unavailable' });
+		expect(storageFault(Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT_UNIQUE' }))).toBeNull();
 	});
 });

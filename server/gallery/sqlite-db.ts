@@ -4,6 +4,7 @@ import { nameKey } from '../../src/lib/protocol/names.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
+import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
 
 export type SqliteDatabase = Database.Database;
 
@@ -36,7 +37,8 @@ function immediateTransactions(db: SqliteDatabase): void {
 	};
 }
 
-export function openSqlite(file: string): SqliteDatabase {
+/** `log` hears about a start step skipped (warn). */
+export function openSqlite(file: string, { log = SILENT_STORE_LOG }: { log?: StoreLog } = {}): SqliteDatabase {
 	const db = new Database(file);
 	try {
 		immediateTransactions(db);
@@ -54,7 +56,13 @@ export function openSqlite(file: string): SqliteDatabase {
 				db.pragma(`user_version = ${migration.version}`);
 			})();
 		}
-		fillNameKeys(db);
+		try {
+			fillNameKeys(db);
+		} catch (err) {
+			// Reads cope with rows without a key (name-keys.ts). Failing the start here (a full disk, a
+			// locked file) would only have a supervisor restart it in a loop, recognition down meanwhile.
+			log.warn(`gallery: could not fill the name keys in ${file} (${(err as Error).message}); going on without them, tried again at the next start`);
+		}
 		return db;
 	} catch (err) {
 		db.close();

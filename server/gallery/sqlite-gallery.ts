@@ -18,6 +18,7 @@ import { mayHaveKey } from './name-keys.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
 import { openSqlite } from './sqlite-db.ts';
 import { createSqliteLearn } from './sqlite-learn.ts';
+import type { StoreLog } from './gallery.ts';
 
 export type SqliteGalleryOptions = {
 	/** A file path, or ':memory:'. */
@@ -30,13 +31,15 @@ export type SqliteGalleryOptions = {
 	 * --replace` into a running server's file), ms; 0: never. Default 1000.
 	 */
 	pollMs?: number;
+	/** Hears about a start step skipped (sqlite-db.ts). */
+	log?: StoreLog;
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
 type ListingRow = Person & { yaws: string; thumbnail?: Buffer | null };
 
-export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteGalleryOptions): Gallery {
-	const db = openSqlite(file);
+export function createSqliteGallery({ file, model, dim, pollMs = 1000, log }: SqliteGalleryOptions): Gallery {
+	const db = openSqlite(file, log ? { log } : {});
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
 	// Each face's yaw, oldest first, as a JSON array (null for unmeasured faces): the page counts poses from it.

@@ -21,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
 	overloaded: 503,
 	closed: 503,
 	unavailable: 503,
+	'storage-full': 507,
 	timeout: 504
 };
 
@@ -72,14 +73,16 @@ function clientFault(err: unknown): AppError | null {
 
 /**
  * Last express middleware: a client's faults with their status, the store's faults a client can
- * wait out (a locked gallery file: 503 with Retry-After), AppErrors, and anything else as a 500.
+ * wait out or an operator must fix (a locked gallery file: 503 with Retry-After; a full disk:
+ * 507), AppErrors, and anything else as a 500.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
 	return (err: unknown, _req, res, _next) => {
 		const fault = err instanceof AppError ? null : clientFault(err);
 		if (fault) return sendError(res, fault);
 		const stored = storageFault(err);
-		if (stored) log.warn({ err: (err as Error).message }, 'http: the gallery file is locked by another process');
+		if (stored?.code === 'storage-full') log.error({ err }, 'http: a write failed: the disk is full');
+		else if (stored) log.warn({ err: (err as Error).message }, 'http: the gallery file is locked by another process');
 		const appError = stored ?? AppError.from(err);
 		if (appError.code === 'internal') log.error({ err }, 'http: request failed');
 		sendError(res, appError);

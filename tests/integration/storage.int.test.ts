@@ -3,6 +3,9 @@
  * process (as an `sqlite3` shell's `BEGIN IMMEDIATE` would), the disk full, a file it cannot open.
  */
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -50,5 +53,96 @@ describe('the gallery file locked by another process', () => {
 		}
 		const res = await server.api(`/api/people/${personId}`, { method: 'DELETE' });
 		expect(res.status).toBe(204);
+	});
+});
+
+/**
+ * A 2 MB tmpfs to serve as DATA_DIR, as the probe used; null where this user may not mount one (a
+ * container without CAP_SYS_ADMIN, a non-root user). server/gallery/sqlite-db.test.ts covers the
+ * same answers portably, with `max_page_count`.
+ */
+function mountSmallDisk(): { dir: string; unmount(): void } | null {
+	const dir = mkdtempSync(join(tmpdir(), 'facertc-full-'));
+	try {
+		execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
+	} catch {
+		rmSync(dir, { recursive: true, force: true });
+		return null;
+	}
+	return {
+		dir,
+		unmount() {
+			execFileSync('umount', [dir]);
+			rmSync(dir, { recursive: true, force: true });
+		}
+	};
+}
+
+/** Fills the disk under `dir` to the last 4 KB page, then frees `slackBytes` of it. */
+function fillDisk(dir: string, slackBytes = 0): void {
+	let i = 0;
+	for (const size of [64 * 1024, 4096]) {
+		for (;;) {
+			try {
+				writeFileSync(join(dir, `filler-${size}-${i++}`), Buffer.alloc(size, 1));
+			} catch (err) {
+				if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+				break;
+			}
+		}
+	}
+	for (const file of readdirSync(dir)
+		.filter((f) => f.startsWith('filler-65536-'))
+		.slice(0, Math.ceil(slackBytes / 65536)))
+		rmSync(join(dir, file));
+}
+
+const emptyDisk = (dir: string) => {
+	for (const file of readdirSync(dir).filter((f) => f.startsWith('filler-'))) rmSync(join(dir, file));
+};
+
+/** An import document of `count` people named `${prefix} n`, one random face each. */
+function people(prefix: string, count: number, { model, dim }: { model: string; dim: number }) {
+	const person = (i: number) => ({ name: `${prefix} ${i}`, faces: [{ embedding: Array.from({ length: dim }, () => Math.random() - 0.5) }] });
+	return { format: 'facertc-gallery', version: 1, model, dim, people: Array.from({ length: count }, (_, i) => person(i)) };
+}
+
+const disk = mountSmallDisk();
+describe.skipIf(!disk)(`the data folder's disk full${disk ? '' : ' (skipped: cannot mount a tmpfs here)'}`, () => {
+	let server: TestServer | undefined;
+	afterAll(async () => {
+		await server?.stop();
+		disk?.unmount();
+	});
+
+	it('answers a write 507 storage-full, and starts again on the full disk with a warning', async () => {
+		const dataDir = disk!.dir;
+		server = await startTestServer({ dataDir, env: { EMBED_WORKERS: '1' } });
+		const { embeddingModel: model } = (await (await server.api('/api/settings')).json()) as { embeddingModel: string };
+		const shape = { model, dim: 128 };
+		expect((await server.api('/api/import', json(people('Ann', 300, shape)))).status).toBe(200);
+
+		fillDisk(dataDir);
+		const full = await server.api('/api/import', json(people('Bea', 1500, shape)));
+		expect(full.status).toBe(507);
+		expect(await full.json()).toMatchObject({ code: 'storage-full', error: expect.stringMatching(/disk is full/) });
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+
+		// Stopped, and name keys to fill at the next start (as after an upgrade): that start writes.
+		emptyDisk(dataDir);
+		await server.stop();
+		server = undefined;
+		const raw = new Database(join(dataDir, 'gallery.db'));
+		raw.exec("UPDATE people SET name_key = NULL; DELETE FROM settings WHERE key = 'name_keys'");
+		raw.close();
+		// Room for the shared-memory index SQLite makes at open (32 KB), not for the keys.
+		fillDisk(dataDir, 64 * 1024);
+
+		// Was: exit 1 at every start ("database or disk is full"), a supervisor's restart loop.
+		server = await startTestServer({ dataDir, env: { EMBED_WORKERS: '1' } });
+		expect(server.logs.join('')).toMatch(/could not fill the name keys in .*gallery\.db \(database or disk is full\)/);
+		const health = (await (await fetch(`${server.url}/healthz`)).json()) as { ok: boolean; people: number };
+		expect(health).toMatchObject({ ok: true, people: 300 });
+		expect((await server.api('/api/people', json({ name: 'ann 7' }))).status).toBe(409);
 	});
 });

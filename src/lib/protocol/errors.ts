@@ -19,6 +19,7 @@ export const ERROR_CODES = [
 	'conflict',
 	'closed',
 	'unavailable',
+	'storage-full',
 	'internal'
 ] as const;
 
