@@ -45,11 +45,37 @@ export function redactUrl(url: string): string {
 	}
 }
 
-/** Lost connections, timeouts, a server shutting down or full: the database is unavailable. */
+/** Node's socket errors: the database's host cannot be reached, or the connection went. */
+const NETWORK_ERRORS = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ECONNABORTED',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'EHOSTDOWN',
+	'ENETUNREACH',
+	'ENETDOWN',
+	'ENOTFOUND',
+	'EAI_AGAIN'
+]);
+/** The driver's own words for a connection lost or never made (pg/lib/client.js, pg-pool): they carry no code. */
+const DRIVER_CONNECTION_ERROR =
+	/^(Connection terminated|timeout expired|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * Lost connections, timeouts, a server shutting down or out of resources: the database is
+ * unavailable. Anything else (a schema newer than this code, a refused password, a bug) is not,
+ * and is not said to be.
+ */
 function isUnavailable(err: unknown): boolean {
-	const code = (err as { code?: unknown } | null)?.code;
+	const e = err as { code?: unknown; message?: unknown; errors?: unknown } | null;
+	const code = e?.code;
 	if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return /^(08|57P|53)/.test(code);
-	return true; // driver-level errors (ECONNREFUSED, "Connection terminated", timeouts) carry no SQLSTATE
+	if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return true;
+	// Every address of a host name refused: Node's AggregateError holds one error each.
+	if (Array.isArray(e?.errors) && e.errors.some(isUnavailable)) return true;
+	return typeof e?.message === 'string' && DRIVER_CONNECTION_ERROR.test(e.message);
 }
 
 export function toAppError(err: unknown): unknown {
