@@ -83,7 +83,8 @@ describe('loadConfig: the env schema', () => {
 
 	it('keeps the gallery in SQLite unless DATABASE_URL names a PostgreSQL database', () => {
 		expect(loadConfig({}, '/srv').databaseUrl).toBeNull();
-		expect(loadConfig({ DATABASE_URL: ' ' }, '/srv').databaseUrl).toBeNull();
+		// Set but empty (a template's `DATABASE_URL=`) would have started on a new, empty SQLite gallery.
+		for (const empty of ['', ' ']) expect(() => loadConfig({ DATABASE_URL: empty }, '/srv')).toThrow(/^DATABASE_URL is set but empty/);
 		expect(loadConfig({ DATABASE_URL: 'postgres://facertc:pw@db:5432/facertc' }, '/srv').databaseUrl).toBe('postgres://facertc:pw@db:5432/facertc');
 		expect(loadConfig({ DATABASE_URL: 'postgresql://db/facertc' }, '/srv').databaseUrl).toBe('postgresql://db/facertc');
 		expect(() => loadConfig({ DATABASE_URL: 'mysql://db/facertc' }, '/srv')).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);

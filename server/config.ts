@@ -166,6 +166,17 @@ const optionalText = v.pipe(
 	variable(),
 	v.transform((raw) => raw ?? null)
 );
+/**
+ * Unset, or a value: set but empty is refused, where taking it for unset would silently do
+ * something else (an empty DATABASE_URL from a template would start on a new, empty SQLite gallery).
+ */
+const unsetOrGiven = (message: string) =>
+	v.pipe(
+		v.unknown(),
+		v.check((raw) => typeof raw !== 'string' || raw.trim() !== '', message),
+		v.transform(unset),
+		v.transform((raw) => raw ?? null)
+	);
 
 /** Shorter given tokens still work (existing settings keep working) but get a warning at start. */
 export const MIN_TOKEN_CHARS = 16;
@@ -207,7 +218,7 @@ export const EnvSchema = v.object({
 	HOST: text('0.0.0.0'),
 	DATA_DIR: text('data'),
 	DATABASE_URL: v.pipe(
-		optionalText,
+		unsetOrGiven('DATABASE_URL is set but empty: give a postgres:// URL, or unset it for the SQLite gallery in DATA_DIR'),
 		v.check((raw) => raw === null || /^postgres(ql)?:\/\/./.test(raw), 'DATABASE_URL must be a postgres:// URL (or unset: SQLite in DATA_DIR)')
 	),
 	MODELS_DIR: text('models'),

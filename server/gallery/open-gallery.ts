@@ -14,14 +14,17 @@ export type OpenGalleryOptions = {
 	log: StoreLog;
 };
 
-/** Resolves once the whole gallery is in memory; rejects (AppError 'unavailable') when PostgreSQL cannot be reached. */
+/**
+ * Resolves once the whole gallery is in memory, and says which store and how many people (an
+ * empty gallery where one was expected shows at once); rejects (AppError 'unavailable') when
+ * PostgreSQL cannot be reached.
+ */
 export async function openGallery({ databaseUrl, dataDir, model, dim, log }: OpenGalleryOptions): Promise<Gallery> {
-	if (!databaseUrl) return createSqliteGallery({ file: join(dataDir, 'gallery.db'), model, dim, log });
 	const started = performance.now();
-	const gallery = await createPgGallery({ url: databaseUrl, model, dim, log });
+	const file = join(dataDir, 'gallery.db');
+	const gallery = databaseUrl ? await createPgGallery({ url: databaseUrl, model, dim, log }) : createSqliteGallery({ file, model, dim, log });
 	const { people, embeddings } = gallery.health();
-	log.info(
-		`gallery: PostgreSQL ${redactUrl(databaseUrl)}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`
-	);
+	const store = databaseUrl ? `PostgreSQL ${redactUrl(databaseUrl)}` : `SQLite ${file}`;
+	log.info(`gallery: ${store}, ${people} people (${embeddings} embeddings) loaded in ${Math.round(performance.now() - started)} ms`);
 	return gallery;
 }

@@ -3,7 +3,7 @@
  * process (as an `sqlite3` shell's `BEGIN IMMEDIATE` would), the disk full, a file it cannot open.
  */
 import Database from 'better-sqlite3';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+describe('which store', () => {
+	it('refuses an empty DATABASE_URL (exit 2, one line naming it) rather than start on a new SQLite gallery', () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'facertc-empty-url-'));
+		try {
+			const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+				env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' },
+				encoding: 'utf8',
+				timeout: 60_000
+			});
+			expect(run.status).toBe(2);
+			const lines = run.stderr.trim().split('\n');
+			expect(lines).toHaveLength(1);
+			expect(lines[0]).toMatch(/DATABASE_URL is set but empty/);
+			expect(readdirSync(dataDir)).toEqual([]);
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
 
 describe('the gallery file locked by another process', () => {
 	let server: TestServer;
@@ -20,6 +40,7 @@ describe('the gallery file locked by another process', () => {
 		server = await startTestServer({ env: { EMBED_WORKERS: '1' } });
 		const res = await server.api('/api/people', json({ name: 'Kim' }));
 		personId = ((await res.json()) as { id: string }).id;
+		expect(server.logs.join('')).toContain(`"gallery: SQLite ${join(server.dataDir, 'gallery.db')}, 0 people (0 embeddings) loaded in `);
 	});
 	afterAll(async () => {
 		await server?.stop();
@@ -143,6 +164,7 @@ describe.skipIf(!disk)(`the data folder's disk full${disk ? '' : ' (skipped: can
 		expect(server.logs.join('')).toMatch(/could not fill the name keys in .*gallery\.db \(database or disk is full\)/);
 		const health = (await (await fetch(`${server.url}/healthz`)).json()) as { ok: boolean; people: number };
 		expect(health).toMatchObject({ ok: true, people: 300 });
+		expect(server.logs.join('')).toMatch(/"gallery: SQLite [^"]*gallery\.db, 300 people \(300 embeddings\) loaded in \d+ ms"/);
 		expect((await server.api('/api/people', json({ name: 'ann 7' }))).status).toBe(409);
 	});
 });
