@@ -34,7 +34,7 @@ const logger = createLogger(config.logLevel);
 try {
 	server = await startServer(config, logger);
 } catch (err) {
-	crashLog.fatal({ err }, 'facertc: could not start');
+	crashLog.fatal({ err }, `facertc: could not start: ${(err as Error).message}`);
 	process.exit(1);
 }
 

@@ -101,6 +101,22 @@ describe('openSqlite: a start that cannot write', () => {
 		db.close();
 	});
 
+	it('stops a start that must migrate a locked file, naming the file and what to do', async () => {
+		await createSqliteGallery({ file, model: 'm1', dim: 4, pollMs: 0 }).close();
+		const raw = new Database(file);
+		const version = raw.pragma('user_version', { simple: true }) as number;
+		raw.pragma(`user_version = ${version - 1}`); // the last migration to do again: a write at start
+		raw.close();
+		const release = holdWriteLock();
+		try {
+			expect(() => openSqlite(file)).toThrow(
+				`the gallery file ${file} is locked by another process (database is locked): stop that process (an sqlite3 shell, \`npm run gallery -- copy\`, another FaceRTC on the same DATA_DIR) and start again`
+			);
+		} finally {
+			release();
+		}
+	});
+
 	it('says a full disk (SQLITE_FULL) as 507 storage-full, and a locked file as 503 unavailable', () => {
 		const db = openSqlite(file);
 		// The portable way to fill a disk: the file may not grow past its pages now.

@@ -4,7 +4,7 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,46 @@ describe('which store', () => {
 			expect(lines).toHaveLength(1);
 			expect(lines[0]).toMatch(/DATABASE_URL is set but empty/);
 			expect(readdirSync(dataDir)).toEqual([]);
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	});
+});
+
+describe('a gallery file the server cannot open', () => {
+	/** The start's failure as the supervisor's journal has it (startTestServer rejects with the output). */
+	const failedStart = (dataDir: string) =>
+		startTestServer({ dataDir, env: { EMBED_WORKERS: '1' } }).then(
+			async (server) => {
+				await server.stop({ keepData: true });
+				return 'it started';
+			},
+			(err: Error) => err.message
+		);
+
+	it('names the file and says what to do: cannot be opened, not a database, damaged', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'facertc-bad-file-'));
+		const file = join(dataDir, 'gallery.db');
+		try {
+			mkdirSync(file); // as good as a folder this user may not write: SQLite cannot open it
+			expect(await failedStart(dataDir)).toMatch(`the gallery file ${file} cannot be opened (unable to open database file): check that DATA_DIR exists`);
+			rmSync(file, { recursive: true });
+
+			writeFileSync(file, 'not a database at all; '.repeat(200));
+			expect(await failedStart(dataDir)).toMatch(
+				`the gallery file ${file} is damaged (file is not a database): stop FaceRTC and restore the file from a backup`
+			);
+			rmSync(file);
+
+			// A real gallery cut in half, as a disk or a copy may leave it.
+			const server = await startTestServer({ dataDir, env: { EMBED_WORKERS: '1' } });
+			const { embeddingModel: model } = (await (await server.api('/api/settings')).json()) as { embeddingModel: string };
+			expect((await server.api('/api/import', json(people('Cy', 400, { model, dim: 128 })))).status).toBe(200);
+			await server.stop({ keepData: true });
+			truncateSync(file, Math.floor(statSync(file).size / 2));
+			expect(await failedStart(dataDir)).toMatch(
+				`the gallery file ${file} is damaged (database disk image is malformed): stop FaceRTC and restore the file from a backup`
+			);
 		} finally {
 			rmSync(dataDir, { recursive: true, force: true });
 		}
