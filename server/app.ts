@@ -5,7 +5,7 @@
 import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -60,9 +60,12 @@ export type RunningServer = {
 	/** Test hooks (TEST_HOOKS=1): drop the recognizer's signalling socket and hold it off, or let it back. */
 	dropRecognizer(hold: boolean): void;
 	releaseRecognizer(): void;
-	/** Stops taking work, drains what is in flight (at most DRAIN_TIMEOUT_MS), closes everything. */
-	close(): Promise<void>;
+	/** Stops taking work, drains what is in flight (at most DRAIN_TIMEOUT_MS), closes everything; says what it had to cut. */
+	close(): Promise<DrainReport>;
 };
+
+/** What a shutdown cut when its drain time was up: all 0 when the drain finished. */
+export type DrainReport = { requests: number; crops: number };
 
 const isLoopbackHost = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host);
 
@@ -72,6 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 	const metrics = createMetrics(new Registry());
 	const recognizerId = `${config.recognizerIdPrefix}-${randomBytes(6).toString('hex')}`;
 	const cleanups: Array<() => unknown> = [];
+	const drain: DrainReport = { requests: 0, crops: 0 };
 	const closeAll = async () => {
 		for (const cleanup of cleanups.splice(0).reverse()) {
 			try {
@@ -319,11 +323,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				resolve();
 			});
 		});
-		// Shutdown, HTTP side: stop accepting, let requests in flight finish (bounded), then cut.
+		// Shutdown, HTTP side: stop accepting, let requests in flight finish (bounded), then cut
+		// them, and say how many (a WebSocket or an idle keep-alive connection is no request).
+		const answering = new Set<ServerResponse>();
+		server.on('request', (_req, res: ServerResponse) => {
+			answering.add(res);
+			res.once('close', () => answering.delete(res));
+		});
 		let httpClosed: Promise<void> | null = null;
 		const stopHttp = () =>
 			(httpClosed ??= new Promise<void>((resolve) => {
-				const cut = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+				const cut = setTimeout(() => {
+					drain.requests = answering.size;
+					if (drain.requests > 0) httpLog.warn(`http: the drain took over ${DRAIN_TIMEOUT_MS / 1000} s: cut ${drain.requests} request(s) in flight`);
+					server.closeAllConnections();
+				}, DRAIN_TIMEOUT_MS);
 				server.close(() => {
 					clearTimeout(cut);
 					resolve();
@@ -379,7 +393,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
 		// flight; then the pool and the gallery.
 		cleanups.push(async () => {
-			await running.drain(DRAIN_TIMEOUT_MS);
+			drain.crops = await running.drain(DRAIN_TIMEOUT_MS);
 			guard.closeSockets();
 		});
 		cleanups.push(() => {
@@ -421,7 +435,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			},
 			dropRecognizer: (hold) => guard.dropRecognizer({ hold }),
 			releaseRecognizer: () => guard.release(),
-			close: closeAll
+			async close() {
+				await closeAll();
+				return { ...drain };
+			}
 		};
 	} catch (err) {
 		await closeAll();

@@ -4,10 +4,11 @@
  */
 import Database from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { samplePhotoPath } from '../helpers/faces.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -206,5 +207,41 @@ describe.skipIf(!disk)(`the data folder's disk full${disk ? '' : ' (skipped: can
 		expect(health).toMatchObject({ ok: true, people: 300 });
 		expect(server.logs.join('')).toMatch(/"gallery: SQLite [^"]*gallery\.db, 300 people \(300 embeddings\) loaded in \d+ ms"/);
 		expect((await server.api('/api/people', json({ name: 'ann 7' }))).status).toBe(409);
+	});
+});
+
+describe('a shutdown whose drain does not finish', () => {
+	it('cuts the requests still in flight after the drain time, says how many, and exits 1', async () => {
+		const dataDir = mkdtempSync(join(tmpdir(), 'facertc-drain-'));
+		const slowFile = join(dataDir, 'slow');
+		const server = await startTestServer({
+			dataDir,
+			// Every photo answered 9 s late: longer than the 5 s drain.
+			env: { EMBED_WORKERS: '1', EMBED_WORKER_ENTRY: 'tests/helpers/slow-worker.ts', FACERTC_SLOW_FILE: slowFile, FACERTC_SLOW_JOB_MS: '9000' }
+		});
+		try {
+			writeFileSync(slowFile, '');
+			const photo = new Uint8Array(readFileSync(samplePhotoPath(1)));
+			const recognize = () =>
+				fetch(`${server.url}/api/recognize`, { method: 'POST', body: photo, headers: { 'content-type': 'image/jpeg' } }).then(
+					(res) => res.status,
+					() => 'cut'
+				);
+			const inFlight = [recognize(), recognize()];
+			// Both inside the server: one photo in the worker, the other waiting for it.
+			for (let inside = false; !inside;) {
+				const { workers, queued } = (await (await fetch(`${server.url}/healthz`)).json()) as { workers: { busy: number }; queued: { recognize: number } };
+				inside = workers.busy === 1 && queued.recognize === 1;
+			}
+			const code = await server.stop({ keepData: true });
+			expect(await Promise.all(inFlight)).toEqual(['cut', 'cut']);
+			// Was 0, with nothing in the log: README says code 1 when the drain did not finish.
+			expect(code).toBe(1);
+			const logs = server.logs.join('');
+			expect(logs).toMatch(/http: the drain took over 5 s: cut 2 request\(s\) in flight/);
+			expect(logs).toMatch(/facertc: closed; the drain did not finish: cut 2 HTTP request\(s\) and 0 crop\(s\) in flight/);
+		} finally {
+			rmSync(dataDir, { recursive: true, force: true });
+		}
 	});
 });
