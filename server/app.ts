@@ -31,7 +31,7 @@ import { securityHeaders } from './http/headers.ts';
 import { createPairApi } from './http/pair-api.ts';
 import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
-import { createStatic } from './http/static.ts';
+import { buildProblem, createStatic } from './http/static.ts';
 import { loadSharedTokens, loadTokens, type Tokens } from './http/tokens.ts';
 import { reembedOtherModels, type ModelChangeReport } from './gallery/model-change.ts';
 import type { Logger } from './log.ts';
@@ -307,6 +307,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			})
 		);
 		const httpLog = log('http');
+		const noApp = buildProblem(config.buildDir);
+		if (noApp) httpLog.warn(noApp);
 		app.use(
 			createStatic({
 				buildDir: config.buildDir,

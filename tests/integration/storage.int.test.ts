@@ -78,10 +78,15 @@ describe('the gallery file locked by another process', () => {
 	let personId: string;
 
 	beforeAll(async () => {
-		server = await startTestServer({ env: { EMBED_WORKERS: '1' } });
+		server = await startTestServer({ env: { EMBED_WORKERS: '1', BUILD_DIR: '/nonexistent-build' } });
 		const res = await server.api('/api/people', json({ name: 'Kim' }));
 		personId = ((await res.json()) as { id: string }).id;
 		expect(server.logs.join('')).toContain(`"gallery: SQLite ${join(server.dataDir, 'gallery.db')}, 0 people (0 embeddings) loaded in `);
+	});
+
+	it('(and, at start, says a BUILD_DIR with no built app in it as a warning)', () => {
+		// Was: /healthz ok, every page 404, and not a word.
+		expect(server.logs.join('')).toMatch(/"level":40,[^\n]*"msg":"BUILD_DIR \/nonexistent-build holds no built app/);
 	});
 	afterAll(async () => {
 		await server?.stop();
