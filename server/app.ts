@@ -5,7 +5,7 @@
 import express from 'express';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { securityHeaders } from './http/headers.ts';
 import { createPairApi } from './http/pair-api.ts';
 import { createPairing, pairingLink } from './http/pairing.ts';
 import { createRestLimits } from './http/rate-limits.ts';
-import { createStatic } from './http/static.ts';
+import { buildProblem, createStatic } from './http/static.ts';
 import { loadSharedTokens, loadTokens, type Tokens } from './http/tokens.ts';
 import { reembedOtherModels, type ModelChangeReport } from './gallery/model-change.ts';
 import type { Logger } from './log.ts';
@@ -60,9 +60,12 @@ export type RunningServer = {
 	/** Test hooks (TEST_HOOKS=1): drop the recognizer's signalling socket and hold it off, or let it back. */
 	dropRecognizer(hold: boolean): void;
 	releaseRecognizer(): void;
-	/** Stops taking work, drains what is in flight (at most DRAIN_TIMEOUT_MS), closes everything. */
-	close(): Promise<void>;
+	/** Stops taking work, drains what is in flight (at most DRAIN_TIMEOUT_MS), closes everything; says what it had to cut. */
+	close(): Promise<DrainReport>;
 };
+
+/** What a shutdown cut when its drain time was up: all 0 when the drain finished. */
+export type DrainReport = { requests: number; crops: number };
 
 const isLoopbackHost = (host: string) => /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/i.test(host);
 
@@ -72,6 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 	const metrics = createMetrics(new Registry());
 	const recognizerId = `${config.recognizerIdPrefix}-${randomBytes(6).toString('hex')}`;
 	const cleanups: Array<() => unknown> = [];
+	const drain: DrainReport = { requests: 0, crops: 0 };
 	const closeAll = async () => {
 		for (const cleanup of cleanups.splice(0).reverse()) {
 			try {
@@ -90,7 +94,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			dataDir: config.dataDir,
 			model: embedder.model,
 			dim: embedder.dim,
-			log: (msg) => galleryLog.info(msg)
+			// Losing PostgreSQL is a warning, so LOG_LEVEL=warn still shows an outage.
+			log: { info: (msg) => galleryLog.info(msg), warn: (msg) => galleryLog.warn(msg) }
 		});
 		cleanups.push(() => gallery.close());
 
@@ -300,6 +305,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			})
 		);
 		const httpLog = log('http');
+		const noApp = buildProblem(config.buildDir);
+		if (noApp) httpLog.warn(noApp);
 		app.use(
 			createStatic({
 				buildDir: config.buildDir,
@@ -316,11 +323,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 				resolve();
 			});
 		});
-		// Shutdown, HTTP side: stop accepting, let requests in flight finish (bounded), then cut.
+		// Shutdown, HTTP side: stop accepting, let requests in flight finish (bounded), then cut
+		// them, and say how many (a WebSocket or an idle keep-alive connection is no request).
+		const answering = new Set<ServerResponse>();
+		server.on('request', (_req, res: ServerResponse) => {
+			answering.add(res);
+			res.once('close', () => answering.delete(res));
+		});
 		let httpClosed: Promise<void> | null = null;
 		const stopHttp = () =>
 			(httpClosed ??= new Promise<void>((resolve) => {
-				const cut = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+				const cut = setTimeout(() => {
+					drain.requests = answering.size;
+					if (drain.requests > 0) httpLog.warn(`http: the drain took over ${DRAIN_TIMEOUT_MS / 1000} s: cut ${drain.requests} request(s) in flight`);
+					server.closeAllConnections();
+				}, DRAIN_TIMEOUT_MS);
 				server.close(() => {
 					clearTimeout(cut);
 					resolve();
@@ -376,7 +393,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 		// answer the crops in flight, tell clients, close channels; then wait for HTTP requests in
 		// flight; then the pool and the gallery.
 		cleanups.push(async () => {
-			await running.drain(DRAIN_TIMEOUT_MS);
+			drain.crops = await running.drain(DRAIN_TIMEOUT_MS);
 			guard.closeSockets();
 		});
 		cleanups.push(() => {
@@ -391,6 +408,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			webhook?.close();
 		});
 
+		// Made before the line below, which tools (and the test suite) take to mean the start is done.
+		const local = await pairing.create('admin');
+		const phone = lanOrigins()[0] ? await pairing.create('admin') : null;
 		logger.info(`facertc: listening on ${scheme}://localhost:${port} (nets on ${backend}, ${config.embedWorkers} embed workers, data ${config.dataDir})`);
 		logger.info(
 			{ admin: tokens.admin.source, recognize: tokens.recognize?.source ?? 'open' },
@@ -402,8 +422,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			tlsLog.info(`https: ${tls.origin} certificate ${tls.certFile}, SHA-256 ${tls.fingerprint}, for ${tls.names.join(', ')}`);
 			for (const origin of lanOrigins()) tlsLog.info(`https: from a phone on this network open ${origin}`);
 		}
-		const local = await pairing.create('admin');
-		const phone = lanOrigins()[0] ? await pairing.create('admin') : null;
 		return {
 			port,
 			url: `${scheme}://127.0.0.1:${port}`,
@@ -417,7 +435,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 			},
 			dropRecognizer: (hold) => guard.dropRecognizer({ hold }),
 			releaseRecognizer: () => guard.release(),
-			close: closeAll
+			async close() {
+				await closeAll();
+				return { ...drain };
+			}
 		};
 	} catch (err) {
 		await closeAll();

@@ -49,6 +49,14 @@ describe('loadConfig: the env schema', () => {
 		const cases: Array<[Record<string, string>, RegExp]> = [
 			[{ PORT: 'eighty' }, /^PORT must be an integer from 0 to 65535/],
 			[{ PORT: '70000' }, /^PORT must be an integer/],
+			// Number() reads these, and the server ran on a port (or a cap) no one wrote.
+			[{ PORT: '0x4970' }, /^PORT must be an integer from 0 to 65535/],
+			[{ PORT: '1e4' }, /^PORT must be an integer/],
+			[{ PORT: '-1' }, /^PORT must be an integer/],
+			[{ MAX_CHANNELS: '0b11' }, /^MAX_CHANNELS must be an integer/],
+			[{ EMBED_WORKERS: '2.0' }, /^EMBED_WORKERS must be an integer/],
+			[{ ICE_SERVERS: '[{"urls":"http://x"}]' }, /^ICE_SERVERS urls must be stun:, stuns:, turn: or turns: URLs/],
+			[{ ICE_SERVERS: '[{"urls":["stun:a.example.org","https://b"]}]' }, /^ICE_SERVERS urls must be/],
 			[{ MATCH_THRESHOLD: 'NaN' }, /^MATCH_THRESHOLD must be a number/],
 			[{ OPEN_RECOGNITION: 'yes' }, /^OPEN_RECOGNITION must be 1 or 0/],
 			[{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
@@ -81,9 +89,25 @@ describe('loadConfig: the env schema', () => {
 		});
 	});
 
+	it('warns about a value it cannot honour as written, and takes the rest as they are', () => {
+		expect(loadConfig({ MAX_CHANNELS: '10', MAX_CHANNELS_PER_ADDRESS: '50' }, '/srv').warnings).toEqual([
+			'MAX_CHANNELS_PER_ADDRESS 50 is above MAX_CHANNELS 10: one address may open 10 at most'
+		]);
+		// The default per-address cap (6) under a small total is no one's mistake.
+		expect(loadConfig({ MAX_CHANNELS: '4' }, '/srv').warnings).toEqual([]);
+		expect(loadConfig({ ARCFACE_MODEL: 'm/fr.onnx' }, '/srv').warnings).toEqual([
+			'ARCFACE_MODEL is ignored: it is read only with EMBEDDER=arcface-onnx (EMBEDDER is face-api)'
+		]);
+		expect(loadConfig({ EMBEDDER: 'arcface-onnx', ARCFACE_MODEL: 'm/fr.onnx' }, '/srv').warnings).toEqual([]);
+		const ice = '[{"urls":["stun:stun.example.org:3478","turns:turn.example.org:443?transport=tcp"],"username":"u","credential":"c"}]';
+		expect(loadConfig({ ICE_SERVERS: ice }, '/srv').iceServers).toHaveLength(1);
+		expect(loadConfig({ PORT: '08080' }, '/srv').port).toBe(8080);
+	});
+
 	it('keeps the gallery in SQLite unless DATABASE_URL names a PostgreSQL database', () => {
 		expect(loadConfig({}, '/srv').databaseUrl).toBeNull();
-		expect(loadConfig({ DATABASE_URL: ' ' }, '/srv').databaseUrl).toBeNull();
+		// Set but empty (a template's `DATABASE_URL=`) would have started on a new, empty SQLite gallery.
+		for (const empty of ['', ' ']) expect(() => loadConfig({ DATABASE_URL: empty }, '/srv')).toThrow(/^DATABASE_URL is set but empty/);
 		expect(loadConfig({ DATABASE_URL: 'postgres://facertc:pw@db:5432/facertc' }, '/srv').databaseUrl).toBe('postgres://facertc:pw@db:5432/facertc');
 		expect(loadConfig({ DATABASE_URL: 'postgresql://db/facertc' }, '/srv').databaseUrl).toBe('postgresql://db/facertc');
 		expect(() => loadConfig({ DATABASE_URL: 'mysql://db/facertc' }, '/srv')).toThrow(/DATABASE_URL must be a postgres:\/\/ URL/);

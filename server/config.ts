@@ -115,10 +115,12 @@ const unset = (raw: unknown) => (typeof raw !== 'string' || raw.trim() === '' ? 
  */
 const variable = () => v.pipe(v.unknown(), v.transform(unset));
 
+/** Decimal digits only: Number() would also take `0x4970`, `1e4` or `0b1`, and run on a value no one meant. */
 function integer(name: string, fallback: number, min: number, max: number) {
 	const message = `${name} must be an integer from ${min} to ${max}`;
 	return v.pipe(
 		variable(),
+		v.check((raw) => raw === undefined || /^[0-9]+$/.test(raw), message),
 		v.transform((raw) => (raw === undefined ? fallback : Number(raw))),
 		v.number(message),
 		v.integer(message),
@@ -166,6 +168,17 @@ const optionalText = v.pipe(
 	variable(),
 	v.transform((raw) => raw ?? null)
 );
+/**
+ * Unset, or a value: set but empty is refused, where taking it for unset would silently do
+ * something else (an empty DATABASE_URL from a template would start on a new, empty SQLite gallery).
+ */
+const unsetOrGiven = (message: string) =>
+	v.pipe(
+		v.unknown(),
+		v.check((raw) => typeof raw !== 'string' || raw.trim() !== '', message),
+		v.transform(unset),
+		v.transform((raw) => raw ?? null)
+	);
 
 /** Shorter given tokens still work (existing settings keep working) but get a warning at start. */
 export const MIN_TOKEN_CHARS = 16;
@@ -181,8 +194,16 @@ function token(name: string) {
 	);
 }
 
+/** What RTCPeerConnection takes as an ICE server; anything else fails in every browser, far from here. */
+const ICE_URL = /^(stun|stuns|turn|turns):\S+$/i;
 const IceServerSchema = v.object({
-	urls: v.union([v.string(), v.array(v.string())]),
+	urls: v.pipe(
+		v.union([v.string(), v.array(v.string())]),
+		v.check(
+			(urls) => [urls].flat().every((url) => ICE_URL.test(url)),
+			'ICE_SERVERS urls must be stun:, stuns:, turn: or turns: URLs, e.g. [{"urls":"stun:stun.example.org"}]'
+		)
+	),
 	username: v.optional(v.string()),
 	credential: v.optional(v.string())
 });
@@ -207,7 +228,7 @@ export const EnvSchema = v.object({
 	HOST: text('0.0.0.0'),
 	DATA_DIR: text('data'),
 	DATABASE_URL: v.pipe(
-		optionalText,
+		unsetOrGiven('DATABASE_URL is set but empty: give a postgres:// URL, or unset it for the SQLite gallery in DATA_DIR'),
 		v.check((raw) => raw === null || /^postgres(ql)?:\/\/./.test(raw), 'DATABASE_URL must be a postgres:// URL (or unset: SQLite in DATA_DIR)')
 	),
 	MODELS_DIR: text('models'),
@@ -276,11 +297,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 	if (!e.TLS_CERT !== !e.TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: set both PEM files, or neither');
 	if (e.EMBED_WORKER_ENTRY && !e.TEST_HOOKS) throw new Error('EMBED_WORKER_ENTRY is for the test suite only: it needs TEST_HOOKS=1');
 	const tls = e.TLS_CERT && e.TLS_KEY ? Object.freeze({ certFile: resolve(cwd, e.TLS_CERT), keyFile: resolve(cwd, e.TLS_KEY) }) : null;
-	const warnings = (['ADMIN_TOKEN', 'RECOGNIZE_TOKEN'] as const)
+	const warnings: string[] = (['ADMIN_TOKEN', 'RECOGNIZE_TOKEN'] as const)
 		.filter((name) => e[name] !== null && e[name].length < MIN_TOKEN_CHARS)
 		.map((name) => `${name} is shorter than ${MIN_TOKEN_CHARS} characters: easy to guess`);
 	const total = e.MAX_CHANNELS;
 	const perAddress = Math.min(e.MAX_CHANNELS_PER_ADDRESS, total);
+	if (unset(env.MAX_CHANNELS_PER_ADDRESS) !== undefined && e.MAX_CHANNELS_PER_ADDRESS > total) {
+		warnings.push(`MAX_CHANNELS_PER_ADDRESS ${e.MAX_CHANNELS_PER_ADDRESS} is above MAX_CHANNELS ${total}: one address may open ${total} at most`);
+	}
+	if (e.ARCFACE_MODEL !== null && e.EMBEDDER !== 'arcface-onnx') {
+		warnings.push(`ARCFACE_MODEL is ignored: it is read only with EMBEDDER=arcface-onnx (EMBEDDER is ${e.EMBEDDER})`);
+	}
 	return Object.freeze({
 		port: e.PORT,
 		host: e.HOST,

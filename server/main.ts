@@ -34,7 +34,7 @@ const logger = createLogger(config.logLevel);
 try {
 	server = await startServer(config, logger);
 } catch (err) {
-	crashLog.fatal({ err }, 'facertc: could not start');
+	crashLog.fatal({ err }, `facertc: could not start: ${(err as Error).message}`);
 	process.exit(1);
 }
 
@@ -54,7 +54,12 @@ async function stop(signal: string): Promise<void> {
 		DRAIN_TIMEOUT_MS * 2 + 2_000
 	);
 	force.unref();
-	await server?.close();
+	const cut = await server?.close();
+	if (cut && cut.requests + cut.crops > 0) {
+		// A supervisor (and README) reads code 1 as "the drain did not finish": answers were lost.
+		logger.warn(`facertc: closed; the drain did not finish: cut ${cut.requests} HTTP request(s) and ${cut.crops} crop(s) in flight`);
+		process.exit(1);
+	}
 	logger.info('facertc: closed');
 	process.exit(0);
 }

@@ -7,6 +7,15 @@ import type { GalleryEntry } from './matcher.ts';
 export type Person = { id: string; name: string; faces: number };
 
 /**
+ * Where a store says how it is doing, by level: `warn` for what an operator must hear at
+ * LOG_LEVEL=warn (the database lost, a start step skipped), `info` for the rest (it is back).
+ */
+export type StoreLog = { info(msg: string): void; warn(msg: string): void };
+
+/** A StoreLog that drops everything: tests and tools. */
+export const SILENT_STORE_LOG: StoreLog = Object.freeze({ info() {}, warn() {} });
+
+/**
  * A person as listed; `coverage`: their faces counted by head pose (src/lib/protocol/pose.ts's
  * coverageOf over the faces' yaws), for the People page; `thumbnail` (JPEG, of the latest face
  * that has one) only when asked for and one is kept.

@@ -7,8 +7,10 @@ import pg from 'pg';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey } from '../../src/lib/protocol/names.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
+import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
+import { storageFault } from './storage-errors.ts';
 
 /** A query runner: the pool, or one transaction's client. */
 export type Sql = <R extends Row = Row>(text: string, values?: readonly unknown[]) => Promise<R[]>;
@@ -43,15 +45,44 @@ export function redactUrl(url: string): string {
 	}
 }
 
-/** Lost connections, timeouts, a server shutting down or full: the database is unavailable. */
+/** Node's socket errors: the database's host cannot be reached, or the connection went. */
+const NETWORK_ERRORS = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'ECONNABORTED',
+	'EPIPE',
+	'ETIMEDOUT',
+	'EHOSTUNREACH',
+	'EHOSTDOWN',
+	'ENETUNREACH',
+	'ENETDOWN',
+	'ENOTFOUND',
+	'EAI_AGAIN'
+]);
+/** The driver's own words for a connection lost or never made (pg/lib/client.js, pg-pool): they carry no code. */
+const DRIVER_CONNECTION_ERROR =
+	/^(Connection terminated|timeout expired|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * Lost connections, timeouts, a server shutting down or out of resources: the database is
+ * unavailable. Anything else (a schema newer than this code, a refused password, a bug) is not,
+ * and is not said to be.
+ */
 function isUnavailable(err: unknown): boolean {
-	const code = (err as { code?: unknown } | null)?.code;
+	const e = err as { code?: unknown; message?: unknown; errors?: unknown } | null;
+	const code = e?.code;
 	if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return /^(08|57P|53)/.test(code);
-	return true; // driver-level errors (ECONNREFUSED, "Connection terminated", timeouts) carry no SQLSTATE
+	if (typeof code === 'string' && NETWORK_ERRORS.has(code)) return true;
+	// Every address of a host name refused: Node's AggregateError holds one error each.
+	if (Array.isArray(e?.errors) && e.errors.some(isUnavailable)) return true;
+	return typeof e?.message === 'string' && DRIVER_CONNECTION_ERROR.test(e.message);
 }
 
 export function toAppError(err: unknown): unknown {
-	if (err instanceof AppError || !isUnavailable(err)) return err;
+	if (err instanceof AppError) return err;
+	const full = storageFault(err); // disk_full (53100): the database's disk, not its reach
+	if (full) return full;
+	if (!isUnavailable(err)) return err;
 	return new AppError('unavailable', `gallery database unreachable: ${(err as Error).message || String(err)}`, { cause: err });
 }
 
@@ -129,16 +160,13 @@ async function migrate(pool: pg.Pool, where: string): Promise<void> {
 
 /**
  * Connects (failing within CONNECT_TIMEOUT_MS when the database cannot be reached) and brings the
- * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors.
+ * schema up to date. `poolSize`: connections at most. `log` hears about idle-connection errors (warn).
  */
-export async function openPostgres(
-	url: string,
-	{ poolSize = 10, log = () => {} }: { poolSize?: number; log?: (msg: string) => void } = {}
-): Promise<PgDatabase> {
+export async function openPostgres(url: string, { poolSize = 10, log = SILENT_STORE_LOG }: { poolSize?: number; log?: StoreLog } = {}): Promise<PgDatabase> {
 	const where = redactUrl(url);
 	const pool = new pg.Pool({ ...clientConfig(url), max: poolSize, idleTimeoutMillis: 30_000 });
 	// An idle connection that dies (server restart) is reported here; without a listener it would crash the process.
-	pool.on('error', (err) => log(`gallery: idle database connection lost (${err.message})`));
+	pool.on('error', (err) => log.warn(`gallery: idle database connection lost (${err.message})`));
 	try {
 		await migrate(pool, where);
 	} catch (err) {

@@ -7,7 +7,7 @@
  * a server cut off from the database may hold people deleted elsewhere, so it names nobody.
  */
 import { AppError } from '../../src/lib/protocol/errors.ts';
-import type { GalleryHealth } from './gallery.ts';
+import { SILENT_STORE_LOG, type GalleryHealth, type StoreLog } from './gallery.ts';
 import type { GalleryEntry } from './matcher.ts';
 import type { PgDatabase, Sql } from './pg-db.ts';
 import { toEntries, type Snapshot } from './snapshot.ts';
@@ -43,7 +43,8 @@ export type FollowerOptions = {
 	dim: number;
 	pollMs?: number | undefined;
 	staleAfterMs?: number | undefined;
-	log?: (msg: string) => void;
+	/** Losing the database is a warning, its coming back news. */
+	log?: StoreLog;
 	now?: () => number;
 };
 
@@ -51,7 +52,7 @@ const toStored = (row: EntryRow) => ({ personId: row.person_id, name: row.name, 
 
 /** Loads the snapshot (at start: throws when the database cannot be read) and follows it from then on. */
 export async function followGallery(options: FollowerOptions): Promise<Follower> {
-	const { db, snapshot, model, dim, log = () => {}, now = Date.now } = options;
+	const { db, snapshot, model, dim, log = SILENT_STORE_LOG, now = Date.now } = options;
 	const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
 	const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
 	let known: number | null = null;
@@ -102,7 +103,7 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 		// Vouched for from the end of the read: the database answered throughout. A write committed
 		// during it is newer than the snapshot, and its NOTIFY has already queued the next refresh.
 		syncedAt = now();
-		if (lastError) log(`gallery: database reachable again`);
+		if (lastError) log.info(`gallery: database reachable again`);
 		lastError = null;
 	}
 
@@ -120,7 +121,7 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 		next.catch((err: unknown) => {
 			// The driver's own words ("connect ECONNREFUSED 10.0.0.5:5432"), not the AppError's wrapping.
 			const message = ((err as Error).cause as Error | undefined)?.message ?? (err as Error).message;
-			if (message !== lastError) log(`gallery: could not follow the database (${message})`);
+			if (message !== lastError) log.warn(`gallery: could not follow the database (${message})`);
 			lastError = message;
 		});
 		queued = next;
@@ -133,13 +134,13 @@ export async function followGallery(options: FollowerOptions): Promise<Follower>
 	const stopListening = db.listen(NOTIFY_CHANNEL, {
 		onNotify: () => void refresh().catch(() => {}),
 		onConnect() {
-			if (!listening) log('gallery: notification connection back');
+			if (!listening) log.info('gallery: notification connection back');
 			listening = true;
 			// Anything written while the connection was down is picked up now.
 			void refresh().catch(() => {});
 		},
 		onError(err) {
-			if (listening) log(`gallery: notification connection lost (${err.message}); polling every ${pollMs} ms`);
+			if (listening) log.warn(`gallery: notification connection lost (${err.message}); polling every ${pollMs} ms`);
 			listening = false;
 		}
 	});

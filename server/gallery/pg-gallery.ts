@@ -15,6 +15,7 @@ import { peopleByKey, planImport } from './import-plan.ts';
 import { createPgLearn } from './pg-learn.ts';
 import { createPgPeople, PEOPLE_ORDER } from './pg-people.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
+import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
 
 export type PgGalleryOptions = {
 	/** postgres://user:password@host:port/database */
@@ -26,7 +27,7 @@ export type PgGalleryOptions = {
 	staleAfterMs?: number;
 	/** Versions whose changed people are kept for followers that fall behind; default CHANGES_KEPT. */
 	changesKept?: number;
-	log?: (msg: string) => void;
+	log?: StoreLog;
 };
 
 /** Versions whose changed people are kept for followers that fall behind (beyond: full reload). */
@@ -43,7 +44,7 @@ const toPerson = (row: PersonRow): Person => ({ id: row.id, name: row.name, face
 type FaceInsert = { id: string; personId: string; embedding: Buffer; thumbnail: Buffer | null; yaw: number | null; source: string | null };
 
 export async function createPgGallery(options: PgGalleryOptions): Promise<Gallery> {
-	const { url, model, dim, log = () => {}, changesKept = CHANGES_KEPT } = options;
+	const { url, model, dim, log = SILENT_STORE_LOG, changesKept = CHANGES_KEPT } = options;
 	const db = await openPostgres(url, { log });
 	const snapshot = createSnapshot();
 	let follower: Follower;

@@ -4,18 +4,86 @@ import { nameKey } from '../../src/lib/protocol/names.ts';
 import { loadMigrations, pendingMigrations } from './migrations.ts';
 import { NAME_KEYS_SETTING, nameKeysVersion } from './name-keys.ts';
 import { COPIED_TABLES, type Row, type TableStore } from './copy.ts';
+import { SILENT_STORE_LOG, type StoreLog } from './gallery.ts';
+import { isFull, isLocked } from './storage-errors.ts';
 
 export type SqliteDatabase = Database.Database;
 
-export function openSqlite(file: string): SqliteDatabase {
-	const db = new Database(file);
+/**
+ * How long a statement waits for another process's write lock (an `sqlite3` shell, `npm run
+ * gallery -- copy`), ms. better-sqlite3 is synchronous: the wait blocks the event loop, and with it
+ * recognition, `/healthz` and every other request, so it is short: enough for another writer's
+ * quick transaction to end. Past it the write fails (SQLITE_BUSY), and the request is answered 503
+ * `unavailable` with Retry-After (storage-errors.ts) rather than the whole server freezing.
+ */
+export const BUSY_TIMEOUT_MS = 100;
+
+/**
+ * Makes `db.transaction(fn)` begin IMMEDIATE (every transaction on this connection writes). A
+ * deferred one starts as a reader, and its first write must upgrade the lock: while another
+ * process holds the write lock, SQLite fails that upgrade at once with SQLITE_BUSY, without the
+ * busy wait (waiting there could deadlock). An immediate one takes the write lock at BEGIN, so it
+ * waits BUSY_TIMEOUT_MS like a single statement does, and what it reads is what it writes over.
+ */
+function immediateTransactions(db: SqliteDatabase): void {
+	const transaction = db.transaction.bind(db);
+	db.transaction = (fn) => {
+		const tx = transaction(fn);
+		return Object.assign((...params: Parameters<typeof tx>) => tx.immediate(...params), {
+			default: tx.immediate,
+			deferred: tx.deferred,
+			immediate: tx.immediate,
+			exclusive: tx.exclusive
+		});
+	};
+}
+
+const sqliteCode = (err: unknown): string => {
+	const code = (err as { code?: unknown } | null)?.code;
+	return typeof code === 'string' ? code : '';
+};
+
+/**
+ * A SQLite error met while opening the gallery, said with the file's path and what to do (SQLite's
+ * own words name neither); any other error as it is.
+ */
+export function openError(file: string, err: unknown): unknown {
+	const code = sqliteCode(err);
+	if (!code.startsWith('SQLITE_') && code !== 'ENOSPC') return err;
+	const said = `(${(err as Error).message})`;
+	const advice = (() => {
+		if (code.startsWith('SQLITE_CANTOPEN'))
+			return `cannot be opened ${said}: check that DATA_DIR exists and that the user running FaceRTC may read and write the folder and the file`;
+		if (code.startsWith('SQLITE_READONLY'))
+			return `cannot be written ${said}: the user running FaceRTC must be able to write the file and its folder (DATA_DIR)`;
+		if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB')
+			return `is damaged ${said}: stop FaceRTC and restore the file from a backup, or move it away to start with an empty gallery`;
+		if (isLocked(err))
+			return `is locked by another process ${said}: stop that process (an sqlite3 shell, \`npm run gallery -- copy\`, another FaceRTC on the same DATA_DIR) and start again`;
+		if (isFull(err)) return `cannot grow: its disk is full ${said}: free some space, then start again`;
+		if (code.startsWith('SQLITE_IOERR')) return `could not be read or written ${said}: check the disk it is on`;
+		return `could not be opened ${said}`;
+	})();
+	return new Error(`the gallery file ${file} ${advice}`, { cause: err });
+}
+
+/** `log` hears about a start step skipped (warn). Errors name the file (openError). */
+export function openSqlite(file: string, { log = SILENT_STORE_LOG }: { log?: StoreLog } = {}): SqliteDatabase {
+	let db: SqliteDatabase;
 	try {
+		db = new Database(file);
+	} catch (err) {
+		throw openError(file, err);
+	}
+	try {
+		immediateTransactions(db);
 		db.pragma('journal_mode = WAL');
 		db.pragma('foreign_keys = ON');
 		// With WAL, NORMAL loses no committed transaction when the process dies (only on power loss).
 		db.pragma('synchronous = NORMAL');
-		// Another process (e.g. `npm run gallery -- copy`) holding the write lock: wait, don't fail.
-		db.pragma('busy_timeout = 5000');
+		// Another process (e.g. `npm run gallery -- copy`) holding the write lock: wait a little,
+		// then fail with SQLITE_BUSY rather than hold up the event loop (BUSY_TIMEOUT_MS).
+		db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		const current = db.pragma('user_version', { simple: true }) as number;
 		for (const migration of pendingMigrations(current, loadMigrations('sqlite'), file)) {
 			db.transaction(() => {
@@ -23,11 +91,19 @@ export function openSqlite(file: string): SqliteDatabase {
 				db.pragma(`user_version = ${migration.version}`);
 			})();
 		}
-		fillNameKeys(db);
+		try {
+			fillNameKeys(db);
+		} catch (err) {
+			// Reads cope with rows without a key (name-keys.ts). Failing the start here (a full disk, a
+			// locked file) would only have a supervisor restart it in a loop, recognition down meanwhile.
+			// A damaged or read-only file is another matter: it stops the start, said below.
+			if (!isLocked(err) && !isFull(err)) throw err;
+			log.warn(`gallery: could not fill the name keys in ${file} (${(err as Error).message}); going on without them, tried again at the next start`);
+		}
 		return db;
 	} catch (err) {
 		db.close();
-		throw err;
+		throw openError(file, err);
 	}
 }
 
@@ -38,6 +114,9 @@ function fillNameKeys(db: SqliteDatabase): void {
 	const missing = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people WHERE name_key IS NULL');
 	const all = db.prepare<[], { id: string; name: string }>('SELECT id, name FROM people');
 	const set = db.prepare('UPDATE people SET name_key = ? WHERE id = ?');
+	// Nothing to write, no write lock to ask for (another process may hold it).
+	const pending = stored === version ? 'SELECT 1 FROM people WHERE name_key IS NULL LIMIT 1' : 'SELECT 1 FROM people LIMIT 1';
+	if (!db.prepare(pending).get()) return;
 	db.transaction(() => {
 		const rows = (stored === version ? missing : all).all();
 		for (const { id, name } of rows) set.run(nameKey(name), id);
@@ -53,6 +132,8 @@ const PAGE_ROWS = 2000;
 /** The gallery's tables row by row, for a lossless copy to or from another store. */
 export function sqliteTables(file: string): TableStore {
 	const db = openSqlite(file);
+	// A command-line copy holds up no one while it waits: give a running server's write time to end.
+	db.pragma('busy_timeout = 5000');
 	return {
 		where: file,
 		async count(table) {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/lib/protocol/errors.ts';
 import { nameKey, sameName } from '../../src/lib/protocol/names.ts';
 import { assertNameFree, checkEmbedding, checkFaces, exportDocument, prepareImport, storedSource, storedYaw, toBytes, type ImportedPerson } from './checks.ts';
-import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type OtherModelFace, type Person } from './gallery.ts';
+import { DEFAULT_SETTINGS, type Face, type Gallery, type GallerySettings, type NewFace, type OtherModelFace, type Person, type StoreLog } from './gallery.ts';
 import { peopleByKey, planImport } from './import-plan.ts';
 import { mayHaveKey } from './name-keys.ts';
 import { createSnapshot, toEntries } from './snapshot.ts';
@@ -23,12 +23,14 @@ export type SqliteGalleryOptions = {
 	 * --replace` into a running server's file), ms; 0: never. Default 1000.
 	 */
 	pollMs?: number;
+	/** Hears about a start step skipped (sqlite-db.ts). */
+	log?: StoreLog;
 };
 
 type FaceRow = { person_id: string; name: string; embedding: Buffer };
 
-export function createSqliteGallery({ file, model, dim, pollMs = 1000 }: SqliteGalleryOptions): Gallery {
-	const db = openSqlite(file);
+export function createSqliteGallery({ file, model, dim, pollMs = 1000, log }: SqliteGalleryOptions): Gallery {
+	const db = openSqlite(file, log ? { log } : {});
 
 	const PERSON_COLUMNS = 'p.id, p.name, (SELECT COUNT(*) FROM faces f WHERE f.person_id = p.id) AS faces';
 	const ORDER = 'ORDER BY p.name COLLATE NOCASE, p.id';

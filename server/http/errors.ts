@@ -1,6 +1,7 @@
 /** Maps the shared error catalogue to HTTP and renders `{ error, code, ...details }` bodies. */
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, type ErrorCode } from '../../src/lib/protocol/errors.ts';
+import { storageFault } from '../gallery/storage-errors.ts';
 import type { Logger } from '../log.ts';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -20,6 +21,7 @@ const STATUS: Record<ErrorCode, number> = {
 	overloaded: 503,
 	closed: 503,
 	unavailable: 503,
+	'storage-full': 507,
 	timeout: 504
 };
 
@@ -34,9 +36,10 @@ export class DetailedError extends AppError {
 	}
 }
 
-/** Renders `{ error, code }` with the catalogue's status, plus a DetailedError's fields. */
+/** Renders `{ error, code }` with the catalogue's status, plus a DetailedError's fields; `Retry-After` (s) when the error says when. */
 export function sendError(res: Response, err: AppError): void {
 	const details = err instanceof DetailedError ? err.details : {};
+	if (err.retryAfterMs !== undefined) res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
 	res.status(STATUS[err.code]).json({ ...details, error: err.message, code: err.code });
 }
 
@@ -68,12 +71,19 @@ function clientFault(err: unknown): AppError | null {
 	return new AppError('bad-request', 'bad request');
 }
 
-/** Last express middleware: a client's faults with their status, AppErrors, and anything else as a 500. */
+/**
+ * Last express middleware: a client's faults with their status, the store's faults a client can
+ * wait out or an operator must fix (a locked gallery file: 503 with Retry-After; a full disk:
+ * 507), AppErrors, and anything else as a 500.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
 	return (err: unknown, _req, res, _next) => {
 		const fault = err instanceof AppError ? null : clientFault(err);
 		if (fault) return sendError(res, fault);
-		const appError = AppError.from(err);
+		const stored = storageFault(err);
+		if (stored?.code === 'storage-full') log.error({ err }, 'http: a write failed: the disk is full');
+		else if (stored) log.warn({ err: (err as Error).message }, 'http: the gallery file is locked by another process');
+		const appError = stored ?? AppError.from(err);
 		if (appError.code === 'internal') log.error({ err }, 'http: request failed');
 		sendError(res, appError);
 	};

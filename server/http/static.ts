@@ -21,6 +21,15 @@ const SERVICE_WORKER_FILE = 'service-worker.js';
 /** What MediaPipe's FilesetResolver loads on a browser with WASM SIMD (all current phones). */
 const PAGE_WASM_FILES = ['vision_wasm_internal.wasm', 'vision_wasm_internal.js'];
 
+/**
+ * What is wrong with `buildDir` as the built app, or null: without its shell (`index.html`) every
+ * page answers 404 while `/healthz` says all is well, so the start says so.
+ */
+export function buildProblem(buildDir: string): string | null {
+	if (existsSync(join(buildDir, 'index.html'))) return null;
+	return `BUILD_DIR ${buildDir} holds no built app (no index.html): pages answer 404 until \`npm run build\` makes it, or BUILD_DIR names where it is`;
+}
+
 export function createStatic({
 	buildDir,
 	modelsDir,

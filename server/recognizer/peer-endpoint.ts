@@ -83,9 +83,10 @@ export type PeerEndpoint = {
 	health(): EndpointHealth;
 	/**
 	 * Shutdown: waits (at most `timeoutMs`) for answers in flight, tells every client the server is
-	 * going (`closed` error frame), closes every channel and leaves signalling.
+	 * going (`closed` error frame), closes every channel and leaves signalling. Resolves to the
+	 * number of crops still unanswered when the time was up (0: the drain finished).
 	 */
-	drain(timeoutMs: number): Promise<void>;
+	drain(timeoutMs: number): Promise<number>;
 	close(): void;
 };
 
@@ -310,8 +311,10 @@ export function startPeerEndpoint(options: PeerEndpointOptions): Promise<PeerEnd
 			const deadline = now() + timeoutMs;
 			const busy = () => [...tracked.values()].some((t) => t.inFlight > 0);
 			while (busy() && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+			const unanswered = [...tracked.values()].reduce((n, t) => n + t.inFlight, 0);
 			for (const t of [...tracked.values()]) shut(t, 'shutdown', { type: 'error', code: 'closed', message: 'the server is restarting' });
 			endpoint.close();
+			return unanswered;
 		},
 		close() {
 			closed = true;

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
 	'conflict',
 	'closed',
 	'unavailable',
+	'storage-full',
 	'internal'
 ] as const;
 
@@ -30,7 +31,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /**
  * An error that carries a stable code; `message` is safe to show a user, `cause` is not.
- * `retryAfterMs`: for `overloaded` and `rate-limited`, when trying again is worth it.
+ * `retryAfterMs`: for `overloaded`, `rate-limited` and `unavailable`, when trying again is worth it.
  */
 export class AppError extends Error {
 	readonly code: ErrorCode;
