@@ -19,7 +19,7 @@ export type SqliteDatabase = Database.Database;
 export const BUSY_TIMEOUT_MS = 100;
 
 /**
- * Makes `db.transaction(fn)` begin IMMEDIATE (every transaction on this connection writes). A
+ * Makes `db.transaction(fn)` begin IMMEDIATE (a transaction that only reads asks for `.deferred`). A
  * deferred one starts as a reader, and its first write must upgrade the lock: while another
  * process holds the write lock, SQLite fails that upgrade at once with SQLITE_BUSY, without the
  * busy wait (waiting there could deadlock). An immediate one takes the write lock at BEGIN, so it

@@ -53,6 +53,7 @@ export function createSqlitePeople(db: SqliteDatabase): Pick<Gallery, 'listPeopl
 	const keyOf = createSearchKeys();
 
 	// One read transaction: the page, its counts and its rows are of one state of the file.
+	// Deferred: it only reads, so it needs no write lock (sqlite-db.ts makes transactions IMMEDIATE).
 	const readPage = db.transaction(({ limit, after, q: query, thumbnails = false }: PeoplePageQuery & { thumbnails?: boolean }): PeoplePage => {
 		const words = searchWords(query);
 		const cursor = after ? { name: after.name, id: after.id } : null;
@@ -74,6 +75,6 @@ export function createSqlitePeople(db: SqliteDatabase): Pick<Gallery, 'listPeopl
 
 	return {
 		listPeople: async ({ thumbnails = false } = {}) => (thumbnails ? q.everyoneWithThumbnails : q.everyone).all().map(toListing),
-		pagePeople: async (query) => readPage(query)
+		pagePeople: async (query) => readPage.deferred(query)
 	};
 }

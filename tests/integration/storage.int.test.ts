@@ -103,8 +103,11 @@ describe('the gallery file locked by another process', () => {
 				fetch(`${server.url}/healthz`).then(async (res) => ({ res, ms: performance.now() - started }))
 			]);
 			expect(health.res.status).toBe(200);
-			// Was 4.9 s: the synchronous driver waited 5 s for the lock with the event loop held.
-			expect(health.ms).toBeLessThan(1500);
+			// Was 4.9 s: the synchronous driver waited 5 s for the lock with the event loop held; now
+			// ~0.1 s. The bound sits far from both, for a slow, busy machine.
+			expect(health.ms).toBeLessThan(3000);
+			// Reading goes on under another process's write lock (WAL): the list and a page of it.
+			for (const path of ['/api/people', '/api/people?limit=5']) expect((await server.api(path)).status, path).toBe(200);
 			for (const res of [
 				deleted,
 				await server.api('/api/people', json({ name: 'Lee' })),
