@@ -55,21 +55,29 @@ export function createPgLearn(
 		thumbnail: row.thumbnail ? new Uint8Array(row.thumbnail) : null
 	});
 
-	async function insertUnknown(sql: Sql, groupId: string, faces: readonly UnknownFace[]): Promise<void> {
-		const times = faces.map((f) => f.at);
-		await upsertGroup(sql, groupId, Math.min(...times), Math.max(...times));
+	/** Unknown groups (made, or widened to their faces' times) and their faces: two statements, however many groups. */
+	async function insertUnknownGroups(sql: Sql, unknownGroups: ReadonlyArray<{ groupId: string; faces: readonly UnknownFace[] }>): Promise<void> {
+		const groups = unknownGroups.filter((g) => g.faces.length > 0);
+		if (groups.length === 0) return;
+		const times = (g: (typeof groups)[number]) => g.faces.map((f) => f.at);
+		await sql(
+			`INSERT INTO unknown_groups (id, first_seen, last_seen) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
+			 ON CONFLICT (id) DO UPDATE SET first_seen = least(unknown_groups.first_seen, excluded.first_seen), last_seen = greatest(unknown_groups.last_seen, excluded.last_seen)`,
+			[groups.map((g) => g.groupId), groups.map((g) => Math.min(...times(g))), groups.map((g) => Math.max(...times(g)))]
+		);
+		const faces = groups.flatMap((g) => g.faces.map((f) => ({ ...f, groupId: g.groupId })));
 		await sql(
 			`INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at)
-			 SELECT id, $2, $3, $4, embedding, thumbnail, created_at
-			 FROM unnest($1::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, embedding, thumbnail, created_at, n) ORDER BY n`,
+			 SELECT id, group_id, $3, $4, embedding, thumbnail, created_at
+			 FROM unnest($1::text[], $2::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, group_id, embedding, thumbnail, created_at, n) ORDER BY n`,
 			[
 				faces.map(() => randomUUID()),
-				groupId,
+				faces.map((f) => f.groupId),
 				model,
 				dim,
 				faces.map((f) => toBytes(f.embedding)),
 				faces.map((f) => (f.thumbnail ? Buffer.from(f.thumbnail) : null)),
-				times
+				faces.map((f) => f.at)
 			]
 		);
 	}
@@ -101,29 +109,7 @@ export function createPgLearn(
 				);
 			}
 			// Every group in two statements, not two a group: the import holds the name lock meanwhile.
-			const groups = plan.unknownGroups.filter((g) => g.faces.length > 0);
-			if (groups.length === 0) return;
-			const span = (g: (typeof groups)[number], pick: (a: number, b: number) => number) => g.faces.map((f) => f.at).reduce((a, b) => pick(a, b));
-			await sql(
-				`INSERT INTO unknown_groups (id, first_seen, last_seen) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-				 ON CONFLICT (id) DO UPDATE SET first_seen = least(unknown_groups.first_seen, excluded.first_seen), last_seen = greatest(unknown_groups.last_seen, excluded.last_seen)`,
-				[groups.map((g) => g.groupId), groups.map((g) => span(g, Math.min)), groups.map((g) => span(g, Math.max))]
-			);
-			const faces = groups.flatMap((g) => g.faces.map((f) => ({ ...f, groupId: g.groupId })));
-			await sql(
-				`INSERT INTO unknown_faces (id, group_id, model, dim, embedding, thumbnail, created_at)
-				 SELECT id, group_id, $3, $4, embedding, thumbnail, created_at
-				 FROM unnest($1::text[], $2::text[], $5::bytea[], $6::bytea[], $7::bigint[]) WITH ORDINALITY AS t(id, group_id, embedding, thumbnail, created_at, n) ORDER BY n`,
-				[
-					faces.map(() => randomUUID()),
-					faces.map((f) => f.groupId),
-					model,
-					dim,
-					faces.map((f) => toBytes(f.embedding)),
-					faces.map((f) => (f.thumbnail ? Buffer.from(f.thumbnail) : null)),
-					faces.map((f) => f.at)
-				]
-			);
+			await insertUnknownGroups(sql, plan.unknownGroups);
 		}
 	};
 
@@ -146,7 +132,7 @@ export function createPgLearn(
 				checkEmbedding(face.embedding, dim);
 				if (face.thumbnail) checkThumbnail(face.thumbnail);
 			}
-			await db.transaction((sql) => insertUnknown(sql, groupId, faces));
+			await db.transaction((sql) => insertUnknownGroups(sql, [{ groupId, faces }]));
 		},
 		async mergeUnknownGroups(into, from) {
 			if (into === from) return;
